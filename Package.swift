@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// irrizone: reclaimed-water irrigation zoning, load accounting and review flags.
+///
+/// Data flows one way through the targets (see DESIGN.md §2–3):
+///   CGDAL → GeoKit (owns every C handle) → Ingest → Pipeline → irrizone (CLI)
+///   IrrigationModel (pure Swift domain) and Reports (pure Swift writers) import no C.
+let package = Package(
+    name: "irrizone",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "irrizone", targets: ["irrizone"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGDAL",
+            pkgConfig: "gdal",
+            providers: [.apt(["libgdal-dev", "libproj-dev"])]
+        ),
+        .target(name: "GeoKit", dependencies: ["CGDAL"]),
+        .target(name: "IrrigationModel"),
+        .target(name: "Reports", dependencies: ["IrrigationModel"]),
+        .target(name: "Ingest", dependencies: ["GeoKit", "IrrigationModel"]),
+        .target(
+            name: "Pipeline",
+            dependencies: ["GeoKit", "IrrigationModel", "Ingest", "Reports", "Yams"]
+        ),
+        .executableTarget(
+            name: "irrizone",
+            dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"]),
+        .testTarget(name: "IrrigationModelTests", dependencies: ["IrrigationModel", "Reports"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "Ingest"]),
+        .testTarget(name: "CLITests", dependencies: ["irrizone", "GeoKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

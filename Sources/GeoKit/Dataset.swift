@@ -1,0 +1,136 @@
+import CGDAL
+
+/// An open GDAL vector dataset.
+///
+/// - Important: Not thread-safe. Open one per thread or task (reference/peers.md C.2). Layers
+///   borrow from the dataset and keep it alive.
+///
+/// The corresponding C type is `GDALDatasetH`.
+public final class Dataset {
+    let handle: GDALDatasetH
+    /// The path it was opened or created with.
+    public let path: String
+    private var isOpen = true
+
+    private init(handle: GDALDatasetH, path: String) {
+        self.handle = handle
+        self.path = path
+    }
+
+    deinit { if isOpen { GDALClose(handle) } }
+
+    /// Opens a vector dataset read-only.
+    ///
+    /// - Parameters:
+    ///   - path: a file, folder, or GDAL virtual path (`/vsizip/…`).
+    ///   - openOptions: driver open options, e.g. `ENCODING=CP936` for a shapefile.
+    /// - Throws: `GDALError` with GDAL's message when no driver can open it.
+    ///
+    /// The corresponding C function is `GDALOpenEx`.
+    public static func open(_ path: String, openOptions: [String] = [], update: Bool = false) throws(GDALError) -> Dataset {
+        let flags = UInt32(GDAL_OF_VECTOR) | UInt32(update ? GDAL_OF_UPDATE : GDAL_OF_READONLY) | UInt32(GDAL_OF_VERBOSE_ERROR)
+        let handle = try withCStringList(openOptions) { (options) throws(GDALError) in
+            try gdalNonNull("GDALOpenEx", context: path) { GDALOpenEx(path, flags, nil, constList(options), nil) }  // NULL on failure
+        }
+        return Dataset(handle: handle, path: path)
+    }
+
+    /// Creates a new vector dataset with the named driver (`ESRI Shapefile`, `GPKG`, `GeoJSON`, `Memory`).
+    ///
+    /// The corresponding C functions are `GDALGetDriverByName` and `GDALCreate`.
+    public static func create(driver driverName: String, path: String, options: [String] = []) throws(GDALError) -> Dataset {
+        let driver = try gdalNonNull("GDALGetDriverByName", context: driverName) { GDALGetDriverByName(driverName) }
+        let handle = try withCStringList(options) { (list) throws(GDALError) in
+            try gdalNonNull("GDALCreate", context: path) { GDALCreate(driver, path, 0, 0, 0, GDT_Unknown, list) }
+        }
+        return Dataset(handle: handle, path: path)
+    }
+
+    /// Flushes and closes; reports what GDAL reports on close (a failed write shows here).
+    ///
+    /// The corresponding C function is `GDALClose`.
+    public func close() throws(GDALError) {
+        guard isOpen else { return }
+        isOpen = false
+        CPLErrorReset()
+        GDALClose(handle)
+        if CPLGetLastErrorType() == CE_Failure { throw GDALError.last("GDALClose", context: path) }
+    }
+
+    /// The driver's short name, e.g. "ESRI Shapefile", "GPKG", "GeoJSON".
+    public var driverName: String {
+        guard let driver = GDALGetDatasetDriver(handle) else { return "unknown" }
+        return String(cString: GDALGetDriverShortName(driver))
+    }
+
+    /// The files that make up the dataset (e.g. .shp, .shx, .dbf, .prj, .cpg).
+    ///
+    /// The corresponding C function is `GDALGetFileList`.
+    public var fileList: [String] {
+        let list = GDALGetFileList(handle)
+        defer { CSLDestroy(list) }
+        return stringsFromCStringList(list)
+    }
+
+    public var layerCount: Int { Int(GDALDatasetGetLayerCount(handle)) }
+
+    /// The corresponding C function is `GDALDatasetGetLayer`.
+    public func layer(at index: Int) -> Layer? {
+        guard let layer = GDALDatasetGetLayer(handle, Int32(index)) else { return nil }
+        return Layer(handle: layer, dataset: self)
+    }
+
+    /// The corresponding C function is `GDALDatasetGetLayerByName`.
+    public func layer(named name: String) -> Layer? {
+        guard let layer = GDALDatasetGetLayerByName(handle, name) else { return nil }
+        return Layer(handle: layer, dataset: self)
+    }
+
+    public var layers: [Layer] { (0..<layerCount).compactMap { layer(at: $0) } }
+
+    /// Creates a layer. The corresponding C function is `GDALDatasetCreateLayer`.
+    public func createLayer(named name: String, srs: SpatialReference?, geometryType: GeometryKind,
+                            options: [String] = []) throws(GDALError) -> Layer {
+        let layer = try withCStringList(options) { (list) throws(GDALError) in
+            try gdalNonNull("GDALDatasetCreateLayer", context: "layer \"\(name)\" in \(path)") {
+                GDALDatasetCreateLayer(handle, name, srs?.handle, geometryType.cValue, list)
+            }
+        }
+        return Layer(handle: layer, dataset: self)
+    }
+
+    /// Runs `body` inside a dataset transaction (GPKG, SQLite, PG); rolls back if it throws.
+    /// Drivers without transactions run `body` directly.
+    ///
+    /// The corresponding C functions are `GDALDatasetStartTransaction` and `…CommitTransaction`.
+    public func withTransaction<T>(_ body: () throws -> T) throws -> T {
+        let started = GDALDatasetStartTransaction(handle, 0) == OGRERR_NONE
+        do {
+            let result = try body()
+            if started { try ogrCheck("GDALDatasetCommitTransaction", context: path) { GDALDatasetCommitTransaction(handle) } }
+            return result
+        } catch {
+            if started { _ = GDALDatasetRollbackTransaction(handle) }  // best effort; the original error wins
+            throw error
+        }
+    }
+}
+
+@available(*, unavailable)
+extension Dataset: Sendable {}
+
+/// The geometry type to declare for a new layer.
+public enum GeometryKind: Sendable {
+    case unknown, point, lineString, polygon, multiPolygon, none
+
+    var cValue: OGRwkbGeometryType {
+        switch self {
+        case .unknown: wkbUnknown
+        case .point: wkbPoint
+        case .lineString: wkbLineString
+        case .polygon: wkbPolygon
+        case .multiPolygon: wkbMultiPolygon
+        case .none: wkbNone
+        }
+    }
+}

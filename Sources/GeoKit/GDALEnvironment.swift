@@ -1,0 +1,51 @@
+import CGDAL
+
+/// Process-wide GDAL set-up. Call `GDALEnvironment.initialize()` once, from the main thread,
+/// before any other GeoKit call (reference/peers.md C.2).
+public enum GDALEnvironment {
+    private static let registration: Void = {
+        // Axis order: every SRS we build is also set explicitly, this is the belt to those braces
+        // (reference/peers.md C.9).
+        CPLSetConfigOption("OSR_DEFAULT_AXIS_MAPPING_STRATEGY", "TRADITIONAL_GIS_ORDER")
+        // Shapefiles without .shx fail loudly unless asked; keep GDAL's default (error) so we can
+        // report it, and never let GDAL write partial reprojections silently.
+        CPLSetConfigOption("OGR_ENABLE_PARTIAL_REPROJECTION", "NO")
+        GDALAllRegister()
+    }()
+
+    /// Registers all drivers once. Safe to call many times.
+    ///
+    /// The corresponding C function is `GDALAllRegister`.
+    public static func initialize() {
+        _ = registration
+    }
+
+    /// GDAL's release name, e.g. "3.6.2".
+    public static var gdalVersion: String {
+        String(cString: GDALVersionInfo("RELEASE_NAME"))
+    }
+
+    /// The GEOS version GDAL was built with, or nil when GDAL has no GEOS.
+    ///
+    /// Without GEOS, `OGR_G_Intersects` silently compares bounding boxes only and make-valid is
+    /// unavailable (reference/peers.md C.7), so the pipeline refuses to run without it.
+    public static var geosVersion: String? {
+        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
+        guard OGRGetGEOSVersion(&major, &minor, &patch) else { return nil }
+        return "\(major).\(minor).\(patch)"
+    }
+
+    /// PROJ's runtime version, e.g. "9.1.1".
+    public static var projVersion: String {
+        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
+        OSRGetPROJVersion(&major, &minor, &patch)
+        return "\(major).\(minor).\(patch)"
+    }
+
+    /// Sets a GDAL configuration option for this process.
+    ///
+    /// The corresponding C function is `CPLSetConfigOption`.
+    public static func setConfigOption(_ key: String, _ value: String?) {
+        CPLSetConfigOption(key, value)
+    }
+}

@@ -1,0 +1,145 @@
+import CGDAL
+
+/// The type of an attribute field.
+public enum FieldType: Sendable, Hashable {
+    case integer, integer64, real, string, date, time, dateTime, boolean, binary, list
+
+    init(type: OGRFieldType, subtype: OGRFieldSubType) {
+        switch type {
+        case OFTInteger: self = subtype == OFSTBoolean ? .boolean : .integer
+        case OFTInteger64: self = .integer64
+        case OFTReal: self = .real
+        case OFTString: self = .string
+        case OFTDate: self = .date
+        case OFTTime: self = .time
+        case OFTDateTime: self = .dateTime
+        case OFTBinary: self = .binary
+        default: self = .list
+        }
+    }
+
+    var cValue: OGRFieldType {
+        switch self {
+        case .integer, .boolean: OFTInteger
+        case .integer64: OFTInteger64
+        case .real: OFTReal
+        case .string, .list: OFTString
+        case .date: OFTDate
+        case .time: OFTTime
+        case .dateTime: OFTDateTime
+        case .binary: OFTBinary
+        }
+    }
+}
+
+/// One attribute column of a layer.
+public struct FieldDefinition: Sendable, Hashable {
+    public let name: String
+    public let type: FieldType
+    public let width: Int
+    public let precision: Int
+
+    public init(name: String, type: FieldType, width: Int = 0, precision: Int = 0) {
+        self.name = name; self.type = type; self.width = width; self.precision = precision
+    }
+}
+
+/// A layer of a dataset. Borrowed: valid while its dataset is (it keeps the dataset alive).
+///
+/// - Important: don't create or update features on a layer while iterating it.
+///
+/// The corresponding C type is `OGRLayerH`.
+public struct Layer {
+    let handle: OGRLayerH
+    public let dataset: Dataset
+
+    init(handle: OGRLayerH, dataset: Dataset) {
+        self.handle = handle
+        self.dataset = dataset
+    }
+
+    /// The corresponding C function is `OGR_L_GetName`.
+    public var name: String { String(cString: OGR_L_GetName(handle)) }
+
+    /// The layer's CRS (a copy that outlives the layer), or nil when it has none (no .prj).
+    ///
+    /// The corresponding C function is `OGR_L_GetSpatialRef`.
+    public func spatialReference() throws(GDALError) -> SpatialReference? {
+        guard let borrowed = OGR_L_GetSpatialRef(handle) else { return nil }
+        return try SpatialReference(cloning: borrowed)
+    }
+
+    /// The declared geometry type. The corresponding C function is `OGR_L_GetGeomType`.
+    public var geometryType: GeometryType { GeometryType(cValue: OGR_L_GetGeomType(handle)) }
+
+    /// Feature count; `forceScan: false` returns nil when the driver cannot count cheaply.
+    ///
+    /// The corresponding C function is `OGR_L_GetFeatureCount`.
+    public func featureCount(forceScan: Bool = true) -> Int? {
+        let count = OGR_L_GetFeatureCount(handle, forceScan ? 1 : 0)
+        return count < 0 ? nil : Int(count)
+    }
+
+    /// The corresponding C function is `OGR_L_GetExtent`.
+    public func extent() -> Envelope? {
+        var e = OGREnvelope()
+        guard OGR_L_GetExtent(handle, &e, 1) == OGRERR_NONE else { return nil }
+        return Envelope(minX: e.MinX, maxX: e.MaxX, minY: e.MinY, maxY: e.MaxY)
+    }
+
+    /// The attribute columns. The corresponding C functions are `OGR_L_GetLayerDefn` and `OGR_FD_GetFieldDefn`.
+    public var fields: [FieldDefinition] {
+        guard let defn = OGR_L_GetLayerDefn(handle) else { return [] }
+        return (0..<OGR_FD_GetFieldCount(defn)).compactMap { index in
+            guard let field = OGR_FD_GetFieldDefn(defn, index) else { return nil }
+            return FieldDefinition(name: String(cString: OGR_Fld_GetNameRef(field)),
+                                   type: FieldType(type: OGR_Fld_GetType(field), subtype: OGR_Fld_GetSubType(field)),
+                                   width: Int(OGR_Fld_GetWidth(field)), precision: Int(OGR_Fld_GetPrecision(field)))
+        }
+    }
+
+    /// A metadata item, e.g. `metadataItem("SOURCE_ENCODING", domain: "SHAPEFILE")`.
+    ///
+    /// The corresponding C function is `GDALGetMetadataItem`.
+    public func metadataItem(_ key: String, domain: String? = nil) -> String? {
+        GDALGetMetadataItem(handle, key, domain).map { String(cString: $0) }
+    }
+
+    /// Iterates every feature from the start.
+    ///
+    /// - Important: `feature` is only valid inside `body`; copy out what you need.
+    ///
+    /// The corresponding C functions are `OGR_L_ResetReading` and `OGR_L_GetNextFeature`.
+    public func forEachFeature<E: Error>(_ body: (Feature) throws(E) -> Void) throws(E) {
+        OGR_L_ResetReading(handle)
+        while let next = OGR_L_GetNextFeature(handle) {  // returns an owned copy
+            let feature = Feature(adopting: next)
+            try body(feature)
+        }
+    }
+
+    /// Adds an attribute column. The corresponding C function is `OGR_L_CreateField`.
+    public func createField(_ definition: FieldDefinition) throws(GDALError) {
+        let field = OGR_Fld_Create(definition.name, definition.type.cValue)
+        defer { OGR_Fld_Destroy(field) }
+        if definition.type == .boolean { OGR_Fld_SetSubType(field, OFSTBoolean) }
+        if definition.width > 0 { OGR_Fld_SetWidth(field, Int32(definition.width)) }
+        if definition.precision > 0 { OGR_Fld_SetPrecision(field, Int32(definition.precision)) }
+        try ogrCheck("OGR_L_CreateField", context: "field \"\(definition.name)\" in layer \"\(name)\"") {
+            OGR_L_CreateField(handle, field, 1)
+        }
+    }
+
+    /// A new, empty feature with this layer's schema.
+    public func makeFeature() -> Feature {
+        Feature(adopting: OGR_F_Create(OGR_L_GetLayerDefn(handle)))
+    }
+
+    /// Writes a new feature. The corresponding C function is `OGR_L_CreateFeature`.
+    public func create(_ feature: Feature) throws(GDALError) {
+        try ogrCheck("OGR_L_CreateFeature", context: "layer \"\(name)\"") { OGR_L_CreateFeature(handle, feature.handle) }
+    }
+}
+
+@available(*, unavailable)
+extension Layer: Sendable {}

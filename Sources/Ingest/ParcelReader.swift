@@ -1,0 +1,480 @@
+import GeoKit
+import IrrigationModel
+
+/// How to read the parcel layer: the `--parcels`, `--layer`, `--encoding`, `--assume-crs`
+/// flags and the `parcels:` section of the project file.
+public struct ParcelInputOptions: Sendable {
+    /// The path as the user gave it (a `.zip` is read through `/vsizip/`).
+    public var path: String
+    public var layer: String?
+    /// Character set of the attribute text (e.g. "GBK"); overrides a shapefile's .cpg/LDID.
+    public var encoding: String?
+    /// CRS to use when the layer has none (no .prj).
+    public var assumeCRS: String?
+    /// Explicit field names by role; unmapped roles are found by alias.
+    public var fields: [ParcelField: String]
+
+    public init(path: String, layer: String? = nil, encoding: String? = nil, assumeCRS: String? = nil,
+                fields: [ParcelField: String] = [:]) {
+        self.path = path; self.layer = layer; self.encoding = encoding; self.assumeCRS = assumeCRS; self.fields = fields
+    }
+}
+
+/// What reading the parcel layer produced.
+public struct ParcelLayerReading: Sendable {
+    public var parcels: [Parcel]
+    public var rejects: [Reject]
+    /// Features the layer delivered; always `parcels.count + rejects.count`.
+    public var featuresRead: Int
+    /// Invalid geometries that make-valid repaired (the parcels carry `geometryRepaired`).
+    public var repairs: [Repair]
+    public var repairedCount: Int { repairs.count }
+    public var layerName: String
+    public var driver: String
+    /// The source CRS as identified ("EPSG:4547") or named.
+    public var sourceCRS: String
+    public var crsWasAssumed: Bool
+    /// How GDAL decoded the attribute text (from .cpg, LDID, or the user's --encoding).
+    public var textEncoding: String
+    public var fieldMapping: [ParcelField: String]
+    /// Field names in input order, for pass-through columns.
+    public var fieldNames: [String]
+    /// Files that make up the input (for provenance: sizes and SHA-256).
+    public var files: [String]
+    /// Things the user should know that did not stop the run.
+    public var warnings: [String]
+}
+
+/// A geometry that was invalid and was repaired, and why it was invalid.
+public struct Repair: Sendable, Codable, Hashable {
+    public var location: String
+    public var reason: String
+}
+
+/// Reads any OGR polygon layer into `Parcel` values: finds the roles' fields, checks the text
+/// encoding and the CRS, repairs invalid geometries, measures ellipsoidal area and reprojects to
+/// WGS84. Every feature ends up as a parcel or a reject.
+public struct ParcelReader {
+    public let options: ParcelInputOptions
+
+    public init(options: ParcelInputOptions) { self.options = options }
+
+    public func read() throws -> ParcelLayerReading {
+        GDALEnvironment.initialize()
+        let diagnostics = Diagnostics()
+        return try diagnostics.collect { () throws -> ParcelLayerReading in
+            var reading = try readCollecting(diagnostics: diagnostics)
+            reading.warnings += summarise(diagnostics.drainWarnings())
+            return reading
+        }
+    }
+
+    // MARK: - Opening
+
+    /// GDAL's path for the user's path: zipped shapefiles go through `/vsizip/`.
+    public static func gdalPath(for path: String) -> String {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".zip") && !path.hasPrefix("/vsi") { return "/vsizip/" + path }
+        return path
+    }
+
+    /// GDAL/iconv names for the encodings users type.
+    public static func gdalEncodingName(_ name: String) -> String {
+        switch name.uppercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "") {
+        case "GBK", "CP936", "936", "GB2312", "EUCCN": "CP936"
+        case "GB18030": "GB18030"
+        case "UTF8": "UTF-8"
+        case "LATIN1", "ISO88591": "ISO-8859-1"
+        case "CP1252", "WINDOWS1252": "CP1252"
+        default: name
+        }
+    }
+
+    private func open() throws -> Dataset {
+        let path = Self.gdalPath(for: options.path)
+        var openOptions: [String] = []
+        if let encoding = options.encoding { openOptions.append("ENCODING=\(Self.gdalEncodingName(encoding))") }
+        do {
+            return try Dataset.open(path, openOptions: openOptions)
+        } catch {
+            // A zip whose vector file sits in a sub-folder: open it when there is exactly one.
+            if path.hasPrefix("/vsizip/") {
+                let candidates = VirtualFileSystem.filesRecursively(under: path).filter { name in
+                    Self.vectorExtensions.contains { name.lowercased().hasSuffix($0) }
+                }
+                if candidates.count == 1, let dataset = try? Dataset.open(path + "/" + candidates[0], openOptions: openOptions) {
+                    return dataset
+                }
+                if candidates.count > 1 {
+                    let choices = candidates.map { "\(path)/\($0)" }.joined(separator: ", ")
+                    throw IngestError.cannotOpen(path: options.path, gdal: error,
+                                                 hint: "the zip holds several vector files; name one with --parcels, e.g. one of: \(choices)")
+                }
+            }
+            throw IngestError.cannotOpen(path: options.path, gdal: error, hint: Self.openHint(path: options.path, error: error))
+        }
+    }
+
+    static let vectorExtensions = [".shp", ".gpkg", ".geojson", ".json", ".gml", ".kml", ".fgb", ".tab", ".mif"]
+
+    /// A next step for common reasons GDAL cannot open a file.
+    static func openHint(path: String, error: GDALError) -> String? {
+        if error.message.contains(".shx") {
+            return "the shapefile's .shx index is missing; restore it with `ogr2ogr -f \"ESRI Shapefile\" fixed.shp \(path) --config SHAPE_RESTORE_SHX YES`, then read fixed.shp"
+        }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".geojson") || lower.hasSuffix(".json") {
+            if let firstByte = firstNonSpaceByte(of: path), firstByte == UInt8(ascii: "[") {
+                return "the file is a bare JSON array of features, not a GeoJSON FeatureCollection; "
+                    + "wrap it as {\"type\": \"FeatureCollection\", \"features\": [ … ]}"
+            }
+        }
+        if lower.hasSuffix(".zip") { return "the zip must contain a shapefile or another vector file GDAL can read" }
+        return nil
+    }
+
+    private static func firstNonSpaceByte(of path: String) -> UInt8? {
+        guard let handle = FileBytes(path: path) else { return nil }
+        return handle.firstNonSpaceByte()
+    }
+
+    private func chooseLayer(in dataset: Dataset) throws -> Layer {
+        let layers = dataset.layers
+        if let wanted = options.layer {
+            guard let layer = dataset.layer(named: wanted) else {
+                throw IngestError.layerNotFound(path: options.path, layer: wanted, available: layers.map(\.name))
+            }
+            return layer
+        }
+        let spatial = layers.filter { layer in
+            if case .other(let name) = layer.geometryType, name == "None" { return false }
+            return true
+        }
+        guard !spatial.isEmpty else { throw IngestError.noVectorLayer(path: options.path) }
+        guard spatial.count == 1 else { throw IngestError.ambiguousLayer(path: options.path, available: spatial.map(\.name)) }
+        return spatial[0]
+    }
+
+    // MARK: - Reading
+
+    private func readCollecting(diagnostics: Diagnostics) throws -> ParcelLayerReading {
+        let dataset = try open()
+        let layer = try chooseLayer(in: dataset)
+        var warnings: [String] = []
+
+        // CRS: the layer's own, else --assume-crs, else stop.
+        let layerCRS = try layer.spatialReference()
+        let sourceCRS: SpatialReference
+        var crsWasAssumed = false
+        if let layerCRS {
+            sourceCRS = layerCRS
+            if let assumed = options.assumeCRS {
+                warnings.append("--assume-crs \(assumed) ignored: \(options.path) declares its CRS (\(layerCRS.authorityCode ?? layerCRS.name))")
+            }
+        } else if let assumed = options.assumeCRS {
+            do { sourceCRS = try SpatialReference(userInput: assumed) } catch { throw IngestError.invalidCRS(input: assumed, gdal: error) }
+            crsWasAssumed = true
+        } else {
+            throw IngestError.missingCRS(path: options.path, layer: layer.name, driver: dataset.driverName)
+        }
+        let crsLabel = sourceCRS.authorityCode ?? sourceCRS.name
+        let geographicCRS = try sourceCRS.geographic()
+        let ellipsoid = try sourceCRS.ellipsoid()
+        let wgs84 = try SpatialReference.wgs84()
+        let toGeographic = try CoordinateTransformation(from: sourceCRS, to: geographicCRS)
+        let geographicToWGS84: CoordinateTransformation? =
+            geographicCRS.isSame(as: wgs84) ? nil : try CoordinateTransformation(from: geographicCRS, to: wgs84)
+        try checkExtent(of: layer, transform: toGeographic, crsLabel: crsLabel)
+
+        // Fields and roles.
+        let fieldDefinitions = layer.fields
+        let fieldNames = fieldDefinitions.map(\.name)
+        let mapping: ParcelFieldMapping
+        do {
+            mapping = try ParcelFieldMapping(fieldNames: fieldNames, explicit: options.fields)
+        } catch {
+            throw IngestError.fieldMapping(path: options.path, message: error.description)
+        }
+        let roleIndex: [ParcelField: Int] = mapping.fieldForRole.compactMapValues { fieldNames.firstIndex(of: $0) }
+
+        // Text encoding: what GDAL decoded with, and whether the Latin-1 heuristics apply.
+        let (textEncoding, assumedLatin1) = describeEncoding(of: layer)
+        var encodingFindings: [EncodingFinding] = []
+        var reportedFields = Set<String>()
+
+        var parcels: [Parcel] = []
+        var rejects: [Reject] = []
+        var featuresRead = 0
+        var repairs: [Repair] = []
+        var linearised = 0
+        var emptyIDs = 0
+        var badPH: [String] = []
+
+        try layer.forEachFeature { feature in
+            featuresRead += 1
+            let fid = feature.id
+            let location = fid.map { "feature \($0)" } ?? "feature #\(featuresRead)"
+
+            // Attributes, checking text as we go.
+            var attributes: [Attribute] = []
+            attributes.reserveCapacity(fieldDefinitions.count)
+            for (index, definition) in fieldDefinitions.enumerated() {
+                let value = feature.value(at: index)
+                if case .string = value, encodingFindings.count < 50 {
+                    let bytes = feature.stringBytes(at: index)
+                    if let problem = TextEncodingCheck.problem(in: bytes, assumedLatin1: assumedLatin1) {
+                        if reportedFields.insert(definition.name).inserted || encodingFindings.count < 5 {
+                            encodingFindings.append(finding(field: definition.name, fid: fid, bytes: bytes, problem: problem))
+                        }
+                    }
+                }
+                attributes.append(Attribute(name: definition.name, value: AttributeValue(value)))
+            }
+
+            // Geometry.
+            let outcome: GeometryOutcome
+            do {
+                outcome = try prepareGeometry(feature.geometry, diagnostics: diagnostics)
+            } catch {
+                rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_ERROR",
+                                      reason: "GDAL could not process the geometry: \(error)"))
+                return
+            }
+            switch outcome {
+            case .rejected(let code, let reason):
+                rejects.append(Reject(file: options.path, location: location, field: "geometry", code: code, reason: reason))
+                return
+            case .accepted(let wkb, let repair, let wasLinearised):
+                let wasRepaired = repair != nil
+                if let repair {
+                    repairs.append(Repair(location: location, reason: repair))
+                }
+                if wasLinearised { linearised += 1 }
+                guard let projected = try? WKB.multiPolygon(from: wkb) else {
+                    rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_ERROR",
+                                          reason: "the geometry could not be decoded"))
+                    return
+                }
+                guard let (lonLat, area) = reproject(projected, toGeographic: toGeographic,
+                                                     geographicToWGS84: geographicToWGS84, ellipsoid: ellipsoid) else {
+                    rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_OUTSIDE_CRS",
+                                          reason: "coordinates cannot be transformed from \(crsLabel) to WGS84"))
+                    return
+                }
+
+                func text(_ role: ParcelField) -> String? { roleIndex[role].flatMap { attributes[$0].value.text } }
+                var id = text(.parcelID)
+                if id == nil {
+                    if roleIndex[.parcelID] != nil { emptyIDs += 1 }
+                    id = fid.map { String($0) } ?? String(featuresRead)
+                }
+                var soilPH: Double? = nil
+                if let index = roleIndex[.soilPH], let raw = attributes[index].value.text {
+                    if let value = attributes[index].value.number, (0...14).contains(value) {
+                        soilPH = value
+                    } else if badPH.count < 20 {
+                        badPH.append("\(location): \"\(raw)\"")
+                    }
+                }
+                parcels.append(Parcel(
+                    id: id!, featureID: fid, crop: text(.crop), landUseCode: text(.landUseCode),
+                    landUseName: text(.landUseName), soilPH: soilPH, sourceID: text(.sourceID),
+                    adminUnit: text(.adminUnit), attributes: attributes, geometry: lonLat.rightHandRule(),
+                    areaSquareMetres: area, geometryRepaired: wasRepaired))
+            }
+        }
+
+        if !encodingFindings.isEmpty {
+            throw IngestError.undecodableText(path: options.path, findings: encodingFindings,
+                                              suggestion: encodingSuggestion(for: encodingFindings))
+        }
+        if linearised > 0 { warnings.append("\(linearised) curved geometries in \(options.path) were approximated by straight segments") }
+        if emptyIDs > 0 {
+            warnings.append("\(emptyIDs) parcels in \(options.path) have an empty \(mapping[.parcelID] ?? "id") field; their feature id is used as parcel_id")
+        }
+        let duplicates = duplicateIDs(in: parcels)
+        if !duplicates.isEmpty {
+            warnings.append("\(duplicates.count) parcel ids occur more than once in \(options.path) (e.g. \(duplicates.prefix(5).joined(separator: ", "))); records linked by id will match all of them")
+        }
+        if !badPH.isEmpty {
+            warnings.append("soil pH field \(mapping[.soilPH] ?? "") holds values that are not a pH between 0 and 14 (treated as missing): \(badPH.prefix(5).joined(separator: "; "))")
+        }
+
+        return ParcelLayerReading(
+            parcels: parcels, rejects: rejects, featuresRead: featuresRead, repairs: repairs,
+            layerName: layer.name, driver: dataset.driverName, sourceCRS: crsLabel, crsWasAssumed: crsWasAssumed,
+            textEncoding: textEncoding, fieldMapping: mapping.fieldForRole, fieldNames: fieldNames,
+            files: dataset.fileList, warnings: warnings)
+    }
+
+    // MARK: - Geometry
+
+    enum GeometryOutcome {
+        /// `repair` says why the input was invalid (GEOS's words), when it was repaired.
+        case accepted(wkb: [UInt8], repair: String?, linearised: Bool)
+        case rejected(code: String, reason: String)
+    }
+
+    /// Null/empty/non-polygon → reject; curves → linearised; invalid → make-valid, re-checked.
+    /// GEOS reports why a geometry is invalid as a GDAL warning; it is taken from `diagnostics`
+    /// and attached to this feature instead of the run's general warnings.
+    func prepareGeometry(_ geometry: Geometry?, diagnostics: Diagnostics) throws(GDALError) -> GeometryOutcome {
+        guard var geometry else { return .rejected(code: "GEOMETRY_NULL", reason: "the feature has no geometry") }
+        if geometry.isEmpty { return .rejected(code: "GEOMETRY_EMPTY", reason: "the geometry is empty") }
+        var linearised = false
+        if case .curve = geometry.type {
+            geometry = try geometry.linearized()
+            linearised = true
+        }
+        guard geometry.type.isPolygonal else {
+            return .rejected(code: "GEOMETRY_NOT_POLYGON",
+                             reason: "expected a Polygon or MultiPolygon, found \(geometry.type)")
+        }
+        let mark = diagnostics.mark
+        let isValid = geometry.isValid
+        let invalidity = diagnostics.takeWarnings(since: mark).map(\.message).joined(separator: "; ")
+        if isValid { return .accepted(wkb: try geometry.wkb(), repair: nil, linearised: linearised) }
+        let why = invalidity.isEmpty ? "invalid geometry" : invalidity
+        let fixed = try geometry.makeValid()
+        guard let polygonal = try fixed.polygonalPart(), !polygonal.isEmpty, polygonal.planarArea > 0 else {
+            return .rejected(code: "GEOMETRY_UNREPAIRABLE", reason: "\(why); make-valid left no area")
+        }
+        let recheckMark = diagnostics.mark
+        let repairedIsValid = polygonal.isValid
+        _ = diagnostics.takeWarnings(since: recheckMark)
+        guard repairedIsValid else {
+            return .rejected(code: "GEOMETRY_UNREPAIRABLE", reason: "\(why); still invalid after make-valid")
+        }
+        return .accepted(wkb: try polygonal.wkb(), repair: why, linearised: linearised)
+    }
+
+    /// Source CRS → (WGS84 lon/lat geometry, ellipsoidal area in m²), or nil if PROJ fails.
+    func reproject(_ geometry: MultiPolygon, toGeographic: CoordinateTransformation,
+                   geographicToWGS84: CoordinateTransformation?, ellipsoid: Ellipsoid) -> (MultiPolygon, Double)? {
+        var xs: [Double] = [], ys: [Double] = []
+        for polygon in geometry.polygons { for ring in polygon.rings { for p in ring { xs.append(p.x); ys.append(p.y) } } }
+        guard toGeographic.transform(x: &xs, y: &ys) else { return nil }
+        // Area per ring on the source ellipsoid: exterior minus holes.
+        var area = 0.0
+        var cursor = 0
+        for polygon in geometry.polygons {
+            for (index, ring) in polygon.rings.enumerated() {
+                let range = cursor..<(cursor + ring.count)
+                let ringArea = ellipsoid.ringArea(longitudes: Array(xs[range]), latitudes: Array(ys[range]))
+                area += index == 0 ? ringArea : -ringArea
+                cursor += ring.count
+            }
+        }
+        if let geographicToWGS84 { guard geographicToWGS84.transform(x: &xs, y: &ys) else { return nil } }
+        guard xs.allSatisfy(Self.isLongitude), ys.allSatisfy(Self.isLatitude) else { return nil }
+        cursor = 0
+        let lonLat = MultiPolygon(polygons: geometry.polygons.map { polygon in
+            Polygon(rings: polygon.rings.map { ring in
+                defer { cursor += ring.count }
+                return (cursor..<(cursor + ring.count)).map { Position(x: xs[$0], y: ys[$0]) }
+            })
+        })
+        return (lonLat, area)
+    }
+
+    /// Stops early when the layer's coordinates cannot be on the earth in its CRS, e.g. a
+    /// Gauss–Krüger layer with zone-prefixed eastings (38 500 000) declared without the prefix.
+    private func checkExtent(of layer: Layer, transform: CoordinateTransformation, crsLabel: String) throws {
+        guard let extent = layer.extent(), extent.minX <= extent.maxX else { return }
+        let corners = [(extent.minX, extent.minY), (extent.maxX, extent.maxY), (extent.minX, extent.maxY), (extent.maxX, extent.minY)]
+        let fits = corners.allSatisfy { corner in
+            guard let p = transform.transform(x: corner.0, y: corner.1) else { return false }
+            return Self.isLongitude(p.x) && Self.isLatitude(p.y)
+        }
+        guard !fits else { return }
+        var hint: String? = nil
+        if extent.minX > 1_000_000 {
+            hint = "eastings above 1 000 000 usually carry a Gauss–Krüger zone prefix (e.g. 38 500 000): "
+                + "use the zone-prefixed CGCS2000 code (EPSG:4513–4533) instead of a \"CM xxxE\" code (EPSG:4534–4554)"
+        }
+        throw IngestError.coordinatesOutsideCRS(path: options.path, crs: crsLabel, extent: extent, hint: hint)
+    }
+
+    /// Longitudes and latitudes, allowing the last-bit noise of world layers (180.00000000000006).
+    static func isLongitude(_ value: Double) -> Bool { value.isFinite && abs(value) <= 180 + 1e-9 }
+    static func isLatitude(_ value: Double) -> Bool { value.isFinite && abs(value) <= 90 + 1e-9 }
+
+    // MARK: - Encoding
+
+    /// (a description of how GDAL decoded the text, whether it decoded as Latin-1 by default).
+    private func describeEncoding(of layer: Layer) -> (String, Bool) {
+        if let explicit = options.encoding { return ("\(Self.gdalEncodingName(explicit)) (--encoding)", false) }
+        guard let source = layer.metadataItem("SOURCE_ENCODING", domain: "SHAPEFILE") else {
+            return ("UTF-8 (\(layer.dataset.driverName))", false)
+        }
+        if source.isEmpty { return ("none declared: bytes passed through", false) }
+        let fromCPG = layer.metadataItem("ENCODING_FROM_CPG", domain: "SHAPEFILE")
+        let origin = fromCPG != nil && fromCPG == source ? ".cpg" : "DBF language driver id"
+        let isLatin1 = source.uppercased() == "ISO-8859-1" && origin != ".cpg"
+        return ("\(source) (from \(origin))", isLatin1)
+    }
+
+    private func finding(field: String, fid: Int64?, bytes: [UInt8], problem: TextEncodingCheck.Problem) -> EncodingFinding {
+        let asRead = String(decoding: bytes, as: UTF8.self)
+        var asSuggested: String? = nil
+        switch problem {
+        case .notUTF8(let likelyGBK) where likelyGBK:
+            asSuggested = TextRecoding.decode(bytes, from: "CP936")
+        case .gbkReadAsLatin1:
+            asSuggested = TextRecoding.decode(asRead.unicodeScalars.map { UInt8($0.value) }, from: "CP936")
+        case .utf8ReadAsLatin1:
+            asSuggested = String(decoding: asRead.unicodeScalars.map { UInt8($0.value) }, as: UTF8.self)
+        default: break
+        }
+        return EncodingFinding(field: field, featureID: fid, problem: problem, asRead: asRead, asSuggested: asSuggested)
+    }
+
+    private func encodingSuggestion(for findings: [EncodingFinding]) -> String {
+        let gbk = findings.contains { finding in
+            switch finding.problem {
+            case .gbkReadAsLatin1, .notUTF8(likelyGBK: true): true
+            default: false
+            }
+        }
+        if gbk { return "The text looks like GBK (Chinese Windows). Run again with --encoding GBK (or add a .cpg file containing \"GBK\")." }
+        if findings.contains(where: { $0.problem == .utf8ReadAsLatin1 }) {
+            return "The text looks like UTF-8. Run again with --encoding UTF-8 (or add a .cpg file containing \"UTF-8\")."
+        }
+        return "Name the file's character set with --encoding (e.g. --encoding GBK, --encoding UTF-8, --encoding CP1252)."
+    }
+
+    // MARK: - Helpers
+
+    private func summarise(_ warnings: [GDALWarning]) -> [String] {
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        for warning in warnings {
+            if counts[warning.message] == nil { order.append(warning.message) }
+            counts[warning.message, default: 0] += 1
+        }
+        return order.map { message in
+            let count = counts[message]!
+            return "GDAL (\(options.path)): \(message)" + (count > 1 ? " (×\(count))" : "")
+        }
+    }
+
+    private func duplicateIDs(in parcels: [Parcel]) -> [String] {
+        var seen = Set<String>(), duplicates: [String] = []
+        for parcel in parcels where !seen.insert(parcel.id).inserted {
+            if duplicates.count < 100 { duplicates.append(parcel.id) }
+        }
+        return duplicates
+    }
+}
+
+extension AttributeValue {
+    init(_ value: FieldValue) {
+        switch value {
+        case .null: self = .null
+        case .integer(let v): self = .integer(v)
+        case .real(let v): self = .real(v)
+        case .string(let v), .temporal(let v): self = .string(v)
+        case .boolean(let v): self = .boolean(v)
+        }
+    }
+}

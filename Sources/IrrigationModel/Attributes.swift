@@ -1,0 +1,47 @@
+/// An attribute value carried from an input layer to the outputs.
+public enum AttributeValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case string(String)
+    case boolean(Bool)
+
+    /// The value as text, for fields used as identifiers or names; nil for null/empty.
+    public var text: String? {
+        switch self {
+        case .null: return nil
+        case .integer(let v): return String(v)
+        case .real(let v): return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+        case .string(let s):
+            let trimmed = s.trimmingWhitespace()
+            return trimmed.isEmpty ? nil : trimmed
+        case .boolean(let b): return b ? "true" : "false"
+        }
+    }
+
+    /// The value as a number, when it is one (or text that parses as one).
+    public var number: Double? {
+        switch self {
+        case .integer(let v): return Double(v)
+        case .real(let v): return v.isFinite ? v : nil
+        case .string(let s): return Double(s.trimmingWhitespace())
+        default: return nil
+        }
+    }
+}
+
+/// One named attribute of a parcel, in input order.
+public struct Attribute: Sendable, Hashable {
+    public let name: String
+    public let value: AttributeValue
+    public init(name: String, value: AttributeValue) { self.name = name; self.value = value }
+}
+
+extension String {
+    /// Trims ASCII and ideographic (U+3000) white space, which Chinese DBFs pad with.
+    public func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0.isWhitespace || $0 == "\u{3000}" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}

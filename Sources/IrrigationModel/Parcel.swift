@@ -1,0 +1,51 @@
+/// One accepted parcel: identity, the attributes the rules use, and its shape in WGS84.
+public struct Parcel: Sendable {
+    /// The parcel id from the mapped field, else the feature id.
+    public var id: String
+    /// The feature id in the source layer, for messages that point back into the file.
+    public var featureID: Int64?
+    public var crop: String?
+    public var landUseCode: String?
+    public var landUseName: String?
+    public var soilPH: Double?
+    public var sourceID: String?
+    public var adminUnit: String?
+    /// Every input attribute except the geometry, in input order, for pass-through.
+    public var attributes: [Attribute]
+    /// WGS84 longitude/latitude, as written to GeoJSON.
+    public var geometry: MultiPolygon
+    /// Ellipsoidal area on the source CRS's ellipsoid.
+    public var areaSquareMetres: Double
+    /// True when the input geometry was invalid and GEOS make-valid repaired it.
+    public var geometryRepaired: Bool
+
+    public init(id: String, featureID: Int64?, crop: String?, landUseCode: String?, landUseName: String?,
+                soilPH: Double?, sourceID: String?, adminUnit: String?, attributes: [Attribute],
+                geometry: MultiPolygon, areaSquareMetres: Double, geometryRepaired: Bool) {
+        self.id = id; self.featureID = featureID; self.crop = crop; self.landUseCode = landUseCode
+        self.landUseName = landUseName; self.soilPH = soilPH; self.sourceID = sourceID; self.adminUnit = adminUnit
+        self.attributes = attributes; self.geometry = geometry; self.areaSquareMetres = areaSquareMetres
+        self.geometryRepaired = geometryRepaired
+    }
+
+    public var areaHectares: Double { AreaUnit.hectares(squareMetres: areaSquareMetres) }
+    public var areaMu: Double { AreaUnit.mu(squareMetres: areaSquareMetres) }
+}
+
+/// An input row or feature that did not enter the assessment, and why (DESIGN.md §7).
+public struct Reject: Sendable, Hashable, Codable {
+    /// The input file as the user named it.
+    public var file: String
+    /// "feature 12", "row 7": where in the file.
+    public var location: String
+    /// The field at fault, or "geometry"; empty when the whole record is at fault.
+    public var field: String
+    /// A reason code, stable for machines (e.g. `GEOMETRY_NULL`).
+    public var code: String
+    /// What was wrong and what was expected, for people.
+    public var reason: String
+
+    public init(file: String, location: String, field: String, code: String, reason: String) {
+        self.file = file; self.location = location; self.field = field; self.code = code; self.reason = reason
+    }
+}

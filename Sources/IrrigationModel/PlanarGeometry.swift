@@ -1,0 +1,63 @@
+/// A position: x = easting or longitude, y = northing or latitude.
+public struct Position: Sendable, Hashable {
+    public var x: Double
+    public var y: Double
+    public init(x: Double, y: Double) { self.x = x; self.y = y }
+}
+
+/// A polygon as plain values: the exterior ring first, then holes. Rings are closed
+/// (first position repeated at the end), as in WKB and GeoJSON.
+public struct Polygon: Sendable, Hashable {
+    public var rings: [[Position]]
+    public init(rings: [[Position]]) { self.rings = rings }
+
+    public var exterior: [Position] { rings.first ?? [] }
+    public var holes: ArraySlice<[Position]> { rings.dropFirst() }
+}
+
+/// A multipolygon as plain values; every parcel geometry is carried in this form.
+public struct MultiPolygon: Sendable, Hashable {
+    public var polygons: [Polygon]
+    public init(polygons: [Polygon]) { self.polygons = polygons }
+
+    public var isEmpty: Bool { polygons.allSatisfy { $0.exterior.isEmpty } }
+
+    /// Bounding box (minX, minY, maxX, maxY), or nil when empty.
+    public var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double)? {
+        var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+        for polygon in polygons {
+            for p in polygon.exterior {
+                minX = min(minX, p.x); maxX = max(maxX, p.x)
+                minY = min(minY, p.y); maxY = max(maxY, p.y)
+            }
+        }
+        return minX <= maxX ? (minX, minY, maxX, maxY) : nil
+    }
+
+    /// The same shape with RFC 7946 §3.1.6 winding: exterior rings counter-clockwise, holes
+    /// clockwise ("right-hand rule"), judged by the shoelace sign in the x/y plane.
+    public func rightHandRule() -> MultiPolygon {
+        MultiPolygon(polygons: polygons.map { polygon in
+            Polygon(rings: polygon.rings.enumerated().map { index, ring in
+                let counterClockwise = Ring.signedArea(ring) > 0
+                let wantCounterClockwise = index == 0
+                return counterClockwise == wantCounterClockwise ? ring : ring.reversed()
+            })
+        })
+    }
+}
+
+/// Ring arithmetic.
+public enum Ring {
+    /// Shoelace signed area: positive for counter-clockwise rings (x right, y up).
+    public static func signedArea(_ ring: [Position]) -> Double {
+        guard ring.count >= 3 else { return 0 }
+        var sum = 0.0
+        var previous = ring[ring.count - 1]
+        for current in ring {
+            sum += (previous.x - current.x) * (previous.y + current.y)
+            previous = current
+        }
+        return sum / 2
+    }
+}

@@ -1,0 +1,9 @@
+/// Area units used in Chinese land administration.
+public enum AreaUnit {
+    /// 1 亩 (mu) = 10 000 / 15 m² ≈ 666.67 m², so that 15 mu = 1 ha exactly (DESIGN.md §4).
+    public static let squareMetresPerMu = 10_000.0 / 15.0
+    public static let squareMetresPerHectare = 10_000.0
+
+    public static func hectares(squareMetres: Double) -> Double { squareMetres / squareMetresPerHectare }
+    public static func mu(squareMetres: Double) -> Double { squareMetres / squareMetresPerMu }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GeoKit
+import Ingest
+import IrrigationModel
+import Reports
+
+/// Everything `assess` and `check` need to know, after flags and project file are merged.
+public struct AssessOptions: Sendable {
+    public var parcels: ParcelInputOptions
+    public var outputDirectory: String
+    public var projectFile: String?
+    /// The command line, recorded in run.json.
+    public var command: [String]
+
+    public init(parcels: ParcelInputOptions, outputDirectory: String, projectFile: String? = nil, command: [String] = []) {
+        self.parcels = parcels; self.outputDirectory = outputDirectory; self.projectFile = projectFile; self.command = command
+    }
+}
+
+/// What a finished run reports back to the CLI.
+public struct AssessSummary: Sendable {
+    public var outputDirectory: String
+    public var manifest: RunManifest
+}
+
+/// One `assess` run: ingest → (later: link, assess, zone) → report, written atomically.
+public struct AssessJob {
+    public let options: AssessOptions
+
+    public init(options: AssessOptions) { self.options = options }
+
+    public func run() throws -> AssessSummary {
+        let started = Date()
+        GDALEnvironment.initialize()
+        guard GDALEnvironment.geosVersion != nil else { throw PipelineError.gdalWithoutGEOS }
+        var timer = PhaseTimer()
+
+        let reading = try timer.measure("read_parcels") { try ParcelReader(options: options.parcels).read() }
+        let inputs = try timer.measure("hash_inputs") { try describeInputs(reading.files, role: "parcels") }
+
+        let staging = try OutputStaging(outputDirectory: options.outputDirectory)
+        let written = try timer.measure("write_parcels_geojson") { () throws -> Int in
+            let writer = try GeoJSONWriter(path: staging.path(for: "parcels.geojson"), name: "parcels")
+            for parcel in reading.parcels {
+                writer.writeFeature(geometry: parcel.geometry, properties: ParcelProperties.properties(for: parcel))
+            }
+            return try writer.finish()
+        }
+        guard written == reading.parcels.count else {
+            throw PipelineError.outputCountMismatch(file: "parcels.geojson", expected: reading.parcels.count, written: written)
+        }
+        try timer.measure("write_rejects_csv") { try RejectsFile.write(reading.rejects, to: staging.path(for: "rejects.csv")) }
+
+        let manifest = RunManifest(
+            tool: .init(gdal: GDALEnvironment.gdalVersion, geos: GDALEnvironment.geosVersion, proj: GDALEnvironment.projVersion),
+            startedAt: ISO8601DateFormatter().string(from: started),
+            command: options.command,
+            inputs: inputs,
+            configuration: configuration(for: reading),
+            counts: counts(for: reading),
+            repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)),
+            outputs: ["parcels.geojson": written, "rejects.csv": reading.rejects.count],
+            warnings: reading.warnings,
+            timingsSeconds: timer.asDictionary)
+        try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
+        try staging.commit()
+        return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)
+    }
+
+    func configuration(for reading: ParcelLayerReading) -> RunManifest.Configuration {
+        RunManifest.Configuration(
+            parcels: options.parcels.path, layer: reading.layerName, driver: reading.driver,
+            sourceCRS: reading.sourceCRS, crsAssumed: reading.crsWasAssumed, textEncoding: reading.textEncoding,
+            fieldMapping: Dictionary(uniqueKeysWithValues: reading.fieldMapping.map { ($0.key.rawValue, $0.value) }),
+            projectFile: options.projectFile, coordinateDecimals: GeoJSONWriter.coordinateDecimals,
+            squareMetresPerMu: AreaUnit.squareMetresPerMu)
+    }
+
+    func counts(for reading: ParcelLayerReading) -> RunManifest.ParcelCounts {
+        precondition(reading.featuresRead == reading.parcels.count + reading.rejects.count, "parcel counts must balance")
+        return RunManifest.ParcelCounts(
+            featuresIn: reading.featuresRead, accepted: reading.parcels.count, repaired: reading.repairedCount,
+            rejected: reading.rejects.count,
+            rejectedByCode: Dictionary(reading.rejects.map { ($0.code, 1) }, uniquingKeysWith: +))
+    }
+
+    /// Size and SHA-256 of each file the input consists of. A dataset read through a GDAL
+    /// virtual path (a zipped shapefile) is described by the file the user named.
+    func describeInputs(_ files: [String], role: String) throws -> [RunManifest.InputFile] {
+        let realFiles = files.contains { $0.hasPrefix("/vsi") } ? [options.parcels.path] : files
+        return try realFiles.map { path in
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+            return RunManifest.InputFile(role: role, path: path, sizeBytes: size, sha256: try SHA256.hexDigest(ofFile: path))
+        }
+    }
+}
+
+/// Writes `rejects.csv`.
+enum RejectsFile {
+    static let header = ["file", "location", "field", "code", "reason"]
+
+    static func write(_ rejects: [Reject], to path: String) throws {
+        let csv = try CSVWriter(path: path, header: header)
+        for reject in rejects { csv.writeRow([reject.file, reject.location, reject.field, reject.code, reject.reason]) }
+        try csv.finish()
+    }
+}
+
+/// Problems of the run itself (not of one input row).
+public enum PipelineError: Error, CustomStringConvertible {
+    case gdalWithoutGEOS
+    case outputCountMismatch(file: String, expected: Int, written: Int)
+    case missingInput(String)
+
+    public var description: String {
+        switch self {
+        case .gdalWithoutGEOS:
+            "this GDAL was built without GEOS: geometry validity, repair and spatial joins would be wrong. Install Debian's libgdal-dev (it links GEOS)."
+        case let .outputCountMismatch(file, expected, written):
+            "\(file): wrote \(written) features but \(expected) were accepted; no outputs were kept"
+        case let .missingInput(what):
+            "no \(what) given: pass it as a flag or in the project file (--config)"
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Ingest
+
+/// `run.json`: what was run, on what, with what result (DESIGN.md §5). Keys are snake_case and
+/// sorted so two runs on the same inputs differ only in times.
+public struct RunManifest: Codable, Sendable {
+    public struct Tool: Codable, Sendable {
+        public var name = "irrizone"
+        public var version = IrrizoneVersion.current
+        public var gdal: String
+        public var geos: String?
+        public var proj: String
+    }
+
+    public struct InputFile: Codable, Sendable {
+        public var role: String
+        public var path: String
+        public var sizeBytes: Int64
+        public var sha256: String
+    }
+
+    public struct ParcelCounts: Codable, Sendable {
+        /// Features the layer delivered; always accepted + rejected.
+        public var featuresIn: Int
+        public var accepted: Int
+        public var repaired: Int
+        public var rejected: Int
+        public var rejectedByCode: [String: Int]
+    }
+
+    public struct Configuration: Codable, Sendable {
+        public var parcels: String
+        public var layer: String
+        public var driver: String
+        public var sourceCRS: String
+        public var crsAssumed: Bool
+        public var textEncoding: String
+        public var fieldMapping: [String: String]
+        public var projectFile: String?
+        public var outputCRS = "OGC:CRS84 (RFC 7946)"
+        public var coordinateDecimals: Int
+        public var areaMethod = "ellipsoidal (geodesic on the source CRS's ellipsoid, PROJ geod_polygonarea)"
+        public var squareMetresPerMu: Double
+    }
+
+    public var tool: Tool
+    public var startedAt: String
+    public var command: [String]
+    public var inputs: [InputFile]
+    public var configuration: Configuration
+    public var counts: ParcelCounts
+    /// Repaired geometries and why they were invalid (the first `repairListLimit`).
+    public var repairs: [Repair]
+    public var outputs: [String: Int]
+    public var warnings: [String]
+    /// Seconds per phase, in the order they ran.
+    public var timingsSeconds: [String: Double]
+
+    public static let repairListLimit = 1000
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,26 @@
+/// Writes RFC 4180 CSV, UTF-8 with a BOM so that Excel on Chinese Windows shows Chinese text
+/// correctly (GDAL and Python's csv module both skip the BOM).
+public final class CSVWriter {
+    private let out: OutputBuffer
+
+    public init(path: String, header: [String]) throws {
+        out = try OutputBuffer(path: path)
+        out.append("\u{FEFF}")
+        writeRow(header)
+    }
+
+    public func writeRow(_ fields: [String]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out.append(byte: UInt8(ascii: ",")) }
+            out.append(Self.escape(field))
+        }
+        out.append("\r\n")
+    }
+
+    public func finish() throws { try out.close() }
+
+    static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

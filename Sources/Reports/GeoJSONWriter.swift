@@ -1,0 +1,117 @@
+import IrrigationModel
+
+/// A property value for a GeoJSON feature.
+public enum PropertyValue: Sendable, Hashable {
+    case null
+    case string(String)
+    case number(Double)
+    /// A number written rounded to a fixed number of decimals (areas, concentrations).
+    case fixed(Double, decimals: Int)
+    case integer(Int64)
+    case boolean(Bool)
+    case strings([String])
+    /// Pre-rendered JSON (an array of finding objects); must be valid JSON.
+    case rawJSON(String)
+}
+
+/// Streams an RFC 7946 FeatureCollection: WGS84 lon/lat, right-hand-rule rings (callers pass
+/// geometry already wound, see `MultiPolygon.rightHandRule()`), coordinates to 7 decimals
+/// (≈ 1 cm, GDAL's RFC 7946 default), flat properties.
+public final class GeoJSONWriter {
+    public static let coordinateDecimals = 7
+    private let out: OutputBuffer
+    private var featureCount = 0
+
+    /// Opens `path` and writes the collection header. `name` becomes the layer name GDAL reports.
+    public init(path: String, name: String) throws {
+        out = try OutputBuffer(path: path)
+        out.append("{\n\"type\": \"FeatureCollection\",\n\"name\": ")
+        out.appendJSONString(name)
+        out.append(",\n\"features\": [\n")
+    }
+
+    /// Writes one feature with a polygonal geometry (MultiPolygon, or Polygon when it has one part).
+    public func writeFeature(geometry: MultiPolygon?, properties: [(String, PropertyValue)]) {
+        if featureCount > 0 { out.append(",\n") }
+        featureCount += 1
+        out.append("{ \"type\": \"Feature\", \"properties\": { ")
+        for (index, (key, value)) in properties.enumerated() {
+            if index > 0 { out.append(", ") }
+            out.appendJSONString(key)
+            out.append(": ")
+            write(value)
+        }
+        out.append(" }, \"geometry\": ")
+        if let geometry, !geometry.isEmpty { write(geometry) } else { out.append("null") }
+        out.append(" }")
+    }
+
+    /// Writes one point feature (sources, wells).
+    public func writePointFeature(longitude: Double, latitude: Double, properties: [(String, PropertyValue)]) {
+        if featureCount > 0 { out.append(",\n") }
+        featureCount += 1
+        out.append("{ \"type\": \"Feature\", \"properties\": { ")
+        for (index, (key, value)) in properties.enumerated() {
+            if index > 0 { out.append(", ") }
+            out.appendJSONString(key)
+            out.append(": ")
+            write(value)
+        }
+        out.append(" }, \"geometry\": { \"type\": \"Point\", \"coordinates\": [")
+        out.appendFixed(longitude, decimals: Self.coordinateDecimals)
+        out.append(byte: UInt8(ascii: ","))
+        out.appendFixed(latitude, decimals: Self.coordinateDecimals)
+        out.append("] } }")
+    }
+
+    /// Closes the collection; returns the number of features written.
+    @discardableResult
+    public func finish() throws -> Int {
+        out.append("\n]\n}\n")
+        try out.close()
+        return featureCount
+    }
+
+    private func write(_ value: PropertyValue) {
+        switch value {
+        case .null: out.append("null")
+        case .string(let s): out.appendJSONString(s)
+        case .number(let d): out.appendJSONNumber(d)
+        case .fixed(let d, let decimals): d.isFinite ? out.appendFixed(d, decimals: decimals) : out.append("null")
+        case .integer(let i): out.append(String(i))
+        case .boolean(let b): out.append(b ? "true" : "false")
+        case .strings(let list):
+            out.append(byte: UInt8(ascii: "["))
+            for (index, s) in list.enumerated() {
+                if index > 0 { out.append(", ") }
+                out.appendJSONString(s)
+            }
+            out.append(byte: UInt8(ascii: "]"))
+        case .rawJSON(let json): out.append(json)
+        }
+    }
+
+    private func write(_ geometry: MultiPolygon) {
+        let single = geometry.polygons.count == 1
+        out.append(single ? "{ \"type\": \"Polygon\", \"coordinates\": " : "{ \"type\": \"MultiPolygon\", \"coordinates\": [")
+        for (p, polygon) in geometry.polygons.enumerated() {
+            if p > 0 { out.append(byte: UInt8(ascii: ",")) }
+            out.append(byte: UInt8(ascii: "["))
+            for (r, ring) in polygon.rings.enumerated() {
+                if r > 0 { out.append(byte: UInt8(ascii: ",")) }
+                out.append(byte: UInt8(ascii: "["))
+                for (i, position) in ring.enumerated() {
+                    if i > 0 { out.append(byte: UInt8(ascii: ",")) }
+                    out.append(byte: UInt8(ascii: "["))
+                    out.appendFixed(position.x, decimals: Self.coordinateDecimals)
+                    out.append(byte: UInt8(ascii: ","))
+                    out.appendFixed(position.y, decimals: Self.coordinateDecimals)
+                    out.append(byte: UInt8(ascii: "]"))
+                }
+                out.append(byte: UInt8(ascii: "]"))
+            }
+            out.append(byte: UInt8(ascii: "]"))
+        }
+        out.append(single ? " }" : "] }")
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// A byte buffer that streams to a file in large chunks.
+///
+/// Hand-written JSON/CSV output exists because GDAL 3.6's GeoJSON driver writes about 10 000
+/// features/s (DESIGN.md §3); everything written here is read back through GDAL in tests.
+final class OutputBuffer {
+    private let handle: FileHandle
+    private var bytes: [UInt8] = []
+    private let flushThreshold = 1 << 20
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        bytes.reserveCapacity(flushThreshold + 65_536)
+    }
+
+    @inline(__always) func append(_ string: String) {
+        bytes.append(contentsOf: string.utf8)
+        if bytes.count >= flushThreshold { try? flushNow() }
+    }
+
+    @inline(__always) func append(byte: UInt8) { bytes.append(byte) }
+
+    /// Appends a JSON string literal with RFC 8259 escaping.
+    func appendJSONString(_ string: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a JSON number, or `null` for NaN/∞ (JSON has no such numbers).
+    func appendJSONNumber(_ value: Double) {
+        guard value.isFinite else { append("null"); return }
+        if value == value.rounded(), abs(value) < 1e15 {
+            append(String(Int64(value)))
+        } else {
+            append(String(value))  // shortest representation that round-trips
+        }
+    }
+
+    /// Appends `value` rounded to `decimals` places without trailing zeros, fast (no
+    /// `String(format:)`). Valid for |value| < 9.2e18 / 10^decimals.
+    func appendFixed(_ value: Double, decimals: Int) {
+        let scale = FixedPoint.powersOfTen[decimals]
+        var scaled = Int64((value * scale).rounded())
+        if scaled < 0 { bytes.append(UInt8(ascii: "-")); scaled = -scaled }
+        let unit = Int64(scale)
+        let integerPart = scaled / unit
+        var fraction = scaled % unit
+        bytes.append(contentsOf: String(integerPart).utf8)
+        guard fraction != 0 else { return }
+        var digits = decimals
+        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+        bytes.append(UInt8(ascii: "."))
+        let text = String(fraction)
+        for _ in 0..<(digits - text.count) { bytes.append(UInt8(ascii: "0")) }
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    func flushNow() throws {
+        guard !bytes.isEmpty else { return }
+        try handle.write(contentsOf: bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flushNow()
+        try handle.synchronize()
+        try handle.close()
+    }
+}
+
+enum FixedPoint {
+    static let powersOfTen: [Double] = (0...15).map { (0..<$0).reduce(1.0) { acc, _ in acc * 10 } }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Pipeline
+
+@main
+struct Irrizone: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "irrizone",
+        abstract: "Reclaimed-water irrigation zoning: parcels, loads, allowed irrigation years and review flags.",
+        discussion: """
+        Exit status: 0 when the run finished (flagged parcels are results, not errors); 1 when an input \
+        cannot be read or the configuration is wrong (no outputs are written then); 64 for bad usage.
+        """,
+        version: IrrizoneVersion.current,
+        subcommands: [Assess.self, Check.self, Synth.self]
+    )
+}
+
+/// Inputs shared by `assess` and `check`; flags override the project file.
+struct InputOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: "Project file (YAML); flags override it.")
+    var config: String?
+
+    @Option(help: "Parcel layer: any OGR vector source (Shapefile, GeoPackage, GeoJSON, zipped shapefile).")
+    var parcels: String?
+
+    @Option(help: "Layer to read when the source has several.")
+    var layer: String?
+
+    @Option(help: "Character set of the attribute text when the file does not declare it (e.g. GBK, UTF-8).")
+    var encoding: String?
+
+    @Option(name: .customLong("assume-crs"), help: "CRS for a layer that has none, e.g. EPSG:4547.")
+    var assumeCRS: String?
+
+    func assessOptions(outputDirectory: String?, requireOutput: Bool) throws -> AssessOptions {
+        let project = try config.map { try ProjectFile.load(path: $0) } ?? ProjectFile()
+        guard let path = parcels ?? project.parcels.path else { throw ValidationError("no parcel layer: pass --parcels PATH or set parcels.path in --config") }
+        let output = outputDirectory ?? project.output
+        if requireOutput && output == nil { throw ValidationError("no output folder: pass --out DIR or set output in --config") }
+        return AssessOptions(
+            parcels: .init(path: path, layer: layer ?? project.parcels.layer, encoding: encoding ?? project.parcels.encoding,
+                           assumeCRS: assumeCRS ?? project.parcels.assumeCRS, fields: project.parcels.fields),
+            outputDirectory: output ?? "", projectFile: config, command: CommandLine.arguments)
+    }
+}
+
+struct Assess: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Assess parcels and write GeoJSON, rejects.csv and run.json.")
+
+    @OptionGroup var inputs: InputOptions
+
+    @Option(name: .customLong("out"), help: "Output folder (created if missing; previous outputs are replaced whole).")
+    var outputDirectory: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        let options = try inputs.assessOptions(outputDirectory: outputDirectory, requireOutput: true)
+        let summary = try AssessJob(options: options).run()
+        guard !quiet else { return }
+        let counts = summary.manifest.counts
+        var lines = ["irrizone \(IrrizoneVersion.current): \(counts.featuresIn) parcels in, \(counts.accepted) accepted (\(counts.repaired) repaired), \(counts.rejected) rejected"]
+        for warning in summary.manifest.warnings { lines.append("warning: \(warning)") }
+        lines.append("outputs in \(summary.outputDirectory): parcels.geojson, rejects.csv, run.json")
+        printError(lines.joined(separator: "\n"))
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Report what assess would accept, repair and reject. Writes nothing.")
+
+    @OptionGroup var inputs: InputOptions
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() throws {
+        let options = try inputs.assessOptions(outputDirectory: nil, requireOutput: false)
+        let report = try CheckReport.make(options: options)
+        print(json ? try report.json() : report.text)
+        if !report.canAssess { throw ExitCode(1) }
+    }
+}
+
+/// Writes to stderr, where progress and summaries go (stdout is for reports and JSON).
+func printError(_ text: String) {
+    var standardError = StandardError()
+    print(text, to: &standardError)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandleBox.standardError.write(string)
+    }
+}
