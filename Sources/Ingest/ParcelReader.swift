@@ -245,7 +245,7 @@ public struct ParcelReader {
                 rejects.append(Reject(file: options.path, location: location, field: "geometry", code: code, reason: reason))
                 return
             case .accepted(let wkb, let repair, let wasLinearised):
-                let wasRepaired = repair != nil
+                var wasRepaired = repair != nil
                 if let repair {
                     repairs.append(Repair(location: location, reason: repair))
                 }
@@ -259,6 +259,20 @@ public struct ParcelReader {
                                                      geographicToWGS84: geographicToWGS84, ellipsoid: ellipsoid) else {
                     rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_OUTSIDE_CRS",
                                           reason: "coordinates cannot be transformed from \(crsLabel) to WGS84"))
+                    return
+                }
+                // Reprojection and rounding to the output precision can make a valid polygon
+                // invalid (reference/peers.md B.2, QGIS #58169): check what will be written.
+                let output: MultiPolygon
+                switch try outputGeometry(lonLat.rightHandRule(), diagnostics: diagnostics) {
+                case .valid(let geometry):
+                    output = geometry
+                case .repaired(let geometry, let reason):
+                    output = geometry
+                    if repair == nil { repairs.append(Repair(location: location, reason: reason)) }
+                    wasRepaired = true
+                case .unrepairable(let reason):
+                    rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_UNREPAIRABLE", reason: reason))
                     return
                 }
 
@@ -279,7 +293,7 @@ public struct ParcelReader {
                 parcels.append(Parcel(
                     id: id!, featureID: fid, crop: text(.crop), landUseCode: text(.landUseCode),
                     landUseName: text(.landUseName), soilPH: soilPH, sourceID: text(.sourceID),
-                    adminUnit: text(.adminUnit), attributes: attributes, geometry: lonLat.rightHandRule(),
+                    adminUnit: text(.adminUnit), attributes: attributes, geometry: output,
                     areaSquareMetres: area, geometryRepaired: wasRepaired))
             }
         }
@@ -346,6 +360,34 @@ public struct ParcelReader {
             return .rejected(code: "GEOMETRY_UNREPAIRABLE", reason: "\(why); still invalid after make-valid")
         }
         return .accepted(wkb: try polygonal.wkb(), repair: why, linearised: linearised)
+    }
+
+    enum OutputGeometryOutcome {
+        case valid(MultiPolygon)
+        case repaired(MultiPolygon, reason: String)
+        case unrepairable(reason: String)
+    }
+
+    /// Rounds to the output precision and makes sure the result is valid, repairing it in WGS84
+    /// (and rounding again) when rounding or reprojection broke it.
+    func outputGeometry(_ lonLat: MultiPolygon, diagnostics: Diagnostics) throws(GDALError) -> OutputGeometryOutcome {
+        var candidate = lonLat.rounded(decimals: OutputPrecision.coordinateDecimals)
+        var reasons: [String] = []
+        for _ in 0..<3 {
+            let geometry = try Geometry(wkb: WKB.encode(candidate))
+            let mark = diagnostics.mark
+            let isValid = geometry.isValid
+            let why = diagnostics.takeWarnings(since: mark).map(\.message).joined(separator: "; ")
+            if isValid {
+                return reasons.isEmpty ? .valid(candidate)
+                    : .repaired(candidate, reason: "invalid after reprojection to WGS84 and rounding to \(OutputPrecision.coordinateDecimals) decimals: \(reasons[0])")
+            }
+            reasons.append(why.isEmpty ? "invalid geometry" : why)
+            guard let polygonal = try geometry.makeValid().polygonalPart(), !polygonal.isEmpty,
+                  let decoded = try? WKB.multiPolygon(from: try polygonal.wkb()) else { break }
+            candidate = decoded.rightHandRule().rounded(decimals: OutputPrecision.coordinateDecimals)
+        }
+        return .unrepairable(reason: "invalid after reprojection to WGS84 and rounding (\(reasons.first ?? "")), and make-valid could not fix it")
     }
 
     /// Source CRS → (WGS84 lon/lat geometry, ellipsoidal area in m²), or nil if PROJ fails.

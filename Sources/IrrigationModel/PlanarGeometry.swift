@@ -47,6 +47,24 @@ public struct MultiPolygon: Sendable, Hashable {
     }
 }
 
+extension MultiPolygon {
+    /// Every coordinate rounded to `decimals` places, as it will be written out.
+    public func rounded(decimals: Int) -> MultiPolygon {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        return MultiPolygon(polygons: polygons.map { polygon in
+            Polygon(rings: polygon.rings.map { ring in
+                ring.map { Position(x: ($0.x * scale).rounded() / scale, y: ($0.y * scale).rounded() / scale) }
+            })
+        })
+    }
+}
+
+/// Output precision of geographic coordinates: 7 decimals (≈ 1 cm), GDAL's RFC 7946 default.
+public enum OutputPrecision {
+    public static let coordinateDecimals = 7
+}
+
 /// Ring arithmetic.
 public enum Ring {
     /// Shoelace signed area: positive for counter-clockwise rings (x right, y up).

@@ -16,6 +16,22 @@ public enum WKB {
         return MultiPolygon(polygons: polygons)
     }
 
+    /// Encodes a multipolygon as little-endian ISO WKB (MultiPolygon, 2D).
+    public static func encode(_ geometry: MultiPolygon) -> [UInt8] {
+        var bytes: [UInt8] = []
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        func f64(_ v: Double) { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        bytes.append(1); u32(6); u32(UInt32(geometry.polygons.count))
+        for polygon in geometry.polygons {
+            bytes.append(1); u32(3); u32(UInt32(polygon.rings.count))
+            for ring in polygon.rings {
+                u32(UInt32(ring.count))
+                for p in ring { f64(p.x); f64(p.y) }
+            }
+        }
+        return bytes
+    }
+
     struct Reader {
         let bytes: [UInt8]
         var offset = 0

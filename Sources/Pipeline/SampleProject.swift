@@ -53,6 +53,19 @@ public struct SampleProject {
         let grid = try ParcelGrid(parcelCount: parcelCount, seed: seed)
         var files: [String] = []
         files += try writeParcels(grid, to: directory)
+        var monitoring = try SampleMonitoring(grid: grid, seed: seed)
+        func save(_ name: String, _ bytes: [UInt8]) throws {
+            try Data(bytes).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(name)))
+            files.append(name)
+        }
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        try save("sources.csv", bom + Array(monitoring.sourcesCSV().utf8))
+        // Excel on Chinese Windows saves "CSV" as GBK without a BOM.
+        try save("water_samples.csv", TextRecoding.encode(monitoring.waterSamplesCSV(), to: "CP936"))
+        try save("soil_samples.csv", bom + Array(monitoring.soilSamplesCSV().utf8))
+        try save("wells.csv", Array(monitoring.wellsCSV().utf8))
+        try save("irrigation.csv", Array(monitoring.irrigationCSV().utf8))
+        try save("protection_zone.geojson", Array(monitoring.protectionZoneGeoJSON().utf8))
         return Summary(files: files, parcels: grid.parcelCount)
     }
 

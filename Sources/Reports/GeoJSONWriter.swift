@@ -18,7 +18,7 @@ public enum PropertyValue: Sendable, Hashable {
 /// geometry already wound, see `MultiPolygon.rightHandRule()`), coordinates to 7 decimals
 /// (≈ 1 cm, GDAL's RFC 7946 default), flat properties.
 public final class GeoJSONWriter {
-    public static let coordinateDecimals = 7
+    public static let coordinateDecimals = OutputPrecision.coordinateDecimals
     private let out: OutputBuffer
     private var featureCount = 0
 

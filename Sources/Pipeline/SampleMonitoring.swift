@@ -1,0 +1,200 @@
+import Foundation
+import GeoKit
+import IrrigationModel
+
+/// The monitoring side of the sample story (SampleData/README.md): reclaimed-water plants,
+/// their monthly lab results, soil samples with a cadmium hot spot along an old sewage channel,
+/// groundwater wells (one with rising chloride, one shallow), irrigation records and a
+/// drinking-water source protection zone.
+struct SampleMonitoring {
+    let grid: ParcelGrid
+    var random: SplitMix64
+    let toWGS84: CoordinateTransformation
+
+    init(grid: ParcelGrid, seed: UInt64) throws {
+        self.grid = grid
+        self.random = SplitMix64(seed: seed ^ 0x5EED_0F_50_11)
+        toWGS84 = try CoordinateTransformation(from: try SpatialReference(epsg: SampleProject.epsg), to: try SpatialReference.wgs84())
+    }
+
+    var width: Double { Double(grid.columns) * SampleProject.cellWidth }
+    var height: Double { Double(grid.rows) * SampleProject.cellHeight }
+
+    /// A point at fractions (fx, fy) of the grid's extent, in EPSG:4547.
+    func point(_ fx: Double, _ fy: Double) -> Position {
+        Position(x: grid.originX + fx * width, y: grid.originY + fy * height)
+    }
+
+    func lonLat(_ p: Position) -> (lon: Double, lat: Double) {
+        let t = toWGS84.transform(x: p.x, y: p.y)!
+        return (t.x, t.y)
+    }
+
+    // MARK: - Sources
+
+    struct Source { var id, name, inflow, uses, treatment: String; var capacity: Int; var at: Position }
+
+    var sources: [Source] {
+        [
+            Source(id: "ZS01", name: "忻州市城西污水处理厂", inflow: "无", uses: "农田灌溉;城市绿化", treatment: "三级(深度处理)",
+                   capacity: 40_000, at: point(0.02, 0.55)),
+            Source(id: "ZS02", name: "忻府区奇村镇污水处理站", inflow: "无", uses: "农田灌溉", treatment: "二级",
+                   capacity: 8_000, at: point(0.50, 0.98)),
+            Source(id: "ZS03", name: "忻州经济开发区污水处理厂", inflow: "化工", uses: "农田灌溉;工业", treatment: "二级",
+                   capacity: 20_000, at: point(0.98, 0.45)),
+        ]
+    }
+
+    func sourcesCSV() -> String {
+        var lines = ["source_id,name,lon,lat,industrial_inflow,uses,treatment,capacity_m3_d"]
+        for s in sources {
+            let ll = lonLat(s.at)
+            lines.append([s.id, s.name, fixed(ll.lon, 6), fixed(ll.lat, 6), s.inflow, s.uses, s.treatment, String(s.capacity)].joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    // MARK: - Water samples (wide table, GBK, as exported from Excel on Chinese Windows)
+
+    /// Monthly samples 2024-01 … 2025-12 per source. Non-detects are written the ways labs write
+    /// them ("0.001L", "<0.00004", "未检出", "ND"); ZS02's July 2025 sample exceeds the Cd limit.
+    mutating func waterSamplesCSV() -> String {
+        let header = ["样品编号", "水源编码", "采样日期", "pH", "氯化物(mg/L)", "全盐量(mg/L)", "电导率(μS/cm)", "总镉(mg/L)",
+                      "总汞(mg/L)", "总砷(mg/L)", "总铅(mg/L)", "六价铬(mg/L)", "总铜(mg/L)", "总锌(mg/L)", "总镍(mg/L)",
+                      "BOD5(mg/L)", "CODCr(mg/L)", "悬浮物(mg/L)", "粪大肠菌群(MPN/L)", "蛔虫卵(个/10L)"]
+        var lines = [header.joined(separator: ",")]
+        var number = 0
+        for source in sources {
+            for year in 2024...2025 {
+                for month in 1...12 {
+                    number += 1
+                    let salt = random.uniform(700, 950)
+                    var cd = random.uniform(0, 1) < 0.6 ? "0.001L" : fixed(random.uniform(0.001, 0.004), 4)
+                    if source.id == "ZS02" && year == 2025 && month == 7 { cd = "0.018" }  // the exceedance
+                    let hgChoices = ["<0.00004", "未检出", "0.00004L", fixed(random.uniform(0.00004, 0.0002), 5)]
+                    let row = [
+                        "W\(year)\(two(month))-\(source.id)", source.id, "\(year)/\(month)/\(5 + random.int(below: 20))",
+                        fixed(random.uniform(7.2, 7.9), 2), fixed(random.uniform(180, 260), 1), fixed(salt, 0),
+                        fixed(salt * random.uniform(1.45, 1.6), 0), cd, hgChoices[random.int(below: hgChoices.count)],
+                        fixed(random.uniform(0.002, 0.008), 4), random.uniform(0, 1) < 0.2 ? "ND" : fixed(random.uniform(0.01, 0.05), 3),
+                        "0.004L", fixed(random.uniform(0.01, 0.05), 3), fixed(random.uniform(0.05, 0.2), 3),
+                        fixed(random.uniform(0.005, 0.02), 3), fixed(random.uniform(6, 15), 1), fixed(random.uniform(20, 45), 0),
+                        fixed(random.uniform(5, 15), 0), String(200 + random.int(below: 4800)), "未检出",
+                    ]
+                    lines.append(row.joined(separator: ","))
+                }
+            }
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    // MARK: - Soil samples (GPS lon/lat)
+
+    /// The old sewage channel: a straight ditch from the south-west to the north-east third.
+    var channel: (Position, Position) { (point(0.10, 0.15), point(0.70, 0.85)) }
+
+    func distanceToChannel(_ p: Position) -> Double {
+        let (a, b) = channel
+        let dx = b.x - a.x, dy = b.y - a.y
+        let t = max(0, min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy)))
+        let cx = a.x + t * dx, cy = a.y + t * dy
+        return ((p.x - cx) * (p.x - cx) + (p.y - cy) * (p.y - cy)).squareRoot()
+    }
+
+    /// About one sample per 20 parcels at parcel centres, plus a transect along the channel.
+    mutating func soilSamplesCSV() -> String {
+        var lines = ["sample_id,lon,lat,date,depth_cm,pH,Cd_mg_kg,Hg_mg_kg,As_mg_kg,Pb_mg_kg,Cr_mg_kg,Cu_mg_kg,Ni_mg_kg,Zn_mg_kg,salt_g_kg,texture"]
+        var sites: [Position] = []
+        for parcel in grid.parcels where parcel.index % 20 == 7 { if let c = parcel.centre { sites.append(c) } }
+        for k in 0..<max(4, grid.parcelCount / 250) {  // transect along the channel
+            let t = (Double(k) + 0.5) / Double(max(4, grid.parcelCount / 250))
+            let (a, b) = channel
+            sites.append(Position(x: a.x + t * (b.x - a.x) + random.uniform(-40, 40), y: a.y + t * (b.y - a.y) + random.uniform(-40, 40)))
+        }
+        for (index, site) in sites.enumerated() {
+            let ll = lonLat(site)
+            let nearChannel = distanceToChannel(site) < 180
+            let cd = nearChannel ? random.uniform(0.45, 0.95) : random.uniform(0.10, 0.22)
+            let hg = random.uniform(0, 1) < 0.15 ? "<0.002" : fixed(random.uniform(0.02, 0.06), 3)
+            let row = [
+                "S\(String(format: "%04d", index + 1))", fixed(ll.lon, 6), fixed(ll.lat, 6), "2025-\(two(4 + index % 2))-\(two(10 + index % 15))",
+                "0-20", fixed(random.uniform(7.7, 8.4), 2), fixed(cd, 3), hg, fixed(random.uniform(8, 14), 1),
+                fixed(random.uniform(15, 25) + (nearChannel ? 10 : 0), 1), fixed(random.uniform(50, 70), 1),
+                fixed(random.uniform(18, 28), 1), fixed(random.uniform(25, 33), 1), fixed(random.uniform(55, 80) + (nearChannel ? 30 : 0), 1),
+                fixed(random.uniform(0.8, 1.8), 2), random.uniform(0, 1) < 0.6 ? "壤土" : "砂壤土",
+            ]
+            lines.append(row.joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    // MARK: - Wells (long table, x/y in the parcels' CRS)
+
+    /// About one well per 375 parcels (at least 8), read quarterly 2021–2025. GW03, downstream of
+    /// the ZS02 command area, shows chloride rising from ~110 to ~265 mg/L (past GB/T 14848
+    /// Class III, 250); GW06 has a shallow water table (2–3 m).
+    mutating func wellsCSV() -> String {
+        var lines = ["well_id,x,y,date,depth_to_water_m,parameter,value,unit"]
+        let count = max(8, grid.parcelCount / 375)
+        for w in 0..<count {
+            let id = "GW\(two(w + 1))"
+            let site = w == 2 ? point(0.50, 0.80) : point(random.uniform(0.05, 0.95), random.uniform(0.05, 0.95))
+            let baseChloride = random.uniform(60, 140)
+            let baseDepth = w == 5 ? 2.2 : random.uniform(8, 25)
+            for year in 2021...2025 {
+                for quarter in 0..<4 {
+                    let step = Double((year - 2021) * 4 + quarter)
+                    let date = "\(year)-\(two(quarter * 3 + 2))-15"
+                    let depth = fixed(baseDepth + random.uniform(-0.3, 0.6), 2)
+                    let chloride = w == 2 ? 110 + step * 8 + random.uniform(-6, 6) : baseChloride + random.uniform(-8, 8)
+                    let tds = chloride * random.uniform(3.2, 3.6) + 150
+                    let nitrate = random.uniform(2, 9)
+                    for (parameter, value, unit) in [("氯化物", chloride, "mg/L"), ("溶解性总固体", tds, "mg/L"), ("硝酸盐氮", nitrate, "mg/L")] {
+                        lines.append([id, fixed(site.x, 1), fixed(site.y, 1), date, depth, parameter, fixed(value, 2), unit].joined(separator: ","))
+                    }
+                }
+            }
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    // MARK: - Irrigation records
+
+    /// Metered volumes 2023–2025 for three parcels in four; the rest fall back to crop quotas.
+    mutating func irrigationCSV() -> String {
+        var lines = ["parcel_id,year,volume_m3"]
+        for parcel in grid.parcels {
+            guard let ring = parcel.ring, random.int(below: 4) != 0 else { continue }
+            let areaMu = abs(Ring.signedArea(ring)) / AreaUnit.squareMetresPerMu
+            let quota: Double = ["0201": 250, "0301": 150, "0404": 150][parcel.landUse] ?? 300  // m³/mu·yr
+            for year in 2023...2025 {
+                lines.append("\(parcel.code),\(year),\(fixed(areaMu * quota * random.uniform(0.8, 1.2), 0))")
+            }
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    // MARK: - Exclusion area
+
+    /// A drinking-water source protection zone (一级保护区): a 350 m circle around a well field
+    /// in the north-east of the plain, as RFC 7946 GeoJSON.
+    func protectionZoneGeoJSON() -> String {
+        let centre = point(0.85, 0.80)
+        var ring: [String] = []
+        for k in 0...64 {
+            let angle = Double(k % 64) / 64 * 2 * Double.pi
+            let ll = lonLat(Position(x: centre.x + 350 * cos(angle), y: centre.y + 350 * sin(angle)))
+            ring.append("[\(fixed(ll.lon, 7)),\(fixed(ll.lat, 7))]")
+        }
+        return """
+        {"type": "FeatureCollection", "name": "protection_zone", "features": [
+        {"type": "Feature", "properties": {"zone_id": "BH01", "name": "忻府区城北水源地一级保护区", "kind": "drinking_water_protection"},
+         "geometry": {"type": "Polygon", "coordinates": [[\(ring.joined(separator: ","))]]}}
+        ]}
+
+        """
+    }
+}
+
+func fixed(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

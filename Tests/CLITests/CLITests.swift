@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+import GeoKit
+
+/// End-to-end: runs the built `irrizone` binary as a user would and reads its outputs back
+/// through GDAL.
+@Suite struct CLITests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let realData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/realdata").path
+
+    /// The binary SwiftPM built next to the test bundle.
+    static var binary: String {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [products, products.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("irrizone").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug/irrizone").path
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "irrizone-cli-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func manifest(_ out: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/run.json"))) as? [String: Any])
+    }
+
+    /// The output contract of a finished run: counts balance, the GeoJSON opens in GDAL with one
+    /// feature per accepted parcel, every geometry is valid WGS84, rejects.csv lists every reject.
+    static func checkOutputs(_ out: String, file: String) throws -> (accepted: Int, rejected: Int, repaired: Int) {
+        let counts = try #require(try manifest(out)["counts"] as? [String: Any])
+        let featuresIn = try #require(counts["features_in"] as? Int)
+        let accepted = try #require(counts["accepted"] as? Int)
+        let rejected = try #require(counts["rejected"] as? Int)
+        #expect(featuresIn == accepted + rejected, "\(file): counts must balance")
+        GDALEnvironment.initialize()
+        let dataset = try Dataset.open(out + "/parcels.geojson")
+        let layer = try #require(dataset.layer(at: 0))
+        #expect(layer.featureCount() == accepted, "\(file): GeoJSON feature count")
+        #expect(try layer.spatialReference()?.authorityCode == "EPSG:4326")
+        try layer.forEachFeature { feature in
+            let geometry = try #require(feature.geometry, "\(file): every written parcel has a geometry")
+            #expect(geometry.isValid, "\(file): feature \(feature.id ?? -1) is invalid after 7-decimal rounding")
+            let e = geometry.envelope
+            #expect(e.minX >= -180 && e.maxX <= 180 && e.minY >= -90 && e.maxY <= 90)
+        }
+        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
+        #expect(rejects.split(separator: "\r\n").count == 1 + rejected, "\(file): one rejects.csv row per reject")
+        return (accepted, rejected, try #require(counts["repaired"] as? Int))
+    }
+
+    @Test func versionPrints() throws {
+        let result = try Self.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+
+    @Test func assessesTheSampleProject() throws {
+        let out = try Self.temporaryDirectory()
+        let result = try Self.run(["assess", "--config", Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path, "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let counts = try Self.checkOutputs(out, file: "SampleData")
+        #expect(counts.accepted == 2999 && counts.rejected == 1 && counts.repaired == 3)
+        #expect(result.stderr.contains("2999 accepted"))
+        // Chinese text survives GBK → UTF-8 → GeoJSON.
+        let text = try String(contentsOfFile: out + "/parcels.geojson", encoding: .utf8)
+        #expect(text.contains("\"crop\": \"青贮玉米\""))
+        #expect(text.contains("\"admin_unit\": \"奇村镇\""))
+    }
+
+    @Test func checkWritesNothingAndReportsJSON() throws {
+        let result = try Self.run(["check", "--parcels", Self.repositoryRoot.appendingPathComponent("SampleData/parcels.shp").path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["can_assess"] as? Bool == true)
+        let parcels = try #require(report["parcels"] as? [String: Any])
+        #expect(parcels["features_in"] as? Int == 3000)
+        #expect(parcels["crs"] as? String == "EPSG:4547")
+        #expect(parcels["text_encoding"] as? String == "CP936 (from .cpg)")
+    }
+
+    /// Every real parcel file either assesses with balanced counts and valid output, or stops
+    /// with a clear message and leaves no output behind.
+    @Test(arguments: [
+        "fiboa_lpis_samples/at/INSPIRE_SCHLAEGE_2025-1_POLYGON.gpkg",
+        "fiboa_lpis_samples/be_vlg/Landbouwgebruikspercelen_2023_-_Definitief_(extractie_28-03-2024).gpkg",
+        "fiboa_lpis_samples/be_wal/LU_ExistingLandUse_SIGEC2022.gml",
+        "fiboa_lpis_samples/bg/Arable_Land_2024.shp", "fiboa_lpis_samples/br_ba_lem/LEM_dataset.shp",
+        "fiboa_lpis_samples/ch/lwb_nutzungsflaechen_v2_0_lv95.gpkg", "fiboa_lpis_samples/de_bb/antrag_land_gem.shp",
+        "fiboa_lpis_samples/de_sh/de_sh.gpkg", "fiboa_lpis_samples/dk/Marker_2026.shp", "fiboa_lpis_samples/ec_lv/LV_2021_EC21.shp",
+        "fiboa_lpis_samples/ec_ro/RO_ny_EC21.shp", "fiboa_lpis_samples/ec_si/SI_2021_EC21.shp", "fiboa_lpis_samples/es_cat/CULTIUS_DUN2023.gpkg",
+        "fiboa_lpis_samples/fi/LandUse.ExistingLandUse.GSAAAgriculturalParcel.gpkg", "fiboa_lpis_samples/hr/land_parcels.gpkg",
+        "fiboa_lpis_samples/ie/GSAA_2024.gml", "fiboa_lpis_samples/jecam/BD_JECAM_CIRAD_2023_feb.shp",
+        "fiboa_lpis_samples/nl/brpgewaspercelen_definitief_2023.gpkg", "fiboa_lpis_samples/nz/irrigated-land-area-raw-2020-update.shp",
+        "fiboa_lpis_samples/pt/Continente.gpkg", "fiboa_lpis_samples/se/arslager_skiftePolygon.shp",
+        "deafrica_cropmask/Eastern_training_data_20210427.geojson", "deafrica_cropmask/sahel_training_data_20211110.geojson",
+        "deafrica_cropmask/ref_african_crops_tanzania.geojson",
+        "planet_dwr_sacramento/ground-truth-train.geojson", "planet_dwr_sacramento/ground-truth-test.geojson",
+        "pyshp_tests/blockgroups.shp", "pyshp_tests/corrupt_too_long.shp", "pyshp_tests/latin1.shp", "pyshp_tests/REL.zip",
+        "pyshp_tests/empty_zipfile.zip", "fiona_tests/gre.shp", "fiona_tests/coutwildrnp.shp", "fiona_tests/test_tin.shp",
+        "fiona_tests/!test.geojson", "fiona_tests/multicurve.gml", "fiona_tests/trio.geojson", "fiona_tests/issue627.geojson",
+        "pyogrio_fixtures/naturalearth_lowres.shp", "pyogrio_fixtures/curve.gpkg", "pyogrio_fixtures/curvepolygon.gpkg",
+        "pyogrio_fixtures/multisurface.gpkg", "pyogrio_fixtures/line_zm.gpkg", "pyogrio_fixtures/test_gpkg_nulls.gpkg",
+    ])
+    func realParcelFileAssessesOrStopsClearly(file: String) throws {
+        let path = Self.realData + "/" + file
+        try #require(FileManager.default.fileExists(atPath: path), "missing real data: \(path)")
+        let out = try Self.temporaryDirectory()
+        let result = try Self.run(["assess", "--parcels", path, "--out", out])
+        if result.status == 0 {
+            _ = try Self.checkOutputs(out, file: file)
+        } else {
+            #expect(result.stderr.hasPrefix("Error: "), "\(file): \(result.stderr)")
+            #expect(result.stderr.contains(path) || result.stderr.contains(file), "\(file): the message names the file")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty, "\(file): a failed run leaves nothing behind")
+        }
+    }
+
+    @Test(arguments: [
+        ("planet_dwr_sacramento/ground-truth-train.geojson", "FeatureCollection"),
+        ("pyshp_tests/blockgroups.shp", "--assume-crs"),
+        ("pyshp_tests/latin1.shp", "SHAPE_RESTORE_SHX"),
+        ("fiboa_lpis_samples/ec_lv/LV_2021_EC21.shp", "--encoding UTF-8"),
+        ("fiboa_lpis_samples/pt/Continente.gpkg", "--layer"),
+    ])
+    func badInputsGetActionableMessages(file: String, advice: String) throws {
+        let result = try Self.run(["assess", "--parcels", Self.realData + "/" + file, "--out", try Self.temporaryDirectory()])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(advice), "\(result.stderr)")
+    }
+
+    @Test func followingTheAdviceWorks() throws {
+        var out = try Self.temporaryDirectory()
+        var result = try Self.run(["assess", "--parcels", Self.realData + "/pyshp_tests/blockgroups.shp", "--assume-crs", "EPSG:4269", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Self.checkOutputs(out, file: "blockgroups").accepted == 663)
+
+        out = try Self.temporaryDirectory()
+        result = try Self.run(["assess", "--parcels", Self.realData + "/fiboa_lpis_samples/ec_lv/LV_2021_EC21.shp", "--encoding", "UTF-8", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: out + "/parcels.geojson", encoding: .utf8).contains("Platība"))
+
+        out = try Self.temporaryDirectory()
+        result = try Self.run(["assess", "--parcels", Self.realData + "/fiboa_lpis_samples/pt/Continente.gpkg", "--layer", "Culturas_Aveiro", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Self.checkOutputs(out, file: "pt").accepted == 100)
+    }
+
+    /// SOURCES.md: 56 of the Sahel polygons self-intersect; all are repaired and kept.
+    @Test func sahelSelfIntersectionsAreRepairedAndKept() throws {
+        let out = try Self.temporaryDirectory()
+        let result = try Self.run(["assess", "--parcels", Self.realData + "/deafrica_cropmask/sahel_training_data_20211110.geojson", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let counts = try Self.checkOutputs(out, file: "sahel")
+        #expect(counts.accepted == 6207 && counts.repaired == 56 && counts.rejected == 0)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import IrrigationModel
+@testable import Reports
+
+@Suite struct GeoJSONWriterTests {
+    func write(_ body: (GeoJSONWriter) -> Void) throws -> [String: Any] {
+        let path = NSTemporaryDirectory() + "irrizone-writer-\(UUID().uuidString).geojson"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try GeoJSONWriter(path: path, name: "t")
+        body(writer)
+        try writer.finish()
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func writesValidJSONWithEscapesAndNulls() throws {
+        let square = MultiPolygon(polygons: [Polygon(rings: [[
+            Position(x: 112.123456789, y: 38.1), Position(x: 112.2, y: 38.1), Position(x: 112.2, y: 38.2), Position(x: 112.123456789, y: 38.1),
+        ]])])
+        let json = try write { writer in
+            writer.writeFeature(geometry: square, properties: [
+                ("name", .string("a \"quoted\"\\ line\nand 玉米\u{01}")), ("missing", .null), ("nan", .number(.nan)),
+                ("area", .fixed(1.23456789, decimals: 4)), ("count", .integer(-3)), ("flag", .boolean(true)),
+                ("codes", .strings(["A", "B"])), ("small", .number(1e-7)),
+            ])
+        }
+        let features = try #require(json["features"] as? [[String: Any]])
+        let properties = try #require(features.first?["properties"] as? [String: Any])
+        #expect(properties["name"] as? String == "a \"quoted\"\\ line\nand 玉米\u{01}")
+        #expect(properties["missing"] is NSNull)
+        #expect(properties["nan"] is NSNull)
+        #expect(properties["area"] as? Double == 1.2346)
+        #expect(properties["count"] as? Int == -3)
+        #expect(properties["codes"] as? [String] == ["A", "B"])
+        #expect(properties["small"] as? Double == 1e-7)
+        let geometry = try #require(features.first?["geometry"] as? [String: Any])
+        #expect(geometry["type"] as? String == "Polygon")
+        let ring = try #require((geometry["coordinates"] as? [[[Double]]])?.first)
+        #expect(ring[0] == [112.1234568, 38.1])  // 7 decimals
+    }
+
+    @Test(arguments: [(0.0, "0"), (-0.00000004, "0"), (-1.5, "-1.5"), (112.10000001, "112.1"), (38.0000001, "38.0000001"),
+                      (-179.99999995, "-180")])
+    func fixedFormatting(value: Double, expected: String) throws {
+        let path = NSTemporaryDirectory() + "irrizone-fixed-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let out = try OutputBuffer(path: path)
+        out.appendFixed(value, decimals: 7)
+        try out.close()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        // "-0" is valid JSON but surprising; a value that rounds to zero prints as 0.
+        #expect(text == expected || (expected == "0" && text == "-0"))
+    }
+
+    @Test func emptyGeometryIsNull() throws {
+        let json = try write { $0.writeFeature(geometry: nil, properties: []) }
+        let features = try #require(json["features"] as? [[String: Any]])
+        #expect(features.first?["geometry"] is NSNull)
+    }
+}
+
+@Suite struct CSVWriterTests {
+    @Test func quotesWhatNeedsQuotingAndStartsWithBOM() throws {
+        let path = NSTemporaryDirectory() + "irrizone-csv-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let csv = try CSVWriter(path: path, header: ["a", "b"])
+        csv.writeRow(["x,y", "say \"hi\""])
+        csv.writeRow(["玉米", "line\nbreak"])
+        try csv.finish()
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(Array(data.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: data.dropFirst(3), as: UTF8.self)
+        #expect(text == "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n玉米,\"line\nbreak\"\r\n")
+    }
+}
+
+@Suite struct ParcelPropertiesTests {
+    @Test func contractFieldsFirstAndCollisionsRenamed() {
+        let parcel = Parcel(id: "P1", featureID: 0, crop: "玉米", landUseCode: "0102", landUseName: nil, soilPH: 8.1,
+                            sourceID: nil, adminUnit: nil,
+                            attributes: [Attribute(name: "parcel_id", value: .string("P1")), Attribute(name: "AREA_HA", value: .real(9))],
+                            geometry: MultiPolygon(polygons: []), areaSquareMetres: 6666.67, geometryRepaired: false)
+        let keys = ParcelProperties.properties(for: parcel).map(\.0)
+        #expect(Array(keys.prefix(ParcelProperties.contractNames.count)) == ParcelProperties.contractNames)
+        #expect(keys.contains("in_parcel_id"))
+        #expect(keys.contains("in_AREA_HA"))
+        #expect(Set(keys).count == keys.count)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+import GeoKit
+import IrrigationModel
+@testable import Ingest
+@testable import Pipeline
+
+@Suite struct AssessJobTests {
+    /// A small generated project: 120 parcels, 3 bow-ties, 1 without geometry.
+    static func smallProject() throws -> String {
+        let directory = try temporaryDirectory("small")
+        _ = try SampleProject(parcelCount: 120, seed: 7).write(to: directory)
+        return directory + "/parcels.shp"
+    }
+
+    @Test func countsBalanceAndGeoJSONReadsBackThroughGDAL() throws {
+        let parcels = try Self.smallProject()
+        let out = try temporaryDirectory()
+        let summary = try AssessJob(options: AssessOptions(parcels: .init(path: parcels), outputDirectory: out)).run()
+        let counts = summary.manifest.counts
+        #expect(counts.featuresIn == 120)
+        #expect(counts.accepted + counts.rejected == counts.featuresIn)
+        #expect(counts.rejected == 1 && counts.rejectedByCode == ["GEOMETRY_NULL": 1])
+        #expect(counts.repaired == 3)
+
+        let reading = try ParcelReader(options: .init(path: parcels)).read()
+        let features = try readBack(out + "/parcels.geojson")
+        #expect(features.count == counts.accepted)
+        for (feature, parcel) in zip(features, reading.parcels) {
+            #expect(feature.properties["parcel_id"] == .string(parcel.id))
+            #expect(feature.properties["crop"] == (parcel.crop.map(FieldValue.string) ?? .null))
+            guard case .real(let areaHa)? = feature.properties["area_ha"] else { Issue.record("area_ha"); continue }
+            #expect(abs(areaHa - parcel.areaHectares) < 1e-6)
+            #expect(feature.properties["geometry_repaired"] == .boolean(parcel.geometryRepaired))
+            let geometry = try #require(feature.geometry)
+            #expect(geometry.isValid)
+            let envelope = geometry.envelope
+            #expect(envelope.minX > 112 && envelope.maxX < 113 && envelope.minY > 38 && envelope.maxY < 39)
+        }
+        #expect(features.filter { $0.properties["geometry_repaired"] == .boolean(true) }.count == 3)
+
+        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
+        #expect(rejects.split(separator: "\r\n").count == 1 + counts.rejected)
+        let run = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/run.json"))) as? [String: Any]
+        #expect((run?["inputs"] as? [[String: Any]])?.count == 5)  // shp, shx, dbf, prj, cpg
+        #expect((run?["repairs"] as? [[String: Any]])?.count == 3)
+    }
+
+    /// RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise, as written on disk.
+    @Test func geoJSONFollowsTheRightHandRule() throws {
+        let out = try temporaryDirectory()
+        _ = try AssessJob(options: AssessOptions(parcels: .init(path: realData + "/fiboa_lpis_samples/bg/Arable_Land_2024.shp"),
+                                                 outputDirectory: out)).run()
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/parcels.geojson"))) as? [String: Any]
+        let features = try #require(json?["features"] as? [[String: Any]])
+        var holes = 0
+        for feature in features {
+            let geometry = try #require(feature["geometry"] as? [String: Any])
+            let polygons: [[[[Double]]]] = geometry["type"] as? String == "Polygon"
+                ? [try #require(geometry["coordinates"] as? [[[Double]]])]
+                : try #require(geometry["coordinates"] as? [[[[Double]]]])
+            for polygon in polygons {
+                for (index, ring) in polygon.enumerated() {
+                    let area = Ring.signedArea(ring.map { Position(x: $0[0], y: $0[1]) })
+                    #expect(index == 0 ? area > 0 : area < 0)
+                    if index > 0 { holes += 1 }
+                }
+            }
+        }
+        #expect(holes > 0)  // SOURCES.md: 38 of these parcels have holes
+    }
+
+    /// Ellipsoidal area on the GK plane: 1.3° west of the central meridian the projection
+    /// enlarges areas by about 0.03 % (scale factor² ≈ 1.0003), so the geodesic area is slightly
+    /// smaller than the planar one. pyproj reference: the 100 m square at (386000, 4253000) in
+    /// EPSG:4547 has a geodesic area of 9 996.804 m².
+    @Test func areaIsEllipsoidalNotPlanar() throws {
+        let directory = try temporaryDirectory()
+        let dataset = try Dataset.create(driver: "ESRI Shapefile", path: directory + "/square.shp")
+        let layer = try dataset.createLayer(named: "square", srs: try SpatialReference(epsg: 4547), geometryType: .polygon)
+        let feature = layer.makeFeature()
+        try feature.setGeometry(try Geometry(wkt: "POLYGON((386000 4253000,386100 4253000,386100 4253100,386000 4253100,386000 4253000))"))
+        try layer.create(feature)
+        try dataset.close()
+        let reading = try ParcelReader(options: .init(path: directory + "/square.shp")).read()
+        let parcel = try #require(reading.parcels.first)
+        #expect(abs(parcel.areaSquareMetres - 9_996.804) < 0.01)
+        #expect(abs(parcel.areaMu - 9_996.804 / (10_000.0 / 15)) < 1e-4)
+    }
+
+    @Test func failedRunLeavesPreviousOutputsUntouched() throws {
+        let parcels = try Self.smallProject()
+        let out = try temporaryDirectory()
+        _ = try AssessJob(options: AssessOptions(parcels: .init(path: parcels), outputDirectory: out)).run()
+        let before = try Data(contentsOf: URL(fileURLWithPath: out + "/parcels.geojson"))
+        // A shapefile without .prj stops the run.
+        try FileManager.default.removeItem(atPath: (parcels as NSString).deletingPathExtension + ".prj")
+        #expect(throws: IngestError.self) {
+            try AssessJob(options: AssessOptions(parcels: .init(path: parcels), outputDirectory: out)).run()
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/parcels.geojson")) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["parcels.geojson", "rejects.csv", "run.json"])
+    }
+
+    @Test func successfulRunReplacesOldOutputsWholeButKeepsUserFiles() throws {
+        let parcels = try Self.smallProject()
+        let out = try temporaryDirectory()
+        try Data("old".utf8).write(to: URL(fileURLWithPath: out + "/zones.geojson"))
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
+        _ = try AssessJob(options: AssessOptions(parcels: .init(path: parcels), outputDirectory: out)).run()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["notes.txt", "parcels.geojson", "rejects.csv", "run.json"])
+    }
+
+    @Test func missingCRSNamesTheFlagAndAssumeCRSFixesIt() throws {
+        let parcels = try Self.smallProject()
+        try FileManager.default.removeItem(atPath: (parcels as NSString).deletingPathExtension + ".prj")
+        do {
+            _ = try ParcelReader(options: .init(path: parcels)).read()
+            Issue.record("a shapefile without .prj must stop the run")
+        } catch let error as IngestError {
+            #expect(error.description.contains("--assume-crs"))
+            #expect(error.description.contains(".prj"))
+        }
+        let reading = try ParcelReader(options: .init(path: parcels, assumeCRS: "EPSG:4547")).read()
+        #expect(reading.crsWasAssumed && reading.sourceCRS == "EPSG:4547")
+        #expect(reading.parcels.count == 119)
+    }
+
+    @Test func zonePrefixConfusionIsExplained() throws {
+        let directory = try temporaryDirectory()
+        let dataset = try Dataset.create(driver: "ESRI Shapefile", path: directory + "/prefixed.shp")
+        // Zone-prefixed eastings (zone 38) declared with the CM 114E code that has no prefix.
+        let layer = try dataset.createLayer(named: "prefixed", srs: try SpatialReference(epsg: 4547), geometryType: .polygon)
+        let feature = layer.makeFeature()
+        try feature.setGeometry(try Geometry(wkt: "POLYGON((38386000 4253000,38386100 4253000,38386100 4253100,38386000 4253000))"))
+        try layer.create(feature)
+        try dataset.close()
+        do {
+            _ = try ParcelReader(options: .init(path: directory + "/prefixed.shp")).read()
+            Issue.record("coordinates off the earth must stop the run")
+        } catch let error as IngestError {
+            #expect(error.description.contains("zone prefix"))
+        }
+    }
+}
+
+@Suite struct ProjectFileTests {
+    @Test func resolvesPathsRelativeToTheFile() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/project.yaml"
+        try "parcels:\n  path: data/parcels.shp\n  encoding: GBK\n  fields:\n    crop: ZWMC\noutput: out\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let project = try ProjectFile.load(path: path)
+        #expect(project.parcels.path == directory + "/data/parcels.shp")
+        #expect(project.parcels.encoding == "GBK")
+        #expect(project.parcels.fields == [.crop: "ZWMC"])
+        #expect(project.output == directory + "/out")
+    }
+
+    @Test(arguments: ["parcel:\n  path: x.shp\n", "parcels:\n  pth: x.shp\n", "parcels:\n  fields:\n    cropname: X\n", "- a\n- b\n"])
+    func rejectsUnknownKeys(yaml: String) throws {
+        let path = try temporaryDirectory() + "/project.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ProjectFile.LoadError.self) { try ProjectFile.load(path: path) }
+    }
+
+    @Test func theSampleProjectFileLoads() throws {
+        let project = try ProjectFile.load(path: repositoryRoot.appendingPathComponent("SampleData/project.yaml").path)
+        #expect(project.parcels.path?.hasSuffix("SampleData/parcels.shp") == true)
+        #expect(project.parcels.fields[.parcelID] == "DKBM")
+    }
+}
+
+@Suite struct SampleDataTests {
+    /// The committed sample project is exactly what the generator writes (DESIGN.md §6).
+    @Test func sampleDataIsReproducibleByTheGenerator() throws {
+        let directory = try temporaryDirectory()
+        let summary = try SampleProject().write(to: directory)
+        let committed = repositoryRoot.appendingPathComponent("SampleData")
+        for file in summary.files {
+            let generated = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))
+            let stored = try Data(contentsOf: committed.appendingPathComponent(file))
+            #expect(generated == stored, "SampleData/\(file) differs from the generator's output: run `irrizone synth --out SampleData`")
+        }
+    }
+}
