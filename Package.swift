@@ -32,7 +32,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "irrizone",
-            dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Pipeline", "Ingest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"]),
         .testTarget(name: "IrrigationModelTests", dependencies: ["IrrigationModel", "Reports"]),

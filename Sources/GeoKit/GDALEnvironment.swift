@@ -42,6 +42,18 @@ public enum GDALEnvironment {
         return "\(major).\(minor).\(patch)"
     }
 
+    /// Runs `body` with configuration options set for the current thread only, restoring the
+    /// previous values afterwards. The corresponding C function is `CPLSetThreadLocalConfigOption`.
+    public static func withThreadLocalConfig<T>(_ options: [String: String], _ body: () throws -> T) rethrows -> T {
+        var previous: [(String, String?)] = []
+        for (key, value) in options {
+            previous.append((key, CPLGetThreadLocalConfigOption(key, nil).map { String(cString: $0) }))
+            CPLSetThreadLocalConfigOption(key, value)
+        }
+        defer { for (key, value) in previous { CPLSetThreadLocalConfigOption(key, value) } }
+        return try body()
+    }
+
     /// Sets a GDAL configuration option for this process.
     ///
     /// The corresponding C function is `CPLSetConfigOption`.

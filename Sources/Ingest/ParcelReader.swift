@@ -33,6 +33,8 @@ public struct ParcelLayerReading: Sendable {
     public var driver: String
     /// The source CRS as identified ("EPSG:4547") or named.
     public var sourceCRS: String
+    /// The source CRS as WKT, so samples' x/y can be read in the parcels' CRS.
+    public var sourceCRSWKT: String
     public var crsWasAssumed: Bool
     /// How GDAL decoded the attribute text (from .cpg, LDID, or the user's --encoding).
     public var textEncoding: String
@@ -316,7 +318,8 @@ public struct ParcelReader {
 
         return ParcelLayerReading(
             parcels: parcels, rejects: rejects, featuresRead: featuresRead, repairs: repairs,
-            layerName: layer.name, driver: dataset.driverName, sourceCRS: crsLabel, crsWasAssumed: crsWasAssumed,
+            layerName: layer.name, driver: dataset.driverName, sourceCRS: crsLabel, sourceCRSWKT: try sourceCRS.wkt(),
+            crsWasAssumed: crsWasAssumed,
             textEncoding: textEncoding, fieldMapping: mapping.fieldForRole, fieldNames: fieldNames,
             files: dataset.fileList, warnings: warnings)
     }

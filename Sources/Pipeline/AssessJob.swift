@@ -7,13 +7,22 @@ import Reports
 /// Everything `assess` and `check` need to know, after flags and project file are merged.
 public struct AssessOptions: Sendable {
     public var parcels: ParcelInputOptions
+    public var monitoring: MonitoringOptions
+    public var linking: LinkingOptions
+    /// CRS of x/y columns in monitoring tables (default: the parcels' CRS).
+    public var samplesCRS: String?
     public var outputDirectory: String
     public var projectFile: String?
     /// The command line, recorded in run.json.
     public var command: [String]
+    /// "Today", for rejecting future-dated samples (injected in tests).
+    public var today: CalendarDate
 
-    public init(parcels: ParcelInputOptions, outputDirectory: String, projectFile: String? = nil, command: [String] = []) {
-        self.parcels = parcels; self.outputDirectory = outputDirectory; self.projectFile = projectFile; self.command = command
+    public init(parcels: ParcelInputOptions, monitoring: MonitoringOptions = MonitoringOptions(), linking: LinkingOptions = LinkingOptions(),
+                samplesCRS: String? = nil, outputDirectory: String, projectFile: String? = nil, command: [String] = [],
+                today: CalendarDate = .today) {
+        self.parcels = parcels; self.monitoring = monitoring; self.linking = linking; self.samplesCRS = samplesCRS
+        self.outputDirectory = outputDirectory; self.projectFile = projectFile; self.command = command; self.today = today
     }
 }
 
@@ -35,21 +44,28 @@ public struct AssessJob {
         guard GDALEnvironment.geosVersion != nil else { throw PipelineError.gdalWithoutGEOS }
         var timer = PhaseTimer()
 
-        let reading = try timer.measure("read_parcels") { try ParcelReader(options: options.parcels).read() }
-        let inputs = try timer.measure("hash_inputs") { try describeInputs(reading.files, role: "parcels") }
+        let project = try IngestStage.run(options, timer: &timer)
+        let reading = project.parcels
+        let inputs = try timer.measure("hash_inputs") { () throws -> [RunManifest.InputFile] in
+            var inputs = try describeInputs(reading.files, role: "parcels")
+            for (role, file) in options.monitoring.allFiles { inputs += try describeInputs([file.path], role: role) }
+            return inputs
+        }
 
         let staging = try OutputStaging(outputDirectory: options.outputDirectory)
         let written = try timer.measure("write_parcels_geojson") { () throws -> Int in
             let writer = try GeoJSONWriter(path: staging.path(for: "parcels.geojson"), name: "parcels")
-            for parcel in reading.parcels {
-                writer.writeFeature(geometry: parcel.geometry, properties: ParcelProperties.properties(for: parcel))
+            for (index, parcel) in reading.parcels.enumerated() {
+                let links = project.links.isEmpty ? nil : project.links[index]
+                writer.writeFeature(geometry: parcel.geometry,
+                                    properties: ParcelProperties.properties(for: parcel, links: links, soil: project.monitoring.soilSamples))
             }
             return try writer.finish()
         }
         guard written == reading.parcels.count else {
             throw PipelineError.outputCountMismatch(file: "parcels.geojson", expected: reading.parcels.count, written: written)
         }
-        try timer.measure("write_rejects_csv") { try RejectsFile.write(reading.rejects, to: staging.path(for: "rejects.csv")) }
+        try timer.measure("write_rejects_csv") { try RejectsFile.write(project.allRejects, to: staging.path(for: "rejects.csv")) }
 
         let manifest = RunManifest(
             tool: .init(gdal: GDALEnvironment.gdalVersion, geos: GDALEnvironment.geosVersion, proj: GDALEnvironment.projVersion),
@@ -59,7 +75,9 @@ public struct AssessJob {
             configuration: configuration(for: reading),
             counts: counts(for: reading),
             repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)),
-            outputs: ["parcels.geojson": written, "rejects.csv": reading.rejects.count],
+            monitoring: project.monitoring.reports,
+            linking: project.coverage,
+            outputs: ["parcels.geojson": written, "rejects.csv": project.allRejects.count],
             warnings: reading.warnings,
             timingsSeconds: timer.asDictionary)
         try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
@@ -72,7 +90,8 @@ public struct AssessJob {
             parcels: options.parcels.path, layer: reading.layerName, driver: reading.driver,
             sourceCRS: reading.sourceCRS, crsAssumed: reading.crsWasAssumed, textEncoding: reading.textEncoding,
             fieldMapping: Dictionary(uniqueKeysWithValues: reading.fieldMapping.map { ($0.key.rawValue, $0.value) }),
-            projectFile: options.projectFile, coordinateDecimals: GeoJSONWriter.coordinateDecimals,
+            projectFile: options.projectFile, samplesCRS: options.samplesCRS, linking: options.linking,
+            maxOutsideMetres: options.monitoring.maxOutsideMetres, coordinateDecimals: GeoJSONWriter.coordinateDecimals,
             squareMetresPerMu: AreaUnit.squareMetresPerMu)
     }
 
@@ -87,7 +106,7 @@ public struct AssessJob {
     /// Size and SHA-256 of each file the input consists of. A dataset read through a GDAL
     /// virtual path (a zipped shapefile) is described by the file the user named.
     func describeInputs(_ files: [String], role: String) throws -> [RunManifest.InputFile] {
-        let realFiles = files.contains { $0.hasPrefix("/vsi") } ? [options.parcels.path] : files
+        let realFiles = files.contains { $0.hasPrefix("/vsi") } ? [options.parcels.path] : files.filter { !$0.hasPrefix("/vsi") }
         return try realFiles.map { path in
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
@@ -112,6 +131,7 @@ public enum PipelineError: Error, CustomStringConvertible {
     case gdalWithoutGEOS
     case outputCountMismatch(file: String, expected: Int, written: Int)
     case missingInput(String)
+    case badSamplesCRS(String, String)
 
     public var description: String {
         switch self {
@@ -119,6 +139,8 @@ public enum PipelineError: Error, CustomStringConvertible {
             "this GDAL was built without GEOS: geometry validity, repair and spatial joins would be wrong. Install Debian's libgdal-dev (it links GEOS)."
         case let .outputCountMismatch(file, expected, written):
             "\(file): wrote \(written) features but \(expected) were accepted; no outputs were kept"
+        case let .badSamplesCRS(crs, message):
+            "--samples-crs \"\(crs)\" is not a CRS GDAL understands: \(message)"
         case let .missingInput(what):
             "no \(what) given: pass it as a flag or in the project file (--config)"
         }

@@ -27,12 +27,17 @@ public struct CheckReport: Codable, Sendable {
 
     public var canAssess: Bool
     public var parcels: ParcelLayer
+    public var monitoring: [InputFileReport]
+    public var firstMonitoringRejects: [Reject]
+    public var linking: LinkCoverage?
     public var warnings: [String]
 
     public static func make(options: AssessOptions) throws -> CheckReport {
         GDALEnvironment.initialize()
         guard GDALEnvironment.geosVersion != nil else { throw PipelineError.gdalWithoutGEOS }
-        let reading = try ParcelReader(options: options.parcels).read()
+        var timer = PhaseTimer()
+        let project = try IngestStage.run(options, timer: &timer)
+        let reading = project.parcels
         let parcels = ParcelLayer(
             path: options.parcels.path, layer: reading.layerName, driver: reading.driver, crs: reading.sourceCRS,
             crsAssumed: reading.crsWasAssumed, textEncoding: reading.textEncoding, fields: reading.fieldNames,
@@ -42,7 +47,9 @@ public struct CheckReport: Codable, Sendable {
             rejectedByCode: Dictionary(reading.rejects.map { ($0.code, 1) }, uniquingKeysWith: +),
             firstRejects: Array(reading.rejects.prefix(20)), firstRepairs: Array(reading.repairs.prefix(20)),
             areaHectares: reading.parcels.reduce(0) { $0 + $1.areaHectares })
-        return CheckReport(canAssess: !reading.parcels.isEmpty, parcels: parcels, warnings: reading.warnings)
+        return CheckReport(canAssess: !reading.parcels.isEmpty, parcels: parcels, monitoring: project.monitoring.reports,
+                           firstMonitoringRejects: Array(project.monitoring.rejects.prefix(30)), linking: project.coverage,
+                           warnings: reading.warnings)
     }
 
     public func json() throws -> String {
@@ -65,6 +72,28 @@ public struct CheckReport: Codable, Sendable {
         for reject in p.firstRejects.prefix(10) { lines.append("    \(reject.location): \(reject.reason)") }
         for repair in p.firstRepairs.prefix(10) { lines.append("    repaired \(repair.location): \(repair.reason)") }
         lines.append("  area: \(String(format: "%.2f", p.areaHectares)) ha (\(String(format: "%.1f", p.areaHectares * 15)) mu)")
+        for file in monitoring {
+            lines.append("\(file.kind): \(file.file)")
+            lines.append("  \(file.layout), text \(file.encoding)")
+            lines.append("  rows: \(file.rowsRead) read, \(file.rowsAccepted) accepted, \(file.rowsRejected) rejected, \(file.duplicateRowsMerged) exact duplicates merged; \(file.valuesRejected) values rejected")
+            for (code, count) in file.rejectedByCode.sorted(by: { $0.key < $1.key }) { lines.append("    \(code): \(count)") }
+            if !file.parametersRecognised.isEmpty { lines.append("  parameters: \(file.parametersRecognised.joined(separator: ", "))") }
+            if !file.unitConversions.isEmpty { lines.append("  unit conversions: \(file.unitConversions.joined(separator: "; "))") }
+            if file.nonDetects > 0 {
+                lines.append("  non-detects: \(file.nonDetects)" + (file.nonDetectsWithoutLimit > 0 ? " (\(file.nonDetectsWithoutLimit) without a detection limit)" : ""))
+            }
+            for note in file.notes { lines.append("  note: \(note)") }
+            if !file.unrecognisedColumns.isEmpty { lines.append("  not recognised (ignored): \(file.unrecognisedColumns.joined(separator: ", "))") }
+        }
+        for reject in firstMonitoringRejects.prefix(15) {
+            lines.append("  reject \(reject.file) \(reject.location) [\(reject.field)] \(reject.code): \(reject.reason)")
+        }
+        if let c = linking {
+            lines.append("linking (\(c.parcels) parcels):")
+            lines.append("  source: \(c.withKnownSource) known, \(c.withUnknownSource) unknown\(c.unknownSourceIDs.isEmpty ? "" : " (\(c.unknownSourceIDs.joined(separator: ", ")))"), \(c.withoutSourceID) without a source id")
+            lines.append("  soil: \(c.soilMeasured) measured, \(c.soilEstimated) estimated from a neighbour, \(c.soilNone) without data")
+            lines.append("  wells within the radius: \(c.withWell); irrigation records: \(c.withIrrigationRecords)")
+        }
         for warning in warnings { lines.append("warning: \(warning)") }
         lines.append(canAssess ? "ok: the inputs can be assessed" : "cannot assess: no parcel was accepted")
         return lines.joined(separator: "\n")

@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 import IrrigationModel
 import Yams
 
@@ -16,6 +17,14 @@ public struct ProjectFile: Sendable, Equatable {
 
     public var parcels = Parcels()
     public var output: String?
+    public var sources: TableInputOptions?
+    public var water: [TableInputOptions] = []
+    public var soil: [TableInputOptions] = []
+    public var wells: [TableInputOptions] = []
+    public var irrigation: [TableInputOptions] = []
+    public var samplesCRS: String?
+    public var linking = LinkingOptions()
+    public var maxOutsideMetres = MonitoringOptions.defaultMaxOutsideMetres
 
     public init() {}
 
@@ -31,8 +40,10 @@ public struct ProjectFile: Sendable, Equatable {
         }
     }
 
-    static let topLevelKeys: Set<String> = ["parcels", "output"]
+    static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "samples_crs", "linking"]
     static let parcelKeys: Set<String> = ["path", "layer", "encoding", "assume_crs", "fields"]
+    static let tableKeys: Set<String> = ["path", "layer", "encoding", "crs", "columns", "units", "detection_limits", "volume_unit", "constants"]
+    static let linkingKeys: Set<String> = ["soil_max_distance_m", "groundwater_radius_m", "max_outside_m"]
 
     /// Loads and validates a project file. Unknown keys are errors: a misspelt key silently
     /// ignored would run the wrong assessment.
@@ -83,7 +94,70 @@ public struct ProjectFile: Sendable, Equatable {
                 }
             }
         }
+        if let node = root["sources"] {
+            let tables = try tableList(node, section: "sources", path: path, resolve: resolve)
+            guard tables.count == 1 else { throw LoadError.invalid(path: path, reason: "sources: expected one file") }
+            project.sources = tables[0]
+        }
+        project.water = try root["water"].map { try tableList($0, section: "water", path: path, resolve: resolve) } ?? []
+        project.soil = try root["soil"].map { try tableList($0, section: "soil", path: path, resolve: resolve) } ?? []
+        project.wells = try root["wells"].map { try tableList($0, section: "wells", path: path, resolve: resolve) } ?? []
+        project.irrigation = try root["irrigation"].map { try tableList($0, section: "irrigation", path: path, resolve: resolve) } ?? []
+        project.samplesCRS = try string(root, "samples_crs", path)
+        if let node = root["linking"] {
+            guard let linking = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "linking: expected a mapping") }
+            try checkKeys(linking, allowed: linkingKeys, section: "linking", path: path)
+            if let v = try number(linking, "soil_max_distance_m", path) { project.linking.soilMaxDistanceMetres = v }
+            if let v = try number(linking, "groundwater_radius_m", path) { project.linking.groundwaterRadiusMetres = v }
+            if let v = try number(linking, "max_outside_m", path) { project.maxOutsideMetres = v }
+        }
         return project
+    }
+
+    /// A monitoring input: a path, a mapping (`path`, `columns`, `units`, …), or a list of them.
+    private static func tableList(_ node: Any, section: String, path: String, resolve: (String) -> String) throws -> [TableInputOptions] {
+        if let list = node as? [Any] { return try list.flatMap { try tableList($0, section: section, path: path, resolve: resolve) } }
+        if let file = node as? String { return [TableInputOptions(path: resolve(file))] }
+        guard let mapping = node as? [String: Any] else {
+            throw LoadError.invalid(path: path, reason: "\(section): expected a file path, a mapping with keys \(tableKeys.sorted().joined(separator: ", ")), or a list of them")
+        }
+        try checkKeys(mapping, allowed: tableKeys, section: section, path: path)
+        guard let file = try string(mapping, "path", path) else { throw LoadError.invalid(path: path, reason: "\(section): path is missing") }
+        var options = TableInputOptions(path: resolve(file))
+        options.layer = try string(mapping, "layer", path)
+        options.encoding = try string(mapping, "encoding", path)
+        options.crs = try string(mapping, "crs", path)
+        options.volumeUnit = try string(mapping, "volume_unit", path)
+        options.columns = try stringMap(mapping["columns"], "\(section).columns", path)
+        options.units = try stringMap(mapping["units"], "\(section).units", path)
+        options.constants = try stringMap(mapping["constants"], "\(section).constants", path)
+        for (key, value) in try stringMap(mapping["detection_limits"], "\(section).detection_limits", path) {
+            guard let limit = Double(value) else { throw LoadError.invalid(path: path, reason: "\(section).detection_limits.\(key): expected a number") }
+            options.detectionLimits[key] = limit
+        }
+        return [options]
+    }
+
+    private static func stringMap(_ node: Any?, _ section: String, _ path: String) throws -> [String: String] {
+        guard let node else { return [:] }
+        guard let mapping = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "\(section): expected a mapping") }
+        var result: [String: String] = [:]
+        for (key, value) in mapping {
+            switch value {
+            case let text as String: result[key] = text
+            case let number as Int: result[key] = String(number)
+            case let number as Double: result[key] = String(number)
+            default: throw LoadError.invalid(path: path, reason: "\(section).\(key): expected text")
+            }
+        }
+        return result
+    }
+
+    private static func number(_ mapping: [String: Any], _ key: String, _ path: String) throws -> Double? {
+        guard let value = mapping[key] else { return nil }
+        if let number = value as? Int { return Double(number) }
+        if let number = value as? Double { return number }
+        throw LoadError.invalid(path: path, reason: "\(key): expected a number")
     }
 
     private static func checkKeys(_ mapping: [String: Any], allowed: Set<String>, section: String, path: String) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import IrrigationModel
 
 /// `run.json`: what was run, on what, with what result (DESIGN.md §5). Keys are snake_case and
 /// sorted so two runs on the same inputs differ only in times.
@@ -37,6 +38,9 @@ public struct RunManifest: Codable, Sendable {
         public var textEncoding: String
         public var fieldMapping: [String: String]
         public var projectFile: String?
+        public var samplesCRS: String?
+        public var linking: LinkingOptions
+        public var maxOutsideMetres: Double
         public var outputCRS = "OGC:CRS84 (RFC 7946)"
         public var coordinateDecimals: Int
         public var areaMethod = "ellipsoidal (geodesic on the source CRS's ellipsoid, PROJ geod_polygonarea)"
@@ -51,6 +55,10 @@ public struct RunManifest: Codable, Sendable {
     public var counts: ParcelCounts
     /// Repaired geometries and why they were invalid (the first `repairListLimit`).
     public var repairs: [Repair]
+    /// One report per monitoring file: rows read / accepted / rejected, conversions, non-detects.
+    public var monitoring: [InputFileReport]
+    /// How much of the parcels the monitoring evidence covers.
+    public var linking: LinkCoverage?
     public var outputs: [String: Int]
     public var warnings: [String]
     /// Seconds per phase, in the order they ran.

@@ -101,11 +101,15 @@ struct SampleMonitoring {
         return ((p.x - cx) * (p.x - cx) + (p.y - cy) * (p.y - cy)).squareRoot()
     }
 
-    /// About one sample per 20 parcels at parcel centres, plus a transect along the channel.
+    /// About one sample per 20 parcels at parcel centres (none in the unsurveyed north-west
+    /// corner), plus a transect along the channel.
     mutating func soilSamplesCSV() -> String {
         var lines = ["sample_id,lon,lat,date,depth_cm,pH,Cd_mg_kg,Hg_mg_kg,As_mg_kg,Pb_mg_kg,Cr_mg_kg,Cu_mg_kg,Ni_mg_kg,Zn_mg_kg,salt_g_kg,texture"]
         var sites: [Position] = []
-        for parcel in grid.parcels where parcel.index % 20 == 7 { if let c = parcel.centre { sites.append(c) } }
+        // The north-west corner has not been surveyed yet: its parcels have no soil data.
+        let (originX, originY, width, height) = (grid.originX, grid.originY, self.width, self.height)
+        let surveyed = { (p: Position) in !((p.x - originX) / width < 0.22 && (p.y - originY) / height > 0.70) }
+        for parcel in grid.parcels where parcel.index % 20 == 7 { if let c = parcel.centre, surveyed(c) { sites.append(c) } }
         for k in 0..<max(4, grid.parcelCount / 250) {  // transect along the channel
             let t = (Double(k) + 0.5) / Double(max(4, grid.parcelCount / 250))
             let (a, b) = channel

@@ -5,24 +5,49 @@ import IrrigationModel
 /// passed through as `in_<name>` so neither is lost.
 public enum ParcelProperties {
     /// Contract fields this version computes, in output order.
-    public static let contractNames: [String] = [
-        "parcel_id", "crop", "land_use_code", "land_use_name", "soil_ph", "source_id", "admin_unit",
-        "area_ha", "area_mu", "geometry_repaired",
-    ]
+    /// Soil elements reported per parcel (DESIGN.md §5: cd, hg, as, pb, cr, cu, ni, zn).
+    public static let soilElements = ["cd", "hg", "as", "pb", "cr", "cu", "ni", "zn"]
 
-    public static func properties(for parcel: Parcel) -> [(String, PropertyValue)] {
+    public static let contractNames: [String] = [
+        "parcel_id", "crop", "land_use_code", "land_use_name", "source_id", "admin_unit",
+        "area_ha", "area_mu", "geometry_repaired",
+        "soil_sample_ids", "soil_estimated", "soil_distance_m", "soil_ph", "soil_ph_from",
+    ] + soilElements.map { "soil_\($0)_mg_kg" } + ["well_ids", "irrigation_m3_ha_yr", "irrigation_year"]
+
+    /// - Parameters:
+    ///   - links: what was linked to the parcel; nil when no monitoring data was given (the
+    ///     linked properties are then null).
+    ///   - soil: the run's soil samples, indexed by `links.soilSamples`.
+    public static func properties(for parcel: Parcel, links: ParcelLinks? = nil, soil: [SoilSample] = []) -> [(String, PropertyValue)] {
+        let samples = links?.soilSamples.map { soil[$0] } ?? []
+        let samplePH = SoilSummary.pH(samples: samples)
+        let latestIrrigation = links?.irrigationByYear.max { $0.key < $1.key }
         var properties: [(String, PropertyValue)] = [
             ("parcel_id", .string(parcel.id)),
             ("crop", parcel.crop.map(PropertyValue.string) ?? .null),
             ("land_use_code", parcel.landUseCode.map(PropertyValue.string) ?? .null),
             ("land_use_name", parcel.landUseName.map(PropertyValue.string) ?? .null),
-            ("soil_ph", parcel.soilPH.map(PropertyValue.number) ?? .null),
             ("source_id", parcel.sourceID.map(PropertyValue.string) ?? .null),
             ("admin_unit", parcel.adminUnit.map(PropertyValue.string) ?? .null),
             // 1e-6 ha = 0.01 m²; 1e-4 mu ≈ 0.07 m².
             ("area_ha", .fixed(parcel.areaHectares, decimals: 6)),
             ("area_mu", .fixed(parcel.areaMu, decimals: 4)),
             ("geometry_repaired", .boolean(parcel.geometryRepaired)),
+            ("soil_sample_ids", .strings(samples.map(\.id))),
+            ("soil_estimated", samples.isEmpty ? .null : .boolean(links?.soilEstimated ?? false)),
+            ("soil_distance_m", links?.soilDistanceMetres.map { .fixed($0, decimals: 1) } ?? .null),
+            // A measured pH from a sample wins over the parcel attribute.
+            ("soil_ph", (samplePH ?? parcel.soilPH).map { .fixed($0, decimals: 2) } ?? .null),
+            ("soil_ph_from", samplePH != nil ? .string("sample") : (parcel.soilPH != nil ? .string("parcel_attribute") : .null)),
+        ]
+        for element in soilElements {
+            let value = ParameterCatalog.parameter(id: element).flatMap { SoilSummary.value($0, samples: samples) }
+            properties.append(("soil_\(element)_mg_kg", value.map { .number($0) } ?? .null))
+        }
+        properties += [
+            ("well_ids", .strings(links?.wellIDs ?? [])),
+            ("irrigation_m3_ha_yr", latestIrrigation.map { .fixed($0.value, decimals: 1) } ?? .null),
+            ("irrigation_year", latestIrrigation.map { .integer(Int64($0.key)) } ?? .null),
         ]
         for attribute in parcel.attributes {
             properties.append((passThroughName(attribute.name), PropertyValue(attribute.value)))

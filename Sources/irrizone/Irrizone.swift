@@ -1,4 +1,5 @@
 import ArgumentParser
+import Ingest
 import Pipeline
 
 @main
@@ -32,14 +33,45 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("assume-crs"), help: "CRS for a layer that has none, e.g. EPSG:4547.")
     var assumeCRS: String?
 
+    @Option(help: "Reclaimed-water plants/outlets (CSV, XLSX or point layer).")
+    var sources: String?
+
+    @Option(help: "Water-quality samples (repeatable).")
+    var water: [String] = []
+
+    @Option(help: "Soil samples (repeatable).")
+    var soil: [String] = []
+
+    @Option(help: "Groundwater well readings (repeatable).")
+    var wells: [String] = []
+
+    @Option(help: "Irrigation records: parcel_id, year, volume.")
+    var irrigation: String?
+
+    @Option(name: .customLong("table-encoding"), help: "Text encoding of CSV tables that are neither UTF-8 nor GBK.")
+    var tableEncoding: String?
+
+    @Option(name: .customLong("samples-crs"), help: "CRS of x/y columns in monitoring tables (default: the parcels' CRS).")
+    var samplesCRS: String?
+
     func assessOptions(outputDirectory: String?, requireOutput: Bool) throws -> AssessOptions {
         let project = try config.map { try ProjectFile.load(path: $0) } ?? ProjectFile()
         guard let path = parcels ?? project.parcels.path else { throw ValidationError("no parcel layer: pass --parcels PATH or set parcels.path in --config") }
         let output = outputDirectory ?? project.output
         if requireOutput && output == nil { throw ValidationError("no output folder: pass --out DIR or set output in --config") }
+        // A flag replaces the project file's entry for that input.
+        func table(_ path: String) -> TableInputOptions { TableInputOptions(path: path, encoding: tableEncoding) }
+        func tables(_ flags: [String], _ fromProject: [TableInputOptions]) -> [TableInputOptions] {
+            flags.isEmpty ? fromProject.map { var t = $0; t.encoding = t.encoding ?? tableEncoding; return t } : flags.map(table)
+        }
+        let monitoring = MonitoringOptions(
+            sources: sources.map(table) ?? project.sources, water: tables(water, project.water), soil: tables(soil, project.soil),
+            wells: tables(wells, project.wells), irrigation: tables(irrigation.map { [$0] } ?? [], project.irrigation),
+            maxOutsideMetres: project.maxOutsideMetres)
         return AssessOptions(
             parcels: .init(path: path, layer: layer ?? project.parcels.layer, encoding: encoding ?? project.parcels.encoding,
                            assumeCRS: assumeCRS ?? project.parcels.assumeCRS, fields: project.parcels.fields),
+            monitoring: monitoring, linking: project.linking, samplesCRS: samplesCRS ?? project.samplesCRS,
             outputDirectory: output ?? "", projectFile: config, command: CommandLine.arguments)
     }
 }
@@ -61,6 +93,12 @@ struct Assess: ParsableCommand {
         guard !quiet else { return }
         let counts = summary.manifest.counts
         var lines = ["irrizone \(IrrizoneVersion.current): \(counts.featuresIn) parcels in, \(counts.accepted) accepted (\(counts.repaired) repaired), \(counts.rejected) rejected"]
+        for file in summary.manifest.monitoring {
+            lines.append("  \(file.kind) \(file.file): \(file.rowsRead) rows, \(file.rowsAccepted) accepted, \(file.rowsRejected) rejected, \(file.duplicateRowsMerged) duplicates merged, \(file.valuesRejected) values rejected")
+        }
+        if let c = summary.manifest.linking {
+            lines.append("  linked: soil \(c.soilMeasured) measured / \(c.soilEstimated) estimated / \(c.soilNone) none; \(c.withWell) parcels with a well; \(c.withKnownSource) with a known source")
+        }
         for warning in summary.manifest.warnings { lines.append("warning: \(warning)") }
         lines.append("outputs in \(summary.outputDirectory): parcels.geojson, rejects.csv, run.json")
         printError(lines.joined(separator: "\n"))

@@ -1,0 +1,253 @@
+import GeoKit
+import IrrigationModel
+
+/// Every monitoring input of a run (`--sources`, `--water`, `--soil`, `--wells`, `--irrigation`).
+public struct MonitoringOptions: Sendable {
+    public var sources: TableInputOptions?
+    public var water: [TableInputOptions]
+    public var soil: [TableInputOptions]
+    public var wells: [TableInputOptions]
+    public var irrigation: [TableInputOptions]
+    /// Points farther than this outside the parcels' extent are rejected (project file
+    /// `locations.max_outside_m`; default 10 km: a sample that far away cannot inform a parcel).
+    public var maxOutsideMetres: Double
+
+    public static let defaultMaxOutsideMetres = 10_000.0
+
+    public init(sources: TableInputOptions? = nil, water: [TableInputOptions] = [], soil: [TableInputOptions] = [],
+                wells: [TableInputOptions] = [], irrigation: [TableInputOptions] = [], maxOutsideMetres: Double = defaultMaxOutsideMetres) {
+        self.sources = sources; self.water = water; self.soil = soil; self.wells = wells; self.irrigation = irrigation
+        self.maxOutsideMetres = maxOutsideMetres
+    }
+
+    public var isEmpty: Bool { sources == nil && water.isEmpty && soil.isEmpty && wells.isEmpty && irrigation.isEmpty }
+    public var allFiles: [(role: String, options: TableInputOptions)] {
+        (sources.map { [("sources", $0)] } ?? []) + water.map { ("water", $0) } + soil.map { ("soil", $0) }
+            + wells.map { ("wells", $0) } + irrigation.map { ("irrigation", $0) }
+    }
+}
+
+/// The monitoring data of a run, as typed records in canonical units.
+public struct MonitoringData: Sendable {
+    public var sources: [WaterSource] = []
+    public var waterSamples: [WaterSample] = []
+    public var soilSamples: [SoilSample] = []
+    public var wellReadings: [WellReading] = []
+    public var irrigation: [IrrigationRecord] = []
+    public var rejects: [Reject] = []
+    public var reports: [InputFileReport] = []
+    public init() {}
+}
+
+/// Reads every monitoring input. A file that cannot be read at all throws (the run stops before
+/// any output is written); bad rows and values become rejects.
+public struct MonitoringIngest {
+    public let options: MonitoringOptions
+    public let context: LocationContext
+    /// Parcel ids, for rejecting irrigation records of unknown parcels.
+    public let parcelIDs: Set<String>
+
+    public init(options: MonitoringOptions, context: LocationContext, parcelIDs: Set<String>) {
+        self.options = options; self.context = context; self.parcelIDs = parcelIDs
+    }
+
+    public func read() throws -> MonitoringData {
+        var data = MonitoringData()
+        if let sources = options.sources { try readSources(sources, into: &data) }
+        let knownSources: Set<String>? = options.sources == nil ? nil : Set(data.sources.map(\.id))
+        for file in options.water { try readWater(file, knownSources: knownSources, into: &data) }
+        for file in options.soil { try readSoil(file, into: &data) }
+        for file in options.wells { try readWells(file, into: &data) }
+        for file in options.irrigation { try readIrrigation(file, into: &data) }
+        return data
+    }
+
+    private func finish(_ reader: MonitoringReader, into data: inout MonitoringData) {
+        data.rejects += reader.rejects
+        data.reports.append(reader.report)
+    }
+
+    // MARK: - Sources
+
+    private func readSources(_ file: TableInputOptions, into data: inout MonitoringData) throws {
+        var reader = MonitoringReader(options: file, medium: .water, kind: "sources", primaryID: .sourceID, context: context)
+        var seen: Set<String> = []
+        for row in try reader.read() {
+            if let bad = reader.badLocations[row.origin] { reader.rejectRow(row.origin, field: "location", code: bad.code, reason: bad.reason); continue }
+            guard let id = row.text[.sourceID] else { reader.rejectRow(row.origin, field: "source_id", code: "MISSING_ID", reason: "no source id"); continue }
+            guard seen.insert(id).inserted else {
+                reader.rejectRow(row.origin, field: "source_id", code: "DUPLICATE_ID", reason: "source \(id) is listed more than once"); continue
+            }
+            let inflowNames = split(row.text[.inflow] ?? "none")
+            let inflows = inflowNames.compactMap(IndustrialInflow.init(name:))
+            guard inflows.count == inflowNames.count else {
+                let unknown = inflowNames.filter { IndustrialInflow(name: $0) == nil }
+                reader.rejectRow(row.origin, field: "industrial_inflow", code: "BAD_VALUE",
+                                 reason: "unknown industrial inflow \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); expected \(IndustrialInflow.allCases.map(\.rawValue).joined(separator: ", ")) or 化工, 电镀, 印染, 制药, 医疗, 放射性, 无")
+                continue
+            }
+            let useNames = split(row.text[.uses] ?? "farmland")
+            let uses = useNames.compactMap(WaterUse.init(name:))
+            guard uses.count == useNames.count else {
+                let unknown = useNames.filter { WaterUse(name: $0) == nil }
+                reader.rejectRow(row.origin, field: "uses", code: "BAD_VALUE",
+                                 reason: "unknown use \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); expected \(WaterUse.allCases.map(\.rawValue).joined(separator: ", ")) or 农田灌溉, 城市绿化, 工业, 市政, 生态补水")
+                continue
+            }
+            data.sources.append(WaterSource(id: id, name: row.text[.name], location: row.location, inflows: inflows.filter { $0 != .none },
+                                            uses: uses, treatment: row.text[.treatment], origin: row.origin))
+            reader.noteAccepted()
+        }
+        finish(reader, into: &data)
+    }
+
+    private func split(_ list: String) -> [String] {
+        list.split(whereSeparator: { ";,，、；/|".contains($0) }).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+    }
+
+    // MARK: - Samples (grouped: a long table has one row per value)
+
+    /// Rows grouped into samples by `key`; rows of one sample must agree on shared values.
+    private func group(_ rows: [InterpretedRow], reader: inout MonitoringReader, key: (InterpretedRow) -> String?,
+                       missingKey: (field: String, reason: String)) -> [(key: String, first: InterpretedRow, measurements: Measurements, rows: Int)] {
+        var order: [String] = []
+        var groups: [String: (first: InterpretedRow, measurements: Measurements, signatures: Set<String>, rows: Int)] = [:]
+        for row in rows {
+            if let bad = reader.badLocations[row.origin] { reader.rejectRow(row.origin, field: "location", code: bad.code, reason: bad.reason); continue }
+            guard let k = key(row) else { reader.rejectRow(row.origin, field: missingKey.field, code: "MISSING_ID", reason: missingKey.reason); continue }
+            let signature = "\(row.date.map(\.description) ?? "")|\(row.measurements.sorted { $0.key < $1.key }.map { "\($0.key.id)=\($0.value)" })"
+            guard var existing = groups[k] else {
+                order.append(k)
+                groups[k] = (row, row.measurements, [signature], 1)
+                reader.noteAccepted()
+                continue
+            }
+            if existing.signatures.contains(signature) { reader.noteMerged(); continue }  // exact duplicate row
+            if row.date != existing.first.date {
+                reader.rejectRow(row.origin, field: "date", code: "DUPLICATE_CONFLICT",
+                                 reason: "sample \(k) appears again with date \(row.date.map(\.description) ?? "none") (first at \(existing.first.origin.location): \(existing.first.date.map(\.description) ?? "none"))")
+                continue
+            }
+            let conflicts = row.measurements.filter { entry in existing.measurements[entry.key].map { old in old != entry.value } ?? false }
+            guard conflicts.isEmpty else {
+                let names = conflicts.keys.sorted().map(\.id).joined(separator: ", ")
+                reader.rejectRow(row.origin, field: names, code: "DUPLICATE_CONFLICT",
+                                 reason: "sample \(k) appears again with different \(names) (first at \(existing.first.origin.location))")
+                continue
+            }
+            existing.measurements.merge(row.measurements) { old, _ in old }
+            existing.signatures.insert(signature)
+            existing.rows += 1
+            groups[k] = existing
+            reader.noteAccepted()
+        }
+        return order.map { (key: $0, first: groups[$0]!.first, measurements: groups[$0]!.measurements, rows: groups[$0]!.rows) }
+    }
+
+    private func readWater(_ file: TableInputOptions, knownSources: Set<String>?, into data: inout MonitoringData) throws {
+        var reader = MonitoringReader(options: file, medium: .water, kind: "water", primaryID: .sampleID, context: context)
+        let rows = try reader.read()
+        // Without a sample_id column, a sample is named by its source and date; with one, an
+        // empty cell is a missing id.
+        let hasSampleIDs = reader.hasColumn.contains(.sampleID)
+        let samples = group(rows, reader: &reader, key: { row in
+            hasSampleIDs ? row.text[.sampleID] : row.text[.sourceID].flatMap { s in row.date.map { "\(s)@\($0)" } }
+        }, missingKey: ("sample_id", hasSampleIDs ? "no sample id" : "no sample_id column, and no source id and date to name the sample by"))
+        for sample in samples {
+            let row = sample.first
+            guard let sourceID = row.text[.sourceID] else {
+                reader.unaccept(row.origin, rows: sample.rows, field: "source_id", code: "MISSING_ID", reason: "sample \(sample.key) names no source"); continue
+            }
+            if let knownSources, !knownSources.contains(sourceID) {
+                reader.unaccept(row.origin, rows: sample.rows, field: "source_id", code: "UNKNOWN_SOURCE", reason: "source \(sourceID) is not in the sources file"); continue
+            }
+            guard let date = row.date else { reader.unaccept(row.origin, rows: sample.rows, field: "date", code: "MISSING_DATE", reason: "sample \(sample.key) has no date"); continue }
+            guard !sample.measurements.isEmpty else {
+                reader.unaccept(row.origin, rows: sample.rows, field: "", code: "NO_MEASUREMENTS", reason: "sample \(sample.key) has no recognised value"); continue
+            }
+            data.waterSamples.append(WaterSample(id: sample.key, sourceID: sourceID, date: date, measurements: sample.measurements, origin: row.origin))
+        }
+        finish(reader, into: &data)
+    }
+
+    private func readSoil(_ file: TableInputOptions, into data: inout MonitoringData) throws {
+        var reader = MonitoringReader(options: file, medium: .soil, kind: "soil", primaryID: .sampleID, context: context)
+        let rows = try reader.read()
+        let samples = group(rows, reader: &reader, key: { $0.text[.sampleID] }, missingKey: ("sample_id", "no sample id"))
+        for sample in samples {
+            let row = sample.first
+            guard let location = row.location else {
+                reader.unaccept(row.origin, rows: sample.rows, field: "location", code: "MISSING_LOCATION", reason: "soil sample \(sample.key) has no lon/lat or x/y"); continue
+            }
+            guard !sample.measurements.isEmpty else {
+                reader.unaccept(row.origin, rows: sample.rows, field: "", code: "NO_MEASUREMENTS", reason: "soil sample \(sample.key) has no recognised value"); continue
+            }
+            data.soilSamples.append(SoilSample(id: sample.key, location: location, date: row.date, depth: row.text[.depth],
+                                               texture: row.text[.texture], measurements: sample.measurements, origin: row.origin))
+        }
+        finish(reader, into: &data)
+    }
+
+    private func readWells(_ file: TableInputOptions, into data: inout MonitoringData) throws {
+        var reader = MonitoringReader(options: file, medium: .groundwater, kind: "wells", primaryID: .wellID, context: context)
+        let rows = try reader.read()
+        let readings = group(rows, reader: &reader, key: { row in row.text[.wellID].map { "\($0)@\(row.date.map(\.description) ?? "")" } },
+                             missingKey: ("well_id", "no well id"))
+        for sample in readings {
+            let row = sample.first
+            guard let wellID = row.text[.wellID], let date = row.date else {
+                reader.unaccept(row.origin, rows: sample.rows, field: "date", code: "MISSING_DATE", reason: "well reading has no date"); continue
+            }
+            guard let location = row.location else {
+                reader.unaccept(row.origin, rows: sample.rows, field: "location", code: "MISSING_LOCATION", reason: "well \(wellID) has no lon/lat or x/y"); continue
+            }
+            var depth: Double? = nil
+            if let text = row.text[.depthToWater] {
+                guard let value = Double(text), value >= 0 else {
+                    reader.unaccept(row.origin, rows: sample.rows, field: "depth_to_water_m", code: "BAD_NUMBER", reason: "depth to water \"\(text)\" is not a depth in metres"); continue
+                }
+                depth = value
+            }
+            data.wellReadings.append(WellReading(wellID: wellID, location: location, date: date, depthToWaterMetres: depth,
+                                                 measurements: sample.measurements, origin: row.origin))
+        }
+        finish(reader, into: &data)
+    }
+
+    // MARK: - Irrigation
+
+    private func readIrrigation(_ file: TableInputOptions, into data: inout MonitoringData) throws {
+        var reader = MonitoringReader(options: file, medium: .water, kind: "irrigation", primaryID: .parcelID, context: context)
+        var seen: [String: (IrrigationRecord.Volume, RecordOrigin)] = [:]
+        for row in try reader.read() {
+            guard let parcelID = row.text[.parcelID] else { reader.rejectRow(row.origin, field: "parcel_id", code: "MISSING_ID", reason: "no parcel id"); continue }
+            guard parcelIDs.contains(parcelID) else {
+                reader.rejectRow(row.origin, field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer"); continue
+            }
+            guard let year = row.text[.year].flatMap({ Int($0) }) ?? row.date?.year, (1900...context.today.year).contains(year) else {
+                reader.rejectRow(row.origin, field: "year", code: "BAD_DATE", reason: "no valid year (\"\(row.text[.year] ?? "")\")"); continue
+            }
+            let perMu = row.text[.volumePerMu] != nil || (row.text[.volumeUnit] ?? file.volumeUnit ?? "m3").lowercased().contains("mu")
+                || (row.text[.volumeUnit] ?? "").contains("亩")
+            guard let text = row.text[.volumePerMu] ?? row.text[.volume] else {
+                reader.rejectRow(row.origin, field: "volume_m3", code: "MISSING_VALUE", reason: "no irrigation volume"); continue
+            }
+            guard let amount = Double(text), amount >= 0 else {
+                reader.rejectRow(row.origin, field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number"); continue
+            }
+            let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
+            let key = "\(parcelID)@\(year)"
+            if let (previous, origin) = seen[key] {
+                if previous == volume { reader.noteMerged(); continue }
+                reader.rejectRow(row.origin, field: "volume_m3", code: "DUPLICATE_CONFLICT",
+                                 reason: "parcel \(parcelID) has another volume for \(year) at \(origin.location)")
+                continue
+            }
+            seen[key] = (volume, row.origin)
+            data.irrigation.append(IrrigationRecord(parcelID: parcelID, year: year, volume: volume, origin: row.origin))
+            reader.noteAccepted()
+        }
+        finish(reader, into: &data)
+    }
+}
+

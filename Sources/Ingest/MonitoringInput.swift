@@ -1,0 +1,81 @@
+import GeoKit
+import IrrigationModel
+
+/// One monitoring file as the user describes it (flag or project file).
+public struct TableInputOptions: Sendable, Hashable {
+    public var path: String
+    /// Sheet or layer name, for spreadsheets and multi-layer sources.
+    public var layer: String?
+    /// Text encoding of a CSV when it is not UTF-8 or GBK (those are detected).
+    public var encoding: String?
+    /// CRS of `x`/`y` columns (default: the parcels' CRS; `lon`/`lat` are always geographic).
+    public var crs: String?
+    /// Header → spec: a role (`sample_id`), a parameter with optional unit (`cd:ug/L`), or `ignore`.
+    public var columns: [String: String]
+    /// Parameter id → unit for columns whose header names none (e.g. `cd: ug/L`).
+    public var units: [String: String]
+    /// Parameter id → detection limit for bare "ND" values (canonical units).
+    public var detectionLimits: [String: Double]
+    /// For irrigation tables: "m3" (default) or "m3_per_mu".
+    public var volumeUnit: String?
+    /// Role → value for every row, for single-site files (e.g. `well_id: CHOPTANK`).
+    public var constants: [String: String]
+
+    public init(path: String, layer: String? = nil, encoding: String? = nil, crs: String? = nil, columns: [String: String] = [:],
+                units: [String: String] = [:], detectionLimits: [String: Double] = [:], volumeUnit: String? = nil,
+                constants: [String: String] = [:]) {
+        self.path = path; self.layer = layer; self.encoding = encoding; self.crs = crs; self.columns = columns
+        self.units = units; self.detectionLimits = detectionLimits; self.volumeUnit = volumeUnit; self.constants = constants
+    }
+}
+
+/// What reading one monitoring file produced, for `check` and run.json.
+public struct InputFileReport: Sendable, Codable, Hashable {
+    public var file: String
+    public var kind: String
+    public var encoding: String
+    public var layout: String
+    public var rowsRead = 0
+    public var rowsAccepted = 0
+    public var rowsRejected = 0
+    public var duplicateRowsMerged = 0
+    public var valuesRejected = 0
+    public var rejectedByCode: [String: Int] = [:]
+    public var parametersRecognised: [String] = []
+    /// "µg/L → mg/L (Cd)": conversions applied.
+    public var unitConversions: [String] = []
+    public var nonDetects = 0
+    public var nonDetectsWithoutLimit = 0
+    public var unrecognisedColumns: [String] = []
+    public var columnMeanings: [String: String] = [:]
+    /// Things the user should know about how the file was read.
+    public var notes: [String] = []
+
+    public init(file: String, kind: String, encoding: String, layout: String) {
+        self.file = file; self.kind = kind; self.encoding = encoding; self.layout = layout
+    }
+}
+
+/// Where sample coordinates are and how far outside the parcels they may lie.
+public struct LocationContext {
+    /// CRS of x/y columns unless a file names its own.
+    public var defaultCRS: SpatialReference?
+    /// The parcels' extent in lon/lat; points far outside it are rejected.
+    public var parcelExtent: SpatialIndex.Box?
+    public var maxOutsideMetres: Double
+    /// Dates after this are rejected as future dates.
+    public var today: CalendarDate
+
+    public init(defaultCRS: SpatialReference?, parcelExtent: SpatialIndex.Box?, maxOutsideMetres: Double, today: CalendarDate) {
+        self.defaultCRS = defaultCRS; self.parcelExtent = parcelExtent; self.maxOutsideMetres = maxOutsideMetres; self.today = today
+    }
+}
+
+/// A row of a monitoring table after interpretation.
+struct InterpretedRow {
+    var origin: RecordOrigin
+    var text: [ColumnRole: String]
+    var measurements: Measurements
+    var location: Position?
+    var date: CalendarDate?
+}

@@ -1,0 +1,151 @@
+/// Distances that decide what evidence belongs to a parcel (project file `linking:`).
+public struct LinkingOptions: Sendable, Hashable, Codable {
+    /// A parcel with no soil sample inside takes the nearest one within this distance, marked
+    /// as estimated (issue #3 default: 500 m).
+    public var soilMaxDistanceMetres: Double = 500
+    /// Wells within this distance of a parcel are its wells (DESIGN.md §4 default: 1 000 m).
+    public var groundwaterRadiusMetres: Double = 1000
+    public init() {}
+}
+
+/// What was linked to one parcel.
+public struct ParcelLinks: Sendable, Hashable {
+    /// Whether the parcel's source id names a known source; nil when no sources were given or
+    /// the parcel names no source.
+    public var sourceKnown: Bool?
+    /// Indices into the soil samples: those inside the parcel, or the nearest within reach.
+    public var soilSamples: [Int] = []
+    /// True when the soil data comes from a neighbouring sample outside the parcel.
+    public var soilEstimated = false
+    /// Distance to that neighbouring sample.
+    public var soilDistanceMetres: Double?
+    /// Well ids within the radius, sorted.
+    public var wellIDs: [String] = []
+    /// Irrigation per year, m³/ha.
+    public var irrigationByYear: [Int: Double] = [:]
+    public init() {}
+}
+
+/// How much of the parcels the evidence covers (for `check` and run.json).
+public struct LinkCoverage: Sendable, Hashable, Codable {
+    public var parcels = 0
+    public var withKnownSource = 0
+    public var withUnknownSource = 0
+    public var withoutSourceID = 0
+    public var soilMeasured = 0
+    public var soilEstimated = 0
+    public var soilNone = 0
+    public var withWell = 0
+    public var withIrrigationRecords = 0
+    /// Source ids parcels name that no source row has.
+    public var unknownSourceIDs: [String] = []
+    public init() {}
+}
+
+/// Ties monitoring evidence to parcels with an STR-packed R-tree (built once over the parcels,
+/// once over the points), an exact point-in-polygon test, and metric distances.
+public enum Linker {
+    public static func link(parcels: [Parcel], sourceIDs: Set<String>?, soil: [SoilSample], wells: [WellReading],
+                            irrigation: [IrrigationRecord], options: LinkingOptions) -> (links: [ParcelLinks], coverage: LinkCoverage) {
+        var links = [ParcelLinks](repeating: ParcelLinks(), count: parcels.count)
+        var coverage = LinkCoverage()
+        coverage.parcels = parcels.count
+
+        // Sources by id.
+        var unknown = Set<String>()
+        for (index, parcel) in parcels.enumerated() {
+            guard let id = parcel.sourceID else { coverage.withoutSourceID += 1; continue }
+            guard let sourceIDs else { continue }
+            let known = sourceIDs.contains(id)
+            links[index].sourceKnown = known
+            if known { coverage.withKnownSource += 1 } else { coverage.withUnknownSource += 1; unknown.insert(id) }
+        }
+        coverage.unknownSourceIDs = unknown.sorted()
+
+        // Soil samples inside parcels.
+        let parcelBoxes = parcels.map { $0.geometry.box ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan) }
+        let parcelIndex = SpatialIndex(boxes: parcelBoxes)
+        var candidates: [Int] = []
+        for (sampleIndex, sample) in soil.enumerated() {
+            let p = sample.location
+            candidates.removeAll(keepingCapacity: true)
+            parcelIndex.query(SpatialIndex.Box(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y), into: &candidates)
+            for parcel in candidates where parcels[parcel].geometry.contains(p) { links[parcel].soilSamples.append(sampleIndex) }
+        }
+
+        // Parcels without a sample inside: the nearest within reach, marked estimated.
+        let soilIndex = SpatialIndex(boxes: soil.map { SpatialIndex.Box(minX: $0.location.x, minY: $0.location.y, maxX: $0.location.x, maxY: $0.location.y) })
+        for (index, parcel) in parcels.enumerated() where links[index].soilSamples.isEmpty {
+            guard let box = parcelBoxes[index].expanded(byMetres: options.soilMaxDistanceMetres) else { continue }
+            candidates.removeAll(keepingCapacity: true)
+            soilIndex.query(box, into: &candidates)
+            var best: (Int, Double)? = nil
+            for sample in candidates {
+                let distance = parcel.geometry.distanceMetres(to: soil[sample].location)
+                if distance <= options.soilMaxDistanceMetres, distance < (best?.1 ?? .infinity) || (distance == best?.1 && sample < best!.0) {
+                    best = (sample, distance)
+                }
+            }
+            if let (sample, distance) = best {
+                links[index].soilSamples = [sample]
+                links[index].soilEstimated = true
+                links[index].soilDistanceMetres = distance
+            }
+        }
+        for link in links {
+            if link.soilSamples.isEmpty { coverage.soilNone += 1 } else if link.soilEstimated { coverage.soilEstimated += 1 } else { coverage.soilMeasured += 1 }
+        }
+
+        // Wells within the radius (one location per well: its first reading's).
+        var wellLocations: [(id: String, at: Position)] = []
+        var seenWells = Set<String>()
+        for reading in wells where seenWells.insert(reading.wellID).inserted { wellLocations.append((reading.wellID, reading.location)) }
+        let wellIndex = SpatialIndex(boxes: wellLocations.map { SpatialIndex.Box(minX: $0.at.x, minY: $0.at.y, maxX: $0.at.x, maxY: $0.at.y) })
+        for (index, parcel) in parcels.enumerated() {
+            guard let box = parcelBoxes[index].expanded(byMetres: options.groundwaterRadiusMetres) else { continue }
+            candidates.removeAll(keepingCapacity: true)
+            wellIndex.query(box, into: &candidates)
+            let ids = candidates.filter { parcel.geometry.distanceMetres(to: wellLocations[$0].at) <= options.groundwaterRadiusMetres }.map { wellLocations[$0].id }
+            links[index].wellIDs = ids.sorted()
+            if !ids.isEmpty { coverage.withWell += 1 }
+        }
+
+        // Irrigation records by parcel id (an id shared by several parcels applies to each).
+        var parcelsByID: [String: [Int]] = [:]
+        for (index, parcel) in parcels.enumerated() { parcelsByID[parcel.id, default: []].append(index) }
+        for record in irrigation {
+            for index in parcelsByID[record.parcelID] ?? [] {
+                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels[index].areaHectares) {
+                    links[index].irrigationByYear[record.year, default: 0] += perHectare
+                }
+            }
+        }
+        coverage.withIrrigationRecords = links.filter { !$0.irrigationByYear.isEmpty }.count
+        return (links, coverage)
+    }
+}
+
+extension SpatialIndex.Box {
+    /// The box grown by `metres` on every side (lon/lat boxes), or nil for an empty box.
+    func expanded(byMetres metres: Double) -> SpatialIndex.Box? {
+        guard minX.isFinite, minY.isFinite else { return nil }
+        let (dLon, dLat) = degreesAround(latitude: max(abs(minY), abs(maxY)), metres: metres)
+        return SpatialIndex.Box(minX: minX - dLon, minY: minY - dLat, maxX: maxX + dLon, maxY: maxY + dLat)
+    }
+}
+
+/// Soil values of a parcel from its linked samples.
+public enum SoilSummary {
+    /// The highest detected value of `parameter` among the samples (conservative), nil when no
+    /// sample detected it (non-detects are not turned into numbers here).
+    public static func value(_ parameter: Parameter, samples: [SoilSample]) -> Double? {
+        samples.compactMap { $0.measurements[parameter]?.number }.max()
+    }
+
+    /// The mean measured pH of the samples, nil when none has one.
+    public static func pH(samples: [SoilSample]) -> Double? {
+        guard let ph = ParameterCatalog.parameter(id: "ph") else { return nil }
+        let values = samples.compactMap { $0.measurements[ph]?.number }
+        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+}

@@ -1,0 +1,115 @@
+/// What a measurement is of. Each parameter has one canonical unit per medium (DESIGN.md §4):
+/// water mg/L (coliforms MPN/L, ascaris eggs per 10 L, EC dS/m), soil mg/kg dry weight
+/// (salt g/kg).
+public struct Parameter: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let id: String
+    public let kind: QuantityKind
+    public let englishName: String
+    public let chineseName: String
+
+    public var description: String { id }
+    public static func < (a: Parameter, b: Parameter) -> Bool { a.id < b.id }
+
+    /// The canonical unit of this parameter in `medium`.
+    public func canonicalUnit(in medium: Medium) -> MeasurementUnit {
+        switch (kind, medium) {
+        case (.concentration, .soil): id == "salt" ? .gramsPerKilogram : .milligramsPerKilogram
+        case (.concentration, _): .milligramsPerLitre
+        case (.conductivity, _): .deciSiemensPerMetre
+        case (.bacteriaCount, _): .mpnPerLitre
+        case (.eggCount, _): .eggsPerTenLitres
+        case (.ph, _): .pH
+        case (.temperature, _): .degreesCelsius
+        }
+    }
+}
+
+/// Where a sample was taken; decides canonical units.
+public enum Medium: String, Sendable, Codable, CaseIterable {
+    case water, soil, groundwater
+}
+
+/// The physical kind of a parameter; units convert only within a kind.
+public enum QuantityKind: Sendable, Hashable {
+    /// Mass per volume (water) or mass per mass (soil).
+    case concentration
+    case conductivity
+    case bacteriaCount
+    case eggCount
+    case ph
+    case temperature
+}
+
+/// The catalog of parameters irrizone recognises, with the names labs write them by.
+public enum ParameterCatalog {
+    /// (id, kind, English, Chinese, aliases). Aliases are compared after `normalise(_:)`.
+    static let entries: [(String, QuantityKind, String, String, [String])] = [
+        ("ph", .ph, "pH", "pH值", ["ph", "ph值", "酸碱度", "土壤ph"]),
+        ("water_temp", .temperature, "water temperature", "水温", ["watertemperature", "temperature", "temp", "水温", "wt"]),
+        ("ss", .concentration, "suspended solids", "悬浮物", ["ss", "suspendedsolids", "tss", "悬浮物"]),
+        ("bod5", .concentration, "BOD5", "五日生化需氧量", ["bod5", "bod", "五日生化需氧量", "生化需氧量"]),
+        ("cod_cr", .concentration, "CODCr", "化学需氧量", ["codcr", "cod", "化学需氧量"]),
+        ("anionic_surfactants", .concentration, "anionic surfactants", "阴离子表面活性剂", ["las", "anionicsurfactants", "阴离子表面活性剂"]),
+        ("chloride", .concentration, "chloride", "氯化物", ["cl", "chloride", "氯化物", "氯离子", "cl-", "cl⁻"]),
+        ("sulfide", .concentration, "sulfide", "硫化物", ["sulfide", "sulphide", "s2-", "硫化物"]),
+        ("total_salt", .concentration, "total salt", "全盐量", ["totalsalt", "salinity", "全盐量", "含盐量"]),
+        ("tds", .concentration, "total dissolved solids", "溶解性总固体", ["tds", "totaldissolvedsolids", "溶解性总固体", "residuefilterable"]),
+        ("ec", .conductivity, "electrical conductivity", "电导率", ["ec", "conductivity", "cond", "电导率", "spc", "specificconductance"]),
+        ("cd", .concentration, "cadmium", "镉", ["cd", "cadmium", "镉", "总镉", "cdtot", "cdtotal"]),
+        ("hg", .concentration, "mercury", "汞", ["hg", "mercury", "汞", "总汞", "hgtot", "hgtotal"]),
+        ("as", .concentration, "arsenic", "砷", ["as", "arsenic", "砷", "总砷", "astot", "astotal"]),
+        ("pb", .concentration, "lead", "铅", ["pb", "lead", "铅", "总铅", "pbtot", "pbtotal"]),
+        ("cr6", .concentration, "chromium (VI)", "六价铬", ["cr6", "cr(vi)", "crvi", "cr6+", "hexavalentchromium", "六价铬", "铬(六价)"]),
+        ("cr", .concentration, "chromium", "铬", ["cr", "chromium", "铬", "总铬", "crtot", "crtotal"]),
+        ("cu", .concentration, "copper", "铜", ["cu", "copper", "铜", "总铜", "cutot", "cutotal"]),
+        ("zn", .concentration, "zinc", "锌", ["zn", "zinc", "锌", "总锌", "zntot", "zntotal"]),
+        ("ni", .concentration, "nickel", "镍", ["ni", "nickel", "镍", "总镍", "nitot", "nitotal"]),
+        ("se", .concentration, "selenium", "硒", ["se", "selenium", "硒", "总硒", "setot"]),
+        ("b", .concentration, "boron", "硼", ["b", "boron", "硼", "总硼", "btot"]),
+        ("f", .concentration, "fluoride", "氟化物", ["f", "f-", "fluoride", "氟化物", "氟"]),
+        ("cn", .concentration, "cyanide", "氰化物", ["cn", "cn-", "cyanide", "氰化物", "总氰化物"]),
+        ("petroleum", .concentration, "petroleum oils", "石油类", ["petroleum", "oil", "石油类"]),
+        ("volatile_phenol", .concentration, "volatile phenol", "挥发酚", ["volatilephenol", "phenol", "挥发酚"]),
+        ("fecal_coliforms", .bacteriaCount, "fecal coliforms", "粪大肠菌群", ["fecalcoliforms", "faecalcoliforms", "fc", "粪大肠菌群", "粪大肠菌群数"]),
+        ("ascaris_eggs", .eggCount, "ascaris eggs", "蛔虫卵", ["ascariseggs", "ascaris", "蛔虫卵", "蛔虫卵数"]),
+        ("nitrate_n", .concentration, "nitrate-N", "硝酸盐氮", ["nitraten", "no3n", "no3-n", "nitrate", "no3", "硝酸盐氮", "硝酸盐(以n计)", "硝酸盐"]),
+        ("ammonia_n", .concentration, "ammonia-N", "氨氮", ["ammonian", "nh3n", "nh3-n", "nh4n", "ammonia", "氨氮"]),
+        ("sulfate", .concentration, "sulfate", "硫酸盐", ["so4", "sulfate", "sulphate", "硫酸盐", "so42-"]),
+        ("na", .concentration, "sodium", "钠", ["na", "sodium", "钠", "钠离子"]),
+        ("ca", .concentration, "calcium", "钙", ["ca", "calcium", "钙", "钙离子"]),
+        ("mg", .concentration, "magnesium", "镁", ["mg", "magnesium", "镁", "镁离子"]),
+        ("salt", .concentration, "soil salt", "土壤全盐量", ["salt", "soilsalt", "土壤全盐量", "土壤含盐量"]),
+    ]
+
+    public static let all: [Parameter] = entries.map { Parameter(id: $0.0, kind: $0.1, englishName: $0.2, chineseName: $0.3) }
+
+    private static let byID: [String: Parameter] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+    private static let byAlias: [String: Parameter] = {
+        var map: [String: Parameter] = [:]
+        for (entry, parameter) in zip(entries, all) {
+            map[normalise(entry.0)] = parameter
+            for alias in entry.4 { map[normalise(alias)] = parameter }
+        }
+        return map
+    }()
+
+    public static func parameter(id: String) -> Parameter? { byID[id] }
+
+    /// The parameter a column or `parameter` cell names (`总镉`, `Cd`, `cadmium`, `Cr(VI)` …).
+    public static func parameter(named name: String) -> Parameter? {
+        byAlias[normalise(name)]
+    }
+
+    /// Lowercase, without spaces, underscores, hyphens and dots; full-width forms folded.
+    public static func normalise(_ name: String) -> String {
+        var result = ""
+        for scalar in name.unicodeScalars {
+            var s = scalar
+            if (0xFF01...0xFF5E).contains(s.value) { s = Unicode.Scalar(s.value - 0xFEE0)! }  // full-width ASCII
+            if s == " " || s == "_" || s == "\u{3000}" || s == "." || s == "·" { continue }
+            if s == "（" { s = "(" } else if s == "）" { s = ")" }
+            result.unicodeScalars.append(s)
+        }
+        return result.lowercased()
+    }
+}

@@ -1,0 +1,142 @@
+/// Where a record came from, so every finding can point back into the user's file.
+public struct RecordOrigin: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var file: String
+    /// "row 12" (CSV line number, header = row 1), "sheet Sheet1 row 5", "feature 3".
+    public var location: String
+    public init(file: String, location: String) { self.file = file; self.location = location }
+    public var description: String { "\(file), \(location)" }
+}
+
+/// Measurements of one sample, in canonical units, keyed by parameter.
+public typealias Measurements = [Parameter: MeasuredValue]
+
+/// Industrial wastewater entering a plant. Policy (DESIGN.md §1): electroplating, chemical,
+/// dyeing, medical and radioactive wastewater may never be a reclaimed-water source.
+public enum IndustrialInflow: String, Sendable, Hashable, Codable, CaseIterable {
+    case none, chemical, electroplating, dyeing, pharmaceutical, medical, radioactive, otherIndustrial = "other_industrial"
+
+    public var isProhibited: Bool { [.chemical, .electroplating, .dyeing, .medical, .radioactive].contains(self) }
+
+    static let names: [String: IndustrialInflow] = [
+        "none": .none, "无": .none, "no": .none, "否": .none, "": .none, "domestic": .none, "生活污水": .none,
+        "chemical": .chemical, "化工": .chemical, "化学": .chemical,
+        "electroplating": .electroplating, "电镀": .electroplating,
+        "dyeing": .dyeing, "印染": .dyeing, "textile dyeing": .dyeing,
+        "pharmaceutical": .pharmaceutical, "制药": .pharmaceutical,
+        "medical": .medical, "医疗": .medical, "医院": .medical,
+        "radioactive": .radioactive, "放射性": .radioactive,
+        "other-industrial": .otherIndustrial, "other_industrial": .otherIndustrial, "other industrial": .otherIndustrial,
+        "industrial": .otherIndustrial, "工业": .otherIndustrial, "其他工业": .otherIndustrial,
+    ]
+
+    /// Parses one name (English or Chinese).
+    public init?(name: String) {
+        guard let value = IndustrialInflow.names[name.trimmingWhitespace().lowercased()] else { return nil }
+        self = value
+    }
+}
+
+/// What an outlet's water is used for; a multi-use outlet is held to the strictest standard.
+public enum WaterUse: String, Sendable, Hashable, Codable, CaseIterable {
+    case farmland, landscape, industry, municipal, ecological, other
+
+    static let names: [String: WaterUse] = [
+        "farmland": .farmland, "农田灌溉": .farmland, "农业": .farmland, "irrigation": .farmland, "农田": .farmland,
+        "landscape": .landscape, "城市绿化": .landscape, "绿化": .landscape, "景观": .landscape, "园林": .landscape,
+        "industry": .industry, "工业": .industry, "industrial": .industry,
+        "municipal": .municipal, "市政": .municipal, "城市杂用": .municipal,
+        "ecological": .ecological, "生态补水": .ecological, "生态": .ecological,
+        "other": .other, "其他": .other,
+    ]
+
+    public init?(name: String) {
+        guard let value = WaterUse.names[name.trimmingWhitespace().lowercased()] else { return nil }
+        self = value
+    }
+}
+
+/// A reclaimed-water plant or outlet.
+public struct WaterSource: Sendable, Hashable {
+    public var id: String
+    public var name: String?
+    /// WGS84 lon/lat, when the table gives a location.
+    public var location: Position?
+    public var inflows: [IndustrialInflow]
+    public var uses: [WaterUse]
+    public var treatment: String?
+    public var origin: RecordOrigin
+
+    public init(id: String, name: String?, location: Position?, inflows: [IndustrialInflow], uses: [WaterUse],
+                treatment: String?, origin: RecordOrigin) {
+        self.id = id; self.name = name; self.location = location; self.inflows = inflows; self.uses = uses
+        self.treatment = treatment; self.origin = origin
+    }
+
+    public var hasProhibitedInflow: Bool { inflows.contains { $0.isProhibited } }
+}
+
+/// One water-quality sample of a source.
+public struct WaterSample: Sendable, Hashable {
+    public var id: String
+    public var sourceID: String
+    public var date: CalendarDate
+    public var measurements: Measurements
+    public var origin: RecordOrigin
+    public init(id: String, sourceID: String, date: CalendarDate, measurements: Measurements, origin: RecordOrigin) {
+        self.id = id; self.sourceID = sourceID; self.date = date; self.measurements = measurements; self.origin = origin
+    }
+}
+
+/// One plough-layer soil sample.
+public struct SoilSample: Sendable, Hashable {
+    public var id: String
+    /// WGS84 lon/lat.
+    public var location: Position
+    public var date: CalendarDate?
+    public var depth: String?
+    public var texture: String?
+    public var measurements: Measurements
+    public var origin: RecordOrigin
+    public init(id: String, location: Position, date: CalendarDate?, depth: String?, texture: String?, measurements: Measurements, origin: RecordOrigin) {
+        self.id = id; self.location = location; self.date = date; self.depth = depth; self.texture = texture
+        self.measurements = measurements; self.origin = origin
+    }
+}
+
+/// One reading of a groundwater well.
+public struct WellReading: Sendable, Hashable {
+    public var wellID: String
+    /// WGS84 lon/lat.
+    public var location: Position
+    public var date: CalendarDate
+    public var depthToWaterMetres: Double?
+    public var measurements: Measurements
+    public var origin: RecordOrigin
+    public init(wellID: String, location: Position, date: CalendarDate, depthToWaterMetres: Double?, measurements: Measurements, origin: RecordOrigin) {
+        self.wellID = wellID; self.location = location; self.date = date; self.depthToWaterMetres = depthToWaterMetres
+        self.measurements = measurements; self.origin = origin
+    }
+}
+
+/// Irrigation applied to one parcel in one year.
+public struct IrrigationRecord: Sendable, Hashable {
+    public enum Volume: Sendable, Hashable {
+        case cubicMetres(Double)
+        case cubicMetresPerMu(Double)
+    }
+    public var parcelID: String
+    public var year: Int
+    public var volume: Volume
+    public var origin: RecordOrigin
+    public init(parcelID: String, year: Int, volume: Volume, origin: RecordOrigin) {
+        self.parcelID = parcelID; self.year = year; self.volume = volume; self.origin = origin
+    }
+
+    /// m³ per hectare for a parcel of `areaHectares`.
+    public func cubicMetresPerHectare(areaHectares: Double) -> Double? {
+        switch volume {
+        case .cubicMetres(let v): areaHectares > 0 ? v / areaHectares : nil
+        case .cubicMetresPerMu(let v): v * 15
+        }
+    }
+}

@@ -1,0 +1,140 @@
+/// A static R-tree packed with the Sort-Tile-Recursive algorithm (Leutenegger et al. 1997), the
+/// same packing GEOS's STRtree uses, over axis-aligned boxes. Built once, queried many times;
+/// immutable after construction so it is safe to share between threads.
+public struct SpatialIndex: Sendable {
+    public struct Box: Sendable, Hashable {
+        public var minX, minY, maxX, maxY: Double
+        public init(minX: Double, minY: Double, maxX: Double, maxY: Double) {
+            self.minX = minX; self.minY = minY; self.maxX = maxX; self.maxY = maxY
+        }
+        public func intersects(_ o: Box) -> Bool { minX <= o.maxX && o.minX <= maxX && minY <= o.maxY && o.minY <= maxY }
+        func union(_ o: Box) -> Box { Box(minX: min(minX, o.minX), minY: min(minY, o.minY), maxX: max(maxX, o.maxX), maxY: max(maxY, o.maxY)) }
+    }
+
+    /// Levels from leaves up: each node has a box and a range into the level below (or, for
+    /// leaves, into `items`).
+    private var levels: [[(box: Box, first: Int, count: Int)]] = []
+    private var items: [Int] = []
+    private var itemBoxes: [Box] = []
+    public let nodeCapacity: Int
+
+    /// Indexes `boxes`; queries return indices into this array.
+    public init(boxes: [Box], nodeCapacity: Int = 10) {
+        self.nodeCapacity = nodeCapacity
+        itemBoxes = boxes
+        guard !boxes.isEmpty else { return }
+        var entries = boxes.indices.map { ($0, boxes[$0]) }
+        // Leaf level: slice by x centre, then sort each slice by y centre.
+        let leafCount = (entries.count + nodeCapacity - 1) / nodeCapacity
+        let sliceCount = Int(Double(leafCount).squareRoot().rounded(.up))
+        let sliceSize = sliceCount * nodeCapacity
+        entries.sort { ($0.1.minX + $0.1.maxX) < ($1.1.minX + $1.1.maxX) }
+        var ordered: [(Int, Box)] = []
+        ordered.reserveCapacity(entries.count)
+        var start = 0
+        while start < entries.count {
+            let slice = entries[start..<min(start + sliceSize, entries.count)].sorted { ($0.1.minY + $0.1.maxY) < ($1.1.minY + $1.1.maxY) }
+            ordered += slice
+            start += sliceSize
+        }
+        items = ordered.map(\.0)
+        var level: [(box: Box, first: Int, count: Int)] = []
+        for first in stride(from: 0, to: ordered.count, by: nodeCapacity) {
+            let count = min(nodeCapacity, ordered.count - first)
+            let box = ordered[first..<(first + count)].dropFirst().reduce(ordered[first].1) { $0.union($1.1) }
+            level.append((box, first, count))
+        }
+        levels.append(level)
+        while level.count > 1 {
+            var parent: [(box: Box, first: Int, count: Int)] = []
+            for first in stride(from: 0, to: level.count, by: nodeCapacity) {
+                let count = min(nodeCapacity, level.count - first)
+                let box = level[first..<(first + count)].dropFirst().reduce(level[first].box) { $0.union($1.box) }
+                parent.append((box, first, count))
+            }
+            levels.append(parent)
+            level = parent
+        }
+    }
+
+    /// Indices of every box that intersects `query`.
+    public func query(_ query: Box, into result: inout [Int]) {
+        guard let top = levels.last else { return }
+        var stack: [(level: Int, node: Int)] = (0..<top.count).map { (levels.count - 1, $0) }
+        while let (levelIndex, nodeIndex) = stack.popLast() {
+            let node = levels[levelIndex][nodeIndex]
+            guard node.box.intersects(query) else { continue }
+            if levelIndex == 0 {
+                for i in node.first..<(node.first + node.count) where itemBoxes[items[i]].intersects(query) { result.append(items[i]) }
+            } else {
+                for child in node.first..<(node.first + node.count) { stack.append((levelIndex - 1, child)) }
+            }
+        }
+    }
+
+    public func query(_ box: Box) -> [Int] {
+        var result: [Int] = []
+        query(box, into: &result)
+        return result
+    }
+}
+
+extension MultiPolygon {
+    public var box: SpatialIndex.Box? {
+        bounds.map { SpatialIndex.Box(minX: $0.minX, minY: $0.minY, maxX: $0.maxX, maxY: $0.maxY) }
+    }
+
+    /// Even-odd point-in-polygon (points on an edge count as inside). Tested against GEOS.
+    public func contains(_ p: Position) -> Bool {
+        for polygon in polygons {
+            var inside = false
+            for ring in polygon.rings where ring.count >= 4 {
+                var j = ring.count - 1
+                for i in 0..<ring.count {
+                    let a = ring[i], b = ring[j]
+                    if (a.y > p.y) != (b.y > p.y), p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x { inside.toggle() }
+                    j = i
+                }
+            }
+            if inside { return true }
+        }
+        return false
+    }
+
+    /// Distance in metres from a point to the polygon boundary (0 inside), for lon/lat geometry,
+    /// in a local equirectangular frame around the point: accurate to well under 1 % at the
+    /// few-kilometre distances the linking rules use.
+    public func distanceMetres(to p: Position) -> Double {
+        if contains(p) { return 0 }
+        let metresPerDegreeLat = 111_132.954
+        let metresPerDegreeLon = metresPerDegreeLat * cos(p.y * Double.pi / 180)
+        var best = Double.infinity
+        for polygon in polygons {
+            for ring in polygon.rings where ring.count >= 2 {
+                for i in 1..<ring.count {
+                    let ax = (ring[i - 1].x - p.x) * metresPerDegreeLon, ay = (ring[i - 1].y - p.y) * metresPerDegreeLat
+                    let bx = (ring[i].x - p.x) * metresPerDegreeLon, by = (ring[i].y - p.y) * metresPerDegreeLat
+                    let dx = bx - ax, dy = by - ay
+                    let length2 = dx * dx + dy * dy
+                    let t = length2 > 0 ? max(0, min(1, -(ax * dx + ay * dy) / length2)) : 0
+                    let cx = ax + t * dx, cy = ay + t * dy
+                    best = min(best, (cx * cx + cy * cy).squareRoot())
+                }
+            }
+        }
+        return best
+    }
+}
+
+/// Converts a distance in metres to a lon/lat box half-size around a latitude.
+public func degreesAround(latitude: Double, metres: Double) -> (dLon: Double, dLat: Double) {
+    let dLat = metres / 111_132.954
+    let dLon = metres / (111_132.954 * max(0.01, cos(latitude * Double.pi / 180)))
+    return (dLon, dLat)
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,52 @@
+import Foundation
+import GeoKit
+import Ingest
+import IrrigationModel
+
+/// Everything read and linked for a run: shared by `assess` and `check`.
+public struct IngestedProject: Sendable {
+    public var parcels: ParcelLayerReading
+    public var monitoring: MonitoringData
+    /// One per parcel, in parcel order; empty when no monitoring input was given.
+    public var links: [ParcelLinks]
+    public var coverage: LinkCoverage?
+
+    public var allRejects: [Reject] { parcels.rejects + monitoring.rejects }
+}
+
+enum IngestStage {
+    static func run(_ options: AssessOptions, timer: inout PhaseTimer) throws -> IngestedProject {
+        let parcels = try timer.measure("read_parcels") { try ParcelReader(options: options.parcels).read() }
+        let monitoring = try timer.measure("read_monitoring") { () throws -> MonitoringData in
+            guard !options.monitoring.isEmpty else { return MonitoringData() }
+            let crsText = options.samplesCRS ?? parcels.sourceCRSWKT
+            let defaultCRS: SpatialReference
+            do { defaultCRS = try SpatialReference(userInput: crsText) } catch {
+                throw PipelineError.badSamplesCRS(crsText, (error as? GDALError)?.message ?? "\(error)")
+            }
+            let extent = parcels.parcels.reduce(nil as SpatialIndex.Box?) { box, parcel in
+                guard let b = parcel.geometry.box else { return box }
+                return box.map { SpatialIndex.Box(minX: min($0.minX, b.minX), minY: min($0.minY, b.minY), maxX: max($0.maxX, b.maxX), maxY: max($0.maxY, b.maxY)) } ?? b
+            }
+            let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: extent,
+                                          maxOutsideMetres: options.monitoring.maxOutsideMetres, today: options.today)
+            return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: Set(parcels.parcels.map(\.id))).read()
+        }
+        guard !options.monitoring.isEmpty else { return IngestedProject(parcels: parcels, monitoring: monitoring, links: [], coverage: nil) }
+        let sourceIDs: Set<String>? = options.monitoring.sources == nil ? nil : Set(monitoring.sources.map { $0.id })
+        let (links, coverage) = timer.measure("link") {
+            Linker.link(parcels: parcels.parcels, sourceIDs: sourceIDs,
+                        soil: monitoring.soilSamples, wells: monitoring.wellReadings, irrigation: monitoring.irrigation,
+                        options: options.linking)
+        }
+        return IngestedProject(parcels: parcels, monitoring: monitoring, links: links, coverage: coverage)
+    }
+}
+
+extension CalendarDate {
+    /// Today in UTC, for rejecting future-dated samples.
+    public static var today: CalendarDate {
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+}

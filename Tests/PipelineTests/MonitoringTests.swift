@@ -1,0 +1,274 @@
+import Foundation
+import Testing
+import GeoKit
+import IrrigationModel
+@testable import Ingest
+@testable import Pipeline
+
+@Suite struct MonitoringTests {
+    static let today = CalendarDate(year: 2026, month: 11, day: 22)!
+    static let cd = ParameterCatalog.parameter(id: "cd")!
+    static let chloride = ParameterCatalog.parameter(id: "chloride")!
+
+    static func context(crs: String? = "EPSG:4547", extent: SpatialIndex.Box? = nil) throws -> LocationContext {
+        GDALEnvironment.initialize()
+        return LocationContext(defaultCRS: try crs.map { try SpatialReference(userInput: $0) }, parcelExtent: extent,
+                               maxOutsideMetres: 10_000, today: today)
+    }
+
+    static func write(_ text: String, _ name: String, encoding: String? = nil) throws -> String {
+        let path = try temporaryDirectory(name) + "/" + name
+        let bytes = encoding.map { TextRecoding.encode(text, to: $0) } ?? Array(text.utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func ingest(_ options: MonitoringOptions, context: LocationContext? = nil, parcelIDs: Set<String> = []) throws -> MonitoringData {
+        try MonitoringIngest(options: options, context: context ?? (try Self.context()), parcelIDs: parcelIDs).read()
+    }
+
+    /// rows read = accepted + rejected + merged, for every file.
+    static func expectBalanced(_ data: MonitoringData) {
+        for report in data.reports {
+            #expect(report.rowsRead == report.rowsAccepted + report.rowsRejected + report.duplicateRowsMerged, "\(report.file)")
+        }
+    }
+
+    @Test func gbkCSVWithChineseHeadersIsDetected() throws {
+        let csv = "样品编号,水源编码,采样日期,总镉(μg/L),氯化物(mg/L),总汞(mg/L)\r\nW1,ZS01,2025/7/5,18,210.5,未检出\r\n"
+        let path = try Self.write(csv, "water_gbk.csv", encoding: "CP936")
+        let data = try Self.ingest(MonitoringOptions(water: [TableInputOptions(path: path)]))
+        #expect(data.reports[0].encoding == "GBK/GB18030 (detected)")
+        let sample = try #require(data.waterSamples.first)
+        #expect(sample.id == "W1" && sample.sourceID == "ZS01" && sample.date.description == "2025-07-05")
+        #expect(sample.measurements[Self.cd] == .value(0.018))
+        #expect(sample.measurements[Self.chloride] == .value(210.5))
+        #expect(sample.measurements[ParameterCatalog.parameter(id: "hg")!] == .belowDetection(limit: nil))
+        #expect(data.reports[0].nonDetectsWithoutLimit == 1)
+        #expect(data.reports[0].unitConversions == ["µg/L → mg/L (cd)"])
+    }
+
+    @Test func xlsxThroughGDALGivesTheSameSamples() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/water.xlsx"
+        let dataset = try Dataset.create(driver: "XLSX", path: path)
+        let layer = try dataset.createLayer(named: "Sheet1", srs: nil, geometryType: .none)
+        for name in ["sample_id", "source_id", "date", "Cd (µg/L)", "氯化物(mg/L)"] { try layer.createField(FieldDefinition(name: name, type: .string)) }
+        for (id, cd, cl) in [("W1", "18", "210.5"), ("W2", "<1", "198")] {
+            let feature = layer.makeFeature()
+            for (index, value) in [id, "ZS01", "2025-07-05", cd, cl].enumerated() { feature.set(.string(value), at: index) }
+            try layer.create(feature)
+        }
+        try dataset.close()
+        let data = try Self.ingest(MonitoringOptions(water: [TableInputOptions(path: path)]))
+        #expect(data.waterSamples.map(\.id) == ["W1", "W2"])
+        #expect(data.waterSamples[0].measurements[Self.cd] == .value(0.018))
+        #expect(data.waterSamples[1].measurements[Self.cd] == .belowDetection(limit: 0.001))
+        #expect(data.waterSamples[1].origin.location == "sheet Sheet1 row 3")
+    }
+
+    @Test func longAndWideTablesGiveTheSameMeasurements() throws {
+        let wide = try Self.write("well_id,x,y,date,depth_to_water_m,氯化物(mg/L),Cd (ug/L)\nGW1,386000,4253000,2024-05-15,2.4,120.5,<0.5\nGW1,386000,4253000,2024-08-15,2.6,131,0.8\n", "wide.csv")
+        let long = try Self.write("""
+        well_id,x,y,date,depth_to_water_m,parameter,value,unit
+        GW1,386000,4253000,2024-05-15,2.4,氯化物,120.5,mg/L
+        GW1,386000,4253000,2024-05-15,2.4,Cd,<0.5,ug/L
+        GW1,386000,4253000,2024-08-15,2.6,chloride,131,mg/L
+        GW1,386000,4253000,2024-08-15,2.6,镉,0.8,µg/L
+        GW1,386000,4253000,2024-08-15,2.6,镉,0.8,µg/L
+
+        """, "long.csv")
+        let a = try Self.ingest(MonitoringOptions(wells: [TableInputOptions(path: wide)]))
+        let b = try Self.ingest(MonitoringOptions(wells: [TableInputOptions(path: long)]))
+        #expect(a.wellReadings.count == 2)
+        #expect(a.wellReadings.map(\.measurements) == b.wellReadings.map(\.measurements))
+        #expect(a.wellReadings.map(\.date) == b.wellReadings.map(\.date))
+        #expect(a.wellReadings.map(\.depthToWaterMetres) == [2.4, 2.6])
+        #expect(b.reports[0].duplicateRowsMerged == 1)  // the repeated last row
+        #expect(a.wellReadings[0].measurements[Self.cd] == .belowDetection(limit: 0.0005))
+        let location = a.wellReadings[0].location
+        #expect(abs(location.x - 112.69) < 0.05 && abs(location.y - 38.42) < 0.05)
+        Self.expectBalanced(a); Self.expectBalanced(b)
+    }
+
+    @Test func everyRejectionReasonNamesRowAndColumn() throws {
+        let csv = """
+        sample_id,source_id,date,pH,Cd (mg/L),氯化物(mg/L),Zn (furlongs)
+        W1,ZS01,2025-01-05,7.5,0.002,200,1
+        ,ZS01,2025-01-06,7.5,0.002,200,1
+        W3,ZS01,2025-13-01,7.5,0.002,200,1
+        W4,ZS01,2025-01-07,7.5,abc,200,1
+        W5,ZS01,2025-01-08,7.5,-0.002,200,1
+        W6,ZS01,2025-01-09,15,0.002,200,1
+        W7,ZS01,2027-01-01,7.5,0.002,200,1
+        W1,ZS01,2025-01-05,7.5,0.003,200,1
+        W1,ZS01,2025-01-05,7.5,0.002,200,1
+        W9,ZS99,2025-01-05,7.5,0.002,200,1
+        W10,ZS01,2025-01-05,,,,
+
+        """
+        let sources = try Self.write("source_id,name,industrial_inflow,uses\nZS01,A,无,农田灌溉;城市绿化\nZS02,B,化工,农田灌溉\nZS03,C,cosmic rays,农田灌溉\n", "sources.csv")
+        let path = try Self.write(csv, "water.csv")
+        let data = try Self.ingest(MonitoringOptions(sources: TableInputOptions(path: sources), water: [TableInputOptions(path: path)]))
+        let byLocation = Dictionary(grouping: data.rejects.filter { $0.file == path }, by: \.location)
+        #expect(byLocation["row 3"]?.first?.code == "MISSING_ID")
+        #expect(byLocation["row 4"]?.first?.code == "BAD_DATE" && byLocation["row 4"]?.first?.field == "date")
+        #expect(byLocation["row 5"]?.first?.code == "BAD_NUMBER" && byLocation["row 5"]?.first?.field == "Cd (mg/L)")
+        #expect(byLocation["row 6"]?.first?.code == "NEGATIVE_VALUE")
+        #expect(byLocation["row 7"]?.first?.code == "PH_OUT_OF_RANGE" && byLocation["row 7"]?.first?.field == "pH")
+        #expect(byLocation["row 8"]?.first?.code == "FUTURE_DATE")
+        #expect(byLocation["row 9"]?.first?.code == "DUPLICATE_CONFLICT")
+        #expect(byLocation["row 11"]?.first?.code == "UNKNOWN_SOURCE")
+        #expect(byLocation["row 12"]?.first?.code == "NO_MEASUREMENTS")
+        #expect(data.rejects.contains { $0.code == "UNIT_UNKNOWN" && $0.field == "Zn (furlongs)" && $0.location.hasPrefix("all rows") })
+        #expect(data.rejects.contains { $0.file == sources && $0.code == "BAD_VALUE" && $0.reason.contains("cosmic rays") })
+        let report = try #require(data.reports.first { $0.file == path })
+        #expect(report.duplicateRowsMerged == 1)  // row 10 repeats row 2 exactly
+        // Value-level rejects keep the row: W4 and W5 still load with their chloride.
+        #expect(Set(data.waterSamples.map(\.id)) == ["W1", "W4", "W5", "W6"])
+        #expect(data.sources.first { $0.id == "ZS02" }?.hasProhibitedInflow == true)
+        #expect(data.sources.first { $0.id == "ZS01" }?.uses == [.farmland, .landscape])
+        Self.expectBalanced(data)
+    }
+
+    @Test func pointsFarOutsideTheParcelsAreRejectedWithTheDistance() throws {
+        let path = try Self.write("sample_id,lon,lat,Cd_mg_kg\nS1,112.70,38.42,0.2\nS2,113.70,38.42,0.2\n", "soil.csv")
+        let extent = SpatialIndex.Box(minX: 112.66, minY: 38.38, maxX: 112.74, maxY: 38.42)
+        let data = try Self.ingest(MonitoringOptions(soil: [TableInputOptions(path: path)]), context: try Self.context(extent: extent))
+        #expect(data.soilSamples.map(\.id) == ["S1"])
+        let reject = try #require(data.rejects.first)
+        #expect(reject.code == "LOCATION_OUTSIDE_EXTENT" && reject.location == "row 3" && reject.reason.contains(" m outside"))
+    }
+
+    @Test func irrigationRecordsForUnknownParcelsAreRejected() throws {
+        let path = try Self.write("parcel_id,year,volume_m3\nP1,2024,3000\nP2,2024,2800\nP1,2025,abc\nP1,2024,3000\n", "irrigation.csv")
+        let data = try Self.ingest(MonitoringOptions(irrigation: [TableInputOptions(path: path)]), parcelIDs: ["P1"])
+        #expect(data.irrigation.count == 1)
+        #expect(data.rejects.map(\.code) == ["UNKNOWN_PARCEL", "BAD_NUMBER"])
+        #expect(data.reports[0].duplicateRowsMerged == 1)
+        Self.expectBalanced(data)
+    }
+
+    @Test func anUnreadableFileStopsTheRun() throws {
+        #expect(throws: TableError.self) { try Self.ingest(MonitoringOptions(water: [TableInputOptions(path: "/nonexistent/water.csv")])) }
+        let binary = try Self.write("", "latin.csv")
+        try Data([0x73, 0x61, 0x6D, 0x70, 0x6C, 0x65, 0x0A, 0xFF, 0xFE, 0x80, 0x0A]).write(to: URL(fileURLWithPath: binary))
+        #expect(throws: TableError.self) { try Self.ingest(MonitoringOptions(water: [TableInputOptions(path: binary)])) }
+    }
+
+    // MARK: - Real tables (../shared/realdata)
+
+    /// Kwale County groundwater: UTM 37S coordinates, units only in a data dictionary (trace
+    /// metals µg/L, ions mg/L, conductivity µS/cm), DL-substituted values and a few negatives.
+    @Test func kwaleGroundwaterLoadsWithAMapping() throws {
+        // "localization" names a site, which holds several boreholes: wells are told apart by
+        // their coordinates.
+        let file = TableInputOptions(path: realData + "/kwale_groundwater/water_samples.csv", crs: "EPSG:32737",
+                                     units: ["ec": "uS/cm", "chloride": "mg/L", "sulfate": "mg/L", "nitrate_n": "mg/L", "f": "mg/L",
+                                             "na": "mg/L", "ca": "mg/L", "mg": "mg/L", "b": "ug/L", "cr": "ug/L", "ni": "ug/L", "cu": "ug/L",
+                                             "zn": "ug/L", "as": "ug/L", "se": "ug/L", "cd": "ug/L", "pb": "ug/L"])
+        let data = try Self.ingest(MonitoringOptions(wells: [file]))
+        let report = data.reports[0]
+        #expect(report.rowsRead == 157)
+        // Four rows have no date ("NA") and cannot enter a time series.
+        #expect(report.rowsRejected == 4)
+        #expect(data.rejects.filter { $0.code == "MISSING_DATE" }.count == 4)
+        #expect(data.wellReadings.count + report.duplicateRowsMerged == 153)
+        // "Y" is yttrium here, not a coordinate: utm_y keeps the role.
+        #expect(report.notes.contains { $0.contains("\"Y\"") })
+        #expect(report.unitConversions.contains("µg/L → mg/L (cd)"))
+        #expect(data.rejects.allSatisfy { $0.code == "NEGATIVE_VALUE" || $0.code == "MISSING_DATE" })  // values dropped, rows kept
+        #expect(Set(data.wellReadings.map(\.wellID)).count > 30)
+        let location = try #require(data.wellReadings.first?.location)
+        #expect(abs(location.x - 39.44) < 0.5 && abs(location.y + 4.3) < 0.5)  // Kwale, Kenya
+        Self.expectBalanced(data)
+    }
+
+    @Test func kwaleWithoutUnitsFailsClearly() throws {
+        let data = try Self.ingest(MonitoringOptions(wells: [TableInputOptions(path: realData + "/kwale_groundwater/water_samples.csv", crs: "EPSG:32737")]))
+        let missing = data.rejects.filter { $0.code == "UNIT_MISSING" }
+        #expect(missing.contains { $0.field == "Cd" && $0.reason.contains("units:") })
+    }
+
+    /// British Columbia: a units row under the header, N/A, scientific notation, _diss/_tot.
+    @Test func britishColumbiaLabExportLoadsAsWells() throws {
+        let data = try Self.ingest(MonitoringOptions(wells: [TableInputOptions(path: realData + "/bc_groundwater_aquachem/aquachem_2019-05-31.csv")]),
+                                   context: try Self.context(crs: nil))
+        #expect(data.wellReadings.count == 8)
+        #expect(data.reports[0].unitConversions.contains("µS/cm → dS/m (ec)"))
+        #expect(data.wellReadings.allSatisfy { $0.measurements[Self.chloride] != nil })
+        #expect(data.reports[0].unrecognisedColumns.contains("Cd_diss"))  // dissolved ≠ total: not used
+        #expect(data.wellReadings.contains { $0.measurements[Self.cd] != nil })  // Cd_tot is
+        Self.expectBalanced(data)
+    }
+
+    /// Meuse: RD New coordinates, metals in ppm (mg/kg), no sample id column.
+    @Test func meuseSoilLoadsWithAMapping() throws {
+        let file = TableInputOptions(path: realData + "/meuse_soil_metals/meuse.csv", crs: "EPSG:28992",
+                                     columns: ["cadmium": "cd:ppm", "copper": "cu:ppm", "lead": "pb:ppm", "zinc": "zn:ppm"])
+        let data = try Self.ingest(MonitoringOptions(soil: [file]))
+        #expect(data.soilSamples.count == 155)
+        #expect(data.soilSamples[0].id == "meuse.csv:row 2")
+        #expect(data.soilSamples[0].measurements[Self.cd] == .value(11.7))
+        #expect(abs(data.soilSamples[0].location.x - 5.76) < 0.05 && abs(data.soilSamples[0].location.y - 50.99) < 0.05)
+        #expect(data.reports[0].notes.contains { $0.contains("named by their row") })
+    }
+
+    /// USGS: semicolons, a remark column before each value column, ".50".
+    @Test func usgsRemarkColumnsCensorTheirOwnColumn() throws {
+        let file = TableInputOptions(path: realData + "/usgs_choptank_nitrate/ChoptankRiverNitrate.csv",
+                                     columns: ["Nitrate": "nitrate_n:mg/L", "Nitrate2": "ignore"], constants: ["source_id": "CHOPTANK"])
+        let data = try Self.ingest(MonitoringOptions(water: [file]))
+        let nitrate = ParameterCatalog.parameter(id: "nitrate_n")!
+        #expect(data.waterSamples.map { $0.measurements[nitrate] } == [MeasuredValue?]([
+            .value(1.4), .belowDetection(limit: 0.99), .value(1.42), .value(1.59), .value(1.54), .value(1.37), .belowDetection(limit: 1.24),
+        ]))
+        let both = TableInputOptions(path: file.path, columns: ["Nitrate": "nitrate_n:mg/L", "Nitrate2": "ammonia_n:mg/L"], constants: ["source_id": "C"])
+        let row6 = try #require(try Self.ingest(MonitoringOptions(water: [both])).waterSamples.first { $0.date.description == "2000-02-15" })
+        #expect(row6.measurements[nitrate] == .value(1.37))  // remarkCode is empty …
+        #expect(row6.measurements[ParameterCatalog.parameter(id: "ammonia_n")!] == .belowDetection(limit: 0.5))  // … remarkCode2 is "<"
+    }
+
+    // MARK: - The sample project
+
+    @Test func sampleMonitoringLoadsWithoutRejects() throws {
+        let root = repositoryRoot.appendingPathComponent("SampleData").path
+        let project = try ProjectFile.load(path: root + "/project.yaml")
+        let options = AssessOptions(parcels: .init(path: root + "/parcels.shp"),
+                                    monitoring: MonitoringOptions(sources: project.sources, water: project.water, soil: project.soil,
+                                                                  wells: project.wells, irrigation: project.irrigation),
+                                    outputDirectory: "", today: Self.today)
+        var timer = PhaseTimer()
+        let ingested = try IngestStage.run(options, timer: &timer)
+        #expect(ingested.monitoring.rejects.isEmpty)
+        #expect(ingested.monitoring.sources.count == 3 && ingested.monitoring.waterSamples.count == 72)
+        let coverage = try #require(ingested.coverage)
+        #expect(coverage.withKnownSource == 2999)
+        #expect(coverage.soilMeasured > 100 && coverage.soilEstimated > 2000 && coverage.soilNone > 50)
+        Self.expectBalanced(ingested.monitoring)
+        // The July 2025 exceedance at ZS02 survives unit conversion.
+        let july = try #require(ingested.monitoring.waterSamples.first { $0.sourceID == "ZS02" && $0.date.year == 2025 && $0.date.month == 7 })
+        #expect(july.measurements[Self.cd] == .value(0.018))
+    }
+}
+
+@Suite struct PointInPolygonTests {
+    /// Our even-odd test against GEOS (through OGR) on real parcels with holes.
+    @Test func agreesWithGEOS() throws {
+        GDALEnvironment.initialize()
+        let reading = try ParcelReader(options: .init(path: realData + "/fiboa_lpis_samples/bg/Arable_Land_2024.shp")).read()
+        var random = SplitMix64(seed: 3)
+        var checked = 0
+        for parcel in reading.parcels.prefix(40) {
+            let geometry = try Geometry(wkb: WKB.encode(parcel.geometry))
+            let bounds = try #require(parcel.geometry.bounds)
+            for _ in 0..<50 {
+                let p = Position(x: random.uniform(bounds.minX, bounds.maxX), y: random.uniform(bounds.minY, bounds.maxY))
+                let geos = try Geometry(wkt: "POINT(\(p.x) \(p.y))")
+                #expect(parcel.geometry.contains(p) == geometry.intersects(geos))
+                checked += 1
+            }
+        }
+        #expect(checked == 2000)
+    }
+}
