@@ -85,6 +85,22 @@ import GeoKit
         let text = try String(contentsOfFile: out + "/parcels.geojson", encoding: .utf8)
         #expect(text.contains("\"crop\": \"青贮玉米\""))
         #expect(text.contains("\"admin_unit\": \"奇村镇\""))
+        // Monitoring evidence is linked: the Cd hot spot shows, the unsurveyed corner says so.
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let properties = try #require(json["features"] as? [[String: Any]]).compactMap { $0["properties"] as? [String: Any] }
+        #expect(properties.contains { ($0["soil_cd_mg_kg"] as? Double ?? 0) > 0.6 })
+        let withoutSoil = properties.filter { ($0["soil_sample_ids"] as? [String])?.isEmpty == true }
+        #expect(!withoutSoil.isEmpty && withoutSoil.allSatisfy { $0["soil_cd_mg_kg"] is NSNull && $0["soil_estimated"] is NSNull })
+        #expect(properties.contains { $0["soil_estimated"] as? Bool == true })
+        #expect(properties.contains { !(($0["well_ids"] as? [String]) ?? []).isEmpty })
+        #expect(properties.contains { $0["irrigation_m3_ha_yr"] is Double } && properties.contains { $0["irrigation_m3_ha_yr"] is NSNull })
+        let monitoring = try #require(try Self.manifest(out)["monitoring"] as? [[String: Any]])
+        #expect(monitoring.count == 5)
+        for file in monitoring {
+            let read = file["rows_read"] as? Int ?? -1, accepted = file["rows_accepted"] as? Int ?? -1
+            #expect(read == accepted + (file["rows_rejected"] as? Int ?? 0) + (file["duplicate_rows_merged"] as? Int ?? 0))
+            #expect(file["rows_rejected"] as? Int == 0 && file["values_rejected"] as? Int == 0, "the sample has no unexplained rejects")
+        }
     }
 
     @Test func checkWritesNothingAndReportsJSON() throws {
