@@ -32,6 +32,8 @@ public struct LinkCoverage: Sendable, Hashable, Codable {
     public var withKnownSource = 0
     public var withUnknownSource = 0
     public var withoutSourceID = 0
+    /// Parcels whose source came from a service area rather than their own field.
+    public var sourceFromServiceArea = 0
     public var soilMeasured = 0
     public var soilEstimated = 0
     public var soilNone = 0
@@ -45,6 +47,28 @@ public struct LinkCoverage: Sendable, Hashable, Codable {
 /// Ties monitoring evidence to parcels with an STR-packed R-tree (built once over the parcels,
 /// once over the points), an exact point-in-polygon test, and metric distances.
 public enum Linker {
+    /// Gives parcels that name no source the source of the service area containing them (judged
+    /// at the parcel's bounding-box centre when that lies inside it, else at its first vertex).
+    /// Returns how many parcels were assigned.
+    public static func assignSources(_ parcels: inout [Parcel], serviceAreas: [(sourceID: String, area: MultiPolygon)]) -> Int {
+        let index = SpatialIndex(boxes: serviceAreas.map { $0.area.box ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan) })
+        var assigned = 0
+        var candidates: [Int] = []
+        for i in parcels.indices where parcels[i].sourceID == nil {
+            guard let b = parcels[i].geometry.bounds, let first = parcels[i].geometry.polygons.first?.exterior.first else { continue }
+            let centre = Position(x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2)
+            let probe = parcels[i].geometry.contains(centre) ? centre : first
+            candidates.removeAll(keepingCapacity: true)
+            index.query(SpatialIndex.Box(minX: probe.x, minY: probe.y, maxX: probe.x, maxY: probe.y), into: &candidates)
+            if let area = candidates.sorted().first(where: { serviceAreas[$0].area.contains(probe) }) {
+                parcels[i].sourceID = serviceAreas[area].sourceID
+                parcels[i].sourceFromServiceArea = true
+                assigned += 1
+            }
+        }
+        return assigned
+    }
+
     public static func link(parcels: [Parcel], sourceIDs: Set<String>?, soil: [SoilSample], wells: [WellReading],
                             irrigation: [IrrigationRecord], options: LinkingOptions) -> (links: [ParcelLinks], coverage: LinkCoverage) {
         var links = [ParcelLinks](repeating: ParcelLinks(), count: parcels.count)
@@ -54,6 +78,7 @@ public enum Linker {
         // Sources by id.
         var unknown = Set<String>()
         for (index, parcel) in parcels.enumerated() {
+            if parcel.sourceFromServiceArea { coverage.sourceFromServiceArea += 1 }
             guard let id = parcel.sourceID else { coverage.withoutSourceID += 1; continue }
             guard let sourceIDs else { continue }
             let known = sourceIDs.contains(id)

@@ -18,6 +18,8 @@ public struct Parcel: Sendable {
     public var areaSquareMetres: Double
     /// True when the input geometry was invalid and GEOS make-valid repaired it.
     public var geometryRepaired: Bool
+    /// True when `sourceID` came from a service area, not the parcel's own field.
+    public var sourceFromServiceArea = false
 
     public init(id: String, featureID: Int64?, crop: String?, landUseCode: String?, landUseName: String?,
                 soilPH: Double?, sourceID: String?, adminUnit: String?, attributes: [Attribute],

@@ -11,6 +11,8 @@ public struct AssessOptions: Sendable {
     public var linking: LinkingOptions
     /// CRS of x/y columns in monitoring tables (default: the parcels' CRS).
     public var samplesCRS: String?
+    /// Polygons with a source id, for parcels that name no source.
+    public var serviceAreas: String?
     public var outputDirectory: String
     public var projectFile: String?
     /// The command line, recorded in run.json.
@@ -49,6 +51,7 @@ public struct AssessJob {
         let inputs = try timer.measure("hash_inputs") { () throws -> [RunManifest.InputFile] in
             var inputs = try describeInputs(reading.files, role: "parcels")
             for (role, file) in options.monitoring.allFiles { inputs += try describeInputs([file.path], role: role) }
+            if let path = options.serviceAreas { inputs += try describeInputs([path], role: "service_areas") }
             return inputs
         }
 
@@ -132,6 +135,7 @@ public enum PipelineError: Error, CustomStringConvertible {
     case outputCountMismatch(file: String, expected: Int, written: Int)
     case missingInput(String)
     case badSamplesCRS(String, String)
+    case serviceAreasWithoutSourceField(String)
 
     public var description: String {
         switch self {
@@ -139,6 +143,8 @@ public enum PipelineError: Error, CustomStringConvertible {
             "this GDAL was built without GEOS: geometry validity, repair and spatial joins would be wrong. Install Debian's libgdal-dev (it links GEOS)."
         case let .outputCountMismatch(file, expected, written):
             "\(file): wrote \(written) features but \(expected) were accepted; no outputs were kept"
+        case let .serviceAreasWithoutSourceField(path):
+            "\(path): no service area has a source id (a field named source_id, SYDM, 水源 or 水源编码)"
         case let .badSamplesCRS(crs, message):
             "--samples-crs \"\(crs)\" is not a CRS GDAL understands: \(message)"
         case let .missingInput(what):

@@ -10,13 +10,25 @@ public struct IngestedProject: Sendable {
     /// One per parcel, in parcel order; empty when no monitoring input was given.
     public var links: [ParcelLinks]
     public var coverage: LinkCoverage?
+    /// Service-area polygons that could not be used (counted apart from the parcels).
+    public var serviceAreaRejects: [Reject] = []
 
-    public var allRejects: [Reject] { parcels.rejects + monitoring.rejects }
+    public var allRejects: [Reject] { parcels.rejects + serviceAreaRejects + monitoring.rejects }
 }
 
 enum IngestStage {
     static func run(_ options: AssessOptions, timer: inout PhaseTimer) throws -> IngestedProject {
-        let parcels = try timer.measure("read_parcels") { try ParcelReader(options: options.parcels).read() }
+        var parcels = try timer.measure("read_parcels") { try ParcelReader(options: options.parcels).read() }
+        var serviceAreaRejects: [Reject] = []
+        if let path = options.serviceAreas {
+            // Service areas are polygons with a source id: read them like parcels.
+            let areas = try timer.measure("read_service_areas") { try ParcelReader(options: ParcelInputOptions(path: path)).read() }
+            let withIDs = areas.parcels.compactMap { area in area.sourceID.map { (sourceID: $0, area: area.geometry) } }
+            guard !withIDs.isEmpty else { throw PipelineError.serviceAreasWithoutSourceField(path) }
+            let assigned = Linker.assignSources(&parcels.parcels, serviceAreas: withIDs)
+            parcels.warnings.append("\(assigned) parcels without a source id took theirs from the service areas in \(path)")
+            serviceAreaRejects = areas.rejects
+        }
         let monitoring = try timer.measure("read_monitoring") { () throws -> MonitoringData in
             guard !options.monitoring.isEmpty else { return MonitoringData() }
             let crsText = options.samplesCRS ?? parcels.sourceCRSWKT
@@ -30,16 +42,18 @@ enum IngestStage {
             }
             let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: extent,
                                           maxOutsideMetres: options.monitoring.maxOutsideMetres, today: options.today)
-            return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: Set(parcels.parcels.map(\.id))).read()
+            return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: Set(parcels.parcels.map { $0.id })).read()
         }
-        guard !options.monitoring.isEmpty else { return IngestedProject(parcels: parcels, monitoring: monitoring, links: [], coverage: nil) }
+        guard !options.monitoring.isEmpty else {
+            return IngestedProject(parcels: parcels, monitoring: monitoring, links: [], coverage: nil, serviceAreaRejects: serviceAreaRejects)
+        }
         let sourceIDs: Set<String>? = options.monitoring.sources == nil ? nil : Set(monitoring.sources.map { $0.id })
         let (links, coverage) = timer.measure("link") {
             Linker.link(parcels: parcels.parcels, sourceIDs: sourceIDs,
                         soil: monitoring.soilSamples, wells: monitoring.wellReadings, irrigation: monitoring.irrigation,
                         options: options.linking)
         }
-        return IngestedProject(parcels: parcels, monitoring: monitoring, links: links, coverage: coverage)
+        return IngestedProject(parcels: parcels, monitoring: monitoring, links: links, coverage: coverage, serviceAreaRejects: serviceAreaRejects)
     }
 }
 

@@ -23,6 +23,7 @@ public struct ProjectFile: Sendable, Equatable {
     public var wells: [TableInputOptions] = []
     public var irrigation: [TableInputOptions] = []
     public var samplesCRS: String?
+    public var serviceAreas: String?
     public var linking = LinkingOptions()
     public var maxOutsideMetres = MonitoringOptions.defaultMaxOutsideMetres
 
@@ -40,7 +41,7 @@ public struct ProjectFile: Sendable, Equatable {
         }
     }
 
-    static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "samples_crs", "linking"]
+    static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "samples_crs", "service_areas", "linking"]
     static let parcelKeys: Set<String> = ["path", "layer", "encoding", "assume_crs", "fields"]
     static let tableKeys: Set<String> = ["path", "layer", "encoding", "crs", "columns", "units", "detection_limits", "volume_unit", "constants"]
     static let linkingKeys: Set<String> = ["soil_max_distance_m", "groundwater_radius_m", "max_outside_m"]
@@ -104,6 +105,7 @@ public struct ProjectFile: Sendable, Equatable {
         project.wells = try root["wells"].map { try tableList($0, section: "wells", path: path, resolve: resolve) } ?? []
         project.irrigation = try root["irrigation"].map { try tableList($0, section: "irrigation", path: path, resolve: resolve) } ?? []
         project.samplesCRS = try string(root, "samples_crs", path)
+        project.serviceAreas = try string(root, "service_areas", path).map(resolve)
         if let node = root["linking"] {
             guard let linking = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "linking: expected a mapping") }
             try checkKeys(linking, allowed: linkingKeys, section: "linking", path: path)

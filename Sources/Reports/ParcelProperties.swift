@@ -9,7 +9,7 @@ public enum ParcelProperties {
     public static let soilElements = ["cd", "hg", "as", "pb", "cr", "cu", "ni", "zn"]
 
     public static let contractNames: [String] = [
-        "parcel_id", "crop", "land_use_code", "land_use_name", "source_id", "admin_unit",
+        "parcel_id", "crop", "land_use_code", "land_use_name", "source_id", "source_from_service_area", "admin_unit",
         "area_ha", "area_mu", "geometry_repaired",
         "soil_sample_ids", "soil_estimated", "soil_distance_m", "soil_ph", "soil_ph_from",
     ] + soilElements.map { "soil_\($0)_mg_kg" } + ["well_ids", "irrigation_m3_ha_yr", "irrigation_year"]
@@ -28,6 +28,7 @@ public enum ParcelProperties {
             ("land_use_code", parcel.landUseCode.map(PropertyValue.string) ?? .null),
             ("land_use_name", parcel.landUseName.map(PropertyValue.string) ?? .null),
             ("source_id", parcel.sourceID.map(PropertyValue.string) ?? .null),
+            ("source_from_service_area", .boolean(parcel.sourceFromServiceArea)),
             ("admin_unit", parcel.adminUnit.map(PropertyValue.string) ?? .null),
             // 1e-6 ha = 0.01 m²; 1e-4 mu ≈ 0.07 m².
             ("area_ha", .fixed(parcel.areaHectares, decimals: 6)),

@@ -54,6 +54,9 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("samples-crs"), help: "CRS of x/y columns in monitoring tables (default: the parcels' CRS).")
     var samplesCRS: String?
 
+    @Option(name: .customLong("service-areas"), help: "Polygons with a source id, for parcels that name no source.")
+    var serviceAreas: String?
+
     func assessOptions(outputDirectory: String?, requireOutput: Bool) throws -> AssessOptions {
         let project = try config.map { try ProjectFile.load(path: $0) } ?? ProjectFile()
         guard let path = parcels ?? project.parcels.path else { throw ValidationError("no parcel layer: pass --parcels PATH or set parcels.path in --config") }
@@ -68,11 +71,13 @@ struct InputOptions: ParsableArguments {
             sources: sources.map(table) ?? project.sources, water: tables(water, project.water), soil: tables(soil, project.soil),
             wells: tables(wells, project.wells), irrigation: tables(irrigation.map { [$0] } ?? [], project.irrigation),
             maxOutsideMetres: project.maxOutsideMetres)
-        return AssessOptions(
+        var options = AssessOptions(
             parcels: .init(path: path, layer: layer ?? project.parcels.layer, encoding: encoding ?? project.parcels.encoding,
                            assumeCRS: assumeCRS ?? project.parcels.assumeCRS, fields: project.parcels.fields),
             monitoring: monitoring, linking: project.linking, samplesCRS: samplesCRS ?? project.samplesCRS,
             outputDirectory: output ?? "", projectFile: config, command: CommandLine.arguments)
+        options.serviceAreas = serviceAreas ?? project.serviceAreas
+        return options
     }
 }
 

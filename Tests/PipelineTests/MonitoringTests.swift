@@ -272,3 +272,45 @@ import IrrigationModel
         #expect(checked == 2000)
     }
 }
+
+@Suite struct ServiceAreaAndLayerTests {
+    @Test func parcelsWithoutASourceTakeTheirServiceArea() throws {
+        let directory = try temporaryDirectory()
+        let parcels = try makeGBKShapefileWithoutCPG(in: directory, ldid: 0x4D)  // two parcels, no source field
+        let areas = directory + "/areas.geojson"
+        let dataset = try Dataset.create(driver: "GeoJSON", path: areas)
+        let layer = try dataset.createLayer(named: "areas", srs: try SpatialReference(epsg: 4547), geometryType: .polygon)
+        try layer.createField(FieldDefinition(name: "source_id", type: .string))
+        let feature = layer.makeFeature()
+        feature.set(.string("ZS07"), at: 0)
+        try feature.setGeometry(try Geometry(wkt: "POLYGON((384900 4252900,385100 4252900,385100 4253200,384900 4253200,384900 4252900))"))
+        try layer.create(feature)
+        try dataset.close()
+        var options = AssessOptions(parcels: .init(path: parcels), monitoring: MonitoringOptions(sources: nil), outputDirectory: "")
+        options.serviceAreas = areas
+        var timer = PhaseTimer()
+        let project = try IngestStage.run(options, timer: &timer)
+        #expect(project.parcels.parcels.map(\.sourceID) == ["ZS07", nil])
+        #expect(project.parcels.parcels.map(\.sourceFromServiceArea) == [true, false])
+    }
+
+    @Test func soilSamplesFromAPointLayer() throws {
+        let path = try temporaryDirectory() + "/soil.geojson"
+        let dataset = try Dataset.create(driver: "GeoJSON", path: path)
+        let layer = try dataset.createLayer(named: "soil", srs: try SpatialReference.wgs84(), geometryType: .point)
+        try layer.createField(FieldDefinition(name: "sample_id", type: .string))
+        try layer.createField(FieldDefinition(name: "Cd_mg_kg", type: .real))
+        let feature = layer.makeFeature()
+        feature.set(.string("S1"), at: 0)
+        feature.set(.real(0.45), at: 1)
+        try feature.setGeometry(try Geometry(wkt: "POINT(112.7 38.41)"))
+        try layer.create(feature)
+        try dataset.close()
+        let data = try MonitoringIngest(options: MonitoringOptions(soil: [TableInputOptions(path: path)]),
+                                        context: try MonitoringTests.context(), parcelIDs: []).read()
+        let sample = try #require(data.soilSamples.first)
+        #expect(sample.id == "S1" && sample.measurements[MonitoringTests.cd] == .value(0.45))
+        #expect(abs(sample.location.x - 112.7) < 1e-9 && abs(sample.location.y - 38.41) < 1e-9)
+        #expect(sample.origin.location.hasPrefix("feature"))
+    }
+}
