@@ -22,8 +22,9 @@ let package = Package(
             pkgConfig: "gdal",
             providers: [.apt(["libgdal-dev", "libproj-dev"])]
         ),
-        .target(name: "GeoKit", dependencies: ["CGDAL"]),
-        .target(name: "IrrigationModel"),
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .target(name: "GeoKit", dependencies: ["CGDAL", "CGEOS"]),
+        .target(name: "IrrigationModel", resources: [.copy("Resources/standards.json"), .copy("Resources/crops.json")]),
         .target(name: "Reports", dependencies: ["IrrigationModel"]),
         .target(name: "Ingest", dependencies: ["GeoKit", "IrrigationModel"]),
         .target(

@@ -35,6 +35,8 @@ public struct ParcelLayerReading: Sendable {
     public var sourceCRS: String
     /// The source CRS as WKT, so samples' x/y can be read in the parcels' CRS.
     public var sourceCRSWKT: String
+    /// The source CRS's ellipsoid, on which areas are measured.
+    public var ellipsoid: Ellipsoid
     public var crsWasAssumed: Bool
     /// How GDAL decoded the attribute text (from .cpg, LDID, or the user's --encoding).
     public var textEncoding: String
@@ -318,7 +320,7 @@ public struct ParcelReader {
 
         return ParcelLayerReading(
             parcels: parcels, rejects: rejects, featuresRead: featuresRead, repairs: repairs,
-            layerName: layer.name, driver: dataset.driverName, sourceCRS: crsLabel, sourceCRSWKT: try sourceCRS.wkt(),
+            layerName: layer.name, driver: dataset.driverName, sourceCRS: crsLabel, sourceCRSWKT: try sourceCRS.wkt(), ellipsoid: ellipsoid,
             crsWasAssumed: crsWasAssumed,
             textEncoding: textEncoding, fieldMapping: mapping.fieldForRole, fieldNames: fieldNames,
             files: dataset.fileList, warnings: warnings)

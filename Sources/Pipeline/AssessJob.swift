@@ -19,6 +19,7 @@ public struct AssessOptions: Sendable {
     public var command: [String]
     /// "Today", for rejecting future-dated samples (injected in tests).
     public var today: CalendarDate
+    public var rules = RuleOptions()
 
     public init(parcels: ParcelInputOptions, monitoring: MonitoringOptions = MonitoringOptions(), linking: LinkingOptions = LinkingOptions(),
                 samplesCRS: String? = nil, outputDirectory: String, projectFile: String? = nil, command: [String] = [],
@@ -48,6 +49,15 @@ public struct AssessJob {
 
         let project = try IngestStage.run(options, timer: &timer)
         let reading = project.parcels
+        let assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
+        let zones = try timer.measure("dissolve") {
+            try DissolveStage.run(parcels: reading.parcels, assessments: assessment.parcels, ellipsoid: reading.ellipsoid)
+        }
+        var warnings = reading.warnings + assessment.warnings
+        let parcelArea = reading.parcels.reduce(0) { $0 + $1.areaSquareMetres }, zoneArea = zones.reduce(0) { $0 + $1.areaSquareMetres }
+        if parcelArea > 0, abs(zoneArea - parcelArea) > 0.001 * parcelArea {
+            warnings.append("zones cover \(zoneArea / 10_000) ha but the parcels add up to \(parcelArea / 10_000) ha: parcels overlap (dissolve method: \(Set(zones.map(\.method)).sorted().joined(separator: ", ")))")
+        }
         let inputs = try timer.measure("hash_inputs") { () throws -> [RunManifest.InputFile] in
             var inputs = try describeInputs(reading.files, role: "parcels")
             for (role, file) in options.monitoring.allFiles { inputs += try describeInputs([file.path], role: role) }
@@ -61,13 +71,19 @@ public struct AssessJob {
             for (index, parcel) in reading.parcels.enumerated() {
                 let links = project.links.isEmpty ? nil : project.links[index]
                 writer.writeFeature(geometry: parcel.geometry,
-                                    properties: ParcelProperties.properties(for: parcel, links: links, soil: project.monitoring.soilSamples))
+                                    properties: ParcelProperties.properties(for: parcel, links: links, soil: project.monitoring.soilSamples,
+                                                                            assessment: assessment.parcels[index]))
             }
             return try writer.finish()
         }
         guard written == reading.parcels.count else {
             throw PipelineError.outputCountMismatch(file: "parcels.geojson", expected: reading.parcels.count, written: written)
         }
+        let sourcesOutput = try timer.measure("write_sources") {
+            try SourcesFile.write(assessment.sources, parcels: reading.parcels, geojsonPath: staging.path(for: "sources.geojson"),
+                                  csvPath: staging.path(for: "sources.csv"))
+        }
+        let zonesWritten = try timer.measure("write_zones_geojson") { try ZonesFile.write(zones, to: staging.path(for: "zones.geojson")) }
         try timer.measure("write_rejects_csv") { try RejectsFile.write(project.allRejects, to: staging.path(for: "rejects.csv")) }
 
         let manifest = RunManifest(
@@ -80,8 +96,10 @@ public struct AssessJob {
             repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)),
             monitoring: project.monitoring.reports,
             linking: project.coverage,
-            outputs: ["parcels.geojson": written, "rejects.csv": project.allRejects.count],
-            warnings: reading.warnings,
+            assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
+            outputs: ["parcels.geojson": written, "rejects.csv": project.allRejects.count, sourcesOutput.name: sourcesOutput.count,
+                      "zones.geojson": zonesWritten],
+            warnings: warnings,
             timingsSeconds: timer.asDictionary)
         try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
         try staging.commit()

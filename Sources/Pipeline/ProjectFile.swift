@@ -6,7 +6,7 @@ import Yams
 /// The project file (`--config FILE`, YAML): inputs and mappings for a run, so a bureau can
 /// re-run a season with one command. Relative paths are relative to the file's folder.
 /// The schema is documented in README.md ("Project file").
-public struct ProjectFile: Sendable, Equatable {
+public struct ProjectFile: Sendable {
     public struct Parcels: Sendable, Equatable {
         public var path: String?
         public var layer: String?
@@ -25,6 +25,7 @@ public struct ProjectFile: Sendable, Equatable {
     public var samplesCRS: String?
     public var serviceAreas: String?
     public var linking = LinkingOptions()
+    public var rules = RuleOptions()
     public var maxOutsideMetres = MonitoringOptions.defaultMaxOutsideMetres
 
     public init() {}
@@ -41,7 +42,9 @@ public struct ProjectFile: Sendable, Equatable {
         }
     }
 
-    static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "samples_crs", "service_areas", "linking"]
+    static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "samples_crs", "service_areas", "linking",
+                                               "rules", "standards_override", "crops", "exclusions"]
+    static let ruleKeys: Set<String> = ["year", "statistic", "indeterminate_as", "saline_alkali", "high_fluoride"]
     static let parcelKeys: Set<String> = ["path", "layer", "encoding", "assume_crs", "fields"]
     static let tableKeys: Set<String> = ["path", "layer", "encoding", "crs", "columns", "units", "detection_limits", "volume_unit", "constants"]
     static let linkingKeys: Set<String> = ["soil_max_distance_m", "groundwater_radius_m", "max_outside_m"]
@@ -112,6 +115,50 @@ public struct ProjectFile: Sendable, Equatable {
             if let v = try number(linking, "soil_max_distance_m", path) { project.linking.soilMaxDistanceMetres = v }
             if let v = try number(linking, "groundwater_radius_m", path) { project.linking.groundwaterRadiusMetres = v }
             if let v = try number(linking, "max_outside_m", path) { project.maxOutsideMetres = v }
+        }
+        if let node = root["rules"] {
+            guard let rules = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "rules: expected a mapping") }
+            try checkKeys(rules, allowed: ruleKeys, section: "rules", path: path)
+            if let year = rules["year"] { guard let y = year as? Int else { throw LoadError.invalid(path: path, reason: "rules.year: expected a year") }; project.rules.year = y }
+            if let text = try string(rules, "statistic", path) {
+                guard let statistic = ComplianceStatistic(rawValue: text) else {
+                    throw LoadError.invalid(path: path, reason: "rules.statistic: expected one of \(ComplianceStatistic.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                project.rules.statistic = statistic
+            }
+            if let text = try string(rules, "indeterminate_as", path) {
+                guard ["pass", "fail"].contains(text) else { throw LoadError.invalid(path: path, reason: "rules.indeterminate_as: expected pass or fail") }
+                project.rules.indeterminateAsPass = text == "pass"
+            }
+            project.rules.conditions.salineAlkali = rules["saline_alkali"] as? Bool ?? false
+            project.rules.conditions.highFluoride = rules["high_fluoride"] as? Bool ?? false
+        }
+        if let node = root["standards_override"] {
+            let list = (node as? [Any]) ?? [node]
+            project.rules.standardsOverrides = try list.map { item in
+                guard let file = item as? String else { throw LoadError.invalid(path: path, reason: "standards_override: expected file paths") }
+                return resolve(file)
+            }
+        }
+        if let node = root["crops"] {
+            guard let list = node as? [[String: Any]] else { throw LoadError.invalid(path: path, reason: "crops: expected a list of {names, class}") }
+            for (index, item) in list.enumerated() {
+                guard let names = item["names"] as? [String], let className = item["class"] as? String, let cropClass = CropClass(rawValue: className) else {
+                    throw LoadError.invalid(path: path, reason: "crops[\(index)]: needs names (a list) and class (one of \(CropClass.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                project.rules.extraCrops.append(CropEntry(names: names, cropClass: cropClass, salt: item["salt"] as? String,
+                                                          boron: (item["boron"] as? String).flatMap(BoronTolerance.init(rawValue:)), note: "project file"))
+            }
+        }
+        if let node = root["exclusions"] {
+            let list = (node as? [Any]) ?? [node]
+            project.rules.exclusions = try list.enumerated().map { index, item in
+                if let file = item as? String { return ExclusionInput(path: resolve(file)) }
+                guard let mapping = item as? [String: Any], let file = mapping["path"] as? String else {
+                    throw LoadError.invalid(path: path, reason: "exclusions[\(index)]: expected a path or {path, buffer_m, name}")
+                }
+                return ExclusionInput(path: resolve(file), bufferMetres: try number(mapping, "buffer_m", path) ?? 0, name: mapping["name"] as? String)
+            }
         }
         return project
     }

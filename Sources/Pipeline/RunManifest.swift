@@ -59,6 +59,7 @@ public struct RunManifest: Codable, Sendable {
     public var monitoring: [InputFileReport]
     /// How much of the parcels the monitoring evidence covers.
     public var linking: LinkCoverage?
+    public var assessment: AssessmentSummary
     public var outputs: [String: Int]
     public var warnings: [String]
     /// Seconds per phase, in the order they ran.
@@ -71,5 +72,44 @@ public struct RunManifest: Codable, Sendable {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
+    }
+}
+
+/// The rules' results in brief, and the standards in effect.
+public struct AssessmentSummary: Codable, Sendable {
+    public var year: Int?
+    public var statistic: String
+    public var indeterminateAs: String
+    public var salineAlkali: Bool
+    public var highFluoride: Bool
+    public var standardsVersion: String
+    public var cropCatalogVersion: String
+    public var overrides: [String]
+    public var unverifiedLimitsInUse: Int
+    public var parcelsByZone: [String: Int]
+    public var parcelsByCropClass: [String: Int]
+    public var parcelsByReason: [String: Int]
+    public var sourcesByStatus: [String: Int]
+    public var sourcesToSuspend: [String]
+    public var zonePolygons: Int
+    public var dissolveMethods: [String]
+
+    init(_ a: Assessment, zones: [ZonePolygon], rules: RuleOptions) {
+        year = a.year
+        statistic = rules.statistic.rawValue
+        indeterminateAs = rules.indeterminateAsPass ? "pass" : "fail"
+        salineAlkali = rules.conditions.salineAlkali
+        highFluoride = rules.conditions.highFluoride
+        standardsVersion = a.standards.version
+        cropCatalogVersion = a.crops.version
+        overrides = a.standards.overrides.map { "\($0.name) (\($0.source))" }
+        unverifiedLimitsInUse = a.standards.waterLimits.filter(\.isUnverified).count
+        parcelsByZone = Dictionary(a.parcels.map { ($0.zone.rawValue, 1) }, uniquingKeysWith: +)
+        parcelsByCropClass = Dictionary(a.parcels.map { ($0.classification.cropClass.rawValue, 1) }, uniquingKeysWith: +)
+        parcelsByReason = Dictionary(a.parcels.flatMap { $0.reasons.map { ($0.rawValue, 1) } }, uniquingKeysWith: +)
+        sourcesByStatus = Dictionary(a.sources.map { ($0.effective.status.rawValue, 1) }, uniquingKeysWith: +)
+        sourcesToSuspend = a.sources.filter { $0.effective.status == .fail }.map(\.sourceID)
+        zonePolygons = zones.count
+        dissolveMethods = Array(Set(zones.map(\.method))).sorted()
     }
 }

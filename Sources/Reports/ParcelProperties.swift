@@ -9,8 +9,9 @@ public enum ParcelProperties {
     public static let soilElements = ["cd", "hg", "as", "pb", "cr", "cu", "ni", "zn"]
 
     public static let contractNames: [String] = [
-        "parcel_id", "crop", "land_use_code", "land_use_name", "source_id", "source_from_service_area", "admin_unit",
-        "area_ha", "area_mu", "geometry_repaired",
+        "parcel_id", "crop", "crop_class", "crop_class_from", "policy_tier", "zone", "zone_reasons", "land_use_code", "land_use_name",
+        "source_id", "source_from_service_area", "source_status", "admin_unit",
+        "area_ha", "area_mu", "geometry_repaired", "exclusion_share", "exclusion_areas", "soil_class",
         "soil_sample_ids", "soil_estimated", "soil_distance_m", "soil_ph", "soil_ph_from",
     ] + soilElements.map { "soil_\($0)_mg_kg" } + ["well_ids", "irrigation_m3_ha_yr", "irrigation_year"]
 
@@ -18,22 +19,38 @@ public enum ParcelProperties {
     ///   - links: what was linked to the parcel; nil when no monitoring data was given (the
     ///     linked properties are then null).
     ///   - soil: the run's soil samples, indexed by `links.soilSamples`.
-    public static func properties(for parcel: Parcel, links: ParcelLinks? = nil, soil: [SoilSample] = []) -> [(String, PropertyValue)] {
+    public static func properties(for parcel: Parcel, links: ParcelLinks? = nil, soil: [SoilSample] = [],
+                                  assessment: ParcelAssessment? = nil) -> [(String, PropertyValue)] {
         let samples = links?.soilSamples.map { soil[$0] } ?? []
         let samplePH = SoilSummary.pH(samples: samples)
         let latestIrrigation = links?.irrigationByYear.max { $0.key < $1.key }
         var properties: [(String, PropertyValue)] = [
             ("parcel_id", .string(parcel.id)),
             ("crop", parcel.crop.map(PropertyValue.string) ?? .null),
+            ("crop_class", assessment.map { .string($0.classification.cropClass.rawValue) } ?? .null),
+            ("crop_class_from", assessment.map { a -> PropertyValue in
+                switch a.classification.basis {
+                case .cropName: .string("crop")
+                case .landUseCode: .string("land_use_code")
+                case .none: .string("none")
+                }
+            } ?? .null),
+            ("policy_tier", assessment?.tier.map { .string($0.rawValue) } ?? .null),
+            ("zone", assessment.map { .string($0.zone.rawValue) } ?? .null),
+            ("zone_reasons", .strings(assessment?.reasons.map(\.rawValue) ?? [])),
             ("land_use_code", parcel.landUseCode.map(PropertyValue.string) ?? .null),
             ("land_use_name", parcel.landUseName.map(PropertyValue.string) ?? .null),
             ("source_id", parcel.sourceID.map(PropertyValue.string) ?? .null),
             ("source_from_service_area", .boolean(parcel.sourceFromServiceArea)),
+            ("source_status", assessment?.sourceStatus.map { .string($0.rawValue) } ?? .null),
             ("admin_unit", parcel.adminUnit.map(PropertyValue.string) ?? .null),
             // 1e-6 ha = 0.01 m²; 1e-4 mu ≈ 0.07 m².
             ("area_ha", .fixed(parcel.areaHectares, decimals: 6)),
             ("area_mu", .fixed(parcel.areaMu, decimals: 4)),
             ("geometry_repaired", .boolean(parcel.geometryRepaired)),
+            ("exclusion_share", assessment.map { .fixed($0.exclusionShare, decimals: 4) } ?? .null),
+            ("exclusion_areas", .strings(assessment?.exclusionNames ?? [])),
+            ("soil_class", assessment.map { .string($0.soilClass) } ?? .null),
             ("soil_sample_ids", .strings(samples.map(\.id))),
             ("soil_estimated", samples.isEmpty ? .null : .boolean(links?.soilEstimated ?? false)),
             ("soil_distance_m", links?.soilDistanceMetres.map { .fixed($0, decimals: 1) } ?? .null),

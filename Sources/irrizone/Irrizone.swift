@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ingest
+import IrrigationModel
 import Pipeline
 
 @main
@@ -12,7 +13,7 @@ struct Irrizone: ParsableCommand {
         cannot be read or the configuration is wrong (no outputs are written then); 64 for bad usage.
         """,
         version: IrrizoneVersion.current,
-        subcommands: [Assess.self, Check.self, Synth.self]
+        subcommands: [Assess.self, Check.self, Standards.self, Crops.self, Synth.self]
     )
 }
 
@@ -57,6 +58,18 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("service-areas"), help: "Polygons with a source id, for parcels that name no source.")
     var serviceAreas: String?
 
+    @Option(help: "Exclusion areas (any geometry; repeatable); buffers are set in the project file.")
+    var exclusions: [String] = []
+
+    @Option(help: "Assessment year for source compliance (default: the latest year with water samples).")
+    var year: Int?
+
+    @Option(help: "Statistic of a year's samples compared with the limit: max, p95, mean, latest.")
+    var statistic: String?
+
+    @Option(name: .customLong("standards-override"), help: "Province override file (YAML); repeatable.")
+    var standardsOverride: [String] = []
+
     func assessOptions(outputDirectory: String?, requireOutput: Bool) throws -> AssessOptions {
         let project = try config.map { try ProjectFile.load(path: $0) } ?? ProjectFile()
         guard let path = parcels ?? project.parcels.path else { throw ValidationError("no parcel layer: pass --parcels PATH or set parcels.path in --config") }
@@ -77,6 +90,14 @@ struct InputOptions: ParsableArguments {
             monitoring: monitoring, linking: project.linking, samplesCRS: samplesCRS ?? project.samplesCRS,
             outputDirectory: output ?? "", projectFile: config, command: CommandLine.arguments)
         options.serviceAreas = serviceAreas ?? project.serviceAreas
+        options.rules = project.rules
+        if let year { options.rules.year = year }
+        if let statistic {
+            guard let value = ComplianceStatistic(rawValue: statistic) else { throw ValidationError("--statistic must be one of max, p95, mean, latest") }
+            options.rules.statistic = value
+        }
+        if !standardsOverride.isEmpty { options.rules.standardsOverrides = standardsOverride }
+        if !exclusions.isEmpty { options.rules.exclusions = exclusions.map { ExclusionInput(path: $0) } }
         return options
     }
 }
@@ -105,7 +126,9 @@ struct Assess: ParsableCommand {
             lines.append("  linked: soil \(c.soilMeasured) measured / \(c.soilEstimated) estimated / \(c.soilNone) none; \(c.withWell) parcels with a well; \(c.withKnownSource) with a known source")
         }
         for warning in summary.manifest.warnings { lines.append("warning: \(warning)") }
-        lines.append("outputs in \(summary.outputDirectory): parcels.geojson, rejects.csv, run.json")
+        let zones = summary.manifest.assessment.parcelsByZone
+        lines.append("  zones: \(zones["suitable"] ?? 0) suitable, \(zones["restricted"] ?? 0) restricted, \(zones["prohibited"] ?? 0) prohibited; sources to suspend: \(summary.manifest.assessment.sourcesToSuspend.joined(separator: ", ").isEmpty ? "none" : summary.manifest.assessment.sourcesToSuspend.joined(separator: ", "))")
+        lines.append("outputs in \(summary.outputDirectory): \(summary.manifest.outputs.keys.sorted().joined(separator: ", ")), run.json")
         printError(lines.joined(separator: "\n"))
     }
 }

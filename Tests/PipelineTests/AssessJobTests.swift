@@ -99,7 +99,7 @@ import IrrigationModel
             try AssessJob(options: AssessOptions(parcels: .init(path: parcels), outputDirectory: out)).run()
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/parcels.geojson")) == before)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["parcels.geojson", "rejects.csv", "run.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["parcels.geojson", "rejects.csv", "run.json", "sources.csv", "zones.geojson"])
     }
 
     @Test func successfulRunReplacesOldOutputsWholeButKeepsUserFiles() throws {
@@ -108,7 +108,7 @@ import IrrigationModel
         try Data("old".utf8).write(to: URL(fileURLWithPath: out + "/zones.geojson"))
         try Data("mine".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
         _ = try AssessJob(options: AssessOptions(parcels: .init(path: parcels), outputDirectory: out)).run()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["notes.txt", "parcels.geojson", "rejects.csv", "run.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["notes.txt", "parcels.geojson", "rejects.csv", "run.json", "sources.csv", "zones.geojson"])
     }
 
     @Test func missingCRSNamesTheFlagAndAssumeCRSFixesIt() throws {

@@ -166,7 +166,9 @@ import IrrigationModel
         let file = TableInputOptions(path: realData + "/kwale_groundwater/water_samples.csv", crs: "EPSG:32737",
                                      units: ["ec": "uS/cm", "chloride": "mg/L", "sulfate": "mg/L", "nitrate_n": "mg/L", "f": "mg/L",
                                              "na": "mg/L", "ca": "mg/L", "mg": "mg/L", "b": "ug/L", "cr": "ug/L", "ni": "ug/L", "cu": "ug/L",
-                                             "zn": "ug/L", "as": "ug/L", "se": "ug/L", "cd": "ug/L", "pb": "ug/L"])
+                                             "zn": "ug/L", "as": "ug/L", "se": "ug/L", "cd": "ug/L", "pb": "ug/L",
+                                             // data/dictionary.csv: Fe and Al in mg/L, the other trace elements in ppb.
+                                             "fe": "mg/L", "al": "mg/L", "do": "mg/L", "be": "ppb", "v": "ppb", "mn": "ppb", "co": "ppb", "mo": "ppb"])
         let data = try Self.ingest(MonitoringOptions(wells: [file]))
         let report = data.reports[0]
         #expect(report.rowsRead == 157)

@@ -192,7 +192,8 @@ public enum TableReader {
         return table
     }
 
-    static func text(of value: FieldValue) -> String {
+    /// A field value as the text a table cell would hold.
+    public static func text(of value: FieldValue) -> String {
         switch value {
         case .null: ""
         case .integer(let v): String(v)

@@ -1,0 +1,58 @@
+/// The result of the rules for one parcel.
+public struct ParcelAssessment: Sendable {
+    public init(classification: CropClassification, tier: PolicyTier?, zone: Zone, reasons: [ZoneReason], sourceStatus: ComplianceStatus?,
+                exclusionShare: Double, exclusionNames: [String], soilClass: String, soilAboveScreening: [String], soilAboveIntervention: [String],
+                soilPHUsed: Double?) {
+        self.classification = classification; self.tier = tier; self.zone = zone; self.reasons = reasons; self.sourceStatus = sourceStatus
+        self.exclusionShare = exclusionShare; self.exclusionNames = exclusionNames; self.soilClass = soilClass
+        self.soilAboveScreening = soilAboveScreening; self.soilAboveIntervention = soilAboveIntervention; self.soilPHUsed = soilPHUsed
+    }
+    public var classification: CropClassification
+    public var tier: PolicyTier?
+    public var zone: Zone
+    public var reasons: [ZoneReason]
+    public var sourceStatus: ComplianceStatus?
+    public var exclusionShare: Double
+    public var exclusionNames: [String]
+    /// GB 15618 class from the linked soil values: priority_protection / safe_use / strict_control / unknown.
+    public var soilClass: String
+    public var soilAboveScreening: [String]
+    public var soilAboveIntervention: [String]
+    /// The soil pH used to pick the GB 15618 band (nil: unknown, the strictest band was used).
+    public var soilPHUsed: Double?
+}
+
+/// A source's compliance: per crop class on its own, and the verdict its parcels get (the
+/// strictest among the classes and uses it serves).
+public struct SourceAssessment: Sendable {
+    public init(sourceID: String, source: WaterSource?, perClass: [CropClass: SourceVerdict], effective: SourceVerdict, classesServed: [CropClass],
+                parcelIndices: [Int], areaServedHectares: Double) {
+        self.sourceID = sourceID; self.source = source; self.perClass = perClass; self.effective = effective
+        self.classesServed = classesServed; self.parcelIndices = parcelIndices; self.areaServedHectares = areaServedHectares
+    }
+    public var sourceID: String
+    public var source: WaterSource?
+    public var perClass: [CropClass: SourceVerdict]
+    public var effective: SourceVerdict
+    public var classesServed: [CropClass]
+    public var parcelIndices: [Int]
+    public var areaServedHectares: Double
+}
+
+
+/// One dissolved zone polygon.
+public struct ZonePolygon: Sendable {
+    public var zone: Zone
+    public var cropClass: CropClass
+    public var geometry: MultiPolygon
+    public var areaSquareMetres: Double
+    public var parcelCount: Int
+    /// "coverage" (GEOS coverage union) or "cascaded" (general union, for overlapping input).
+    public var method: String
+
+    public init(zone: Zone, cropClass: CropClass, geometry: MultiPolygon, areaSquareMetres: Double, parcelCount: Int, method: String) {
+        self.zone = zone; self.cropClass = cropClass; self.geometry = geometry; self.areaSquareMetres = areaSquareMetres
+        self.parcelCount = parcelCount; self.method = method
+    }
+}
+

@@ -1,0 +1,351 @@
+import Foundation
+
+/// One limit of an irrigation-water standard, as the data file states it.
+public struct WaterLimit: Sendable, Hashable, Codable {
+    public var standard: String
+    public var parameter: String
+    /// The standard's column (or, for province standards, a crop class or "all").
+    public var column: String
+    /// total_salt: non_saline / saline_alkali; f: general / high_fluoride; b: boron_<tolerance>.
+    public var condition: String?
+    public var min: Double?
+    public var max: Double?
+    public var unit: String
+    public var table: String
+    /// C1, C2, C2*, M (unverified), D (derived).
+    public var confidence: String
+    public var source: String
+    /// The province override that set this value, when one did.
+    public var overriddenBy: String?
+
+    public var isUnverified: Bool { confidence == "M" }
+}
+
+/// A water standard's identity and columns.
+public struct WaterStandard: Sendable, Hashable, Codable {
+    public var id: String
+    public var title: String
+    public var columns: [String]
+    public var columnNames: [String: String]
+    public var source: String
+}
+
+/// GB 15618-2018 values for one element.
+public struct SoilThreshold: Sendable, Hashable {
+    public var parameter: String
+    public var landUse: String  // paddy, orchard, other, all
+    public var screening: [Double]  // four pH bands
+}
+
+/// Conditions that pick among a standard's alternative limits.
+public struct SiteConditions: Sendable, Hashable, Codable {
+    /// Saline-alkali land takes GB 5084's 2 000 mg/L total-salt limit instead of 1 000.
+    public var salineAlkali = false
+    /// High-fluoride areas take GB 5084's high-fluoride limit.
+    public var highFluoride = false
+    public init() {}
+}
+
+/// The limit that binds one parameter for a set of columns: the strictest of all that apply.
+public struct EffectiveLimit: Sendable, Hashable {
+    public var parameter: String
+    public var min: Double?
+    public var max: Double?
+    public var unit: String
+    /// The limits this came from (the binding ones first).
+    public var sources: [WaterLimit]
+    public var isUnverified: Bool { sources.contains { $0.isUnverified } }
+    public var standardLabel: String { Array(Set(sources.map(\.standard))).sorted().joined(separator: " + ") }
+}
+
+/// Every standard irrizone applies, as data (standards.json), after province overrides.
+public struct StandardsCatalog: Sendable {
+    public let version: String
+    public private(set) var waterStandards: [WaterStandard]
+    public private(set) var waterLimits: [WaterLimit]
+    public let soilStandard: (id: String, title: String, bands: [String], confidence: String, source: String)
+    public let soilScreening: [SoilThreshold]
+    public let soilIntervention: [String: [Double]]
+    public let groundwater: (id: String, title: String, confidence: String, source: String)
+    /// parameter → class I–IV upper limits (or [min, max] ranges for pH).
+    public let groundwaterClasses: [String: [Double]]
+    public let groundwaterRanges: [String: [[Double]]]
+    public let fao29WaterClasses: [(parameter: String, noneBelow: Double, severeAbove: Double, confidence: String, source: String)]
+    public let cropSaltTolerance: [String: (threshold: Double, slope: Double, confidence: String, source: String)]
+    public let faoConstants: [String: (value: Double, confidence: String, source: String)]
+    /// Overrides applied, in order: name and source.
+    public private(set) var overrides: [(name: String, source: String)] = []
+
+    // MARK: - Loading
+
+    struct File: Decodable {
+        var version: String
+        var water_standards: [Water]
+        var soil: Soil
+        var groundwater: Groundwater
+        var fao29: FAO
+        struct Water: Decodable {
+            var id, title, source: String
+            var columns: [String]
+            var column_names: [String: String]
+            var limits: [Limit]
+        }
+        struct Limit: Decodable {
+            var parameter, unit, table, confidence, source: String
+            var condition: String?
+            var min: NumberOrList?
+            var max: NumberOrList?
+        }
+        enum NumberOrList: Decodable {
+            case one(Double), each([Double])
+            init(from decoder: Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                if let v = try? c.decode(Double.self) { self = .one(v) } else { self = .each(try c.decode([Double].self)) }
+            }
+        }
+        struct Soil: Decodable {
+            var id, title, unit, confidence, source: String
+            var ph_bands: [String]
+            var screening: [Screening]
+            var intervention: [Intervention]
+            struct Screening: Decodable { var parameter, land_use: String; var values: [Double] }
+            struct Intervention: Decodable { var parameter: String; var values: [Double] }
+        }
+        struct Groundwater: Decodable {
+            var id, title, confidence, source: String
+            var items: [Item]
+            struct Item: Decodable { var parameter, unit: String; var classes: [Double]?; var range_classes: [[Double]]? }
+        }
+        struct FAO: Decodable {
+            var water_classes: [WaterClass]
+            var constants: [Constant]
+            var crop_salt_tolerance: [Tolerance]
+            struct WaterClass: Decodable { var parameter: String; var none_below, severe_above: Double; var confidence, source: String }
+            struct Constant: Decodable { var name: String; var value: Double; var confidence, source: String }
+            struct Tolerance: Decodable { var crop: String; var threshold, slope: Double; var confidence, source: String }
+        }
+    }
+
+    public static func bundled() throws -> StandardsCatalog {
+        guard let url = Bundle.module.url(forResource: "standards", withExtension: "json") else {
+            throw CropCatalog.LoadError.missingResource("standards.json")
+        }
+        return try StandardsCatalog(data: Data(contentsOf: url))
+    }
+
+    public init(data: Data) throws {
+        let file = try JSONDecoder().decode(File.self, from: data)
+        version = file.version
+        var standards: [WaterStandard] = []
+        var limits: [WaterLimit] = []
+        for water in file.water_standards {
+            standards.append(WaterStandard(id: water.id, title: water.title, columns: water.columns, columnNames: water.column_names, source: water.source))
+            for limit in water.limits {
+                guard ParameterCatalog.parameter(id: limit.parameter) != nil else {
+                    throw CropCatalog.LoadError.invalid("standards.json: \(water.id) names unknown parameter \(limit.parameter)")
+                }
+                for (index, column) in water.columns.enumerated() {
+                    func pick(_ value: File.NumberOrList?) throws -> Double? {
+                        switch value {
+                        case nil: return nil
+                        case .one(let v): return v
+                        case .each(let list):
+                            guard list.count == water.columns.count else {
+                                throw CropCatalog.LoadError.invalid("standards.json: \(water.id) \(limit.parameter) needs \(water.columns.count) values")
+                            }
+                            return list[index]
+                        }
+                    }
+                    limits.append(WaterLimit(standard: water.id, parameter: limit.parameter, column: column, condition: limit.condition,
+                                             min: try pick(limit.min), max: try pick(limit.max), unit: limit.unit, table: limit.table,
+                                             confidence: limit.confidence, source: limit.source, overriddenBy: nil))
+                }
+            }
+        }
+        waterStandards = standards
+        waterLimits = limits
+        soilStandard = (file.soil.id, file.soil.title, file.soil.ph_bands, file.soil.confidence, file.soil.source)
+        soilScreening = file.soil.screening.map { SoilThreshold(parameter: $0.parameter, landUse: $0.land_use, screening: $0.values) }
+        soilIntervention = Dictionary(uniqueKeysWithValues: file.soil.intervention.map { ($0.parameter, $0.values) })
+        groundwater = (file.groundwater.id, file.groundwater.title, file.groundwater.confidence, file.groundwater.source)
+        groundwaterClasses = Dictionary(uniqueKeysWithValues: file.groundwater.items.compactMap { item in item.classes.map { (item.parameter, $0) } })
+        groundwaterRanges = Dictionary(uniqueKeysWithValues: file.groundwater.items.compactMap { item in item.range_classes.map { (item.parameter, $0) } })
+        fao29WaterClasses = file.fao29.water_classes.map { ($0.parameter, $0.none_below, $0.severe_above, $0.confidence, $0.source) }
+        cropSaltTolerance = Dictionary(uniqueKeysWithValues: file.fao29.crop_salt_tolerance.map { ($0.crop, ($0.threshold, $0.slope, $0.confidence, $0.source)) })
+        faoConstants = Dictionary(uniqueKeysWithValues: file.fao29.constants.map { ($0.name, ($0.value, $0.confidence, $0.source)) })
+    }
+
+    // MARK: - Soil (GB 15618-2018)
+
+    /// pH band index 0…3: ≤5.5; 5.5<pH≤6.5; 6.5<pH≤7.5; >7.5.
+    public static func phBand(_ ph: Double) -> Int { ph <= 5.5 ? 0 : ph <= 6.5 ? 1 : ph <= 7.5 ? 2 : 3 }
+
+    /// Screening value (mg/kg) for an element, land use and pH.
+    public func soilScreeningValue(_ parameter: String, landUse: SoilLandUse, ph: Double) -> Double? {
+        let rows = soilScreening.filter { $0.parameter == parameter }
+        let row = rows.first { $0.landUse == landUse.rawValue } ?? rows.first { $0.landUse == "all" } ?? rows.first { $0.landUse == "other" }
+        return row?.screening[Self.phBand(ph)]
+    }
+
+    /// Intervention value (mg/kg); nil for Cu, Ni, Zn, which have none.
+    public func soilInterventionValue(_ parameter: String, ph: Double) -> Double? { soilIntervention[parameter]?[Self.phBand(ph)] }
+
+    /// GB/T 14848 class III upper limit (or pH range).
+    public func groundwaterClassIII(_ parameter: String) -> (min: Double?, max: Double)? {
+        if let classes = groundwaterClasses[parameter] { return (nil, classes[2]) }
+        if let ranges = groundwaterRanges[parameter] { return (ranges[2][0], ranges[2][1]) }
+        return nil
+    }
+
+    // MARK: - Irrigation water
+
+    /// The columns a crop class is held to, per standard. Province standards are keyed by crop
+    /// class; a class without a column (unknown, or not covered) is held to every column, i.e.
+    /// the strictest.
+    public func columns(for policy: CropClassPolicy, cropClass: CropClass) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for standard in waterStandards {
+            switch standard.id {
+            case "GB5084-2021": result[standard.id] = policy.gb5084.map { [$0] } ?? standard.columns
+            case "GB20922-2007": result[standard.id] = policy.gb20922.map { [$0] } ?? standard.columns
+            default: result[standard.id] = cropClass == .unknown ? standard.columns : [cropClass.rawValue, "all"]
+            }
+        }
+        return result
+    }
+
+    /// The strictest limit per parameter across `columns` (standard → columns) under the site
+    /// conditions and boron tolerance (nil tolerance: the most sensitive tier).
+    public func effectiveLimits(columns: [String: [String]], conditions: SiteConditions, boron: BoronTolerance?) -> [String: EffectiveLimit] {
+        var result: [String: EffectiveLimit] = [:]
+        for limit in waterLimits {
+            guard let wanted = columns[limit.standard], wanted.contains(limit.column) else { continue }
+            if let condition = limit.condition {
+                switch condition {
+                case "non_saline": if conditions.salineAlkali { continue }
+                case "saline_alkali": if !conditions.salineAlkali { continue }
+                case "general": if conditions.highFluoride { continue }
+                case "high_fluoride": if !conditions.highFluoride { continue }
+                case "boron_sensitive": if let boron, boron != .sensitive { continue }
+                case "boron_fairly_tolerant": if boron != .fairlyTolerant { continue }
+                case "boron_tolerant": if boron != .tolerant { continue }
+                default: break
+                }
+            }
+            var effective = result[limit.parameter] ?? EffectiveLimit(parameter: limit.parameter, min: nil, max: nil, unit: limit.unit, sources: [])
+            if let max = limit.max {
+                if effective.max == nil || max < effective.max! { effective.max = max; effective.sources.insert(limit, at: 0) }
+                else { effective.sources.append(limit) }
+            }
+            if let min = limit.min {
+                if effective.min == nil || min > effective.min! { effective.min = min; if limit.max == nil { effective.sources.insert(limit, at: 0) } }
+                else if limit.max == nil { effective.sources.append(limit) }
+            }
+            result[limit.parameter] = effective
+        }
+        return result
+    }
+
+    // MARK: - Province overrides
+
+    /// A province's own standard or amendments (issue #4): replaces or adds limits and must say
+    /// its name and source. Loosening a national limit needs `allowLessStrict`.
+    public struct Override: Sendable, Hashable {
+        public struct Limit: Sendable, Hashable {
+            public var standard: String
+            public var parameter: String
+            /// A column of the standard, a crop class (new standards), or "all".
+            public var column: String
+            public var condition: String?
+            public var min: Double?
+            public var max: Double?
+            public var unit: String?
+            public init(standard: String, parameter: String, column: String, condition: String? = nil, min: Double? = nil, max: Double? = nil, unit: String? = nil) {
+                self.standard = standard; self.parameter = parameter; self.column = column; self.condition = condition
+                self.min = min; self.max = max; self.unit = unit
+            }
+        }
+        public var name: String
+        public var source: String
+        public var allowLessStrict: Bool
+        public var limits: [Limit]
+        public init(name: String, source: String, allowLessStrict: Bool, limits: [Limit]) {
+            self.name = name; self.source = source; self.allowLessStrict = allowLessStrict; self.limits = limits
+        }
+    }
+
+    public enum OverrideError: Error, Equatable, CustomStringConvertible {
+        case missingNameOrSource
+        case lessStrict(name: String, standard: String, parameter: String, column: String, national: Double, proposed: Double)
+        case unknownParameter(String)
+        case unknownColumn(standard: String, column: String)
+
+        public var description: String {
+            switch self {
+            case .missingNameOrSource: "a standards override must give its name and source"
+            case let .lessStrict(name, standard, parameter, column, national, proposed):
+                "override \"\(name)\" loosens \(standard) \(parameter) (\(column)) from \(national) to \(proposed); set allow_less_strict: true if the province standard really allows this"
+            case .unknownParameter(let p): "override names unknown parameter \"\(p)\""
+            case let .unknownColumn(standard, column): "override: \(standard) has no column \"\(column)\""
+            }
+        }
+    }
+
+    /// Applies an override; returns warnings (loosened limits that were allowed).
+    public mutating func apply(_ override: Override) throws -> [String] {
+        guard !override.name.trimmingWhitespace().isEmpty, !override.source.trimmingWhitespace().isEmpty else { throw OverrideError.missingNameOrSource }
+        var warnings: [String] = []
+        for item in override.limits {
+            guard ParameterCatalog.parameter(id: item.parameter) != nil else { throw OverrideError.unknownParameter(item.parameter) }
+            if let standard = waterStandards.first(where: { $0.id == item.standard }) {
+                let columns = item.column == "all" ? standard.columns : [item.column]
+                guard columns.allSatisfy(standard.columns.contains) else { throw OverrideError.unknownColumn(standard: item.standard, column: item.column) }
+                for column in columns {
+                    let matches = waterLimits.indices.filter {
+                        waterLimits[$0].standard == item.standard && waterLimits[$0].parameter == item.parameter
+                            && waterLimits[$0].column == column && waterLimits[$0].condition == item.condition
+                    }
+                    for index in matches {
+                        let old = waterLimits[index]
+                        if let new = item.max, let national = old.max, new > national {
+                            guard override.allowLessStrict else {
+                                throw OverrideError.lessStrict(name: override.name, standard: item.standard, parameter: item.parameter, column: column, national: national, proposed: new)
+                            }
+                            warnings.append("override \"\(override.name)\" loosens \(item.standard) \(item.parameter) (\(column)) from \(national) to \(new) (allow_less_strict)")
+                        }
+                        if let new = item.min, let national = old.min, new < national {
+                            guard override.allowLessStrict else {
+                                throw OverrideError.lessStrict(name: override.name, standard: item.standard, parameter: item.parameter, column: column, national: national, proposed: new)
+                            }
+                            warnings.append("override \"\(override.name)\" loosens \(item.standard) \(item.parameter) minimum (\(column)) from \(national) to \(new) (allow_less_strict)")
+                        }
+                        waterLimits[index].max = item.max ?? old.max
+                        waterLimits[index].min = item.min ?? old.min
+                        waterLimits[index].overriddenBy = override.name
+                        waterLimits[index].confidence = "override"
+                        waterLimits[index].source = "\(override.name) (\(override.source)); replaces \(old.confidence): \(old.source)"
+                    }
+                    if matches.isEmpty {
+                        waterLimits.append(WaterLimit(standard: item.standard, parameter: item.parameter, column: column, condition: item.condition,
+                                                      min: item.min, max: item.max, unit: item.unit ?? "mg/L", table: "override",
+                                                      confidence: "override", source: "\(override.name) (\(override.source))", overriddenBy: override.name))
+                    }
+                }
+            } else {
+                // A province standard of its own: columns are crop classes (or "all").
+                guard item.column == "all" || CropClass(rawValue: item.column) != nil else {
+                    throw OverrideError.unknownColumn(standard: item.standard, column: item.column)
+                }
+                if !waterStandards.contains(where: { $0.id == item.standard }) {
+                    waterStandards.append(WaterStandard(id: item.standard, title: override.name, columns: CropClass.allCases.map(\.rawValue) + ["all"],
+                                                        columnNames: [:], source: override.source))
+                }
+                waterLimits.append(WaterLimit(standard: item.standard, parameter: item.parameter, column: item.column, condition: item.condition,
+                                              min: item.min, max: item.max, unit: item.unit ?? "mg/L", table: "province",
+                                              confidence: "override", source: "\(override.name) (\(override.source))", overriddenBy: override.name))
+            }
+        }
+        overrides.append((override.name, override.source))
+        return warnings
+    }
+}

@@ -1,0 +1,26 @@
+import Ingest
+import IrrigationModel
+
+/// An exclusion layer (e.g. a drinking-water source protection zone) and its buffer.
+public struct ExclusionInput: Sendable, Hashable {
+    public var path: String
+    public var bufferMetres: Double
+    public var name: String?
+    public init(path: String, bufferMetres: Double = 0, name: String? = nil) { self.path = path; self.bufferMetres = bufferMetres; self.name = name }
+}
+
+/// The rules' settings (issue #4), from flags and the project file.
+public struct RuleOptions: Sendable {
+    /// Assessment year for source compliance; default: the latest year with water samples.
+    public var year: Int?
+    public var statistic: ComplianceStatistic = .max
+    /// Count indeterminate compliance (a non-detect whose limit is above the standard) as a pass.
+    public var indeterminateAsPass = false
+    public var conditions = SiteConditions()
+    /// Province override files (YAML), applied in order.
+    public var standardsOverrides: [String] = []
+    /// Extra crop names from the project file.
+    public var extraCrops: [CropEntry] = []
+    public var exclusions: [ExclusionInput] = []
+    public init() {}
+}

@@ -1,0 +1,109 @@
+import Foundation
+import GeoKit
+import Ingest
+import IrrigationModel
+
+/// Everything the rules produced.
+public struct Assessment: Sendable {
+    public var parcels: [ParcelAssessment]
+    public var sources: [SourceAssessment]
+    public var year: Int?
+    public var standards: StandardsCatalog
+    public var crops: CropCatalog
+    public var warnings: [String]
+}
+
+enum AssessmentStage {
+    static func run(_ project: IngestedProject, rules: RuleOptions, timer: inout PhaseTimer) throws -> Assessment {
+        var standards = try StandardsCatalog.bundled()
+        var crops = try CropCatalog.bundled()
+        var warnings: [String] = []
+        for path in rules.standardsOverrides { warnings += try standards.apply(StandardsOverrideFile.load(path: path)) }
+        for entry in rules.extraCrops { try crops.add(entry) }
+        let parcels = project.parcels.parcels
+        let monitoring = project.monitoring
+
+        // Crop classes.
+        let classifications = parcels.map { crops.classify(crop: $0.crop, landUseCode: $0.landUseCode) }
+        let unknownNames = Set(classifications.compactMap { c -> String? in
+            if c.cropClass == .unknown, case .cropName(let name) = c.basis { name } else { nil }
+        })
+        if !unknownNames.isEmpty {
+            warnings.append("crop names not in the catalog (zoned restricted, CROP_UNKNOWN): \(unknownNames.sorted().joined(separator: ", ")); add them under crops: in the project file")
+        }
+
+        // Source compliance.
+        let year = rules.year ?? monitoring.waterSamples.map(\.date.year).max()
+        let sourcesByID = Dictionary(monitoring.sources.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var parcelsBySource: [String: [Int]] = [:]
+        for (index, parcel) in parcels.enumerated() { if let id = parcel.sourceID { parcelsBySource[id, default: []].append(index) } }
+        let sourceIDs = Set(sourcesByID.keys).union(monitoring.waterSamples.map(\.sourceID))
+        let sources: [SourceAssessment] = timer.measure("compliance") {
+            sourceIDs.sorted().map { id in
+                let served = Set((parcelsBySource[id] ?? []).map { classifications[$0].cropClass })
+                let useClasses: Set<CropClass> = (sourcesByID[id]?.uses.contains(.landscape) ?? false) ? [.landscapeForest] : []
+                var perClass: [CropClass: SourceVerdict] = [:]
+                for cropClass in CropClass.allCases {
+                    let limits = standards.effectiveLimits(columns: standards.columns(for: crops.policy(cropClass), cropClass: cropClass),
+                                                           conditions: rules.conditions, boron: nil)
+                    perClass[cropClass] = SourceCompliance.evaluate(sourceID: id, source: sourcesByID[id], samples: monitoring.waterSamples,
+                                                                    year: year, limits: limits, statistic: rules.statistic)
+                }
+                // One outlet, several uses: the strictest standard among them applies to all.
+                var columns: [String: [String]] = [:]
+                for cropClass in served.union(useClasses) {
+                    for (standard, list) in standards.columns(for: crops.policy(cropClass), cropClass: cropClass) {
+                        columns[standard, default: []] += list
+                    }
+                }
+                let effective = served.isEmpty && useClasses.isEmpty ? perClass[.unknown]!
+                    : SourceCompliance.evaluate(sourceID: id, source: sourcesByID[id], samples: monitoring.waterSamples, year: year,
+                                                limits: standards.effectiveLimits(columns: columns, conditions: rules.conditions, boron: nil),
+                                                statistic: rules.statistic)
+                let indices = parcelsBySource[id] ?? []
+                return SourceAssessment(sourceID: id, source: sourcesByID[id], perClass: perClass, effective: effective,
+                                        classesServed: served.sorted(), parcelIndices: indices,
+                                        areaServedHectares: indices.reduce(0) { $0 + parcels[$1].areaHectares })
+            }
+        }
+        let verdictBySource = Dictionary(uniqueKeysWithValues: sources.map { ($0.sourceID, $0.effective) })
+
+        // Exclusion areas.
+        let exclusion = try timer.measure("exclusions") { try ExclusionStage.shares(parcels: parcels, inputs: rules.exclusions) }
+
+        // Soil against GB 15618, then zones.
+        let assessments: [ParcelAssessment] = timer.measure("zone") {
+            parcels.indices.map { index in
+                let parcel = parcels[index]
+                let classification = classifications[index]
+                let policy = crops.policy(classification.cropClass)
+                let links = project.links.isEmpty ? nil : project.links[index]
+                let samples = links?.soilSamples.map { monitoring.soilSamples[$0] } ?? []
+                let ph = SoilSummary.pH(samples: samples) ?? parcel.soilPH
+                var screening: [String] = [], intervention: [String] = []
+                var anyValue = false
+                for element in ["cd", "hg", "as", "pb", "cr", "cu", "ni", "zn"] {
+                    guard let parameter = ParameterCatalog.parameter(id: element), let value = SoilSummary.value(parameter, samples: samples) else { continue }
+                    anyValue = true
+                    // Unknown pH: the strictest band.
+                    let bands = ph.map { [$0] } ?? [5.0, 6.0, 7.0, 8.0]
+                    let s = bands.compactMap { standards.soilScreeningValue(element, landUse: policy.soilLandUse, ph: $0) }.min()
+                    let i = bands.compactMap { standards.soilInterventionValue(element, ph: $0) }.min()
+                    if let i, value > i { intervention.append(element) } else if let s, value > s { screening.append(element) }
+                }
+                let soilClass = !anyValue ? "unknown" : !intervention.isEmpty ? "strict_control" : !screening.isEmpty ? "safe_use" : "priority_protection"
+                let known = parcel.sourceID.map { verdictBySource[$0] != nil } ?? false
+                let (zone, reasons) = Zoning.zone(ZoningInput(
+                    cropClass: classification.cropClass, tier: policy.tier,
+                    sourceVerdict: parcel.sourceID.flatMap { verdictBySource[$0] }, sourceKnown: known,
+                    soilAboveScreening: screening, soilAboveIntervention: intervention,
+                    exclusionShare: exclusion[index].share, indeterminateAsPass: rules.indeterminateAsPass))
+                return ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
+                                        sourceStatus: parcel.sourceID.flatMap { verdictBySource[$0]?.status },
+                                        exclusionShare: exclusion[index].share, exclusionNames: exclusion[index].names, soilClass: soilClass,
+                                        soilAboveScreening: screening, soilAboveIntervention: intervention, soilPHUsed: ph)
+            }
+        }
+        return Assessment(parcels: assessments, sources: sources, year: year, standards: standards, crops: crops, warnings: warnings)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GeoKit
+import Ingest
+import IrrigationModel
+
+/// Exclusion areas (drinking-water source protection zones, wells, rivers …): any geometry,
+/// buffered by a distance in metres, then intersected with the parcels.
+enum ExclusionStage {
+    struct Area {
+        var name: String
+        var geometry: Geometry  // WGS84
+        var box: SpatialIndex.Box
+    }
+
+    enum ExclusionError: Error, CustomStringConvertible {
+        case noCRS(String)
+        var description: String {
+            switch self {
+            case .noCRS(let path): "exclusion layer \(path) has no CRS; give it a .prj (or convert it to GeoJSON)"
+            }
+        }
+    }
+
+    /// Per parcel: the share of its area (0–1) inside exclusion areas and their names.
+    static func shares(parcels: [Parcel], inputs: [ExclusionInput]) throws -> [(share: Double, names: [String])] {
+        var result = [(share: Double, names: [String])](repeating: (0, []), count: parcels.count)
+        guard !inputs.isEmpty else { return result }
+        GDALEnvironment.initialize()
+        let areas = try inputs.flatMap(read)
+        let index = SpatialIndex(boxes: parcels.map { $0.geometry.box ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan) })
+        for area in areas {
+            for parcelIndex in index.query(area.box) {
+                let parcel = parcels[parcelIndex]
+                let geometry = try Geometry(wkb: WKB.encode(parcel.geometry))
+                guard geometry.intersects(area.geometry) else { continue }
+                let overlap = try geometry.intersection(area.geometry)
+                guard let polygonal = try overlap.polygonalPart(), let shape = try? WKB.multiPolygon(from: try polygonal.wkb()) else { continue }
+                let area2 = shape.polygons.reduce(0.0) { sum, polygon in
+                    polygon.rings.enumerated().reduce(sum) { s, ring in
+                        let a = Ellipsoid.wgs84.ringArea(longitudes: ring.element.map(\.x), latitudes: ring.element.map(\.y))
+                        return ring.offset == 0 ? s + a : s - a
+                    }
+                }
+                let share = parcel.areaSquareMetres > 0 ? area2 / parcel.areaSquareMetres : 0
+                guard share > 0 else { continue }
+                // Overlapping exclusion areas could count twice; a share never exceeds the parcel.
+                result[parcelIndex].share = min(1, result[parcelIndex].share + share)
+                if !result[parcelIndex].names.contains(area.name) { result[parcelIndex].names.append(area.name) }
+            }
+        }
+        return result
+    }
+
+    /// Reads one exclusion layer, buffering each feature in a local azimuthal equidistant
+    /// projection centred on it, so the distance is in metres whatever the layer's CRS.
+    static func read(_ input: ExclusionInput) throws -> [Area] {
+        let dataset: Dataset
+        do { dataset = try Dataset.open(ParcelReader.gdalPath(for: input.path)) } catch {
+            throw IngestError.cannotOpen(path: input.path, gdal: error, hint: nil)
+        }
+        guard let layer = dataset.layer(at: 0) else { throw IngestError.noVectorLayer(path: input.path) }
+        guard let srs = try layer.spatialReference() else { throw ExclusionError.noCRS(input.path) }
+        let wgs84 = try SpatialReference.wgs84()
+        let toWGS84 = try CoordinateTransformation(from: srs, to: wgs84)
+        let nameField = layer.fields.firstIndex { ["name", "名称", "zone_name"].contains($0.name.lowercased()) }
+        var areas: [Area] = []
+        var number = 0
+        try layer.forEachFeature { feature in
+            number += 1
+            guard let source = feature.geometry, !source.isEmpty else { return }
+            var geometry = try source.clone()
+            try geometry.transform(with: toWGS84)
+            if input.bufferMetres > 0 {
+                let e = geometry.envelope
+                let local = try SpatialReference(userInput: "+proj=aeqd +lat_0=\((e.minY + e.maxY) / 2) +lon_0=\((e.minX + e.maxX) / 2) +datum=WGS84 +units=m +no_defs")
+                try geometry.transform(with: try CoordinateTransformation(from: wgs84, to: local))
+                geometry = try geometry.buffer(distance: input.bufferMetres, quadrantSegments: 16)
+                try geometry.transform(with: try CoordinateTransformation(from: local, to: wgs84))
+            }
+            guard geometry.type.isPolygonal || geometry.type == .geometryCollection else { return }  // unbuffered points and lines cover no area
+            let e = geometry.envelope
+            let label = nameField.flatMap { feature.value(at: $0) == .null ? nil : TableReader.text(of: feature.value(at: $0)) }
+            areas.append(Area(name: label ?? "\(input.name ?? (input.path as NSString).lastPathComponent) #\(number)", geometry: geometry,
+                              box: SpatialIndex.Box(minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY)))
+        }
+        return areas
+    }
+}
+

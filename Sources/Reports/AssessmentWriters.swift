@@ -1,0 +1,110 @@
+import IrrigationModel
+
+/// `zones.geojson`: one (multi)polygon per (zone, crop class).
+public enum ZonesFile {
+    public static func write(_ zones: [ZonePolygon], to path: String) throws -> Int {
+        let writer = try GeoJSONWriter(path: path, name: "zones")
+        for zone in zones {
+            writer.writeFeature(geometry: zone.geometry, properties: [
+                ("zone", .string(zone.zone.rawValue)), ("zone_zh", .string(zone.zone.chinese)), ("crop_class", .string(zone.cropClass.rawValue)),
+                ("area_ha", .fixed(AreaUnit.hectares(squareMetres: zone.areaSquareMetres), decimals: 6)),
+                ("area_mu", .fixed(AreaUnit.mu(squareMetres: zone.areaSquareMetres), decimals: 4)),
+                ("parcel_count", .integer(Int64(zone.parcelCount))), ("dissolve_method", .string(zone.method)),
+            ])
+        }
+        return try writer.finish()
+    }
+}
+
+/// `sources.geojson` (or `sources.csv` when a source has no location): compliance per crop class,
+/// failing parameters with value, limit, unit, standard and sample ids, parcels served, and the
+/// supply action when the water fails.
+public enum SourcesFile {
+    static func verdictJSON(_ verdicts: [ParameterVerdict]) -> String {
+        "[" + verdicts.map { v in
+            var fields = [
+                "\"parameter\": \(json(v.parameter))", "\"status\": \(json(v.status.rawValue))",
+                "\"value\": \(number(v.statisticHigh))", "\"value_low\": \(number(v.statisticLow))",
+                "\"limit_max\": \(v.limit.max.map(number) ?? "null")", "\"limit_min\": \(v.limit.min.map(number) ?? "null")",
+                "\"unit\": \(json(v.limit.unit))", "\"standard\": \(json(v.limit.standardLabel))",
+                "\"unverified\": \(v.limit.isUnverified)", "\"samples\": \(v.samples)",
+            ]
+            fields.append("\"evidence\": [" + v.evidence.map(json).joined(separator: ", ") + "]")
+            return "{" + fields.joined(separator: ", ") + "}"
+        }.joined(separator: ", ") + "]"
+    }
+
+    static func json(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: if scalar.value < 0x20 { out += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    static func number(_ d: Double) -> String { d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)) : "null" }
+
+    public static func properties(_ source: SourceAssessment, parcels: [Parcel]) -> [(String, PropertyValue)] {
+        let effective = source.effective
+        let suspend = effective.status == .fail
+        var properties: [(String, PropertyValue)] = [
+            ("source_id", .string(source.sourceID)), ("name", source.source?.name.map(PropertyValue.string) ?? .null),
+            ("industrial_inflow", .strings(source.source?.inflows.map(\.rawValue) ?? [])),
+            ("prohibited_inflow", .boolean(!effective.prohibitedInflows.isEmpty)),
+            ("uses", .strings(source.source?.uses.map(\.rawValue) ?? [])),
+            ("year", effective.year.map { .integer(Int64($0)) } ?? .null), ("samples_in_year", .integer(Int64(effective.samplesInYear))),
+            ("classes_served", .strings(source.classesServed.map(\.rawValue))),
+            ("status", .string(effective.status.rawValue)),
+            ("status_reasons", .strings((effective.prohibitedInflows.isEmpty ? [] : ["SOURCE_PROHIBITED_INFLOW"])
+                + (effective.failing.isEmpty ? [] : ["PARAMETER_EXCEEDS_LIMIT"]) + (effective.indeterminate.isEmpty ? [] : ["NON_DETECT_ABOVE_LIMIT"])
+                + (effective.status == .noData ? ["NO_SAMPLES_IN_YEAR"] : []))),
+            ("failing_parameters", .rawJSON(verdictJSON(effective.failing))),
+            ("indeterminate_parameters", .rawJSON(verdictJSON(effective.indeterminate))),
+        ]
+        for cropClass in CropClass.allCases {
+            properties.append(("status_\(cropClass.rawValue)", .string(source.perClass[cropClass]?.status.rawValue ?? "no_data")))
+        }
+        properties += [
+            ("parcels_served", .integer(Int64(source.parcelIndices.count))),
+            ("area_served_ha", .fixed(source.areaServedHectares, decimals: 4)),
+            ("supply_action", suspend ? .string("suspend") : .null),
+            ("affected_parcel_ids", .strings(suspend ? source.parcelIndices.map { parcels[$0].id } : [])),
+        ]
+        return properties
+    }
+
+    /// Writes GeoJSON when every source has a location, else CSV; returns the file name used.
+    public static func write(_ sources: [SourceAssessment], parcels: [Parcel], geojsonPath: String, csvPath: String) throws -> (name: String, count: Int) {
+        if !sources.isEmpty, sources.allSatisfy({ $0.source?.location != nil }) {
+            let writer = try GeoJSONWriter(path: geojsonPath, name: "sources")
+            for source in sources {
+                let p = source.source!.location!
+                writer.writePointFeature(longitude: p.x, latitude: p.y, properties: properties(source, parcels: parcels))
+            }
+            return ("sources.geojson", try writer.finish())
+        }
+        let rows = sources.map { properties($0, parcels: parcels) }
+        let header = rows.first?.map(\.0) ?? ["source_id"]
+        let csv = try CSVWriter(path: csvPath, header: header)
+        for row in rows { csv.writeRow(row.map { cell($0.1) }) }
+        try csv.finish()
+        return ("sources.csv", rows.count)
+    }
+
+    static func cell(_ value: PropertyValue) -> String {
+        switch value {
+        case .null: ""
+        case .string(let s): s
+        case .number(let d), .fixed(let d, _): number(d)
+        case .integer(let i): String(i)
+        case .boolean(let b): b ? "true" : "false"
+        case .strings(let list): list.joined(separator: ";")
+        case .rawJSON(let json): json
+        }
+    }
+}
