@@ -103,6 +103,63 @@ import GeoKit
         }
     }
 
+    /// Issue #4 "done when": the failing plants with the parcels they affect; zones by crop class;
+    /// the protection zone; zones.geojson opening in GDAL and conserving area.
+    @Test func theSampleStoryZonesAsThePolicySays() throws {
+        let out = try Self.temporaryDirectory()
+        let result = try Self.run(["assess", "--config", Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path, "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        func features(_ file: String) throws -> [[String: Any]] {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/" + file))) as? [String: Any]
+            return try #require(json?["features"] as? [[String: Any]]).compactMap { $0["properties"] as? [String: Any] }
+        }
+        let sources = Dictionary(uniqueKeysWithValues: try features("sources.geojson").map { ($0["source_id"] as! String, $0) })
+        #expect(sources["ZS01"]?["status"] as? String == "pass" && sources["ZS01"]?["supply_action"] is NSNull)
+        let zs02 = try #require(sources["ZS02"]), zs03 = try #require(sources["ZS03"])
+        #expect(zs03["status"] as? String == "fail" && zs03["prohibited_inflow"] as? Bool == true && zs03["supply_action"] as? String == "suspend")
+        #expect((zs03["affected_parcel_ids"] as? [String])?.count == zs03["parcels_served"] as? Int)
+        let cd = try #require((zs02["failing_parameters"] as? [[String: Any]])?.first { $0["parameter"] as? String == "cd" })
+        #expect(cd["value"] as? Double == 0.018 && cd["limit_max"] as? Double == 0.01 && cd["evidence"] as? [String] == ["W202507-ZS02"])
+        #expect(cd["unverified"] as? Bool == true)  // GB 5084-2021 values are M in standards.md
+        #expect(zs02["supply_action"] as? String == "suspend")
+
+        let parcels = try features("parcels.geojson")
+        for p in parcels {
+            let cropClass = p["crop_class"] as? String ?? "", zone = p["zone"] as? String ?? ""
+            let reasons = p["zone_reasons"] as? [String] ?? []
+            if ["vegetable_cooked", "vegetable_raw", "fruit"].contains(cropClass) { #expect(zone == "prohibited") }
+            if ["dryland_grain_oil", "paddy"].contains(cropClass) { #expect(zone != "suitable" && reasons.contains("TIER_CAUTIOUS")) }
+            if ["feed_forage", "fiber_industrial", "landscape_forest"].contains(cropClass), reasons.isEmpty { #expect(zone == "suitable") }
+            if (p["exclusion_share"] as? Double ?? 0) > 0 { #expect(zone == "prohibited" && reasons.contains("IN_EXCLUSION_AREA")) }
+            if p["source_id"] as? String == "ZS03" { #expect(reasons.contains("SOURCE_PROHIBITED_INFLOW")) }
+        }
+        #expect(parcels.contains { $0["zone"] as? String == "suitable" })
+        #expect(parcels.filter { ($0["exclusion_share"] as? Double ?? 0) > 0 }.count > 20)
+        #expect(parcels.contains { ($0["zone_reasons"] as? [String])?.contains("CROP_UNKNOWN") == true && $0["crop"] as? String == "试验田" })
+
+        GDALEnvironment.initialize()
+        let zones = try Dataset.open(out + "/zones.geojson")
+        let layer = try #require(zones.layer(at: 0))
+        var zoneArea = 0.0
+        try layer.forEachFeature { feature in
+            #expect(feature.geometry?.isValid == true)
+            if case .real(let area) = feature.value(at: layer.fields.firstIndex { $0.name == "area_ha" }!) { zoneArea += area }
+        }
+        let parcelArea = parcels.reduce(0) { $0 + ($1["area_ha"] as? Double ?? 0) }
+        #expect(abs(zoneArea - parcelArea) < 0.001 * parcelArea)
+    }
+
+    @Test func standardsCommandPrintsLimitsWithSources() throws {
+        let result = try Self.run(["standards", "--crop-class", "vegetable_raw"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("GB5084-2021") && result.stdout.contains("GB20922-2007") && result.stdout.contains("GB15618-2018"))
+        #expect(result.stdout.contains("unverified") && result.stdout.contains("§1 Table 1"))
+        let json = try Self.run(["standards", "--json", "--standard", "GB5084-2021"])
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((root["water_limits"] as? [[String: Any]])?.count == 160)
+        #expect(try Self.run(["crops"]).stdout.contains("苜蓿 / alfalfa"))
+    }
+
     @Test func checkWritesNothingAndReportsJSON() throws {
         let result = try Self.run(["check", "--parcels", Self.repositoryRoot.appendingPathComponent("SampleData/parcels.shp").path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -63,6 +63,8 @@ public struct CropClassification: Sendable, Hashable {
     public var cropClass: CropClass
     public var basis: Basis
     public var entry: CropEntry?
+
+    public init(cropClass: CropClass, basis: Basis, entry: CropEntry?) { self.cropClass = cropClass; self.basis = basis; self.entry = entry }
 }
 
 /// The crop catalog: names (Chinese, English, aliases) → class → policy tier and columns. Data,
