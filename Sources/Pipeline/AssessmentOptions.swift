@@ -22,5 +22,7 @@ public struct RuleOptions: Sendable {
     /// Extra crop names from the project file.
     public var extraCrops: [CropEntry] = []
     public var exclusions: [ExclusionInput] = []
+    /// Loads, accumulation and review settings (issue #5).
+    public var review = ReviewOptions()
     public init() {}
 }

@@ -71,37 +71,37 @@ enum AssessmentStage {
         // Exclusion areas.
         let exclusion = try timer.measure("exclusions") { try ExclusionStage.shares(parcels: parcels, inputs: rules.exclusions) }
 
-        // Soil against GB 15618, then zones.
-        let assessments: [ParcelAssessment] = timer.measure("zone") {
+        // Loads, soil accumulation, salinity and review findings; then zones.
+        let context = ReviewEngine.Context(standards: standards, options: rules.review,
+                                           sourceMeans: ReviewEngine.annualMeans(monitoring.waterSamples, rule: rules.review.nonDetects),
+                                           wells: WellSummary.make(monitoring.wellReadings, options: rules.review), year: year)
+        let assessments: [ParcelAssessment] = timer.measure("review_and_zone") {
             parcels.indices.map { index in
                 let parcel = parcels[index]
                 let classification = classifications[index]
                 let policy = crops.policy(classification.cropClass)
                 let links = project.links.isEmpty ? nil : project.links[index]
                 let samples = links?.soilSamples.map { monitoring.soilSamples[$0] } ?? []
-                let ph = SoilSummary.pH(samples: samples) ?? parcel.soilPH
-                var screening: [String] = [], intervention: [String] = []
-                var anyValue = false
-                for element in ["cd", "hg", "as", "pb", "cr", "cu", "ni", "zn"] {
-                    guard let parameter = ParameterCatalog.parameter(id: element), let value = SoilSummary.value(parameter, samples: samples) else { continue }
-                    anyValue = true
-                    // Unknown pH: the strictest band.
-                    let bands = ph.map { [$0] } ?? [5.0, 6.0, 7.0, 8.0]
-                    let s = bands.compactMap { standards.soilScreeningValue(element, landUse: policy.soilLandUse, ph: $0) }.min()
-                    let i = bands.compactMap { standards.soilInterventionValue(element, ph: $0) }.min()
-                    if let i, value > i { intervention.append(element) } else if let s, value > s { screening.append(element) }
-                }
+                let review = ReviewEngine.review(parcel: parcel, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
+                                                 links: links, soil: samples, context: context)
+                let screening = review.findings.filter { $0.code == "SOIL_ABOVE_SCREENING" }.compactMap(\.parameter)
+                let intervention = review.findings.filter { $0.code == "SOIL_ABOVE_INTERVENTION" }.compactMap(\.parameter)
+                let anyValue = review.accumulation.values.contains { $0.start != nil && !$0.startIsBackground }
                 let soilClass = !anyValue ? "unknown" : !intervention.isEmpty ? "strict_control" : !screening.isEmpty ? "safe_use" : "priority_protection"
                 let known = parcel.sourceID.map { verdictBySource[$0] != nil } ?? false
                 let (zone, reasons) = Zoning.zone(ZoningInput(
                     cropClass: classification.cropClass, tier: policy.tier,
                     sourceVerdict: parcel.sourceID.flatMap { verdictBySource[$0] }, sourceKnown: known,
                     soilAboveScreening: screening, soilAboveIntervention: intervention,
-                    exclusionShare: exclusion[index].share, indeterminateAsPass: rules.indeterminateAsPass))
-                return ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
-                                        sourceStatus: parcel.sourceID.flatMap { verdictBySource[$0]?.status },
-                                        exclusionShare: exclusion[index].share, exclusionNames: exclusion[index].names, soilClass: soilClass,
-                                        soilAboveScreening: screening, soilAboveIntervention: intervention, soilPHUsed: ph)
+                    exclusionShare: exclusion[index].share, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
+                    indeterminateAsPass: rules.indeterminateAsPass))
+                var assessment = ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
+                                                  sourceStatus: parcel.sourceID.flatMap { verdictBySource[$0]?.status },
+                                                  exclusionShare: exclusion[index].share, exclusionNames: exclusion[index].names, soilClass: soilClass,
+                                                  soilAboveScreening: screening, soilAboveIntervention: intervention,
+                                                  soilPHUsed: SoilSummary.pH(samples: samples) ?? parcel.soilPH)
+                assessment.review = review
+                return assessment
             }
         }
         return Assessment(parcels: assessments, sources: sources, year: year, standards: standards, crops: crops, warnings: warnings)

@@ -43,7 +43,13 @@ public struct ProjectFile: Sendable {
     }
 
     static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "samples_crs", "service_areas", "linking",
-                                               "rules", "standards_override", "crops", "exclusions"]
+                                               "rules", "standards_override", "crops", "exclusions",
+                                               "loads", "accumulation", "review"]
+    static let loadKeys: Set<String> = ["quota_m3_per_mu", "non_detects"]
+    static let accumulationKeys: Set<String> = ["depth_m", "bulk_density_t_m3", "model", "residual_rate", "horizon_years", "background_mg_kg",
+                                                "other_inputs_g_ha_yr", "cumulative_caps_kg_ha"]
+    static let reviewKeys: Set<String> = ["soil_salt_classes_g_kg", "soil_salt_review_class", "yield_review_below_pct", "shallow_water_table_m",
+                                          "shallow_load_kg_ha_yr", "trend_min_readings", "trend_alpha"]
     static let ruleKeys: Set<String> = ["year", "statistic", "indeterminate_as", "saline_alkali", "high_fluoride"]
     static let parcelKeys: Set<String> = ["path", "layer", "encoding", "assume_crs", "fields"]
     static let tableKeys: Set<String> = ["path", "layer", "encoding", "crs", "columns", "units", "detection_limits", "volume_unit", "constants"]
@@ -133,6 +139,7 @@ public struct ProjectFile: Sendable {
             project.rules.conditions.salineAlkali = rules["saline_alkali"] as? Bool ?? false
             project.rules.conditions.highFluoride = rules["high_fluoride"] as? Bool ?? false
         }
+        try loadReviewSections(root, into: &project.rules.review, path: path)
         if let node = root["standards_override"] {
             let list = (node as? [Any]) ?? [node]
             project.rules.standardsOverrides = try list.map { item in
@@ -185,6 +192,60 @@ public struct ProjectFile: Sendable {
             options.detectionLimits[key] = limit
         }
         return [options]
+    }
+
+    /// `loads:`, `accumulation:` and `review:` (issue #5 settings; defaults in `ReviewOptions`).
+    private static func loadReviewSections(_ root: [String: Any], into review: inout ReviewOptions, path: String) throws {
+        func mapping(_ key: String, _ allowed: Set<String>) throws -> [String: Any]? {
+            guard let node = root[key] else { return nil }
+            guard let m = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "\(key): expected a mapping") }
+            try checkKeys(m, allowed: allowed, section: key, path: path)
+            return m
+        }
+        func numbers(_ node: Any?, _ section: String) throws -> [String: Double] {
+            try stringMap(node, section, path).mapValues { text in
+                guard let v = Double(text) else { throw LoadError.invalid(path: path, reason: "\(section): expected numbers") }
+                return v
+            }
+        }
+        if let loads = try mapping("loads", loadKeys) {
+            for (name, value) in try numbers(loads["quota_m3_per_mu"], "loads.quota_m3_per_mu") {
+                guard let cropClass = CropClass(rawValue: name) else { throw LoadError.invalid(path: path, reason: "loads.quota_m3_per_mu: unknown crop class \(name)") }
+                review.quotaM3PerMu[cropClass] = value
+            }
+            if let rule = try string(loads, "non_detects", path) {
+                guard let value = ReviewOptions.NonDetectRule(rawValue: rule) else { throw LoadError.invalid(path: path, reason: "loads.non_detects: expected half, zero or limit") }
+                review.nonDetects = value
+            }
+        }
+        if let a = try mapping("accumulation", accumulationKeys) {
+            if let v = try number(a, "depth_m", path) { review.accumulation.depthMetres = v }
+            if let v = try number(a, "bulk_density_t_m3", path) { review.accumulation.bulkDensity = v }
+            if let v = try number(a, "horizon_years", path) { review.accumulation.horizonYears = v }
+            if let model = try string(a, "model", path) {
+                guard let value = AccumulationOptions.Model(rawValue: model) else { throw LoadError.invalid(path: path, reason: "accumulation.model: expected linear or residual") }
+                review.accumulation.model = value
+            }
+            review.accumulation.residualRate = try numbers(a["residual_rate"], "accumulation.residual_rate")
+            review.accumulation.background = try numbers(a["background_mg_kg"], "accumulation.background_mg_kg")
+            review.accumulation.otherInputs = try numbers(a["other_inputs_g_ha_yr"], "accumulation.other_inputs_g_ha_yr")
+            review.accumulation.cumulativeCaps = try numbers(a["cumulative_caps_kg_ha"], "accumulation.cumulative_caps_kg_ha")
+        }
+        if let r = try mapping("review", reviewKeys) {
+            if let list = r["soil_salt_classes_g_kg"] {
+                guard let values = (list as? [Any])?.compactMap({ ($0 as? Double) ?? ($0 as? Int).map(Double.init) }), values.count == 4 else {
+                    throw LoadError.invalid(path: path, reason: "review.soil_salt_classes_g_kg: expected four increasing numbers")
+                }
+                review.soilSaltClassLimits = values
+            }
+            if let v = try number(r, "soil_salt_review_class", path) { review.soilSaltReviewClass = Int(v) }
+            if let v = try number(r, "yield_review_below_pct", path) { review.yieldReviewBelowPercent = v }
+            if let v = try number(r, "shallow_water_table_m", path) { review.shallowWaterTableMetres = v }
+            if let v = try number(r, "trend_min_readings", path) { review.trendMinimumReadings = Int(v) }
+            if let v = try number(r, "trend_alpha", path) { review.trendAlpha = v }
+            let loads = try numbers(r["shallow_load_kg_ha_yr"], "review.shallow_load_kg_ha_yr")
+            if !loads.isEmpty { review.shallowLoadKgPerHectare = loads }
+        }
     }
 
     private static func stringMap(_ node: Any?, _ section: String, _ path: String) throws -> [String: String] {

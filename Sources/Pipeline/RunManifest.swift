@@ -93,6 +93,22 @@ public struct AssessmentSummary: Codable, Sendable {
     public var sourcesToSuspend: [String]
     public var zonePolygons: Int
     public var dissolveMethods: [String]
+    /// The load and accumulation model with its parameters (issue #5).
+    public var accumulationModel: String
+    public var plowLayerDepthM: Double
+    public var bulkDensityTM3: Double
+    public var soilMassKgHa: Double
+    public var residualRates: [String: Double]
+    public var horizonYears: Double
+    public var backgroundMgKg: [String: Double]
+    public var otherInputsGHaYr: [String: Double]
+    public var cumulativeCapsKgHa: [String: Double]
+    public var quotaM3PerMu: [String: Double]
+    public var quotaSource: String
+    public var nonDetectsInMeans: String
+    public var parcelsUnderSoilReview: Int
+    public var parcelsUnderGroundwaterReview: Int
+    public var shortestIrrigationYears: Double?
 
     init(_ a: Assessment, zones: [ZonePolygon], rules: RuleOptions) {
         year = a.year
@@ -111,5 +127,22 @@ public struct AssessmentSummary: Codable, Sendable {
         sourcesToSuspend = a.sources.filter { $0.effective.status == .fail }.map(\.sourceID)
         zonePolygons = zones.count
         dissolveMethods = Array(Set(zones.map(\.method))).sorted()
+        let accumulation = rules.review.accumulation
+        accumulationModel = accumulation.model.rawValue
+        plowLayerDepthM = accumulation.depthMetres
+        bulkDensityTM3 = accumulation.bulkDensity
+        soilMassKgHa = accumulation.soilMassKgPerHectare
+        residualRates = accumulation.model == .residual
+            ? Dictionary(uniqueKeysWithValues: ReviewEngine.elements.map { ($0, accumulation.residualRate[$0] ?? AccumulationOptions.defaultResidualRate) }) : [:]
+        horizonYears = accumulation.horizonYears
+        backgroundMgKg = accumulation.background
+        otherInputsGHaYr = accumulation.otherInputs
+        cumulativeCapsKgHa = accumulation.cumulativeCaps
+        quotaM3PerMu = Dictionary(uniqueKeysWithValues: rules.review.quotaM3PerMu.map { ($0.key.rawValue, $0.value) })
+        quotaSource = ReviewOptions.quotaSource
+        nonDetectsInMeans = rules.review.nonDetects.rawValue
+        parcelsUnderSoilReview = a.parcels.filter { $0.review?.soilReview == true }.count
+        parcelsUnderGroundwaterReview = a.parcels.filter { $0.review?.groundwaterReview == true }.count
+        shortestIrrigationYears = a.parcels.compactMap { $0.review?.irrigationYearsLimit }.min()
     }
 }

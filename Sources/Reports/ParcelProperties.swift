@@ -13,7 +13,12 @@ public enum ParcelProperties {
         "source_id", "source_from_service_area", "source_status", "admin_unit",
         "area_ha", "area_mu", "geometry_repaired", "exclusion_share", "exclusion_areas", "soil_class",
         "soil_sample_ids", "soil_estimated", "soil_distance_m", "soil_ph", "soil_ph_from",
-    ] + soilElements.map { "soil_\($0)_mg_kg" } + ["well_ids", "irrigation_m3_ha_yr", "irrigation_year"]
+    ] + soilElements.map { "soil_\($0)_mg_kg" } + ["well_ids", "irrigation_m3_ha_yr", "irrigation_year", "irrigation_basis",
+        "load_cl_kg_ha_yr", "load_salt_kg_ha_yr"] + soilElements.map { "load_\($0)_g_ha_yr" }
+        + ["cum_load_cl_kg_ha", "cum_load_salt_kg_ha"] + soilElements.map { "cum_load_\($0)_g_ha" } + soilElements.map { "total_load_\($0)_kg" }
+        + soilElements.map { "years_to_screening_\($0)" } + soilElements.map { "soil_\($0)_projected_mg_kg" }
+        + ["irrigation_years_limit", "limiting_element", "salt_ecw_ds_m", "water_salinity_class", "leaching_requirement", "relative_yield_pct",
+           "salinity_class", "soil_review", "groundwater_review", "review_reasons", "findings"]
 
     /// - Parameters:
     ///   - links: what was linked to the parcel; nil when no monitoring data was given (the
@@ -62,10 +67,42 @@ public enum ParcelProperties {
             let value = ParameterCatalog.parameter(id: element).flatMap { SoilSummary.value($0, samples: samples) }
             properties.append(("soil_\(element)_mg_kg", value.map { .number($0) } ?? .null))
         }
+        let review = assessment?.review
         properties += [
             ("well_ids", .strings(links?.wellIDs ?? [])),
-            ("irrigation_m3_ha_yr", latestIrrigation.map { .fixed($0.value, decimals: 1) } ?? .null),
+            // The volume the loads use: the latest year of records, else the crop's quota.
+            ("irrigation_m3_ha_yr", (review?.volumeM3PerHectare ?? latestIrrigation?.value).map { .fixed($0, decimals: 1) } ?? .null),
             ("irrigation_year", latestIrrigation.map { .integer(Int64($0.key)) } ?? .null),
+            ("irrigation_basis", review.map { .string($0.volumeBasis) } ?? (latestIrrigation == nil ? .null : .string("records"))),
+            ("load_cl_kg_ha_yr", review?.annualLoad["chloride"].map { .fixed($0, decimals: 3) } ?? .null),
+            ("load_salt_kg_ha_yr", review?.annualLoad["salt"].map { .fixed($0, decimals: 3) } ?? .null),
+        ]
+        for element in soilElements { properties.append(("load_\(element)_g_ha_yr", review?.annualLoad[element].map { .fixed($0, decimals: 4) } ?? .null)) }
+        properties.append(("cum_load_cl_kg_ha", review?.cumulativeLoad["chloride"].map { .fixed($0, decimals: 3) } ?? .null))
+        properties.append(("cum_load_salt_kg_ha", review?.cumulativeLoad["salt"].map { .fixed($0, decimals: 3) } ?? .null))
+        for element in soilElements { properties.append(("cum_load_\(element)_g_ha", review?.cumulativeLoad[element].map { .fixed($0, decimals: 4) } ?? .null)) }
+        for element in soilElements {
+            // g/ha × ha / 1000 = kg over the parcel.
+            properties.append(("total_load_\(element)_kg", review?.cumulativeLoad[element].map { .fixed($0 * parcel.areaHectares / 1000, decimals: 6) } ?? .null))
+        }
+        for element in soilElements {
+            properties.append(("years_to_screening_\(element)", review?.accumulation[element]?.yearsToScreening.map { .fixed($0, decimals: 1) } ?? .null))
+        }
+        for element in soilElements {
+            properties.append(("soil_\(element)_projected_mg_kg", review?.accumulation[element]?.projected.map { .fixed($0, decimals: 4) } ?? .null))
+        }
+        properties += [
+            ("irrigation_years_limit", review?.irrigationYearsLimit.map { .fixed($0, decimals: 1) } ?? .null),
+            ("limiting_element", review?.limitingElement.map(PropertyValue.string) ?? .null),
+            ("salt_ecw_ds_m", review?.ecw.map { .fixed($0, decimals: 3) } ?? .null),
+            ("water_salinity_class", review?.waterSalinityClass.map(PropertyValue.string) ?? .null),
+            ("leaching_requirement", review?.leachingRequirement.map { .fixed($0, decimals: 4) } ?? .null),
+            ("relative_yield_pct", review?.relativeYield.map { .fixed($0, decimals: 1) } ?? .null),
+            ("salinity_class", review?.soilSaltClass.map(PropertyValue.string) ?? .null),
+            ("soil_review", review.map { .boolean($0.soilReview) } ?? .null),
+            ("groundwater_review", review.map { .boolean($0.groundwaterReview) } ?? .null),
+            ("review_reasons", .strings(review?.reviewReasons ?? [])),
+            ("findings", .rawJSON(findingsJSON(review?.findings ?? []))),
         ]
         for attribute in parcel.attributes {
             properties.append((passThroughName(attribute.name), PropertyValue(attribute.value)))
@@ -91,4 +128,19 @@ extension PropertyValue {
         case .boolean(let v): self = .boolean(v)
         }
     }
+}
+
+/// The `findings` array: one object per reason, with its evidence.
+func findingsJSON(_ findings: [Finding]) -> String {
+    func number(_ d: Double?) -> String {
+        guard let d, d.isFinite else { return "null" }
+        return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+    }
+    func text(_ s: String?) -> String { s.map { SourcesFile.json($0) } ?? "null" }
+    return "[" + findings.map { f in
+        "{\"code\": \(text(f.code)), \"target\": \(text(f.target)), \"parameter\": \(text(f.parameter)), \"value\": \(number(f.value)), "
+            + "\"threshold\": \(number(f.threshold)), \"unit\": \(text(f.unit)), \"standard\": \(text(f.standard)), "
+            + "\"evidence\": [\(f.evidence.map { SourcesFile.json($0) }.joined(separator: ", "))], \"review\": \(f.review), "
+            + "\"message_zh\": \(text(f.messageZh)), \"message_en\": \(text(f.messageEn))}"
+    }.joined(separator: ", ") + "]"
 }

@@ -70,6 +70,9 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("standards-override"), help: "Province override file (YAML); repeatable.")
     var standardsOverride: [String] = []
 
+    @Option(help: "Years ahead for projected soil contents and the review horizon (default 20).")
+    var horizon: Double?
+
     func assessOptions(outputDirectory: String?, requireOutput: Bool) throws -> AssessOptions {
         let project = try config.map { try ProjectFile.load(path: $0) } ?? ProjectFile()
         guard let path = parcels ?? project.parcels.path else { throw ValidationError("no parcel layer: pass --parcels PATH or set parcels.path in --config") }
@@ -98,6 +101,7 @@ struct InputOptions: ParsableArguments {
         }
         if !standardsOverride.isEmpty { options.rules.standardsOverrides = standardsOverride }
         if !exclusions.isEmpty { options.rules.exclusions = exclusions.map { ExclusionInput(path: $0) } }
+        if let horizon { options.rules.review.accumulation.horizonYears = horizon }
         return options
     }
 }

@@ -134,6 +134,22 @@ import GeoKit
             if p["source_id"] as? String == "ZS03" { #expect(reasons.contains("SOURCE_PROHIBITED_INFLOW")) }
         }
         #expect(parcels.contains { $0["zone"] as? String == "suitable" })
+
+        // Issue #5: the Cd hot spot, the rising well, evidence, and honest nulls.
+        let hotSpot = parcels.filter { ($0["soil_cd_mg_kg"] as? Double ?? 0) > 0.6 }
+        #expect(!hotSpot.isEmpty && hotSpot.allSatisfy { $0["soil_review"] as? Bool == true && $0["limiting_element"] as? String == "cd"
+            && ($0["irrigation_years_limit"] as? Double ?? 99) < 20 })
+        let rising = parcels.filter { ($0["review_reasons"] as? [String] ?? []).contains("GW_RISING_TREND") }
+        #expect(!rising.isEmpty && rising.allSatisfy { $0["groundwater_review"] as? Bool == true })
+        let trend = try #require((rising.first?["findings"] as? [[String: Any]])?.first { $0["code"] as? String == "GW_RISING_TREND" && $0["parameter"] as? String == "chloride" })
+        #expect((trend["value"] as? Double ?? 0) > 25 && trend["evidence"] as? [String] == ["GW03"] && trend["unit"] as? String == "mg/L per year")
+        for p in parcels {
+            for finding in p["findings"] as? [[String: Any]] ?? [] where !(finding["code"] as! String).hasSuffix("_NO_DATA") {
+                #expect(!(finding["evidence"] as? [String] ?? []).isEmpty, "\(finding["code"]!) names its evidence")
+            }
+        }
+        let noSoil = parcels.filter { ($0["review_reasons"] as? [String] ?? []).contains("SOIL_NO_DATA") }
+        #expect(!noSoil.isEmpty && noSoil.allSatisfy { $0["soil_cd_mg_kg"] is NSNull && $0["years_to_screening_cd"] is NSNull && $0["irrigation_years_limit"] is NSNull })
         #expect(parcels.filter { ($0["exclusion_share"] as? Double ?? 0) > 0 }.count > 20)
         #expect(parcels.contains { ($0["zone_reasons"] as? [String])?.contains("CROP_UNKNOWN") == true && $0["crop"] as? String == "试验田" })
 

@@ -20,6 +20,8 @@ public struct ParcelAssessment: Sendable {
     public var soilAboveIntervention: [String]
     /// The soil pH used to pick the GB 15618 band (nil: unknown, the strictest band was used).
     public var soilPHUsed: Double?
+    /// Loads, accumulation, salinity and review findings.
+    public var review: ParcelReview?
 }
 
 /// A source's compliance: per crop class on its own, and the verdict its parcels get (the

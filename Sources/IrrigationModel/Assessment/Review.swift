@@ -1,0 +1,319 @@
+import Foundation
+
+/// One reason to look at a parcel, with its evidence (issue #5).
+public struct Finding: Sendable, Hashable, Codable {
+    public var code: String
+    /// soil / groundwater / water
+    public var target: String
+    public var parameter: String?
+    public var value: Double?
+    public var threshold: Double?
+    public var unit: String?
+    public var standard: String?
+    /// Sample, well or source ids.
+    public var evidence: [String]
+    public var messageZh: String
+    public var messageEn: String
+    /// False for informational findings (estimated soil, no well nearby).
+    public var review: Bool
+}
+
+/// Settings of the loads and review rules (project file `loads:`, `review:`).
+public struct ReviewOptions: Sendable, Hashable {
+    /// Irrigation quota (m³/mu·yr) when a parcel has no records. Defaults from GB 5084-92 via
+    /// standards.md §1: paddy 800, dryland 300; vegetables 350 (the middle of 200–500 per crop).
+    public var quotaM3PerMu: [CropClass: Double] = [
+        .paddy: 800, .drylandGrainOil: 300, .feedForage: 300, .fiberIndustrial: 300, .fruit: 300, .landscapeForest: 300,
+        .vegetableCooked: 350, .vegetableRaw: 350,
+    ]
+    public static let quotaSource = "GB 5084-92 irrigation quotas (standards.md §1, [S7]): paddy 800, dryland 300 m³/亩·a; vegetables 350 m³/亩 (middle of 200–500 per crop)"
+    public enum NonDetectRule: String, Sendable, Hashable, Codable { case half, zero, limit }
+    /// How a non-detect enters an annual mean (default: half the detection limit).
+    public var nonDetects = NonDetectRule.half
+    public var accumulation = AccumulationOptions()
+    /// Soil salt (g/kg) class limits: non-saline < 1, slight < 2, moderate < 4, severe < 6, else
+    /// saline soil. Project default (commonly used North-China grading, unverified: M).
+    public var soilSaltClassLimits: [Double] = [1, 2, 4, 6]
+    public static let soilSaltClassNames = ["non_saline", "slight", "moderate", "severe", "saline_soil"]
+    /// A soil salt class at or above this index is a review (default: moderate).
+    public var soilSaltReviewClass = 2
+    /// Relative yield below this (%) is a review (DESIGN.md §4: 90 %).
+    public var yieldReviewBelowPercent = 90.0
+    /// Depth to water below which the water table counts as shallow (DESIGN.md §4: 3 m).
+    public var shallowWaterTableMetres = 3.0
+    /// Loads (kg/ha·yr) above which a shallow water table is a review. Project defaults, no
+    /// published source: chloride 500, salt 2 000.
+    public var shallowLoadKgPerHectare: [String: Double] = ["chloride": 500, "salt": 2000]
+    /// Trend test: parameters, minimum readings, significance (DESIGN.md §4).
+    public var trendParameters = ["chloride", "tds", "nitrate_n"]
+    public var trendMinimumReadings = 6
+    public var trendAlpha = 0.05
+    public init() {}
+}
+
+/// Loads, accumulation, salinity and findings of one parcel.
+public struct ParcelReview: Sendable {
+    public var volumeM3PerHectare: Double?
+    /// "records", "quota" or "none".
+    public var volumeBasis: String
+    /// Annual loads: chloride and salt in kg/ha·yr, metals in g/ha·yr.
+    public var annualLoad: [String: Double]
+    /// Sums over the years of irrigation records (same units), nil without records.
+    public var cumulativeLoad: [String: Double]
+    public var accumulation: [String: Accumulation]
+    public var irrigationYearsLimit: Double?
+    public var limitingElement: String?
+    public var ecw: Double?
+    public var leachingRequirement: Double?
+    public var relativeYield: Double?
+    public var waterSalinityClass: String?
+    public var soilSaltClass: String?
+    public var findings: [Finding]
+    public var soilReview: Bool { findings.contains { $0.review && $0.target == "soil" } }
+    public var groundwaterReview: Bool { findings.contains { $0.review && $0.target == "groundwater" } }
+    public var reviewReasons: [String] { Array(Set(findings.filter(\.review).map(\.code))).sorted() }
+}
+
+/// What a well says: latest values, class III exceedances, trends.
+public struct WellSummary: Sendable {
+    public var wellID: String
+    public var latestDepthMetres: Double?
+    public var latestDate: CalendarDate
+    public var latest: [String: (value: Double, date: CalendarDate, reading: String)]
+    public var trends: [String: TrendTest]
+
+    public static func make(_ readings: [WellReading], options: ReviewOptions) -> [String: WellSummary] {
+        var result: [String: WellSummary] = [:]
+        for (id, list) in Dictionary(grouping: readings, by: \.wellID) {
+            let sorted = list.sorted { $0.date < $1.date }
+            var latest: [String: (Double, CalendarDate, String)] = [:]
+            for reading in sorted {
+                for (parameter, value) in reading.measurements { if let v = value.number { latest[parameter.id] = (v, reading.date, "\(id)@\(reading.date)") } }
+            }
+            var trends: [String: TrendTest] = [:]
+            for parameterID in options.trendParameters {
+                guard let parameter = ParameterCatalog.parameter(id: parameterID) else { continue }
+                let points = sorted.compactMap { r in r.measurements[parameter]?.number.map { (r.date.decimalYear, $0) } }
+                if points.count >= options.trendMinimumReadings, let test = TrendTest.mannKendall(times: points.map(\.0), values: points.map(\.1)) {
+                    trends[parameterID] = test
+                }
+            }
+            result[id] = WellSummary(wellID: id, latestDepthMetres: sorted.last { $0.depthToWaterMetres != nil }?.depthToWaterMetres,
+                                     latestDate: sorted.last!.date, latest: latest, trends: trends)
+        }
+        return result
+    }
+}
+
+public enum ReviewEngine {
+    public static let elements = ["cd", "hg", "as", "pb", "cr", "cu", "ni", "zn"]
+
+    /// Annual mean concentration (mg/L) per source, year and parameter, non-detects substituted.
+    public static func annualMeans(_ samples: [WaterSample], rule: ReviewOptions.NonDetectRule) -> [String: [Int: [String: Double]]] {
+        var sums: [String: [Int: [String: (Double, Int)]]] = [:]
+        for sample in samples {
+            for (parameter, value) in sample.measurements {
+                let number: Double?
+                switch value {
+                case .value(let v), .aboveRange(let v): number = v
+                case .belowDetection(let limit):
+                    number = limit.map { rule == .half ? $0 / 2 : (rule == .zero ? 0 : $0) }  // no limit: cannot be substituted
+                }
+                guard let number else { continue }
+                let current = sums[sample.sourceID, default: [:]][sample.date.year, default: [:]][parameter.id] ?? (0, 0)
+                sums[sample.sourceID, default: [:]][sample.date.year, default: [:]][parameter.id] = (current.0 + number, current.1 + 1)
+            }
+        }
+        return sums.mapValues { years in years.mapValues { parameters in parameters.mapValues { $0.0 / Double($0.1) } } }
+    }
+
+    /// Concentration for a year: that year's mean, else the nearest year's.
+    static func concentration(_ means: [Int: [String: Double]]?, parameter: String, year: Int) -> Double? {
+        guard let means else { return nil }
+        if let value = means[year]?[parameter] { return value }
+        return means.keys.filter { means[$0]?[parameter] != nil }.min { abs($0 - year) < abs($1 - year) }.flatMap { means[$0]?[parameter] }
+    }
+
+    public struct Context {
+        public var standards: StandardsCatalog
+        public var options: ReviewOptions
+        public var sourceMeans: [String: [Int: [String: Double]]]
+        public var wells: [String: WellSummary]
+        public var year: Int?
+        public init(standards: StandardsCatalog, options: ReviewOptions, sourceMeans: [String: [Int: [String: Double]]], wells: [String: WellSummary], year: Int?) {
+            self.standards = standards; self.options = options; self.sourceMeans = sourceMeans; self.wells = wells; self.year = year
+        }
+    }
+
+    public static func review(parcel: Parcel, cropClass: CropClass, policy: CropClassPolicy, crop: CropEntry?, links: ParcelLinks?,
+                              soil: [SoilSample], context c: Context) -> ParcelReview {
+        let options = c.options
+        var findings: [Finding] = []
+        let means = parcel.sourceID.flatMap { c.sourceMeans[$0] }
+
+        // Volume: records, else the class's quota.
+        let records = links?.irrigationByYear ?? [:]
+        var volumeBasis = "none"
+        var annualVolume: Double? = nil
+        if let latest = records.max(by: { $0.key < $1.key }) { annualVolume = latest.value; volumeBasis = "records" }
+        else if let quota = options.quotaM3PerMu[cropClass] { annualVolume = quota * 15; volumeBasis = "quota" }
+        let referenceYear = records.keys.max() ?? c.year ?? means?.keys.max() ?? 0
+
+        // Loads.
+        var annualLoad: [String: Double] = [:], cumulative: [String: Double] = [:]
+        let loadParameters: [(key: String, parameters: [String], perKg: Bool)] = [("chloride", ["chloride"], true), ("salt", ["total_salt", "tds"], true)]
+            + elements.map { ($0, [$0], false) }
+        for (key, parameters, perKg) in loadParameters {
+            let scale = perKg ? 1.0 / 1000 : 1.0  // C (mg/L) × V (m³/ha) = g/ha
+            if let v = annualVolume, let concentration = parameters.lazy.compactMap({ concentration(means, parameter: $0, year: referenceYear) }).first {
+                annualLoad[key] = concentration * v * scale
+            }
+            if !records.isEmpty {
+                var sum = 0.0, complete = true
+                for (year, volume) in records {
+                    guard let concentration = parameters.lazy.compactMap({ concentration(means, parameter: $0, year: year) }).first else { complete = false; break }
+                    sum += concentration * volume * scale
+                }
+                if complete { cumulative[key] = sum }
+            }
+        }
+
+        // Soil: linked values, thresholds by pH band and land use.
+        let samplePH = SoilSummary.pH(samples: soil)
+        let ph = samplePH ?? parcel.soilPH
+        let bands = ph.map { [$0] } ?? [5.0, 6.0, 7.0, 8.0]  // unknown pH: the strictest band
+        let sampleIDs = soil.map(\.id)
+        if soil.isEmpty {
+            findings.append(Finding(code: "SOIL_NO_DATA", target: "soil", parameter: nil, value: nil, threshold: nil, unit: nil, standard: nil, evidence: [],
+                                    messageZh: "地块内及附近无土壤样品，需补充采样", messageEn: "no soil sample in or near the parcel: sample it", review: true))
+        } else if links?.soilEstimated == true {
+            findings.append(Finding(code: "SOIL_ESTIMATED_FROM_NEIGHBOUR", target: "soil", parameter: nil, value: links?.soilDistanceMetres, threshold: nil,
+                                    unit: "m", standard: nil, evidence: sampleIDs,
+                                    messageZh: "土壤数据取自邻近样品（估算）", messageEn: "soil values taken from a neighbouring sample (estimated)", review: false))
+        }
+
+        var accumulation: [String: Accumulation] = [:]
+        let model = options.accumulation.model
+        for element in elements {
+            guard let parameter = ParameterCatalog.parameter(id: element) else { continue }
+            let measured = SoilSummary.value(parameter, samples: soil)
+            let start = measured ?? options.accumulation.background[element]
+            let screening = bands.compactMap { c.standards.soilScreeningValue(element, landUse: policy.soilLandUse, ph: $0) }.min()
+            let intervention = bands.compactMap { c.standards.soilInterventionValue(element, ph: $0) }.min()
+            let load = (annualLoad[element] ?? 0) + (options.accumulation.otherInputs[element] ?? 0)
+            let r = annualLoad[element] == nil && options.accumulation.otherInputs[element] == nil ? nil
+                : AccumulationModel.annualIncrement(loadGramsPerHectare: load, soilMass: options.accumulation.soilMassKgPerHectare)
+            let k = options.accumulation.residualRate[element] ?? AccumulationOptions.defaultResidualRate
+            var years: Double? = nil, projected: Double? = nil
+            if let start, let r, let screening {
+                years = AccumulationModel.yearsToScreening(start: start, increment: r, screening: screening, model: model, k: k)
+                projected = AccumulationModel.content(start: start, increment: r, years: options.accumulation.horizonYears, model: model, k: k)
+            }
+            var yearsToCap: Double? = nil
+            if let cap = options.accumulation.cumulativeCaps[element], load > 0 {
+                yearsToCap = max(0, (cap * 1000 - (cumulative[element] ?? 0)) / load)  // kg/ha → g/ha
+            }
+            accumulation[element] = Accumulation(annualIncrement: r ?? 0, start: start, startIsBackground: measured == nil && start != nil,
+                                                 screening: screening, yearsToScreening: years, projected: projected, yearsToCap: yearsToCap)
+            let standard = "GB 15618-2018" + (ph == nil ? " (pH unknown: strictest band)" : "")
+            if let measured, let intervention, measured > intervention {
+                findings.append(Finding(code: "SOIL_ABOVE_INTERVENTION", target: "soil", parameter: element, value: measured, threshold: intervention, unit: "mg/kg",
+                                        standard: standard, evidence: sampleIDs, messageZh: "土壤\(parameter.chineseName)超过风险管制值",
+                                        messageEn: "soil \(parameter.englishName) above the intervention value", review: true))
+            } else if let measured, let screening, measured > screening {
+                findings.append(Finding(code: "SOIL_ABOVE_SCREENING", target: "soil", parameter: element, value: measured, threshold: screening, unit: "mg/kg",
+                                        standard: standard, evidence: sampleIDs, messageZh: "土壤\(parameter.chineseName)超过风险筛选值",
+                                        messageEn: "soil \(parameter.englishName) above the screening value", review: true))
+            }
+            if let years, years > 0, years < options.accumulation.horizonYears {
+                findings.append(Finding(code: "SOIL_PROJECTED_EXCEEDANCE", target: "soil", parameter: element, value: years,
+                                        threshold: options.accumulation.horizonYears, unit: "years", standard: standard,
+                                        evidence: sampleIDs + [parcel.sourceID].compactMap { $0 },
+                                        messageZh: "按当前灌溉负荷，\(String(format: "%.1f", years)) 年后土壤\(parameter.chineseName)达到筛选值",
+                                        messageEn: "at the current load, soil \(parameter.englishName) reaches the screening value in \(String(format: "%.1f", years)) years",
+                                        review: true))
+            }
+        }
+        // Allowed irrigation years: the minimum over elements (and caps), with the limiting element.
+        var limit: (Double, String)? = nil
+        for (element, a) in accumulation {
+            for years in [a.yearsToScreening, a.yearsToCap].compactMap({ $0 }) where limit == nil || years < limit!.0 || (years == limit!.0 && element < limit!.1) {
+                limit = (years, element)
+            }
+        }
+
+        // Salinity of the water, and of the crop's root zone.
+        var ecw: Double? = nil
+        if let ec = concentration(means, parameter: "ec", year: referenceYear) { ecw = ec }
+        else if let tds = concentration(means, parameter: "tds", year: referenceYear) ?? concentration(means, parameter: "total_salt", year: referenceYear) {
+            ecw = Salinity.ecw(fromTDS: tds, tdsPerEC: c.standards.faoConstants["tds_per_ec"]?.value ?? 640)
+        }
+        var lr: Double? = nil, yield: Double? = nil, waterClass: String? = nil
+        if let ecw {
+            let fao = c.standards.fao29WaterClasses.first { $0.parameter == "ec" }
+            waterClass = fao.map { ecw < $0.noneBelow ? "none" : (ecw > $0.severeAbove ? "severe" : "slight_to_moderate") }
+            if let key = crop?.salt, let tolerance = c.standards.cropSaltTolerance[key] {
+                let ece = Salinity.ece(fromECw: ecw, ratio: c.standards.faoConstants["ece_per_ecw"]?.value ?? 1.5)
+                lr = Salinity.leachingRequirement(ecw: ecw, threshold: tolerance.threshold)
+                yield = Salinity.relativeYield(ece: ece, threshold: tolerance.threshold, slope: tolerance.slope)
+            }
+        }
+        var soilSaltClass: String? = nil
+        if let saltParameter = ParameterCatalog.parameter(id: "salt"), let salt = SoilSummary.value(saltParameter, samples: soil) {
+            let index = options.soilSaltClassLimits.firstIndex { salt < $0 } ?? options.soilSaltClassLimits.count
+            soilSaltClass = ReviewOptions.soilSaltClassNames[index]
+            if index >= options.soilSaltReviewClass {
+                findings.append(Finding(code: "SOIL_SALINITY", target: "soil", parameter: "salt", value: salt, threshold: options.soilSaltClassLimits[options.soilSaltReviewClass - 1],
+                                        unit: "g/kg", standard: "project soil salt classes (M)", evidence: sampleIDs,
+                                        messageZh: "土壤含盐量达到\(soilSaltClass!)等级", messageEn: "soil salt is \(soilSaltClass!)", review: true))
+            }
+        }
+        if let yield, yield < options.yieldReviewBelowPercent {
+            findings.append(Finding(code: "SOIL_SALINITY", target: "soil", parameter: "ec", value: yield, threshold: options.yieldReviewBelowPercent, unit: "%",
+                                    standard: "FAO 29 / Maas–Hoffman", evidence: [parcel.sourceID].compactMap { $0 },
+                                    messageZh: "灌溉水盐分使作物相对产量降至 \(String(format: "%.0f", yield))%",
+                                    messageEn: "irrigation-water salinity cuts relative yield to \(String(format: "%.0f", yield)) %", review: true))
+        }
+
+        // Groundwater.
+        let wellIDs = links?.wellIDs ?? []
+        if wellIDs.isEmpty {
+            findings.append(Finding(code: "GW_NO_DATA", target: "groundwater", parameter: nil, value: nil, threshold: nil, unit: nil, standard: nil, evidence: [],
+                                    messageZh: "监测半径内无地下水监测井", messageEn: "no groundwater well within the radius", review: false))
+        }
+        for id in wellIDs {
+            guard let well = c.wells[id] else { continue }
+            for (parameterID, latest) in well.latest.sorted(by: { $0.key < $1.key }) {
+                guard let classIII = c.standards.groundwaterClassIII(parameterID), let parameter = ParameterCatalog.parameter(id: parameterID) else { continue }
+                let above = latest.value > classIII.max || (classIII.min.map { latest.value < $0 } ?? false)
+                if above {
+                    findings.append(Finding(code: "GW_ABOVE_CLASS_III", target: "groundwater", parameter: parameterID, value: latest.value, threshold: classIII.max,
+                                            unit: "mg/L", standard: "GB/T 14848-2017 class III", evidence: [latest.reading],
+                                            messageZh: "监测井 \(id) 最新\(parameter.chineseName)超过地下水Ⅲ类标准",
+                                            messageEn: "latest \(parameter.englishName) at well \(id) exceeds groundwater class III", review: true))
+                }
+            }
+            for (parameterID, test) in well.trends.sorted(by: { $0.key < $1.key }) where test.z > 0 && test.p < options.trendAlpha {
+                let name = ParameterCatalog.parameter(id: parameterID)!
+                findings.append(Finding(code: "GW_RISING_TREND", target: "groundwater", parameter: parameterID, value: test.senSlopePerYear, threshold: nil,
+                                        unit: "mg/L per year", standard: "Mann–Kendall (p = \(String(format: "%.4f", test.p)), n = \(test.n))", evidence: [id],
+                                        messageZh: "监测井 \(id) \(name.chineseName)呈显著上升趋势（Sen 斜率 \(String(format: "%.2f", test.senSlopePerYear)) mg/L/年）",
+                                        messageEn: "\(name.englishName) at well \(id) is rising (Sen's slope \(String(format: "%.2f", test.senSlopePerYear)) mg/L per year)",
+                                        review: true))
+            }
+            if let depth = well.latestDepthMetres, depth < options.shallowWaterTableMetres {
+                for (key, threshold) in options.shallowLoadKgPerHectare.sorted(by: { $0.key < $1.key }) {
+                    guard let load = annualLoad[key], load > threshold else { continue }
+                    findings.append(Finding(code: "GW_SHALLOW_AND_LOADED", target: "groundwater", parameter: key, value: load, threshold: threshold,
+                                            unit: "kg/ha·yr", standard: "project default (water table < \(options.shallowWaterTableMetres) m)",
+                                            evidence: [id] + [parcel.sourceID].compactMap { $0 },
+                                            messageZh: "浅埋地下水（\(String(format: "%.1f", depth)) m）且\(key == "salt" ? "盐分" : "氯化物")负荷高",
+                                            messageEn: "shallow water table (\(String(format: "%.1f", depth)) m) under a high \(key) load", review: true))
+                }
+            }
+        }
+        return ParcelReview(volumeM3PerHectare: annualVolume, volumeBasis: volumeBasis, annualLoad: annualLoad, cumulativeLoad: cumulative,
+                            accumulation: accumulation, irrigationYearsLimit: limit?.0, limitingElement: limit?.1, ecw: ecw, leachingRequirement: lr,
+                            relativeYield: yield, waterSalinityClass: waterClass, soilSaltClass: soilSaltClass, findings: findings)
+    }
+}
