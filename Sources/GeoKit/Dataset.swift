@@ -28,6 +28,7 @@ public final class Dataset {
     ///
     /// The corresponding C function is `GDALOpenEx`.
     public static func open(_ path: String, openOptions: [String] = [], update: Bool = false) throws(GDALError) -> Dataset {
+        GDALEnvironment.initialize()  // drivers registered once, whoever comes first
         let flags = UInt32(GDAL_OF_VECTOR) | UInt32(update ? GDAL_OF_UPDATE : GDAL_OF_READONLY) | UInt32(GDAL_OF_VERBOSE_ERROR)
         let handle = try withCStringList(openOptions) { (options) throws(GDALError) in
             try gdalNonNull("GDALOpenEx", context: path) { GDALOpenEx(path, flags, nil, constList(options), nil) }  // NULL on failure
@@ -39,6 +40,7 @@ public final class Dataset {
     ///
     /// The corresponding C functions are `GDALGetDriverByName` and `GDALCreate`.
     public static func create(driver driverName: String, path: String, options: [String] = []) throws(GDALError) -> Dataset {
+        GDALEnvironment.initialize()
         let driver = try gdalNonNull("GDALGetDriverByName", context: driverName) { GDALGetDriverByName(driverName) }
         let handle = try withCStringList(options) { (list) throws(GDALError) in
             try gdalNonNull("GDALCreate", context: path) { GDALCreate(driver, path, 0, 0, 0, GDT_Unknown, list) }

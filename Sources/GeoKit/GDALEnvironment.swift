@@ -1,7 +1,8 @@
 import CGDAL
 
-/// Process-wide GDAL set-up. Call `GDALEnvironment.initialize()` once, from the main thread,
-/// before any other GeoKit call (reference/peers.md C.2).
+/// Process-wide GDAL set-up. `Dataset` and `SpatialReference` call `initialize()` themselves;
+/// calling it early from the main thread keeps registration off worker threads
+/// (reference/peers.md C.2).
 public enum GDALEnvironment {
     private static let registration: Void = {
         // Axis order: every SRS we build is also set explicitly, this is the belt to those braces

@@ -10,6 +10,7 @@ public final class SpatialReference {
 
     /// Takes one reference to `handle` (which the caller already owns).
     init(adopting handle: OGRSpatialReferenceH) {
+        GDALEnvironment.initialize()
         self.handle = handle
         OSRSetAxisMappingStrategy(handle, OAMS_TRADITIONAL_GIS_ORDER)
     }

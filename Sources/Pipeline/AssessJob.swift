@@ -20,6 +20,7 @@ public struct AssessOptions: Sendable {
     /// "Today", for rejecting future-dated samples (injected in tests).
     public var today: CalendarDate
     public var rules = RuleOptions()
+    public var output = OutputOptions()
 
     public init(parcels: ParcelInputOptions, monitoring: MonitoringOptions = MonitoringOptions(), linking: LinkingOptions = LinkingOptions(),
                 samplesCRS: String? = nil, outputDirectory: String, projectFile: String? = nil, command: [String] = [],
@@ -45,7 +46,7 @@ public struct AssessJob {
         let started = Date()
         GDALEnvironment.initialize()
         guard GDALEnvironment.geosVersion != nil else { throw PipelineError.gdalWithoutGEOS }
-        var timer = PhaseTimer()
+        var timer = PhaseTimer(observer: options.output.progress)
 
         let project = try IngestStage.run(options, timer: &timer)
         let reading = project.parcels
@@ -66,18 +67,27 @@ public struct AssessJob {
         }
 
         let staging = try OutputStaging(outputDirectory: options.outputDirectory)
-        let written = try timer.measure("write_parcels_geojson") { () throws -> Int in
-            let writer = try GeoJSONWriter(path: staging.path(for: "parcels.geojson"), name: "parcels")
-            for (index, parcel) in reading.parcels.enumerated() {
-                let links = project.links.isEmpty ? nil : project.links[index]
-                writer.writeFeature(geometry: parcel.geometry,
-                                    properties: ParcelProperties.properties(for: parcel, links: links, soil: project.monitoring.soilSamples,
-                                                                            assessment: assessment.parcels[index]))
+        func properties(_ index: Int) -> [(String, PropertyValue)] {
+            ParcelProperties.properties(for: reading.parcels[index], links: project.links.isEmpty ? nil : project.links[index],
+                                        soil: project.monitoring.soilSamples, assessment: assessment.parcels[index])
+        }
+        let parcelFile = options.output.parcelFormat == .gpkg ? "parcels.gpkg" : "parcels.geojson"
+        let written = try timer.measure("write_" + parcelFile.replacingOccurrences(of: ".", with: "_")) { () throws -> Int in
+            if options.output.parcelFormat == .gpkg {
+                return try GeoPackageOutput.write(parcels: reading.parcels, properties: properties, to: staging.path(for: parcelFile))
             }
+            let writer = try GeoJSONWriter(path: staging.path(for: parcelFile), name: "parcels")
+            for index in reading.parcels.indices { writer.writeFeature(geometry: reading.parcels[index].geometry, properties: properties(index)) }
             return try writer.finish()
         }
         guard written == reading.parcels.count else {
-            throw PipelineError.outputCountMismatch(file: "parcels.geojson", expected: reading.parcels.count, written: written)
+            throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: written)
+        }
+        let summaryRows = try timer.measure("write_summary_csv") {
+            try SummaryFiles.writeSummary(parcels: reading.parcels, assessments: assessment.parcels, to: staging.path(for: "summary.csv"))
+        }
+        let reviewRows = try timer.measure("write_review_csv") {
+            try SummaryFiles.writeReview(parcels: reading.parcels, assessments: assessment.parcels, to: staging.path(for: "review.csv"))
         }
         let sourcesOutput = try timer.measure("write_sources") {
             try SourcesFile.write(assessment.sources, parcels: reading.parcels, geojsonPath: staging.path(for: "sources.geojson"),
@@ -86,7 +96,7 @@ public struct AssessJob {
         let zonesWritten = try timer.measure("write_zones_geojson") { try ZonesFile.write(zones, to: staging.path(for: "zones.geojson")) }
         try timer.measure("write_rejects_csv") { try RejectsFile.write(project.allRejects, to: staging.path(for: "rejects.csv")) }
 
-        let manifest = RunManifest(
+        let manifestDraft = RunManifest(
             tool: .init(gdal: GDALEnvironment.gdalVersion, geos: GDALEnvironment.geosVersion, proj: GDALEnvironment.projVersion),
             startedAt: ISO8601DateFormatter().string(from: started),
             command: options.command,
@@ -97,13 +107,47 @@ public struct AssessJob {
             monitoring: project.monitoring.reports,
             linking: project.coverage,
             assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
-            outputs: ["parcels.geojson": written, "rejects.csv": project.allRejects.count, sourcesOutput.name: sourcesOutput.count,
-                      "zones.geojson": zonesWritten],
+            outputs: [parcelFile: written, "rejects.csv": project.allRejects.count, sourcesOutput.name: sourcesOutput.count,
+                      "zones.geojson": zonesWritten, "summary.csv": summaryRows, "review.csv": reviewRows, "report.html": 1],
             warnings: warnings,
             timingsSeconds: timer.asDictionary)
+        try timer.measure("write_report_html") {
+            let html = HTMLReport.render(reportInput(project: project, assessment: assessment, zones: zones, inputs: inputs, warnings: warnings, started: started))
+            try Data(html.utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))
+        }
+        var manifest = manifestDraft
+        manifest.timingsSeconds = timer.asDictionary
         try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
         try staging.commit()
         return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)
+    }
+
+    func reportInput(project: IngestedProject, assessment: Assessment, zones: [ZonePolygon], inputs: [RunManifest.InputFile],
+                     warnings: [String], started: Date) -> ReportInput {
+        var wells: [(id: String, location: Position)] = []
+        var seen = Set<String>()
+        for reading in project.monitoring.wellReadings where seen.insert(reading.wellID).inserted { wells.append((reading.wellID, reading.location)) }
+        let rejected = Dictionary(grouping: project.allRejects, by: { "\($0.file)|\($0.code)" }).map { key, list in
+            ReportInput.Rejected(file: list[0].file, code: list[0].code, count: list.count)
+        }.sorted { ($0.file, $0.code) < ($1.file, $1.code) }
+        let a = options.rules.review.accumulation
+        let parameters: [(String, String)] = [
+            ("source compliance", "year \(assessment.year.map(String.init) ?? "—"), statistic \(options.rules.statistic.rawValue), indeterminate as \(options.rules.indeterminateAsPass ? "pass" : "fail")"),
+            ("accumulation model", a.model == .linear ? "linear: Q = B + n·R" : "residual: Q = B·Kⁿ + R·K(1 − Kⁿ)/(1 − K), K default \(AccumulationOptions.defaultResidualRate)"),
+            ("plough layer", "depth \(a.depthMetres) m × bulk density \(a.bulkDensity) t/m³ = \(a.soilMassKgPerHectare) kg/ha"),
+            ("horizon", "\(a.horizonYears) years"),
+            ("irrigation quota", ReviewOptions.quotaSource),
+            ("non-detects in means", options.rules.review.nonDetects.rawValue + " the detection limit"),
+            ("standards", "\(assessment.standards.version); overrides: \(assessment.standards.overrides.map { $0.name }.joined(separator: ", ").isEmpty ? "none" : assessment.standards.overrides.map { $0.name }.joined(separator: ", "))"),
+            ("area", "ellipsoidal (PROJ geodesic), 1 亩 = 666.67 m²"),
+        ]
+        return ReportInput(
+            language: options.output.language, generatedAt: ISO8601DateFormatter().string(from: started), toolVersion: IrrizoneVersion.current,
+            sourceCRS: project.parcels.sourceCRS, parcels: project.parcels.parcels, assessments: assessment.parcels, sources: assessment.sources,
+            wells: wells, exclusionAreas: assessment.exclusionShapes, zones: zones, targets: options.output.targets, standards: assessment.standards,
+            rejected: rejected, coverage: project.coverage,
+            inputs: inputs.map { ReportInput.InputFile(role: $0.role, path: $0.path, sha256: $0.sha256, sizeBytes: $0.sizeBytes) },
+            parameters: parameters, year: assessment.year, warnings: warnings)
     }
 
     func configuration(for reading: ParcelLayerReading) -> RunManifest.Configuration {

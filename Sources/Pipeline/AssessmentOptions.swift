@@ -1,5 +1,6 @@
 import Ingest
 import IrrigationModel
+import Reports
 
 /// An exclusion layer (e.g. a drinking-water source protection zone) and its buffer.
 public struct ExclusionInput: Sendable, Hashable {
@@ -24,5 +25,17 @@ public struct RuleOptions: Sendable {
     public var exclusions: [ExclusionInput] = []
     /// Loads, accumulation and review settings (issue #5).
     public var review = ReviewOptions()
+    public init() {}
+}
+
+/// What the run writes and how it talks (issue #6).
+public struct OutputOptions: Sendable {
+    public enum ParcelFormat: String, Sendable, CaseIterable { case geojson, gpkg }
+    public var parcelFormat = ParcelFormat.geojson
+    public var language = ReportLanguage.zh
+    /// Volume targets for farmland irrigation (10⁴ m³/yr), from the project file `targets:`.
+    public var targets: [ReportInput.Target] = []
+    /// Called when a phase finishes: name, items, seconds.
+    public var progress: (@Sendable (String, Int?, Double) -> Void)?
     public init() {}
 }

@@ -11,6 +11,8 @@ public struct Assessment: Sendable {
     public var standards: StandardsCatalog
     public var crops: CropCatalog
     public var warnings: [String]
+    /// Exclusion areas after buffering, WGS84, for the map.
+    public var exclusionShapes: [(name: String, shape: MultiPolygon)]
 }
 
 enum AssessmentStage {
@@ -69,7 +71,7 @@ enum AssessmentStage {
         let verdictBySource = Dictionary(uniqueKeysWithValues: sources.map { ($0.sourceID, $0.effective) })
 
         // Exclusion areas.
-        let exclusion = try timer.measure("exclusions") { try ExclusionStage.shares(parcels: parcels, inputs: rules.exclusions) }
+        let (exclusion, exclusionShapes) = try timer.measure("exclusions") { try ExclusionStage.run(parcels: parcels, inputs: rules.exclusions) }
 
         // Loads, soil accumulation, salinity and review findings; then zones.
         let context = ReviewEngine.Context(standards: standards, options: rules.review,
@@ -104,6 +106,7 @@ enum AssessmentStage {
                 return assessment
             }
         }
-        return Assessment(parcels: assessments, sources: sources, year: year, standards: standards, crops: crops, warnings: warnings)
+        return Assessment(parcels: assessments, sources: sources, year: year, standards: standards, crops: crops, warnings: warnings,
+                          exclusionShapes: exclusionShapes)
     }
 }

@@ -23,10 +23,19 @@ enum ExclusionStage {
 
     /// Per parcel: the share of its area (0–1) inside exclusion areas and their names.
     static func shares(parcels: [Parcel], inputs: [ExclusionInput]) throws -> [(share: Double, names: [String])] {
+        try run(parcels: parcels, inputs: inputs).shares
+    }
+
+    /// The shares, and the (buffered) areas themselves in WGS84 for the report's map.
+    static func run(parcels: [Parcel], inputs: [ExclusionInput]) throws -> (shares: [(share: Double, names: [String])], shapes: [(name: String, shape: MultiPolygon)]) {
         var result = [(share: Double, names: [String])](repeating: (0, []), count: parcels.count)
-        guard !inputs.isEmpty else { return result }
+        guard !inputs.isEmpty else { return (result, []) }
         GDALEnvironment.initialize()
         let areas = try inputs.flatMap(read)
+        let shapes: [(name: String, shape: MultiPolygon)] = try areas.compactMap { area in
+            guard let polygonal = try area.geometry.polygonalPart(), let shape = try? WKB.multiPolygon(from: try polygonal.wkb()) else { return nil }
+            return (area.name, shape)
+        }
         let index = SpatialIndex(boxes: parcels.map { $0.geometry.box ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan) })
         for area in areas {
             for parcelIndex in index.query(area.box) {
@@ -48,7 +57,7 @@ enum ExclusionStage {
                 if !result[parcelIndex].names.contains(area.name) { result[parcelIndex].names.append(area.name) }
             }
         }
-        return result
+        return (result, shapes)
     }
 
     /// Reads one exclusion layer, buffering each feature in a local azimuthal equidistant

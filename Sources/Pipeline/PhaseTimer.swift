@@ -1,18 +1,29 @@
 import Foundation
+import Ingest
 
 /// Wall-clock timings per phase, for run.json and the benchmark.
 public struct PhaseTimer: Sendable {
     public private(set) var phases: [(name: String, seconds: Double)] = []
+    /// Told about each finished phase (progress on stderr).
+    public var observer: (@Sendable (String, Int?, Double) -> Void)?
 
-    public init() {}
+    public init(observer: (@Sendable (String, Int?, Double) -> Void)? = nil) { self.observer = observer }
 
-    public mutating func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+    public mutating func measure<T>(_ name: String, items: Int? = nil, _ body: () throws -> T) rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
-        defer { phases.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) }
-        return try body()
+        let result = try body()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        phases.append((name, seconds))
+        observer?(name, items ?? (result as? Int) ?? (result as? ParcelLayerReadingCount)?.itemCount, seconds)
+        return result
     }
 
     public var asDictionary: [String: Double] {
         Dictionary(phases.map { ($0.name, ($0.seconds * 1000).rounded() / 1000) }, uniquingKeysWith: +)
     }
 }
+
+/// Lets a phase's result say how many items it handled, for progress lines.
+protocol ParcelLayerReadingCount { var itemCount: Int { get } }
+
+extension ParcelLayerReading: ParcelLayerReadingCount { var itemCount: Int { featuresRead } }

@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import IrrigationModel
+import Reports
 import Yams
 
 /// The project file (`--config FILE`, YAML): inputs and mappings for a run, so a bureau can
@@ -26,6 +27,9 @@ public struct ProjectFile: Sendable {
     public var serviceAreas: String?
     public var linking = LinkingOptions()
     public var rules = RuleOptions()
+    public var targets: [ReportInput.Target] = []
+    public var language: String?
+    public var format: String?
     public var maxOutsideMetres = MonitoringOptions.defaultMaxOutsideMetres
 
     public init() {}
@@ -44,7 +48,8 @@ public struct ProjectFile: Sendable {
 
     static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "samples_crs", "service_areas", "linking",
                                                "rules", "standards_override", "crops", "exclusions",
-                                               "loads", "accumulation", "review"]
+                                               "loads", "accumulation", "review", "targets", "report"]
+    static let reportKeys: Set<String> = ["lang", "format"]
     static let loadKeys: Set<String> = ["quota_m3_per_mu", "non_detects"]
     static let accumulationKeys: Set<String> = ["depth_m", "bulk_density_t_m3", "model", "residual_rate", "horizon_years", "background_mg_kg",
                                                 "other_inputs_g_ha_yr", "cumulative_caps_kg_ha"]
@@ -140,6 +145,21 @@ public struct ProjectFile: Sendable {
             project.rules.conditions.highFluoride = rules["high_fluoride"] as? Bool ?? false
         }
         try loadReviewSections(root, into: &project.rules.review, path: path)
+        if let node = root["targets"] {
+            guard let list = node as? [[String: Any]] else { throw LoadError.invalid(path: path, reason: "targets: expected a list of {year, volume_10k_m3}") }
+            project.targets = try list.enumerated().map { index, item in
+                guard let year = item["year"] as? Int, let volume = try number(item, "volume_10k_m3", path) else {
+                    throw LoadError.invalid(path: path, reason: "targets[\(index)]: needs year and volume_10k_m3")
+                }
+                return ReportInput.Target(year: year, volume10kM3: volume, label: item["label"] as? String)
+            }
+        }
+        if let node = root["report"] {
+            guard let report = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "report: expected a mapping") }
+            try checkKeys(report, allowed: reportKeys, section: "report", path: path)
+            project.language = try string(report, "lang", path)
+            project.format = try string(report, "format", path)
+        }
         if let node = root["standards_override"] {
             let list = (node as? [Any]) ?? [node]
             project.rules.standardsOverrides = try list.map { item in

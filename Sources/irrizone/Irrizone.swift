@@ -1,7 +1,9 @@
 import ArgumentParser
+import Foundation
 import Ingest
 import IrrigationModel
 import Pipeline
+import Reports
 
 @main
 struct Irrizone: ParsableCommand {
@@ -13,7 +15,7 @@ struct Irrizone: ParsableCommand {
         cannot be read or the configuration is wrong (no outputs are written then); 64 for bad usage.
         """,
         version: IrrizoneVersion.current,
-        subcommands: [Assess.self, Check.self, Standards.self, Crops.self, Synth.self]
+        subcommands: [Assess.self, Check.self, Standards.self, Crops.self, Init.self, Synth.self]
     )
 }
 
@@ -73,6 +75,12 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Years ahead for projected soil contents and the review horizon (default 20).")
     var horizon: Double?
 
+    @Option(help: "Parcel layer format: geojson (default) or gpkg.")
+    var format: String?
+
+    @Option(help: "Report language: zh (default) or en.")
+    var lang: String?
+
     func assessOptions(outputDirectory: String?, requireOutput: Bool) throws -> AssessOptions {
         let project = try config.map { try ProjectFile.load(path: $0) } ?? ProjectFile()
         guard let path = parcels ?? project.parcels.path else { throw ValidationError("no parcel layer: pass --parcels PATH or set parcels.path in --config") }
@@ -102,6 +110,15 @@ struct InputOptions: ParsableArguments {
         if !standardsOverride.isEmpty { options.rules.standardsOverrides = standardsOverride }
         if !exclusions.isEmpty { options.rules.exclusions = exclusions.map { ExclusionInput(path: $0) } }
         if let horizon { options.rules.review.accumulation.horizonYears = horizon }
+        options.output.targets = project.targets
+        if let text = format ?? project.format {
+            guard let value = OutputOptions.ParcelFormat(rawValue: text.lowercased()) else { throw ValidationError("--format must be geojson or gpkg") }
+            options.output.parcelFormat = value
+        }
+        if let text = lang ?? project.language {
+            guard let value = ReportLanguage(rawValue: text.lowercased()) else { throw ValidationError("--lang must be zh or en") }
+            options.output.language = value
+        }
         return options
     }
 }
@@ -118,7 +135,15 @@ struct Assess: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let options = try inputs.assessOptions(outputDirectory: outputDirectory, requireOutput: true)
+        var options = try inputs.assessOptions(outputDirectory: outputDirectory, requireOutput: true)
+        if !quiet {
+            // One line per phase (stderr), with the count and rate where a phase has one.
+            options.output.progress = { name, items, seconds in
+                var line = "  \(name): \(String(format: "%.2f", seconds)) s"
+                if let items, seconds > 0 { line += " (\(items) items, \(Int(Double(items) / seconds))/s)" }
+                printError(line)
+            }
+        }
         let summary = try AssessJob(options: options).run()
         guard !quiet else { return }
         let counts = summary.manifest.counts

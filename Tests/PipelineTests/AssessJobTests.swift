@@ -6,6 +6,9 @@ import IrrigationModel
 @testable import Pipeline
 
 @Suite struct AssessJobTests {
+    /// Without monitoring data: no sources file with locations, so sources.csv.
+    static let allOutputs = ["parcels.geojson", "rejects.csv", "report.html", "review.csv", "run.json", "sources.csv", "summary.csv", "zones.geojson"]
+
     /// A small generated project: 120 parcels, 3 bow-ties, 1 without geometry.
     static func smallProject() throws -> String {
         let directory = try temporaryDirectory("small")
@@ -99,7 +102,7 @@ import IrrigationModel
             try AssessJob(options: AssessOptions(parcels: .init(path: parcels), outputDirectory: out)).run()
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/parcels.geojson")) == before)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["parcels.geojson", "rejects.csv", "run.json", "sources.csv", "zones.geojson"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == Self.allOutputs)
     }
 
     @Test func successfulRunReplacesOldOutputsWholeButKeepsUserFiles() throws {
@@ -108,7 +111,7 @@ import IrrigationModel
         try Data("old".utf8).write(to: URL(fileURLWithPath: out + "/zones.geojson"))
         try Data("mine".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
         _ = try AssessJob(options: AssessOptions(parcels: .init(path: parcels), outputDirectory: out)).run()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["notes.txt", "parcels.geojson", "rejects.csv", "run.json", "sources.csv", "zones.geojson"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == (["notes.txt"] + Self.allOutputs).sorted())
     }
 
     @Test func missingCRSNamesTheFlagAndAssumeCRSFixesIt() throws {

@@ -1,0 +1,184 @@
+import Foundation
+import IrrigationModel
+
+/// `report.html`: one self-contained page (inline CSS, SVG and a few lines of script; no network).
+public enum HTMLReport {
+    public static let reviewRowLimit = 2000
+
+    public static func render(_ input: ReportInput) -> String {
+        let l = ReportLabels(input.language)
+        let map = SVGMap(input: input)
+        var h = "<!DOCTYPE html><html lang=\"\(input.language == .zh ? "zh-CN" : "en")\"><head><meta charset=\"utf-8\">"
+        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>\(l["title"])</title><style>\(css)</style></head><body>"
+        h += "<header><h1>\(l["title"])</h1><p>\(l["year"]): \(input.year.map(String.init) ?? "—") · \(l["generated"]): \(escapeHTML(input.generatedAt)) · irrizone \(escapeHTML(input.toolVersion))</p></header>"
+
+        // Map.
+        h += "<section><h2>\(l["map"])</h2><div class=\"mapbox\">" + map.render(labels: l) + legend(l) + "</div>"
+        let drawn = map.drawsParcels ? l["drawn_parcels"] : String(format: l["drawn_zones"], SVGMap.parcelLimit, SVGMap.dotLimit)
+        h += "<p class=\"note\">\(l["crs_note"])\(escapeHTML(input.sourceCRS)). \(drawn).</p></section>"
+
+        // Headline figures.
+        h += "<section><h2>\(l["headline"])</h2><div class=\"cards\">"
+        let byZone = Dictionary(grouping: zip(input.parcels, input.assessments), by: { $0.1.zone })
+        for zone in Zone.allCases {
+            let list = byZone[zone] ?? []
+            let area = list.reduce(0) { $0 + $1.0.areaHectares }
+            h += "<div class=\"card \(zone.rawValue)\"><div class=\"big\">\(list.count)</div><div>\(l[zone.rawValue])</div><div>\(number(area, 1)) ha · \(number(area * 15, 0)) \(input.language == .zh ? "亩" : "mu")</div></div>"
+        }
+        h += "</div><h3>\(l["by_class"])</h3>" + table(id: "by-class", header: [l["crop_class"], l["suitable"], l["restricted"], l["prohibited"], l["parcels"], l["area_ha"], l["area_mu"]],
+            rows: CropClass.allCases.compactMap { cropClass in
+                let list = zip(input.parcels, input.assessments).filter { $0.1.classification.cropClass == cropClass }
+                guard !list.isEmpty else { return nil }
+                let area = list.reduce(0) { $0 + $1.0.areaHectares }
+                return [l[cropClass.rawValue]] + Zone.allCases.map { z in String(list.filter { $0.1.zone == z }.count) }
+                    + [String(list.count), number(area, 2), number(area * 15, 1)]
+            })
+        var reasonCounts: [String: Int] = [:]
+        for a in input.assessments { for code in a.review?.reviewReasons ?? [] { reasonCounts[code, default: 0] += 1 } }
+        h += "<h3>\(l["review_by_reason"])</h3>" + table(id: "review-reasons", header: [l["reason"], l["parcels"]],
+                                                          rows: reasonCounts.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] })
+        let limited = zip(input.parcels, input.assessments).compactMap { p, a in a.review?.irrigationYearsLimit.map { (p, a, $0) } }
+        if let shortest = limited.map(\.2).min() {
+            let at = limited.filter { $0.2 == shortest }
+            h += "<h3>\(l["shortest_years"])</h3><p><span class=\"big\">\(number(shortest, 1))</span> \(l["years"]) · \(l["element"]): \(escapeHTML(at.first?.1.review?.limitingElement ?? "—")) · \(l["where"]) (\(at.count)): "
+            h += at.prefix(20).map { escapeHTML($0.0.id) }.joined(separator: ", ") + (at.count > 20 ? " …" : "") + "</p>"
+        }
+        h += "<h3>\(l["sources_failing"])</h3>"
+        let failing = input.sources.filter { $0.effective.status == .fail }
+        if failing.isEmpty { h += "<p>\(l["none"])</p>" }
+        for source in failing {
+            let reasons = (source.effective.prohibitedInflows.map { "inflow: \($0.rawValue)" }
+                + source.effective.failing.map { "\($0.parameter) \(number($0.statisticHigh, 4)) > \(number($0.limit.max ?? 0, 4)) \($0.limit.unit) (\($0.evidence.joined(separator: ", ")))" })
+            h += "<p><b>\(escapeHTML(source.sourceID))</b> \(escapeHTML(source.source?.name ?? "")) — \(l["suspend"]): \(source.parcelIndices.count) \(l["parcels"]), \(number(source.areaServedHectares, 1)) ha. \(escapeHTML(reasons.joined(separator: "; ")))</p>"
+        }
+        h += "</section>"
+
+        // Volume against targets.
+        let volumes = input.volumeByAdminUnit()
+        let total = volumes.reduce(0) { $0 + $1.cubicMetres } / 10_000
+        h += "<section><h2>\(l["volume"])</h2>"
+        h += table(id: "volume", header: [l["admin_unit"], l["volume_10k"]], rows: volumes.map { [$0.unit, number($0.cubicMetres / 10_000, 2)] } + [[l["total"], number(total, 2)]])
+        if !input.targets.isEmpty {
+            h += table(id: "targets", header: [l["target"], l["volume_10k"], l["status"]], rows: input.targets.map { t in
+                ["\(t.year)" + (t.label.map { " \($0)" } ?? ""), number(t.volume10kM3, 0), total >= t.volume10kM3 ? l["met"] : l["not_met"]]
+            })
+        }
+        h += barChart(volumes.map { ($0.unit, $0.cubicMetres / 10_000) } + [(l["total"], total)], targets: input.targets, labels: l) + "</section>"
+
+        // Review list.
+        let reviewRows = zip(input.parcels, input.assessments).filter { $0.1.review?.soilReview == true || $0.1.review?.groundwaterReview == true }
+        h += "<section><h2>\(l["review_list"]) (\(reviewRows.count))</h2><p class=\"note\">\(l["sort_hint"])"
+        h += reviewRows.count > reviewRowLimit ? String(format: l["review_cap"], reviewRowLimit) : ""
+        h += "</p>" + table(id: "review", header: [l["parcel"], l["admin_unit"], l["crop"], l["zone"], l["reasons"], l["key_values"], l["evidence"]],
+            rows: reviewRows.prefix(reviewRowLimit).map { parcel, a in
+                let findings = a.review?.findings.filter(\.review) ?? []
+                let values = findings.compactMap { f -> String? in
+                    guard let v = f.value else { return nil }
+                    return "\(f.parameter ?? f.code) \(number(v, 4))" + (f.threshold.map { " / \(number($0, 4))" } ?? "") + " \(f.unit ?? "")"
+                }
+                return [parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", l[a.zone.rawValue], (a.review?.reviewReasons ?? []).joined(separator: " "),
+                        values.joined(separator: "; "), Array(Set(findings.flatMap(\.evidence))).sorted().joined(separator: " ")]
+            }, sortable: true)
+        h += "</section>"
+
+        // Source compliance per crop class.
+        h += "<section><h2>\(l["compliance"])</h2>" + table(id: "compliance", header: ["", l["status"]] + CropClass.allCases.map { l[$0.rawValue] } + [l["failing_parameters"]],
+            rows: input.sources.map { s in
+                [s.sourceID, l[s.effective.status.rawValue]] + CropClass.allCases.map { l[s.perClass[$0]?.status.rawValue ?? "no_data"] }
+                    + [(s.effective.prohibitedInflows.map { "inflow \($0.rawValue)" } + s.effective.failing.map { "\($0.parameter) (\($0.evidence.joined(separator: ", ")))" }).joined(separator: "; ")]
+            }, sortable: true) + "</section>"
+
+        // Standards in effect.
+        let catalog = input.standards
+        h += "<section><h2>\(l["standards"])</h2>"
+        for (name, source) in catalog.overrides { h += "<p class=\"warn\">override: \(escapeHTML(name)) (\(escapeHTML(source)))</p>" }
+        h += table(id: "standards", header: [l["standard"], l["parameter"], l["column"], l["limit"], l["unit"], l["confidence"], l["sources_cited"]],
+                   rows: catalog.waterLimits.map { w in
+                       [w.standard, w.parameter + (w.condition.map { " [\($0)]" } ?? ""), w.column,
+                        [w.min.map { "≥ \(number($0, 4))" }, w.max.map { "≤ \(number($0, 4))" }].compactMap { $0 }.joined(separator: " "), w.unit,
+                        w.isUnverified ? "M · \(l["unverified"])" : w.confidence, w.source]
+                   }, sortable: true, markUnverified: true)
+        h += "<p class=\"note\">\(escapeHTML(catalog.soilStandard.id)) (\(catalog.soilStandard.confidence)): \(escapeHTML(catalog.soilStandard.source)). \(escapeHTML(catalog.groundwater.id)) (\(catalog.groundwater.confidence)): \(escapeHTML(catalog.groundwater.source)).</p></section>"
+
+        // Data quality.
+        h += "<section><h2>\(l["data_quality"])</h2><h3>\(l["rejected"])</h3>"
+        h += table(id: "rejected", header: [l["file"], l["code"], l["count"]], rows: input.rejected.map { [$0.file, $0.code, String($0.count)] })
+        if let c = input.coverage {
+            h += "<h3>\(l["coverage"])</h3>" + table(id: "coverage", header: ["", l["parcels"]], rows: [
+                [l["soil_measured"], String(c.soilMeasured)], [l["soil_estimated"], String(c.soilEstimated)], [l["soil_none"], String(c.soilNone)],
+                [l["with_well"], String(c.withWell)],
+            ])
+        }
+        if !input.warnings.isEmpty { h += "<h3>\(l["warnings"])</h3><ul>" + input.warnings.map { "<li>\(escapeHTML($0))</li>" }.joined() + "</ul>" }
+        h += "</section>"
+
+        // Provenance.
+        h += "<section><h2>\(l["provenance"])</h2>" + table(id: "inputs", header: [l["inputs"], "role", l["size"], "SHA-256"],
+            rows: input.inputs.map { [$0.path, $0.role, String($0.sizeBytes), $0.sha256] })
+        h += "<h3>\(l["model"])</h3>" + table(id: "parameters", header: ["", ""], rows: input.parameters.map { [$0.0, $0.1] }) + "</section>"
+        h += "<script>\(sortScript)</script></body></html>\n"
+        return h
+    }
+
+    static func legend(_ l: ReportLabels) -> String {
+        var s = "<ul class=\"legend\">"
+        for zone in Zone.allCases { s += "<li><span class=\"sw\" style=\"background:\(SVGMap.zoneColours[zone]!)\"></span>\(l[zone.rawValue])</li>" }
+        s += "<li><span class=\"sw outline\"></span>\(l["review_outline"])</li>"
+        s += "<li><span class=\"sw hatch\"></span>\(l["exclusion"])</li>"
+        s += "<li><span class=\"tri\">▲</span>\(l["source"]) (<span style=\"color:#b71c1c\">▲</span> \(l["source_failing"]))</li>"
+        s += "<li><span class=\"dot\">●</span>\(l["well"])</li></ul>"
+        return s
+    }
+
+    static func barChart(_ bars: [(String, Double)], targets: [ReportInput.Target], labels l: ReportLabels) -> String {
+        let maxValue = max(bars.map(\.1).max() ?? 1, targets.map(\.volume10kM3).max() ?? 0, 1)
+        let rowHeight = 26.0, left = 160.0, width = 760.0
+        let height = Double(bars.count) * rowHeight + 30
+        var s = "<svg class=\"bars\" viewBox=\"0 0 \(left + width + 80) \(height)\" role=\"img\" aria-label=\"\(l["volume"])\">"
+        for (index, (name, value)) in bars.enumerated() {
+            let y = Double(index) * rowHeight + 4
+            s += "<text x=\"\(left - 6)\" y=\"\(y + 15)\" text-anchor=\"end\" font-size=\"13\">\(escapeHTML(name))</text>"
+            s += "<rect x=\"\(left)\" y=\"\(y)\" width=\"\(String(format: "%.1f", value / maxValue * width))\" height=\"18\" fill=\"#1e88e5\"/>"
+            s += "<text x=\"\(left + value / maxValue * width + 4)\" y=\"\(y + 14)\" font-size=\"12\">\(number(value, 1))</text>"
+        }
+        for target in targets {
+            let x = left + target.volume10kM3 / maxValue * width
+            s += "<line x1=\"\(x)\" y1=\"0\" x2=\"\(x)\" y2=\"\(height - 20)\" stroke=\"#d32f2f\" stroke-dasharray=\"4 3\"/>"
+            s += "<text x=\"\(x)\" y=\"\(height - 6)\" font-size=\"12\" text-anchor=\"middle\" fill=\"#d32f2f\">\(l["target"]) \(target.year): \(number(target.volume10kM3, 0))</text>"
+        }
+        return s + "</svg>"
+    }
+
+    static func table(id: String, header: [String], rows: [[String]], sortable: Bool = false, markUnverified: Bool = false) -> String {
+        var s = "<table id=\"\(id)\"\(sortable ? " class=\"sortable\"" : "")><thead><tr>" + header.map { "<th>\(escapeHTML($0))</th>" }.joined() + "</tr></thead><tbody>"
+        for row in rows {
+            let unverified = markUnverified && row.contains { $0.hasPrefix("M ·") }
+            s += "<tr\(unverified ? " class=\"unverified\"" : "")>" + row.map { "<td>\(escapeHTML($0))</td>" }.joined() + "</tr>"
+        }
+        return s + "</tbody></table>"
+    }
+
+    static func number(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+
+    static let css = """
+    body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0 auto;max-width:1100px;padding:0 16px 40px;color:#212121}
+    header{border-bottom:3px solid #2e7d32;margin-bottom:8px}h1{font-size:24px;margin:16px 0 4px}h2{font-size:19px;border-left:5px solid #2e7d32;padding-left:8px;margin-top:28px}
+    h3{font-size:15px;margin:16px 0 6px}.note{color:#616161;font-size:13px}.warn{color:#b71c1c}
+    .mapbox{position:relative}.map{width:100%;height:auto;border:1px solid #bdbdbd}
+    .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:14px;font-size:13px}.legend li{display:flex;align-items:center;gap:5px}
+    .sw{display:inline-block;width:16px;height:12px;border:1px solid #757575}.sw.outline{border:2px solid #1a237e;background:none}
+    .sw.hatch{background:repeating-linear-gradient(45deg,#1565c0 0 2px,transparent 2px 6px)}.tri{color:#6a1b9a}.dot{color:#00838f}
+    .cards{display:flex;gap:12px;flex-wrap:wrap}.card{flex:1;min-width:180px;border-radius:6px;padding:10px 14px;color:#fff}
+    .card.suitable{background:#43a047}.card.restricted{background:#f9a825}.card.prohibited{background:#e53935}.big{font-size:28px;font-weight:bold}
+    table{border-collapse:collapse;width:100%;font-size:12.5px;margin:6px 0}th,td{border:1px solid #e0e0e0;padding:3px 6px;text-align:left;vertical-align:top}
+    th{background:#eeeeee}table.sortable th{cursor:pointer}tr.unverified td:nth-child(6){color:#b71c1c;font-weight:bold}.bars{width:100%;height:auto}
+    """
+
+    /// Sorts a table by the clicked column (numbers numerically). No external script.
+    static let sortScript = """
+    document.querySelectorAll('table.sortable th').forEach(function(th,i){th.addEventListener('click',function(){
+    var tb=th.closest('table').tBodies[0],rows=Array.from(tb.rows),asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';
+    rows.sort(function(a,b){var x=a.cells[i].textContent,y=b.cells[i].textContent,p=parseFloat(x),q=parseFloat(y);
+    var c=(!isNaN(p)&&!isNaN(q))?p-q:x.localeCompare(y);return asc?c:-c;});rows.forEach(function(r){tb.appendChild(r);});});});
+    """
+}

@@ -1,0 +1,52 @@
+import IrrigationModel
+
+public enum ReportLanguage: String, Sendable, CaseIterable { case zh, en }
+
+/// Everything `report.html` shows, as plain values (built by the pipeline).
+public struct ReportInput: Sendable {
+    public struct InputFile: Sendable { public var role, path, sha256: String; public var sizeBytes: Int64
+        public init(role: String, path: String, sha256: String, sizeBytes: Int64) { self.role = role; self.path = path; self.sha256 = sha256; self.sizeBytes = sizeBytes } }
+    public struct Target: Sendable { public var year: Int; public var volume10kM3: Double; public var label: String?
+        public init(year: Int, volume10kM3: Double, label: String?) { self.year = year; self.volume10kM3 = volume10kM3; self.label = label } }
+    public struct Rejected: Sendable { public var file, code: String; public var count: Int
+        public init(file: String, code: String, count: Int) { self.file = file; self.code = code; self.count = count } }
+
+    public var language: ReportLanguage
+    public var generatedAt: String
+    public var toolVersion: String
+    public var sourceCRS: String
+    public var parcels: [Parcel]
+    public var assessments: [ParcelAssessment]
+    public var sources: [SourceAssessment]
+    public var wells: [(id: String, location: Position)]
+    public var exclusionAreas: [(name: String, shape: MultiPolygon)]
+    public var zones: [ZonePolygon]
+    public var targets: [Target]
+    public var standards: StandardsCatalog
+    public var rejected: [Rejected]
+    public var coverage: LinkCoverage?
+    public var inputs: [InputFile]
+    public var parameters: [(String, String)]
+    public var year: Int?
+    public var warnings: [String]
+
+    public init(language: ReportLanguage, generatedAt: String, toolVersion: String, sourceCRS: String, parcels: [Parcel],
+                assessments: [ParcelAssessment], sources: [SourceAssessment], wells: [(id: String, location: Position)],
+                exclusionAreas: [(name: String, shape: MultiPolygon)], zones: [ZonePolygon], targets: [Target], standards: StandardsCatalog,
+                rejected: [Rejected], coverage: LinkCoverage?, inputs: [InputFile], parameters: [(String, String)], year: Int?, warnings: [String]) {
+        self.language = language; self.generatedAt = generatedAt; self.toolVersion = toolVersion; self.sourceCRS = sourceCRS; self.parcels = parcels
+        self.assessments = assessments; self.sources = sources; self.wells = wells; self.exclusionAreas = exclusionAreas; self.zones = zones
+        self.targets = targets; self.standards = standards; self.rejected = rejected; self.coverage = coverage; self.inputs = inputs
+        self.parameters = parameters; self.year = year; self.warnings = warnings
+    }
+
+    /// Reclaimed water applied per year (m³): V (m³/ha) × area for every parcel with a source.
+    public func volumeByAdminUnit() -> [(unit: String, cubicMetres: Double)] {
+        var totals: [String: Double] = [:]
+        for (parcel, assessment) in zip(parcels, assessments) where parcel.sourceID != nil {
+            guard let v = assessment.review?.volumeM3PerHectare else { continue }
+            totals[parcel.adminUnit ?? "—", default: 0] += v * parcel.areaHectares
+        }
+        return totals.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+}

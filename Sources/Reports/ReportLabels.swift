@@ -1,0 +1,53 @@
+/// Report text in Chinese (default) and English.
+public struct ReportLabels: Sendable {
+    public let language: ReportLanguage
+    public init(_ language: ReportLanguage) { self.language = language }
+
+    static let table: [String: (zh: String, en: String)] = [
+        "title": ("再生水农田灌溉分区与灌溉年限评估报告", "Reclaimed-water irrigation zoning and irrigation-years assessment"),
+        "map": ("分区图", "Zone map"),
+        "suitable": ("适宜区", "suitable"), "restricted": ("限制区", "restricted"), "prohibited": ("禁止区", "prohibited"),
+        "review_outline": ("需土壤或地下水复核的地块", "parcels under soil or groundwater review"),
+        "review_dot": ("需复核的地块（点）", "parcels under review (dots)"),
+        "source": ("再生水厂", "reclaimed-water plant"), "source_failing": ("水质不达标的再生水厂", "plant failing its standard"),
+        "well": ("地下水监测井", "groundwater well"), "exclusion": ("禁止区域（如饮用水水源保护区）", "exclusion area (e.g. drinking-water protection zone)"),
+        "crs_note": ("坐标：WGS 84 经纬度，按中心纬度等距圆柱投影绘制；输入坐标系：", "Coordinates: WGS 84 lon/lat drawn in an equirectangular projection at the centre latitude; input CRS: "),
+        "drawn_parcels": ("地块逐个绘制", "every parcel drawn"),
+        "drawn_zones": ("地块数超过 %d，绘制合并后的分区，复核地块以点表示（最多 %d 个）", "more than %d parcels: dissolved zones drawn, parcels under review as dots (up to %d)"),
+        "headline": ("主要结果", "Headline figures"),
+        "parcels": ("地块数", "parcels"), "area_ha": ("面积（公顷）", "area (ha)"), "area_mu": ("面积（亩）", "area (mu)"),
+        "by_zone": ("按分区", "By zone"), "by_class": ("按作物类别", "By crop class"), "zone": ("分区", "zone"), "crop_class": ("作物类别", "crop class"),
+        "review_by_reason": ("需复核地块（按原因）", "Parcels under review, by reason"), "reason": ("原因", "reason"),
+        "shortest_years": ("最短灌溉年限", "Shortest allowed irrigation years"), "years": ("年", "years"),
+        "where": ("地块", "parcels"), "element": ("限制元素", "limiting element"),
+        "sources_failing": ("不达标水源及须停止供水的地块", "Sources failing and the parcels whose supply must be suspended"),
+        "none": ("无", "none"), "status": ("状态", "status"), "suspend": ("停止供水", "suspend supply"),
+        "volume": ("再生水农田灌溉用量与目标对比", "Reclaimed water used for farmland irrigation against targets"),
+        "admin_unit": ("行政单元", "administrative unit"), "volume_10k": ("用量（万立方米/年）", "volume (10⁴ m³/yr)"),
+        "total": ("合计", "total"), "target": ("目标", "target"), "met": ("已达到", "met"), "not_met": ("未达到", "not met"),
+        "review_list": ("复核清单", "Review list"), "parcel": ("地块", "parcel"), "crop": ("作物", "crop"), "reasons": ("原因", "reasons"),
+        "key_values": ("关键数值", "key values"), "evidence": ("证据", "evidence"),
+        "review_cap": ("（仅列出前 %d 条，完整清单见 review.csv）", "(first %d shown; the full list is in review.csv)"),
+        "compliance": ("水源水质达标情况（按作物类别）", "Source compliance per crop class"), "failing_parameters": ("超标项目", "failing parameters"),
+        "standards": ("采用的标准限值", "Standards in effect"), "unverified": ("未核实", "unverified"), "confidence": ("可信度", "confidence"),
+        "parameter": ("项目", "parameter"), "column": ("列", "column"), "limit": ("限值", "limit"), "unit": ("单位", "unit"), "standard": ("标准", "standard"),
+        "sources_cited": ("来源", "source"),
+        "data_quality": ("数据质量", "Data quality"), "rejected": ("未纳入评估的记录", "Rows and features not assessed"), "file": ("文件", "file"),
+        "code": ("代码", "code"), "count": ("数量", "count"), "coverage": ("数据覆盖", "Data coverage"),
+        "soil_measured": ("有实测土壤样品的地块", "parcels with a soil sample inside"), "soil_estimated": ("土壤数据取自邻近样品", "soil estimated from a neighbour"),
+        "soil_none": ("无土壤数据", "no soil data"), "with_well": ("半径内有监测井", "with a well within the radius"),
+        "provenance": ("数据来源与模型", "Provenance"), "tool": ("工具", "tool"), "generated": ("生成时间", "generated"), "inputs": ("输入文件", "inputs"),
+        "size": ("大小（字节）", "size (bytes)"), "model": ("模型与参数", "model and parameters"), "warnings": ("提示", "warnings"),
+        "year": ("评估年份", "assessment year"), "sort_hint": ("点击表头排序", "click a column header to sort"),
+        "fiber_industrial": ("纤维及工业原料作物", "fibre and industrial crops"), "feed_forage": ("饲草饲料作物", "feed and forage"),
+        "dryland_grain_oil": ("旱地粮油作物", "dryland grain and oil crops"), "paddy": ("水田作物", "paddy"),
+        "vegetable_cooked": ("蔬菜（熟食）", "vegetables (cooked)"), "vegetable_raw": ("生食蔬菜、瓜果", "raw-eaten vegetables, melons"),
+        "fruit": ("果树", "fruit trees"), "landscape_forest": ("林地、绿化、苗圃", "forest, landscaping, nurseries"), "unknown": ("未知作物", "unknown crop"),
+        "pass": ("达标", "pass"), "fail": ("不达标", "fail"), "indeterminate": ("无法判定", "indeterminate"), "no_data": ("无数据", "no data"),
+    ]
+
+    public subscript(_ key: String) -> String {
+        guard let entry = Self.table[key] else { return key }
+        return language == .zh ? entry.zh : entry.en
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import IrrigationModel
+
+/// The report's map as inline SVG, drawn from the real geometries. Up to `parcelLimit` parcels
+/// are drawn one by one; above that the dissolved zones are drawn instead (and reviewed parcels
+/// as dots), so the page stays usable for a county of a million parcels. Coordinates are
+/// rounded to 0.1 px and repeated points dropped.
+public struct SVGMap {
+    public static let width = 1000.0
+    public static let parcelLimit = 20_000
+    public static let dotLimit = 5_000
+
+    public let input: ReportInput
+    let minLon, minLat, maxLon, maxLat, scale, height, cosLat: Double
+
+    public init(input: ReportInput) {
+        self.input = input
+        var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+        for parcel in input.parcels { if let b = parcel.geometry.bounds { minX = min(minX, b.minX); minY = min(minY, b.minY); maxX = max(maxX, b.maxX); maxY = max(maxY, b.maxY) } }
+        if !minX.isFinite { minX = 0; minY = 0; maxX = 1; maxY = 1 }
+        let pad = max(maxX - minX, maxY - minY) * 0.03
+        minLon = minX - pad; maxLon = maxX + pad; minLat = minY - pad; maxLat = maxY + pad
+        cosLat = cos((minLat + maxLat) / 2 * .pi / 180)
+        scale = SVGMap.width / max((maxLon - minLon) * cosLat, 1e-12)
+        height = ((maxLat - minLat) * scale).rounded(.up)
+    }
+
+    /// Whether parcels are drawn one by one (else zones are).
+    public var drawsParcels: Bool { input.parcels.count <= Self.parcelLimit }
+
+    func point(_ p: Position) -> (Double, Double) { ((p.x - minLon) * cosLat * scale, (maxLat - p.y) * scale) }
+
+    func path(_ shape: MultiPolygon) -> String {
+        var d = ""
+        for polygon in shape.polygons {
+            for ring in polygon.rings {
+                var last: (Int, Int)? = nil
+                var first = true
+                for p in ring {
+                    let (x, y) = point(p)
+                    let q = (Int((x * 10).rounded()), Int((y * 10).rounded()))
+                    if let l = last, l == q { continue }
+                    d += (first ? "M" : "L") + "\(Double(q.0) / 10),\(Double(q.1) / 10)"
+                    first = false
+                    last = q
+                }
+                d += "Z"
+            }
+        }
+        return d
+    }
+
+    static let zoneColours: [Zone: String] = [.suitable: "#43a047", .restricted: "#fbc02d", .prohibited: "#e53935"]
+
+    public func render(labels: ReportLabels) -> String {
+        var svg = "<svg class=\"map\" viewBox=\"0 0 \(Self.width) \(height)\" role=\"img\" aria-label=\"\(labels["map"])\" "
+        svg += "data-parcels-drawn=\"\(drawsParcels ? input.parcels.count : 0)\" data-zones-drawn=\"\(drawsParcels ? 0 : input.zones.count)\" "
+        svg += "data-bounds=\"\(minLon),\(minLat),\(maxLon),\(maxLat)\">"
+        svg += "<defs><pattern id=\"hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+        svg += "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#1565c0\" stroke-width=\"2\"/></pattern></defs>"
+        svg += "<rect width=\"100%\" height=\"100%\" fill=\"#f5f5f0\"/>"
+        if drawsParcels {
+            svg += "<g class=\"parcels\" stroke=\"#ffffff\" stroke-width=\"0.3\">"
+            for (parcel, assessment) in zip(input.parcels, input.assessments) {
+                svg += "<path d=\"\(path(parcel.geometry))\" fill=\"\(Self.zoneColours[assessment.zone]!)\"><title>\(escapeHTML(parcel.id))</title></path>"
+            }
+            svg += "</g><g class=\"review\" fill=\"none\" stroke=\"#1a237e\" stroke-width=\"1.4\">"
+            for (parcel, assessment) in zip(input.parcels, input.assessments) where assessment.review?.soilReview == true || assessment.review?.groundwaterReview == true {
+                svg += "<path d=\"\(path(parcel.geometry))\"/>"
+            }
+            svg += "</g>"
+        } else {
+            svg += "<g class=\"zones\" stroke=\"none\">"
+            for zone in input.zones { svg += "<path d=\"\(path(zone.geometry))\" fill=\"\(Self.zoneColours[zone.zone]!)\"/>" }
+            svg += "</g><g class=\"review\" fill=\"#1a237e\">"
+            var dots = 0
+            for (parcel, assessment) in zip(input.parcels, input.assessments) where assessment.review?.soilReview == true || assessment.review?.groundwaterReview == true {
+                guard dots < Self.dotLimit, let b = parcel.geometry.bounds else { continue }
+                let (x, y) = point(Position(x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2))
+                svg += "<circle cx=\"\(Double(Int(x * 10)) / 10)\" cy=\"\(Double(Int(y * 10)) / 10)\" r=\"1.2\"/>"
+                dots += 1
+            }
+            svg += "</g>"
+        }
+        svg += "<g class=\"exclusions\" fill=\"url(#hatch)\" stroke=\"#1565c0\" stroke-width=\"1.5\">"
+        for area in input.exclusionAreas { svg += "<path d=\"\(path(area.shape))\"><title>\(escapeHTML(area.name))</title></path>" }
+        svg += "</g><g class=\"wells\" fill=\"#00838f\" stroke=\"#ffffff\" stroke-width=\"1\">"
+        for well in input.wells {
+            let (x, y) = point(well.location)
+            svg += "<circle cx=\"\(fmt(x))\" cy=\"\(fmt(y))\" r=\"4\"><title>\(escapeHTML(well.id))</title></circle>"
+        }
+        svg += "</g><g class=\"sources\" stroke=\"#000\" stroke-width=\"1\">"
+        for source in input.sources {
+            guard let location = source.source?.location else { continue }
+            let (x, y) = point(location)
+            let colour = source.effective.status == .fail ? "#b71c1c" : "#6a1b9a"
+            svg += "<path d=\"M\(fmt(x)),\(fmt(y - 9))L\(fmt(x + 8)),\(fmt(y + 6))L\(fmt(x - 8)),\(fmt(y + 6))Z\" fill=\"\(colour)\"><title>\(escapeHTML(source.sourceID))</title></path>"
+            svg += "<text x=\"\(fmt(x + 10))\" y=\"\(fmt(y + 4))\" font-size=\"12\" stroke=\"none\" fill=\"#000\">\(escapeHTML(source.sourceID))</text>"
+        }
+        svg += "</g>"
+        svg += northArrow() + scaleBar(labels: labels)
+        svg += "</svg>"
+        return svg
+    }
+
+    func northArrow() -> String {
+        let x = Self.width - 40, y = 20.0
+        return "<g class=\"north\"><path d=\"M\(x),\(y)L\(x + 10),\(y + 30)L\(x),\(y + 24)L\(x - 10),\(y + 30)Z\" fill=\"#000\"/>"
+            + "<text x=\"\(x)\" y=\"\(y + 46)\" font-size=\"14\" text-anchor=\"middle\">N</text></g>"
+    }
+
+    /// A scale bar of a round length near a fifth of the map width.
+    func scaleBar(labels: ReportLabels) -> String {
+        let metresPerPixel = 111_320.0 / scale
+        let target = metresPerPixel * Self.width / 5
+        let magnitude = pow(10, floor(log10(target)))
+        let length = [1.0, 2, 5, 10].map { $0 * magnitude }.last { $0 <= target } ?? magnitude
+        let pixels = length / metresPerPixel
+        let text = length >= 1000 ? "\(fmt(length / 1000)) km" : "\(Int(length)) m"
+        let y = height - 20
+        return "<g class=\"scale\"><rect x=\"20\" y=\"\(fmt(y))\" width=\"\(fmt(pixels))\" height=\"6\" fill=\"#000\"/>"
+            + "<text x=\"20\" y=\"\(fmt(y - 6))\" font-size=\"13\">\(text)</text></g>"
+    }
+
+    func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+}
+
+func escapeHTML(_ text: String) -> String {
+    var out = ""
+    for c in text {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        default: out.append(c)
+        }
+    }
+    return out
+}

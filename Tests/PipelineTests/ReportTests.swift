@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import GeoKit
+import IrrigationModel
+import Reports
+@testable import Ingest
+@testable import Pipeline
+
+/// The report and table outputs of a small fixed project (issue #6).
+@Suite struct ReportTests {
+    static func run(language: ReportLanguage = .zh, format: OutputOptions.ParcelFormat = .geojson) throws -> (out: String, summary: AssessSummary) {
+        let directory = try temporaryDirectory("report")
+        _ = try SampleProject(parcelCount: 240, seed: 11).write(to: directory)
+        let project = try ProjectFile.load(path: repositoryRoot.appendingPathComponent("SampleData/project.yaml").path)
+        func rebase(_ list: [TableInputOptions]) -> [TableInputOptions] {
+            list.map { var t = $0; t.path = directory + "/" + (t.path as NSString).lastPathComponent; return t }
+        }
+        var options = AssessOptions(parcels: .init(path: directory + "/parcels.shp"),
+                                    monitoring: MonitoringOptions(sources: rebase(project.sources.map { [$0] } ?? []).first, water: rebase(project.water),
+                                                                  soil: rebase(project.soil), wells: rebase(project.wells), irrigation: rebase(project.irrigation)),
+                                    outputDirectory: directory + "/out", today: CalendarDate(year: 2026, month: 11, day: 22)!)
+        options.rules = project.rules
+        options.rules.exclusions = [ExclusionInput(path: directory + "/protection_zone.geojson")]
+        options.output.targets = project.targets
+        options.output.language = language
+        options.output.parcelFormat = format
+        return (directory + "/out", try AssessJob(options: options).run())
+    }
+
+    @Test func reportShowsFiguresTablesAndEveryParcelUnderReview() throws {
+        let (out, summary) = try Self.run()
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(html.contains("再生水农田灌溉分区与灌溉年限评估报告"))
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<link") && !html.contains("src="), "self-contained")
+        let zones = summary.manifest.assessment.parcelsByZone
+        for (zone, label) in [("suitable", "适宜区"), ("restricted", "限制区"), ("prohibited", "禁止区")] {
+            #expect(html.contains("<div class=\"big\">\(zones[zone] ?? 0)</div><div>\(label)</div>"))
+        }
+        for id in ["by-class", "review-reasons", "volume", "targets", "review", "compliance", "standards", "rejected", "coverage", "inputs", "parameters"] {
+            #expect(html.contains("<table id=\"\(id)\""), "table \(id)")
+        }
+        // Every parcel under review is listed (the sample is below the row limit).
+        let review = try String(contentsOfFile: out + "/review.csv", encoding: .utf8)
+        let reviewed = Set(review.split(separator: "\r\n").dropFirst().map { String($0.split(separator: ",")[0]).replacingOccurrences(of: "\u{FEFF}", with: "") })
+        #expect(!reviewed.isEmpty && reviewed.count <= HTMLReport.reviewRowLimit)
+        for id in reviewed { #expect(html.contains("<td>\(id)</td>"), "review parcel \(id)") }
+        // Unverified (M) limits are marked; failing sources named with the parcels to suspend.
+        #expect(html.contains("M · 未核实") && html.contains("停止供水"))
+        #expect(html.contains("ZS03") && html.contains("inflow: chemical"))
+    }
+
+    @Test func mapGeometryMatchesTheInput() throws {
+        let (out, summary) = try Self.run()
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        let drawn = try #require(html.firstMatch(of: /data-parcels-drawn="(\d+)"/)).1
+        #expect(Int(drawn) == summary.manifest.counts.accepted)
+        #expect(html.components(separatedBy: "<path d=\"M").count - 1 >= summary.manifest.counts.accepted)
+        let bounds = try #require(html.firstMatch(of: /data-bounds="([-0-9.e]+),([-0-9.e]+),([-0-9.e]+),([-0-9.e]+)"/))
+        let (minLon, minLat, maxLon, maxLat) = (Double(bounds.1)!, Double(bounds.2)!, Double(bounds.3)!, Double(bounds.4)!)
+        let features = try readBack(out + "/parcels.geojson")
+        for feature in features {
+            let e = try #require(feature.geometry).envelope
+            #expect(e.minX >= minLon && e.maxX <= maxLon && e.minY >= minLat && e.maxY <= maxLat)
+        }
+    }
+
+    @Test func englishOnRequest() throws {
+        let (out, _) = try Self.run(language: .en)
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(html.contains("<html lang=\"en\">") && html.contains("Reclaimed-water irrigation zoning") && html.contains("Review list"))
+    }
+
+    @Test func summaryCSVAddsUpAndOpensInGDAL() throws {
+        let (out, summary) = try Self.run()
+        let data = try Data(contentsOf: URL(fileURLWithPath: out + "/summary.csv"))
+        #expect(Array(data.prefix(3)) == [0xEF, 0xBB, 0xBF])  // UTF-8 BOM for Excel on Chinese Windows
+        let rows = try readBack(out + "/summary.csv")
+        let parcels = rows.reduce(0) { total, row in
+            if case .integer(let n)? = row.properties["parcels"] { return total + Int(n) }
+            if case .string(let s)? = row.properties["parcels"] { return total + (Int(s) ?? 0) }
+            return total
+        }
+        #expect(parcels == summary.manifest.counts.accepted)
+        #expect(rows.contains { $0.properties["admin_unit"] == .string("奇村镇") })
+    }
+
+    @Test func geoPackageOnRequest() throws {
+        let (out, summary) = try Self.run(format: .gpkg)
+        let features = try readBack(out + "/parcels.gpkg")
+        #expect(features.count == summary.manifest.counts.accepted)
+        #expect(features.first?.properties["zone"] != nil && features.first?.properties["area_ha"].map { if case .real = $0 { true } else { false } } == true)
+        #expect(!FileManager.default.fileExists(atPath: out + "/parcels.geojson"))
+    }
+
+    @Test func theInitTemplateIsAValidProjectFile() throws {
+        let path = try temporaryDirectory() + "/project.yaml"
+        try ProjectTemplate.text.write(toFile: path, atomically: true, encoding: .utf8)
+        let project = try ProjectFile.load(path: path)
+        #expect(project.parcels.fields[.parcelID] == "DKBM" && project.targets.count == 2 && project.rules.statistic == .max)
+        #expect(project.rules.review.accumulation.depthMetres == 0.20 && project.linking.groundwaterRadiusMetres == 1000)
+    }
+}
