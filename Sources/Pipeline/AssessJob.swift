@@ -67,17 +67,26 @@ public struct AssessJob {
         }
 
         let staging = try OutputStaging(outputDirectory: options.outputDirectory)
-        func properties(_ index: Int) -> [(String, PropertyValue)] {
-            ParcelProperties.properties(for: reading.parcels[index], links: project.links.isEmpty ? nil : project.links[index],
-                                        soil: project.monitoring.soilSamples, assessment: assessment.parcels[index])
+        let parcels = reading.parcels, links = project.links, soil = project.monitoring.soilSamples, assessed = assessment.parcels
+        let properties: @Sendable (Int) -> [(String, PropertyValue)] = { index in
+            ParcelProperties.properties(for: parcels[index], links: links.isEmpty ? nil : links[index], soil: soil, assessment: assessed[index])
         }
         let parcelFile = options.output.parcelFormat == .gpkg ? "parcels.gpkg" : "parcels.geojson"
         let written = try timer.measure("write_" + parcelFile.replacingOccurrences(of: ".", with: "_")) { () throws -> Int in
             if options.output.parcelFormat == .gpkg {
                 return try GeoPackageOutput.write(parcels: reading.parcels, properties: properties, to: staging.path(for: parcelFile))
             }
+            // Features are encoded on both cores in blocks and written in order; a block at a time
+            // keeps memory bounded however many parcels there are.
             let writer = try GeoJSONWriter(path: staging.path(for: parcelFile), name: "parcels")
-            for index in reading.parcels.indices { writer.writeFeature(geometry: reading.parcels[index].geometry, properties: properties(index)) }
+            let block = 16_384
+            for start in stride(from: 0, to: parcels.count, by: block) {
+                let end = min(start + block, parcels.count)
+                let encoded = parallelMap(count: end - start, chunkSize: 1024) { offset in
+                    GeoJSONWriter.encodeFeature(geometry: parcels[start + offset].geometry, properties: properties(start + offset))
+                }
+                for feature in encoded { writer.write(encoded: feature) }
+            }
             return try writer.finish()
         }
         guard written == reading.parcels.count else {

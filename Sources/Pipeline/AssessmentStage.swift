@@ -77,15 +77,18 @@ enum AssessmentStage {
         let context = ReviewEngine.Context(standards: standards, options: rules.review,
                                            sourceMeans: ReviewEngine.annualMeans(monitoring.waterSamples, rule: rules.review.nonDetects),
                                            wells: WellSummary.make(monitoring.wellReadings, options: rules.review), year: year)
+        let links = project.links, soilSamples = monitoring.soilSamples, indeterminateAsPass = rules.indeterminateAsPass
+        let catalog = crops, exclusionResult = exclusion
         let assessments: [ParcelAssessment] = timer.measure("review_and_zone") {
-            parcels.indices.map { index in
+            // Pure value work: both cores.
+            parallelMap(count: parcels.count) { index in
                 let parcel = parcels[index]
                 let classification = classifications[index]
-                let policy = crops.policy(classification.cropClass)
-                let links = project.links.isEmpty ? nil : project.links[index]
-                let samples = links?.soilSamples.map { monitoring.soilSamples[$0] } ?? []
+                let policy = catalog.policy(classification.cropClass)
+                let parcelLinks = links.isEmpty ? nil : links[index]
+                let samples = parcelLinks?.soilSamples.map { soilSamples[$0] } ?? []
                 let review = ReviewEngine.review(parcel: parcel, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
-                                                 links: links, soil: samples, context: context)
+                                                 links: parcelLinks, soil: samples, context: context)
                 let screening = review.findings.filter { $0.code == "SOIL_ABOVE_SCREENING" }.compactMap(\.parameter)
                 let intervention = review.findings.filter { $0.code == "SOIL_ABOVE_INTERVENTION" }.compactMap(\.parameter)
                 let anyValue = review.accumulation.values.contains { $0.start != nil && !$0.startIsBackground }
@@ -95,11 +98,11 @@ enum AssessmentStage {
                     cropClass: classification.cropClass, tier: policy.tier,
                     sourceVerdict: parcel.sourceID.flatMap { verdictBySource[$0] }, sourceKnown: known,
                     soilAboveScreening: screening, soilAboveIntervention: intervention,
-                    exclusionShare: exclusion[index].share, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
-                    indeterminateAsPass: rules.indeterminateAsPass))
+                    exclusionShare: exclusionResult[index].share, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
+                    indeterminateAsPass: indeterminateAsPass))
                 var assessment = ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
                                                   sourceStatus: parcel.sourceID.flatMap { verdictBySource[$0]?.status },
-                                                  exclusionShare: exclusion[index].share, exclusionNames: exclusion[index].names, soilClass: soilClass,
+                                                  exclusionShare: exclusionResult[index].share, exclusionNames: exclusionResult[index].names, soilClass: soilClass,
                                                   soilAboveScreening: screening, soilAboveIntervention: intervention,
                                                   soilPHUsed: SoilSummary.pH(samples: samples) ?? parcel.soilPH)
                 assessment.review = review

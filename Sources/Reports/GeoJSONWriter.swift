@@ -32,36 +32,48 @@ public final class GeoJSONWriter {
 
     /// Writes one feature with a polygonal geometry (MultiPolygon, or Polygon when it has one part).
     public func writeFeature(geometry: MultiPolygon?, properties: [(String, PropertyValue)]) {
+        write(encoded: Self.encodeFeature(geometry: geometry, properties: properties))
+    }
+
+    /// Writes a feature encoded with `encodeFeature` (possibly on another thread).
+    public func write(encoded: JSONBytes) {
         if featureCount > 0 { out.append(",\n") }
         featureCount += 1
+        out.append(encoded: encoded)
+    }
+
+    /// One feature's JSON, for encoding features concurrently and writing them in order.
+    public static func encodeFeature(geometry: MultiPolygon?, properties: [(String, PropertyValue)]) -> JSONBytes {
+        var out = JSONBytes(capacity: 1024)
         out.append("{ \"type\": \"Feature\", \"properties\": { ")
         for (index, (key, value)) in properties.enumerated() {
             if index > 0 { out.append(", ") }
             out.appendJSONString(key)
             out.append(": ")
-            write(value)
+            write(value, to: &out)
         }
         out.append(" }, \"geometry\": ")
-        if let geometry, !geometry.isEmpty { write(geometry) } else { out.append("null") }
+        if let geometry, !geometry.isEmpty { write(geometry, to: &out) } else { out.append("null") }
         out.append(" }")
+        return out
     }
 
     /// Writes one point feature (sources, wells).
     public func writePointFeature(longitude: Double, latitude: Double, properties: [(String, PropertyValue)]) {
-        if featureCount > 0 { out.append(",\n") }
-        featureCount += 1
-        out.append("{ \"type\": \"Feature\", \"properties\": { ")
+        var encoded = JSONBytes(capacity: 1024)
+        encoded.append("{ \"type\": \"Feature\", \"properties\": { ")
         for (index, (key, value)) in properties.enumerated() {
-            if index > 0 { out.append(", ") }
-            out.appendJSONString(key)
-            out.append(": ")
-            write(value)
+            if index > 0 { encoded.append(", ") }
+            encoded.appendJSONString(key)
+            encoded.append(": ")
+            Self.write(value, to: &encoded)
         }
-        out.append(" }, \"geometry\": { \"type\": \"Point\", \"coordinates\": [")
-        out.appendFixed(longitude, decimals: Self.coordinateDecimals)
-        out.append(byte: UInt8(ascii: ","))
-        out.appendFixed(latitude, decimals: Self.coordinateDecimals)
-        out.append("] } }")
+        encoded.append(" }, \"geometry\": { \"type\": \"Point\", \"coordinates\": [")
+        encoded.appendFixed(longitude, decimals: Self.coordinateDecimals)
+        encoded.append(byte: UInt8(ascii: ","))
+        encoded.appendFixed(latitude, decimals: Self.coordinateDecimals)
+        encoded.append("] } }")
+        write(encoded: encoded)
     }
 
     /// Closes the collection; returns the number of features written.
@@ -72,7 +84,7 @@ public final class GeoJSONWriter {
         return featureCount
     }
 
-    private func write(_ value: PropertyValue) {
+    static func write(_ value: PropertyValue, to out: inout JSONBytes) {
         switch value {
         case .null: out.append("null")
         case .string(let s): out.appendJSONString(s)
@@ -91,7 +103,7 @@ public final class GeoJSONWriter {
         }
     }
 
-    private func write(_ geometry: MultiPolygon) {
+    static func write(_ geometry: MultiPolygon, to out: inout JSONBytes) {
         let single = geometry.polygons.count == 1
         out.append(single ? "{ \"type\": \"Polygon\", \"coordinates\": " : "{ \"type\": \"MultiPolygon\", \"coordinates\": [")
         for (p, polygon) in geometry.polygons.enumerated() {
@@ -103,9 +115,9 @@ public final class GeoJSONWriter {
                 for (i, position) in ring.enumerated() {
                     if i > 0 { out.append(byte: UInt8(ascii: ",")) }
                     out.append(byte: UInt8(ascii: "["))
-                    out.appendFixed(position.x, decimals: Self.coordinateDecimals)
+                    out.appendFixed(position.x, decimals: coordinateDecimals)
                     out.append(byte: UInt8(ascii: ","))
-                    out.appendFixed(position.y, decimals: Self.coordinateDecimals)
+                    out.appendFixed(position.y, decimals: coordinateDecimals)
                     out.append(byte: UInt8(ascii: "]"))
                 }
                 out.append(byte: UInt8(ascii: "]"))

@@ -1,31 +1,16 @@
 import Foundation
 
-/// A byte buffer that streams to a file in large chunks.
-///
-/// Hand-written JSON/CSV output exists because GDAL 3.6's GeoJSON driver writes about 10 000
-/// features/s (DESIGN.md §3); everything written here is read back through GDAL in tests.
-final class OutputBuffer {
-    private let handle: FileHandle
-    private var bytes: [UInt8] = []
-    private let flushThreshold = 1 << 20
+/// JSON/text bytes under construction: the encoding helpers, as a value that can be built on any
+/// thread (features are encoded concurrently, then written in order).
+public struct JSONBytes: Sendable {
+    public var bytes: [UInt8] = []
+    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
-    init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        bytes.reserveCapacity(flushThreshold + 65_536)
-    }
+    @inline(__always) mutating func append(_ string: String) { bytes.append(contentsOf: string.utf8) }
+    @inline(__always) mutating func append(byte: UInt8) { bytes.append(byte) }
 
-    @inline(__always) func append(_ string: String) {
-        bytes.append(contentsOf: string.utf8)
-        if bytes.count >= flushThreshold { try? flushNow() }
-    }
-
-    @inline(__always) func append(byte: UInt8) { bytes.append(byte) }
-
-    /// Appends a JSON string literal with RFC 8259 escaping.
-    func appendJSONString(_ string: String) {
+    /// A JSON string literal with RFC 8259 escaping.
+    mutating func appendJSONString(_ string: String) {
         bytes.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {
@@ -43,8 +28,8 @@ final class OutputBuffer {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// Appends a JSON number, or `null` for NaN/∞ (JSON has no such numbers).
-    func appendJSONNumber(_ value: Double) {
+    /// A JSON number, or `null` for NaN/∞ (JSON has no such numbers).
+    mutating func appendJSONNumber(_ value: Double) {
         guard value.isFinite else { append("null"); return }
         if value == value.rounded(), abs(value) < 1e15 {
             append(String(Int64(value)))
@@ -53,9 +38,9 @@ final class OutputBuffer {
         }
     }
 
-    /// Appends `value` rounded to `decimals` places without trailing zeros, fast (no
-    /// `String(format:)`). Valid for |value| < 9.2e18 / 10^decimals.
-    func appendFixed(_ value: Double, decimals: Int) {
+    /// `value` rounded to `decimals` places without trailing zeros, fast (no `String(format:)`).
+    /// Valid for |value| < 9.2e18 / 10^decimals.
+    mutating func appendFixed(_ value: Double, decimals: Int) {
         let scale = FixedPoint.powersOfTen[decimals]
         var scaled = Int64((value * scale).rounded())
         if scaled < 0 { bytes.append(UInt8(ascii: "-")); scaled = -scaled }
@@ -71,11 +56,37 @@ final class OutputBuffer {
         for _ in 0..<(digits - text.count) { bytes.append(UInt8(ascii: "0")) }
         bytes.append(contentsOf: text.utf8)
     }
+}
+
+/// A byte buffer that streams to a file in large chunks.
+///
+/// Hand-written JSON/CSV output exists because GDAL 3.6's GeoJSON driver writes about 10 000
+/// features/s (DESIGN.md §3); everything written here is read back through GDAL in tests.
+final class OutputBuffer {
+    private let handle: FileHandle
+    private var buffer = JSONBytes(capacity: (1 << 20) + 65_536)
+    private let flushThreshold = 1 << 20
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    }
+
+    @inline(__always) func append(_ string: String) { buffer.append(string); flushIfFull() }
+    @inline(__always) func append(byte: UInt8) { buffer.append(byte: byte) }
+    func append(encoded: JSONBytes) { buffer.bytes.append(contentsOf: encoded.bytes); flushIfFull() }
+    func appendJSONString(_ string: String) { buffer.appendJSONString(string) }
+    func appendJSONNumber(_ value: Double) { buffer.appendJSONNumber(value) }
+    func appendFixed(_ value: Double, decimals: Int) { buffer.appendFixed(value, decimals: decimals) }
+
+    private func flushIfFull() { if buffer.bytes.count >= flushThreshold { try? flushNow() } }
 
     func flushNow() throws {
-        guard !bytes.isEmpty else { return }
-        try handle.write(contentsOf: bytes)
-        bytes.removeAll(keepingCapacity: true)
+        guard !buffer.bytes.isEmpty else { return }
+        try handle.write(contentsOf: buffer.bytes)
+        buffer.bytes.removeAll(keepingCapacity: true)
     }
 
     func close() throws {

@@ -316,3 +316,18 @@ import IrrigationModel
         #expect(sample.origin.location.hasPrefix("feature"))
     }
 }
+
+@Suite struct CSVParserTests {
+    @Test func quotesNewlinesAndLineNumbers() throws {
+        let text = "id,name,note\r\n1,\"a, b\",\"say \"\"hi\"\"\"\r\n2,\"two\nlines\",x\n3,c,\n"
+        let table = try TableReader.parseCSV(Array(text.utf8), file: "t.csv", encoding: nil)
+        #expect(table.header == ["id", "name", "note"])
+        #expect(table.rows.map(\.cells) == [["1", "a, b", "say \"hi\""], ["2", "two\nlines", "x"], ["3", "c", ""]])
+        #expect(table.rows.map(\.location) == ["row 2", "row 3", "row 5"])  // row 3 spans two lines
+    }
+
+    @Test func semicolonsAndTabsAreDetected() throws {
+        #expect(try TableReader.parseCSV(Array("a;b\n1;2\n".utf8), file: "t", encoding: nil).rows[0].cells == ["1", "2"])
+        #expect(try TableReader.parseCSV(Array("a\tb\n1\t2\n".utf8), file: "t", encoding: nil).rows[0].cells == ["1", "2"])
+    }
+}

@@ -77,73 +77,82 @@ public enum TableReader {
         } else {
             throw TableError.undecodable(file: file)
         }
-        let lines = splitRecords(text)
-        guard let headerLine = lines.first(where: { !$0.text.trimmingWhitespace().isEmpty }) else { throw TableError.empty(file: file) }
-        let delimiter = detectDelimiter(headerLine.text)
-        let header = splitFields(headerLine.text, delimiter: delimiter).map { $0.trimmingWhitespace() }
+        let records = parseRecords(Array(text.utf8))
+        guard let headerIndex = records.firstIndex(where: { !$0.fields.allSatisfy { $0.trimmingWhitespace().isEmpty } }) else {
+            throw TableError.empty(file: file)
+        }
+        let delimiter = records[headerIndex].delimiter
+        let header = records[headerIndex].fields.map { $0.trimmingWhitespace() }
         var rows: [Table.Row] = []
-        for line in lines where line.number > headerLine.number {
-            if line.text.trimmingWhitespace().isEmpty { continue }
-            rows.append(Table.Row(cells: splitFields(line.text, delimiter: delimiter), location: "row \(line.number)", point: nil))
+        rows.reserveCapacity(records.count)
+        for record in records[(headerIndex + 1)...] where !record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }) {
+            rows.append(Table.Row(cells: record.fields, location: "row \(record.line)", point: nil))
         }
         var table = Table(file: file, header: header, rows: rows, unitsRow: nil, encoding: encodingName, delimiter: delimiter)
         detectUnitsRow(&table)
         return table
     }
 
-    /// Records with their 1-based starting line numbers; newlines inside quotes stay in a record.
-    static func splitRecords(_ text: String) -> [(number: Int, text: String)] {
-        var records: [(Int, String)] = []
-        var current = ""
+    struct Record { var line: Int; var fields: [String]; var delimiter: Character }
+
+    /// RFC 4180 records over UTF-8 bytes: quoted fields may hold delimiters, `""` and newlines;
+    /// CRLF and LF both end a record. The delimiter (`,` `;` tab `|`) is the most frequent one
+    /// outside quotes in the first record. Lines are 1-based, as a spreadsheet shows them.
+    static func parseRecords(_ bytes: [UInt8]) -> [Record] {
+        let delimiter = detectDelimiter(bytes)
+        let delimiterByte = delimiter.asciiValue!
+        var records: [Record] = []
+        var fields: [String] = []
+        var field: [UInt8] = []
         var inQuotes = false
-        var line = 1, start = 1
-        for character in text {
-            if character == "\"" { inQuotes.toggle() }
-            if character.isNewline && !inQuotes {  // "\r\n" is one Character
-                records.append((start, current))
-                current = ""
+        var line = 1, recordLine = 1
+        var index = 0
+        let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
+        func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if inQuotes {
+                if byte == quote {
+                    if index + 1 < bytes.count, bytes[index + 1] == quote { field.append(quote); index += 2; continue }
+                    inQuotes = false
+                } else {
+                    if byte == newline { line += 1 }
+                    field.append(byte)
+                }
+            } else if byte == quote {
+                inQuotes = true
+            } else if byte == delimiterByte {
+                endField()
+            } else if byte == newline || byte == carriageReturn {
+                if byte == carriageReturn, index + 1 < bytes.count, bytes[index + 1] == newline { index += 1 }
+                endField()
+                records.append(Record(line: recordLine, fields: fields, delimiter: delimiter))
+                fields.removeAll(keepingCapacity: true)
                 line += 1
-                start = line
-                continue
+                recordLine = line
+            } else {
+                field.append(byte)
             }
-            if character.isNewline { line += 1 }
-            current.append(character)
+            index += 1
         }
-        if !current.isEmpty { records.append((start, current)) }
+        if !field.isEmpty || !fields.isEmpty {
+            endField()
+            records.append(Record(line: recordLine, fields: fields, delimiter: delimiter))
+        }
         return records
     }
 
-    static func detectDelimiter(_ header: String) -> Character {
-        let candidates: [Character] = [",", ";", "\t", "|"]
-        var counts: [Character: Int] = [:]
+    static func detectDelimiter(_ bytes: [UInt8]) -> Character {
+        let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|")]
+        var counts = [Int](repeating: 0, count: candidates.count)
         var inQuotes = false
-        for character in header {
-            if character == "\"" { inQuotes.toggle() } else if !inQuotes, candidates.contains(character) { counts[character, default: 0] += 1 }
+        for byte in bytes {
+            if byte == UInt8(ascii: "\"") { inQuotes.toggle(); continue }
+            if !inQuotes && (byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")) { break }
+            if !inQuotes, let i = candidates.firstIndex(of: byte) { counts[i] += 1 }
         }
-        return candidates.max { (counts[$0] ?? 0) < (counts[$1] ?? 0) } ?? ","
-    }
-
-    static func splitFields(_ line: String, delimiter: Character) -> [String] {
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var previousWasQuote = false
-        for character in line {
-            if inQuotes {
-                if character == "\"" { inQuotes = false; previousWasQuote = true; continue }
-                field.append(character)
-            } else if character == "\"" {
-                if previousWasQuote { field.append("\"") }  // "" inside quotes
-                inQuotes = true
-                previousWasQuote = false
-            } else if character == delimiter {
-                fields.append(field); field = ""; previousWasQuote = false
-            } else {
-                field.append(character); previousWasQuote = false
-            }
-        }
-        fields.append(field)
-        return fields
+        let best = counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }!
+        return Character(Unicode.Scalar(candidates[counts[best] > 0 ? best : 0]))
     }
 
     /// A second header line of units (as in lab exports): no cell is a number and several are units.

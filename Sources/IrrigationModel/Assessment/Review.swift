@@ -134,7 +134,7 @@ public enum ReviewEngine {
         return means.keys.filter { means[$0]?[parameter] != nil }.min { abs($0 - year) < abs($1 - year) }.flatMap { means[$0]?[parameter] }
     }
 
-    public struct Context {
+    public struct Context: Sendable {
         public var standards: StandardsCatalog
         public var options: ReviewOptions
         public var sourceMeans: [String: [Int: [String: Double]]]
