@@ -37,7 +37,7 @@ enum GeoPackageOutput {
                     case .number(let d), .fixed(let d, _): feature.set(d.isFinite ? .real(d) : .null, at: field)
                     case .integer(let i): feature.set(.integer(i), at: field)
                     case .boolean(let b): feature.set(.boolean(b), at: field)
-                    case .strings(let list): feature.set(.string("[" + list.map { SourcesFileJSON.quote($0) }.joined(separator: ",") + "]"), at: field)
+                    case .strings(let list): feature.set(.string("[" + list.map(JSONText.quote).joined(separator: ",") + "]"), at: field)
                     case .rawJSON(let json): feature.set(.string(json), at: field)
                     }
                 }
@@ -51,8 +51,3 @@ enum GeoPackageOutput {
     }
 }
 
-enum SourcesFileJSON {
-    static func quote(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-}

@@ -34,20 +34,8 @@ public enum SourcesFile {
         }.joined(separator: ", ") + "]"
     }
 
-    static func json(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: if scalar.value < 0x20 { out += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
-
-    static func number(_ d: Double) -> String { d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)) : "null" }
+    static func json(_ s: String) -> String { JSONText.quote(s) }
+    static func number(_ d: Double) -> String { JSONText.number(d) }
 
     public static func properties(_ source: SourceAssessment, parcels: [Parcel]) -> [(String, PropertyValue)] {
         let effective = source.effective

@@ -58,6 +58,24 @@ public struct JSONBytes: Sendable {
     }
 }
 
+/// JSON fragments as text, with the same escaping and number rules as the GeoJSON writer.
+public enum JSONText {
+    /// A JSON string literal.
+    public static func quote(_ string: String) -> String {
+        var bytes = JSONBytes()
+        bytes.appendJSONString(string)
+        return String(decoding: bytes.bytes, as: UTF8.self)
+    }
+
+    /// A JSON number (shortest round-trip form, integers without ".0"), or `null` for NaN/∞/nil.
+    public static func number(_ value: Double?) -> String {
+        guard let value else { return "null" }
+        var bytes = JSONBytes()
+        bytes.appendJSONNumber(value)
+        return String(decoding: bytes.bytes, as: UTF8.self)
+    }
+}
+
 /// A byte buffer that streams to a file in large chunks.
 ///
 /// Hand-written JSON/CSV output exists because GDAL 3.6's GeoJSON driver writes about 10 000

@@ -132,15 +132,12 @@ extension PropertyValue {
 
 /// The `findings` array: one object per reason, with its evidence.
 func findingsJSON(_ findings: [Finding]) -> String {
-    func number(_ d: Double?) -> String {
-        guard let d, d.isFinite else { return "null" }
-        return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
-    }
-    func text(_ s: String?) -> String { s.map { SourcesFile.json($0) } ?? "null" }
+    let number = JSONText.number
+    func text(_ s: String?) -> String { s.map(JSONText.quote) ?? "null" }
     return "[" + findings.map { f in
         "{\"code\": \(text(f.code)), \"target\": \(text(f.target)), \"parameter\": \(text(f.parameter)), \"value\": \(number(f.value)), "
             + "\"threshold\": \(number(f.threshold)), \"unit\": \(text(f.unit)), \"standard\": \(text(f.standard)), "
-            + "\"evidence\": [\(f.evidence.map { SourcesFile.json($0) }.joined(separator: ", "))], \"review\": \(f.review), "
+            + "\"evidence\": [\(f.evidence.map(JSONText.quote).joined(separator: ", "))], \"review\": \(f.review), "
             + "\"message_zh\": \(text(f.messageZh)), \"message_en\": \(text(f.messageEn))}"
     }.joined(separator: ", ") + "]"
 }
