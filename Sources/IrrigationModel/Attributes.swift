@@ -40,6 +40,11 @@ public struct Attribute: Sendable, Hashable {
 extension String {
     /// Trims ASCII and ideographic (U+3000) white space, which Chinese DBFs pad with.
     public func trimmingWhitespace() -> String {
+        // Fast path for the cells that dominate large tables (numbers, ids): both ends printable
+        // ASCII, so nothing to trim. Anything else takes the Character-based path below.
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) { return self }
         let isSpace: (Character) -> Bool = { $0.isWhitespace || $0 == "\u{3000}" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[first...last])

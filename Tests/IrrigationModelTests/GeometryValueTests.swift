@@ -95,3 +95,8 @@ func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) 
 func be32(_ v: UInt32) -> [UInt8] { le32(v).reversed() }
 func le64(_ v: Double) -> [UInt8] { (0..<8).map { UInt8((v.bitPattern >> (8 * UInt64($0))) & 0xFF) } }
 func be64(_ v: Double) -> [UInt8] { le64(v).reversed() }
+
+@Suite struct TrimTests {
+    @Test(arguments: [("abc", "abc"), (" abc ", "abc"), ("\u{3000}玉米\u{3000}", "玉米"), ("\u{2003}x", "x"), ("x\u{00A0}", "x"), ("", ""), ("  ", ""), ("玉米", "玉米")])
+    func trims(raw: String, expected: String) { #expect(raw.trimmingWhitespace() == expected) }
+}
