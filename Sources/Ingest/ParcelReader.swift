@@ -14,6 +14,9 @@ public struct ParcelInputOptions: Sendable {
     public var assumeCRS: String?
     /// Explicit field names by role; unmapped roles are found by alias.
     public var fields: [ParcelField: String]
+    /// Told every few thousand features: features read so far, and the total when the driver
+    /// knows it cheaply (for a live progress line).
+    public var progress: (@Sendable (Int, Int?) -> Void)?
 
     public init(path: String, layer: String? = nil, encoding: String? = nil, assumeCRS: String? = nil,
                 fields: [ParcelField: String] = [:]) {
@@ -214,9 +217,11 @@ public struct ParcelReader {
         var linearised = 0
         var emptyIDs = 0
         var badPH: [String] = []
+        let total = options.progress == nil ? nil : layer.featureCount(forceScan: false)
 
         try layer.forEachFeature { feature in
             featuresRead += 1
+            if featuresRead % 5000 == 0 { options.progress?(featuresRead, total) }
             let fid = feature.id
             let location = fid.map { "feature \($0)" } ?? "feature #\(featuresRead)"
 

@@ -22,7 +22,17 @@ public final class OutputStaging {
         stagingDirectory = self.outputDirectory.appendingPathComponent(".irrizone-staging-\(ProcessInfo.processInfo.processIdentifier)",
                                                                       isDirectory: true)
         try? FileManager.default.removeItem(at: stagingDirectory)
+        Self.removeStaleStaging(in: self.outputDirectory)
         try FileManager.default.createDirectory(at: stagingDirectory, withIntermediateDirectories: true)
+    }
+
+    /// Staging folders of runs that were killed (their process is gone) hold nothing anyone needs.
+    static func removeStaleStaging(in directory: URL) {
+        let prefix = ".irrizone-staging-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
     }
 
     /// The path to write output `name` to while staging.

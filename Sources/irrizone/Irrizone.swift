@@ -137,11 +137,22 @@ struct Assess: ParsableCommand {
     func run() throws {
         var options = try inputs.assessOptions(outputDirectory: outputDirectory, requireOutput: true)
         if !quiet {
+            let terminal = isatty(STDERR_FILENO) == 1
             // One line per phase (stderr), with the count and rate where a phase has one.
             options.output.progress = { name, items, seconds in
                 var line = "  \(name): \(String(format: "%.2f", seconds)) s"
                 if let items, seconds > 0 { line += " (\(items) items, \(Int(Double(items) / seconds))/s)" }
-                printError(line)
+                printError((terminal ? "\r\u{1B}[K" : "") + line)
+            }
+            // On a terminal, a live line while parcels are read: count, rate and ETA.
+            if terminal {
+                let start = Date()
+                options.parcels.progress = { done, total in
+                    let elapsed = Date().timeIntervalSince(start), rate = Double(done) / max(elapsed, 1e-9)
+                    var line = "\r\u{1B}[K  read_parcels: \(done)" + (total.map { "/\($0)" } ?? "") + " (\(Int(rate))/s"
+                    if let total, total > done { line += ", ETA \(Int(Double(total - done) / rate)) s" }
+                    FileHandle.standardError.write(Data((line + ")").utf8))
+                }
             }
         }
         let summary = try AssessJob(options: options).run()

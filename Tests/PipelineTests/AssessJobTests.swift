@@ -4,6 +4,7 @@ import GeoKit
 import IrrigationModel
 @testable import Ingest
 @testable import Pipeline
+import Reports
 
 @Suite struct AssessJobTests {
     /// Without monitoring data: no sources file with locations, so sources.csv.
@@ -184,5 +185,20 @@ import IrrigationModel
             let stored = try Data(contentsOf: committed.appendingPathComponent(file))
             #expect(generated == stored, "SampleData/\(file) differs from the generator's output: run `irrizone synth --out SampleData`")
         }
+    }
+}
+
+@Suite struct StagingTests {
+    /// A run killed while writing leaves `.irrizone-staging-<pid>`; the next run removes it when
+    /// that process is gone, and leaves a live process's folder alone.
+    @Test func staleStagingFoldersAreRemoved() throws {
+        let out = try temporaryDirectory()
+        let dead = out + "/.irrizone-staging-999999999"
+        let alive = out + "/.irrizone-staging-1"  // pid 1 always exists
+        for path in [dead, alive] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        let staging = try OutputStaging(outputDirectory: out)
+        staging.discard()
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: alive))
     }
 }
