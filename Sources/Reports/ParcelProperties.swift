@@ -17,7 +17,7 @@ public enum ParcelProperties {
         "load_cl_kg_ha_yr", "load_salt_kg_ha_yr"] + soilElements.map { "load_\($0)_g_ha_yr" }
         + ["cum_load_cl_kg_ha", "cum_load_salt_kg_ha"] + soilElements.map { "cum_load_\($0)_g_ha" } + soilElements.map { "total_load_\($0)_kg" }
         + soilElements.map { "years_to_screening_\($0)" } + soilElements.map { "soil_\($0)_projected_mg_kg" }
-        + ["irrigation_years_limit", "limiting_element", "salt_ecw_ds_m", "water_salinity_class", "leaching_requirement", "relative_yield_pct",
+        + ["irrigation_years_limit", "limiting_element", "salt_ecw_ds_m", "water_salinity_class", "water_chloride_class", "leaching_requirement", "relative_yield_pct",
            "salinity_class", "soil_review", "groundwater_review", "review_reasons", "findings"]
 
     /// - Parameters:
@@ -96,6 +96,7 @@ public enum ParcelProperties {
             ("limiting_element", review?.limitingElement.map(PropertyValue.string) ?? .null),
             ("salt_ecw_ds_m", review?.ecw.map { .fixed($0, decimals: 3) } ?? .null),
             ("water_salinity_class", review?.waterSalinityClass.map(PropertyValue.string) ?? .null),
+            ("water_chloride_class", review?.waterChlorideClass.map(PropertyValue.string) ?? .null),
             ("leaching_requirement", review?.leachingRequirement.map { .fixed($0, decimals: 4) } ?? .null),
             ("relative_yield_pct", review?.relativeYield.map { .fixed($0, decimals: 1) } ?? .null),
             ("salinity_class", review?.soilSaltClass.map(PropertyValue.string) ?? .null),

@@ -145,6 +145,8 @@ import Testing
         #expect(abs(r.accumulation["cd"]!.yearsToScreening! - (0.6 - 0.15) / (22.5 * 1000 / 2.6e6)) < 1e-6)
         #expect(r.limitingElement == "cd")
         #expect(abs(r.annualLoad["chloride"]! - 900) < 1e-9)  // 200 mg/L × 4 500 m³/ha / 1000 kg
+        // FAO 29 chloride (surface irrigation): 142–355 mg/L is slight to moderate.
+        #expect(r.waterChlorideClass == "slight_to_moderate")
     }
 
     @Test func soilFlags() {

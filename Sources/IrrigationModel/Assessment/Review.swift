@@ -67,6 +67,8 @@ public struct ParcelReview: Sendable {
     public var leachingRequirement: Double?
     public var relativeYield: Double?
     public var waterSalinityClass: String?
+    /// FAO 29 chloride class of the water for surface irrigation (none / slight_to_moderate / severe).
+    public var waterChlorideClass: String?
     public var soilSaltClass: String?
     public var findings: [Finding]
     public var soilReview: Bool { findings.contains { $0.review && $0.target == "soil" } }
@@ -258,6 +260,11 @@ public enum ReviewEngine {
                 yield = Salinity.relativeYield(ece: ece, threshold: tolerance.threshold, slope: tolerance.slope)
             }
         }
+        var chlorideClass: String? = nil
+        if let chloride = concentration(means, parameter: "chloride", year: referenceYear),
+           let fao = c.standards.fao29WaterClasses.first(where: { $0.parameter == "chloride" }) {
+            chlorideClass = chloride < fao.noneBelow ? "none" : (chloride > fao.severeAbove ? "severe" : "slight_to_moderate")
+        }
         var soilSaltClass: String? = nil
         if let saltParameter = ParameterCatalog.parameter(id: "salt"), let salt = SoilSummary.value(saltParameter, samples: soil) {
             let index = options.soilSaltClassLimits.firstIndex { salt < $0 } ?? options.soilSaltClassLimits.count
@@ -314,6 +321,7 @@ public enum ReviewEngine {
         }
         return ParcelReview(volumeM3PerHectare: annualVolume, volumeBasis: volumeBasis, annualLoad: annualLoad, cumulativeLoad: cumulative,
                             accumulation: accumulation, irrigationYearsLimit: limit?.0, limitingElement: limit?.1, ecw: ecw, leachingRequirement: lr,
-                            relativeYield: yield, waterSalinityClass: waterClass, soilSaltClass: soilSaltClass, findings: findings)
+                            relativeYield: yield, waterSalinityClass: waterClass, waterChlorideClass: chlorideClass, soilSaltClass: soilSaltClass,
+                            findings: findings)
     }
 }
