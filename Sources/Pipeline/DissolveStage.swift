@@ -11,34 +11,68 @@ enum DissolveStage {
             let key = "\(assessment.zone.rawValue)|\(assessment.classification.cropClass.rawValue)"
             groups[key, default: (assessment.zone, assessment.classification.cropClass, [])].2.append(index)
         }
-        // Groups are independent: one GEOS context per group, on all cores.
+        // Each group is cut into strips of parcels (by x), each strip unioned on its own (all
+        // cores, one GEOS context per strip), then the strips are unioned. An overlap then costs
+        // a cascaded union of one strip, not of the whole group.
         let ordered = groups.values.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        var strips: [(group: Int, indices: [Int])] = []
+        for (groupIndex, group) in ordered.enumerated() {
+            let byX = group.2.sorted { (parcels[$0].geometry.bounds?.minX ?? 0) < (parcels[$1].geometry.bounds?.minX ?? 0) }
+            for start in stride(from: 0, to: byX.count, by: stripSize) {
+                strips.append((groupIndex, Array(byX[start..<min(start + stripSize, byX.count)])))
+            }
+        }
+        let stripList = strips
+        let stripResults = parallelMap(count: stripList.count, chunkSize: 1) { index -> Result<(wkb: [UInt8], method: String), GDALError> in
+            Result { () throws(GDALError) -> (wkb: [UInt8], method: String) in
+                let context = GEOSContext()
+                var parts: [GEOSGeometryValue] = []
+                for parcel in stripList[index].indices { parts.append(try context.geometry(wkb: WKB.encode(parcels[parcel].geometry))) }
+                let (union, method) = try unionChecked(try context.collection(parts))
+                return (try union.wkb(), method)
+            }
+        }
+        var byGroup = [[(wkb: [UInt8], method: String)]](repeating: [], count: ordered.count)
+        for (strip, result) in zip(stripList, stripResults) { byGroup[strip.group].append(try result.get()) }
+        let pieceLists = byGroup
         let results = parallelMap(count: ordered.count, chunkSize: 1) { index -> Result<ZonePolygon, GDALError> in
             let (zone, cropClass, indices) = ordered[index]
             return Result { () throws(GDALError) -> ZonePolygon in
-                try dissolve(zone: zone, cropClass: cropClass, indices: indices, parcels: parcels, ellipsoid: ellipsoid)
+                let context = GEOSContext()
+                let pieces = pieceLists[index]
+                var method = pieces.contains { $0.method == "cascaded" } ? "cascaded" : "coverage"
+                var union: GEOSGeometryValue
+                if pieces.count == 1 {
+                    union = try context.geometry(wkb: pieces[0].wkb)
+                } else {
+                    var geometries: [GEOSGeometryValue] = []
+                    for piece in pieces { geometries.append(try context.geometry(wkb: piece.wkb)) }
+                    let (merged, mergeMethod) = try unionChecked(try context.collection(geometries))
+                    union = merged
+                    if mergeMethod == "cascaded" { method = "cascaded" }
+                }
+                return try zonePolygon(union, zone: zone, cropClass: cropClass, count: indices.count, method: method, ellipsoid: ellipsoid)
             }
         }
         return try results.map { try $0.get() }
     }
 
-    static func dissolve(zone: Zone, cropClass: CropClass, indices: [Int], parcels: [Parcel], ellipsoid: Ellipsoid) throws(GDALError) -> ZonePolygon {
-        let context = GEOSContext()
-        var parts: [GEOSGeometryValue] = []
-        for index in indices { parts.append(try context.geometry(wkb: WKB.encode(parcels[index].geometry))) }
-        let collection = try context.collection(parts)
-        let partsArea = parts.reduce(0) { $0 + $1.area }
-        // GEOS refuses some overlaps outright and silently mis-handles others: accept the
-        // coverage union only when it is valid and keeps the parts' total area.
-        var method = "coverage"
-        let coverage = try? collection.coverageUnion()
-        var union: GEOSGeometryValue
-        if let coverage, coverage.isValid, abs(coverage.area - partsArea) <= 1e-9 * max(partsArea, 1e-12) {
-            union = coverage
-        } else {
-            method = "cascaded"
-            union = try collection.unaryUnion()
+    /// Parcels per strip: small enough that a cascaded union of one strip is cheap, large
+    /// enough that the final union has few pieces.
+    static let stripSize = 4096
+
+    /// Coverage union when it is valid and keeps the parts' total area (GEOS refuses some
+    /// overlaps outright and silently mis-handles others), else a cascaded union.
+    static func unionChecked(_ collection: GEOSGeometryValue) throws(GDALError) -> (GEOSGeometryValue, String) {
+        let partsArea = collection.area
+        if let coverage = try? collection.coverageUnion(), coverage.isValid, abs(coverage.area - partsArea) <= 1e-9 * max(partsArea, 1e-12) {
+            return (coverage, "coverage")
         }
+        return (try collection.unaryUnion(), "cascaded")
+    }
+
+    static func zonePolygon(_ union: GEOSGeometryValue, zone: Zone, cropClass: CropClass, count: Int, method: String,
+                            ellipsoid: Ellipsoid) throws(GDALError) -> ZonePolygon {
         let bytes = try union.wkb()
         let shape: MultiPolygon
         do { shape = try WKB.multiPolygon(from: bytes).rightHandRule() } catch {
@@ -50,6 +84,6 @@ enum DissolveStage {
                 return ring.offset == 0 ? s + a : s - a
             }
         }
-        return ZonePolygon(zone: zone, cropClass: cropClass, geometry: shape, areaSquareMetres: area, parcelCount: indices.count, method: method)
+        return ZonePolygon(zone: zone, cropClass: cropClass, geometry: shape, areaSquareMetres: area, parcelCount: count, method: method)
     }
 }

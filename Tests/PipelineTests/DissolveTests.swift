@@ -101,3 +101,21 @@ import IrrigationModel
         #expect(try ExclusionStage.shares(parcels: parcels, inputs: [ExclusionInput(path: path, bufferMetres: 0)])[0].share == 0)
     }
 }
+
+@Suite struct StripDissolveTests {
+    /// A group larger than one strip: strips are unioned separately, then together. With one
+    /// overlapping parcel added, the result must still equal one general union of everything.
+    @Test func stripsGiveTheSameUnionAsOneCascadedUnion() throws {
+        let side = 70  // 4 900 parcels: two strips
+        #expect(side * side > DissolveStage.stripSize)
+        var parcels = (0..<(side * side)).map { DissolveTests.cell($0 % side, $0 / side) }
+        parcels.append(DissolveTests.square(DissolveTests.gx(10) + 0.0003, DissolveTests.gy(10) + 0.0003))  // overlaps four cells
+        let zones = try DissolveStage.run(parcels: parcels, assessments: parcels.map { _ in DissolveTests.assessment(.suitable, .feedForage) },
+                                          ellipsoid: .cgcs2000)
+        #expect(zones.count == 1 && zones[0].parcelCount == side * side + 1 && zones[0].method == "cascaded")
+        let expected = Ellipsoid.cgcs2000.ringArea(longitudes: [DissolveTests.gx(0), DissolveTests.gx(side), DissolveTests.gx(side), DissolveTests.gx(0)],
+                                                   latitudes: [DissolveTests.gy(0), DissolveTests.gy(0), DissolveTests.gy(side), DissolveTests.gy(side)])
+        #expect(abs(zones[0].areaSquareMetres - expected) < 1e-6 * expected)
+        #expect(zones[0].geometry.polygons.count == 1 && zones[0].geometry.polygons[0].rings.count == 1)  // one rectangle, no seams
+    }
+}
