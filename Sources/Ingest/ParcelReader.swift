@@ -62,7 +62,7 @@ public struct Repair: Sendable, Codable, Hashable {
 /// Reads any OGR polygon layer into `Parcel` values: finds the roles' fields, checks the text
 /// encoding and the CRS, repairs invalid geometries, measures ellipsoidal area and reprojects to
 /// WGS84. Every feature ends up as a parcel or a reject.
-public struct ParcelReader {
+public struct ParcelReader: Sendable {
     public let options: ParcelInputOptions
 
     public init(options: ParcelInputOptions) { self.options = options }
@@ -188,10 +188,8 @@ public struct ParcelReader {
         let crsLabel = sourceCRS.authorityCode ?? sourceCRS.name
         let geographicCRS = try sourceCRS.geographic()
         let ellipsoid = try sourceCRS.ellipsoid()
-        let wgs84 = try SpatialReference.wgs84()
+        // Workers build their own transformations; this one checks the layer's extent.
         let toGeographic = try CoordinateTransformation(from: sourceCRS, to: geographicCRS)
-        let geographicToWGS84: CoordinateTransformation? =
-            geographicCRS.isSame(as: wgs84) ? nil : try CoordinateTransformation(from: geographicCRS, to: wgs84)
         try checkExtent(of: layer, transform: toGeographic, crsLabel: crsLabel)
 
         // Fields and roles.
@@ -214,10 +212,42 @@ public struct ParcelReader {
         var rejects: [Reject] = []
         var featuresRead = 0
         var repairs: [Repair] = []
+        var workerWarnings: [GDALWarning] = []
         var linearised = 0
         var emptyIDs = 0
         var badPH: [String] = []
         let total = options.progress == nil ? nil : layer.featureCount(forceScan: false)
+
+        // GDAL reads on this thread; the geometry work of each block of features (validity,
+        // repair, PROJ transforms, geodesic area, output re-check) runs on all cores, each worker
+        // with its own transformations and GDAL warning collector; results keep input order.
+        let sourceWKT = try sourceCRS.wkt()
+        var block: [ParcelDraft] = []
+        block.reserveCapacity(Self.blockSize)
+        func finishBlock() {
+            let drafts = block
+            let results = parallelChunks(count: drafts.count, chunkSize: 512) { range in
+                Self.processGeometries(drafts[range], sourceWKT: sourceWKT, ellipsoid: ellipsoid, crsLabel: crsLabel, file: options.path)
+            }
+            for (draft, result) in zip(drafts, results) {
+                workerWarnings += result.warnings
+                if result.linearised { linearised += 1 }
+                switch result.outcome {
+                case .rejected(let reject):
+                    rejects.append(reject)
+                case .accepted(let geometry, let area, let repair):
+                    if let repair { repairs.append(Repair(location: draft.location, reason: repair)) }
+                    if draft.idWasEmpty { emptyIDs += 1 }
+                    if let bad = draft.badPH, badPH.count < 20 { badPH.append(bad) }
+                    var parcel = draft.parcel
+                    parcel.geometry = geometry
+                    parcel.areaSquareMetres = area
+                    parcel.geometryRepaired = repair != nil
+                    parcels.append(parcel)
+                }
+            }
+            block.removeAll(keepingCapacity: true)
+        }
 
         try layer.forEachFeature { feature in
             featuresRead += 1
@@ -241,72 +271,28 @@ public struct ParcelReader {
                 attributes.append(Attribute(name: definition.name, value: AttributeValue(value)))
             }
 
-            // Geometry.
-            let outcome: GeometryOutcome
-            do {
-                outcome = try prepareGeometry(feature.geometry, diagnostics: diagnostics)
-            } catch {
+            func text(_ role: ParcelField) -> String? { roleIndex[role].flatMap { attributes[$0].value.text } }
+            var id = text(.parcelID)
+            let idWasEmpty = id == nil && roleIndex[.parcelID] != nil
+            if id == nil { id = fid.map { String($0) } ?? String(featuresRead) }
+            var soilPH: Double? = nil, badPHText: String? = nil
+            if let index = roleIndex[.soilPH], let raw = attributes[index].value.text {
+                if let value = attributes[index].value.number, (0...14).contains(value) { soilPH = value } else { badPHText = "\(location): \"\(raw)\"" }
+            }
+            let parcel = Parcel(id: id!, featureID: fid, crop: text(.crop), landUseCode: text(.landUseCode), landUseName: text(.landUseName),
+                                soilPH: soilPH, sourceID: text(.sourceID), adminUnit: text(.adminUnit), attributes: attributes,
+                                geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
+            let wkb: [UInt8]?
+            do { wkb = try feature.geometry?.wkb() } catch {
                 rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_ERROR",
-                                      reason: "GDAL could not process the geometry: \(error)"))
+                                      reason: "GDAL could not export the geometry: \(error)"))
                 return
             }
-            switch outcome {
-            case .rejected(let code, let reason):
-                rejects.append(Reject(file: options.path, location: location, field: "geometry", code: code, reason: reason))
-                return
-            case .accepted(let wkb, let repair, let wasLinearised):
-                var wasRepaired = repair != nil
-                if let repair {
-                    repairs.append(Repair(location: location, reason: repair))
-                }
-                if wasLinearised { linearised += 1 }
-                guard let projected = try? WKB.multiPolygon(from: wkb) else {
-                    rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_ERROR",
-                                          reason: "the geometry could not be decoded"))
-                    return
-                }
-                guard let (lonLat, area) = reproject(projected, toGeographic: toGeographic,
-                                                     geographicToWGS84: geographicToWGS84, ellipsoid: ellipsoid) else {
-                    rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_OUTSIDE_CRS",
-                                          reason: "coordinates cannot be transformed from \(crsLabel) to WGS84"))
-                    return
-                }
-                // Reprojection and rounding to the output precision can make a valid polygon
-                // invalid (reference/peers.md B.2, QGIS #58169): check what will be written.
-                let output: MultiPolygon
-                switch try outputGeometry(lonLat.rightHandRule(), diagnostics: diagnostics) {
-                case .valid(let geometry):
-                    output = geometry
-                case .repaired(let geometry, let reason):
-                    output = geometry
-                    if repair == nil { repairs.append(Repair(location: location, reason: reason)) }
-                    wasRepaired = true
-                case .unrepairable(let reason):
-                    rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_UNREPAIRABLE", reason: reason))
-                    return
-                }
-
-                func text(_ role: ParcelField) -> String? { roleIndex[role].flatMap { attributes[$0].value.text } }
-                var id = text(.parcelID)
-                if id == nil {
-                    if roleIndex[.parcelID] != nil { emptyIDs += 1 }
-                    id = fid.map { String($0) } ?? String(featuresRead)
-                }
-                var soilPH: Double? = nil
-                if let index = roleIndex[.soilPH], let raw = attributes[index].value.text {
-                    if let value = attributes[index].value.number, (0...14).contains(value) {
-                        soilPH = value
-                    } else if badPH.count < 20 {
-                        badPH.append("\(location): \"\(raw)\"")
-                    }
-                }
-                parcels.append(Parcel(
-                    id: id!, featureID: fid, crop: text(.crop), landUseCode: text(.landUseCode),
-                    landUseName: text(.landUseName), soilPH: soilPH, sourceID: text(.sourceID),
-                    adminUnit: text(.adminUnit), attributes: attributes, geometry: output,
-                    areaSquareMetres: area, geometryRepaired: wasRepaired))
-            }
+            block.append(ParcelDraft(location: location, parcel: parcel, wkb: wkb, idWasEmpty: idWasEmpty, badPH: badPHText))
+            if block.count == Self.blockSize { finishBlock() }
         }
+        finishBlock()
+        warnings += summarise(workerWarnings)
 
         if !encodingFindings.isEmpty {
             throw IngestError.undecodableText(path: options.path, findings: encodingFindings,
@@ -334,6 +320,94 @@ public struct ParcelReader {
 
     // MARK: - Geometry
 
+    /// Features per block handed to the geometry workers (bounds the memory of raw WKB).
+    static let blockSize = 16_384
+
+    /// A feature read by GDAL, waiting for its geometry work.
+    struct ParcelDraft: Sendable {
+        var location: String
+        var parcel: Parcel
+        var wkb: [UInt8]?
+        var idWasEmpty: Bool
+        var badPH: String?
+    }
+
+    struct DraftResult: Sendable {
+        enum Outcome: Sendable {
+            case accepted(MultiPolygon, area: Double, repair: String?)
+            case rejected(Reject)
+        }
+        var outcome: Outcome
+        var linearised: Bool
+        var warnings: [GDALWarning]
+    }
+
+    /// The geometry work of some drafts, on the calling (worker) thread: its own PROJ
+    /// transformations and its own GDAL warning collector (GDAL's handler stack is per thread).
+    static func processGeometries(_ drafts: ArraySlice<ParcelDraft>, sourceWKT: String, ellipsoid: Ellipsoid,
+                                  crsLabel: String, file: String) -> [DraftResult] {
+        let diagnostics = Diagnostics()
+        return diagnostics.collect { () -> [DraftResult] in
+            let transforms: (CoordinateTransformation, CoordinateTransformation?)
+            do {
+                let source = try SpatialReference(userInput: sourceWKT)
+                let geographic = try source.geographic(), wgs84 = try SpatialReference.wgs84()
+                transforms = (try CoordinateTransformation(from: source, to: geographic),
+                              geographic.isSame(as: wgs84) ? nil : try CoordinateTransformation(from: geographic, to: wgs84))
+            } catch {
+                return drafts.map { draft in
+                    DraftResult(outcome: .rejected(Reject(file: file, location: draft.location, field: "geometry", code: "GEOMETRY_ERROR",
+                                                          reason: "PROJ could not set up the transformation: \(error)")), linearised: false, warnings: [])
+                }
+            }
+            return drafts.map { draft in
+                var result = processGeometry(draft, transforms: transforms, ellipsoid: ellipsoid, crsLabel: crsLabel, file: file, diagnostics: diagnostics)
+                result.warnings = diagnostics.drainWarnings()
+                return result
+            }
+        }
+    }
+
+    static func processGeometry(_ draft: ParcelDraft, transforms: (CoordinateTransformation, CoordinateTransformation?), ellipsoid: Ellipsoid,
+                                crsLabel: String, file: String, diagnostics: Diagnostics) -> DraftResult {
+        func reject(_ code: String, _ reason: String, linearised: Bool = false) -> DraftResult {
+            DraftResult(outcome: .rejected(Reject(file: file, location: draft.location, field: "geometry", code: code, reason: reason)),
+                        linearised: linearised, warnings: [])
+        }
+        guard let wkb = draft.wkb else { return reject("GEOMETRY_NULL", "the feature has no geometry") }
+        let outcome: GeometryOutcome
+        do {
+            outcome = try prepareGeometry(try Geometry(wkb: wkb), diagnostics: diagnostics)
+        } catch {
+            return reject("GEOMETRY_ERROR", "GDAL could not process the geometry: \(error)")
+        }
+        switch outcome {
+        case .rejected(let code, let reason):
+            return reject(code, reason)
+        case .accepted(let wkb, let repair, let linearised):
+            guard let projected = try? WKB.multiPolygon(from: wkb) else {
+                return reject("GEOMETRY_ERROR", "the geometry could not be decoded", linearised: linearised)
+            }
+            guard let (lonLat, area) = reproject(projected, toGeographic: transforms.0, geographicToWGS84: transforms.1, ellipsoid: ellipsoid) else {
+                return reject("GEOMETRY_OUTSIDE_CRS", "coordinates cannot be transformed from \(crsLabel) to WGS84", linearised: linearised)
+            }
+            // Reprojection and rounding to the output precision can make a valid polygon
+            // invalid (reference/peers.md B.2, QGIS #58169): check what will be written.
+            let checked: OutputGeometryOutcome
+            do { checked = try outputGeometry(lonLat.rightHandRule(), diagnostics: diagnostics) } catch {
+                return reject("GEOMETRY_ERROR", "GDAL could not check the output geometry: \(error)", linearised: linearised)
+            }
+            switch checked {
+            case .valid(let geometry):
+                return DraftResult(outcome: .accepted(geometry, area: area, repair: repair), linearised: linearised, warnings: [])
+            case .repaired(let geometry, let reason):
+                return DraftResult(outcome: .accepted(geometry, area: area, repair: repair ?? reason), linearised: linearised, warnings: [])
+            case .unrepairable(let reason):
+                return reject("GEOMETRY_UNREPAIRABLE", reason, linearised: linearised)
+            }
+        }
+    }
+
     enum GeometryOutcome {
         /// `repair` says why the input was invalid (GEOS's words), when it was repaired.
         case accepted(wkb: [UInt8], repair: String?, linearised: Bool)
@@ -343,7 +417,7 @@ public struct ParcelReader {
     /// Null/empty/non-polygon → reject; curves → linearised; invalid → make-valid, re-checked.
     /// GEOS reports why a geometry is invalid as a GDAL warning; it is taken from `diagnostics`
     /// and attached to this feature instead of the run's general warnings.
-    func prepareGeometry(_ geometry: Geometry?, diagnostics: Diagnostics) throws(GDALError) -> GeometryOutcome {
+    static func prepareGeometry(_ geometry: Geometry?, diagnostics: Diagnostics) throws(GDALError) -> GeometryOutcome {
         guard var geometry else { return .rejected(code: "GEOMETRY_NULL", reason: "the feature has no geometry") }
         if geometry.isEmpty { return .rejected(code: "GEOMETRY_EMPTY", reason: "the geometry is empty") }
         var linearised = false
@@ -381,7 +455,7 @@ public struct ParcelReader {
 
     /// Rounds to the output precision and makes sure the result is valid, repairing it in WGS84
     /// (and rounding again) when rounding or reprojection broke it.
-    func outputGeometry(_ lonLat: MultiPolygon, diagnostics: Diagnostics) throws(GDALError) -> OutputGeometryOutcome {
+    static func outputGeometry(_ lonLat: MultiPolygon, diagnostics: Diagnostics) throws(GDALError) -> OutputGeometryOutcome {
         var candidate = lonLat.rounded(decimals: OutputPrecision.coordinateDecimals)
         var reasons: [String] = []
         for _ in 0..<3 {
@@ -402,7 +476,7 @@ public struct ParcelReader {
     }
 
     /// Source CRS → (WGS84 lon/lat geometry, ellipsoidal area in m²), or nil if PROJ fails.
-    func reproject(_ geometry: MultiPolygon, toGeographic: CoordinateTransformation,
+    static func reproject(_ geometry: MultiPolygon, toGeographic: CoordinateTransformation,
                    geographicToWGS84: CoordinateTransformation?, ellipsoid: Ellipsoid) -> (MultiPolygon, Double)? {
         var xs: [Double] = [], ys: [Double] = []
         for polygon in geometry.polygons { for ring in polygon.rings { for p in ring { xs.append(p.x); ys.append(p.y) } } }

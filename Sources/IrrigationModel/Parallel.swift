@@ -21,3 +21,16 @@ private final class ChunkResults<T>: @unchecked Sendable {
     func store(_ values: [T], at index: Int) { lock.lock(); slots[index] = values; lock.unlock() }
     func joined() -> [T] { slots.flatMap { $0 } }
 }
+
+/// Like `parallelMap`, but `transform` gets a whole chunk, so per-thread set-up (a PROJ
+/// transformation, a GDAL warning collector) is done once per chunk.
+public func parallelChunks<T: Sendable>(count: Int, chunkSize: Int, _ transform: @Sendable (Range<Int>) -> [T]) -> [T] {
+    guard count > 0 else { return [] }
+    let chunks = (count + chunkSize - 1) / chunkSize
+    let results = ChunkResults<T>(chunks: chunks)
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let start = chunk * chunkSize
+        results.store(transform(start..<min(start + chunkSize, count)), at: chunk)
+    }
+    return results.joined()
+}
