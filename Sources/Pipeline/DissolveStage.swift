@@ -1,4 +1,5 @@
 import GeoKit
+import Ingest
 import IrrigationModel
 
 /// Dissolves parcels into one (multi)polygon per (zone, crop class). Land-survey parcels form a
@@ -78,12 +79,7 @@ enum DissolveStage {
         do { shape = try WKB.multiPolygon(from: bytes).rightHandRule() } catch {
             throw GDALError(code: 0, message: "unexpected geometry in the union: \(error)", function: "GEOSWKBWriter_write_r")
         }
-        let area = shape.polygons.reduce(0.0) { sum, polygon in
-            polygon.rings.enumerated().reduce(sum) { s, ring in
-                let a = ellipsoid.ringArea(longitudes: ring.element.map(\.x), latitudes: ring.element.map(\.y))
-                return ring.offset == 0 ? s + a : s - a
-            }
-        }
+        let area = ellipsoid.area(of: shape)
         return ZonePolygon(zone: zone, cropClass: cropClass, geometry: shape, areaSquareMetres: area, parcelCount: count, method: method)
     }
 }

@@ -21,12 +21,7 @@ enum ExclusionStage {
         }
     }
 
-    /// Per parcel: the share of its area (0–1) inside exclusion areas and their names.
-    static func shares(parcels: [Parcel], inputs: [ExclusionInput]) throws -> [(share: Double, names: [String])] {
-        try run(parcels: parcels, inputs: inputs).shares
-    }
-
-    /// The shares, and the (buffered) areas themselves in WGS84 for the report's map.
+    /// Per parcel, the share of its area (0–1) inside exclusion areas and their names; and the (buffered) areas themselves in WGS84 for the report's map.
     static func run(parcels: [Parcel], inputs: [ExclusionInput]) throws -> (shares: [(share: Double, names: [String])], shapes: [(name: String, shape: MultiPolygon)]) {
         var result = [(share: Double, names: [String])](repeating: (0, []), count: parcels.count)
         guard !inputs.isEmpty else { return (result, []) }
@@ -44,13 +39,8 @@ enum ExclusionStage {
                 guard geometry.intersects(area.geometry) else { continue }
                 let overlap = try geometry.intersection(area.geometry)
                 guard let polygonal = try overlap.polygonalPart(), let shape = try? WKB.multiPolygon(from: try polygonal.wkb()) else { continue }
-                let area2 = shape.polygons.reduce(0.0) { sum, polygon in
-                    polygon.rings.enumerated().reduce(sum) { s, ring in
-                        let a = Ellipsoid.wgs84.ringArea(longitudes: ring.element.map(\.x), latitudes: ring.element.map(\.y))
-                        return ring.offset == 0 ? s + a : s - a
-                    }
-                }
-                let share = parcel.areaSquareMetres > 0 ? area2 / parcel.areaSquareMetres : 0
+                let overlapArea = Ellipsoid.wgs84.area(of: shape)
+                let share = parcel.areaSquareMetres > 0 ? overlapArea / parcel.areaSquareMetres : 0
                 guard share > 0 else { continue }
                 // Overlapping exclusion areas could count twice; a share never exceeds the parcel.
                 result[parcelIndex].share = min(1, result[parcelIndex].share + share)

@@ -14,7 +14,7 @@ public struct PhaseTimer: Sendable {
         let result = try body()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         phases.append((name, seconds))
-        observer?(name, items ?? (result as? Int) ?? (result as? ParcelLayerReadingCount)?.itemCount, seconds)
+        observer?(name, items ?? (result as? PhaseItemCount)?.phaseItems, seconds)
         return result
     }
 
@@ -23,7 +23,10 @@ public struct PhaseTimer: Sendable {
     }
 }
 
-/// Lets a phase's result say how many items it handled, for progress lines.
-protocol ParcelLayerReadingCount { var itemCount: Int { get } }
+/// A phase result that says how many items the phase handled, for progress lines.
+protocol PhaseItemCount { var phaseItems: Int { get } }
 
-extension ParcelLayerReading: ParcelLayerReadingCount { var itemCount: Int { featuresRead } }
+/// Writers return the number of features or rows they wrote.
+extension Int: PhaseItemCount { var phaseItems: Int { self } }
+
+extension ParcelLayerReading: PhaseItemCount { var phaseItems: Int { featuresRead } }

@@ -23,19 +23,16 @@ public enum SourcesFile {
     static func verdictJSON(_ verdicts: [ParameterVerdict]) -> String {
         "[" + verdicts.map { v in
             var fields = [
-                "\"parameter\": \(json(v.parameter))", "\"status\": \(json(v.status.rawValue))",
-                "\"value\": \(number(v.statisticHigh))", "\"value_low\": \(number(v.statisticLow))",
-                "\"limit_max\": \(v.limit.max.map(number) ?? "null")", "\"limit_min\": \(v.limit.min.map(number) ?? "null")",
-                "\"unit\": \(json(v.limit.unit))", "\"standard\": \(json(v.limit.standardLabel))",
+                "\"parameter\": \(JSONText.quote(v.parameter))", "\"status\": \(JSONText.quote(v.status.rawValue))",
+                "\"value\": \(JSONText.number(v.statisticHigh))", "\"value_low\": \(JSONText.number(v.statisticLow))",
+                "\"limit_max\": \(JSONText.number(v.limit.max))", "\"limit_min\": \(JSONText.number(v.limit.min))",
+                "\"unit\": \(JSONText.quote(v.limit.unit))", "\"standard\": \(JSONText.quote(v.limit.standardLabel))",
                 "\"unverified\": \(v.limit.isUnverified)", "\"samples\": \(v.samples)",
             ]
-            fields.append("\"evidence\": [" + v.evidence.map(json).joined(separator: ", ") + "]")
+            fields.append("\"evidence\": [" + v.evidence.map(JSONText.quote).joined(separator: ", ") + "]")
             return "{" + fields.joined(separator: ", ") + "}"
         }.joined(separator: ", ") + "]"
     }
-
-    static func json(_ s: String) -> String { JSONText.quote(s) }
-    static func number(_ d: Double) -> String { JSONText.number(d) }
 
     public static func properties(_ source: SourceAssessment, parcels: [Parcel]) -> [(String, PropertyValue)] {
         let effective = source.effective
@@ -88,7 +85,7 @@ public enum SourcesFile {
         switch value {
         case .null: ""
         case .string(let s): s
-        case .number(let d), .fixed(let d, _): number(d)
+        case .number(let d), .fixed(let d, _): JSONText.number(d)
         case .integer(let i): String(i)
         case .boolean(let b): b ? "true" : "false"
         case .strings(let list): list.joined(separator: ";")

@@ -67,6 +67,13 @@ public enum JSONText {
         return String(decoding: bytes.bytes, as: UTF8.self)
     }
 
+    /// `value` rounded to `decimals` places without trailing zeros (the GeoJSON writer's format).
+    public static func fixed(_ value: Double, _ decimals: Int) -> String {
+        var bytes = JSONBytes()
+        if value.isFinite { bytes.appendFixed(value, decimals: decimals) } else { bytes.append("null") }
+        return String(decoding: bytes.bytes, as: UTF8.self)
+    }
+
     /// A JSON number (shortest round-trip form, integers without ".0"), or `null` for NaN/∞/nil.
     public static func number(_ value: Double?) -> String {
         guard let value else { return "null" }

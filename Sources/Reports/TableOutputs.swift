@@ -22,10 +22,10 @@ public enum SummaryFiles {
             let area = sum { parcels[$0].areaHectares }
             // Loads per hectare × hectares = loads per year over the group.
             let load = { (key: String) in sum { i in assessments[i].review?.annualLoad[key].map { $0 * parcels[i].areaHectares } } }
-            var row = [key.unit, key.zone, key.cropClass, String(indices.count), fixed(area, 4), fixed(area * 15, 2),
-                       fixed(sum { i in assessments[i].review?.volumeM3PerHectare.map { $0 * parcels[i].areaHectares } }, 1),
-                       fixed(load("chloride"), 3), fixed(load("salt"), 3)]
-            row += ReviewEngine.elements.map { fixed(load($0), 3) }
+            var row = [key.unit, key.zone, key.cropClass, String(indices.count), JSONText.fixed(area, 4), JSONText.fixed(area * 15, 2),
+                       JSONText.fixed(sum { i in assessments[i].review?.volumeM3PerHectare.map { $0 * parcels[i].areaHectares } }, 1),
+                       JSONText.fixed(load("chloride"), 3), JSONText.fixed(load("salt"), 3)]
+            row += ReviewEngine.elements.map { JSONText.fixed(load($0), 3) }
             row += [String(indices.filter { assessments[$0].review?.soilReview == true }.count),
                     String(indices.filter { assessments[$0].review?.groundwaterReview == true }.count),
                     String(indices.filter { assessments[$0].review?.findings.contains { $0.code == "SOIL_NO_DATA" } == true }.count)]
@@ -52,12 +52,5 @@ public enum SummaryFiles {
         }
         try csv.finish()
         return rows
-    }
-
-    static func fixed(_ value: Double, _ decimals: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int64(rounded)) : String(rounded)
     }
 }

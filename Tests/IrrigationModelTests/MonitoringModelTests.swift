@@ -24,9 +24,9 @@ import Testing
         #expect(MeasuredValue.parse(raw) == expected)
     }
 
-    @Test func censoredValuesScaleTheirLimit() {
-        #expect(MeasuredValue.belowDetection(limit: 2).scaled(by: 0.001) == .belowDetection(limit: 0.002))
-        #expect(MeasuredValue.belowDetection(limit: nil).scaled(by: 0.001) == .belowDetection(limit: nil))
+    @Test func censoredValuesConvertTheirLimit() {
+        #expect(MeasuredValue.belowDetection(limit: 2).mapNumbers { $0 / 1000 } == .belowDetection(limit: 0.002))
+        #expect(MeasuredValue.belowDetection(limit: nil).mapNumbers { $0 / 1000 } == .belowDetection(limit: nil))
     }
 }
 

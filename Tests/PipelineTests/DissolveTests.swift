@@ -1,6 +1,7 @@
 import Testing
 import GeoKit
 import IrrigationModel
+import Ingest
 @testable import Pipeline
 
 @Suite struct DissolveTests {
@@ -24,10 +25,7 @@ import IrrigationModel
             rings.append([Position(x: x + a, y: y + a), Position(x: x + a, y: y + 3 * a), Position(x: x + 3 * a, y: y + 3 * a), Position(x: x + 3 * a, y: y + a), Position(x: x + a, y: y + a)])
         }
         let geometry = MultiPolygon(polygons: [Polygon(rings: rings)]).rightHandRule()
-        let area = geometry.polygons[0].rings.enumerated().reduce(0.0) { s, ring in
-            let a = Ellipsoid.cgcs2000.ringArea(longitudes: ring.element.map(\.x), latitudes: ring.element.map(\.y))
-            return ring.offset == 0 ? s + a : s - a
-        }
+        let area = Ellipsoid.cgcs2000.area(of: geometry)
         return Parcel(id: "p", featureID: nil, crop: nil, landUseCode: nil, landUseName: nil, soilPH: nil, sourceID: nil, adminUnit: nil,
                       attributes: [], geometry: geometry, areaSquareMetres: area, geometryRepaired: false)
     }
@@ -93,12 +91,12 @@ import IrrigationModel
         try layer.create(feature)
         try dataset.close()
         let parcels = [DissolveTests.cell(0, 0), DissolveTests.cell(4, 0)]
-        let shares = try ExclusionStage.shares(parcels: parcels, inputs: [ExclusionInput(path: path, bufferMetres: 100)])
+        let shares = try ExclusionStage.run(parcels: parcels, inputs: [ExclusionInput(path: path, bufferMetres: 100)]).shares
         // The buffer reaches 50 m into the 87 m × 111 m cell: a circular segment of ≈ 6 142 m²
         // (r² acos(d/r) − d √(r² − d²)), clipped by the cell to ≈ 51 % of it (numeric check on a 2000 × 2000 grid: 0.512).
         #expect(abs(shares[0].share - 0.512) < 0.02 && shares[0].names == ["水源井"])
         #expect(shares[1].share == 0)
-        #expect(try ExclusionStage.shares(parcels: parcels, inputs: [ExclusionInput(path: path, bufferMetres: 0)])[0].share == 0)
+        #expect(try ExclusionStage.run(parcels: parcels, inputs: [ExclusionInput(path: path, bufferMetres: 0)]).shares[0].share == 0)
     }
 }
 

@@ -18,9 +18,6 @@ public enum MeasuredValue: Sendable, Hashable {
     /// The number when the value is a plain measurement.
     public var number: Double? { if case .value(let v) = self { v } else { nil } }
 
-    /// Multiplies the number or limit by a unit factor.
-    public func scaled(by factor: Double) -> MeasuredValue { mapNumbers { $0 * factor } }
-
     /// Applies `transform` (a unit conversion) to the number or the limit.
     public func mapNumbers(_ transform: (Double) -> Double) -> MeasuredValue {
         switch self {
