@@ -147,6 +147,7 @@ public struct AssessJob {
             ("horizon", "\(a.horizonYears) years"),
             ("irrigation quota", ReviewOptions.quotaSource),
             ("non-detects in means", options.rules.review.nonDetects.rawValue + " the detection limit"),
+            ("concentration per year", ReviewOptions.concentrationYears),
             ("standards", "\(assessment.standards.version); overrides: \(assessment.standards.overrides.map { $0.name }.joined(separator: ", ").isEmpty ? "none" : assessment.standards.overrides.map { $0.name }.joined(separator: ", "))"),
             ("area", "ellipsoidal (PROJ geodesic), 1 亩 = 666.67 m²"),
         ]
@@ -204,7 +205,6 @@ enum RejectsFile {
 public enum PipelineError: Error, CustomStringConvertible {
     case gdalWithoutGEOS
     case outputCountMismatch(file: String, expected: Int, written: Int)
-    case missingInput(String)
     case badSamplesCRS(String, String)
     case serviceAreasWithoutSourceField(String)
 
@@ -218,8 +218,6 @@ public enum PipelineError: Error, CustomStringConvertible {
             "\(path): no service area has a source id (a field named source_id, SYDM, 水源 or 水源编码)"
         case let .badSamplesCRS(crs, message):
             "--samples-crs \"\(crs)\" is not a CRS GDAL understands: \(message)"
-        case let .missingInput(what):
-            "no \(what) given: pass it as a flag or in the project file (--config)"
         }
     }
 }

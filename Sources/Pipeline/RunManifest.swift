@@ -106,6 +106,7 @@ public struct AssessmentSummary: Codable, Sendable {
     public var quotaM3PerMu: [String: Double]
     public var quotaSource: String
     public var nonDetectsInMeans: String
+    public var concentrationYears: String
     public var parcelsUnderSoilReview: Int
     public var parcelsUnderGroundwaterReview: Int
     public var shortestIrrigationYears: Double?
@@ -141,6 +142,7 @@ public struct AssessmentSummary: Codable, Sendable {
         quotaM3PerMu = Dictionary(uniqueKeysWithValues: rules.review.quotaM3PerMu.map { ($0.key.rawValue, $0.value) })
         quotaSource = ReviewOptions.quotaSource
         nonDetectsInMeans = rules.review.nonDetects.rawValue
+        concentrationYears = ReviewOptions.concentrationYears
         parcelsUnderSoilReview = a.parcels.filter { $0.review?.soilReview == true }.count
         parcelsUnderGroundwaterReview = a.parcels.filter { $0.review?.groundwaterReview == true }.count
         shortestIrrigationYears = a.parcels.compactMap { $0.review?.irrigationYearsLimit }.min()

@@ -26,6 +26,8 @@ public struct ReviewOptions: Sendable, Hashable {
         .paddy: 800, .drylandGrainOil: 300, .feedForage: 300, .fiberIndustrial: 300, .fruit: 300, .landscapeForest: 300,
         .vegetableCooked: 350, .vegetableRaw: 350,
     ]
+    /// How years without water samples are filled (see `ReviewEngine.concentration`).
+    public static let concentrationYears = "each year's annual mean; a year without samples uses the nearest year's mean"
     public static let quotaSource = "GB 5084-92 irrigation quotas (standards.md §1, [S7]): paddy 800, dryland 300 m³/亩·a; vegetables 350 m³/亩 (middle of 200–500 per crop)"
     public enum NonDetectRule: String, Sendable, Hashable, Codable { case half, zero, limit }
     /// How a non-detect enters an annual mean (default: half the detection limit).
@@ -129,7 +131,8 @@ public enum ReviewEngine {
         return sums.mapValues { years in years.mapValues { parameters in parameters.mapValues { $0.0 / Double($0.1) } } }
     }
 
-    /// Concentration for a year: that year's mean, else the nearest year's.
+    /// Concentration for a year: that year's mean, else the nearest year's (stated in run.json
+    /// and the report as `concentration_years`: irrigation records often start before sampling).
     static func concentration(_ means: [Int: [String: Double]]?, parameter: String, year: Int) -> Double? {
         guard let means else { return nil }
         if let value = means[year]?[parameter] { return value }
