@@ -249,7 +249,7 @@ public struct ParcelReader: Sendable {
             block.removeAll(keepingCapacity: true)
         }
 
-        try layer.forEachFeature { feature in
+        layer.forEachFeature { feature in
             featuresRead += 1
             if featuresRead % 5000 == 0 { options.progress?(featuresRead, total) }
             let fid = feature.id

@@ -183,7 +183,7 @@ public enum TableReader {
         let isSpreadsheet = ["XLSX", "XLS", "ODS"].contains(dataset.driverName)
         var rows: [Table.Row] = []
         var index = 0
-        try layer.forEachFeature { feature in
+        layer.forEachFeature { feature in
             index += 1
             var cells: [String] = []
             for i in 0..<header.count { cells.append(text(of: feature.value(at: i))) }
