@@ -157,7 +157,7 @@ import GeoKit
         let zones = try Dataset.open(out + "/zones.geojson")
         let layer = try #require(zones.layer(at: 0))
         var zoneArea = 0.0
-        try layer.forEachFeature { feature in
+        layer.forEachFeature { feature in
             #expect(feature.geometry?.isValid == true)
             if case .real(let area) = feature.value(at: layer.fields.firstIndex { $0.name == "area_ha" }!) { zoneArea += area }
         }

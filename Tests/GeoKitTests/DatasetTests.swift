@@ -18,7 +18,7 @@ import Testing
         #expect(layer.featureCount() == 10)
         #expect(layer.fields.map(\.name).contains("grdkod_mar"))
         var seen = 0
-        try layer.forEachFeature { feature in
+        layer.forEachFeature { feature in
             seen += 1
             #expect(feature.geometry?.type.isPolygonal == true)
         }
@@ -49,7 +49,7 @@ import Testing
         let dataset = try Dataset.open(realData + "/pyogrio_fixtures/test_gpkg_nulls.gpkg")
         let layer = try #require(dataset.layer(at: 0))
         var values: [FieldValue] = []
-        try layer.forEachFeature { feature in
+        layer.forEachFeature { feature in
             for index in 0..<feature.fieldCount { values.append(feature.value(at: index)) }
         }
         #expect(values.contains(.null))
@@ -66,7 +66,7 @@ import Testing
         try feature.setGeometry(try Geometry(wkt: "POLYGON((0 0,1 0,1 1,0 1,0 0))"))
         try layer.create(feature)
         var names: [FieldValue] = []
-        try layer.forEachFeature { f in names.append(f.value(at: 0)) }
+        layer.forEachFeature { f in names.append(f.value(at: 0)) }
         #expect(names == [.string("玉米")])
     }
 
