@@ -42,8 +42,15 @@ struct SampleMonitoring {
                    capacity: 8_000, at: point(0.50, 0.98)),
             Source(id: "ZS03", name: "忻州经济开发区污水处理厂", inflow: "化工", uses: "农田灌溉;工业", treatment: "二级",
                    capacity: 20_000, at: point(0.98, 0.45)),
-        ]
+        ] + (SampleProject.storySourceCount..<grid.sourceCount).map { k in
+            // Benchmark plants beyond the story: compliant secondary plants along the south edge.
+            Source(id: Self.sourceID(k + 1), name: "合成再生水厂\(k + 1)", inflow: "无", uses: "农田灌溉", treatment: "二级",
+                   capacity: 10_000, at: point((Double(k) + 0.5) / Double(grid.sourceCount), 0.02))
+        }
     }
+
+    /// ZS01, ZS02, …, ZS20.
+    static func sourceID(_ number: Int) -> String { "ZS" + two(number) }
 
     func sourcesCSV() -> String {
         var lines = ["source_id,name,lon,lat,industrial_inflow,uses,treatment,capacity_m3_d"]
@@ -134,12 +141,12 @@ struct SampleMonitoring {
 
     // MARK: - Wells (long table, x/y in the parcels' CRS)
 
-    /// About one well per 375 parcels (at least 8), read quarterly 2021–2025. GW03, downstream of
+    /// About one well per 500 parcels (at least 8), read quarterly 2021–2025. GW03, downstream of
     /// the ZS02 command area, shows chloride rising from ~110 to ~265 mg/L (past GB/T 14848
     /// Class III, 250); GW06 has a shallow water table (2–3 m).
     mutating func wellsCSV() -> String {
         var lines = ["well_id,x,y,date,depth_to_water_m,parameter,value,unit"]
-        let count = max(8, grid.parcelCount / 375)
+        let count = max(8, grid.parcelCount / 500)
         for w in 0..<count {
             let id = "GW\(two(w + 1))"
             let site = w == 2 ? point(0.50, 0.80) : point(random.uniform(0.05, 0.95), random.uniform(0.05, 0.95))

@@ -11,10 +11,16 @@ import IrrigationModel
 public struct SampleProject {
     public var parcelCount: Int
     public var seed: UInt64
+    /// Reclaimed-water plants: the story's three (ZS01–ZS03), plus ordinary compliant plants up to
+    /// this number for benchmarks (issue #7 asks for 20). Parcels are served in west–east bands.
+    public var sourceCount: Int
 
-    public init(parcelCount: Int = 3000, seed: UInt64 = 20_241_015) {
+    public static let storySourceCount = 3
+
+    public init(parcelCount: Int = 3000, seed: UInt64 = 20_241_015, sourceCount: Int = SampleProject.storySourceCount) {
         self.parcelCount = parcelCount
         self.seed = seed
+        self.sourceCount = max(sourceCount, Self.storySourceCount)
     }
 
     /// The CRS of the parcel layer.
@@ -50,7 +56,7 @@ public struct SampleProject {
     public func write(to directory: String) throws -> Summary {
         GDALEnvironment.initialize()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let grid = try ParcelGrid(parcelCount: parcelCount, seed: seed)
+        let grid = try ParcelGrid(parcelCount: parcelCount, seed: seed, sourceCount: sourceCount)
         var files: [String] = []
         files += try writeParcels(grid, to: directory)
         var monitoring = try SampleMonitoring(grid: grid, seed: seed)
@@ -144,6 +150,7 @@ struct ParcelGrid {
     }
 
     let columns: Int, rows: Int
+    let sourceCount: Int
     let originX: Double, originY: Double
     var parcels: [Parcel] = []
     var parcelCount: Int { parcels.count }
@@ -152,7 +159,8 @@ struct ParcelGrid {
     static func bowTieIndices(count: Int) -> Set<Int> { [count / 7, count / 3, (count * 5) / 6] }
     static func missingGeometryIndex(count: Int) -> Int { count / 2 + 1 }
 
-    init(parcelCount: Int, seed: UInt64) throws {
+    init(parcelCount: Int, seed: UInt64, sourceCount: Int = SampleProject.storySourceCount) throws {
+        self.sourceCount = sourceCount
         // Roughly 4:3 landscape grid.
         columns = max(1, Int((Double(parcelCount) * 4 / 3).squareRoot().rounded()))
         rows = max(1, Int((Double(parcelCount) / Double(columns)).rounded(.up)))
@@ -200,8 +208,8 @@ struct ParcelGrid {
             let townIndex = min(SampleProject.towns.count - 1, column * SampleProject.towns.count / columns)
             let town = SampleProject.towns[townIndex]
             let villageNumber = row * 4 / max(rows, 1) + 1
-            // Three reclaimed-water plants serve west, middle and east thirds of the plain.
-            let sourceID = "ZS0\(min(3, column * 3 / columns + 1))"
+            // The plants serve west-to-east bands of the plain (the story: three thirds).
+            let sourceID = SampleMonitoring.sourceID(min(sourceCount, column * sourceCount / columns + 1))
             var ring: [Position]? = [
                 vertices[row][column], vertices[row][column + 1], vertices[row + 1][column + 1], vertices[row + 1][column],
                 vertices[row][column],

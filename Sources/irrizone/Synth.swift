@@ -12,15 +12,19 @@ struct Synth: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 20_241_015
 
+    @Option(help: "Reclaimed-water plants (at least the story's 3; the benchmark uses 20).")
+    var sources = SampleProject.storySourceCount
+
     @Option(name: .customLong("out"), help: "Folder to write the project into.")
     var outputDirectory: String
 
     func validate() throws {
         guard parcels > 0 else { throw ValidationError("--parcels must be at least 1") }
+        guard (SampleProject.storySourceCount...99).contains(sources) else { throw ValidationError("--sources must be between 3 and 99") }
     }
 
     func run() throws {
-        let summary = try SampleProject(parcelCount: parcels, seed: seed).write(to: outputDirectory)
+        let summary = try SampleProject(parcelCount: parcels, seed: seed, sourceCount: sources).write(to: outputDirectory)
         printError("wrote \(summary.parcels) parcels to \(outputDirectory): \(summary.files.joined(separator: ", "))")
     }
 }
