@@ -111,11 +111,13 @@ public struct MonitoringIngest {
     private func group(_ rows: [InterpretedRow], reader: inout MonitoringReader, key: (InterpretedRow) -> String?,
                        missingKey: (field: String, reason: String)) -> [(key: String, first: InterpretedRow, measurements: Measurements, rows: Int)] {
         var order: [String] = []
-        var groups: [String: (first: InterpretedRow, measurements: Measurements, signatures: Set<String>, rows: Int)] = [:]
+        /// What makes two rows exact duplicates.
+        struct RowSignature: Hashable { var date: CalendarDate?; var measurements: Measurements }
+        var groups: [String: (first: InterpretedRow, measurements: Measurements, signatures: Set<RowSignature>, rows: Int)] = [:]
         for row in rows {
             if let bad = reader.badLocations[row.origin] { reader.rejectRow(row.origin, field: "location", code: bad.code, reason: bad.reason); continue }
             guard let k = key(row) else { reader.rejectRow(row.origin, field: missingKey.field, code: "MISSING_ID", reason: missingKey.reason); continue }
-            let signature = "\(row.date.map(\.description) ?? "")|\(row.measurements.sorted { $0.key < $1.key }.map { "\($0.key.id)=\($0.value)" })"
+            let signature = RowSignature(date: row.date, measurements: row.measurements)
             guard var existing = groups[k] else {
                 order.append(k)
                 groups[k] = (row, row.measurements, [signature], 1)
@@ -218,7 +220,9 @@ public struct MonitoringIngest {
 
     private func readIrrigation(_ file: TableInputOptions, into data: inout MonitoringData) throws {
         var reader = MonitoringReader(options: file, medium: .water, kind: "irrigation", primaryID: .parcelID, context: context)
-        var seen: [String: (IrrigationRecord.Volume, RecordOrigin)] = [:]
+        struct ParcelYear: Hashable { var parcelID: String; var year: Int }
+        var seen: [ParcelYear: (IrrigationRecord.Volume, RecordOrigin)] = [:]
+        let fileUnitIsPerMu = (file.volumeUnit ?? "m3").lowercased().contains("mu")
         for row in try reader.read() {
             guard let parcelID = row.text[.parcelID] else { reader.rejectRow(row.origin, field: "parcel_id", code: "MISSING_ID", reason: "no parcel id"); continue }
             guard parcelIDs.contains(parcelID) else {
@@ -227,8 +231,8 @@ public struct MonitoringIngest {
             guard let year = row.text[.year].flatMap({ Int($0) }) ?? row.date?.year, (1900...context.today.year).contains(year) else {
                 reader.rejectRow(row.origin, field: "year", code: "BAD_DATE", reason: "no valid year (\"\(row.text[.year] ?? "")\")"); continue
             }
-            let perMu = row.text[.volumePerMu] != nil || (row.text[.volumeUnit] ?? file.volumeUnit ?? "m3").lowercased().contains("mu")
-                || (row.text[.volumeUnit] ?? "").contains("亩")
+            let perMu = row.text[.volumePerMu] != nil
+                || (row.text[.volumeUnit].map { $0.lowercased().contains("mu") || $0.contains("亩") } ?? fileUnitIsPerMu)
             guard let text = row.text[.volumePerMu] ?? row.text[.volume] else {
                 reader.rejectRow(row.origin, field: "volume_m3", code: "MISSING_VALUE", reason: "no irrigation volume"); continue
             }
@@ -236,7 +240,7 @@ public struct MonitoringIngest {
                 reader.rejectRow(row.origin, field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number"); continue
             }
             let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
-            let key = "\(parcelID)@\(year)"
+            let key = ParcelYear(parcelID: parcelID, year: year)
             if let (previous, origin) = seen[key] {
                 if previous == volume { reader.noteMerged(); continue }
                 reader.rejectRow(row.origin, field: "volume_m3", code: "DUPLICATE_CONFLICT",

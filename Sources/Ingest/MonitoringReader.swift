@@ -222,6 +222,18 @@ struct MonitoringReader {
 
     // MARK: - Values
 
+    /// Units parsed once per distinct text (a long table repeats "mg/L" on every row).
+    private var unitCache: [UnitKey: MeasurementUnit?] = [:]
+    private struct UnitKey: Hashable { var text: String; var kind: QuantityKind? }
+
+    private mutating func cachedUnit(_ text: String, kind: QuantityKind?) -> MeasurementUnit? {
+        let key = UnitKey(text: text, kind: kind)
+        if let cached = unitCache[key] { return cached }
+        let unit = MeasurementUnit.parse(text, kind: kind)
+        unitCache[key] = unit
+        return unit
+    }
+
     private mutating func addMeasurement(_ parameter: Parameter, raw: String, unitText: String?, column: String,
                                          remark: String?, detectionLimit: String?, into row: inout InterpretedRow) {
         var parsed = MeasuredValue.parse(raw)
@@ -238,7 +250,7 @@ struct MonitoringReader {
         case .measured(var value):
             let canonical = parameter.canonicalUnit(in: medium)
             var convert: (Double) -> Double = { $0 }
-            if let unitText, let unit = MeasurementUnit.parse(unitText, kind: parameter.kind) {
+            if let unitText, let unit = cachedUnit(unitText, kind: parameter.kind) {
                 guard unit.convert(1, to: canonical) != nil else {
                     rejectValue(row.origin, field: column, code: "UNIT_INCOMPATIBLE", reason: "\(unit.symbol) cannot express \(parameter.englishName)")
                     return

@@ -17,7 +17,7 @@ enum GeoPackageOutput {
             for (name, value) in properties(index) where types[name] == nil {
                 switch value {
                 case .null: continue
-                case .string, .strings, .rawJSON: types[name] = .string
+                case .string, .strings, .rawJSON, .findings: types[name] = .string
                 case .number, .fixed: types[name] = .real
                 case .integer: types[name] = .integer64
                 case .boolean: types[name] = .boolean
@@ -39,6 +39,7 @@ enum GeoPackageOutput {
                     case .boolean(let b): feature.set(.boolean(b), at: field)
                     case .strings(let list): feature.set(.string("[" + list.map(JSONText.quote).joined(separator: ",") + "]"), at: field)
                     case .rawJSON(let json): feature.set(.string(json), at: field)
+                    case .findings(let findings): feature.set(.string(ParcelProperties.findingsJSON(findings)), at: field)
                     }
                 }
                 try feature.setGeometry(try Geometry(wkb: WKB.encode(parcels[index].geometry)))

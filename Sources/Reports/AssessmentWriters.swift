@@ -90,6 +90,7 @@ public enum SourcesFile {
         case .boolean(let b): b ? "true" : "false"
         case .strings(let list): list.joined(separator: ";")
         case .rawJSON(let json): json
+        case .findings(let findings): ParcelProperties.findingsJSON(findings)
         }
     }
 }

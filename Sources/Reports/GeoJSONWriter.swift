@@ -10,8 +10,10 @@ public enum PropertyValue: Sendable, Hashable {
     case integer(Int64)
     case boolean(Bool)
     case strings([String])
-    /// Pre-rendered JSON (an array of finding objects); must be valid JSON.
+    /// Pre-rendered JSON; must be valid JSON.
     case rawJSON(String)
+    /// The `findings` array of a parcel, encoded straight into the output.
+    case findings([Finding])
 }
 
 /// Streams an RFC 7946 FeatureCollection: WGS84 lon/lat, right-hand-rule rings (callers pass
@@ -90,7 +92,7 @@ public final class GeoJSONWriter {
         case .string(let s): out.appendJSONString(s)
         case .number(let d): out.appendJSONNumber(d)
         case .fixed(let d, let decimals): d.isFinite ? out.appendFixed(d, decimals: decimals) : out.append("null")
-        case .integer(let i): out.append(String(i))
+        case .integer(let i): out.appendInteger(i)
         case .boolean(let b): out.append(b ? "true" : "false")
         case .strings(let list):
             out.append(byte: UInt8(ascii: "["))
@@ -100,6 +102,7 @@ public final class GeoJSONWriter {
             }
             out.append(byte: UInt8(ascii: "]"))
         case .rawJSON(let json): out.append(json)
+        case .findings(let findings): out.appendFindings(findings)
         }
     }
 

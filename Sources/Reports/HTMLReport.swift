@@ -19,29 +19,41 @@ public enum HTMLReport {
 
         // Headline figures.
         h += "<section><h2>\(l["headline"])</h2><div class=\"cards\">"
-        let byZone = Dictionary(grouping: zip(input.parcels, input.assessments), by: { $0.1.zone })
+        // One pass over the parcels for every per-parcel aggregate (indices, not copies: a
+        // parcel and its assessment are large values).
+        let parcels = input.parcels, assessments = input.assessments
+        var zoneCount: [Zone: Int] = [:], zoneArea: [Zone: Double] = [:]
+        var classZoneCount: [CropClass: [Zone: Int]] = [:], classArea: [CropClass: Double] = [:]
+        var reasonCounts: [String: Int] = [:]
+        var shortest: Double? = nil, shortestAt: [Int] = []
+        for index in parcels.indices {
+            let zone = assessments[index].zone, cropClass = assessments[index].classification.cropClass, area = parcels[index].areaHectares
+            zoneCount[zone, default: 0] += 1
+            zoneArea[zone, default: 0] += area
+            classZoneCount[cropClass, default: [:]][zone, default: 0] += 1
+            classArea[cropClass, default: 0] += area
+            guard let review = assessments[index].review else { continue }
+            for code in review.reviewReasons { reasonCounts[code, default: 0] += 1 }
+            if let years = review.irrigationYearsLimit {
+                if shortest == nil || years < shortest! { shortest = years; shortestAt = [index] } else if years == shortest! { shortestAt.append(index) }
+            }
+        }
         for zone in Zone.allCases {
-            let list = byZone[zone] ?? []
-            let area = list.reduce(0) { $0 + $1.0.areaHectares }
-            h += "<div class=\"card \(zone.rawValue)\"><div class=\"big\">\(list.count)</div><div>\(l[zone.rawValue])</div><div>\(number(area, 1)) ha · \(number(area * 15, 0)) \(input.language == .zh ? "亩" : "mu")</div></div>"
+            let area = zoneArea[zone] ?? 0
+            h += "<div class=\"card \(zone.rawValue)\"><div class=\"big\">\(zoneCount[zone] ?? 0)</div><div>\(l[zone.rawValue])</div><div>\(number(area, 1)) ha · \(number(area * 15, 0)) \(input.language == .zh ? "亩" : "mu")</div></div>"
         }
         h += "</div><h3>\(l["by_class"])</h3>" + table(id: "by-class", header: [l["crop_class"], l["suitable"], l["restricted"], l["prohibited"], l["parcels"], l["area_ha"], l["area_mu"]],
             rows: CropClass.allCases.compactMap { cropClass in
-                let list = zip(input.parcels, input.assessments).filter { $0.1.classification.cropClass == cropClass }
-                guard !list.isEmpty else { return nil }
-                let area = list.reduce(0) { $0 + $1.0.areaHectares }
-                return [l[cropClass.rawValue]] + Zone.allCases.map { z in String(list.filter { $0.1.zone == z }.count) }
-                    + [String(list.count), number(area, 2), number(area * 15, 1)]
+                guard let counts = classZoneCount[cropClass] else { return nil }
+                let area = classArea[cropClass] ?? 0
+                return [l[cropClass.rawValue]] + Zone.allCases.map { String(counts[$0] ?? 0) }
+                    + [String(counts.values.reduce(0, +)), number(area, 2), number(area * 15, 1)]
             })
-        var reasonCounts: [String: Int] = [:]
-        for a in input.assessments { for code in a.review?.reviewReasons ?? [] { reasonCounts[code, default: 0] += 1 } }
         h += "<h3>\(l["review_by_reason"])</h3>" + table(id: "review-reasons", header: [l["reason"], l["parcels"]],
                                                           rows: reasonCounts.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] })
-        let limited = zip(input.parcels, input.assessments).compactMap { p, a in a.review?.irrigationYearsLimit.map { (p, a, $0) } }
-        if let shortest = limited.map(\.2).min() {
-            let at = limited.filter { $0.2 == shortest }
-            h += "<h3>\(l["shortest_years"])</h3><p><span class=\"big\">\(number(shortest, 1))</span> \(l["years"]) · \(l["element"]): \(escapeHTML(at.first?.1.review?.limitingElement ?? "—")) · \(l["where"]) (\(at.count)): "
-            h += at.prefix(20).map { escapeHTML($0.0.id) }.joined(separator: ", ") + (at.count > 20 ? " …" : "") + "</p>"
+        if let shortest, let first = shortestAt.first {
+            h += "<h3>\(l["shortest_years"])</h3><p><span class=\"big\">\(number(shortest, 1))</span> \(l["years"]) · \(l["element"]): \(escapeHTML(assessments[first].review?.limitingElement ?? "—")) · \(l["where"]) (\(shortestAt.count)): "
+            h += shortestAt.prefix(20).map { escapeHTML(parcels[$0].id) }.joined(separator: ", ") + (shortestAt.count > 20 ? " …" : "") + "</p>"
         }
         h += "<h3>\(l["sources_failing"])</h3>"
         let failing = input.sources.filter { $0.effective.status == .fail }
@@ -66,11 +78,12 @@ public enum HTMLReport {
         h += barChart(volumes.map { ($0.unit, $0.cubicMetres / 10_000) } + [(l["total"], total)], targets: input.targets, labels: l) + "</section>"
 
         // Review list.
-        let reviewRows = zip(input.parcels, input.assessments).filter { $0.1.review?.soilReview == true || $0.1.review?.groundwaterReview == true }
+        let reviewRows = parcels.indices.filter { assessments[$0].review?.soilReview == true || assessments[$0].review?.groundwaterReview == true }
         h += "<section><h2>\(l["review_list"]) (\(reviewRows.count))</h2><p class=\"note\">\(l["sort_hint"])"
         h += reviewRows.count > reviewRowLimit ? String(format: l["review_cap"], reviewRowLimit) : ""
         h += "</p>" + table(id: "review", header: [l["parcel"], l["admin_unit"], l["crop"], l["zone"], l["reasons"], l["key_values"], l["evidence"]],
-            rows: reviewRows.prefix(reviewRowLimit).map { parcel, a in
+            rows: reviewRows.prefix(reviewRowLimit).map { index in
+                let parcel = parcels[index], a = assessments[index]
                 let findings = a.review?.findings.filter(\.review) ?? []
                 let values = findings.compactMap { f -> String? in
                     guard let v = f.value else { return nil }

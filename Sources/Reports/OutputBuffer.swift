@@ -9,32 +9,70 @@ public struct JSONBytes: Sendable {
     @inline(__always) mutating func append(_ string: String) { bytes.append(contentsOf: string.utf8) }
     @inline(__always) mutating func append(byte: UInt8) { bytes.append(byte) }
 
-    /// A JSON string literal with RFC 8259 escaping.
+    /// A JSON string literal with RFC 8259 escaping. Strings that need no escaping (nearly all)
+    /// are copied in one piece.
     mutating func appendJSONString(_ string: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
+        var string = string
+        string.withUTF8 { utf8 in
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+            } else {
+                for byte in utf8 { appendEscaped(byte) }
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(0x22)
+        case UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(0x5C)
+        case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
+        case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+        case 0x00..<0x20:
+            let hex: StaticString = "0123456789abcdef"
+            bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+            bytes.append(hex.utf8Start[Int(byte >> 4)])
+            bytes.append(hex.utf8Start[Int(byte & 0xF)])
+        default: bytes.append(byte)
+        }
     }
 
     /// A JSON number, or `null` for NaN/∞ (JSON has no such numbers).
     mutating func appendJSONNumber(_ value: Double) {
         guard value.isFinite else { append("null"); return }
         if value == value.rounded(), abs(value) < 1e15 {
-            append(String(Int64(value)))
+            appendInteger(Int64(value))
         } else {
             append(String(value))  // shortest representation that round-trips
+        }
+    }
+
+    /// Decimal digits of `value`, without going through `String`.
+    mutating func appendInteger(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude, minimumDigits: 1)
+    }
+
+    /// The decimal digits of `value`, left-padded with zeros to `minimumDigits`.
+    @inline(__always)
+    private mutating func appendDigits(_ value: UInt64, minimumDigits: Int) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 20 digits
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var position = scratch.count
+            var rest = value
+            repeat {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest != 0
+            while scratch.count - position < minimumDigits {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0")
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[position...]))
         }
     }
 
@@ -42,19 +80,17 @@ public struct JSONBytes: Sendable {
     /// Valid for |value| < 9.2e18 / 10^decimals.
     mutating func appendFixed(_ value: Double, decimals: Int) {
         let scale = FixedPoint.powersOfTen[decimals]
-        var scaled = Int64((value * scale).rounded())
-        if scaled < 0 { bytes.append(UInt8(ascii: "-")); scaled = -scaled }
-        let unit = Int64(scale)
-        let integerPart = scaled / unit
-        var fraction = scaled % unit
-        bytes.append(contentsOf: String(integerPart).utf8)
+        let scaled = Int64((value * scale).rounded())
+        if scaled < 0 { bytes.append(UInt8(ascii: "-")) }
+        let unit = UInt64(scale)
+        let magnitude = scaled.magnitude
+        appendDigits(magnitude / unit, minimumDigits: 1)
+        var fraction = magnitude % unit
         guard fraction != 0 else { return }
         var digits = decimals
         while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
         bytes.append(UInt8(ascii: "."))
-        let text = String(fraction)
-        for _ in 0..<(digits - text.count) { bytes.append(UInt8(ascii: "0")) }
-        bytes.append(contentsOf: text.utf8)
+        appendDigits(fraction, minimumDigits: digits)
     }
 }
 

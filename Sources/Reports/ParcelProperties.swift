@@ -20,6 +20,15 @@ public enum ParcelProperties {
         + ["irrigation_years_limit", "limiting_element", "salt_ecw_ds_m", "water_salinity_class", "water_chloride_class", "leaching_requirement", "relative_yield_pct",
            "salinity_class", "soil_review", "groundwater_review", "review_reasons", "findings"]
 
+    // Per-element property names and parameters, built once (not per parcel).
+    private static let soilValueNames = soilElements.map { "soil_\($0)_mg_kg" }
+    private static let soilParameters = soilElements.map { ParameterCatalog.parameter(id: $0) }
+    private static let loadNames = soilElements.map { "load_\($0)_g_ha_yr" }
+    private static let cumulativeLoadNames = soilElements.map { "cum_load_\($0)_g_ha" }
+    private static let totalLoadNames = soilElements.map { "total_load_\($0)_kg" }
+    private static let yearsToScreeningNames = soilElements.map { "years_to_screening_\($0)" }
+    private static let projectedNames = soilElements.map { "soil_\($0)_projected_mg_kg" }
+
     /// - Parameters:
     ///   - links: what was linked to the parcel; nil when no monitoring data was given (the
     ///     linked properties are then null).
@@ -29,7 +38,9 @@ public enum ParcelProperties {
         let samples = links?.soilSamples.map { soil[$0] } ?? []
         let samplePH = SoilSummary.pH(samples: samples)
         let latestIrrigation = links?.irrigationByYear.max { $0.key < $1.key }
-        var properties: [(String, PropertyValue)] = [
+        var properties: [(String, PropertyValue)] = []
+        properties.reserveCapacity(contractNames.count + parcel.attributes.count)
+        properties += [
             ("parcel_id", .string(parcel.id)),
             ("crop", parcel.crop.map(PropertyValue.string) ?? .null),
             ("crop_class", assessment.map { .string($0.classification.cropClass.rawValue) } ?? .null),
@@ -63,9 +74,9 @@ public enum ParcelProperties {
             ("soil_ph", (samplePH ?? parcel.soilPH).map { .fixed($0, decimals: 2) } ?? .null),
             ("soil_ph_from", samplePH != nil ? .string("sample") : (parcel.soilPH != nil ? .string("parcel_attribute") : .null)),
         ]
-        for element in soilElements {
-            let value = ParameterCatalog.parameter(id: element).flatMap { SoilSummary.value($0, samples: samples) }
-            properties.append(("soil_\(element)_mg_kg", value.map { .number($0) } ?? .null))
+        for (index, parameter) in soilParameters.enumerated() {
+            let value = parameter.flatMap { SoilSummary.value($0, samples: samples) }
+            properties.append((soilValueNames[index], value.map { .number($0) } ?? .null))
         }
         let review = assessment?.review
         properties += [
@@ -77,19 +88,19 @@ public enum ParcelProperties {
             ("load_cl_kg_ha_yr", review?.annualLoad["chloride"].map { .fixed($0, decimals: 3) } ?? .null),
             ("load_salt_kg_ha_yr", review?.annualLoad["salt"].map { .fixed($0, decimals: 3) } ?? .null),
         ]
-        for element in soilElements { properties.append(("load_\(element)_g_ha_yr", review?.annualLoad[element].map { .fixed($0, decimals: 4) } ?? .null)) }
+        for (index, element) in soilElements.enumerated() { properties.append((loadNames[index], review?.annualLoad[element].map { .fixed($0, decimals: 4) } ?? .null)) }
         properties.append(("cum_load_cl_kg_ha", review?.cumulativeLoad["chloride"].map { .fixed($0, decimals: 3) } ?? .null))
         properties.append(("cum_load_salt_kg_ha", review?.cumulativeLoad["salt"].map { .fixed($0, decimals: 3) } ?? .null))
-        for element in soilElements { properties.append(("cum_load_\(element)_g_ha", review?.cumulativeLoad[element].map { .fixed($0, decimals: 4) } ?? .null)) }
-        for element in soilElements {
+        for (index, element) in soilElements.enumerated() { properties.append((cumulativeLoadNames[index], review?.cumulativeLoad[element].map { .fixed($0, decimals: 4) } ?? .null)) }
+        for (index, element) in soilElements.enumerated() {
             // g/ha × ha / 1000 = kg over the parcel.
-            properties.append(("total_load_\(element)_kg", review?.cumulativeLoad[element].map { .fixed($0 * parcel.areaHectares / 1000, decimals: 6) } ?? .null))
+            properties.append((totalLoadNames[index], review?.cumulativeLoad[element].map { .fixed($0 * parcel.areaHectares / 1000, decimals: 6) } ?? .null))
         }
-        for element in soilElements {
-            properties.append(("years_to_screening_\(element)", review?.accumulation[element]?.yearsToScreening.map { .fixed($0, decimals: 1) } ?? .null))
+        for (index, element) in soilElements.enumerated() {
+            properties.append((yearsToScreeningNames[index], review?.accumulation[element]?.yearsToScreening.map { .fixed($0, decimals: 1) } ?? .null))
         }
-        for element in soilElements {
-            properties.append(("soil_\(element)_projected_mg_kg", review?.accumulation[element]?.projected.map { .fixed($0, decimals: 4) } ?? .null))
+        for (index, element) in soilElements.enumerated() {
+            properties.append((projectedNames[index], review?.accumulation[element]?.projected.map { .fixed($0, decimals: 4) } ?? .null))
         }
         properties += [
             ("irrigation_years_limit", review?.irrigationYearsLimit.map { .fixed($0, decimals: 1) } ?? .null),
@@ -103,7 +114,7 @@ public enum ParcelProperties {
             ("soil_review", review.map { .boolean($0.soilReview) } ?? .null),
             ("groundwater_review", review.map { .boolean($0.groundwaterReview) } ?? .null),
             ("review_reasons", .strings(review?.reviewReasons ?? [])),
-            ("findings", .rawJSON(findingsJSON(review?.findings ?? []))),
+            ("findings", .findings(review?.findings ?? [])),
         ]
         for attribute in parcel.attributes {
             properties.append((passThroughName(attribute.name), PropertyValue(attribute.value)))
@@ -131,14 +142,39 @@ extension PropertyValue {
     }
 }
 
-/// The `findings` array: one object per reason, with its evidence.
-func findingsJSON(_ findings: [Finding]) -> String {
-    let number = JSONText.number
-    func text(_ s: String?) -> String { s.map(JSONText.quote) ?? "null" }
-    return "[" + findings.map { f in
-        "{\"code\": \(text(f.code)), \"target\": \(text(f.target)), \"parameter\": \(text(f.parameter)), \"value\": \(number(f.value)), "
-            + "\"threshold\": \(number(f.threshold)), \"unit\": \(text(f.unit)), \"standard\": \(text(f.standard)), "
-            + "\"evidence\": [\(f.evidence.map(JSONText.quote).joined(separator: ", "))], \"review\": \(f.review), "
-            + "\"message_zh\": \(text(f.messageZh)), \"message_en\": \(text(f.messageEn))}"
-    }.joined(separator: ", ") + "]"
+extension ParcelProperties {
+    /// The `findings` array as JSON text (GeoPackage and CSV cells; GeoJSON encodes it in place).
+    public static func findingsJSON(_ findings: [Finding]) -> String {
+        var out = JSONBytes(capacity: 2 + 400 * findings.count)
+        out.appendFindings(findings)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+}
+
+extension JSONBytes {
+    mutating func appendFindings(_ findings: [Finding]) {
+        func text(_ s: String?) { if let s { appendJSONString(s) } else { append("null") } }
+        func number(_ d: Double?) { if let d { appendJSONNumber(d) } else { append("null") } }
+        append(byte: UInt8(ascii: "["))
+        for (index, f) in findings.enumerated() {
+            if index > 0 { append(", ") }
+            append("{\"code\": "); text(f.code)
+            append(", \"target\": "); text(f.target)
+            append(", \"parameter\": "); text(f.parameter)
+            append(", \"value\": "); number(f.value)
+            append(", \"threshold\": "); number(f.threshold)
+            append(", \"unit\": "); text(f.unit)
+            append(", \"standard\": "); text(f.standard)
+            append(", \"evidence\": [")
+            for (e, id) in f.evidence.enumerated() {
+                if e > 0 { append(", ") }
+                appendJSONString(id)
+            }
+            append("], \"review\": "); append(f.review ? "true" : "false")
+            append(", \"message_zh\": "); text(f.messageZh)
+            append(", \"message_en\": "); text(f.messageEn)
+            append(byte: UInt8(ascii: "}"))
+        }
+        append(byte: UInt8(ascii: "]"))
+    }
 }

@@ -43,9 +43,9 @@ public struct ReportInput: Sendable {
     /// Reclaimed water applied per year (m³): V (m³/ha) × area for every parcel with a source.
     public func volumeByAdminUnit() -> [(unit: String, cubicMetres: Double)] {
         var totals: [String: Double] = [:]
-        for (parcel, assessment) in zip(parcels, assessments) where parcel.sourceID != nil {
-            guard let v = assessment.review?.volumeM3PerHectare else { continue }
-            totals[parcel.adminUnit ?? "—", default: 0] += v * parcel.areaHectares
+        for index in parcels.indices where parcels[index].sourceID != nil {
+            guard let v = assessments[index].review?.volumeM3PerHectare else { continue }
+            totals[parcels[index].adminUnit ?? "—", default: 0] += v * parcels[index].areaHectares
         }
         return totals.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }

@@ -16,13 +16,18 @@ public struct SVGMap {
     public init(input: ReportInput) {
         self.input = input
         var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
-        for parcel in input.parcels { if let b = parcel.geometry.bounds { minX = min(minX, b.minX); minY = min(minY, b.minY); maxX = max(maxX, b.maxX); maxY = max(maxY, b.maxY) } }
+        for index in input.parcels.indices { if let b = input.parcels[index].geometry.bounds { minX = min(minX, b.minX); minY = min(minY, b.minY); maxX = max(maxX, b.maxX); maxY = max(maxY, b.maxY) } }
         if !minX.isFinite { minX = 0; minY = 0; maxX = 1; maxY = 1 }
         let pad = max(maxX - minX, maxY - minY) * 0.03
         minLon = minX - pad; maxLon = maxX + pad; minLat = minY - pad; maxLat = maxY + pad
         cosLat = cos((minLat + maxLat) / 2 * .pi / 180)
         scale = SVGMap.width / max((maxLon - minLon) * cosLat, 1e-12)
         height = ((maxLat - minLat) * scale).rounded(.up)
+    }
+
+    /// Parcels flagged for soil or groundwater review, outlined (or dotted) on the map.
+    var reviewedIndices: [Int] {
+        input.assessments.indices.filter { input.assessments[$0].review?.soilReview == true || input.assessments[$0].review?.groundwaterReview == true }
     }
 
     /// Whether parcels are drawn one by one (else zones are).
@@ -61,21 +66,19 @@ public struct SVGMap {
         svg += "<rect width=\"100%\" height=\"100%\" fill=\"#f5f5f0\"/>"
         if drawsParcels {
             svg += "<g class=\"parcels\" stroke=\"#ffffff\" stroke-width=\"0.3\">"
-            for (parcel, assessment) in zip(input.parcels, input.assessments) {
-                svg += "<path d=\"\(path(parcel.geometry))\" fill=\"\(Self.zoneColours[assessment.zone]!)\"><title>\(escapeHTML(parcel.id))</title></path>"
+            for index in input.parcels.indices {
+                svg += "<path d=\"\(path(input.parcels[index].geometry))\" fill=\"\(Self.zoneColours[input.assessments[index].zone]!)\"><title>\(escapeHTML(input.parcels[index].id))</title></path>"
             }
             svg += "</g><g class=\"review\" fill=\"none\" stroke=\"#1a237e\" stroke-width=\"1.4\">"
-            for (parcel, assessment) in zip(input.parcels, input.assessments) where assessment.review?.soilReview == true || assessment.review?.groundwaterReview == true {
-                svg += "<path d=\"\(path(parcel.geometry))\"/>"
-            }
+            for index in reviewedIndices { svg += "<path d=\"\(path(input.parcels[index].geometry))\"/>" }
             svg += "</g>"
         } else {
             svg += "<g class=\"zones\" stroke=\"none\">"
             for zone in input.zones { svg += "<path d=\"\(path(zone.geometry))\" fill=\"\(Self.zoneColours[zone.zone]!)\"/>" }
             svg += "</g><g class=\"review\" fill=\"#1a237e\">"
             var dots = 0
-            for (parcel, assessment) in zip(input.parcels, input.assessments) where assessment.review?.soilReview == true || assessment.review?.groundwaterReview == true {
-                guard dots < Self.dotLimit, let b = parcel.geometry.bounds else { continue }
+            for index in reviewedIndices {
+                guard dots < Self.dotLimit, let b = input.parcels[index].geometry.bounds else { continue }
                 let (x, y) = point(Position(x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2))
                 svg += "<circle cx=\"\(Double(Int(x * 10)) / 10)\" cy=\"\(Double(Int(y * 10)) / 10)\" r=\"1.2\"/>"
                 dots += 1

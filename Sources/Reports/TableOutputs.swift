@@ -41,8 +41,10 @@ public enum SummaryFiles {
     public static func writeReview(parcels: [Parcel], assessments: [ParcelAssessment], to path: String) throws -> Int {
         let csv = try CSVWriter(path: path, header: reviewHeader)
         var rows = 0
-        for (parcel, assessment) in zip(parcels, assessments) {
-            for finding in assessment.review?.findings ?? [] where finding.review {
+        for index in parcels.indices {
+            guard let findings = assessments[index].review?.findings, findings.contains(where: \.review) else { continue }
+            let parcel = parcels[index], assessment = assessments[index]
+            for finding in findings where finding.review {
                 csv.writeRow([parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", assessment.classification.cropClass.rawValue, assessment.zone.rawValue,
                               finding.code, finding.target, finding.parameter ?? "", finding.value.map { String($0) } ?? "",
                               finding.threshold.map { String($0) } ?? "", finding.unit ?? "", finding.standard ?? "", finding.evidence.joined(separator: ";"),

@@ -103,6 +103,21 @@ import GeoKit
         }
     }
 
+    /// Two runs on the same input write the same bytes (each run is a new process, so a result
+    /// that depended on a dictionary's per-process order would show here).
+    @Test func rerunsAreByteIdentical() throws {
+        let project = Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path
+        let first = try Self.temporaryDirectory(), second = try Self.temporaryDirectory()
+        for out in [first, second] {
+            let result = try Self.run(["assess", "--config", project, "--out", out, "--quiet"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for file in ["parcels.geojson", "zones.geojson", "sources.geojson", "sources.csv", "summary.csv", "review.csv", "rejects.csv"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: first + "/" + file)), b = try Data(contentsOf: URL(fileURLWithPath: second + "/" + file))
+            #expect(a == b, "\(file) differs between two runs on the same input")
+        }
+    }
+
     /// Issue #4 "done when": the failing plants with the parcels they affect; zones by crop class;
     /// the protection zone; zones.geojson opening in GDAL and conserving area.
     @Test func theSampleStoryZonesAsThePolicySays() throws {

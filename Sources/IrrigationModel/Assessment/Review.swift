@@ -174,8 +174,10 @@ public enum ReviewEngine {
                 annualLoad[key] = concentration * v * scale
             }
             if !records.isEmpty {
+                // In year order: a dictionary's order changes from run to run, and so would the
+                // last bits of the sum (and a rounded output value).
                 var sum = 0.0, complete = true
-                for (year, volume) in records {
+                for (year, volume) in records.sorted(by: { $0.key < $1.key }) {
                     guard let concentration = parameters.lazy.compactMap({ concentration(means, parameter: $0, year: year) }).first else { complete = false; break }
                     sum += concentration * volume * scale
                 }
