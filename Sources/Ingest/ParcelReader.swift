@@ -219,17 +219,21 @@ public struct ParcelReader: Sendable {
         let total = options.progress == nil ? nil : layer.featureCount(forceScan: false)
 
         // GDAL reads on this thread; the geometry work of each block of features (validity,
-        // repair, PROJ transforms, geodesic area, output re-check) runs on all cores, each worker
-        // with its own transformations and GDAL warning collector; results keep input order.
+        // repair, PROJ transforms, geodesic area, output re-check) runs on the other cores while
+        // the next block is read, each worker with its own transformations and GDAL warning
+        // collector; results keep input order.
         let sourceWKT = try sourceCRS.wkt()
         var block: [ParcelDraft] = []
         block.reserveCapacity(Self.blockSize)
-        func finishBlock() {
-            let drafts = block
-            let results = parallelChunks(count: drafts.count, chunkSize: 512) { range in
-                Self.processGeometries(drafts[range], sourceWKT: sourceWKT, ellipsoid: ellipsoid, crsLabel: crsLabel, file: options.path)
-            }
-            for (draft, result) in zip(drafts, results) {
+        // One chunk per core: each chunk sets up its own PROJ transformations, which is costly.
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let inFlight = DispatchGroup()
+        var pending: (drafts: [ParcelDraft], results: BlockResults)? = nil
+        func collectPending() {
+            guard let (drafts, box) = pending else { return }
+            inFlight.wait()
+            pending = nil
+            for (draft, result) in zip(drafts, box.results) {
                 workerWarnings += result.warnings
                 if result.linearised { linearised += 1 }
                 switch result.outcome {
@@ -246,6 +250,18 @@ public struct ParcelReader: Sendable {
                     parcels.append(parcel)
                 }
             }
+        }
+        func finishBlock() {
+            collectPending()
+            guard !block.isEmpty else { return }
+            let drafts = block, box = BlockResults()
+            let chunkSize = max(512, (drafts.count + workers - 1) / workers)
+            DispatchQueue.global().async(group: inFlight) {
+                box.results = parallelChunks(count: drafts.count, chunkSize: chunkSize) { range in
+                    Self.processGeometries(drafts[range], sourceWKT: sourceWKT, ellipsoid: ellipsoid, crsLabel: crsLabel, file: options.path)
+                }
+            }
+            pending = (drafts, box)
             block.removeAll(keepingCapacity: true)
         }
 
@@ -292,6 +308,7 @@ public struct ParcelReader: Sendable {
             if block.count == Self.blockSize { finishBlock() }
         }
         finishBlock()
+        collectPending()
         warnings += summarise(workerWarnings)
 
         if !encodingFindings.isEmpty {
@@ -322,6 +339,9 @@ public struct ParcelReader: Sendable {
 
     /// Features per block handed to the geometry workers (bounds the memory of raw WKB).
     static let blockSize = 16_384
+
+    /// A block's results, written by the worker and read after `DispatchGroup.wait()`.
+    final class BlockResults: @unchecked Sendable { var results: [DraftResult] = [] }
 
     /// A feature read by GDAL, waiting for its geometry work.
     struct ParcelDraft: Sendable {
