@@ -48,6 +48,13 @@ public struct MultiPolygon: Sendable, Hashable {
 }
 
 extension MultiPolygon {
+    /// Area in the units of the coordinates (exteriors minus holes), for consistency checks.
+    public var planarArea: Double {
+        polygons.reduce(0) { total, polygon in
+            polygon.rings.enumerated().reduce(total) { $0 + ($1.offset == 0 ? 1 : -1) * abs(Ring.signedArea($1.element)) }
+        }
+    }
+
     /// Every coordinate rounded to `decimals` places, as it will be written out.
     public func rounded(decimals: Int) -> MultiPolygon {
         var scale = 1.0

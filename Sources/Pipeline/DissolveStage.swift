@@ -3,8 +3,9 @@ import Ingest
 import IrrigationModel
 
 /// Dissolves parcels into one (multi)polygon per (zone, crop class). Land-survey parcels form a
-/// coverage, for which GEOS's coverage union is fast and exact; if the union's area differs from
-/// the parts' (overlaps) or the result is invalid, a general union is used instead.
+/// coverage, whose union is rebuilt from the edges only one parcel uses (`CoverageUnion`), then
+/// checked with GEOS; where that fails (overlaps, T-junctions) GEOS's coverage union and, failing
+/// that, its general (cascaded) union are used, strip by strip.
 enum DissolveStage {
     static func run(parcels: [Parcel], assessments: [ParcelAssessment], ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
         var groups: [String: (Zone, CropClass, [Int])] = [:]
@@ -12,12 +13,28 @@ enum DissolveStage {
             let key = "\(assessment.zone.rawValue)|\(assessment.classification.cropClass.rawValue)"
             groups[key, default: (assessment.zone, assessment.classification.cropClass, [])].2.append(index)
         }
-        // Each group is cut into strips of parcels (by x), each strip unioned on its own (all
-        // cores, one GEOS context per strip), then the strips are unioned. An overlap then costs
-        // a cascaded union of one strip, not of the whole group.
         let ordered = groups.values.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+
+        // First the coverage union of each whole group (all cores, one group each), checked by
+        // GEOS: valid, and the parts' area kept.
+        let direct = parallelMap(count: ordered.count, chunkSize: 1) { index -> Result<ZonePolygon?, GDALError> in
+            let (zone, cropClass, indices) = ordered[index]
+            return Result { () throws(GDALError) -> ZonePolygon? in
+                let context = GEOSContext()
+                guard let union = try checkedCoverageUnion(indices.map { parcels[$0].geometry }, context: context) else { return nil }
+                return try zonePolygon(union, zone: zone, cropClass: cropClass, count: indices.count, method: "coverage", ellipsoid: ellipsoid)
+            }
+        }
+        var zones: [ZonePolygon?] = try direct.map { try $0.get() }
+
+        // Groups that are not a coverage (overlaps, T-junctions) are cut into strips of parcels
+        // (by x), each strip unioned on its own (all cores, one GEOS context per strip), then the
+        // strips are unioned. An overlap then costs a cascaded union of one strip, not of the
+        // whole group.
+        let fallback = ordered.indices.filter { zones[$0] == nil }
         var strips: [(group: Int, indices: [Int])] = []
-        for (groupIndex, group) in ordered.enumerated() {
+        for groupIndex in fallback {
+            let group = ordered[groupIndex]
             let byX = group.2.sorted { (parcels[$0].geometry.bounds?.minX ?? 0) < (parcels[$1].geometry.bounds?.minX ?? 0) }
             for start in stride(from: 0, to: byX.count, by: stripSize) {
                 strips.append((groupIndex, Array(byX[start..<min(start + stripSize, byX.count)])))
@@ -36,7 +53,8 @@ enum DissolveStage {
         var byGroup = [[(wkb: [UInt8], method: String)]](repeating: [], count: ordered.count)
         for (strip, result) in zip(stripList, stripResults) { byGroup[strip.group].append(try result.get()) }
         let pieceLists = byGroup
-        let results = parallelMap(count: ordered.count, chunkSize: 1) { index -> Result<ZonePolygon, GDALError> in
+        let merged = parallelMap(count: fallback.count, chunkSize: 1) { position -> Result<ZonePolygon, GDALError> in
+            let index = fallback[position]
             let (zone, cropClass, indices) = ordered[index]
             return Result { () throws(GDALError) -> ZonePolygon in
                 let context = GEOSContext()
@@ -55,7 +73,18 @@ enum DissolveStage {
                 return try zonePolygon(union, zone: zone, cropClass: cropClass, count: indices.count, method: method, ellipsoid: ellipsoid)
             }
         }
-        return try results.map { try $0.get() }
+        for (position, result) in merged.enumerated() { zones[fallback[position]] = try result.get() }
+        return zones.map { $0! }
+    }
+
+    /// `CoverageUnion` of the shapes, kept only when GEOS finds it valid and it has the parts'
+    /// total area; nil otherwise (the input was not a coverage).
+    static func checkedCoverageUnion(_ shapes: [MultiPolygon], context: GEOSContext) throws(GDALError) -> GEOSGeometryValue? {
+        guard let union = CoverageUnion.union(shapes) else { return nil }
+        let partsArea = shapes.reduce(0) { $0 + $1.planarArea }
+        let geometry = try context.geometry(wkb: WKB.encode(union))
+        guard geometry.isValid, abs(geometry.area - partsArea) <= 1e-9 * max(partsArea, 1e-12) else { return nil }
+        return geometry
     }
 
     /// Parcels per strip: small enough that a cascaded union of one strip is cheap, large

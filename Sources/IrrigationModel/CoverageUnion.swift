@@ -1,0 +1,156 @@
+/// Union of polygons that form a coverage (neighbours share edges vertex for vertex, nothing
+/// overlaps), as land-survey parcels do.
+///
+/// Why by hand: GEOS 3.11's `GEOSCoverageUnion_r` rebuilds the result with a polygonizer that
+/// mis-handles boundaries touching themselves at a vertex (two parcels of a zone meeting only at
+/// a corner) and then throws "cannot process overlapping inputs"; on the benchmark's zones it
+/// failed for most groups, leaving the far slower cascaded union (DissolveStage). In a coverage
+/// the union's boundary is exactly the edges used by one polygon only, so it is rebuilt from
+/// them here. The caller checks the result with GEOS (validity, area) and falls back to GEOS's
+/// general union when the input was not a coverage after all; tests compare with GEOS.
+public enum CoverageUnion {
+    /// The union, or nil when the input is visibly not a coverage (an edge used twice in the same
+    /// direction, or a boundary that does not close). T-junctions and overlaps that pass this are
+    /// caught by the caller's validity and area checks.
+    public static func union(_ shapes: [MultiPolygon]) -> MultiPolygon? {
+        // Vertices by exact coordinates; directed edges of every ring wound with the area on its
+        // left (exteriors counter-clockwise, holes clockwise).
+        var vertexIndex: [Position: Int] = [:]
+        var vertices: [Position] = []
+        func vertex(_ p: Position) -> Int {
+            if let index = vertexIndex[p] { return index }
+            vertices.append(p)
+            vertexIndex[p] = vertices.count - 1
+            return vertices.count - 1
+        }
+        struct Edge: Hashable { var from: Int; var to: Int }
+        var edges = Set<Edge>()
+        for shape in shapes {
+            for polygon in shape.polygons {
+                for (ringIndex, ring) in polygon.rings.enumerated() where ring.count >= 4 {
+                    let forward = (Ring.signedArea(ring) > 0) == (ringIndex == 0)
+                    var previous = vertex(forward ? ring[0] : ring[ring.count - 1])
+                    for k in 1..<ring.count {
+                        let current = vertex(forward ? ring[k] : ring[ring.count - 1 - k])
+                        guard current != previous else { continue }  // repeated point
+                        let edge = Edge(from: previous, to: current)
+                        // Shared with a neighbour: the neighbour runs it the other way; the edge
+                        // is interior and cancels. The same direction twice is an overlap.
+                        if edges.remove(Edge(from: current, to: previous)) == nil {
+                            guard edges.insert(edge).inserted else { return nil }
+                        }
+                        previous = current
+                    }
+                }
+            }
+        }
+
+        // Outgoing boundary edges per vertex (usually one; more where the boundary touches itself).
+        var outgoing: [Int: [Int]] = [:]
+        for edge in edges { outgoing[edge.from, default: []].append(edge.to) }
+        for (key, list) in outgoing where list.count > 1 { outgoing[key] = list.sorted() }  // deterministic
+
+        // Trace closed loops; at a vertex with several ways on, take the sharpest left turn, then
+        // split any loop that still visits a vertex twice into simple rings.
+        var rings: [[Position]] = []
+        var remaining = edges.count
+        let starts = outgoing.keys.sorted()
+        for start in starts {
+            while let first = outgoing[start]?.first {
+                var path = [start]
+                var previous = start, current = first
+                take(&outgoing, from: start, to: first)
+                remaining -= 1
+                while current != start {
+                    path.append(current)
+                    guard let choices = outgoing[current], !choices.isEmpty else { return nil }  // open boundary
+                    let next = choices.count == 1 ? choices[0] : sharpestLeft(from: vertices[previous], at: vertices[current], choices: choices, vertices: vertices)
+                    take(&outgoing, from: current, to: next)
+                    remaining -= 1
+                    previous = current
+                    current = next
+                }
+                path.append(start)
+                for loop in simpleLoops(path) { rings.append(loop.map { vertices[$0] }) }
+            }
+        }
+        guard remaining == 0 else { return nil }
+
+        // Counter-clockwise rings are exteriors, clockwise ones holes; each hole belongs to the
+        // smallest exterior that contains it.
+        var shells: [(ring: [Position], area: Double, box: SpatialIndex.Box)] = []
+        var holes: [[Position]] = []
+        for ring in rings {
+            let area = Ring.signedArea(ring)
+            if area > 0 { shells.append((ring, area, MultiPolygon(polygons: [Polygon(rings: [ring])]).box!)) }
+            else if area < 0 { holes.append(ring) }
+            else { return nil }  // a zero-area loop: a crack, not a coverage boundary
+        }
+        guard !shells.isEmpty else { return nil }
+        let index = SpatialIndex(boxes: shells.map(\.box))
+        var polygons = shells.map { [$0.ring] }
+        var candidates: [Int] = []
+        for hole in holes {
+            // The middle of the hole's first edge: on no other ring of the result.
+            let probe = Position(x: (hole[0].x + hole[1].x) / 2, y: (hole[0].y + hole[1].y) / 2)
+            candidates.removeAll(keepingCapacity: true)
+            index.query(SpatialIndex.Box(minX: probe.x, minY: probe.y, maxX: probe.x, maxY: probe.y), into: &candidates)
+            var best: Int? = nil
+            for candidate in candidates where MultiPolygon(polygons: [Polygon(rings: [shells[candidate].ring])]).contains(probe) {
+                if best == nil || shells[candidate].area < shells[best!].area { best = candidate }
+            }
+            guard let best else { return nil }
+            polygons[best].append(hole)
+        }
+        return MultiPolygon(polygons: polygons.map { Polygon(rings: $0) })
+    }
+
+    private static func take(_ outgoing: inout [Int: [Int]], from: Int, to: Int) {
+        guard var list = outgoing[from], let position = list.firstIndex(of: to) else { return }
+        list.remove(at: position)
+        outgoing[from] = list.isEmpty ? nil : list
+    }
+
+    /// Of the edges leaving `at`, the first clockwise from the way back to `from`: the sharpest
+    /// left turn, which keeps the area on the left as small as possible.
+    private static func sharpestLeft(from: Position, at: Position, choices: [Int], vertices: [Position]) -> Int {
+        let back = atan2(from.y - at.y, from.x - at.x)
+        var best = choices[0], bestTurn = Double.infinity
+        for choice in choices {
+            let p = vertices[choice]
+            var turn = back - atan2(p.y - at.y, p.x - at.x)  // clockwise angle from `back`
+            while turn <= 0 { turn += 2 * Double.pi }
+            while turn > 2 * Double.pi { turn -= 2 * Double.pi }
+            if turn < bestTurn { bestTurn = turn; best = choice }
+        }
+        return best
+    }
+
+    /// A closed vertex path (first == last) split at repeated vertices into closed loops that
+    /// visit each vertex once.
+    static func simpleLoops(_ path: [Int]) -> [[Int]] {
+        var loops: [[Int]] = []
+        var stack: [Int] = []
+        var position: [Int: Int] = [:]
+        for v in path.dropLast() {
+            if let at = position[v] {
+                // v closes a loop: everything after its first visit.
+                let loop = Array(stack[at...]) + [v]
+                loops.append(loop)
+                for u in stack[(at + 1)...] { position[u] = nil }
+                stack.removeSubrange((at + 1)...)
+            } else {
+                position[v] = stack.count
+                stack.append(v)
+            }
+        }
+        if stack.count >= 3 { loops.append(stack + [stack[0]]) }
+        return loops
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import GeoKit
+import IrrigationModel
+import Ingest
+@testable import Pipeline
+
+/// The hand-written coverage union against GEOS's general union, on the shapes that trip GEOS
+/// 3.11's own coverage union (boundaries touching themselves at a vertex) and on real zones.
+@Suite struct CoverageUnionTests {
+    /// Unit cells on an exact grid; `missing` cells are left out.
+    static func cells(_ width: Int, _ height: Int, missing: Set<[Int]> = []) -> [MultiPolygon] {
+        var shapes: [MultiPolygon] = []
+        for j in 0..<height {
+            for i in 0..<width where !missing.contains([i, j]) {
+                let (x0, y0, x1, y1) = (Double(i), Double(j), Double(i + 1), Double(j + 1))
+                shapes.append(MultiPolygon(polygons: [Polygon(rings: [[
+                    Position(x: x0, y: y0), Position(x: x1, y: y0), Position(x: x1, y: y1), Position(x: x0, y: y1), Position(x: x0, y: y0),
+                ]])]))
+            }
+        }
+        return shapes
+    }
+
+    static func ogr(_ shape: MultiPolygon) throws -> Geometry { try Geometry(wkb: WKB.encode(shape)) }
+
+    /// Our union equals GEOS's unary union: valid, same area, no symmetric difference; returns it.
+    @discardableResult
+    static func expectSameAsGEOS(_ shapes: [MultiPolygon], polygons: Int? = nil, holes: Int? = nil) throws -> MultiPolygon {
+        GDALEnvironment.initialize()
+        let union = try #require(CoverageUnion.union(shapes))
+        let context = GEOSContext()
+        var parts: [GEOSGeometryValue] = []
+        for shape in shapes { parts.append(try context.geometry(wkb: WKB.encode(shape))) }
+        let reference = try Geometry(wkb: try context.collection(parts).unaryUnion().wkb())
+        let ours = try ogr(union)
+        #expect(ours.isValid)
+        let overlap = try ours.intersection(reference).planarArea
+        let symmetricDifference = ours.planarArea + reference.planarArea - 2 * overlap
+        #expect(abs(symmetricDifference) <= 1e-9 * reference.planarArea)
+        #expect(abs(union.planarArea - shapes.reduce(0) { $0 + $1.planarArea }) <= 1e-9 * reference.planarArea)
+        if let polygons { #expect(union.polygons.count == polygons) }
+        if let holes { #expect(union.polygons.reduce(0) { $0 + $1.rings.count - 1 } == holes) }
+        return union
+    }
+
+    @Test func aBlockBecomesOneRectangle() throws {
+        let union = try Self.expectSameAsGEOS(Self.cells(4, 3), polygons: 1, holes: 0)
+        #expect(union.polygons[0].exterior.count == 4 + 3 + 4 + 3 + 1)  // grid vertices along the edge are kept
+    }
+
+    @Test func cellsTouchingAtACornerStayTwoPolygons() throws {
+        // A checkerboard pair: GEOS 3.11's coverage union throws on exactly this.
+        try Self.expectSameAsGEOS(Self.cells(2, 2, missing: [[1, 0], [0, 1]]), polygons: 2, holes: 0)
+    }
+
+    @Test func aHoleTouchingTheShellAtAVertex() throws {
+        // 4 × 4 without the corner cell (0,0) and cell (1,1): the hole meets the notch at (1,1).
+        try Self.expectSameAsGEOS(Self.cells(4, 4, missing: [[0, 0], [1, 1]]), polygons: 1, holes: 1)
+    }
+
+    @Test func anIslandInAHoleInAnIsland() throws {
+        // 7 × 7: ring of missing cells around the centre 3 × 3, whose centre is missing too.
+        var missing: Set<[Int]> = [[3, 3]]
+        for i in 1...5 { for j in 1...5 where i == 1 || i == 5 || j == 1 || j == 5 { missing.insert([i, j]) } }
+        try Self.expectSameAsGEOS(Self.cells(7, 7, missing: missing), polygons: 2, holes: 2)
+    }
+
+    @Test func aCheckerboardIsManyPolygons() throws {
+        var missing: Set<[Int]> = []
+        for i in 0..<6 { for j in 0..<6 where (i + j) % 2 == 1 { missing.insert([i, j]) } }
+        try Self.expectSameAsGEOS(Self.cells(6, 6, missing: missing), polygons: 18, holes: 0)
+    }
+
+    @Test func overlapsAreNotACoverage() throws {
+        var shapes = Self.cells(2, 1)
+        shapes.append(shapes[0])  // the same cell twice: an edge runs the same way twice
+        #expect(CoverageUnion.union(shapes) == nil)
+        // Overlap without shared edges passes the edge test but not the caller's area check.
+        let shifted = MultiPolygon(polygons: [Polygon(rings: [[Position(x: 0.5, y: 0), Position(x: 1.5, y: 0), Position(x: 1.5, y: 1),
+                                                               Position(x: 0.5, y: 1), Position(x: 0.5, y: 0)]])])
+        let context = GEOSContext()
+        #expect(try DissolveStage.checkedCoverageUnion([Self.cells(1, 1)[0], shifted], context: context) == nil)
+    }
+
+    @Test func aTJunctionIsCaughtByTheCheck() throws {
+        // One cell on top of two half-width cells: its bottom edge has no vertex at x = 0.5.
+        let bottom = [0.0, 0.5].map { x in MultiPolygon(polygons: [Polygon(rings: [[Position(x: x, y: 0), Position(x: x + 0.5, y: 0),
+                                                                                     Position(x: x + 0.5, y: 1), Position(x: x, y: 1), Position(x: x, y: 0)]])]) }
+        let top = MultiPolygon(polygons: [Polygon(rings: [[Position(x: 0, y: 1), Position(x: 1, y: 1), Position(x: 1, y: 2), Position(x: 0, y: 2), Position(x: 0, y: 1)]])])
+        GDALEnvironment.initialize()
+        #expect(try DissolveStage.checkedCoverageUnion(bottom + [top], context: GEOSContext()) == nil)
+        // The dissolve still gets it right through GEOS.
+        let parcels = (bottom + [top]).map { shape in
+            Parcel(id: "p", featureID: nil, crop: nil, landUseCode: nil, landUseName: nil, soilPH: nil, sourceID: nil, adminUnit: nil,
+                   attributes: [], geometry: shape, areaSquareMetres: 1, geometryRepaired: false)
+        }
+        let zones = try DissolveStage.run(parcels: parcels, assessments: parcels.map { _ in DissolveTests.assessment(.suitable, .fruit) }, ellipsoid: .cgcs2000)
+        #expect(zones.count == 1 && zones[0].geometry.polygons.count == 1)
+        #expect(abs(zones[0].geometry.planarArea - 2) < 1e-12)
+    }
+
+    /// The sample project's zones: every (zone, crop class) group of its 2 999 parcels, as
+    /// assessed, equals GEOS's union of the same parcels.
+    @Test func theSampleZonesEqualGEOSUnions() throws {
+        let directory = try temporaryDirectory()
+        _ = try SampleProject(parcelCount: 3000, seed: 20_241_015).write(to: directory)
+        let reading = try ParcelReader(options: ParcelInputOptions(path: directory + "/parcels.shp")).read()
+        // Group by a property that cuts the coverage into irregular pieces: the crop field.
+        let groups = Dictionary(grouping: reading.parcels.indices, by: { reading.parcels[$0].crop ?? "" })
+        #expect(groups.count > 10)
+        for (_, indices) in groups { try Self.expectSameAsGEOS(indices.map { reading.parcels[$0].geometry }) }
+    }
+}
