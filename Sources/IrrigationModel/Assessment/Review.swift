@@ -27,7 +27,7 @@ public struct ReviewOptions: Sendable, Hashable {
         .vegetableCooked: 350, .vegetableRaw: 350,
     ]
     /// How years without water samples are filled (see `ReviewEngine.concentration`).
-    public static let concentrationYears = "each year's annual mean; a year without samples uses the nearest year's mean"
+    public static let concentrationYears = "each year's annual mean; a year without samples uses the nearest year's mean (the later year on a tie)"
     public static let quotaSource = "GB 5084-92 irrigation quotas (standards.md §1, [S7]): paddy 800, dryland 300 m³/亩·a; vegetables 350 m³/亩 (middle of 200–500 per crop)"
     public enum NonDetectRule: String, Sendable, Hashable, Codable { case half, zero, limit }
     /// How a non-detect enters an annual mean (default: half the detection limit).
@@ -136,7 +136,18 @@ public enum ReviewEngine {
     static func concentration(_ means: [Int: [String: Double]]?, parameter: String, year: Int) -> Double? {
         guard let means else { return nil }
         if let value = means[year]?[parameter] { return value }
-        return means.keys.filter { means[$0]?[parameter] != nil }.min { abs($0 - year) < abs($1 - year) }.flatMap { means[$0]?[parameter] }
+        // Nearest year; on a tie the later one. (Not by dictionary order, which changes from run
+        // to run.)
+        var best: (year: Int, value: Double)? = nil
+        for (candidate, parameters) in means {
+            guard let value = parameters[parameter] else { continue }
+            if let b = best {
+                let distance = abs(candidate - year), bestDistance = abs(b.year - year)
+                guard distance < bestDistance || (distance == bestDistance && candidate > b.year) else { continue }
+            }
+            best = (candidate, value)
+        }
+        return best?.value
     }
 
     public struct Context: Sendable {
