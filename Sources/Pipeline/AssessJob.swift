@@ -50,9 +50,72 @@ public struct AssessJob {
 
         let project = try IngestStage.run(options, timer: &timer)
         let reading = project.parcels
-        let assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
+        var assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
+        let staging = try OutputStaging(outputDirectory: options.outputDirectory)
+
+        // One pass over the parcels, a block at a time: assess (all cores), encode and write the
+        // features (all cores, in order), add to review.csv and the summary, keep the outcome.
+        // A block's full assessments are dropped when it is done, so memory holds the parcels
+        // and their outcomes, not every finding of every parcel.
+        let parcelFile = options.output.parcelFormat == .gpkg ? "parcels.gpkg" : "parcels.geojson"
+        let parcels = reading.parcels, links = project.links, soil = project.monitoring.soilSamples, assess = assessment.assess
+        let geojson = options.output.parcelFormat == .gpkg ? nil : try GeoJSONWriter(path: staging.path(for: parcelFile), name: "parcels")
+        let geopackage = options.output.parcelFormat == .gpkg ? try GeoPackageWriter(path: staging.path(for: parcelFile)) : nil
+        let reviewCSV = try SummaryFiles.ReviewWriter(path: staging.path(for: "review.csv"))
+        var summaryRows = SummaryFiles.SummaryAccumulator()
+        let labels = ReportLabels(options.output.language)
+        var outcomes: [ParcelOutcome] = []
+        outcomes.reserveCapacity(parcels.count)
+        var reviewRows: [[String]] = [], reviewCount = 0
+        var assessSeconds = 0.0, writeSeconds = 0.0, tableSeconds = 0.0
+        func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        for start in stride(from: 0, to: parcels.count, by: Self.blockSize) {
+            let count = min(Self.blockSize, parcels.count - start)
+            var clock = DispatchTime.now().uptimeNanoseconds
+            let assessed = parallelMap(count: count, chunkSize: 256) { assess(start + $0) }
+            assessSeconds += seconds(since: clock)
+
+            clock = DispatchTime.now().uptimeNanoseconds
+            let properties: @Sendable (Int) -> [(String, PropertyValue)] = { offset in
+                ParcelProperties.properties(for: parcels[start + offset], links: links.isEmpty ? nil : links[start + offset], soil: soil,
+                                            assessment: assessed[offset])
+            }
+            if let geojson {
+                let encoded = parallelMap(count: count, chunkSize: 1024) { offset in
+                    GeoJSONWriter.encodeFeature(geometry: parcels[start + offset].geometry, properties: properties(offset))
+                }
+                for feature in encoded { geojson.write(encoded: feature) }
+            } else if let geopackage {
+                try geopackage.write((0..<count).map { (parcels[start + $0].geometry, properties($0)) })
+            }
+            writeSeconds += seconds(since: clock)
+
+            clock = DispatchTime.now().uptimeNanoseconds
+            for offset in 0..<count {
+                let parcel = parcels[start + offset], full = assessed[offset]
+                reviewCSV.add(parcel, full)
+                summaryRows.add(parcel, full)
+                let outcome = ParcelOutcome(full)
+                if outcome.underReview {
+                    reviewCount += 1
+                    if reviewRows.count < HTMLReport.reviewRowLimit { reviewRows.append(HTMLReport.reviewRow(parcel: parcel, assessment: full, labels: labels)) }
+                }
+                outcomes.append(outcome)
+            }
+            tableSeconds += seconds(since: clock)
+        }
+        let written = try geojson?.finish() ?? geopackage?.finish() ?? 0
+        let reviewRowsWritten = try reviewCSV.finish()
+        timer.record("review_and_zone", seconds: assessSeconds, items: parcels.count)
+        timer.record("write_" + parcelFile.replacingOccurrences(of: ".", with: "_"), seconds: writeSeconds, items: written)
+        timer.record("review_csv_and_summary_rows", seconds: tableSeconds, items: reviewRowsWritten)
+        guard written == reading.parcels.count else {
+            throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: written)
+        }
+        assessment.outcomes = outcomes
+
         let zones = try timer.measure("dissolve") {
-            try DissolveStage.run(parcels: reading.parcels, assessments: assessment.parcels, ellipsoid: reading.ellipsoid)
+            try DissolveStage.run(parcels: reading.parcels, outcomes: outcomes, ellipsoid: reading.ellipsoid)
         }
         var warnings = reading.warnings + assessment.warnings
         let parcelArea = reading.parcels.reduce(0) { $0 + $1.areaSquareMetres }, zoneArea = zones.reduce(0) { $0 + $1.areaSquareMetres }
@@ -66,38 +129,7 @@ public struct AssessJob {
             return inputs
         }
 
-        let staging = try OutputStaging(outputDirectory: options.outputDirectory)
-        let parcels = reading.parcels, links = project.links, soil = project.monitoring.soilSamples, assessed = assessment.parcels
-        let properties: @Sendable (Int) -> [(String, PropertyValue)] = { index in
-            ParcelProperties.properties(for: parcels[index], links: links.isEmpty ? nil : links[index], soil: soil, assessment: assessed[index])
-        }
-        let parcelFile = options.output.parcelFormat == .gpkg ? "parcels.gpkg" : "parcels.geojson"
-        let written = try timer.measure("write_" + parcelFile.replacingOccurrences(of: ".", with: "_")) { () throws -> Int in
-            if options.output.parcelFormat == .gpkg {
-                return try GeoPackageOutput.write(parcels: reading.parcels, properties: properties, to: staging.path(for: parcelFile))
-            }
-            // Features are encoded on both cores in blocks and written in order; a block at a time
-            // keeps memory bounded however many parcels there are.
-            let writer = try GeoJSONWriter(path: staging.path(for: parcelFile), name: "parcels")
-            let block = 16_384
-            for start in stride(from: 0, to: parcels.count, by: block) {
-                let end = min(start + block, parcels.count)
-                let encoded = parallelMap(count: end - start, chunkSize: 1024) { offset in
-                    GeoJSONWriter.encodeFeature(geometry: parcels[start + offset].geometry, properties: properties(start + offset))
-                }
-                for feature in encoded { writer.write(encoded: feature) }
-            }
-            return try writer.finish()
-        }
-        guard written == reading.parcels.count else {
-            throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: written)
-        }
-        let summaryRows = try timer.measure("write_summary_csv") {
-            try SummaryFiles.writeSummary(parcels: reading.parcels, assessments: assessment.parcels, to: staging.path(for: "summary.csv"))
-        }
-        let reviewRows = try timer.measure("write_review_csv") {
-            try SummaryFiles.writeReview(parcels: reading.parcels, assessments: assessment.parcels, to: staging.path(for: "review.csv"))
-        }
+        let summaryRowCount = try timer.measure("write_summary_csv") { try summaryRows.write(to: staging.path(for: "summary.csv")) }
         let sourcesOutput = try timer.measure("write_sources") {
             try SourcesFile.write(assessment.sources, parcels: reading.parcels, geojsonPath: staging.path(for: "sources.geojson"),
                                   csvPath: staging.path(for: "sources.csv"))
@@ -117,11 +149,12 @@ public struct AssessJob {
             linking: project.coverage,
             assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
             outputs: [parcelFile: written, "rejects.csv": project.allRejects.count, sourcesOutput.name: sourcesOutput.count,
-                      "zones.geojson": zonesWritten, "summary.csv": summaryRows, "review.csv": reviewRows, "report.html": 1],
+                      "zones.geojson": zonesWritten, "summary.csv": summaryRowCount, "review.csv": reviewRowsWritten, "report.html": 1],
             warnings: warnings,
             timingsSeconds: timer.asDictionary)
         try timer.measure("write_report_html") {
-            let html = HTMLReport.render(reportInput(project: project, assessment: assessment, zones: zones, inputs: inputs, warnings: warnings, started: started))
+            let html = HTMLReport.render(reportInput(project: project, assessment: assessment, reviewRows: reviewRows, reviewCount: reviewCount,
+                                                     zones: zones, inputs: inputs, warnings: warnings, started: started))
             try Data(html.utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))
         }
         var manifest = manifestDraft
@@ -131,7 +164,11 @@ public struct AssessJob {
         return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)
     }
 
-    func reportInput(project: IngestedProject, assessment: Assessment, zones: [ZonePolygon], inputs: [RunManifest.InputFile],
+    /// Parcels per block of the output pass: large enough to keep both cores busy, small enough
+    /// that a block's full assessments take little memory.
+    static let blockSize = 16_384
+
+    func reportInput(project: IngestedProject, assessment: Assessment, reviewRows: [[String]], reviewCount: Int, zones: [ZonePolygon], inputs: [RunManifest.InputFile],
                      warnings: [String], started: Date) -> ReportInput {
         var wells: [(id: String, location: Position)] = []
         var seen = Set<String>()
@@ -153,7 +190,7 @@ public struct AssessJob {
         ]
         return ReportInput(
             language: options.output.language, generatedAt: ISO8601DateFormatter().string(from: started), toolVersion: IrrizoneVersion.current,
-            sourceCRS: project.parcels.sourceCRS, parcels: project.parcels.parcels, assessments: assessment.parcels, sources: assessment.sources,
+            sourceCRS: project.parcels.sourceCRS, parcels: project.parcels.parcels, outcomes: assessment.outcomes, reviewRows: reviewRows, reviewCount: reviewCount, sources: assessment.sources,
             wells: wells, exclusionAreas: assessment.exclusionShapes, zones: zones, targets: options.output.targets, standards: assessment.standards,
             rejected: rejected, coverage: project.coverage,
             inputs: inputs.map { ReportInput.InputFile(role: $0.role, path: $0.path, sha256: $0.sha256, sizeBytes: $0.sizeBytes) },

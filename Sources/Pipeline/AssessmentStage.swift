@@ -3,9 +3,14 @@ import GeoKit
 import Ingest
 import IrrigationModel
 
-/// Everything the rules produced.
+/// Everything the rules produced for the run as a whole, and the rules for one parcel.
+///
+/// Parcels are assessed block by block while their outputs are written (`assess(_:)`), so the
+/// full assessments (findings, accumulation per element) never exist for all parcels at once;
+/// `outcomes` keeps what the later outputs need.
 public struct Assessment: Sendable {
-    public var parcels: [ParcelAssessment]
+    /// One per parcel, in parcel order; filled by the output pass.
+    public var outcomes: [ParcelOutcome] = []
     public var sources: [SourceAssessment]
     public var year: Int?
     public var standards: StandardsCatalog
@@ -13,6 +18,8 @@ public struct Assessment: Sendable {
     public var warnings: [String]
     /// Exclusion areas after buffering, WGS84, for the map.
     public var exclusionShapes: [(name: String, shape: MultiPolygon)]
+    /// Assesses the parcel at an index (pure; safe on any thread).
+    public let assess: @Sendable (Int) -> ParcelAssessment
 }
 
 enum AssessmentStage {
@@ -79,37 +86,34 @@ enum AssessmentStage {
                                            wells: WellSummary.make(monitoring.wellReadings, options: rules.review), year: year)
         let links = project.links, soilSamples = monitoring.soilSamples, indeterminateAsPass = rules.indeterminateAsPass
         let catalog = crops, exclusionResult = exclusion
-        let assessments: [ParcelAssessment] = timer.measure("review_and_zone") {
-            // Pure value work: both cores.
-            parallelMap(count: parcels.count) { index in
-                let parcel = parcels[index]
-                let classification = classifications[index]
-                let policy = catalog.policy(classification.cropClass)
-                let parcelLinks = links.isEmpty ? nil : links[index]
-                let samples = parcelLinks?.soilSamples.map { soilSamples[$0] } ?? []
-                let review = ReviewEngine.review(parcel: parcel, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
-                                                 links: parcelLinks, soil: samples, context: context)
-                let screening = review.findings.filter { $0.code == "SOIL_ABOVE_SCREENING" }.compactMap(\.parameter)
-                let intervention = review.findings.filter { $0.code == "SOIL_ABOVE_INTERVENTION" }.compactMap(\.parameter)
-                let anyValue = review.accumulation.values.contains { $0.start != nil && !$0.startIsBackground }
-                let soilClass = !anyValue ? "unknown" : !intervention.isEmpty ? "strict_control" : !screening.isEmpty ? "safe_use" : "priority_protection"
-                let known = parcel.sourceID.map { verdictBySource[$0] != nil } ?? false
-                let (zone, reasons) = Zoning.zone(ZoningInput(
-                    cropClass: classification.cropClass, tier: policy.tier,
-                    sourceVerdict: parcel.sourceID.flatMap { verdictBySource[$0] }, sourceKnown: known,
-                    soilAboveScreening: screening, soilAboveIntervention: intervention,
-                    exclusionShare: exclusionResult[index].share, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
-                    indeterminateAsPass: indeterminateAsPass))
-                var assessment = ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
-                                                  sourceStatus: parcel.sourceID.flatMap { verdictBySource[$0]?.status },
-                                                  exclusionShare: exclusionResult[index].share, exclusionNames: exclusionResult[index].names, soilClass: soilClass,
-                                                  soilAboveScreening: screening, soilAboveIntervention: intervention,
-                                                  soilPHUsed: SoilSummary.pH(samples: samples) ?? parcel.soilPH)
-                assessment.review = review
-                return assessment
-            }
+        let assess: @Sendable (Int) -> ParcelAssessment = { index in
+            let parcel = parcels[index]
+            let classification = classifications[index]
+            let policy = catalog.policy(classification.cropClass)
+            let parcelLinks = links.isEmpty ? nil : links[index]
+            let samples = parcelLinks?.soilSamples.map { soilSamples[$0] } ?? []
+            let review = ReviewEngine.review(parcel: parcel, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
+                                             links: parcelLinks, soil: samples, context: context)
+            let screening = review.findings.filter { $0.code == "SOIL_ABOVE_SCREENING" }.compactMap(\.parameter)
+            let intervention = review.findings.filter { $0.code == "SOIL_ABOVE_INTERVENTION" }.compactMap(\.parameter)
+            let anyValue = review.accumulation.values.contains { $0.start != nil && !$0.startIsBackground }
+            let soilClass = !anyValue ? "unknown" : !intervention.isEmpty ? "strict_control" : !screening.isEmpty ? "safe_use" : "priority_protection"
+            let known = parcel.sourceID.map { verdictBySource[$0] != nil } ?? false
+            let (zone, reasons) = Zoning.zone(ZoningInput(
+                cropClass: classification.cropClass, tier: policy.tier,
+                sourceVerdict: parcel.sourceID.flatMap { verdictBySource[$0] }, sourceKnown: known,
+                soilAboveScreening: screening, soilAboveIntervention: intervention,
+                exclusionShare: exclusionResult[index].share, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
+                indeterminateAsPass: indeterminateAsPass))
+            var assessment = ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
+                                              sourceStatus: parcel.sourceID.flatMap { verdictBySource[$0]?.status },
+                                              exclusionShare: exclusionResult[index].share, exclusionNames: exclusionResult[index].names, soilClass: soilClass,
+                                              soilAboveScreening: screening, soilAboveIntervention: intervention,
+                                              soilPHUsed: SoilSummary.pH(samples: samples) ?? parcel.soilPH)
+            assessment.review = review
+            return assessment
         }
-        return Assessment(parcels: assessments, sources: sources, year: year, standards: standards, crops: crops, warnings: warnings,
-                          exclusionShapes: exclusionShapes)
+        return Assessment(sources: sources, year: year, standards: standards, crops: crops, warnings: warnings,
+                          exclusionShapes: exclusionShapes, assess: assess)
     }
 }

@@ -7,11 +7,11 @@ import IrrigationModel
 /// checked with GEOS; where that fails (overlaps, T-junctions) GEOS's coverage union and, failing
 /// that, its general (cascaded) union are used, strip by strip.
 enum DissolveStage {
-    static func run(parcels: [Parcel], assessments: [ParcelAssessment], ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
+    static func run(parcels: [Parcel], outcomes: [ParcelOutcome], ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
         var groups: [String: (Zone, CropClass, [Int])] = [:]
-        for (index, assessment) in assessments.enumerated() {
-            let key = "\(assessment.zone.rawValue)|\(assessment.classification.cropClass.rawValue)"
-            groups[key, default: (assessment.zone, assessment.classification.cropClass, [])].2.append(index)
+        for (index, outcome) in outcomes.enumerated() {
+            let key = "\(outcome.zone.rawValue)|\(outcome.cropClass.rawValue)"
+            groups[key, default: (outcome.zone, outcome.cropClass, [])].2.append(index)
         }
         let ordered = groups.values.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
 

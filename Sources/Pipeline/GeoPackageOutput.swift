@@ -3,34 +3,45 @@ import IrrigationModel
 import Reports
 
 /// `parcels.gpkg` through GDAL (`--format gpkg`): the same properties as parcels.geojson, with
-/// field types QGIS styles can use; arrays and findings as JSON text.
-enum GeoPackageOutput {
-    static func write(parcels: [Parcel], properties: (Int) -> [(String, PropertyValue)], to path: String) throws -> Int {
+/// field types QGIS styles can use; arrays and findings as JSON text. Written a block at a time,
+/// one transaction per block.
+final class GeoPackageWriter {
+    private let dataset: Dataset
+    private let layer: Layer
+    private var fieldsCreated = false
+    private(set) var written = 0
+
+    init(path: String) throws {
         GDALEnvironment.initialize()
-        let dataset = try Dataset.create(driver: "GPKG", path: path)
-        let layer = try dataset.createLayer(named: "parcels", srs: try SpatialReference.wgs84(), geometryType: .multiPolygon)
-        guard !parcels.isEmpty else { try dataset.close(); return 0 }
-        // Field types from the first non-null value of each property.
-        let names = properties(0).map(\.0)
-        var types: [String: FieldType] = [:]
-        for index in parcels.indices {
-            for (name, value) in properties(index) where types[name] == nil {
-                switch value {
-                case .null: continue
-                case .string, .strings, .rawJSON, .findings: types[name] = .string
-                case .number, .fixed: types[name] = .real
-                case .integer: types[name] = .integer64
-                case .boolean: types[name] = .boolean
+        dataset = try Dataset.create(driver: "GPKG", path: path)
+        layer = try dataset.createLayer(named: "parcels", srs: try SpatialReference.wgs84(), geometryType: .multiPolygon)
+    }
+
+    /// Writes one block of features. The first block fixes the fields: each takes the type of its
+    /// first non-null value there (text when every value in the block is null).
+    func write(_ features: [(geometry: MultiPolygon, properties: [(String, PropertyValue)])]) throws {
+        guard let first = features.first else { return }
+        if !fieldsCreated {
+            let names = first.properties.map(\.0)
+            var types: [String: FieldType] = [:]
+            for feature in features where types.count < names.count {
+                for (name, value) in feature.properties where types[name] == nil {
+                    switch value {
+                    case .null: continue
+                    case .string, .strings, .rawJSON, .findings: types[name] = .string
+                    case .number, .fixed: types[name] = .real
+                    case .integer: types[name] = .integer64
+                    case .boolean: types[name] = .boolean
+                    }
                 }
             }
-            if types.count == names.count { break }
+            for name in names { try layer.createField(FieldDefinition(name: name, type: types[name] ?? .string)) }
+            fieldsCreated = true
         }
-        for name in names { try layer.createField(FieldDefinition(name: name, type: types[name] ?? .string)) }
-        var written = 0
         try dataset.withTransaction {
-            for index in parcels.indices {
+            for (geometry, properties) in features {
                 let feature = layer.makeFeature()
-                for (field, (_, value)) in properties(index).enumerated() {
+                for (field, (_, value)) in properties.enumerated() {
                     switch value {
                     case .null: feature.set(.null, at: field)
                     case .string(let s): feature.set(.string(s), at: field)
@@ -42,13 +53,16 @@ enum GeoPackageOutput {
                     case .findings(let findings): feature.set(.string(ParcelProperties.findingsJSON(findings)), at: field)
                     }
                 }
-                try feature.setGeometry(try Geometry(wkb: WKB.encode(parcels[index].geometry)))
+                try feature.setGeometry(try Geometry(wkb: WKB.encode(geometry)))
                 try layer.create(feature)
                 written += 1
             }
         }
+    }
+
+    /// Closes the file; returns the number of features written.
+    func finish() throws -> Int {
         try dataset.close()
         return written
     }
 }
-

@@ -18,6 +18,12 @@ public struct PhaseTimer: Sendable {
         return result
     }
 
+    /// A phase timed elsewhere (phases that run interleaved, block by block).
+    public mutating func record(_ name: String, seconds: Double, items: Int? = nil) {
+        phases.append((name, seconds))
+        observer?(name, items, seconds)
+    }
+
     public var asDictionary: [String: Double] {
         Dictionary(phases.map { ($0.name, ($0.seconds * 1000).rounded() / 1000) }, uniquingKeysWith: +)
     }

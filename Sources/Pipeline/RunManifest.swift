@@ -121,9 +121,9 @@ public struct AssessmentSummary: Codable, Sendable {
         cropCatalogVersion = a.crops.version
         overrides = a.standards.overrides.map { "\($0.name) (\($0.source))" }
         unverifiedLimitsInUse = a.standards.waterLimits.filter(\.isUnverified).count
-        parcelsByZone = Dictionary(a.parcels.map { ($0.zone.rawValue, 1) }, uniquingKeysWith: +)
-        parcelsByCropClass = Dictionary(a.parcels.map { ($0.classification.cropClass.rawValue, 1) }, uniquingKeysWith: +)
-        parcelsByReason = Dictionary(a.parcels.flatMap { $0.reasons.map { ($0.rawValue, 1) } }, uniquingKeysWith: +)
+        parcelsByZone = Dictionary(a.outcomes.map { ($0.zone.rawValue, 1) }, uniquingKeysWith: +)
+        parcelsByCropClass = Dictionary(a.outcomes.map { ($0.cropClass.rawValue, 1) }, uniquingKeysWith: +)
+        parcelsByReason = Dictionary(a.outcomes.flatMap { $0.reasons.map { ($0.rawValue, 1) } }, uniquingKeysWith: +)
         sourcesByStatus = Dictionary(a.sources.map { ($0.effective.status.rawValue, 1) }, uniquingKeysWith: +)
         sourcesToSuspend = a.sources.filter { $0.effective.status == .fail }.map(\.sourceID)
         zonePolygons = zones.count
@@ -143,8 +143,8 @@ public struct AssessmentSummary: Codable, Sendable {
         quotaSource = ReviewOptions.quotaSource
         nonDetectsInMeans = rules.review.nonDetects.rawValue
         concentrationYears = ReviewOptions.concentrationYears
-        parcelsUnderSoilReview = a.parcels.filter { $0.review?.soilReview == true }.count
-        parcelsUnderGroundwaterReview = a.parcels.filter { $0.review?.groundwaterReview == true }.count
-        shortestIrrigationYears = a.parcels.compactMap { $0.review?.irrigationYearsLimit }.min()
+        parcelsUnderSoilReview = a.outcomes.filter(\.soilReview).count
+        parcelsUnderGroundwaterReview = a.outcomes.filter(\.groundwaterReview).count
+        shortestIrrigationYears = a.outcomes.compactMap(\.irrigationYearsLimit).min()
     }
 }

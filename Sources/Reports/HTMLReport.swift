@@ -21,20 +21,19 @@ public enum HTMLReport {
         h += "<section><h2>\(l["headline"])</h2><div class=\"cards\">"
         // One pass over the parcels for every per-parcel aggregate (indices, not copies: a
         // parcel and its assessment are large values).
-        let parcels = input.parcels, assessments = input.assessments
+        let parcels = input.parcels, outcomes = input.outcomes
         var zoneCount: [Zone: Int] = [:], zoneArea: [Zone: Double] = [:]
         var classZoneCount: [CropClass: [Zone: Int]] = [:], classArea: [CropClass: Double] = [:]
         var reasonCounts: [String: Int] = [:]
         var shortest: Double? = nil, shortestAt: [Int] = []
         for index in parcels.indices {
-            let zone = assessments[index].zone, cropClass = assessments[index].classification.cropClass, area = parcels[index].areaHectares
+            let zone = outcomes[index].zone, cropClass = outcomes[index].cropClass, area = parcels[index].areaHectares
             zoneCount[zone, default: 0] += 1
             zoneArea[zone, default: 0] += area
             classZoneCount[cropClass, default: [:]][zone, default: 0] += 1
             classArea[cropClass, default: 0] += area
-            guard let review = assessments[index].review else { continue }
-            for code in review.reviewReasons { reasonCounts[code, default: 0] += 1 }
-            if let years = review.irrigationYearsLimit {
+            for code in outcomes[index].reviewReasons { reasonCounts[code, default: 0] += 1 }
+            if let years = outcomes[index].irrigationYearsLimit {
                 if shortest == nil || years < shortest! { shortest = years; shortestAt = [index] } else if years == shortest! { shortestAt.append(index) }
             }
         }
@@ -52,7 +51,7 @@ public enum HTMLReport {
         h += "<h3>\(l["review_by_reason"])</h3>" + table(id: "review-reasons", header: [l["reason"], l["parcels"]],
                                                           rows: reasonCounts.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] })
         if let shortest, let first = shortestAt.first {
-            h += "<h3>\(l["shortest_years"])</h3><p><span class=\"big\">\(number(shortest, 1))</span> \(l["years"]) · \(l["element"]): \(escapeHTML(assessments[first].review?.limitingElement ?? "—")) · \(l["where"]) (\(shortestAt.count)): "
+            h += "<h3>\(l["shortest_years"])</h3><p><span class=\"big\">\(number(shortest, 1))</span> \(l["years"]) · \(l["element"]): \(escapeHTML(outcomes[first].limitingElement ?? "—")) · \(l["where"]) (\(shortestAt.count)): "
             h += shortestAt.prefix(20).map { escapeHTML(parcels[$0].id) }.joined(separator: ", ") + (shortestAt.count > 20 ? " …" : "") + "</p>"
         }
         h += "<h3>\(l["sources_failing"])</h3>"
@@ -78,20 +77,10 @@ public enum HTMLReport {
         h += barChart(volumes.map { ($0.unit, $0.cubicMetres / 10_000) } + [(l["total"], total)], targets: input.targets, labels: l) + "</section>"
 
         // Review list.
-        let reviewRows = parcels.indices.filter { assessments[$0].review?.soilReview == true || assessments[$0].review?.groundwaterReview == true }
-        h += "<section><h2>\(l["review_list"]) (\(reviewRows.count))</h2><p class=\"note\">\(l["sort_hint"])"
-        h += reviewRows.count > reviewRowLimit ? String(format: l["review_cap"], reviewRowLimit) : ""
+        h += "<section><h2>\(l["review_list"]) (\(input.reviewCount))</h2><p class=\"note\">\(l["sort_hint"])"
+        h += input.reviewCount > reviewRowLimit ? String(format: l["review_cap"], reviewRowLimit) : ""
         h += "</p>" + table(id: "review", header: [l["parcel"], l["admin_unit"], l["crop"], l["zone"], l["reasons"], l["key_values"], l["evidence"]],
-            rows: reviewRows.prefix(reviewRowLimit).map { index in
-                let parcel = parcels[index], a = assessments[index]
-                let findings = a.review?.findings.filter(\.review) ?? []
-                let values = findings.compactMap { f -> String? in
-                    guard let v = f.value else { return nil }
-                    return "\(f.parameter ?? f.code) \(number(v, 4))" + (f.threshold.map { " / \(number($0, 4))" } ?? "") + " \(f.unit ?? "")"
-                }
-                return [parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", l[a.zone.rawValue], (a.review?.reviewReasons ?? []).joined(separator: " "),
-                        values.joined(separator: "; "), Array(Set(findings.flatMap(\.evidence))).sorted().joined(separator: " ")]
-            }, sortable: true)
+                            rows: Array(input.reviewRows.prefix(reviewRowLimit)), sortable: true)
         h += "</section>"
 
         // Source compliance per crop class.
@@ -131,6 +120,17 @@ public enum HTMLReport {
         h += "<h3>\(l["model"])</h3>" + table(id: "parameters", header: ["", ""], rows: input.parameters.map { [$0.0, $0.1] }) + "</section>"
         h += "<script>\(sortScript)</script></body></html>\n"
         return h
+    }
+
+    /// A row of the review list: parcel, unit, crop, zone, reasons, key values, evidence.
+    public static func reviewRow(parcel: Parcel, assessment a: ParcelAssessment, labels l: ReportLabels) -> [String] {
+        let findings = a.review?.findings.filter(\.review) ?? []
+        let values = findings.compactMap { f -> String? in
+            guard let v = f.value else { return nil }
+            return "\(f.parameter ?? f.code) \(number(v, 4))" + (f.threshold.map { " / \(number($0, 4))" } ?? "") + " \(f.unit ?? "")"
+        }
+        return [parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", l[a.zone.rawValue], (a.review?.reviewReasons ?? []).joined(separator: " "),
+                values.joined(separator: "; "), Array(Set(findings.flatMap(\.evidence))).sorted().joined(separator: " ")]
     }
 
     static func legend(_ l: ReportLabels) -> String {

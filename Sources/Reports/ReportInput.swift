@@ -16,7 +16,12 @@ public struct ReportInput: Sendable {
     public var toolVersion: String
     public var sourceCRS: String
     public var parcels: [Parcel]
-    public var assessments: [ParcelAssessment]
+    /// One per parcel, in parcel order.
+    public var outcomes: [ParcelOutcome]
+    /// The review list's first rows (`HTMLReport.reviewRow`, at most `HTMLReport.reviewRowLimit`),
+    /// made while the full assessments existed, and how many parcels are under review in all.
+    public var reviewRows: [[String]]
+    public var reviewCount: Int
     public var sources: [SourceAssessment]
     public var wells: [(id: String, location: Position)]
     public var exclusionAreas: [(name: String, shape: MultiPolygon)]
@@ -31,11 +36,11 @@ public struct ReportInput: Sendable {
     public var warnings: [String]
 
     public init(language: ReportLanguage, generatedAt: String, toolVersion: String, sourceCRS: String, parcels: [Parcel],
-                assessments: [ParcelAssessment], sources: [SourceAssessment], wells: [(id: String, location: Position)],
+                outcomes: [ParcelOutcome], reviewRows: [[String]], reviewCount: Int, sources: [SourceAssessment], wells: [(id: String, location: Position)],
                 exclusionAreas: [(name: String, shape: MultiPolygon)], zones: [ZonePolygon], targets: [Target], standards: StandardsCatalog,
                 rejected: [Rejected], coverage: LinkCoverage?, inputs: [InputFile], parameters: [(String, String)], year: Int?, warnings: [String]) {
         self.language = language; self.generatedAt = generatedAt; self.toolVersion = toolVersion; self.sourceCRS = sourceCRS; self.parcels = parcels
-        self.assessments = assessments; self.sources = sources; self.wells = wells; self.exclusionAreas = exclusionAreas; self.zones = zones
+        self.outcomes = outcomes; self.reviewRows = reviewRows; self.reviewCount = reviewCount; self.sources = sources; self.wells = wells; self.exclusionAreas = exclusionAreas; self.zones = zones
         self.targets = targets; self.standards = standards; self.rejected = rejected; self.coverage = coverage; self.inputs = inputs
         self.parameters = parameters; self.year = year; self.warnings = warnings
     }
@@ -44,7 +49,7 @@ public struct ReportInput: Sendable {
     public func volumeByAdminUnit() -> [(unit: String, cubicMetres: Double)] {
         var totals: [String: Double] = [:]
         for index in parcels.indices where parcels[index].sourceID != nil {
-            guard let v = assessments[index].review?.volumeM3PerHectare else { continue }
+            guard let v = outcomes[index].volumeM3PerHectare else { continue }
             totals[parcels[index].adminUnit ?? "—", default: 0] += v * parcels[index].areaHectares
         }
         return totals.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }

@@ -27,7 +27,7 @@ public struct SVGMap {
 
     /// Parcels flagged for soil or groundwater review, outlined (or dotted) on the map.
     var reviewedIndices: [Int] {
-        input.assessments.indices.filter { input.assessments[$0].review?.soilReview == true || input.assessments[$0].review?.groundwaterReview == true }
+        input.outcomes.indices.filter { input.outcomes[$0].underReview }
     }
 
     /// Whether parcels are drawn one by one (else zones are).
@@ -67,7 +67,7 @@ public struct SVGMap {
         if drawsParcels {
             svg += "<g class=\"parcels\" stroke=\"#ffffff\" stroke-width=\"0.3\">"
             for index in input.parcels.indices {
-                svg += "<path d=\"\(path(input.parcels[index].geometry))\" fill=\"\(Self.zoneColours[input.assessments[index].zone]!)\"><title>\(escapeHTML(input.parcels[index].id))</title></path>"
+                svg += "<path d=\"\(path(input.parcels[index].geometry))\" fill=\"\(Self.zoneColours[input.outcomes[index].zone]!)\"><title>\(escapeHTML(input.parcels[index].id))</title></path>"
             }
             svg += "</g><g class=\"review\" fill=\"none\" stroke=\"#1a237e\" stroke-width=\"1.4\">"
             for index in reviewedIndices { svg += "<path d=\"\(path(input.parcels[index].geometry))\"/>" }

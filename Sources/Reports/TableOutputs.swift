@@ -7,44 +7,59 @@ public enum SummaryFiles {
                                        "load_cl_kg_yr", "load_salt_kg_yr"] + ReviewEngine.elements.map { "load_\($0)_g_yr" }
         + ["soil_review", "groundwater_review", "soil_no_data"]
 
-    public static func writeSummary(parcels: [Parcel], assessments: [ParcelAssessment], to path: String) throws -> Int {
+    /// Sums per (admin unit, zone, crop class), added to parcel by parcel as the parcels are
+    /// assessed (in parcel order, so the sums are the same whatever the block size).
+    public struct SummaryAccumulator: Sendable {
         struct Key: Hashable { var unit: String; var zone: String; var cropClass: String }
-        var groups: [Key: [Int]] = [:]
-        for index in parcels.indices {
-            groups[Key(unit: parcels[index].adminUnit ?? "", zone: assessments[index].zone.rawValue,
-                       cropClass: assessments[index].classification.cropClass.rawValue), default: []].append(index)
+        struct Sums { var parcels = 0, area = 0.0, volume = 0.0, loads = [Double](repeating: 0, count: loadKeys.count), soilReview = 0, groundwaterReview = 0, soilNoData = 0 }
+        static let loadKeys = ["chloride", "salt"] + ReviewEngine.elements
+        private var groups: [Key: Sums] = [:]
+
+        public init() {}
+
+        public mutating func add(_ parcel: Parcel, _ assessment: ParcelAssessment) {
+            let key = Key(unit: parcel.adminUnit ?? "", zone: assessment.zone.rawValue, cropClass: assessment.classification.cropClass.rawValue)
+            var sums = groups[key] ?? Sums()
+            let hectares = parcel.areaHectares
+            sums.parcels += 1
+            sums.area += hectares
+            let review = assessment.review
+            // Per hectare × hectares = per year over the group.
+            sums.volume += review?.volumeM3PerHectare.map { $0 * hectares } ?? 0
+            for (index, key) in Self.loadKeys.enumerated() { sums.loads[index] += review?.annualLoad[key].map { $0 * hectares } ?? 0 }
+            if review?.soilReview == true { sums.soilReview += 1 }
+            if review?.groundwaterReview == true { sums.groundwaterReview += 1 }
+            if review?.findings.contains(where: { $0.code == "SOIL_NO_DATA" }) == true { sums.soilNoData += 1 }
+            groups[key] = sums
         }
-        let csv = try CSVWriter(path: path, header: summaryHeader)
-        let keys = groups.keys.sorted { ($0.unit, $0.zone, $0.cropClass) < ($1.unit, $1.zone, $1.cropClass) }
-        for key in keys {
-            let indices = groups[key]!
-            func sum(_ value: (Int) -> Double?) -> Double { indices.reduce(0) { $0 + (value($1) ?? 0) } }
-            let area = sum { parcels[$0].areaHectares }
-            // Loads per hectare × hectares = loads per year over the group.
-            let load = { (key: String) in sum { i in assessments[i].review?.annualLoad[key].map { $0 * parcels[i].areaHectares } } }
-            var row = [key.unit, key.zone, key.cropClass, String(indices.count), JSONText.fixed(area, 4), JSONText.fixed(area * 15, 2),
-                       JSONText.fixed(sum { i in assessments[i].review?.volumeM3PerHectare.map { $0 * parcels[i].areaHectares } }, 1),
-                       JSONText.fixed(load("chloride"), 3), JSONText.fixed(load("salt"), 3)]
-            row += ReviewEngine.elements.map { JSONText.fixed(load($0), 3) }
-            row += [String(indices.filter { assessments[$0].review?.soilReview == true }.count),
-                    String(indices.filter { assessments[$0].review?.groundwaterReview == true }.count),
-                    String(indices.filter { assessments[$0].review?.findings.contains { $0.code == "SOIL_NO_DATA" } == true }.count)]
-            csv.writeRow(row)
+
+        /// Writes `summary.csv`; returns the number of rows.
+        public func write(to path: String) throws -> Int {
+            let csv = try CSVWriter(path: path, header: summaryHeader)
+            let keys = groups.keys.sorted { ($0.unit, $0.zone, $0.cropClass) < ($1.unit, $1.zone, $1.cropClass) }
+            for key in keys {
+                let sums = groups[key]!
+                csv.writeRow([key.unit, key.zone, key.cropClass, String(sums.parcels), JSONText.fixed(sums.area, 4), JSONText.fixed(sums.area * 15, 2),
+                              JSONText.fixed(sums.volume, 1)] + sums.loads.map { JSONText.fixed($0, 3) }
+                             + [String(sums.soilReview), String(sums.groundwaterReview), String(sums.soilNoData)])
+            }
+            try csv.finish()
+            return keys.count
         }
-        try csv.finish()
-        return keys.count
     }
 
     public static let reviewHeader = ["parcel_id", "admin_unit", "crop", "crop_class", "zone", "code", "target", "parameter", "value", "threshold",
                                       "unit", "standard", "evidence", "message_zh", "message_en"]
 
-    public static func writeReview(parcels: [Parcel], assessments: [ParcelAssessment], to path: String) throws -> Int {
-        let csv = try CSVWriter(path: path, header: reviewHeader)
-        var rows = 0
-        for index in parcels.indices {
-            guard let findings = assessments[index].review?.findings, findings.contains(where: \.review) else { continue }
-            let parcel = parcels[index], assessment = assessments[index]
-            for finding in findings where finding.review {
+    /// `review.csv`, written as the parcels are assessed.
+    public final class ReviewWriter {
+        private let csv: CSVWriter
+        public private(set) var rows = 0
+
+        public init(path: String) throws { csv = try CSVWriter(path: path, header: reviewHeader) }
+
+        public func add(_ parcel: Parcel, _ assessment: ParcelAssessment) {
+            for finding in assessment.review?.findings ?? [] where finding.review {
                 csv.writeRow([parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", assessment.classification.cropClass.rawValue, assessment.zone.rawValue,
                               finding.code, finding.target, finding.parameter ?? "", finding.value.map { String($0) } ?? "",
                               finding.threshold.map { String($0) } ?? "", finding.unit ?? "", finding.standard ?? "", finding.evidence.joined(separator: ";"),
@@ -52,7 +67,10 @@ public enum SummaryFiles {
                 rows += 1
             }
         }
-        try csv.finish()
-        return rows
+
+        public func finish() throws -> Int {
+            try csv.finish()
+            return rows
+        }
     }
 }

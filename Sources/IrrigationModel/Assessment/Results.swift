@@ -24,6 +24,36 @@ public struct ParcelAssessment: Sendable {
     public var review: ParcelReview?
 }
 
+/// What outlives a parcel's full assessment once its own outputs (feature, review rows) are
+/// written: the little the dissolve, the counts and the report need. Keeping this instead of
+/// every finding is what keeps memory bounded at a million parcels.
+public struct ParcelOutcome: Sendable {
+    public var zone: Zone
+    public var cropClass: CropClass
+    public var reasons: [ZoneReason]
+    public var reviewReasons: [String]
+    public var soilReview: Bool
+    public var groundwaterReview: Bool
+    public var irrigationYearsLimit: Double?
+    public var limitingElement: String?
+    public var volumeM3PerHectare: Double?
+
+    public init(_ assessment: ParcelAssessment) {
+        zone = assessment.zone
+        cropClass = assessment.classification.cropClass
+        reasons = assessment.reasons
+        let review = assessment.review
+        reviewReasons = review?.reviewReasons ?? []
+        soilReview = review?.soilReview ?? false
+        groundwaterReview = review?.groundwaterReview ?? false
+        irrigationYearsLimit = review?.irrigationYearsLimit
+        limitingElement = review?.limitingElement
+        volumeM3PerHectare = review?.volumeM3PerHectare
+    }
+
+    public var underReview: Bool { soilReview || groundwaterReview }
+}
+
 /// A source's compliance: per crop class on its own, and the verdict its parcels get (the
 /// strictest among the classes and uses it serves).
 public struct SourceAssessment: Sendable {
