@@ -223,33 +223,32 @@ public struct MonitoringIngest {
         struct ParcelYear: Hashable { var parcelID: String; var year: Int }
         var seen: [ParcelYear: (IrrigationRecord.Volume, RecordOrigin)] = [:]
         let fileUnitIsPerMu = (file.volumeUnit ?? "m3").lowercased().contains("mu")
-        for row in try reader.read() {
-            guard let parcelID = row.text[.parcelID] else { reader.rejectRow(row.origin, field: "parcel_id", code: "MISSING_ID", reason: "no parcel id"); continue }
-            guard parcelIDs.contains(parcelID) else {
-                reader.rejectRow(row.origin, field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer"); continue
+        let knownParcels = parcelIDs, today = context.today
+        try reader.read { row in
+            guard let parcelID = row.text[.parcelID] else { return .rejected(field: "parcel_id", code: "MISSING_ID", reason: "no parcel id") }
+            guard knownParcels.contains(parcelID) else {
+                return .rejected(field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer")
             }
-            guard let year = row.text[.year].flatMap({ Int($0) }) ?? row.date?.year, (1900...context.today.year).contains(year) else {
-                reader.rejectRow(row.origin, field: "year", code: "BAD_DATE", reason: "no valid year (\"\(row.text[.year] ?? "")\")"); continue
+            guard let year = row.text[.year].flatMap({ Int($0) }) ?? row.date?.year, (1900...today.year).contains(year) else {
+                return .rejected(field: "year", code: "BAD_DATE", reason: "no valid year (\"\(row.text[.year] ?? "")\")")
             }
             let perMu = row.text[.volumePerMu] != nil
                 || (row.text[.volumeUnit].map { $0.lowercased().contains("mu") || $0.contains("亩") } ?? fileUnitIsPerMu)
             guard let text = row.text[.volumePerMu] ?? row.text[.volume] else {
-                reader.rejectRow(row.origin, field: "volume_m3", code: "MISSING_VALUE", reason: "no irrigation volume"); continue
+                return .rejected(field: "volume_m3", code: "MISSING_VALUE", reason: "no irrigation volume")
             }
             guard let amount = Double(text), amount >= 0 else {
-                reader.rejectRow(row.origin, field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number"); continue
+                return .rejected(field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number")
             }
             let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
             let key = ParcelYear(parcelID: parcelID, year: year)
             if let (previous, origin) = seen[key] {
-                if previous == volume { reader.noteMerged(); continue }
-                reader.rejectRow(row.origin, field: "volume_m3", code: "DUPLICATE_CONFLICT",
-                                 reason: "parcel \(parcelID) has another volume for \(year) at \(origin.location)")
-                continue
+                if previous == volume { return .merged }
+                return .rejected(field: "volume_m3", code: "DUPLICATE_CONFLICT", reason: "parcel \(parcelID) has another volume for \(year) at \(origin.location)")
             }
             seen[key] = (volume, row.origin)
             data.irrigation.append(IrrigationRecord(parcelID: parcelID, year: year, volume: volume, origin: row.origin))
-            reader.noteAccepted()
+            return .accepted
         }
         finish(reader, into: &data)
     }

@@ -32,8 +32,25 @@ struct MonitoringReader {
         }
     }
 
+    /// Every interpreted row (for tables whose rows are grouped before use: samples, wells).
     mutating func read() throws -> [InterpretedRow] {
-        let table = try TableReader.read(options.path, encoding: options.encoding, layer: options.layer)
+        var rows: [InterpretedRow] = []
+        try read { rows.append($0); return .undecided }
+        return rows
+    }
+
+    /// What a caller that takes rows one at a time made of a row.
+    enum RowVerdict {
+        case accepted, merged, rejected(field: String, code: String, reason: String)
+        /// Counted later by the caller (`read()`).
+        case undecided
+    }
+
+    /// Reads the table a row at a time, handing each interpreted row to `consume` and letting go
+    /// of the table's copy of it, so a table of millions of rows (irrigation records) is not held
+    /// twice over.
+    mutating func read(each consume: (InterpretedRow) -> RowVerdict) throws {
+        var table = try TableReader.read(options.path, encoding: options.encoding, layer: options.layer)
         report.encoding = table.encoding
         let meanings = try interpretColumns(table)
         let isLong = meanings.contains(.role(.parameter)) && meanings.contains(.role(.value))
@@ -61,8 +78,9 @@ struct MonitoringReader {
             report.notes.append("no well_id column: wells are identified by their coordinates")
         }
 
-        var rows: [InterpretedRow] = []
-        for row in table.rows {
+        for rowIndex in table.rows.indices {
+            let row = table.rows[rowIndex]
+            table.rows[rowIndex].cells = []
             report.rowsRead += 1
             var interpreted = InterpretedRow(origin: RecordOrigin(file: options.path, location: row.location), text: constants, measurements: [:])
             if !hasOwnID && primaryID == .sampleID && kind == "soil" { interpreted.text[primaryID] = "\(fileName):\(row.location)" }
@@ -120,9 +138,13 @@ struct MonitoringReader {
                 }
                 interpreted.date = date
             }
-            rows.append(interpreted)
+            switch consume(interpreted) {
+            case .accepted: noteAccepted()
+            case .merged: noteMerged()
+            case let .rejected(field, code, reason): rejectRow(interpreted.origin, field: field, code: code, reason: reason)
+            case .undecided: break
+            }
         }
-        return rows
     }
 
     private var fileName: String { options.path.split(separator: "/").last.map(String.init) ?? options.path }

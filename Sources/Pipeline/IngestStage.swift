@@ -53,7 +53,11 @@ enum IngestStage {
                         soil: monitoring.soilSamples, wells: monitoring.wellReadings, irrigation: monitoring.irrigation,
                         options: options.linking)
         }
-        return IngestedProject(parcels: parcels, monitoring: monitoring, links: links, coverage: coverage, serviceAreaRejects: serviceAreaRejects)
+        // The irrigation records now live in the links (m³/ha per parcel and year); the rows
+        // themselves (millions for a county) are not needed again.
+        var linkedMonitoring = monitoring
+        linkedMonitoring.irrigation = []
+        return IngestedProject(parcels: parcels, monitoring: linkedMonitoring, links: links, coverage: coverage, serviceAreaRejects: serviceAreaRejects)
     }
 }
 
