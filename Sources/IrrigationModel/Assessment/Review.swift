@@ -176,7 +176,7 @@ public enum ReviewEngine {
         let referenceYear = records.keys.max() ?? c.year ?? means?.keys.max() ?? 0
 
         // Loads.
-        var annualLoad: [String: Double] = [:], cumulative: [String: Double] = [:]
+        var annualLoad = [String: Double](minimumCapacity: 10), cumulative = [String: Double](minimumCapacity: 10)
         let loadParameters: [(key: String, parameters: [String], perKg: Bool)] = [("chloride", ["chloride"], true), ("salt", ["total_salt", "tds"], true)]
             + elements.map { ($0, [$0], false) }
         for (key, parameters, perKg) in loadParameters {
@@ -210,7 +210,7 @@ public enum ReviewEngine {
                                     messageZh: "土壤数据取自邻近样品（估算）", messageEn: "soil values taken from a neighbouring sample (estimated)", review: false))
         }
 
-        var accumulation: [String: Accumulation] = [:]
+        var accumulation = [String: Accumulation](minimumCapacity: elements.count)
         let model = options.accumulation.model
         for element in elements {
             guard let parameter = ParameterCatalog.parameter(id: element) else { continue }
