@@ -44,6 +44,12 @@ public final class Feature {
         }
     }
 
+    /// The bytes of a field rendered as text, or nil when the field is unset or null.
+    public func textBytes(at index: Int) -> [UInt8]? {
+        guard OGR_F_IsFieldSetAndNotNull(handle, Int32(index)) != 0 else { return nil }
+        return stringBytes(at: index)
+    }
+
     /// The raw bytes GDAL returns for a field rendered as text (UTF-8 after GDAL's recoding; raw
     /// DBF bytes when GDAL did not recode). Used to detect encoding trouble.
     ///

@@ -98,10 +98,12 @@ public struct ParcelReader: Sendable {
         }
     }
 
-    private func open() throws -> Dataset {
+    /// - Parameter rawText: open a shapefile without recoding its text (`ENCODING=""`).
+    private func open(rawText: Bool = false) throws -> Dataset {
         let path = Self.gdalPath(for: options.path)
         var openOptions: [String] = []
-        if let encoding = options.encoding { openOptions.append("ENCODING=\(Self.gdalEncodingName(encoding))") }
+        if rawText { openOptions.append("ENCODING=") }
+        else if let encoding = options.encoding { openOptions.append("ENCODING=\(Self.gdalEncodingName(encoding))") }
         do {
             return try Dataset.open(path, openOptions: openOptions)
         } catch {
@@ -205,6 +207,14 @@ public struct ParcelReader: Sendable {
 
         // Text encoding: what GDAL decoded with, and whether the Latin-1 heuristics apply.
         let (textEncoding, assumedLatin1) = describeEncoding(of: layer)
+        // A shapefile in a legacy code page (GBK above all): GDAL recodes every text field of every
+        // feature through a new iconv descriptor, which took ~40 % of this thread's time. The
+        // features are read raw instead and each distinct non-ASCII value is recoded once, with
+        // the same function (CPLRecode), so the text is the same.
+        let recodeFrom = selfRecodedEncoding(of: layer, driver: dataset.driverName)
+        let rawDataset = recodeFrom == nil ? nil : try open(rawText: true)
+        let featureLayer = try rawDataset.map { try chooseLayer(in: $0) } ?? layer
+        var recoded: [[UInt8]: (text: String, utf8: [UInt8])] = [:]
         var encodingFindings: [EncodingFinding] = []
         var reportedFields = Set<String>()
 
@@ -265,7 +275,7 @@ public struct ParcelReader: Sendable {
             block.removeAll(keepingCapacity: true)
         }
 
-        layer.forEachFeature { feature in
+        featureLayer.forEachFeature { feature in
             featuresRead += 1
             if featuresRead % 5000 == 0 { options.progress?(featuresRead, total) }
             let fid = feature.id
@@ -275,16 +285,32 @@ public struct ParcelReader: Sendable {
             var attributes: [Attribute] = []
             attributes.reserveCapacity(fieldDefinitions.count)
             for (index, definition) in fieldDefinitions.enumerated() {
-                let value = feature.value(at: index)
-                if case .string = value, encodingFindings.count < 50 {
-                    let bytes = feature.stringBytes(at: index)
-                    if let problem = TextEncodingCheck.problem(in: bytes, assumedLatin1: assumedLatin1) {
-                        if reportedFields.insert(definition.name).inserted || encodingFindings.count < 5 {
-                            encodingFindings.append(finding(field: definition.name, fid: fid, bytes: bytes, problem: problem))
-                        }
+                guard definition.type == .string else {
+                    attributes.append(Attribute(name: definition.name, value: AttributeValue(feature.value(at: index))))
+                    continue
+                }
+                guard var bytes = feature.textBytes(at: index) else {
+                    attributes.append(Attribute(name: definition.name, value: .null))
+                    continue
+                }
+                let text: String
+                if let recodeFrom, bytes.contains(where: { $0 >= 0x80 }) {
+                    if let known = recoded[bytes] {
+                        (text, bytes) = known
+                    } else {
+                        let decoded = TextRecoding.decode(bytes, from: recodeFrom), utf8 = Array(decoded.utf8)
+                        if recoded.count < 200_000 { recoded[bytes] = (decoded, utf8) }
+                        (text, bytes) = (decoded, utf8)
+                    }
+                } else {
+                    text = String(decoding: bytes, as: UTF8.self)
+                }
+                if encodingFindings.count < 50, let problem = TextEncodingCheck.problem(in: bytes, assumedLatin1: assumedLatin1) {
+                    if reportedFields.insert(definition.name).inserted || encodingFindings.count < 5 {
+                        encodingFindings.append(finding(field: definition.name, fid: fid, bytes: bytes, problem: problem))
                     }
                 }
-                attributes.append(Attribute(name: definition.name, value: AttributeValue(value)))
+                attributes.append(Attribute(name: definition.name, value: .string(text)))
             }
 
             func text(_ role: ParcelField) -> String? { roleIndex[role].flatMap { attributes[$0].value.text } }
@@ -549,6 +575,16 @@ public struct ParcelReader: Sendable {
     // MARK: - Encoding
 
     /// (a description of how GDAL decoded the text, whether it decoded as Latin-1 by default).
+    /// The code page this reader recodes shapefile text from itself, or nil when GDAL's own
+    /// decoding is kept (other formats, UTF-8, Latin-1, or no declared encoding).
+    private func selfRecodedEncoding(of layer: Layer, driver: String) -> String? {
+        guard driver == "ESRI Shapefile" else { return nil }
+        guard let encoding = options.encoding.map(Self.gdalEncodingName) ?? layer.metadataItem("SOURCE_ENCODING", domain: "SHAPEFILE"),
+              !encoding.isEmpty else { return nil }
+        let canonical = encoding.uppercased().filter { $0.isLetter || $0.isNumber }
+        return ["UTF8", "ISO88591", "LATIN1", "ASCII", "USASCII"].contains(canonical) ? nil : encoding
+    }
+
     private func describeEncoding(of layer: Layer) -> (String, Bool) {
         if let explicit = options.encoding { return ("\(Self.gdalEncodingName(explicit)) (--encoding)", false) }
         guard let source = layer.metadataItem("SOURCE_ENCODING", domain: "SHAPEFILE") else {
