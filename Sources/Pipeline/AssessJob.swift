@@ -36,7 +36,8 @@ public struct AssessSummary: Sendable {
     public var manifest: RunManifest
 }
 
-/// One `assess` run: ingest → (later: link, assess, zone) → report, written atomically.
+/// One `assess` run: ingest and link → source compliance → the per-parcel output pass (rules,
+/// parcels file, review.csv) → dissolve → the other outputs and report.html, written atomically.
 public struct AssessJob {
     public let options: AssessOptions
 
@@ -53,69 +54,18 @@ public struct AssessJob {
         var assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
         let staging = try OutputStaging(outputDirectory: options.outputDirectory)
 
-        // One pass over the parcels, a block at a time: assess (all cores), encode and write the
-        // features (all cores, in order), add to review.csv and the summary, keep the outcome.
-        // A block's full assessments are dropped when it is done, so memory holds the parcels
-        // and their outcomes, not every finding of every parcel.
         let parcelFile = options.output.parcelFormat == .gpkg ? "parcels.gpkg" : "parcels.geojson"
-        let parcels = reading.parcels, links = project.links, soil = project.monitoring.soilSamples, assess = assessment.assess
-        let geojson = options.output.parcelFormat == .gpkg ? nil : try GeoJSONWriter(path: staging.path(for: parcelFile), name: "parcels")
-        let geopackage = options.output.parcelFormat == .gpkg ? try GeoPackageWriter(path: staging.path(for: parcelFile)) : nil
-        let reviewCSV = try SummaryFiles.ReviewWriter(path: staging.path(for: "review.csv"))
-        var summaryRows = SummaryFiles.SummaryAccumulator()
-        let labels = ReportLabels(options.output.language)
-        var outcomes: [ParcelOutcome] = []
-        outcomes.reserveCapacity(parcels.count)
-        var reviewRows: [[String]] = [], reviewCount = 0
-        var assessSeconds = 0.0, writeSeconds = 0.0, tableSeconds = 0.0
-        func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        for start in stride(from: 0, to: parcels.count, by: Self.blockSize) {
-            let count = min(Self.blockSize, parcels.count - start)
-            var clock = DispatchTime.now().uptimeNanoseconds
-            let assessed = parallelMap(count: count, chunkSize: 256) { assess(start + $0) }
-            assessSeconds += seconds(since: clock)
-
-            clock = DispatchTime.now().uptimeNanoseconds
-            let properties: @Sendable (Int) -> [(String, PropertyValue)] = { offset in
-                ParcelProperties.properties(for: parcels[start + offset], links: links.isEmpty ? nil : links[start + offset], soil: soil,
-                                            assessment: assessed[offset])
-            }
-            if let geojson {
-                let encoded = parallelMap(count: count, chunkSize: 1024) { offset in
-                    GeoJSONWriter.encodeFeature(geometry: parcels[start + offset].geometry, properties: properties(offset))
-                }
-                for feature in encoded { geojson.write(encoded: feature) }
-            } else if let geopackage {
-                try geopackage.write((0..<count).map { (parcels[start + $0].geometry, properties($0)) })
-            }
-            writeSeconds += seconds(since: clock)
-
-            clock = DispatchTime.now().uptimeNanoseconds
-            for offset in 0..<count {
-                let parcel = parcels[start + offset], full = assessed[offset]
-                reviewCSV.add(parcel, full)
-                summaryRows.add(parcel, full)
-                let outcome = ParcelOutcome(full)
-                if outcome.underReview {
-                    reviewCount += 1
-                    if reviewRows.count < HTMLReport.reviewRowLimit { reviewRows.append(HTMLReport.reviewRow(parcel: parcel, assessment: full, labels: labels)) }
-                }
-                outcomes.append(outcome)
-            }
-            tableSeconds += seconds(since: clock)
-        }
-        let written = try geojson?.finish() ?? geopackage?.finish() ?? 0
-        let reviewRowsWritten = try reviewCSV.finish()
-        timer.record("review_and_zone", seconds: assessSeconds, items: parcels.count)
-        timer.record("write_" + parcelFile.replacingOccurrences(of: ".", with: "_"), seconds: writeSeconds, items: written)
-        timer.record("review_csv_and_summary_rows", seconds: tableSeconds, items: reviewRowsWritten)
+        let pass = try ParcelOutputPass(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
+                                        assess: assessment.assess, labels: ReportLabels(options.output.language))
+            .run(parcelFile: parcelFile, geopackage: options.output.parcelFormat == .gpkg, staging: staging, timer: &timer)
+        let written = pass.featuresWritten
         guard written == reading.parcels.count else {
             throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: written)
         }
-        assessment.outcomes = outcomes
+        assessment.outcomes = pass.outcomes
 
         let zones = try timer.measure("dissolve") {
-            try DissolveStage.run(parcels: reading.parcels, outcomes: outcomes, ellipsoid: reading.ellipsoid)
+            try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, ellipsoid: reading.ellipsoid)
         }
         var warnings = reading.warnings + assessment.warnings
         let parcelArea = reading.parcels.reduce(0) { $0 + $1.areaSquareMetres }, zoneArea = zones.reduce(0) { $0 + $1.areaSquareMetres }
@@ -129,7 +79,7 @@ public struct AssessJob {
             return inputs
         }
 
-        let summaryRowCount = try timer.measure("write_summary_csv") { try summaryRows.write(to: staging.path(for: "summary.csv")) }
+        let summaryRowCount = try timer.measure("write_summary_csv") { try pass.summary.write(to: staging.path(for: "summary.csv")) }
         let sourcesOutput = try timer.measure("write_sources") {
             try SourcesFile.write(assessment.sources, parcels: reading.parcels, geojsonPath: staging.path(for: "sources.geojson"),
                                   csvPath: staging.path(for: "sources.csv"))
@@ -149,11 +99,11 @@ public struct AssessJob {
             linking: project.coverage,
             assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
             outputs: [parcelFile: written, "rejects.csv": project.allRejects.count, sourcesOutput.name: sourcesOutput.count,
-                      "zones.geojson": zonesWritten, "summary.csv": summaryRowCount, "review.csv": reviewRowsWritten, "report.html": 1],
+                      "zones.geojson": zonesWritten, "summary.csv": summaryRowCount, "review.csv": pass.reviewRowsWritten, "report.html": 1],
             warnings: warnings,
             timingsSeconds: timer.asDictionary)
         try timer.measure("write_report_html") {
-            let html = HTMLReport.render(reportInput(project: project, assessment: assessment, reviewRows: reviewRows, reviewCount: reviewCount,
+            let html = HTMLReport.render(reportInput(project: project, assessment: assessment, reviewRows: pass.reportReviewRows, reviewCount: pass.reviewCount,
                                                      zones: zones, inputs: inputs, warnings: warnings, started: started))
             try Data(html.utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))
         }
@@ -163,10 +113,6 @@ public struct AssessJob {
         try staging.commit()
         return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)
     }
-
-    /// Parcels per block of the output pass: large enough to keep both cores busy, small enough
-    /// that a block's full assessments take little memory.
-    static let blockSize = 16_384
 
     func reportInput(project: IngestedProject, assessment: Assessment, reviewRows: [[String]], reviewCount: Int, zones: [ZonePolygon], inputs: [RunManifest.InputFile],
                      warnings: [String], started: Date) -> ReportInput {
