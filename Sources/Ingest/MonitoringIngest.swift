@@ -224,7 +224,10 @@ public struct MonitoringIngest {
         var seen: [ParcelYear: (IrrigationRecord.Volume, RecordOrigin)] = [:]
         let fileUnitIsPerMu = (file.volumeUnit ?? "m3").lowercased().contains("mu")
         let knownParcels = parcelIDs, today = context.today
-        try reader.read { row in
+        try reader.read(expect: { rows in
+            seen.reserveCapacity(rows)
+            data.irrigation.reserveCapacity(data.irrigation.count + rows)
+        }) { row in
             guard let parcelID = row.text[.parcelID] else { return .rejected(field: "parcel_id", code: "MISSING_ID", reason: "no parcel id") }
             guard knownParcels.contains(parcelID) else {
                 return .rejected(field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer")

@@ -74,8 +74,32 @@ public struct LocationContext {
 /// A row of a monitoring table after interpretation.
 struct InterpretedRow {
     var origin: RecordOrigin
-    var text: [ColumnRole: String]
+    var text: RoleTexts
     var measurements: Measurements
     var location: Position?
     var date: CalendarDate?
+}
+
+/// A row's text per column role. A row has a handful of roles, so a short list searched in order
+/// is cheaper than a dictionary per row (millions of rows in an irrigation table).
+struct RoleTexts {
+    private var pairs: [(role: ColumnRole, text: String)]
+
+    init(_ values: [ColumnRole: String] = [:]) {
+        pairs = values.sorted { $0.key.rawValue < $1.key.rawValue }.map { (role: $0.key, text: $0.value) }
+    }
+
+    subscript(role: ColumnRole) -> String? {
+        get {
+            for pair in pairs where pair.role == role { return pair.text }
+            return nil
+        }
+        set {
+            if let index = pairs.firstIndex(where: { $0.role == role }) {
+                if let newValue { pairs[index].text = newValue } else { pairs.remove(at: index) }
+            } else if let newValue {
+                pairs.append((role: role, text: newValue))
+            }
+        }
+    }
 }

@@ -49,8 +49,10 @@ struct MonitoringReader {
     /// Reads the table a row at a time, handing each interpreted row to `consume` and letting go
     /// of the table's copy of it, so a table of millions of rows (irrigation records) is not held
     /// twice over.
-    mutating func read(each consume: (InterpretedRow) -> RowVerdict) throws {
+    /// `expect` hears the number of rows before the first one (to reserve room).
+    mutating func read(expect: (Int) -> Void = { _ in }, each consume: (InterpretedRow) -> RowVerdict) throws {
         var table = try TableReader.read(options.path, encoding: options.encoding, layer: options.layer)
+        expect(table.rows.count)
         report.encoding = table.encoding
         let meanings = try interpretColumns(table)
         let isLong = meanings.contains(.role(.parameter)) && meanings.contains(.role(.value))
@@ -82,7 +84,7 @@ struct MonitoringReader {
             let row = table.rows[rowIndex]
             table.rows[rowIndex].cells = []
             report.rowsRead += 1
-            var interpreted = InterpretedRow(origin: RecordOrigin(file: options.path, location: row.location), text: constants, measurements: [:])
+            var interpreted = InterpretedRow(origin: RecordOrigin(file: options.path, location: row.location), text: RoleTexts(constants), measurements: [:])
             if !hasOwnID && primaryID == .sampleID && kind == "soil" { interpreted.text[primaryID] = "\(fileName):\(row.location)" }
             var detectionLimitText: String? = nil
             func cell(_ index: Int) -> String { index < row.cells.count ? row.cells[index].trimmingWhitespace() : "" }
