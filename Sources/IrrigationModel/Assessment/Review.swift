@@ -161,6 +161,11 @@ public enum ReviewEngine {
         }
     }
 
+    /// The loads computed per parcel: output key, the parameters that can stand for it (first
+    /// found wins), and whether the load is in kg (else g).
+    static let loadParameters: [(key: String, parameters: [String], perKg: Bool)] =
+        [("chloride", ["chloride"], true), ("salt", ["total_salt", "tds"], true)] + elements.map { ($0, [$0], false) }
+
     public static func review(parcel: Parcel, cropClass: CropClass, policy: CropClassPolicy, crop: CropEntry?, links: ParcelLinks?,
                               soil: [SoilSample], context c: Context) -> ParcelReview {
         let options = c.options
@@ -177,18 +182,17 @@ public enum ReviewEngine {
 
         // Loads.
         var annualLoad = [String: Double](minimumCapacity: 10), cumulative = [String: Double](minimumCapacity: 10)
-        let loadParameters: [(key: String, parameters: [String], perKg: Bool)] = [("chloride", ["chloride"], true), ("salt", ["total_salt", "tds"], true)]
-            + elements.map { ($0, [$0], false) }
-        for (key, parameters, perKg) in loadParameters {
+        // In year order: a dictionary's order changes from run to run, and so would the last bits
+        // of the sum (and a rounded output value).
+        let recordsByYear = records.sorted(by: { $0.key < $1.key })
+        for (key, parameters, perKg) in Self.loadParameters {
             let scale = perKg ? 1.0 / 1000 : 1.0  // C (mg/L) × V (m³/ha) = g/ha
             if let v = annualVolume, let concentration = parameters.lazy.compactMap({ concentration(means, parameter: $0, year: referenceYear) }).first {
                 annualLoad[key] = concentration * v * scale
             }
             if !records.isEmpty {
-                // In year order: a dictionary's order changes from run to run, and so would the
-                // last bits of the sum (and a rounded output value).
                 var sum = 0.0, complete = true
-                for (year, volume) in records.sorted(by: { $0.key < $1.key }) {
+                for (year, volume) in recordsByYear {
                     guard let concentration = parameters.lazy.compactMap({ concentration(means, parameter: $0, year: year) }).first else { complete = false; break }
                     sum += concentration * volume * scale
                 }
