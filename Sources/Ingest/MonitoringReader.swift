@@ -48,8 +48,7 @@ struct MonitoringReader {
 
     /// Reads the table a row at a time, handing each interpreted row to `consume` and letting go
     /// of the table's copy of it, so a table of millions of rows (irrigation records) is not held
-    /// twice over.
-    /// `expect` hears the number of rows before the first one (to reserve room).
+    /// twice over. `expect` hears the number of rows before the first one (to reserve room).
     mutating func read(expect: (Int) -> Void = { _ in }, each consume: (InterpretedRow) -> RowVerdict) throws {
         var table = try TableReader.read(options.path, encoding: options.encoding, layer: options.layer)
         expect(table.rows.count)

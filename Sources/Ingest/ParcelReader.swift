@@ -574,7 +574,6 @@ public struct ParcelReader: Sendable {
 
     // MARK: - Encoding
 
-    /// (a description of how GDAL decoded the text, whether it decoded as Latin-1 by default).
     /// The code page this reader recodes shapefile text from itself, or nil when GDAL's own
     /// decoding is kept (other formats, UTF-8, Latin-1, or no declared encoding).
     private func selfRecodedEncoding(of layer: Layer, driver: String) -> String? {
@@ -585,6 +584,7 @@ public struct ParcelReader: Sendable {
         return ["UTF8", "ISO88591", "LATIN1", "ASCII", "USASCII"].contains(canonical) ? nil : encoding
     }
 
+    /// (a description of how GDAL decoded the text, whether it decoded as Latin-1 by default).
     private func describeEncoding(of layer: Layer) -> (String, Bool) {
         if let explicit = options.encoding { return ("\(Self.gdalEncodingName(explicit)) (--encoding)", false) }
         guard let source = layer.metadataItem("SOURCE_ENCODING", domain: "SHAPEFILE") else {
