@@ -35,8 +35,8 @@ RESOURCES = os.path.join(HERE, "..", "..", "Sources", "IrrigationModel", "Resour
 ELEMENTS = ["cd", "hg", "as", "pb", "cr", "cu", "ni", "zn"]
 WATER_COLUMNS = {"cd": "总镉(mg/L)", "hg": "总汞(mg/L)", "as": "总砷(mg/L)", "pb": "总铅(mg/L)",
                  "cu": "总铜(mg/L)", "zn": "总锌(mg/L)", "ni": "总镍(mg/L)", "cr": "六价铬(mg/L)"}
-SOIL_MASS_KG_HA = 0.2 * 10_000 * 1350  # 20 cm plough layer, 1.35 t/m³ (irrizone's defaults)
-QUOTA_M3_HA = 300 * 15                 # 300 m³/mu, GB 5084-92 style quota for field crops
+SOIL_MASS_KG_HA = 0.20 * 10_000 * 1300  # 20 cm plough layer × 1.30 t/m³: irrizone's defaults (AccumulationOptions)
+QUOTA_M3_HA = 300 * 15                  # 300 m³/mu: irrizone's dryland quota (GB 5084-92, standards.md §1)
 
 
 def censored(value):
