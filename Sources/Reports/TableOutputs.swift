@@ -19,18 +19,18 @@ public enum SummaryFiles {
 
         public mutating func add(_ parcel: Parcel, _ assessment: ParcelAssessment) {
             let key = Key(unit: parcel.adminUnit ?? "", zone: assessment.zone.rawValue, cropClass: assessment.classification.cropClass.rawValue)
-            var sums = groups[key] ?? Sums()
-            let hectares = parcel.areaHectares
+            Self.add(parcel.areaHectares, assessment.review, to: &groups[key, default: Sums()])  // in place: no copy of the sums
+        }
+
+        private static func add(_ hectares: Double, _ review: ParcelReview?, to sums: inout Sums) {
             sums.parcels += 1
             sums.area += hectares
-            let review = assessment.review
             // Per hectare × hectares = per year over the group.
             sums.volume += review?.volumeM3PerHectare.map { $0 * hectares } ?? 0
-            for (index, key) in Self.loadKeys.enumerated() { sums.loads[index] += review?.annualLoad[key].map { $0 * hectares } ?? 0 }
+            for (index, key) in loadKeys.enumerated() { sums.loads[index] += review?.annualLoad[key].map { $0 * hectares } ?? 0 }
             if review?.soilReview == true { sums.soilReview += 1 }
             if review?.groundwaterReview == true { sums.groundwaterReview += 1 }
             if review?.findings.contains(where: { $0.code == "SOIL_NO_DATA" }) == true { sums.soilNoData += 1 }
-            groups[key] = sums
         }
 
         /// Writes `summary.csv`; returns the number of rows.
