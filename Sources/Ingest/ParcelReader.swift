@@ -366,6 +366,32 @@ public struct ParcelReader: Sendable {
     /// Features per block handed to the geometry workers (bounds the memory of raw WKB).
     static let blockSize = 16_384
 
+    /// The PROJ transformations of one worker thread (source CRS → its geographic CRS → WGS84).
+    /// Setting one up costs tens of milliseconds and it is bound to the thread's PROJ context, so
+    /// each worker thread keeps its own for as long as the layer's CRS stays the same.
+    final class WorkerTransforms {
+        let sourceWKT: String
+        let transforms: (CoordinateTransformation, CoordinateTransformation?)
+
+        private init(sourceWKT: String) throws {
+            self.sourceWKT = sourceWKT
+            let source = try SpatialReference(userInput: sourceWKT)
+            let geographic = try source.geographic(), wgs84 = try SpatialReference.wgs84()
+            transforms = (try CoordinateTransformation(from: source, to: geographic),
+                          geographic.isSame(as: wgs84) ? nil : try CoordinateTransformation(from: geographic, to: wgs84))
+        }
+
+        private static let key = "irrizone.ParcelReader.WorkerTransforms"
+
+        static func forCurrentThread(sourceWKT: String) throws -> (CoordinateTransformation, CoordinateTransformation?) {
+            let storage = Thread.current.threadDictionary
+            if let cached = storage[key] as? WorkerTransforms, cached.sourceWKT == sourceWKT { return cached.transforms }
+            let made = try WorkerTransforms(sourceWKT: sourceWKT)
+            storage[key] = made
+            return made.transforms
+        }
+    }
+
     /// A block's results, written by the worker and read after `DispatchGroup.wait()`.
     final class BlockResults: @unchecked Sendable { var results: [DraftResult] = [] }
 
@@ -396,10 +422,7 @@ public struct ParcelReader: Sendable {
         return diagnostics.collect { () -> [DraftResult] in
             let transforms: (CoordinateTransformation, CoordinateTransformation?)
             do {
-                let source = try SpatialReference(userInput: sourceWKT)
-                let geographic = try source.geographic(), wgs84 = try SpatialReference.wgs84()
-                transforms = (try CoordinateTransformation(from: source, to: geographic),
-                              geographic.isSame(as: wgs84) ? nil : try CoordinateTransformation(from: geographic, to: wgs84))
+                transforms = try WorkerTransforms.forCurrentThread(sourceWKT: sourceWKT)
             } catch {
                 return drafts.map { draft in
                     DraftResult(outcome: .rejected(Reject(file: file, location: draft.location, field: "geometry", code: "GEOMETRY_ERROR",
