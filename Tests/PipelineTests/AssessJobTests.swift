@@ -79,14 +79,9 @@ import Reports
     /// smaller than the planar one. pyproj reference: the 100 m square at (386000, 4253000) in
     /// EPSG:4547 has a geodesic area of 9 996.804 m².
     @Test func areaIsEllipsoidalNotPlanar() throws {
-        let directory = try temporaryDirectory()
-        let dataset = try Dataset.create(driver: "ESRI Shapefile", path: directory + "/square.shp")
-        let layer = try dataset.createLayer(named: "square", srs: try SpatialReference(epsg: 4547), geometryType: .polygon)
-        let feature = layer.makeFeature()
-        try feature.setGeometry(try Geometry(wkt: "POLYGON((386000 4253000,386100 4253000,386100 4253100,386000 4253100,386000 4253000))"))
-        try layer.create(feature)
-        try dataset.close()
-        let reading = try ParcelReader(options: .init(path: directory + "/square.shp")).read()
+        let path = try writeOnePolygonShapefile(named: "square", epsg: 4547,
+                                                wkt: "POLYGON((386000 4253000,386100 4253000,386100 4253100,386000 4253100,386000 4253000))")
+        let reading = try ParcelReader(options: .init(path: path)).read()
         let parcel = try #require(reading.parcels.first)
         #expect(abs(parcel.areaSquareMetres - 9_996.804) < 0.01)
         #expect(abs(parcel.areaMu - 9_996.804 / (10_000.0 / 15)) < 1e-4)
@@ -131,16 +126,11 @@ import Reports
     }
 
     @Test func zonePrefixConfusionIsExplained() throws {
-        let directory = try temporaryDirectory()
-        let dataset = try Dataset.create(driver: "ESRI Shapefile", path: directory + "/prefixed.shp")
         // Zone-prefixed eastings (zone 38) declared with the CM 114E code that has no prefix.
-        let layer = try dataset.createLayer(named: "prefixed", srs: try SpatialReference(epsg: 4547), geometryType: .polygon)
-        let feature = layer.makeFeature()
-        try feature.setGeometry(try Geometry(wkt: "POLYGON((38386000 4253000,38386100 4253000,38386100 4253100,38386000 4253000))"))
-        try layer.create(feature)
-        try dataset.close()
+        let path = try writeOnePolygonShapefile(named: "prefixed", epsg: 4547,
+                                                wkt: "POLYGON((38386000 4253000,38386100 4253000,38386100 4253100,38386000 4253000))")
         do {
-            _ = try ParcelReader(options: .init(path: directory + "/prefixed.shp")).read()
+            _ = try ParcelReader(options: .init(path: path)).read()
             Issue.record("coordinates off the earth must stop the run")
         } catch let error as IngestError {
             #expect(error.description.contains("zone prefix"))

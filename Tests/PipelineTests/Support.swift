@@ -26,6 +26,19 @@ func readBack(_ path: String) throws -> [(properties: [String: FieldValue], geom
     return rows
 }
 
+/// Writes a shapefile holding one polygon feature (no attributes) in EPSG:`epsg`; returns its path.
+func writeOnePolygonShapefile(named name: String, epsg: Int, wkt: String, _ caller: String = #function) throws -> String {
+    GDALEnvironment.initialize()
+    let path = try temporaryDirectory(caller) + "/\(name).shp"
+    let dataset = try Dataset.create(driver: "ESRI Shapefile", path: path)
+    let layer = try dataset.createLayer(named: name, srs: try SpatialReference(epsg: epsg), geometryType: .polygon)
+    let feature = layer.makeFeature()
+    try feature.setGeometry(try Geometry(wkt: wkt))
+    try layer.create(feature)
+    try dataset.close()
+    return path
+}
+
 /// Writes a shapefile of two parcels whose crop names are GBK bytes, then makes it look like
 /// what ArcMap on Chinese Windows leaves behind: no .cpg, and the DBF language driver id set to
 /// `ldid` (0x57 "ANSI", which GDAL reads as ISO-8859-1; or 0, which GDAL does not decode).
