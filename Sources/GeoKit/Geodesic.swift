@@ -1,7 +1,7 @@
 import CGDAL
 
 /// An ellipsoid of revolution: semi-major axis in metres and flattening.
-public struct Ellipsoid: Sendable, Hashable {
+public struct Ellipsoid: Sendable, Hashable, Codable {
     public let semiMajorAxis: Double
     public let flattening: Double
 

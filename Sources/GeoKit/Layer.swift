@@ -118,6 +118,34 @@ public struct Layer {
         }
     }
 
+    /// Iterates `count` features (all remaining when nil) starting at the `start`-th feature in
+    /// reading order: one part of a layer, for partitioned runs. Shapefiles seek directly; other
+    /// drivers skip features.
+    ///
+    /// The corresponding C functions are `OGR_L_ResetReading`, `OGR_L_SetNextByIndex` and `OGR_L_GetNextFeature`.
+    public func forEachFeature<E: Error>(from start: Int, count: Int?, _ body: (Feature) throws(E) -> Void) throws(E) {
+        OGR_L_ResetReading(handle)
+        if start > 0, OGR_L_SetNextByIndex(handle, GIntBig(start)) != OGRERR_NONE {
+            // A driver without random access: skip from the beginning.
+            for _ in 0..<start { guard let skipped = OGR_L_GetNextFeature(handle) else { return }; OGR_F_Destroy(skipped) }
+        }
+        var delivered = 0
+        while count.map({ delivered < $0 }) ?? true, let next = OGR_L_GetNextFeature(handle) {
+            delivered += 1
+            try body(Feature(adopting: next))
+        }
+    }
+
+    /// Tells the driver not to fetch these fields ("OGR_GEOMETRY" for the geometry): reading
+    /// only the attributes a pass needs is several times faster.
+    ///
+    /// The corresponding C function is `OGR_L_SetIgnoredFields`.
+    public func setIgnoredFields(_ names: [String]) throws(GDALError) {
+        try withCStringList(names) { (list) throws(GDALError) in
+            try ogrCheck("OGR_L_SetIgnoredFields", context: "layer \"\(name)\"") { OGR_L_SetIgnoredFields(handle, UnsafeMutableRawPointer(list)?.assumingMemoryBound(to: UnsafePointer<CChar>?.self)) }
+        }
+    }
+
     /// Adds an attribute column. The corresponding C function is `OGR_L_CreateField`.
     public func createField(_ definition: FieldDefinition) throws(GDALError) {
         let field = OGR_Fld_Create(definition.name, definition.type.cValue)

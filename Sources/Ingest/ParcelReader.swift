@@ -17,6 +17,9 @@ public struct ParcelInputOptions: Sendable {
     /// Told every few thousand features: features read so far, and the total when the driver
     /// knows it cheaply (for a live progress line).
     public var progress: (@Sendable (Int, Int?) -> Void)?
+    /// Read only these features (0-based positions in reading order): one part of a
+    /// partitioned run. Nil reads the whole layer.
+    public var featureRange: Range<Int>?
 
     public init(path: String, layer: String? = nil, encoding: String? = nil, assumeCRS: String? = nil,
                 fields: [ParcelField: String] = [:]) {
@@ -51,6 +54,9 @@ public struct ParcelLayerReading: Sendable {
     public var files: [String]
     /// Things the user should know that did not stop the run.
     public var warnings: [String]
+    /// The facts of every feature read (accepted or not); a partitioned run replaces it by the
+    /// census of the whole layer.
+    public var census: ParcelCensus
 }
 
 /// A geometry that was invalid and was repaired, and why it was invalid.
@@ -99,7 +105,7 @@ public struct ParcelReader: Sendable {
     }
 
     /// - Parameter rawText: open a shapefile without recoding its text (`ENCODING=""`).
-    private func open(rawText: Bool = false) throws -> Dataset {
+    func open(rawText: Bool = false) throws -> Dataset {
         let path = Self.gdalPath(for: options.path)
         var openOptions: [String] = []
         if rawText { openOptions.append("ENCODING=") }
@@ -148,7 +154,7 @@ public struct ParcelReader: Sendable {
         return handle.firstNonSpaceByte()
     }
 
-    private func chooseLayer(in dataset: Dataset) throws -> Layer {
+    func chooseLayer(in dataset: Dataset) throws -> Layer {
         let layers = dataset.layers
         if let wanted = options.layer {
             guard let layer = dataset.layer(named: wanted) else {
@@ -220,13 +226,16 @@ public struct ParcelReader: Sendable {
 
         var parcels: [Parcel] = []
         var rejects: [Reject] = []
+        var census = ParcelCensus()
+        census.extent = try wgs84Extent(of: layer)
+        let firstFeature = options.featureRange?.lowerBound ?? 0
         var featuresRead = 0
         var repairs: [Repair] = []
         var workerWarnings: [GDALWarning] = []
         var linearised = 0
         var emptyIDs = 0
         var badPH: [String] = []
-        let total = options.progress == nil ? nil : layer.featureCount(forceScan: false)
+        let total = options.progress == nil ? nil : options.featureRange?.count ?? layer.featureCount(forceScan: false)
 
         // GDAL reads on this thread; the geometry work of each block of features (validity,
         // repair, PROJ transforms, geodesic area, output re-check) runs on the other cores while
@@ -275,11 +284,12 @@ public struct ParcelReader: Sendable {
             block.removeAll(keepingCapacity: true)
         }
 
-        featureLayer.forEachFeature { feature in
+        featureLayer.forEachFeature(from: firstFeature, count: options.featureRange?.count) { feature in
             featuresRead += 1
             if featuresRead % 5000 == 0 { options.progress?(featuresRead, total) }
             let fid = feature.id
-            let location = fid.map { "feature \($0)" } ?? "feature #\(featuresRead)"
+            let ordinal = firstFeature + featuresRead
+            let location = fid.map { "feature \($0)" } ?? "feature #\(ordinal)"
 
             // Attributes, checking text as we go.
             var attributes: [Attribute] = []
@@ -316,7 +326,7 @@ public struct ParcelReader: Sendable {
             func text(_ role: ParcelField) -> String? { roleIndex[role].flatMap { attributes[$0].value.text } }
             var id = text(.parcelID)
             let idWasEmpty = id == nil && roleIndex[.parcelID] != nil
-            if id == nil { id = fid.map { String($0) } ?? String(featuresRead) }
+            if id == nil { id = fid.map { String($0) } ?? String(ordinal) }
             var soilPH: Double? = nil, badPHText: String? = nil
             if let index = roleIndex[.soilPH], let raw = attributes[index].value.text {
                 if let value = attributes[index].value.number, (0...14).contains(value) { soilPH = value } else { badPHText = "\(location): \"\(raw)\"" }
@@ -324,6 +334,7 @@ public struct ParcelReader: Sendable {
             let parcel = Parcel(id: id!, featureID: fid, crop: text(.crop), landUseCode: text(.landUseCode), landUseName: text(.landUseName),
                                 soilPH: soilPH, sourceID: text(.sourceID), adminUnit: text(.adminUnit), attributes: attributes,
                                 geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
+            census.count(id: parcel.id, crop: parcel.crop, landUseCode: parcel.landUseCode, sourceID: parcel.sourceID)
             let wkb: [UInt8]?
             do { wkb = try feature.geometry?.wkb() } catch {
                 rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_ERROR",
@@ -358,7 +369,7 @@ public struct ParcelReader: Sendable {
             layerName: layer.name, driver: dataset.driverName, sourceCRS: crsLabel, sourceCRSWKT: try sourceCRS.wkt(), ellipsoid: ellipsoid,
             crsWasAssumed: crsWasAssumed,
             textEncoding: textEncoding, fieldMapping: mapping.fieldForRole, fieldNames: fieldNames,
-            files: dataset.fileList, warnings: warnings)
+            files: dataset.fileList, warnings: warnings, census: census)
     }
 
     // MARK: - Geometry
@@ -575,7 +586,7 @@ public struct ParcelReader: Sendable {
 
     /// Stops early when the layer's coordinates cannot be on the earth in its CRS, e.g. a
     /// Gauss–Krüger layer with zone-prefixed eastings (38 500 000) declared without the prefix.
-    private func checkExtent(of layer: Layer, transform: CoordinateTransformation, crsLabel: String) throws {
+    func checkExtent(of layer: Layer, transform: CoordinateTransformation, crsLabel: String) throws {
         guard let extent = layer.extent(), extent.minX <= extent.maxX else { return }
         let corners = [(extent.minX, extent.minY), (extent.maxX, extent.maxY), (extent.minX, extent.maxY), (extent.maxX, extent.minY)]
         let fits = corners.allSatisfy { corner in

@@ -1,5 +1,5 @@
 /// A position: x = easting or longitude, y = northing or latitude.
-public struct Position: Sendable, Hashable {
+public struct Position: Sendable, Hashable, Codable {
     public var x: Double
     public var y: Double
     public init(x: Double, y: Double) { self.x = x; self.y = y }
@@ -7,7 +7,7 @@ public struct Position: Sendable, Hashable {
 
 /// A polygon as plain values: the exterior ring first, then holes. Rings are closed
 /// (first position repeated at the end), as in WKB and GeoJSON.
-public struct Polygon: Sendable, Hashable {
+public struct Polygon: Sendable, Hashable, Codable {
     public var rings: [[Position]]
     public init(rings: [[Position]]) { self.rings = rings }
 
@@ -16,7 +16,7 @@ public struct Polygon: Sendable, Hashable {
 }
 
 /// A multipolygon as plain values; every parcel geometry is carried in this form.
-public struct MultiPolygon: Sendable, Hashable {
+public struct MultiPolygon: Sendable, Hashable, Codable {
     public var polygons: [Polygon]
     public init(polygons: [Polygon]) { self.polygons = polygons }
 
@@ -32,6 +32,28 @@ public struct MultiPolygon: Sendable, Hashable {
             }
         }
         return minX <= maxX ? (minX, minY, maxX, maxY) : nil
+    }
+
+    /// The same shape written in one canonical order: each closed ring starts at its smallest
+    /// vertex (by x, then y; direction kept), holes and polygons sorted by that vertex. Unions
+    /// built in different orders (one run, or the parts of a partitioned run merged) then write
+    /// the same bytes.
+    public func canonicalOrder() -> MultiPolygon {
+        func less(_ a: Position, _ b: Position) -> Bool { (a.x, a.y) < (b.x, b.y) }
+        func rotated(_ ring: [Position]) -> [Position] {
+            guard ring.count > 2, ring.first == ring.last else { return ring }
+            let open = ring.dropLast()
+            let start = open.indices.min { less(open[$0], open[$1]) }!
+            let turned = Array(open[start...] + open[..<start])
+            return turned + [turned[0]]
+        }
+        let canonical = polygons.map { polygon -> Polygon in
+            let rings = polygon.rings.map(rotated)
+            guard let exterior = rings.first else { return polygon }
+            let holes = rings.dropFirst().sorted { less($0.first ?? Position(x: 0, y: 0), $1.first ?? Position(x: 0, y: 0)) }
+            return Polygon(rings: [exterior] + holes)
+        }
+        return MultiPolygon(polygons: canonical.sorted { less($0.exterior.first ?? Position(x: 0, y: 0), $1.exterior.first ?? Position(x: 0, y: 0)) })
     }
 
     /// The same shape with RFC 7946 §3.1.6 winding: exterior rings counter-clockwise, holes

@@ -21,6 +21,8 @@ public struct AssessOptions: Sendable {
     public var today: CalendarDate
     public var rules = RuleOptions()
     public var output = OutputOptions()
+    /// Run one part of the parcels (`--shard i/N`); `irrizone merge` combines the parts.
+    public var shard: Shard?
 
     public init(parcels: ParcelInputOptions, monitoring: MonitoringOptions = MonitoringOptions(), linking: LinkingOptions = LinkingOptions(),
                 samplesCRS: String? = nil, outputDirectory: String, projectFile: String? = nil, command: [String] = [],
@@ -55,9 +57,15 @@ public struct AssessJob {
         let staging = try OutputStaging(outputDirectory: options.outputDirectory)
 
         let parcelFile = options.output.parcelFormat == .gpkg ? "parcels.gpkg" : "parcels.geojson"
+        // A part of a partitioned run keeps a record per parcel for `merge`; the shapes themselves
+        // only when the merged report will draw parcels one by one.
+        let records = try options.shard.map { _ in
+            try PartitionRecordsFile(path: staging.path(for: PartitionState.recordsFileName),
+                                     fullGeometry: reading.census.featureCount <= SVGMap.parcelLimit)
+        }
         let pass = try ParcelOutputPass(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
                                         assess: assessment.assess, labels: ReportLabels(options.output.language))
-            .run(parcelFile: parcelFile, geopackage: options.output.parcelFormat == .gpkg, staging: staging, timer: &timer)
+            .run(parcelFile: parcelFile, geopackage: options.output.parcelFormat == .gpkg, staging: staging, records: records, timer: &timer)
         let written = pass.featuresWritten
         guard written == reading.parcels.count else {
             throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: written)
@@ -67,7 +75,8 @@ public struct AssessJob {
         let zones = try timer.measure("dissolve") {
             try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, ellipsoid: reading.ellipsoid)
         }
-        var warnings = reading.warnings + assessment.warnings
+        let inputWarnings = reading.warnings + assessment.warnings
+        var warnings = inputWarnings
         let parcelArea = reading.parcels.reduce(0) { $0 + $1.areaSquareMetres }, zoneArea = zones.reduce(0) { $0 + $1.areaSquareMetres }
         if parcelArea > 0, abs(zoneArea - parcelArea) > 0.001 * parcelArea {
             warnings.append("zones cover \(zoneArea / 10_000) ha but the parcels add up to \(parcelArea / 10_000) ha: parcels overlap (dissolve method: \(Set(zones.map(\.method)).sorted().joined(separator: ", ")))")
@@ -102,14 +111,29 @@ public struct AssessJob {
                       "zones.geojson": zonesWritten, "summary.csv": summaryRowCount, "review.csv": pass.reviewRowsWritten, "report.html": 1],
             warnings: warnings,
             timingsSeconds: timer.asDictionary)
+        let report = reportInput(project: project, assessment: assessment, reviewRows: pass.reportReviewRows, reviewCount: pass.reviewCount,
+                                 zones: zones, inputs: inputs, warnings: warnings, started: started)
         try timer.measure("write_report_html") {
-            let html = HTMLReport.render(reportInput(project: project, assessment: assessment, reviewRows: pass.reportReviewRows, reviewCount: pass.reviewCount,
-                                                     zones: zones, inputs: inputs, warnings: warnings, started: started))
+            let html = HTMLReport.render(report)
             try Data(html.utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))
         }
         var manifest = manifestDraft
         manifest.timingsSeconds = timer.asDictionary
         try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
+        if let shard = options.shard, let records {
+            let range = shard.featureRange(of: reading.census.featureCount)
+            let state = PartitionState(
+                shard: shard, firstFeature: range.lowerBound, featureCount: reading.featuresRead, layerFeatures: reading.census.featureCount,
+                fullGeometry: records.fullGeometry, parcelFile: parcelFile, ellipsoid: reading.ellipsoid, manifest: manifest,
+                parcelRejects: reading.rejects, otherRejects: project.serviceAreaRejects + project.monitoring.rejects,
+                sources: assessment.sources, zonePieces: zones, warnings: inputWarnings,
+                language: report.language, generatedAt: report.generatedAt, sourceCRS: report.sourceCRS,
+                wells: report.wells.map { PartitionState.Well(id: $0.id, location: $0.location) },
+                exclusionAreas: report.exclusionAreas.map { PartitionState.Exclusion(name: $0.name, shape: $0.shape) },
+                targets: report.targets, standards: report.standards, parameters: report.parameters.map { [$0.0, $0.1] }, year: report.year,
+                reviewRows: report.reviewRows, reviewCount: report.reviewCount, coverage: report.coverage)
+            try state.write(to: staging.path(for: PartitionState.fileName))
+        }
         try staging.commit()
         return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)
     }
@@ -137,7 +161,7 @@ public struct AssessJob {
         return ReportInput(
             language: options.output.language, generatedAt: ISO8601DateFormatter().string(from: started), toolVersion: IrrizoneVersion.current,
             sourceCRS: project.parcels.sourceCRS, parcels: project.parcels.parcels, outcomes: assessment.outcomes, reviewRows: reviewRows, reviewCount: reviewCount, sources: assessment.sources,
-            wells: wells, exclusionAreas: assessment.exclusionShapes, zones: zones, targets: options.output.targets, standards: assessment.standards,
+            wells: wells, exclusionAreas: assessment.exclusionShapes, zones: zones, targets: options.output.targets, standards: ReportInput.Standards(assessment.standards),
             rejected: rejected, coverage: project.coverage,
             inputs: inputs.map { ReportInput.InputFile(role: $0.role, path: $0.path, sha256: $0.sha256, sizeBytes: $0.sizeBytes) },
             parameters: parameters, year: assessment.year, warnings: warnings)
@@ -190,6 +214,7 @@ public enum PipelineError: Error, CustomStringConvertible {
     case outputCountMismatch(file: String, expected: Int, written: Int)
     case badSamplesCRS(String, String)
     case serviceAreasWithoutSourceField(String)
+    case shardWithServiceAreas(Shard)
 
     public var description: String {
         switch self {
@@ -199,6 +224,8 @@ public enum PipelineError: Error, CustomStringConvertible {
             "\(file): wrote \(written) features but \(expected) were accepted; no outputs were kept"
         case let .serviceAreasWithoutSourceField(path):
             "\(path): no service area has a source id (a field named source_id, SYDM, 水源 or 水源编码)"
+        case let .shardWithServiceAreas(shard):
+            "--shard \(shard) cannot be combined with service areas: a part would need the geometry of every parcel to know which sources the others take from a service area. Run without --shard, or give the parcels a source id field"
         case let .badSamplesCRS(crs, message):
             "--samples-crs \"\(crs)\" is not a CRS GDAL understands: \(message)"
         }

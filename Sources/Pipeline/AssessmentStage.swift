@@ -47,9 +47,16 @@ enum AssessmentStage {
         var parcelsBySource: [String: [Int]] = [:]
         for (index, parcel) in parcels.enumerated() { if let id = parcel.sourceID { parcelsBySource[id, default: []].append(index) } }
         let sourceIDs = Set(sourcesByID.keys).union(monitoring.waterSamples.map(\.sourceID))
+        // The crops each source serves: every feature of the layer that names it (ParcelCensus,
+        // so a part of a partitioned run judges a source as a whole run does), and the parcels
+        // that took it from a service area.
+        var cropsBySource = project.parcels.census.cropsBySource
+        for parcel in parcels where parcel.sourceFromServiceArea {
+            cropsBySource[parcel.sourceID!, default: []].insert(ParcelCensus.CropKey(crop: parcel.crop, landUseCode: parcel.landUseCode))
+        }
         let sources: [SourceAssessment] = timer.measure("compliance") {
             sourceIDs.sorted().map { id in
-                let served = Set((parcelsBySource[id] ?? []).map { classifications[$0].cropClass })
+                let served = Set((cropsBySource[id] ?? []).map { crops.classify(crop: $0.crop, landUseCode: $0.landUseCode).cropClass })
                 let useClasses: Set<CropClass> = (sourcesByID[id]?.uses.contains(.landscape) ?? false) ? [.landscapeForest] : []
                 var perClass: [CropClass: SourceVerdict] = [:]
                 for cropClass in CropClass.allCases {

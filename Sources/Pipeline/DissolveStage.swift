@@ -7,22 +7,51 @@ import IrrigationModel
 /// checked with GEOS; where that fails (overlaps, T-junctions) GEOS's coverage union and, failing
 /// that, its general (cascaded) union are used, strip by strip.
 enum DissolveStage {
+    /// Shapes to dissolve into one zone polygon.
+    struct Group {
+        var zone: Zone
+        var cropClass: CropClass
+        var shapes: [MultiPolygon]
+        var parcelCount: Int
+        /// The shapes are pieces that already needed GEOS's general union (`merge`).
+        var cascadedBefore = false
+    }
+
     static func run(parcels: [Parcel], outcomes: [ParcelOutcome], ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
-        var groups: [String: (Zone, CropClass, [Int])] = [:]
+        var groups: [String: Group] = [:]
         for (index, outcome) in outcomes.enumerated() {
             let key = "\(outcome.zone.rawValue)|\(outcome.cropClass.rawValue)"
-            groups[key, default: (outcome.zone, outcome.cropClass, [])].2.append(index)
+            groups[key, default: Group(zone: outcome.zone, cropClass: outcome.cropClass, shapes: [], parcelCount: 0)].shapes.append(parcels[index].geometry)
+            groups[key]!.parcelCount += 1
         }
-        let ordered = groups.values.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        return try dissolve(Array(groups.values), ellipsoid: ellipsoid)
+    }
+
+    /// Zone pieces of the parts of a partitioned run, unioned across the parts' edges (in a
+    /// coverage the shared edges cancel, as they do between parcels).
+    static func merge(pieces: [ZonePolygon], ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
+        var groups: [String: Group] = [:]
+        for piece in pieces {
+            let key = "\(piece.zone.rawValue)|\(piece.cropClass.rawValue)"
+            groups[key, default: Group(zone: piece.zone, cropClass: piece.cropClass, shapes: [], parcelCount: 0)].shapes.append(piece.geometry)
+            groups[key]!.parcelCount += piece.parcelCount
+            if piece.method == "cascaded" { groups[key]!.cascadedBefore = true }
+        }
+        return try dissolve(Array(groups.values), ellipsoid: ellipsoid)
+    }
+
+    static func dissolve(_ groups: [Group], ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
+        let ordered = groups.sorted { ($0.zone, $0.cropClass) < ($1.zone, $1.cropClass) }
 
         // First the coverage union of each whole group (all cores, one group each), checked by
         // GEOS: valid, and the parts' area kept.
         let direct = parallelMap(count: ordered.count, chunkSize: 1) { index -> Result<ZonePolygon?, GDALError> in
-            let (zone, cropClass, indices) = ordered[index]
+            let group = ordered[index]
             return Result { () throws(GDALError) -> ZonePolygon? in
                 let context = GEOSContext()
-                guard let union = try checkedCoverageUnion(indices.map { parcels[$0].geometry }, context: context) else { return nil }
-                return try zonePolygon(union, zone: zone, cropClass: cropClass, count: indices.count, method: "coverage", ellipsoid: ellipsoid)
+                guard let union = try checkedCoverageUnion(group.shapes, context: context) else { return nil }
+                return try zonePolygon(union, zone: group.zone, cropClass: group.cropClass, count: group.parcelCount,
+                                       method: group.cascadedBefore ? "cascaded" : "coverage", ellipsoid: ellipsoid)
             }
         }
         var zones: [ZonePolygon?] = try direct.map { try $0.get() }
@@ -34,8 +63,8 @@ enum DissolveStage {
         let fallback = ordered.indices.filter { zones[$0] == nil }
         var strips: [(group: Int, indices: [Int])] = []
         for groupIndex in fallback {
-            let group = ordered[groupIndex]
-            let byX = group.2.sorted { (parcels[$0].geometry.bounds?.minX ?? 0) < (parcels[$1].geometry.bounds?.minX ?? 0) }
+            let shapes = ordered[groupIndex].shapes
+            let byX = shapes.indices.sorted { (shapes[$0].bounds?.minX ?? 0) < (shapes[$1].bounds?.minX ?? 0) }
             for start in stride(from: 0, to: byX.count, by: stripSize) {
                 strips.append((groupIndex, Array(byX[start..<min(start + stripSize, byX.count)])))
             }
@@ -45,7 +74,8 @@ enum DissolveStage {
             Result { () throws(GDALError) -> (wkb: [UInt8], method: String) in
                 let context = GEOSContext()
                 var parts: [GEOSGeometryValue] = []
-                for parcel in stripList[index].indices { parts.append(try context.geometry(wkb: WKB.encode(parcels[parcel].geometry))) }
+                let shapes = ordered[stripList[index].group].shapes
+                for shape in stripList[index].indices { parts.append(try context.geometry(wkb: WKB.encode(shapes[shape]))) }
                 let (union, method) = try unionChecked(try context.collection(parts))
                 return (try union.wkb(), method)
             }
@@ -55,11 +85,11 @@ enum DissolveStage {
         let pieceLists = byGroup
         let merged = parallelMap(count: fallback.count, chunkSize: 1) { position -> Result<ZonePolygon, GDALError> in
             let index = fallback[position]
-            let (zone, cropClass, indices) = ordered[index]
+            let group = ordered[index]
             return Result { () throws(GDALError) -> ZonePolygon in
                 let context = GEOSContext()
                 let pieces = pieceLists[index]
-                var method = pieces.contains { $0.method == "cascaded" } ? "cascaded" : "coverage"
+                var method = group.cascadedBefore || pieces.contains { $0.method == "cascaded" } ? "cascaded" : "coverage"
                 var union: GEOSGeometryValue
                 if pieces.count == 1 {
                     union = try context.geometry(wkb: pieces[0].wkb)
@@ -70,7 +100,7 @@ enum DissolveStage {
                     union = merged
                     if mergeMethod == "cascaded" { method = "cascaded" }
                 }
-                return try zonePolygon(union, zone: zone, cropClass: cropClass, count: indices.count, method: method, ellipsoid: ellipsoid)
+                return try zonePolygon(union, zone: group.zone, cropClass: group.cropClass, count: group.parcelCount, method: method, ellipsoid: ellipsoid)
             }
         }
         for (position, result) in merged.enumerated() { zones[fallback[position]] = try result.get() }
@@ -105,7 +135,7 @@ enum DissolveStage {
                             ellipsoid: Ellipsoid) throws(GDALError) -> ZonePolygon {
         let bytes = try union.wkb()
         let shape: MultiPolygon
-        do { shape = try WKB.multiPolygon(from: bytes).rightHandRule() } catch {
+        do { shape = try WKB.multiPolygon(from: bytes).rightHandRule().canonicalOrder() } catch {
             throw GDALError(code: 0, message: "unexpected geometry in the union: \(error)", function: "GEOSWKBWriter_write_r")
         }
         let area = ellipsoid.area(of: shape)

@@ -18,9 +18,20 @@ public struct IngestedProject: Sendable {
 
 enum IngestStage {
     static func run(_ options: AssessOptions, timer: inout PhaseTimer) throws -> IngestedProject {
-        var parcels = try timer.measure("read_parcels") { try ParcelReader(options: options.parcels).read() }
+        var parcelOptions = options.parcels
+        var census: ParcelCensus? = nil
+        if let shard = options.shard {
+            // One part of a partitioned run: the facts of the whole layer first (attributes only),
+            // then the geometry of this part's features.
+            let wholeLayer = try timer.measure("census") { try ParcelReader(options: options.parcels).census() }
+            parcelOptions.featureRange = shard.featureRange(of: wholeLayer.featureCount)
+            census = wholeLayer
+        }
+        var parcels = try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() }
+        if let census { parcels.census = census }
         var serviceAreaRejects: [Reject] = []
         if let path = options.serviceAreas {
+            if let shard = options.shard { throw PipelineError.shardWithServiceAreas(shard) }
             // Service areas are polygons with a source id: read them like parcels.
             let areas = try timer.measure("read_service_areas") { try ParcelReader(options: ParcelInputOptions(path: path)).read() }
             let withIDs = areas.parcels.compactMap { area in area.sourceID.map { (sourceID: $0, area: area.geometry) } }
@@ -36,13 +47,11 @@ enum IngestStage {
             do { defaultCRS = try SpatialReference(userInput: crsText) } catch {
                 throw PipelineError.badSamplesCRS(crsText, (error as? GDALError)?.message ?? "\(error)")
             }
-            let extent = parcels.parcels.reduce(nil as SpatialIndex.Box?) { box, parcel in
-                guard let b = parcel.geometry.box else { return box }
-                return box.map { SpatialIndex.Box(minX: min($0.minX, b.minX), minY: min($0.minY, b.minY), maxX: max($0.maxX, b.maxX), maxY: max($0.maxY, b.maxY)) } ?? b
-            }
-            let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: extent,
+            // The layer's extent and every feature's id (ParcelCensus): the same in a whole run
+            // and in each part of a partitioned one.
+            let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: parcels.census.extent,
                                           maxOutsideMetres: options.monitoring.maxOutsideMetres, today: options.today)
-            return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: Set(parcels.parcels.map { $0.id })).read()
+            return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: parcels.census.parcelIDs).read()
         }
         guard !options.monitoring.isEmpty else {
             return IngestedProject(parcels: parcels, monitoring: monitoring, links: [], coverage: nil, serviceAreaRejects: serviceAreaRejects)

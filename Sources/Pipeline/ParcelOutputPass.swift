@@ -29,7 +29,8 @@ struct ParcelOutputPass {
     let labels: ReportLabels
 
     /// Writes `parcelFile` (GeoJSON, or GeoPackage when `geopackage`) and review.csv into staging.
-    func run(parcelFile: String, geopackage: Bool, staging: OutputStaging, timer: inout PhaseTimer) throws -> Result {
+    /// - Parameter records: where a part of a partitioned run keeps each parcel's record for `merge`.
+    func run(parcelFile: String, geopackage: Bool, staging: OutputStaging, records: PartitionRecordsFile? = nil, timer: inout PhaseTimer) throws -> Result {
         let parcels = self.parcels, links = self.links, soil = self.soil, assess = self.assess
         let geojsonWriter = geopackage ? nil : try GeoJSONWriter(path: staging.path(for: parcelFile), name: "parcels")
         let geopackageWriter = geopackage ? try GeoPackageWriter(path: staging.path(for: parcelFile)) : nil
@@ -65,8 +66,10 @@ struct ParcelOutputPass {
             for offset in 0..<count {
                 let parcel = parcels[start + offset], full = assessed[offset]
                 reviewCSV.add(parcel, full)
-                result.summary.add(parcel, full)
+                let summaryRow = SummaryFiles.SummaryAccumulator.Row(parcel, full)
+                result.summary.add(summaryRow)
                 let outcome = ParcelOutcome(full)
+                try records?.add(parcel, outcome, summaryRow)
                 if outcome.underReview {
                     result.reviewCount += 1
                     if result.reportReviewRows.count < HTMLReport.reviewRowLimit {
@@ -79,10 +82,41 @@ struct ParcelOutputPass {
         }
         result.featuresWritten = try geojsonWriter?.finish() ?? geopackageWriter?.finish() ?? 0
         result.reviewRowsWritten = try reviewCSV.finish()
+        try records?.finish()
         // The three parts alternate block by block; each is timed on its own.
         timer.record("review_and_zone", seconds: assessSeconds, items: parcels.count)
         timer.record("write_" + parcelFile.replacingOccurrences(of: ".", with: "_"), seconds: writeSeconds, items: result.featuresWritten)
         timer.record("review_csv_and_summary_rows", seconds: tableSeconds, items: result.reviewRowsWritten)
         return result
+    }
+}
+
+/// Writes `partition.bin` (`PartitionRecords`) as the output pass goes.
+final class PartitionRecordsFile {
+    private let handle: FileHandle
+    private var buffer = ByteWriter()
+    let fullGeometry: Bool
+    private(set) var count = 0
+
+    init(path: String, fullGeometry: Bool) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        self.fullGeometry = fullGeometry
+    }
+
+    func add(_ parcel: Parcel, _ outcome: ParcelOutcome, _ row: SummaryFiles.SummaryAccumulator.Row) throws {
+        PartitionRecords.encode(parcel, outcome, row, fullGeometry: fullGeometry, into: &buffer)
+        count += 1
+        if buffer.bytes.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        try handle.write(contentsOf: buffer.bytes)
+        buffer.bytes.removeAll(keepingCapacity: true)
+    }
+
+    func finish() throws {
+        try flush()
+        try handle.close()
     }
 }

@@ -64,6 +64,18 @@ public struct RunManifest: Codable, Sendable {
     public var warnings: [String]
     /// Seconds per phase, in the order they ran.
     public var timingsSeconds: [String: Double]
+    /// For `merge`: the parts it put together (absent from a single run).
+    public var parts: [Part]?
+
+    /// One part of a partitioned run, as `merge` found it.
+    public struct Part: Codable, Sendable {
+        public var shard: String
+        public var directory: String
+        public var command: [String]
+        public var startedAt: String
+        public var features: Int
+        public var timingsSeconds: [String: Double]
+    }
 
     public static let repairListLimit = 1000
 
@@ -86,13 +98,13 @@ public struct AssessmentSummary: Codable, Sendable {
     public var cropCatalogVersion: String
     public var overrides: [String]
     public var unverifiedLimitsInUse: Int
-    public var parcelsByZone: [String: Int]
-    public var parcelsByCropClass: [String: Int]
-    public var parcelsByReason: [String: Int]
-    public var sourcesByStatus: [String: Int]
-    public var sourcesToSuspend: [String]
-    public var zonePolygons: Int
-    public var dissolveMethods: [String]
+    public var parcelsByZone: [String: Int] = [:]
+    public var parcelsByCropClass: [String: Int] = [:]
+    public var parcelsByReason: [String: Int] = [:]
+    public var sourcesByStatus: [String: Int] = [:]
+    public var sourcesToSuspend: [String] = []
+    public var zonePolygons = 0
+    public var dissolveMethods: [String] = []
     /// The load and accumulation model with its parameters (issue #5).
     public var accumulationModel: String
     public var plowLayerDepthM: Double
@@ -107,8 +119,8 @@ public struct AssessmentSummary: Codable, Sendable {
     public var quotaSource: String
     public var nonDetectsInMeans: String
     public var concentrationYears: String
-    public var parcelsUnderSoilReview: Int
-    public var parcelsUnderGroundwaterReview: Int
+    public var parcelsUnderSoilReview = 0
+    public var parcelsUnderGroundwaterReview = 0
     public var shortestIrrigationYears: Double?
 
     init(_ a: Assessment, zones: [ZonePolygon], rules: RuleOptions) {
@@ -121,13 +133,6 @@ public struct AssessmentSummary: Codable, Sendable {
         cropCatalogVersion = a.crops.version
         overrides = a.standards.overrides.map { "\($0.name) (\($0.source))" }
         unverifiedLimitsInUse = a.standards.waterLimits.filter(\.isUnverified).count
-        parcelsByZone = Dictionary(a.outcomes.map { ($0.zone.rawValue, 1) }, uniquingKeysWith: +)
-        parcelsByCropClass = Dictionary(a.outcomes.map { ($0.cropClass.rawValue, 1) }, uniquingKeysWith: +)
-        parcelsByReason = Dictionary(a.outcomes.flatMap { $0.reasons.map { ($0.rawValue, 1) } }, uniquingKeysWith: +)
-        sourcesByStatus = Dictionary(a.sources.map { ($0.effective.status.rawValue, 1) }, uniquingKeysWith: +)
-        sourcesToSuspend = a.sources.filter { $0.effective.status == .fail }.map(\.sourceID)
-        zonePolygons = zones.count
-        dissolveMethods = Array(Set(zones.map(\.method))).sorted()
         let accumulation = rules.review.accumulation
         accumulationModel = accumulation.model.rawValue
         plowLayerDepthM = accumulation.depthMetres
@@ -143,8 +148,20 @@ public struct AssessmentSummary: Codable, Sendable {
         quotaSource = ReviewOptions.quotaSource
         nonDetectsInMeans = rules.review.nonDetects.rawValue
         concentrationYears = ReviewOptions.concentrationYears
-        parcelsUnderSoilReview = a.outcomes.filter(\.soilReview).count
-        parcelsUnderGroundwaterReview = a.outcomes.filter(\.groundwaterReview).count
-        shortestIrrigationYears = a.outcomes.compactMap(\.irrigationYearsLimit).min()
+        count(outcomes: a.outcomes, sources: a.sources, zones: zones)
+    }
+
+    /// The counts over parcels, sources and zones (again after `merge` puts parts together).
+    mutating func count(outcomes: [ParcelOutcome], sources: [SourceAssessment], zones: [ZonePolygon]) {
+        parcelsByZone = Dictionary(outcomes.map { ($0.zone.rawValue, 1) }, uniquingKeysWith: +)
+        parcelsByCropClass = Dictionary(outcomes.map { ($0.cropClass.rawValue, 1) }, uniquingKeysWith: +)
+        parcelsByReason = Dictionary(outcomes.flatMap { $0.reasons.map { ($0.rawValue, 1) } }, uniquingKeysWith: +)
+        sourcesByStatus = Dictionary(sources.map { ($0.effective.status.rawValue, 1) }, uniquingKeysWith: +)
+        sourcesToSuspend = sources.filter { $0.effective.status == .fail }.map(\.sourceID)
+        zonePolygons = zones.count
+        dissolveMethods = Array(Set(zones.map(\.method))).sorted()
+        parcelsUnderSoilReview = outcomes.filter(\.soilReview).count
+        parcelsUnderGroundwaterReview = outcomes.filter(\.groundwaterReview).count
+        shortestIrrigationYears = outcomes.compactMap(\.irrigationYearsLimit).min()
     }
 }

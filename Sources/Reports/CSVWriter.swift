@@ -9,13 +9,12 @@ public final class CSVWriter {
         writeRow(header)
     }
 
-    public func writeRow(_ fields: [String]) {
-        for (index, field) in fields.enumerated() {
-            if index > 0 { out.append(byte: UInt8(ascii: ",")) }
-            out.append(Self.escape(field))
-        }
-        out.append("\r\n")
-    }
+    public func writeRow(_ fields: [String]) { out.append(Self.row(fields)) }
+
+    static func row(_ fields: [String]) -> String { fields.map(escape).joined(separator: ",") + "\r\n" }
+
+    /// The bytes a file starts with: BOM and header row (`merge` joins files after them).
+    public static func headerBytes(_ header: [String]) -> [UInt8] { Array(("\u{FEFF}" + row(header)).utf8) }
 
     public func finish() throws { try out.close() }
 

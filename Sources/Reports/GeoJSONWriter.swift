@@ -27,10 +27,19 @@ public final class GeoJSONWriter {
     /// Opens `path` and writes the collection header. `name` becomes the layer name GDAL reports.
     public init(path: String, name: String) throws {
         out = try OutputBuffer(path: path)
-        out.append("{\n\"type\": \"FeatureCollection\",\n\"name\": ")
-        out.appendJSONString(name)
-        out.append(",\n\"features\": [\n")
+        out.append(encoded: Self.header(name: name))
     }
+
+    /// The bytes before the first feature, and after the last (`merge` joins files between them);
+    /// features are separated by `featureSeparator`.
+    public static func header(name: String) -> JSONBytes {
+        var bytes = JSONBytes()
+        bytes.append("{\n\"type\": \"FeatureCollection\",\n\"name\": ")
+        bytes.appendJSONString(name)
+        bytes.append(",\n\"features\": [\n")
+        return bytes
+    }
+    public static let footer = "\n]\n}\n", featureSeparator = ",\n"
 
     /// Writes one feature with a polygonal geometry (MultiPolygon, or Polygon when it has one part).
     public func writeFeature(geometry: MultiPolygon?, properties: [(String, PropertyValue)]) {
@@ -39,7 +48,7 @@ public final class GeoJSONWriter {
 
     /// Writes a feature encoded with `encodeFeature` (possibly on another thread).
     public func write(encoded: JSONBytes) {
-        if featureCount > 0 { out.append(",\n") }
+        if featureCount > 0 { out.append(Self.featureSeparator) }
         featureCount += 1
         out.append(encoded: encoded)
     }
@@ -81,7 +90,7 @@ public final class GeoJSONWriter {
     /// Closes the collection; returns the number of features written.
     @discardableResult
     public func finish() throws -> Int {
-        out.append("\n]\n}\n")
+        out.append(Self.footer)
         try out.close()
         return featureCount
     }

@@ -93,7 +93,7 @@ public enum HTMLReport {
         // Standards in effect.
         let catalog = input.standards
         h += "<section><h2>\(l["standards"])</h2>"
-        for (name, source) in catalog.overrides { h += "<p class=\"warn\">override: \(escapeHTML(name)) (\(escapeHTML(source)))</p>" }
+        for o in catalog.overrides { h += "<p class=\"warn\">override: \(escapeHTML(o.name)) (\(escapeHTML(o.source)))</p>" }
         h += table(id: "standards", header: [l["standard"], l["parameter"], l["column"], l["limit"], l["unit"], l["confidence"], l["sources_cited"]],
                    rows: catalog.waterLimits.map { w in
                        [w.standard, w.parameter + (w.condition.map { " [\($0)]" } ?? ""), w.column,

@@ -10,6 +10,7 @@ public final class OutputStaging {
     public static let contractFiles: Set<String> = [
         "parcels.geojson", "parcels.gpkg", "zones.geojson", "sources.geojson", "sources.csv",
         "summary.csv", "review.csv", "report.html", "rejects.csv", "run.json",
+        "partition.json", "partition.bin",  // parts of a partitioned run (`--shard`), for `merge`
     ]
 
     public let outputDirectory: URL

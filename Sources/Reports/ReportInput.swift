@@ -1,12 +1,28 @@
 import IrrigationModel
 
-public enum ReportLanguage: String, Sendable, CaseIterable { case zh, en }
+public enum ReportLanguage: String, Sendable, CaseIterable, Codable { case zh, en }
 
 /// Everything `report.html` shows, as plain values (built by the pipeline).
 public struct ReportInput: Sendable {
-    public struct InputFile: Sendable { public var role, path, sha256: String; public var sizeBytes: Int64
+    /// The standards in effect, as the report lists them.
+    public struct Standards: Sendable, Codable {
+        public struct Override: Sendable, Codable { public var name, source: String }
+        public struct Note: Sendable, Codable { public var id, confidence, source: String }
+        public var overrides: [Override]
+        public var waterLimits: [WaterLimit]
+        public var soilStandard: Note
+        public var groundwater: Note
+
+        public init(_ catalog: StandardsCatalog) {
+            overrides = catalog.overrides.map { Override(name: $0.name, source: $0.source) }
+            waterLimits = catalog.waterLimits
+            soilStandard = Note(id: catalog.soilStandard.id, confidence: catalog.soilStandard.confidence, source: catalog.soilStandard.source)
+            groundwater = Note(id: catalog.groundwater.id, confidence: catalog.groundwater.confidence, source: catalog.groundwater.source)
+        }
+    }
+    public struct InputFile: Sendable, Codable { public var role, path, sha256: String; public var sizeBytes: Int64
         public init(role: String, path: String, sha256: String, sizeBytes: Int64) { self.role = role; self.path = path; self.sha256 = sha256; self.sizeBytes = sizeBytes } }
-    public struct Target: Sendable { public var year: Int; public var volume10kM3: Double; public var label: String?
+    public struct Target: Sendable, Codable { public var year: Int; public var volume10kM3: Double; public var label: String?
         public init(year: Int, volume10kM3: Double, label: String?) { self.year = year; self.volume10kM3 = volume10kM3; self.label = label } }
     public struct Rejected: Sendable { public var file, code: String; public var count: Int
         public init(file: String, code: String, count: Int) { self.file = file; self.code = code; self.count = count } }
@@ -27,7 +43,7 @@ public struct ReportInput: Sendable {
     public var exclusionAreas: [(name: String, shape: MultiPolygon)]
     public var zones: [ZonePolygon]
     public var targets: [Target]
-    public var standards: StandardsCatalog
+    public var standards: Standards
     public var rejected: [Rejected]
     public var coverage: LinkCoverage?
     public var inputs: [InputFile]
@@ -37,7 +53,7 @@ public struct ReportInput: Sendable {
 
     public init(language: ReportLanguage, generatedAt: String, toolVersion: String, sourceCRS: String, parcels: [Parcel],
                 outcomes: [ParcelOutcome], reviewRows: [[String]], reviewCount: Int, sources: [SourceAssessment], wells: [(id: String, location: Position)],
-                exclusionAreas: [(name: String, shape: MultiPolygon)], zones: [ZonePolygon], targets: [Target], standards: StandardsCatalog,
+                exclusionAreas: [(name: String, shape: MultiPolygon)], zones: [ZonePolygon], targets: [Target], standards: Standards,
                 rejected: [Rejected], coverage: LinkCoverage?, inputs: [InputFile], parameters: [(String, String)], year: Int?, warnings: [String]) {
         self.language = language; self.generatedAt = generatedAt; self.toolVersion = toolVersion; self.sourceCRS = sourceCRS; self.parcels = parcels
         self.outcomes = outcomes; self.reviewRows = reviewRows; self.reviewCount = reviewCount; self.sources = sources; self.wells = wells; self.exclusionAreas = exclusionAreas; self.zones = zones

@@ -12,25 +12,56 @@ public enum SummaryFiles {
     public struct SummaryAccumulator: Sendable {
         struct Key: Hashable { var unit: String; var zone: String; var cropClass: String }
         struct Sums { var parcels = 0, area = 0.0, volume = 0.0, loads = [Double](repeating: 0, count: loadKeys.count), soilReview = 0, groundwaterReview = 0, soilNoData = 0 }
-        static let loadKeys = ["chloride", "salt"] + ReviewEngine.elements
+        public static let loadKeys = ["chloride", "salt"] + ReviewEngine.elements
         private var groups: [Key: Sums] = [:]
 
         public init() {}
 
         public mutating func add(_ parcel: Parcel, _ assessment: ParcelAssessment) {
-            let key = Key(unit: parcel.adminUnit ?? "", zone: assessment.zone.rawValue, cropClass: assessment.classification.cropClass.rawValue)
-            Self.add(parcel.areaHectares, assessment.review, to: &groups[key, default: Sums()])  // in place: no copy of the sums
+            add(Row(parcel, assessment))
         }
 
-        private static func add(_ hectares: Double, _ review: ParcelReview?, to sums: inout Sums) {
+        /// What one parcel adds to the sums (kept by partitioned runs, so that `merge` adds the
+        /// same numbers in the same order as one run).
+        public struct Row: Sendable, Hashable {
+            public var unit, zone, cropClass: String
+            public var hectares: Double
+            public var volumeM3PerHectare: Double?
+            /// Per hectare and year, in `loadKeys` order.
+            public var loadsPerHectare: [Double?]
+            public var soilReview, groundwaterReview, soilNoData: Bool
+
+            public init(unit: String, zone: String, cropClass: String, hectares: Double, volumeM3PerHectare: Double?, loadsPerHectare: [Double?],
+                        soilReview: Bool, groundwaterReview: Bool, soilNoData: Bool) {
+                self.unit = unit; self.zone = zone; self.cropClass = cropClass; self.hectares = hectares; self.volumeM3PerHectare = volumeM3PerHectare
+                self.loadsPerHectare = loadsPerHectare; self.soilReview = soilReview; self.groundwaterReview = groundwaterReview; self.soilNoData = soilNoData
+            }
+
+            public init(_ parcel: Parcel, _ assessment: ParcelAssessment) {
+                let review = assessment.review
+                self.init(unit: parcel.adminUnit ?? "", zone: assessment.zone.rawValue, cropClass: assessment.classification.cropClass.rawValue,
+                          hectares: parcel.areaHectares, volumeM3PerHectare: review?.volumeM3PerHectare,
+                          loadsPerHectare: SummaryAccumulator.loadKeys.map { review?.annualLoad[$0] },
+                          soilReview: review?.soilReview == true, groundwaterReview: review?.groundwaterReview == true,
+                          soilNoData: review?.findings.contains(where: { $0.code == "SOIL_NO_DATA" }) == true)
+            }
+        }
+
+        public mutating func add(_ row: Row) {
+            let key = Key(unit: row.unit, zone: row.zone, cropClass: row.cropClass)
+            Self.add(row, to: &groups[key, default: Sums()])  // in place: no copy of the sums
+        }
+
+        private static func add(_ row: Row, to sums: inout Sums) {
+            let hectares = row.hectares
             sums.parcels += 1
             sums.area += hectares
             // Per hectare × hectares = per year over the group.
-            sums.volume += review?.volumeM3PerHectare.map { $0 * hectares } ?? 0
-            for (index, key) in loadKeys.enumerated() { sums.loads[index] += review?.annualLoad[key].map { $0 * hectares } ?? 0 }
-            if review?.soilReview == true { sums.soilReview += 1 }
-            if review?.groundwaterReview == true { sums.groundwaterReview += 1 }
-            if review?.findings.contains(where: { $0.code == "SOIL_NO_DATA" }) == true { sums.soilNoData += 1 }
+            sums.volume += row.volumeM3PerHectare.map { $0 * hectares } ?? 0
+            for index in loadKeys.indices { sums.loads[index] += row.loadsPerHectare[index].map { $0 * hectares } ?? 0 }
+            if row.soilReview { sums.soilReview += 1 }
+            if row.groundwaterReview { sums.groundwaterReview += 1 }
+            if row.soilNoData { sums.soilNoData += 1 }
         }
 
         /// Writes `summary.csv`; returns the number of rows.

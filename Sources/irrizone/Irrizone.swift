@@ -15,7 +15,7 @@ struct Irrizone: ParsableCommand {
         cannot be read or the configuration is wrong (no outputs are written then); 64 for bad usage.
         """,
         version: IrrizoneVersion.current,
-        subcommands: [Assess.self, Check.self, Standards.self, Crops.self, Init.self, Synth.self]
+        subcommands: [Assess.self, Check.self, Merge.self, Standards.self, Crops.self, Init.self, Synth.self]
     )
 }
 
@@ -131,11 +131,17 @@ struct Assess: ParsableCommand {
     @Option(name: .customLong("out"), help: "Output folder (created if missing; previous outputs are replaced whole).")
     var outputDirectory: String?
 
+    @Option(help: ArgumentHelp("Assess part i of N (0-based) of the parcel layer, for `irrizone merge`; e.g. --shard 0/4 (a Kubernetes Indexed Job passes $JOB_COMPLETION_INDEX as i).", valueName: "i/N"))
+    var shard: String?
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
     func run() throws {
         var options = try inputs.assessOptions(outputDirectory: outputDirectory, requireOutput: true)
+        if let shard {
+            do { options.shard = try Shard(parsing: shard) } catch { throw ValidationError(error.description) }
+        }
         if !quiet {
             let terminal = isatty(STDERR_FILENO) == 1
             // One line per phase (stderr), with the count and rate where a phase has one.
@@ -170,6 +176,32 @@ struct Assess: ParsableCommand {
         lines.append("  zones: \(zones["suitable"] ?? 0) suitable, \(zones["restricted"] ?? 0) restricted, \(zones["prohibited"] ?? 0) prohibited; sources to suspend: \(summary.manifest.assessment.sourcesToSuspend.joined(separator: ", ").isEmpty ? "none" : summary.manifest.assessment.sourcesToSuspend.joined(separator: ", "))")
         lines.append("outputs in \(summary.outputDirectory): \(summary.manifest.outputs.keys.sorted().joined(separator: ", ")), run.json")
         printError(lines.joined(separator: "\n"))
+    }
+}
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put the parts of a partitioned run (assess --shard i/N) together into the outputs of one run.",
+        discussion: "Give the output folder of every part. parcels.geojson and review.csv are joined in order; summary, sources, counts and report.html are recomputed from every parcel's record; zones are unioned across the parts' edges.")
+
+    @Argument(help: "The parts' output folders (any order).")
+    var parts: [String]
+
+    @Option(name: .customLong("out"), help: "Output folder for the merged outputs.")
+    var outputDirectory: String
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        var job = MergeJob(parts: parts, outputDirectory: outputDirectory, command: CommandLine.arguments)
+        if !quiet {
+            job.progress = { name, _, seconds in printError("  \(name): \(String(format: "%.2f", seconds)) s") }
+        }
+        let summary = try job.run()
+        guard !quiet else { return }
+        let counts = summary.manifest.counts, zones = summary.manifest.assessment.parcelsByZone
+        printError("irrizone merge: \(parts.count) parts, \(counts.featuresIn) parcels in, \(counts.accepted) accepted, \(counts.rejected) rejected; zones: \(zones["suitable"] ?? 0) suitable, \(zones["restricted"] ?? 0) restricted, \(zones["prohibited"] ?? 0) prohibited\noutputs in \(summary.outputDirectory)")
     }
 }
 

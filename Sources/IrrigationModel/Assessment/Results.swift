@@ -38,6 +38,13 @@ public struct ParcelOutcome: Sendable {
     public var limitingElement: String?
     public var volumeM3PerHectare: Double?
 
+    public init(zone: Zone, cropClass: CropClass, reasons: [ZoneReason], reviewReasons: [String], soilReview: Bool, groundwaterReview: Bool,
+                irrigationYearsLimit: Double?, limitingElement: String?, volumeM3PerHectare: Double?) {
+        self.zone = zone; self.cropClass = cropClass; self.reasons = reasons; self.reviewReasons = reviewReasons; self.soilReview = soilReview
+        self.groundwaterReview = groundwaterReview; self.irrigationYearsLimit = irrigationYearsLimit; self.limitingElement = limitingElement
+        self.volumeM3PerHectare = volumeM3PerHectare
+    }
+
     public init(_ assessment: ParcelAssessment) {
         zone = assessment.zone
         cropClass = assessment.classification.cropClass
@@ -56,7 +63,7 @@ public struct ParcelOutcome: Sendable {
 
 /// A source's compliance: per crop class on its own, and the verdict its parcels get (the
 /// strictest among the classes and uses it serves).
-public struct SourceAssessment: Sendable {
+public struct SourceAssessment: Sendable, Codable {
     public init(sourceID: String, source: WaterSource?, perClass: [CropClass: SourceVerdict], effective: SourceVerdict, classesServed: [CropClass],
                 parcelIndices: [Int], areaServedHectares: Double) {
         self.sourceID = sourceID; self.source = source; self.perClass = perClass; self.effective = effective
@@ -73,7 +80,7 @@ public struct SourceAssessment: Sendable {
 
 
 /// One dissolved zone polygon.
-public struct ZonePolygon: Sendable {
+public struct ZonePolygon: Sendable, Codable {
     public var zone: Zone
     public var cropClass: CropClass
     public var geometry: MultiPolygon

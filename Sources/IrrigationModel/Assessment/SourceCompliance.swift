@@ -13,7 +13,7 @@ public enum ComplianceStatus: String, Sendable, Hashable, Codable, Comparable {
 }
 
 /// One parameter of one source against one limit.
-public struct ParameterVerdict: Sendable, Hashable {
+public struct ParameterVerdict: Sendable, Hashable, Codable {
     public var parameter: String
     public var status: ComplianceStatus
     /// The statistic with non-detects at zero and at their detection limit: the truth lies between.
@@ -26,7 +26,7 @@ public struct ParameterVerdict: Sendable, Hashable {
 }
 
 /// A source's compliance for one set of columns in one year.
-public struct SourceVerdict: Sendable, Hashable {
+public struct SourceVerdict: Sendable, Hashable, Codable {
     public var sourceID: String
     public var year: Int?
     public var status: ComplianceStatus

@@ -56,7 +56,7 @@ public enum WaterUse: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// A reclaimed-water plant or outlet.
-public struct WaterSource: Sendable, Hashable {
+public struct WaterSource: Sendable, Hashable, Codable {
     public var id: String
     public var name: String?
     /// WGS84 lon/lat, when the table gives a location.

@@ -47,7 +47,7 @@ public struct SiteConditions: Sendable, Hashable, Codable {
 }
 
 /// The limit that binds one parameter for a set of columns: the strictest of all that apply.
-public struct EffectiveLimit: Sendable, Hashable {
+public struct EffectiveLimit: Sendable, Hashable, Codable {
     public var parameter: String
     public var min: Double?
     public var max: Double?

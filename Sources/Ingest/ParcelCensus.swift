@@ -1,0 +1,95 @@
+import GeoKit
+import IrrigationModel
+
+/// Facts about the whole parcel layer that decide things beyond one parcel: which parcel ids
+/// exist (irrigation records must name one), which crops each source serves (a source is judged
+/// by the strictest standard among them) and where the parcels lie (samples far outside are
+/// rejected).
+///
+/// They count every feature, whether or not its geometry is accepted: a parcel with a broken
+/// shape is still irrigated from its source. That makes them knowable from the attributes alone,
+/// so a partitioned run (`--shard`), which reads the geometry of its own part only, reaches the
+/// same verdicts as one run over the whole layer.
+public struct ParcelCensus: Sendable, Hashable {
+    /// A crop as the layer names it; classified against the crop catalog by the rules.
+    public struct CropKey: Sendable, Hashable, Comparable {
+        public var crop: String?
+        public var landUseCode: String?
+
+        public init(crop: String?, landUseCode: String?) { self.crop = crop; self.landUseCode = landUseCode }
+
+        public static func < (a: CropKey, b: CropKey) -> Bool { (a.crop ?? "", a.landUseCode ?? "") < (b.crop ?? "", b.landUseCode ?? "") }
+    }
+
+    /// Features in the layer.
+    public var featureCount = 0
+    public var parcelIDs = Set<String>()
+    /// For each source id the parcels name, the crops of those parcels.
+    public var cropsBySource: [String: Set<CropKey>] = [:]
+    /// The layer's extent (as its driver reports it) in WGS84 lon/lat.
+    public var extent: SpatialIndex.Box?
+
+    public init() {}
+
+    mutating func count(id: String, crop: String?, landUseCode: String?, sourceID: String?) {
+        featureCount += 1
+        parcelIDs.insert(id)
+        if let sourceID { cropsBySource[sourceID, default: []].insert(CropKey(crop: crop, landUseCode: landUseCode)) }
+    }
+
+    /// The layer's extent through `transform`, densified along the edges (a projected box is not
+    /// a lon/lat box).
+    static func wgs84Extent(of layer: Layer, transform: CoordinateTransformation) -> SpatialIndex.Box? {
+        guard let e = layer.extent(), e.minX <= e.maxX, e.minY <= e.maxY else { return nil }
+        var xs: [Double] = [], ys: [Double] = []
+        let steps = 8
+        for step in 0...steps {
+            let t = Double(step) / Double(steps)
+            let x = e.minX + t * (e.maxX - e.minX), y = e.minY + t * (e.maxY - e.minY)
+            xs += [x, x, e.minX, e.maxX]; ys += [e.minY, e.maxY, y, y]
+        }
+        guard transform.transform(x: &xs, y: &ys), let minX = xs.min(), let maxX = xs.max(), let minY = ys.min(), let maxY = ys.max(),
+              minX.isFinite, maxX.isFinite, minY.isFinite, maxY.isFinite else { return nil }
+        return SpatialIndex.Box(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
+    }
+}
+
+extension ParcelReader {
+    /// Reads the census of the whole layer from the attributes alone (the geometry and the other
+    /// fields are not fetched): what each part of a partitioned run needs to know of the others.
+    /// The parcel id, crop, land-use code and source id are read exactly as `read()` reads them.
+    public func census() throws -> ParcelCensus {
+        GDALEnvironment.initialize()
+        let diagnostics = Diagnostics()
+        return try diagnostics.collect { () throws -> ParcelCensus in
+            let dataset = try open()
+            let layer = try chooseLayer(in: dataset)
+            let fieldNames = layer.fields.map(\.name)
+            let mapping: ParcelFieldMapping
+            do { mapping = try ParcelFieldMapping(fieldNames: fieldNames, explicit: options.fields) } catch let error as ParcelFieldMapping.MappingError {
+                throw IngestError.fieldMapping(path: options.path, message: error.description)
+            }
+            let roles: [ParcelField] = [.parcelID, .crop, .landUseCode, .sourceID]
+            let roleIndex = Dictionary(uniqueKeysWithValues: roles.compactMap { role in mapping[role].flatMap { fieldNames.firstIndex(of: $0) }.map { (role, $0) } })
+            let needed = Set(roleIndex.values.map { fieldNames[$0] })
+            try layer.setIgnoredFields(fieldNames.filter { !needed.contains($0) } + ["OGR_GEOMETRY", "OGR_STYLE"])
+
+            var census = ParcelCensus()
+            census.extent = try wgs84Extent(of: layer)
+            var ordinal = 0
+            layer.forEachFeature { feature in
+                ordinal += 1
+                func text(_ role: ParcelField) -> String? { roleIndex[role].flatMap { AttributeValue(feature.value(at: $0)).text } }
+                let id = text(.parcelID) ?? feature.id.map { String($0) } ?? String(ordinal)
+                census.count(id: id, crop: text(.crop), landUseCode: text(.landUseCode), sourceID: text(.sourceID))
+            }
+            return census
+        }
+    }
+
+    /// The layer's extent in WGS84, or nil when the layer has no CRS (and none is assumed).
+    func wgs84Extent(of layer: Layer) throws -> SpatialIndex.Box? {
+        guard let crs = try layer.spatialReference() ?? options.assumeCRS.flatMap({ try? SpatialReference(userInput: $0) }) else { return nil }
+        return ParcelCensus.wgs84Extent(of: layer, transform: try CoordinateTransformation(from: crs, to: try SpatialReference.wgs84()))
+    }
+}
