@@ -277,4 +277,86 @@ import GeoKit
         let counts = try Self.checkOutputs(out, file: "sahel")
         #expect(counts.accepted == 6207 && counts.repaired == 56 && counts.rejected == 0)
     }
+
+    // MARK: - Partitioned runs (issue #7)
+
+    /// Runs `assess` whole and as `parts` parts (`--shard i/N`), merges the parts (named out of
+    /// order) and returns both output folders.
+    static func wholeAndMerged(_ input: [String], parts: Int) throws -> (whole: String, merged: String) {
+        let whole = try temporaryDirectory(), merged = try temporaryDirectory() + "/merged"
+        var result = try run(["assess"] + input + ["--out", whole, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        var partDirectories: [String] = []
+        for index in 0..<parts {
+            let out = try temporaryDirectory()
+            result = try run(["assess"] + input + ["--shard", "\(index)/\(parts)", "--out", out, "--quiet"])
+            #expect(result.status == 0, "part \(index)/\(parts): \(result.stderr)")
+            partDirectories.append(out)
+        }
+        result = try run(["merge", "--out", merged, "--quiet"] + partDirectories.reversed())
+        #expect(result.status == 0, "merge: \(result.stderr)")
+        return (whole, merged)
+    }
+
+    /// Issue #7: merge(parts) equals the whole run. Every output byte for byte, except the
+    /// report's generation time and run.json's times and command.
+    @Test func partitionedSampleMergesIntoTheWholeRun() throws {
+        let (whole, merged) = try Self.wholeAndMerged(["--config", Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path], parts: 3)
+        for file in ["parcels.geojson", "zones.geojson", "sources.geojson", "summary.csv", "review.csv", "rejects.csv"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: whole + "/" + file)), b = try Data(contentsOf: URL(fileURLWithPath: merged + "/" + file))
+            #expect(a == b, "\(file) differs between the whole run and the merged parts")
+        }
+        func withoutTimes(_ directory: String) throws -> String {
+            let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
+            return html.replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "TIME", options: .regularExpression)
+        }
+        #expect(try withoutTimes(whole) == withoutTimes(merged), "report.html differs beyond its time")
+        let a = try Self.manifest(whole), b = try Self.manifest(merged)
+        for key in ["counts", "assessment", "linking", "monitoring", "outputs", "inputs", "warnings"] {
+            let x = try JSONSerialization.data(withJSONObject: a[key] ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed])
+            let y = try JSONSerialization.data(withJSONObject: b[key] ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed])
+            #expect(x == y, "run.json \(key) differs")
+        }
+        #expect((b["parts"] as? [[String: Any]])?.map { $0["shard"] as? String } == ["0/3", "1/3", "2/3"])
+        _ = try Self.checkOutputs(merged, file: "merged sample")
+    }
+
+    /// A real layer with repaired geometries and no monitoring, in parts of unequal content.
+    @Test func partitionedRealLayerMergesIntoTheWholeRun() throws {
+        let (whole, merged) = try Self.wholeAndMerged(["--parcels", Self.realData + "/deafrica_cropmask/sahel_training_data_20211110.geojson"], parts: 4)
+        for file in ["parcels.geojson", "zones.geojson", "summary.csv", "review.csv", "rejects.csv"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: whole + "/" + file)), b = try Data(contentsOf: URL(fileURLWithPath: merged + "/" + file))
+            #expect(a == b, "\(file) differs between the whole run and the merged parts")
+        }
+        let counts = try Self.checkOutputs(merged, file: "merged sahel")
+        #expect(counts.accepted == 6207 && counts.repaired == 56)
+    }
+
+    /// Merge needs every part, once, of the same run; otherwise it stops and writes nothing.
+    @Test func mergeRefusesIncompleteOrForeignParts() throws {
+        let project = Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path
+        var partDirectories: [String] = []
+        for index in 0..<2 {
+            let out = try Self.temporaryDirectory()
+            let result = try Self.run(["assess", "--config", project, "--shard", "\(index)/3", "--out", out, "--quiet"])
+            #expect(result.status == 0, "\(result.stderr)")
+            partDirectories.append(out)
+        }
+        let target = try Self.temporaryDirectory() + "/merged"
+        var result = try Self.run(["merge", "--out", target] + partDirectories)
+        #expect(result.status == 1 && result.stderr.contains("2/3") && result.stderr.contains("missing"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target + "/parcels.geojson"))
+
+        result = try Self.run(["merge", "--out", target, partDirectories[0], partDirectories[0]])
+        #expect(result.status == 1 && result.stderr.contains("given twice"), "\(result.stderr)")
+
+        let whole = try Self.temporaryDirectory()
+        _ = try Self.run(["assess", "--config", project, "--out", whole, "--quiet"])
+        result = try Self.run(["merge", "--out", target, whole])
+        #expect(result.status == 1 && result.stderr.contains("partition.json"), "\(result.stderr)")
+
+        result = try Self.run(["assess", "--config", project, "--shard", "3/3", "--out", target])
+        #expect(result.status == 64 && result.stderr.contains("between 0 and 2"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target + "/parcels.geojson"))
+    }
 }
