@@ -62,9 +62,14 @@ extension ParcelReader {
         GDALEnvironment.initialize()
         let diagnostics = Diagnostics()
         return try diagnostics.collect { () throws -> ParcelCensus in
-            let dataset = try open()
+            // A shapefile in a legacy code page is read raw and each distinct value recoded once,
+            // with the same function as `read()` (GDAL would open an iconv descriptor per value).
+            let opened = try open()
+            let recodeFrom = selfRecodedEncoding(of: try chooseLayer(in: opened), driver: opened.driverName)
+            let dataset = recodeFrom == nil ? opened : try open(rawText: true)
             let layer = try chooseLayer(in: dataset)
-            let fieldNames = layer.fields.map(\.name)
+            let fields = layer.fields
+            let fieldNames = fields.map(\.name)
             let mapping: ParcelFieldMapping
             do { mapping = try ParcelFieldMapping(fieldNames: fieldNames, explicit: options.fields) } catch let error as ParcelFieldMapping.MappingError {
                 throw IngestError.fieldMapping(path: options.path, message: error.description)
@@ -77,9 +82,19 @@ extension ParcelReader {
             var census = ParcelCensus()
             census.extent = try wgs84Extent(of: layer)
             var ordinal = 0
+            var recoded: [[UInt8]: String] = [:]
             layer.forEachFeature { feature in
                 ordinal += 1
-                func text(_ role: ParcelField) -> String? { roleIndex[role].flatMap { AttributeValue(feature.value(at: $0)).text } }
+                func text(_ role: ParcelField) -> String? {
+                    guard let index = roleIndex[role] else { return nil }
+                    guard fields[index].type == .string else { return AttributeValue(feature.value(at: index)).text }
+                    guard let bytes = feature.textBytes(at: index) else { return nil }
+                    guard let recodeFrom, bytes.contains(where: { $0 >= 0x80 }) else { return AttributeValue.string(String(decoding: bytes, as: UTF8.self)).text }
+                    if let known = recoded[bytes] { return AttributeValue.string(known).text }
+                    let decoded = TextRecoding.decode(bytes, from: recodeFrom)
+                    if recoded.count < 200_000 { recoded[bytes] = decoded }
+                    return AttributeValue.string(decoded).text
+                }
                 let id = text(.parcelID) ?? feature.id.map { String($0) } ?? String(ordinal)
                 census.count(id: id, crop: text(.crop), landUseCode: text(.landUseCode), sourceID: text(.sourceID))
             }

@@ -610,7 +610,7 @@ public struct ParcelReader: Sendable {
 
     /// The code page this reader recodes shapefile text from itself, or nil when GDAL's own
     /// decoding is kept (other formats, UTF-8, Latin-1, or no declared encoding).
-    private func selfRecodedEncoding(of layer: Layer, driver: String) -> String? {
+    func selfRecodedEncoding(of layer: Layer, driver: String) -> String? {
         guard driver == "ESRI Shapefile" else { return nil }
         guard let encoding = options.encoding.map(Self.gdalEncodingName) ?? layer.metadataItem("SOURCE_ENCODING", domain: "SHAPEFILE"),
               !encoding.isEmpty else { return nil }
