@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"]),
         .testTarget(name: "IrrigationModelTests", dependencies: ["IrrigationModel", "Reports"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "Ingest"]),
-        .testTarget(name: "CLITests", dependencies: ["irrizone", "GeoKit"]),
+        .testTarget(name: "CLITests", dependencies: ["irrizone", "GeoKit", "Yams"]),
     ],
     swiftLanguageModes: [.v6]
 )

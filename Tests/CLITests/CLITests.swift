@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import GeoKit
+import Yams
 
 /// End-to-end: runs the built `irrizone` binary as a user would and reads its outputs back
 /// through GDAL.
@@ -20,10 +21,12 @@ import GeoKit
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs the built binary (or `executable`) with `arguments`; `environment` adds variables.
+    static func run(_ arguments: [String], executable: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable ?? binary)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -358,5 +361,42 @@ import GeoKit
         result = try Self.run(["assess", "--config", project, "--shard", "3/3", "--out", target])
         #expect(result.status == 64 && result.stderr.contains("between 0 and 2"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: target + "/parcels.geojson"))
+    }
+
+    /// deploy/kubernetes: the commands of the parts Job and of the merge Job, run as their pods
+    /// run them (`sh -c`, JOB_COMPLETION_INDEX = 0…completions−1, /data a folder holding the
+    /// sample project), give the outputs of one run.
+    @Test func kubernetesJobsCommandsGiveTheWholeRun() throws {
+        func job(_ file: String) throws -> (script: String, completions: Int?) {
+            let text = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("deploy/kubernetes/" + file), encoding: .utf8)
+            let spec = try #require((try Yams.load(yaml: text) as? [String: Any])?["spec"] as? [String: Any])
+            let pod = try #require((spec["template"] as? [String: Any])?["spec"] as? [String: Any])
+            let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+            #expect(container["command"] as? [String] == ["sh", "-c"])
+            return (try #require((container["args"] as? [String])?.first), spec["completions"] as? Int)
+        }
+        let parts = try job("parts-job.yaml"), merge = try job("merge-job.yaml")
+        let completions = try #require(parts.completions)
+        #expect(parts.script.contains("--shard \"${JOB_COMPLETION_INDEX}/\(completions)\""), "the N in --shard must equal completions")
+
+        let data = try Self.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: Self.repositoryRoot.appendingPathComponent("SampleData").path, toPath: data + "/project")
+        let path = URL(fileURLWithPath: Self.binary).deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        func pod(_ script: String, index: Int?) throws {
+            var environment = ["PATH": path]
+            if let index { environment["JOB_COMPLETION_INDEX"] = String(index) }
+            let result = try Self.run(["-c", script.replacingOccurrences(of: "/data/", with: data + "/")], executable: "/bin/sh", environment: environment)
+            #expect(result.status == 0, "\(script) (index \(index ?? -1)): \(result.stderr)")
+        }
+        for index in 0..<completions { try pod(parts.script, index: index) }
+        try pod(merge.script, index: nil)
+
+        let whole = try Self.temporaryDirectory()
+        let result = try Self.run(["assess", "--config", data + "/project/project.yaml", "--out", whole, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for file in ["parcels.geojson", "zones.geojson", "sources.geojson", "summary.csv", "review.csv", "rejects.csv"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: whole + "/" + file)), b = try Data(contentsOf: URL(fileURLWithPath: data + "/out/" + file))
+            #expect(a == b, "\(file) differs between the whole run and the Jobs' output")
+        }
     }
 }
