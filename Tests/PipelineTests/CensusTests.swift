@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import GeoKit
+import Ingest
+import IrrigationModel
+@testable import Pipeline
+
+/// `ParcelCensus`: the facts of the whole layer that a part of a partitioned run reads from the
+/// attributes alone must be those a whole run gathers while reading, rejected geometries included.
+@Suite struct CensusTests {
+    static let layer = """
+    {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4326"}}, "features": [
+    {"type": "Feature", "properties": {"parcel_id": "P1", "crop": "小麦", "source_id": "S1"},
+     "geometry": {"type": "Polygon", "coordinates": [[[112.70, 38.40], [112.71, 38.40], [112.71, 38.41], [112.70, 38.41], [112.70, 38.40]]]}},
+    {"type": "Feature", "properties": {"parcel_id": "P2", "crop": "生菜", "source_id": "S1"}, "geometry": null},
+    {"type": "Feature", "properties": {"parcel_id": " ", "crop": "玉米", "source_id": "S2"},
+     "geometry": {"type": "Polygon", "coordinates": [[[112.72, 38.40], [112.73, 38.40], [112.73, 38.42], [112.72, 38.42], [112.72, 38.40]]]}}
+    ]}
+    """
+
+    @Test func attributeCensusEqualsTheReadersAndCountsRejectedGeometries() throws {
+        let path = try temporaryDirectory() + "/parcels.geojson"
+        try Self.layer.write(toFile: path, atomically: true, encoding: .utf8)
+        let reader = ParcelReader(options: ParcelInputOptions(path: path))
+        let reading = try reader.read()
+        #expect(reading.parcels.map(\.id) == ["P1", "2"] && reading.rejects.map(\.code) == ["GEOMETRY_NULL"])
+
+        let census = try reader.census()
+        #expect(census == reading.census)
+        #expect(census.featureCount == 3)
+        #expect(census.parcelIDs == ["P1", "P2", "2"], "the rejected parcel's id is known; an empty id falls back to the feature id")
+        #expect(census.cropsBySource["S1"] == [ParcelCensus.CropKey(crop: "小麦", landUseCode: nil), ParcelCensus.CropKey(crop: "生菜", landUseCode: nil)])
+        let extent = try #require(census.extent)
+        #expect(abs(extent.minX - 112.70) < 1e-9 && abs(extent.maxX - 112.73) < 1e-9 && abs(extent.minY - 38.40) < 1e-9 && abs(extent.maxY - 38.42) < 1e-9)
+    }
+
+    @Test func aPartReadsItsOwnFeaturesAndTheWholeCensus() throws {
+        let path = try temporaryDirectory() + "/parcels.geojson"
+        try Self.layer.write(toFile: path, atomically: true, encoding: .utf8)
+        var options = ParcelInputOptions(path: path)
+        options.featureRange = try Shard(index: 1, count: 2).featureRange(of: 3)  // features 1…2
+        let part = try ParcelReader(options: options).read()
+        #expect(part.featuresRead == 2 && part.parcels.map(\.id) == ["2"] && part.rejects.map(\.location) == ["feature 1"])
+        #expect(part.census.parcelIDs == ["P2", "2"], "a part's reader sees only its own features; IngestStage gives it the whole census")
+    }
+}
