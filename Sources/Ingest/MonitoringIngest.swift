@@ -221,7 +221,8 @@ public struct MonitoringIngest {
     private func readIrrigation(_ file: TableInputOptions, into data: inout MonitoringData) throws {
         var reader = MonitoringReader(options: file, medium: .water, kind: "irrigation", primaryID: .parcelID, context: context)
         struct ParcelYear: Hashable { var parcelID: String; var year: Int }
-        var seen: [ParcelYear: (IrrigationRecord.Volume, RecordOrigin)] = [:]
+        // The first row of each parcel and year: its volume, and where it was (for a conflict).
+        var seen: [ParcelYear: (volume: IrrigationRecord.Volume, location: String)] = [:]
         let fileUnitIsPerMu = (file.volumeUnit ?? "m3").lowercased().contains("mu")
         let knownParcels = parcelIDs, today = context.today
         try reader.read(expect: { rows in
@@ -229,7 +230,8 @@ public struct MonitoringIngest {
             data.irrigation.reserveCapacity(data.irrigation.count + rows)
         }) { row in
             guard let parcelID = row.text[.parcelID] else { return .rejected(field: "parcel_id", code: "MISSING_ID", reason: "no parcel id") }
-            guard knownParcels.contains(parcelID) else {
+            // The layer's own copy of the id: a row's copy would be one more string per row.
+            guard let known = knownParcels.firstIndex(of: parcelID).map({ knownParcels[$0] }) else {
                 return .rejected(field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer")
             }
             guard let year = row.text[.year].flatMap({ Int($0) }) ?? row.date?.year, (1900...today.year).contains(year) else {
@@ -244,13 +246,13 @@ public struct MonitoringIngest {
                 return .rejected(field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number")
             }
             let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
-            let key = ParcelYear(parcelID: parcelID, year: year)
-            if let (previous, origin) = seen[key] {
+            let key = ParcelYear(parcelID: known, year: year)
+            if let (previous, location) = seen[key] {
                 if previous == volume { return .merged }
-                return .rejected(field: "volume_m3", code: "DUPLICATE_CONFLICT", reason: "parcel \(parcelID) has another volume for \(year) at \(origin.location)")
+                return .rejected(field: "volume_m3", code: "DUPLICATE_CONFLICT", reason: "parcel \(parcelID) has another volume for \(year) at \(location)")
             }
-            seen[key] = (volume, row.origin)
-            data.irrigation.append(IrrigationRecord(parcelID: parcelID, year: year, volume: volume, origin: row.origin))
+            seen[key] = (volume, row.origin.location)
+            data.irrigation.append(IrrigationRecord(parcelID: known, year: year, volume: volume))
             return .accepted
         }
         finish(reader, into: &data)

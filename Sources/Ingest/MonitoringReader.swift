@@ -46,11 +46,12 @@ struct MonitoringReader {
         case undecided
     }
 
-    /// Reads the table a row at a time, handing each interpreted row to `consume` and letting go
-    /// of the table's copy of it, so a table of millions of rows (irrigation records) is not held
-    /// twice over. `expect` hears the number of rows before the first one (to reserve room).
+    /// Reads the table a row at a time, handing each interpreted row to `consume` (the table keeps
+    /// its cells in one compact buffer, so a table of millions of rows — irrigation records — is
+    /// cheap to hold while its rows are taken). `expect` hears the number of rows before the
+    /// first one (to reserve room).
     mutating func read(expect: (Int) -> Void = { _ in }, each consume: (InterpretedRow) -> RowVerdict) throws {
-        var table = try TableReader.read(options.path, encoding: options.encoding, layer: options.layer)
+        let table = try TableReader.read(options.path, encoding: options.encoding, layer: options.layer)
         expect(table.rows.count)
         report.encoding = table.encoding
         let meanings = try interpretColumns(table)
@@ -81,12 +82,12 @@ struct MonitoringReader {
 
         for rowIndex in table.rows.indices {
             let row = table.rows[rowIndex]
-            table.rows[rowIndex].cells = []
             report.rowsRead += 1
-            var interpreted = InterpretedRow(origin: RecordOrigin(file: options.path, location: row.location), text: RoleTexts(constants), measurements: [:])
-            if !hasOwnID && primaryID == .sampleID && kind == "soil" { interpreted.text[primaryID] = "\(fileName):\(row.location)" }
+            let location = table.location(of: row)
+            var interpreted = InterpretedRow(origin: RecordOrigin(file: options.path, location: location), text: RoleTexts(constants), measurements: [:])
+            if !hasOwnID && primaryID == .sampleID && kind == "soil" { interpreted.text[primaryID] = "\(fileName):\(location)" }
             var detectionLimitText: String? = nil
-            func cell(_ index: Int) -> String { index < row.cells.count ? row.cells[index].trimmingWhitespace() : "" }
+            func cell(_ index: Int) -> String { table.cell(row, index).trimmingWhitespace() }
             let rowRemark = rowRemarkColumns.map(cell).first { !$0.isEmpty }
             for (index, meaning) in meanings.enumerated() {
                 let text = cell(index)
@@ -213,7 +214,7 @@ struct MonitoringReader {
         for (index, meaning) in meanings.enumerated() {
             guard case .measurement(let parameter, let unitText) = meaning else { continue }
             if let problem = unitProblem(parameter, unitText) {
-                let count = table.rows.filter { index < $0.cells.count && !$0.cells[index].trimmingWhitespace().isEmpty }.count
+                let count = table.rows.filter { !table.cell($0, index).trimmingWhitespace().isEmpty }.count
                 report.valuesRejected += count
                 addReject(Reject(file: options.path, location: "all rows (\(count) values)", field: table.header[index],
                                  code: problem.code, reason: problem.reason))

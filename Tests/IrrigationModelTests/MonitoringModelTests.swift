@@ -136,8 +136,8 @@ import Testing
         // W1 is 55 m north of C and ≈ 1.4 km from B.
         let wells = [WellReading(wellID: "W1", location: Position(x: 112.0205, y: 38.4015), date: CalendarDate(year: 2024, month: 1, day: 1)!,
                                  depthToWaterMetres: 2.5, measurements: [:], origin: Self.origin)]
-        let irrigation = [IrrigationRecord(parcelID: "A", year: 2024, volume: .cubicMetres(485), origin: Self.origin),
-                          IrrigationRecord(parcelID: "A", year: 2025, volume: .cubicMetresPerMu(300), origin: Self.origin)]
+        let irrigation = [IrrigationRecord(parcelID: "A", year: 2024, volume: .cubicMetres(485)),
+                          IrrigationRecord(parcelID: "A", year: 2025, volume: .cubicMetresPerMu(300))]
         let (links, coverage) = Linker.link(parcels: Self.parcels, sourceIDs: ["ZS01"], soil: soil, wells: wells, irrigation: irrigation, options: LinkingOptions())
         #expect(links[0].soilSamples == [0] && !links[0].soilEstimated)
         #expect(links[1].soilSamples == [1] && links[1].soilEstimated)

@@ -322,12 +322,27 @@ import IrrigationModel
         let text = "id,name,note\r\n1,\"a, b\",\"say \"\"hi\"\"\"\r\n2,\"two\nlines\",x\n3,c,\n"
         let table = try TableReader.parseCSV(Array(text.utf8), file: "t.csv", encoding: nil)
         #expect(table.header == ["id", "name", "note"])
-        #expect(table.rows.map(\.cells) == [["1", "a, b", "say \"hi\""], ["2", "two\nlines", "x"], ["3", "c", ""]])
-        #expect(table.rows.map(\.location) == ["row 2", "row 3", "row 5"])  // row 3 spans two lines
+        #expect(table.rows.map(table.cells(of:)) == [["1", "a, b", "say \"hi\""], ["2", "two\nlines", "x"], ["3", "c", ""]])
+        #expect(table.rows.map(table.location(of:)) == ["row 2", "row 3", "row 5"])  // row 3 spans two lines
     }
 
     @Test func semicolonsAndTabsAreDetected() throws {
-        #expect(try TableReader.parseCSV(Array("a;b\n1;2\n".utf8), file: "t", encoding: nil).rows[0].cells == ["1", "2"])
-        #expect(try TableReader.parseCSV(Array("a\tb\n1\t2\n".utf8), file: "t", encoding: nil).rows[0].cells == ["1", "2"])
+        for text in ["a;b\n1;2\n", "a\tb\n1\t2\n"] {
+            let table = try TableReader.parseCSV(Array(text.utf8), file: "t", encoding: nil)
+            #expect(table.header == ["a", "b"] && table.rows.map(table.cells(of:)) == [["1", "2"]])
+        }
+    }
+
+    /// Blank records (whitespace only, ideographic space included) before the header and
+    /// between rows are skipped; a last record without a newline is kept; quoted cells keep
+    /// their spaces; the units row under the header is recognised.
+    @Test func blankRecordsHeaderAndLastLine() throws {
+        let text = "\n  ,\t\n id , value\n1,\" 2 \"\n\u{3000},\n\n3,4"
+        let table = try TableReader.parseCSV(Array(text.utf8), file: "t", encoding: nil)
+        #expect(table.header == ["id", "value"])
+        #expect(table.rows.map(table.cells(of:)) == [["1", " 2 "], ["3", "4"]])
+        #expect(table.rows.map(table.location(of:)) == ["row 4", "row 7"])
+        let units = try TableReader.parseCSV(Array("site,cd,pb,zn\n,mg/kg,mg/kg,mg/kg\nA,0.1,20,50\n".utf8), file: "t", encoding: nil)
+        #expect(units.unitsRow == ["", "mg/kg", "mg/kg", "mg/kg"] && units.rows.map(units.cells(of:)) == [["A", "0.1", "20", "50"]])
     }
 }

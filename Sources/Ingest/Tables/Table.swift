@@ -4,6 +4,10 @@ import IrrigationModel
 
 /// A table as read from a CSV, a spreadsheet sheet or an OGR layer: text cells with the header,
 /// and for layers with point geometry, each row's point in WGS84.
+///
+/// The cells of all rows live in one UTF-8 buffer (`Cells`), not as a `String` each: an
+/// irrigation table of millions of rows then takes a few bytes a cell, and a cell becomes a
+/// `String` only when it is read.
 public struct Table: Sendable {
     public var file: String
     public var header: [String]
@@ -13,13 +17,43 @@ public struct Table: Sendable {
     /// How the text was decoded ("UTF-8", "GBK (detected)", …).
     public var encoding: String
     public var delimiter: Character?
+    var cells = Cells()
+    /// What a row's number follows in its location: "row " (CSV), "sheet S row ", "feature ".
+    var locationPrefix = "row "
 
     public struct Row: Sendable {
-        public var cells: [String]
-        /// "row 12" (the line a spreadsheet shows), or "feature 3".
-        public var location: String
+        /// Index of the row's first cell in `Cells`, and how many it has.
+        var firstCell: Int
+        var cellCount: Int
+        /// The line a spreadsheet shows (CSV, sheets) or the feature id (layers).
+        public var number: Int
         /// WGS84 lon/lat from the layer's geometry, when the table is a point layer.
         public var point: Position?
+    }
+
+    /// Every cell's text, one after another.
+    struct Cells: Sendable {
+        var bytes: [UInt8] = []
+        /// Where each cell ends in `bytes` (it starts where the previous one ends).
+        var ends: [Int] = []
+
+        mutating func append<C: Collection<UInt8>>(_ cell: C) { bytes.append(contentsOf: cell); ends.append(bytes.count) }
+        func text(_ index: Int) -> String {
+            let start = index == 0 ? 0 : ends[index - 1]
+            return String(decoding: bytes[start..<ends[index]], as: UTF8.self)
+        }
+    }
+
+    /// The row's cell at `column`; "" beyond the row's last cell.
+    public func cell(_ row: Row, _ column: Int) -> String { column < row.cellCount ? cells.text(row.firstCell + column) : "" }
+    public func cells(of row: Row) -> [String] { (0..<row.cellCount).map { cells.text(row.firstCell + $0) } }
+    /// "row 12" (the line a spreadsheet shows), "sheet Sheet1 row 5" or "feature 3".
+    public func location(of row: Row) -> String { locationPrefix + String(row.number) }
+
+    mutating func appendRow(_ cellTexts: [String], number: Int, point: Position? = nil) {
+        let first = cells.ends.count
+        for text in cellTexts { cells.append(text.utf8) }
+        rows.append(Row(firstCell: first, cellCount: cellTexts.count, number: number, point: point))
     }
 }
 
@@ -68,8 +102,9 @@ public enum TableReader {
             let gdalName = ParcelReader.gdalEncodingName(encoding)
             text = gdalName == "UTF-8" ? String(decoding: bytes, as: UTF8.self) : TextRecoding.decode(Array(bytes), from: gdalName)
             encodingName = "\(gdalName) (--table-encoding)"
-        } else if let utf8 = String(validating: bytes, as: UTF8.self) {
-            text = utf8
+        } else if String(validating: bytes, as: UTF8.self) != nil {
+            // Valid UTF-8: parsed from the bytes as they are (no copy of the text).
+            return try parseRecords(bytes, file: file, encodingName: encodingName)
         } else if TextEncodingCheck.looksLikeGBK(Array(bytes)) {
             // GB18030 decodes every GBK file and more (Excel on Chinese Windows writes these).
             text = TextRecoding.decode(Array(bytes), from: "GB18030")
@@ -77,43 +112,52 @@ public enum TableReader {
         } else {
             throw TableError.undecodable(file: file)
         }
-        let records = parseRecords(Array(text.utf8))
-        guard let headerIndex = records.firstIndex(where: { !$0.fields.allSatisfy { $0.trimmingWhitespace().isEmpty } }) else {
-            throw TableError.empty(file: file)
-        }
-        let delimiter = records[headerIndex].delimiter
-        let header = records[headerIndex].fields.map { $0.trimmingWhitespace() }
-        var rows: [Table.Row] = []
-        rows.reserveCapacity(records.count)
-        for record in records[(headerIndex + 1)...] where !record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }) {
-            rows.append(Table.Row(cells: record.fields, location: "row \(record.line)", point: nil))
-        }
-        var table = Table(file: file, header: header, rows: rows, unitsRow: nil, encoding: encodingName, delimiter: delimiter)
-        detectUnitsRow(&table)
-        return table
+        return try parseRecords(Array(text.utf8)[...], file: file, encodingName: encodingName)
     }
-
-    struct Record { var line: Int; var fields: [String]; var delimiter: Character }
 
     /// RFC 4180 records over UTF-8 bytes: quoted fields may hold delimiters, `""` and newlines;
     /// CRLF and LF both end a record. The delimiter (`,` `;` tab `|`) is the most frequent one
-    /// outside quotes in the first record. Lines are 1-based, as a spreadsheet shows them.
-    static func parseRecords(_ bytes: [UInt8]) -> [Record] {
+    /// outside quotes in the first record. Lines are 1-based, as a spreadsheet shows them. The
+    /// first record with any text is the header; records without text are skipped.
+    static func parseRecords(_ bytes: ArraySlice<UInt8>, file: String, encodingName: String) throws -> Table {
         let delimiter = detectDelimiter(bytes)
         let delimiterByte = delimiter.asciiValue!
-        var records: [Record] = []
-        var fields: [String] = []
+        var table = Table(file: file, header: [], rows: [], unitsRow: nil, encoding: encodingName, delimiter: delimiter)
+        table.cells.bytes.reserveCapacity(bytes.count)
+        var header: [String]? = nil
+        var recordFirstCell = 0, recordHasText = false
         var field: [UInt8] = []
         var inQuotes = false
         var line = 1, recordLine = 1
-        var index = 0
+        var index = bytes.startIndex
         let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
-        func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
-        while index < bytes.count {
+        func endField() {
+            // Blank records (only whitespace) are skipped, as `trimmingWhitespace` sees blanks.
+            if !recordHasText, !field.isEmpty {
+                recordHasText = field.contains { (0x21...0x7E).contains($0) }
+                    || !String(decoding: field, as: UTF8.self).trimmingWhitespace().isEmpty
+            }
+            table.cells.append(field)
+            field.removeAll(keepingCapacity: true)
+        }
+        func endRecord() {
+            let count = table.cells.ends.count - recordFirstCell
+            if recordHasText, header != nil {
+                table.rows.append(Table.Row(firstCell: recordFirstCell, cellCount: count, number: recordLine, point: nil))
+                recordFirstCell = table.cells.ends.count
+            } else {
+                if recordHasText { header = (0..<count).map { table.cells.text(recordFirstCell + $0).trimmingWhitespace() } }
+                // The header, or a blank record: its cells are not kept.
+                table.cells.ends.removeLast(count)
+                table.cells.bytes.removeLast(table.cells.bytes.count - (table.cells.ends.last ?? 0))
+            }
+            recordHasText = false
+        }
+        while index < bytes.endIndex {
             let byte = bytes[index]
             if inQuotes {
                 if byte == quote {
-                    if index + 1 < bytes.count, bytes[index + 1] == quote { field.append(quote); index += 2; continue }
+                    if index + 1 < bytes.endIndex, bytes[index + 1] == quote { field.append(quote); index += 2; continue }
                     inQuotes = false
                 } else {
                     if byte == newline { line += 1 }
@@ -124,10 +168,9 @@ public enum TableReader {
             } else if byte == delimiterByte {
                 endField()
             } else if byte == newline || byte == carriageReturn {
-                if byte == carriageReturn, index + 1 < bytes.count, bytes[index + 1] == newline { index += 1 }
+                if byte == carriageReturn, index + 1 < bytes.endIndex, bytes[index + 1] == newline { index += 1 }
                 endField()
-                records.append(Record(line: recordLine, fields: fields, delimiter: delimiter))
-                fields.removeAll(keepingCapacity: true)
+                endRecord()
                 line += 1
                 recordLine = line
             } else {
@@ -135,14 +178,17 @@ public enum TableReader {
             }
             index += 1
         }
-        if !field.isEmpty || !fields.isEmpty {
+        if !field.isEmpty || table.cells.ends.count > recordFirstCell {
             endField()
-            records.append(Record(line: recordLine, fields: fields, delimiter: delimiter))
+            endRecord()
         }
-        return records
+        guard let header else { throw TableError.empty(file: file) }
+        table.header = header
+        detectUnitsRow(&table)
+        return table
     }
 
-    static func detectDelimiter(_ bytes: [UInt8]) -> Character {
+    static func detectDelimiter(_ bytes: ArraySlice<UInt8>) -> Character {
         let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|")]
         var counts = [Int](repeating: 0, count: candidates.count)
         var inQuotes = false
@@ -158,11 +204,12 @@ public enum TableReader {
     /// A second header line of units (as in lab exports): no cell is a number and several are units.
     static func detectUnitsRow(_ table: inout Table) {
         guard let first = table.rows.first else { return }
-        let cells = first.cells.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        let firstCells = table.cells(of: first)
+        let cells = firstCells.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         guard cells.count >= 3, !cells.contains(where: { Double($0) != nil }) else { return }
         let units = cells.filter { MeasurementUnit.parse($0) != nil }.count
         guard units >= 3, units * 3 >= cells.count else { return }
-        table.unitsRow = first.cells
+        table.unitsRow = firstCells
         table.rows.removeFirst()
     }
 
@@ -181,7 +228,9 @@ public enum TableReader {
         let header = layer.fields.map(\.name)
         let toWGS84 = try layer.spatialReference().map { try CoordinateTransformation(from: $0, to: try SpatialReference.wgs84()) }
         let isSpreadsheet = ["XLSX", "XLS", "ODS"].contains(dataset.driverName)
-        var rows: [Table.Row] = []
+        var table = Table(file: path, header: header, rows: [], unitsRow: nil, encoding: "UTF-8 (\(dataset.driverName))", delimiter: nil)
+        // Spreadsheet rows: the header is row 1, so feature n sits on row n + 1.
+        table.locationPrefix = isSpreadsheet ? "sheet \(layer.name) row " : "feature "
         var index = 0
         layer.forEachFeature { feature in
             index += 1
@@ -192,11 +241,8 @@ public enum TableReader {
                 let (xs, ys) = geometry.points()
                 if let p = xs.first.flatMap({ x in toWGS84.transform(x: x, y: ys[0]) }) { point = Position(x: p.x, y: p.y) }
             }
-            // Spreadsheet rows: the header is row 1, so feature n sits on row n + 1.
-            let location = isSpreadsheet ? "sheet \(layer.name) row \(index + 1)" : "feature \(feature.id ?? Int64(index))"
-            rows.append(Table.Row(cells: cells, location: location, point: point))
+            table.appendRow(cells, number: isSpreadsheet ? index + 1 : Int(feature.id ?? Int64(index)), point: point)
         }
-        var table = Table(file: path, header: header, rows: rows, unitsRow: nil, encoding: "UTF-8 (\(dataset.driverName))", delimiter: nil)
         detectUnitsRow(&table)
         return table
     }

@@ -127,9 +127,9 @@ public struct IrrigationRecord: Sendable, Hashable {
     public var parcelID: String
     public var year: Int
     public var volume: Volume
-    public var origin: RecordOrigin
-    public init(parcelID: String, year: Int, volume: Volume, origin: RecordOrigin) {
-        self.parcelID = parcelID; self.year = year; self.volume = volume; self.origin = origin
+    /// (No origin: a county has millions of these rows and a rejected row is reported when read.)
+    public init(parcelID: String, year: Int, volume: Volume) {
+        self.parcelID = parcelID; self.year = year; self.volume = volume
     }
 
     /// m³ per hectare for a parcel of `areaHectares`.
