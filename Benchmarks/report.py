@@ -12,7 +12,7 @@ import sys
 
 PHASES = [  # run.json timings, in pipeline order
     "read_parcels", "read_service_areas", "read_monitoring", "link", "compliance", "exclusions", "review_and_zone", "dissolve",
-    "hash_inputs", "write_parcels_geojson", "write_parcels_gpkg", "write_summary_csv", "write_review_csv", "write_sources",
+    "hash_inputs", "write_parcels_geojson", "write_parcels_gpkg", "review_csv_and_summary_rows", "write_summary_csv", "write_review_csv", "write_sources",
     "write_zones_geojson", "write_rejects_csv", "write_report_html",
 ]
 
@@ -58,7 +58,16 @@ def main(results, sizes):
         if os.path.exists(f"{results}/peer-{n}.time"):
             peer_wall, peer_rss, peer_status = time_v(f"{results}/peer-{n}.time")
             peer = {"wall": peer_wall, "rss": peer_rss, "phases": json.load(open(f"{results}/peer-{n}.json"))["timings_seconds"] if peer_status == 0 else {}}
-        runs[n] = {"wall": wall, "rss": rss, "status": status, "manifest": manifest, "ogr": (ogr_wall, ogr_rss), "peer": peer}
+        parts = None
+        if os.path.exists(f"{results}/merge-{n}.time"):
+            part_files = sorted(f for f in os.listdir(results) if f.startswith(f"part-{n}-") and f.endswith(".time"))
+            part_runs = [time_v(f"{results}/{f}") for f in part_files]
+            merge_wall, merge_rss, merge_status = time_v(f"{results}/merge-{n}.time")
+            parts = {"count": len(part_runs), "walls": [w for w, _, _ in part_runs], "rss": max(r for _, r, _ in part_runs),
+                     "failed": sum(1 for _, _, s in part_runs if s != 0) + (merge_status != 0), "merge": (merge_wall, merge_rss),
+                     "merge_phases": json.load(open(f"{results}/merge-{n}.run.json")).get("timings_seconds", {}),
+                     "identical": open(f"{results}/merge-{n}.identical").read().strip()}
+        runs[n] = {"wall": wall, "rss": rss, "status": status, "manifest": manifest, "ogr": (ogr_wall, ogr_rss), "peer": peer, "parts": parts}
 
     tool = runs[sizes[0]]["manifest"].get("tool", {})
     out = [f"## {datetime.date.today().isoformat()} — `scripts/bench` (commit {commit()})", ""]
@@ -84,7 +93,22 @@ def main(results, sizes):
     row("geopandas peer (s)", [f"{runs[n]['peer']['wall']:.2f}" if runs[n]["peer"] else "not run" for n in sizes])
     row("peer / irrizone", [f"{runs[n]['peer']['wall'] / runs[n]['wall']:.2f}×" if runs[n]["peer"] else "—" for n in sizes])
     row("ogr2ogr / irrizone", [f"{runs[n]['ogr'][0] / runs[n]['wall']:.2f}×" for n in sizes])
+    if any(runs[n]["parts"] for n in sizes):
+        def part(n, f):
+            p = runs[n]["parts"]
+            return f(p) if p else "not run"
+        count = next(runs[n]["parts"]["count"] for n in sizes if runs[n]["parts"])
+        row(f"**partitioned, {count} parts (`--shard i/{count}`, run one after another)**", ["" for n in sizes])
+        row("&nbsp;&nbsp;each part, wall (s)", [part(n, lambda p: " / ".join(f"{w:.1f}" for w in p["walls"])) for n in sizes])
+        row("&nbsp;&nbsp;parts' peak RSS, largest (GB)", [part(n, lambda p: f"{p['rss'] / 1e9:.2f}") for n in sizes])
+        row("&nbsp;&nbsp;`merge`, wall (s) / peak RSS (GB)", [part(n, lambda p: f"{p['merge'][0]:.2f} / {p['merge'][1] / 1e9:.2f}") for n in sizes])
+        row(f"&nbsp;&nbsp;slowest part + merge (wall on {count} machines like this one, s)", [part(n, lambda p: f"**{max(p['walls']) + p['merge'][0]:.1f}**") for n in sizes])
+        row("&nbsp;&nbsp;merged outputs identical to the whole run", [part(n, lambda p: p["identical"] + (f" ({p['failed']} runs failed)" if p["failed"] else "")) for n in sizes])
     out.append("")
+    merged = [n for n in sizes if runs[n]["parts"]]
+    if merged:
+        out.append("Merge phases (s): " + "; ".join(f"{n:,}".replace(",", " ") + ": " + ", ".join(f"{k} {v:.2f}" for k, v in runs[n]["parts"]["merge_phases"].items()) for n in merged) + ".")
+        out.append("")
     peers = [n for n in sizes if runs[n]["peer"] and runs[n]["peer"]["phases"]]
     if peers:
         out.append("Peer phases (s): " + "; ".join(f"{n:,}".replace(",", " ") + ": " + ", ".join(f"{k} {v:.2f}" for k, v in runs[n]["peer"]["phases"].items()) for n in peers) + ".")
