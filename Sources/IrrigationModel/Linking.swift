@@ -98,24 +98,32 @@ public enum Linker {
             for parcel in candidates where parcels[parcel].geometry.contains(p) { links[parcel].soilSamples.append(sampleIndex) }
         }
 
-        // Parcels without a sample inside: the nearest within reach, marked estimated.
+        // Parcels without a sample inside: the nearest within reach, marked estimated. Each
+        // parcel's search is independent: all cores, results in parcel order.
         let soilIndex = SpatialIndex(boxes: soil.map { SpatialIndex.Box(minX: $0.location.x, minY: $0.location.y, maxX: $0.location.x, maxY: $0.location.y) })
-        for (index, parcel) in parcels.enumerated() where links[index].soilSamples.isEmpty {
-            guard let box = parcelBoxes[index].expanded(byMetres: options.soilMaxDistanceMetres) else { continue }
-            candidates.removeAll(keepingCapacity: true)
-            soilIndex.query(box, into: &candidates)
-            var best: (Int, Double)? = nil
-            for sample in candidates {
-                let distance = parcel.geometry.distanceMetres(to: soil[sample].location)
-                if distance <= options.soilMaxDistanceMetres, distance < (best?.1 ?? .infinity) || (distance == best?.1 && sample < best!.0) {
-                    best = (sample, distance)
+        let hasSampleInside = links.map { !$0.soilSamples.isEmpty }
+        let soilReach = options.soilMaxDistanceMetres
+        let nearest = parallelChunks(count: parcels.count, chunkSize: 4096) { range -> [(sample: Int, distance: Double)?] in
+            var candidates: [Int] = []
+            return range.map { index in
+                guard !hasSampleInside[index], let box = parcelBoxes[index].expanded(byMetres: soilReach) else { return nil }
+                candidates.removeAll(keepingCapacity: true)
+                soilIndex.query(box, into: &candidates)
+                var best: (sample: Int, distance: Double)? = nil
+                for sample in candidates {
+                    let distance = parcels[index].geometry.distanceMetres(to: soil[sample].location)
+                    if distance <= soilReach, distance < (best?.distance ?? .infinity) || (distance == best?.distance && sample < best!.sample) {
+                        best = (sample, distance)
+                    }
                 }
+                return best
             }
-            if let (sample, distance) = best {
-                links[index].soilSamples = [sample]
-                links[index].soilEstimated = true
-                links[index].soilDistanceMetres = distance
-            }
+        }
+        for (index, found) in nearest.enumerated() {
+            guard let (sample, distance) = found else { continue }
+            links[index].soilSamples = [sample]
+            links[index].soilEstimated = true
+            links[index].soilDistanceMetres = distance
         }
         for link in links {
             if link.soilSamples.isEmpty { coverage.soilNone += 1 } else if link.soilEstimated { coverage.soilEstimated += 1 } else { coverage.soilMeasured += 1 }
@@ -126,12 +134,18 @@ public enum Linker {
         var seenWells = Set<String>()
         for reading in wells where seenWells.insert(reading.wellID).inserted { wellLocations.append((reading.wellID, reading.location)) }
         let wellIndex = SpatialIndex(boxes: wellLocations.map { SpatialIndex.Box(minX: $0.at.x, minY: $0.at.y, maxX: $0.at.x, maxY: $0.at.y) })
-        for (index, parcel) in parcels.enumerated() {
-            guard let box = parcelBoxes[index].expanded(byMetres: options.groundwaterRadiusMetres) else { continue }
-            candidates.removeAll(keepingCapacity: true)
-            wellIndex.query(box, into: &candidates)
-            let ids = candidates.filter { parcel.geometry.distanceMetres(to: wellLocations[$0].at) <= options.groundwaterRadiusMetres }.map { wellLocations[$0].id }
-            links[index].wellIDs = ids.sorted()
+        let wellRadius = options.groundwaterRadiusMetres, wellPoints = wellLocations
+        let wellsNear = parallelChunks(count: parcels.count, chunkSize: 4096) { range -> [[String]] in
+            var candidates: [Int] = []
+            return range.map { index in
+                guard let box = parcelBoxes[index].expanded(byMetres: wellRadius) else { return [] }
+                candidates.removeAll(keepingCapacity: true)
+                wellIndex.query(box, into: &candidates)
+                return candidates.filter { parcels[index].geometry.distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
+            }
+        }
+        for (index, ids) in wellsNear.enumerated() {
+            links[index].wellIDs = ids
             if !ids.isEmpty { coverage.withWell += 1 }
         }
 

@@ -82,10 +82,10 @@ public struct AssessJob {
             warnings.append("zones cover \(zoneArea / 10_000) ha but the parcels add up to \(parcelArea / 10_000) ha: parcels overlap (dissolve method: \(Set(zones.map(\.method)).sorted().joined(separator: ", ")))")
         }
         let inputs = try timer.measure("hash_inputs") { () throws -> [RunManifest.InputFile] in
-            var inputs = try describeInputs(reading.files, role: "parcels")
-            for (role, file) in options.monitoring.allFiles { inputs += try describeInputs([file.path], role: role) }
-            if let path = options.serviceAreas { inputs += try describeInputs([path], role: "service_areas") }
-            return inputs
+            var files = inputFiles(reading.files, role: "parcels")
+            for (role, file) in options.monitoring.allFiles { files += inputFiles([file.path], role: role) }
+            if let path = options.serviceAreas { files += inputFiles([path], role: "service_areas") }
+            return try describe(files)
         }
 
         let summaryRowCount = try timer.measure("write_summary_csv") { try pass.summary.write(to: staging.path(for: "summary.csv")) }
@@ -185,15 +185,23 @@ public struct AssessJob {
             rejectedByCode: Dictionary(reading.rejects.map { ($0.code, 1) }, uniquingKeysWith: +))
     }
 
-    /// Size and SHA-256 of each file the input consists of. A dataset read through a GDAL
-    /// virtual path (a zipped shapefile) is described by the file the user named.
-    func describeInputs(_ files: [String], role: String) throws -> [RunManifest.InputFile] {
+    /// The files an input consists of. A dataset read through a GDAL virtual path (a zipped
+    /// shapefile) is described by the file the user named.
+    func inputFiles(_ files: [String], role: String) -> [(role: String, path: String)] {
         let realFiles = files.contains { $0.hasPrefix("/vsi") } ? [options.parcels.path] : files.filter { !$0.hasPrefix("/vsi") }
-        return try realFiles.map { path in
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-            return RunManifest.InputFile(role: role, path: path, sizeBytes: size, sha256: try SHA256.hexDigest(ofFile: path))
-        }
+        return realFiles.map { (role, $0) }
+    }
+
+    /// Size and SHA-256 of each file, in order; the files are hashed on all cores.
+    func describe(_ files: [(role: String, path: String)]) throws -> [RunManifest.InputFile] {
+        try parallelMap(count: files.count, chunkSize: 1) { index in
+            Result { () throws -> RunManifest.InputFile in
+                let (role, path) = files[index]
+                let attributes = try FileManager.default.attributesOfItem(atPath: path)
+                let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+                return RunManifest.InputFile(role: role, path: path, sizeBytes: size, sha256: try SHA256.hexDigest(ofFile: path))
+            }
+        }.map { try $0.get() }
     }
 }
 

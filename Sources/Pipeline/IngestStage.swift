@@ -18,6 +18,7 @@ public struct IngestedProject: Sendable {
 
 enum IngestStage {
     static func run(_ options: AssessOptions, timer: inout PhaseTimer) throws -> IngestedProject {
+        if let shard = options.shard, options.serviceAreas != nil { throw PipelineError.shardWithServiceAreas(shard) }
         var parcelOptions = options.parcels
         var census: ParcelCensus? = nil
         if let shard = options.shard {
@@ -31,7 +32,6 @@ enum IngestStage {
         if let census { parcels.census = census }
         var serviceAreaRejects: [Reject] = []
         if let path = options.serviceAreas {
-            if let shard = options.shard { throw PipelineError.shardWithServiceAreas(shard) }
             // Service areas are polygons with a source id: read them like parcels.
             let areas = try timer.measure("read_service_areas") { try ParcelReader(options: ParcelInputOptions(path: path)).read() }
             let withIDs = areas.parcels.compactMap { area in area.sourceID.map { (sourceID: $0, area: area.geometry) } }

@@ -62,13 +62,16 @@ struct ParcelOutputPass {
             }
             writeSeconds += seconds(since: clock)
 
+            // Review rows, summary rows and outcomes are made on all cores, then added in order.
             clock = DispatchTime.now().uptimeNanoseconds
-            for offset in 0..<count {
+            let tables = parallelMap(count: count, chunkSize: 1024) { offset in
                 let parcel = parcels[start + offset], full = assessed[offset]
-                reviewCSV.add(parcel, full)
-                let summaryRow = SummaryFiles.SummaryAccumulator.Row(parcel, full)
+                return (review: SummaryFiles.ReviewWriter.rows(parcel, full), summary: SummaryFiles.SummaryAccumulator.Row(parcel, full), outcome: ParcelOutcome(full))
+            }
+            for offset in 0..<count {
+                let parcel = parcels[start + offset], full = assessed[offset], (review, summaryRow, outcome) = tables[offset]
+                reviewCSV.add(review.text, rows: review.count)
                 result.summary.add(summaryRow)
-                let outcome = ParcelOutcome(full)
                 try records?.add(parcel, outcome, summaryRow)
                 if outcome.underReview {
                     result.reviewCount += 1

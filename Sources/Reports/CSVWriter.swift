@@ -11,7 +11,11 @@ public final class CSVWriter {
 
     public func writeRow(_ fields: [String]) { out.append(Self.row(fields)) }
 
-    static func row(_ fields: [String]) -> String { fields.map(escape).joined(separator: ",") + "\r\n" }
+    /// Rows already made with `row(_:)` (on another thread).
+    public func write(rows text: String) { out.append(text) }
+
+    /// One row as written: fields escaped, comma-separated, CRLF.
+    public static func row(_ fields: [String]) -> String { fields.map(escape).joined(separator: ",") + "\r\n" }
 
     /// The bytes a file starts with: BOM and header row (`merge` joins files after them).
     public static func headerBytes(_ header: [String]) -> [UInt8] { Array(("\u{FEFF}" + row(header)).utf8) }

@@ -90,13 +90,29 @@ public enum SummaryFiles {
         public init(path: String) throws { csv = try CSVWriter(path: path, header: reviewHeader) }
 
         public func add(_ parcel: Parcel, _ assessment: ParcelAssessment) {
+            let (text, count) = Self.rows(parcel, assessment)
+            add(text, rows: count)
+        }
+
+        /// Rows made by `rows(_:_:)`, in parcel order.
+        public func add(_ text: String, rows count: Int) {
+            guard count > 0 else { return }
+            csv.write(rows: text)
+            rows += count
+        }
+
+        /// A parcel's rows (one per finding under review) as CSV text, and how many; pure, so
+        /// parcels' rows can be made on all cores and written in order.
+        public static func rows(_ parcel: Parcel, _ assessment: ParcelAssessment) -> (text: String, count: Int) {
+            var text = "", count = 0
             for finding in assessment.review?.findings ?? [] where finding.review {
-                csv.writeRow([parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", assessment.classification.cropClass.rawValue, assessment.zone.rawValue,
-                              finding.code, finding.target, finding.parameter ?? "", finding.value.map { String($0) } ?? "",
-                              finding.threshold.map { String($0) } ?? "", finding.unit ?? "", finding.standard ?? "", finding.evidence.joined(separator: ";"),
-                              finding.messageZh, finding.messageEn])
-                rows += 1
+                text += CSVWriter.row([parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", assessment.classification.cropClass.rawValue, assessment.zone.rawValue,
+                                       finding.code, finding.target, finding.parameter ?? "", finding.value.map { String($0) } ?? "",
+                                       finding.threshold.map { String($0) } ?? "", finding.unit ?? "", finding.standard ?? "", finding.evidence.joined(separator: ";"),
+                                       finding.messageZh, finding.messageEn])
+                count += 1
             }
+            return (text, count)
         }
 
         public func finish() throws -> Int {

@@ -358,6 +358,12 @@ import Yams
         result = try Self.run(["merge", "--out", target, whole])
         #expect(result.status == 1 && result.stderr.contains("partition.json"), "\(result.stderr)")
 
+        let geopackagePart = try Self.temporaryDirectory()
+        result = try Self.run(["assess", "--config", project, "--shard", "0/1", "--format", "gpkg", "--out", geopackagePart, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try Self.run(["merge", "--out", target, geopackagePart])
+        #expect(result.status == 1 && result.stderr.contains("parcels.geojson"), "\(result.stderr)")
+
         result = try Self.run(["assess", "--config", project, "--shard", "3/3", "--out", target])
         #expect(result.status == 64 && result.stderr.contains("between 0 and 2"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: target + "/parcels.geojson"))
