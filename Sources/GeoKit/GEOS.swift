@@ -74,6 +74,9 @@ public final class GEOSGeometryValue {
     /// The corresponding C function is `GEOSisValid_r`.
     public var isValid: Bool { GEOSisValid_r(context.handle, handle) == 1 }
 
+    /// The corresponding C function is `GEOSisEmpty_r`.
+    public var isEmpty: Bool { GEOSisEmpty_r(context.handle, handle) != 0 }
+
     /// Union of polygons that form a coverage (no overlaps, shared edges matching exactly):
     /// much faster than a general union, but wrong on overlapping input — check the result.
     /// The corresponding C function is `GEOSCoverageUnion_r`.

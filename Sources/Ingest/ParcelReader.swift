@@ -431,6 +431,7 @@ public struct ParcelReader: Sendable {
                                   crsLabel: String, file: String) -> [DraftResult] {
         let diagnostics = Diagnostics()
         return diagnostics.collect { () -> [DraftResult] in
+            let geos = GEOSContext()
             let transforms: (CoordinateTransformation, CoordinateTransformation?)
             do {
                 transforms = try WorkerTransforms.forCurrentThread(sourceWKT: sourceWKT)
@@ -441,7 +442,7 @@ public struct ParcelReader: Sendable {
                 }
             }
             return drafts.map { draft in
-                var result = processGeometry(draft, transforms: transforms, ellipsoid: ellipsoid, crsLabel: crsLabel, file: file, diagnostics: diagnostics)
+                var result = processGeometry(draft, transforms: transforms, ellipsoid: ellipsoid, crsLabel: crsLabel, file: file, diagnostics: diagnostics, geos: geos)
                 result.warnings = diagnostics.drainWarnings()
                 return result
             }
@@ -449,7 +450,7 @@ public struct ParcelReader: Sendable {
     }
 
     static func processGeometry(_ draft: ParcelDraft, transforms: (CoordinateTransformation, CoordinateTransformation?), ellipsoid: Ellipsoid,
-                                crsLabel: String, file: String, diagnostics: Diagnostics) -> DraftResult {
+                                crsLabel: String, file: String, diagnostics: Diagnostics, geos: GEOSContext) -> DraftResult {
         func reject(_ code: String, _ reason: String, linearised: Bool = false) -> DraftResult {
             DraftResult(outcome: .rejected(Reject(file: file, location: draft.location, field: "geometry", code: code, reason: reason)),
                         linearised: linearised, warnings: [])
@@ -457,7 +458,8 @@ public struct ParcelReader: Sendable {
         guard let wkb = draft.wkb else { return reject("GEOMETRY_NULL", "the feature has no geometry") }
         let outcome: GeometryOutcome
         do {
-            outcome = try prepareGeometry(try Geometry(wkb: wkb), diagnostics: diagnostics)
+            outcome = isPlainValidPolygon(wkb, geos: geos) ? .accepted(wkb: wkb, repair: nil, linearised: false)
+                : try prepareGeometry(try Geometry(wkb: wkb), diagnostics: diagnostics)
         } catch {
             return reject("GEOMETRY_ERROR", "GDAL could not process the geometry: \(error)")
         }
@@ -474,7 +476,7 @@ public struct ParcelReader: Sendable {
             // Reprojection and rounding to the output precision can make a valid polygon
             // invalid (reference/peers.md B.2, QGIS #58169): check what will be written.
             let checked: OutputGeometryOutcome
-            do { checked = try outputGeometry(lonLat.rightHandRule(), diagnostics: diagnostics) } catch {
+            do { checked = try outputGeometry(lonLat.rightHandRule(), diagnostics: diagnostics, geos: geos) } catch {
                 return reject("GEOMETRY_ERROR", "GDAL could not check the output geometry: \(error)", linearised: linearised)
             }
             switch checked {
@@ -486,6 +488,19 @@ public struct ParcelReader: Sendable {
                 return reject("GEOMETRY_UNREPAIRABLE", reason, linearised: linearised)
             }
         }
+    }
+
+    /// The common case, checked by GEOS straight from the WKB: a 2D polygon or multipolygon,
+    /// not empty, valid. It is accepted as read, without building an OGR geometry (which hands
+    /// GEOS a converted copy) and exporting it again: that took a third of the geometry work.
+    /// Anything else takes `prepareGeometry`, which names the problem and repairs it.
+    static func isPlainValidPolygon(_ wkb: [UInt8], geos: GEOSContext) -> Bool {
+        guard wkb.count >= 9, wkb[0] <= 1 else { return false }
+        let type = wkb[0] == 1 ? UInt32(wkb[1]) | UInt32(wkb[2]) << 8 | UInt32(wkb[3]) << 16 | UInt32(wkb[4]) << 24
+            : UInt32(wkb[4]) | UInt32(wkb[3]) << 8 | UInt32(wkb[2]) << 16 | UInt32(wkb[1]) << 24
+        guard type == 3 || type == 6 else { return false }  // wkbPolygon, wkbMultiPolygon
+        guard let geometry = try? geos.geometry(wkb: wkb) else { return false }
+        return !geometry.isEmpty && geometry.isValid
     }
 
     enum GeometryOutcome {
@@ -535,8 +550,10 @@ public struct ParcelReader: Sendable {
 
     /// Rounds to the output precision and makes sure the result is valid, repairing it in WGS84
     /// (and rounding again) when rounding or reprojection broke it.
-    static func outputGeometry(_ lonLat: MultiPolygon, diagnostics: Diagnostics) throws(GDALError) -> OutputGeometryOutcome {
+    static func outputGeometry(_ lonLat: MultiPolygon, diagnostics: Diagnostics, geos: GEOSContext) throws(GDALError) -> OutputGeometryOutcome {
         var candidate = lonLat.rounded(decimals: OutputPrecision.coordinateDecimals)
+        // Nearly always still valid: GEOS says so straight from the WKB (no OGR geometry).
+        if let geometry = try? geos.geometry(wkb: WKB.encode(candidate)), !geometry.isEmpty, geometry.isValid { return .valid(candidate) }
         var reasons: [String] = []
         for _ in 0..<3 {
             let geometry = try Geometry(wkb: WKB.encode(candidate))
