@@ -6,7 +6,11 @@ public struct JSONBytes: Sendable {
     public var bytes: [UInt8] = []
     public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
-    @inline(__always) mutating func append(_ string: String) { bytes.append(contentsOf: string.utf8) }
+    /// (Through `withUTF8`: appending `string.utf8` itself copied byte by byte in profiles.)
+    @inline(__always) mutating func append(_ string: String) {
+        var string = string
+        string.withUTF8 { bytes.append(contentsOf: $0) }
+    }
     @inline(__always) mutating func append(byte: UInt8) { bytes.append(byte) }
 
     /// A JSON string literal with RFC 8259 escaping. Strings that need no escaping (nearly all)
