@@ -191,3 +191,19 @@ import Testing
         #expect(r.annualLoad.isEmpty && r.accumulation["cd"]?.yearsToScreening == nil)  // no water data: no load, no number
     }
 }
+
+/// The concentration a load uses for a year: that year's mean, else the nearest year's, the later
+/// one on a tie (standards.md "concentration_years"; DESIGN.md §4).
+@Suite struct SourceSeriesTests {
+    @Test func exactYearElseNearestElseTheLaterOnATie() {
+        let series = ReviewEngine.SourceSeries([2020: ["cd": 0.002, "chloride": 120], 2024: ["cd": 0.004], 2025: ["chloride": 150]])
+        #expect(series.latestYear == 2025)
+        #expect(series.concentration("cd", year: 2020) == 0.002)
+        #expect(series.concentration("cd", year: 2021) == 0.002)
+        #expect(series.concentration("cd", year: 2022) == 0.004, "2020 and 2024 are both two years away: the later")
+        #expect(series.concentration("cd", year: 2030) == 0.004)
+        #expect(series.concentration("chloride", year: 2024) == 150)
+        #expect(series.concentration("chloride", year: 2022) == 120)
+        #expect(series.concentration("pb", year: 2024) == nil)
+    }
+}

@@ -100,3 +100,25 @@ func be64(_ v: Double) -> [UInt8] { le64(v).reversed() }
     @Test(arguments: [("abc", "abc"), (" abc ", "abc"), ("\u{3000}玉米\u{3000}", "玉米"), ("\u{2003}x", "x"), ("x\u{00A0}", "x"), ("", ""), ("  ", ""), ("玉米", "玉米")])
     func trims(raw: String, expected: String) { #expect(raw.trimmingWhitespace() == expected) }
 }
+
+/// Zones are written in a canonical order so that unions built in different orders (one run, or
+/// the parts of a partitioned run) write the same bytes.
+@Suite struct CanonicalOrderTests {
+    static func ring(_ points: [(Double, Double)]) -> [Position] { (points + [points[0]]).map { Position(x: $0.0, y: $0.1) } }
+
+    @Test func ringsStartAtTheirSmallestVertexAndKeepTheirDirection() {
+        let square = Self.ring([(2, 0), (2, 2), (0, 2), (0, 0)])  // counter-clockwise, starting at (2, 0)
+        let shape = MultiPolygon(polygons: [Polygon(rings: [square])]).canonicalOrder()
+        #expect(shape.polygons[0].rings[0] == Self.ring([(0, 0), (2, 0), (2, 2), (0, 2)]))
+    }
+
+    @Test func theSameShapeInAnyOrderGivesTheSameValue() {
+        let a = Polygon(rings: [Self.ring([(0, 0), (4, 0), (4, 4), (0, 4)]), Self.ring([(3, 1), (3, 2), (2, 2), (2, 1)]), Self.ring([(1, 1), (1, 2), (0.5, 2), (0.5, 1)])])
+        let b = Polygon(rings: [Self.ring([(10, 0), (11, 0), (11, 1), (10, 1)])])
+        let rotated = Polygon(rings: [Self.ring([(4, 4), (0, 4), (0, 0), (4, 0)]), Self.ring([(1, 2), (0.5, 2), (0.5, 1), (1, 1)]), Self.ring([(2, 2), (2, 1), (3, 1), (3, 2)])])
+        let one = MultiPolygon(polygons: [a, b]).canonicalOrder(), other = MultiPolygon(polygons: [b, rotated]).canonicalOrder()
+        #expect(one == other)
+        #expect(one.polygons[0].rings[1].first == Position(x: 0.5, y: 1), "holes sorted by their first vertex")
+        #expect(one.polygons[1].exterior.first == Position(x: 10, y: 0), "polygons sorted by their first vertex")
+    }
+}
