@@ -16,7 +16,7 @@ public struct Polygon: Sendable, Hashable, Codable {
 }
 
 /// A multipolygon as plain values; every parcel geometry is carried in this form.
-public struct MultiPolygon: Sendable, Hashable, Codable {
+public struct MultiPolygon: Sendable, Hashable {
     public var polygons: [Polygon]
     public init(polygons: [Polygon]) { self.polygons = polygons }
 
@@ -106,5 +106,26 @@ public enum Ring {
             previous = current
         }
         return sum / 2
+    }
+}
+
+/// Encoded as polygons of rings of flat coordinates (`[[[x0, y0, x1, y1, …]]]`): keyed
+/// `{"x": …, "y": …}` objects per vertex made a part's zone pieces slow to read back.
+extension MultiPolygon: Codable {
+    public init(from decoder: any Decoder) throws {
+        let flat = try decoder.singleValueContainer().decode([[[Double]]].self)
+        polygons = try flat.map { rings in
+            Polygon(rings: try rings.map { ring in
+                guard ring.count % 2 == 0 else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a ring needs pairs of coordinates"))
+                }
+                return stride(from: 0, to: ring.count, by: 2).map { Position(x: ring[$0], y: ring[$0 + 1]) }
+            })
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(polygons.map { $0.rings.map { ring in ring.flatMap { [$0.x, $0.y] } } })
     }
 }

@@ -14,7 +14,7 @@ struct PartitionState: Codable {
     static let fileName = "partition.json"
     static let recordsFileName = "partition.bin"
     /// Bumped when the layout changes: `merge` refuses parts written by another layout.
-    static let currentFormat = 1
+    static let currentFormat = 2
 
     struct Well: Codable { var id: String; var location: Position }
     struct Exclusion: Codable { var name: String; var shape: MultiPolygon }
