@@ -603,7 +603,7 @@ public struct ParcelReader: Sendable {
 
     /// Stops early when the layer's coordinates cannot be on the earth in its CRS, e.g. a
     /// Gauss–Krüger layer with zone-prefixed eastings (38 500 000) declared without the prefix.
-    func checkExtent(of layer: Layer, transform: CoordinateTransformation, crsLabel: String) throws {
+    private func checkExtent(of layer: Layer, transform: CoordinateTransformation, crsLabel: String) throws {
         guard let extent = layer.extent(), extent.minX <= extent.maxX else { return }
         let corners = [(extent.minX, extent.minY), (extent.maxX, extent.maxY), (extent.minX, extent.maxY), (extent.maxX, extent.minY)]
         let fits = corners.allSatisfy { corner in

@@ -143,9 +143,6 @@ public struct AssessJob {
         var wells: [(id: String, location: Position)] = []
         var seen = Set<String>()
         for reading in project.monitoring.wellReadings where seen.insert(reading.wellID).inserted { wells.append((reading.wellID, reading.location)) }
-        let rejected = Dictionary(grouping: project.allRejects, by: { "\($0.file)|\($0.code)" }).map { key, list in
-            ReportInput.Rejected(file: list[0].file, code: list[0].code, count: list.count)
-        }.sorted { ($0.file, $0.code) < ($1.file, $1.code) }
         let a = options.rules.review.accumulation
         let parameters: [(String, String)] = [
             ("source compliance", "year \(assessment.year.map(String.init) ?? "—"), statistic \(options.rules.statistic.rawValue), indeterminate as \(options.rules.indeterminateAsPass ? "pass" : "fail")"),
@@ -162,7 +159,7 @@ public struct AssessJob {
             language: options.output.language, generatedAt: ISO8601DateFormatter().string(from: started), toolVersion: IrrizoneVersion.current,
             sourceCRS: project.parcels.sourceCRS, parcels: project.parcels.parcels, outcomes: assessment.outcomes, reviewRows: reviewRows, reviewCount: reviewCount, sources: assessment.sources,
             wells: wells, exclusionAreas: assessment.exclusionShapes, zones: zones, targets: options.output.targets, standards: ReportInput.Standards(assessment.standards),
-            rejected: rejected, coverage: project.coverage,
+            rejected: ReportInput.Rejected.counts(of: project.allRejects), coverage: project.coverage,
             inputs: inputs.map { ReportInput.InputFile(role: $0.role, path: $0.path, sha256: $0.sha256, sizeBytes: $0.sizeBytes) },
             parameters: parameters, year: assessment.year, warnings: warnings)
     }

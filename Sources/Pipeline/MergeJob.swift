@@ -40,13 +40,13 @@ public struct MergeJob {
         let staging = try OutputStaging(outputDirectory: outputDirectory)
 
         // Per-parcel files: joined.
-        let featuresWritten = try timer.measure("join_parcels_geojson") {
+        let partsWithFeatures = try timer.measure("join_parcels_geojson") {
             try join(parts.map { $0.path("parcels.geojson") }, header: Array(GeoJSONWriter.header(name: "parcels").bytes),
                      footer: Array(GeoJSONWriter.footer.utf8), separator: Array(GeoJSONWriter.featureSeparator.utf8),
                      to: staging.path(for: "parcels.geojson"))
         }
         let expectedFeatures = parts.reduce(0) { $0 + $1.state.manifest.counts.accepted }
-        guard featuresWritten == parts.filter({ $0.state.manifest.counts.accepted > 0 }).count else {
+        guard partsWithFeatures == parts.filter({ $0.state.manifest.counts.accepted > 0 }).count else {
             throw MergeError.inconsistent("parcels.geojson", "a part's file holds no features although its run.json counts accepted parcels")
         }
         try timer.measure("join_review_csv") {
@@ -75,7 +75,6 @@ public struct MergeJob {
                 }
             }
         }
-        guard parcels.count == expectedFeatures else { throw MergeError.inconsistent("parcels", "\(parcels.count) records for \(expectedFeatures) parcels") }
 
         let zones = try timer.measure("dissolve") { try DissolveStage.merge(pieces: parts.flatMap { $0.state.zonePieces }, ellipsoid: first.ellipsoid) }
         // Sources: the verdicts are the parts' (checked equal); the parcels served are counted again.
@@ -120,16 +119,13 @@ public struct MergeJob {
         }
 
         try timer.measure("write_report_html") {
-            let rejected = Dictionary(grouping: rejects, by: { "\($0.file)|\($0.code)" }).map { _, list in
-                ReportInput.Rejected(file: list[0].file, code: list[0].code, count: list.count)
-            }.sorted { ($0.file, $0.code) < ($1.file, $1.code) }
             let input = ReportInput(
                 language: first.language, generatedAt: ISO8601DateFormatter().string(from: started), toolVersion: IrrizoneVersion.current,
                 sourceCRS: first.sourceCRS, parcels: parcels, outcomes: outcomes,
                 reviewRows: Array(parts.flatMap { $0.state.reviewRows }.prefix(HTMLReport.reviewRowLimit)),
                 reviewCount: parts.reduce(0) { $0 + $1.state.reviewCount }, sources: sources,
                 wells: first.wells.map { ($0.id, $0.location) }, exclusionAreas: first.exclusionAreas.map { ($0.name, $0.shape) }, zones: zones,
-                targets: first.targets, standards: first.standards, rejected: rejected, coverage: manifest.linking,
+                targets: first.targets, standards: first.standards, rejected: ReportInput.Rejected.counts(of: rejects), coverage: manifest.linking,
                 inputs: manifest.inputs.map { ReportInput.InputFile(role: $0.role, path: $0.path, sha256: $0.sha256, sizeBytes: $0.sizeBytes) },
                 parameters: first.parameters.map { ($0[0], $0[1]) }, year: first.year, warnings: warnings)
             try Data(HTMLReport.render(input).utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))

@@ -25,7 +25,14 @@ public struct ReportInput: Sendable {
     public struct Target: Sendable, Codable { public var year: Int; public var volume10kM3: Double; public var label: String?
         public init(year: Int, volume10kM3: Double, label: String?) { self.year = year; self.volume10kM3 = volume10kM3; self.label = label } }
     public struct Rejected: Sendable { public var file, code: String; public var count: Int
-        public init(file: String, code: String, count: Int) { self.file = file; self.code = code; self.count = count } }
+        public init(file: String, code: String, count: Int) { self.file = file; self.code = code; self.count = count }
+        /// Rejects counted per file and code, sorted.
+        public static func counts(of rejects: [Reject]) -> [Rejected] {
+            Dictionary(grouping: rejects, by: { "\($0.file)|\($0.code)" }).map { _, list in
+                Rejected(file: list[0].file, code: list[0].code, count: list.count)
+            }.sorted { ($0.file, $0.code) < ($1.file, $1.code) }
+        }
+    }
 
     public var language: ReportLanguage
     public var generatedAt: String
