@@ -28,6 +28,8 @@ public struct ParcelCensus: Sendable, Hashable {
     public var cropsBySource: [String: Set<CropKey>] = [:]
     /// The layer's extent (as its driver reports it) in WGS84 lon/lat.
     public var extent: SpatialIndex.Box?
+    /// The layer's CRS (else the assumed one) as WKT: monitoring x/y default to it.
+    public var crsWKT: String?
 
     public init() {}
 
@@ -81,6 +83,7 @@ extension ParcelReader {
 
             var census = ParcelCensus()
             census.extent = try wgs84Extent(of: layer)
+            census.crsWKT = try layerCRS(of: layer)?.wkt()
             var ordinal = 0
             var recoded: [[UInt8]: String] = [:]
             layer.forEachFeature { feature in
@@ -104,7 +107,12 @@ extension ParcelReader {
 
     /// The layer's extent in WGS84, or nil when the layer has no CRS (and none is assumed).
     func wgs84Extent(of layer: Layer) throws -> SpatialIndex.Box? {
-        guard let crs = try layer.spatialReference() ?? options.assumeCRS.flatMap({ try? SpatialReference(userInput: $0) }) else { return nil }
+        guard let crs = try layerCRS(of: layer) else { return nil }
         return ParcelCensus.wgs84Extent(of: layer, transform: try CoordinateTransformation(from: crs, to: try SpatialReference.wgs84()))
+    }
+
+    /// The layer's CRS, else the one `--assume-crs` names (as `read()` decides it).
+    func layerCRS(of layer: Layer) throws -> SpatialReference? {
+        try layer.spatialReference() ?? options.assumeCRS.flatMap { try? SpatialReference(userInput: $0) }
     }
 }

@@ -228,6 +228,7 @@ public struct ParcelReader: Sendable {
         var rejects: [Reject] = []
         var census = ParcelCensus()
         census.extent = try wgs84Extent(of: layer)
+        census.crsWKT = try sourceCRS.wkt()
         let firstFeature = options.featureRange?.lowerBound ?? 0
         var featuresRead = 0
         var repairs: [Repair] = []

@@ -21,14 +21,22 @@ enum IngestStage {
         if let shard = options.shard, options.serviceAreas != nil { throw PipelineError.shardWithServiceAreas(shard) }
         var parcelOptions = options.parcels
         var census: ParcelCensus? = nil
-        if let shard = options.shard {
-            // One part of a partitioned run: the facts of the whole layer first (attributes only),
-            // then the geometry of this part's features.
+        if options.shard != nil || !options.monitoring.isEmpty {
+            // The facts of the whole layer first (attributes only): a part of a partitioned run
+            // needs them, and the monitoring tables need nothing else, so they are read on another
+            // thread while the parcels are.
             let wholeLayer = try timer.measure("census") { try ParcelReader(options: options.parcels).census() }
-            parcelOptions.featureRange = shard.featureRange(of: wholeLayer.featureCount)
+            if let shard = options.shard { parcelOptions.featureRange = shard.featureRange(of: wholeLayer.featureCount) }
             census = wholeLayer
         }
-        var parcels = try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() }
+        let background = census.flatMap { census in
+            options.monitoring.isEmpty ? nil : BackgroundWork { try readMonitoring(options, census: census) }
+        }
+        let parcelsRead = Result { try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() } }
+        // Waited for before any error is thrown, so no reading is left running. The wait is a
+        // phase of its own; read_monitoring (its thread's time) overlaps read_parcels.
+        let monitoringRead = background.map { background in timer.measure("wait_for_monitoring") { background.wait() } }
+        var parcels = try parcelsRead.get()
         if let census { parcels.census = census }
         var serviceAreaRejects: [Reject] = []
         if let path = options.serviceAreas {
@@ -40,18 +48,11 @@ enum IngestStage {
             parcels.warnings.append("\(assigned) parcels without a source id took theirs from the service areas in \(path)")
             serviceAreaRejects = areas.rejects
         }
-        let monitoring = try timer.measure("read_monitoring") { () throws -> MonitoringData in
-            guard !options.monitoring.isEmpty else { return MonitoringData() }
-            let crsText = options.samplesCRS ?? parcels.sourceCRSWKT
-            let defaultCRS: SpatialReference
-            do { defaultCRS = try SpatialReference(userInput: crsText) } catch {
-                throw PipelineError.badSamplesCRS(crsText, (error as? GDALError)?.message ?? "\(error)")
-            }
-            // The layer's extent and every feature's id (ParcelCensus): the same in a whole run
-            // and in each part of a partitioned one.
-            let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: parcels.census.extent,
-                                          maxOutsideMetres: options.monitoring.maxOutsideMetres, today: options.today)
-            return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: parcels.census.parcelIDs).read()
+        var monitoring = MonitoringData()
+        if let background, let monitoringRead {
+            monitoring = try monitoringRead.get()
+            // Timed on its own thread; it overlaps read_parcels.
+            timer.record("read_monitoring", seconds: background.seconds)
         }
         guard !options.monitoring.isEmpty else {
             return IngestedProject(parcels: parcels, monitoring: monitoring, links: [], coverage: nil, serviceAreaRejects: serviceAreaRejects)
@@ -67,6 +68,46 @@ enum IngestStage {
         var linkedMonitoring = monitoring
         linkedMonitoring.irrigation = []
         return IngestedProject(parcels: parcels, monitoring: linkedMonitoring, links: links, coverage: coverage, serviceAreaRejects: serviceAreaRejects)
+    }
+}
+
+extension IngestStage {
+    /// The monitoring tables, checked against the census: every feature's id and the layer's
+    /// extent (the same in a whole run and in each part of a partitioned one); x/y default to the
+    /// layer's CRS.
+    static func readMonitoring(_ options: AssessOptions, census: ParcelCensus) throws -> MonitoringData {
+        // (A layer without a CRS stops the run while its parcels are read.)
+        var defaultCRS: SpatialReference? = nil
+        if let crsText = options.samplesCRS ?? census.crsWKT {
+            do { defaultCRS = try SpatialReference(userInput: crsText) } catch {
+                throw PipelineError.badSamplesCRS(crsText, (error as? GDALError)?.message ?? "\(error)")
+            }
+        }
+        let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: census.extent,
+                                      maxOutsideMetres: options.monitoring.maxOutsideMetres, today: options.today)
+        return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: census.parcelIDs).read()
+    }
+}
+
+/// Work on another thread (its own GDAL datasets and PROJ objects, made there), waited for once.
+final class BackgroundWork<T: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: Result<T, any Error>?
+    /// How long the work took.
+    private(set) var seconds = 0.0
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        DispatchQueue.global().async(group: group) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            self.result = Result { try work() }
+            self.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+    }
+
+    /// The result; `result` and `seconds` are written before the group leaves, read after.
+    func wait() -> Result<T, any Error> {
+        group.wait()
+        return result!
     }
 }
 
