@@ -111,11 +111,7 @@ public struct Layer {
     ///
     /// The corresponding C functions are `OGR_L_ResetReading` and `OGR_L_GetNextFeature`.
     public func forEachFeature<E: Error>(_ body: (Feature) throws(E) -> Void) throws(E) {
-        OGR_L_ResetReading(handle)
-        while let next = OGR_L_GetNextFeature(handle) {  // returns an owned copy
-            let feature = Feature(adopting: next)
-            try body(feature)
-        }
+        try forEachFeature(from: 0, count: nil, body)
     }
 
     /// Iterates `count` features (all remaining when nil) starting at the `start`-th feature in
@@ -130,7 +126,7 @@ public struct Layer {
             for _ in 0..<start { guard let skipped = OGR_L_GetNextFeature(handle) else { return }; OGR_F_Destroy(skipped) }
         }
         var delivered = 0
-        while count.map({ delivered < $0 }) ?? true, let next = OGR_L_GetNextFeature(handle) {
+        while count.map({ delivered < $0 }) ?? true, let next = OGR_L_GetNextFeature(handle) {  // an owned copy
             delivered += 1
             try body(Feature(adopting: next))
         }

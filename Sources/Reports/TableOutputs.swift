@@ -17,10 +17,6 @@ public enum SummaryFiles {
 
         public init() {}
 
-        public mutating func add(_ parcel: Parcel, _ assessment: ParcelAssessment) {
-            add(Row(parcel, assessment))
-        }
-
         /// What one parcel adds to the sums (kept by partitioned runs, so that `merge` adds the
         /// same numbers in the same order as one run).
         public struct Row: Sendable, Hashable {
@@ -88,11 +84,6 @@ public enum SummaryFiles {
         public private(set) var rows = 0
 
         public init(path: String) throws { csv = try CSVWriter(path: path, header: reviewHeader) }
-
-        public func add(_ parcel: Parcel, _ assessment: ParcelAssessment) {
-            let (text, count) = Self.rows(parcel, assessment)
-            add(text, rows: count)
-        }
 
         /// Rows made by `rows(_:_:)`, in parcel order.
         public func add(_ text: String, rows count: Int) {
