@@ -20,6 +20,9 @@ public struct ParcelInputOptions: Sendable {
     /// Read only these features (0-based positions in reading order): one part of a
     /// partitioned run. Nil reads the whole layer.
     public var featureRange: Range<Int>?
+    /// The whole layer's census when the caller has read it already (`census()`); the reading
+    /// then carries it instead of counting its own.
+    public var census: ParcelCensus?
 
     public init(path: String, layer: String? = nil, encoding: String? = nil, assumeCRS: String? = nil,
                 fields: [ParcelField: String] = [:]) {
@@ -54,8 +57,8 @@ public struct ParcelLayerReading: Sendable {
     public var files: [String]
     /// Things the user should know that did not stop the run.
     public var warnings: [String]
-    /// The facts of every feature read (accepted or not); a partitioned run replaces it by the
-    /// census of the whole layer.
+    /// The facts of every feature of the layer (accepted or not): `options.census`, else counted
+    /// while reading.
     public var census: ParcelCensus
 }
 
@@ -226,9 +229,12 @@ public struct ParcelReader: Sendable {
 
         var parcels: [Parcel] = []
         var rejects: [Reject] = []
-        var census = ParcelCensus()
-        census.extent = try wgs84Extent(of: layer)
-        census.crsWKT = try sourceCRS.wkt()
+        let countCensus = options.census == nil
+        var census = options.census ?? ParcelCensus()
+        if countCensus {
+            census.extent = try wgs84Extent(of: layer)
+            census.crsWKT = try sourceCRS.wkt()
+        }
         let firstFeature = options.featureRange?.lowerBound ?? 0
         var featuresRead = 0
         var repairs: [Repair] = []
@@ -335,7 +341,7 @@ public struct ParcelReader: Sendable {
             let parcel = Parcel(id: id!, featureID: fid, crop: text(.crop), landUseCode: text(.landUseCode), landUseName: text(.landUseName),
                                 soilPH: soilPH, sourceID: text(.sourceID), adminUnit: text(.adminUnit), attributes: attributes,
                                 geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
-            census.count(id: parcel.id, crop: parcel.crop, landUseCode: parcel.landUseCode, sourceID: parcel.sourceID)
+            if countCensus { census.count(id: parcel.id, crop: parcel.crop, landUseCode: parcel.landUseCode, sourceID: parcel.sourceID) }
             let wkb: [UInt8]?
             do { wkb = try feature.geometry?.wkb() } catch {
                 rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_ERROR",

@@ -27,6 +27,7 @@ enum IngestStage {
             // thread while the parcels are.
             let wholeLayer = try timer.measure("census") { try ParcelReader(options: options.parcels).census() }
             if let shard = options.shard { parcelOptions.featureRange = shard.featureRange(of: wholeLayer.featureCount) }
+            parcelOptions.census = wholeLayer
             census = wholeLayer
         }
         let background = census.flatMap { census in
@@ -37,7 +38,6 @@ enum IngestStage {
         // phase of its own; read_monitoring (its thread's time) overlaps read_parcels.
         let monitoringRead = background.map { background in timer.measure("wait_for_monitoring") { background.wait() } }
         var parcels = try parcelsRead.get()
-        if let census { parcels.census = census }
         var serviceAreaRejects: [Reject] = []
         if let path = options.serviceAreas {
             // Service areas are polygons with a source id: read them like parcels.
@@ -80,7 +80,7 @@ extension IngestStage {
         var defaultCRS: SpatialReference? = nil
         if let crsText = options.samplesCRS ?? census.crsWKT {
             do { defaultCRS = try SpatialReference(userInput: crsText) } catch {
-                throw PipelineError.badSamplesCRS(crsText, (error as? GDALError)?.message ?? "\(error)")
+                throw PipelineError.badSamplesCRS(crsText, error.message)
             }
         }
         let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: census.extent,

@@ -41,6 +41,9 @@ import IrrigationModel
         options.featureRange = try Shard(index: 1, count: 2).featureRange(of: 3)  // features 1…2
         let part = try ParcelReader(options: options).read()
         #expect(part.featuresRead == 2 && part.parcels.map(\.id) == ["2"] && part.rejects.map(\.location) == ["feature 1"])
-        #expect(part.census.parcelIDs == ["P2", "2"], "a part's reader sees only its own features; IngestStage gives it the whole census")
+        #expect(part.census.parcelIDs == ["P2", "2"], "a part's reader counts only its own features")
+        options.census = try ParcelReader(options: ParcelInputOptions(path: path)).census()
+        let given = try ParcelReader(options: options).read()
+        #expect(given.census == options.census && given.census.parcelIDs == ["P1", "P2", "2"], "a census given is carried, not recounted")
     }
 }
