@@ -64,8 +64,8 @@ extension ParcelReader {
         GDALEnvironment.initialize()
         let diagnostics = Diagnostics()
         return try diagnostics.collect { () throws -> ParcelCensus in
-            // A shapefile in a legacy code page is read raw and each distinct value recoded once,
-            // with the same function as `read()` (GDAL would open an iconv descriptor per value).
+            // A shapefile in a legacy code page is read raw and recoded as `read()` does it
+            // (`RawTextDecoder`), so the texts are the same.
             let opened = try open()
             let recodeFrom = selfRecodedEncoding(of: try chooseLayer(in: opened), driver: opened.driverName)
             let dataset = recodeFrom == nil ? opened : try open(rawText: true)
@@ -85,18 +85,14 @@ extension ParcelReader {
             census.extent = try wgs84Extent(of: layer)
             census.crsWKT = try layerCRS(of: layer)?.wkt()
             var ordinal = 0
-            var recoded: [[UInt8]: String] = [:]
+            var rawText = RawTextDecoder(encoding: recodeFrom)
             layer.forEachFeature { feature in
                 ordinal += 1
                 func text(_ role: ParcelField) -> String? {
                     guard let index = roleIndex[role] else { return nil }
                     guard fields[index].type == .string else { return AttributeValue(feature.value(at: index)).text }
                     guard let bytes = feature.textBytes(at: index) else { return nil }
-                    guard let recodeFrom, bytes.contains(where: { $0 >= 0x80 }) else { return AttributeValue.string(String(decoding: bytes, as: UTF8.self)).text }
-                    if let known = recoded[bytes] { return AttributeValue.string(known).text }
-                    let decoded = TextRecoding.decode(bytes, from: recodeFrom)
-                    if recoded.count < 200_000 { recoded[bytes] = decoded }
-                    return AttributeValue.string(decoded).text
+                    return AttributeValue.string(rawText.decode(bytes).text).text
                 }
                 let id = text(.parcelID) ?? feature.id.map { String($0) } ?? String(ordinal)
                 census.count(id: id, crop: text(.crop), landUseCode: text(.landUseCode), sourceID: text(.sourceID))

@@ -216,14 +216,12 @@ public struct ParcelReader: Sendable {
 
         // Text encoding: what GDAL decoded with, and whether the Latin-1 heuristics apply.
         let (textEncoding, assumedLatin1) = describeEncoding(of: layer)
-        // A shapefile in a legacy code page (GBK above all): GDAL recodes every text field of every
-        // feature through a new iconv descriptor, which took ~40 % of this thread's time. The
-        // features are read raw instead and each distinct non-ASCII value is recoded once, with
-        // the same function (CPLRecode), so the text is the same.
+        // A shapefile in a legacy code page (GBK above all) is read raw and recoded by
+        // `RawTextDecoder` (GDAL's own recoding took ~40 % of this thread's time).
         let recodeFrom = selfRecodedEncoding(of: layer, driver: dataset.driverName)
         let rawDataset = recodeFrom == nil ? nil : try open(rawText: true)
         let featureLayer = try rawDataset.map { try chooseLayer(in: $0) } ?? layer
-        var recoded: [[UInt8]: (text: String, utf8: [UInt8])] = [:]
+        var rawText = RawTextDecoder(encoding: recodeFrom)
         var encodingFindings: [EncodingFinding] = []
         var reportedFields = Set<String>()
 
@@ -311,17 +309,7 @@ public struct ParcelReader: Sendable {
                     continue
                 }
                 let text: String
-                if let recodeFrom, bytes.contains(where: { $0 >= 0x80 }) {
-                    if let known = recoded[bytes] {
-                        (text, bytes) = known
-                    } else {
-                        let decoded = TextRecoding.decode(bytes, from: recodeFrom), utf8 = Array(decoded.utf8)
-                        if recoded.count < 200_000 { recoded[bytes] = (decoded, utf8) }
-                        (text, bytes) = (decoded, utf8)
-                    }
-                } else {
-                    text = String(decoding: bytes, as: UTF8.self)
-                }
+                (text, bytes) = rawText.decode(bytes)
                 if encodingFindings.count < 50, let problem = TextEncodingCheck.problem(in: bytes, assumedLatin1: assumedLatin1) {
                     if reportedFields.insert(definition.name).inserted || encodingFindings.count < 5 {
                         encodingFindings.append(finding(field: definition.name, fid: fid, bytes: bytes, problem: problem))
@@ -717,5 +705,27 @@ extension AttributeValue {
         case .string(let v), .temporal(let v): self = .string(v)
         case .boolean(let v): self = .boolean(v)
         }
+    }
+}
+
+/// Text read raw from a shapefile in a legacy code page (GBK above all), recoded with GDAL's own
+/// `CPLRecode` once per distinct value: GDAL would open an iconv descriptor for every text field of
+/// every feature. Without an encoding (or for ASCII) the bytes are UTF-8 already.
+struct RawTextDecoder {
+    let encoding: String?
+    private var recoded: [[UInt8]: (text: String, utf8: [UInt8])] = [:]
+    /// Distinct values remembered at most (ids are distinct; crops and units repeat).
+    static let cacheLimit = 200_000
+
+    init(encoding: String?) { self.encoding = encoding }
+
+    /// The text and its UTF-8 bytes.
+    mutating func decode(_ bytes: [UInt8]) -> (text: String, utf8: [UInt8]) {
+        guard let encoding, bytes.contains(where: { $0 >= 0x80 }) else { return (String(decoding: bytes, as: UTF8.self), bytes) }
+        if let known = recoded[bytes] { return known }
+        let text = TextRecoding.decode(bytes, from: encoding)
+        let result = (text, Array(text.utf8))
+        if recoded.count < Self.cacheLimit { recoded[bytes] = result }
+        return result
     }
 }

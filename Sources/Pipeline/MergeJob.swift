@@ -89,7 +89,7 @@ public struct MergeJob {
         let rejects = parts.flatMap { $0.state.parcelRejects } + first.otherRejects
 
         var warnings: [String] = []
-        for warning in parts.flatMap { $0.state.warnings } where !warnings.contains(warning) { warnings.append(warning) }
+        for warning in parts.flatMap({ $0.state.warnings }) where !warnings.contains(warning) { warnings.append(warning) }
         let parcelArea = parcels.reduce(0) { $0 + $1.areaSquareMetres }, zoneArea = zones.reduce(0) { $0 + $1.areaSquareMetres }
         if parcelArea > 0, abs(zoneArea - parcelArea) > 0.001 * parcelArea {
             warnings.append("zones cover \(zoneArea / 10_000) ha but the parcels add up to \(parcelArea / 10_000) ha: parcels overlap (dissolve method: \(Set(zones.map(\.method)).sorted().joined(separator: ", ")))")
