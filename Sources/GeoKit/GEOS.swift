@@ -3,7 +3,8 @@ import CGEOS
 /// A GEOS context (the reentrant `_r` API). One per thread: not `Sendable`.
 ///
 /// Used for what OGR 3.6 does not expose — coverage union for dissolving a land-survey
-/// coverage — and nothing else; everything else goes through OGR.
+/// coverage — and for the validity check of plain polygons straight from WKB (the parcel
+/// reader's common case); everything else goes through OGR.
 public final class GEOSContext {
     let handle: GEOSContextHandle_t
     /// Messages GEOS reported (notices and errors), for the run's warnings.

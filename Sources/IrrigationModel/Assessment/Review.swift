@@ -133,10 +133,6 @@ public enum ReviewEngine {
 
     /// Concentration for a year: that year's mean, else the nearest year's (stated in run.json
     /// and the report as `concentration_years`: irrigation records often start before sampling).
-    static func concentration(_ means: SourceSeries?, parameter: String, year: Int) -> Double? {
-        means?.concentration(parameter, year: year)
-    }
-
     /// A source's annual means as one series per parameter, years ascending: each parcel asks
     /// for ~50 (parameter, year) pairs, and looking the nearest year up in a dictionary per year
     /// was a quarter of the rules' time.
@@ -167,13 +163,12 @@ public enum ReviewEngine {
     public struct Context: Sendable {
         public var standards: StandardsCatalog
         public var options: ReviewOptions
-        public var sourceMeans: [String: [Int: [String: Double]]]
         public var wells: [String: WellSummary]
         public var year: Int?
-        /// `sourceMeans` as series (made once for the run).
+        /// Each source's annual means (`annualMeans`) as series, made once for the run.
         let sourceSeries: [String: SourceSeries]
         public init(standards: StandardsCatalog, options: ReviewOptions, sourceMeans: [String: [Int: [String: Double]]], wells: [String: WellSummary], year: Int?) {
-            self.standards = standards; self.options = options; self.sourceMeans = sourceMeans; self.wells = wells; self.year = year
+            self.standards = standards; self.options = options; self.wells = wells; self.year = year
             sourceSeries = sourceMeans.mapValues(SourceSeries.init)
         }
     }
@@ -204,13 +199,13 @@ public enum ReviewEngine {
         let recordsByYear = records.sorted(by: { $0.key < $1.key })
         for (key, parameters, perKg) in Self.loadParameters {
             let scale = perKg ? 1.0 / 1000 : 1.0  // C (mg/L) × V (m³/ha) = g/ha
-            if let v = annualVolume, let concentration = parameters.lazy.compactMap({ concentration(means, parameter: $0, year: referenceYear) }).first {
+            if let v = annualVolume, let concentration = parameters.lazy.compactMap({ means?.concentration($0, year: referenceYear) }).first {
                 annualLoad[key] = concentration * v * scale
             }
             if !records.isEmpty {
                 var sum = 0.0, complete = true
                 for (year, volume) in recordsByYear {
-                    guard let concentration = parameters.lazy.compactMap({ concentration(means, parameter: $0, year: year) }).first else { complete = false; break }
+                    guard let concentration = parameters.lazy.compactMap({ means?.concentration($0, year: year) }).first else { complete = false; break }
                     sum += concentration * volume * scale
                 }
                 if complete { cumulative[key] = sum }
@@ -283,8 +278,8 @@ public enum ReviewEngine {
 
         // Salinity of the water, and of the crop's root zone.
         var ecw: Double? = nil
-        if let ec = concentration(means, parameter: "ec", year: referenceYear) { ecw = ec }
-        else if let tds = concentration(means, parameter: "tds", year: referenceYear) ?? concentration(means, parameter: "total_salt", year: referenceYear) {
+        if let ec = means?.concentration("ec", year: referenceYear) { ecw = ec }
+        else if let tds = means?.concentration("tds", year: referenceYear) ?? means?.concentration("total_salt", year: referenceYear) {
             ecw = Salinity.ecw(fromTDS: tds, tdsPerEC: c.standards.faoConstants["tds_per_ec"]?.value ?? 640)
         }
         var lr: Double? = nil, yield: Double? = nil, waterClass: String? = nil
@@ -298,7 +293,7 @@ public enum ReviewEngine {
             }
         }
         var chlorideClass: String? = nil
-        if let chloride = concentration(means, parameter: "chloride", year: referenceYear),
+        if let chloride = means?.concentration("chloride", year: referenceYear),
            let fao = c.standards.fao29WaterClasses.first(where: { $0.parameter == "chloride" }) {
             chlorideClass = chloride < fao.noneBelow ? "none" : (chloride > fao.severeAbove ? "severe" : "slight_to_moderate")
         }
