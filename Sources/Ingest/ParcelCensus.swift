@@ -1,3 +1,4 @@
+import Foundation
 import GeoKit
 import IrrigationModel
 
@@ -33,6 +34,13 @@ public struct ParcelCensus: Sendable, Hashable {
 
     public init() {}
 
+    /// Adds the census of other features of the same layer (the extent and CRS are kept).
+    mutating func join(_ other: ParcelCensus) {
+        featureCount += other.featureCount
+        if parcelIDs.isEmpty { parcelIDs = other.parcelIDs } else { parcelIDs.formUnion(other.parcelIDs) }
+        cropsBySource.merge(other.cropsBySource) { $0.union($1) }
+    }
+
     mutating func count(id: String, crop: String?, landUseCode: String?, sourceID: String?) {
         featureCount += 1
         parcelIDs.insert(id)
@@ -60,8 +68,43 @@ extension ParcelReader {
     /// Reads the census of the whole layer from the attributes alone (the geometry and the other
     /// fields are not fetched): what each part of a partitioned run needs to know of the others.
     /// The parcel id, crop, land-use code and source id are read exactly as `read()` reads them.
+    ///
+    /// A layer that can seek (a shapefile) is read in one contiguous run of features per core,
+    /// each run through its own dataset on its own thread, and the runs' censuses are joined.
     public func census() throws -> ParcelCensus {
+        try census(runs: max(1, ProcessInfo.processInfo.activeProcessorCount), splitMinimum: Self.censusSplitMinimum)
+    }
+
+    /// The census read in up to `runs` runs when the layer has at least `splitMinimum` features.
+    func census(runs: Int, splitMinimum: Int) throws -> ParcelCensus {
         GDALEnvironment.initialize()
+        var census = ParcelCensus()
+        let diagnostics = Diagnostics()
+        let (total, canSplit) = try diagnostics.collect { () throws -> (Int?, Bool) in
+            let layer = try chooseLayer(in: try open())
+            census.extent = try wgs84Extent(of: layer)
+            census.crsWKT = try layerCRS(of: layer)?.wkt()
+            return (layer.featureCount(forceScan: false), layer.hasCapability("FastSetNextByIndex"))
+        }
+        guard let total, canSplit, runs > 1, total >= splitMinimum else {
+            let whole = try censusOfFeatures(from: 0, count: nil)
+            census.join(whole)
+            return census
+        }
+        let parts = parallelChunks(count: runs, chunkSize: 1) { run in
+            let range = (total * run.lowerBound / runs)..<(total * run.upperBound / runs)
+            return [Result { try censusOfFeatures(from: range.lowerBound, count: range.count) }]
+        }
+        for part in parts { census.join(try part.get()) }
+        return census
+    }
+
+    /// Below this many features the census is read in one run (opening more datasets costs more).
+    static let censusSplitMinimum = 20_000
+
+    /// The census of `count` features (all remaining when nil) from the `start`-th, through a
+    /// dataset of its own opened on the calling thread. The extent and CRS are left out.
+    private func censusOfFeatures(from start: Int, count: Int?) throws -> ParcelCensus {
         let diagnostics = Diagnostics()
         return try diagnostics.collect { () throws -> ParcelCensus in
             // A shapefile in a legacy code page is read raw and recoded as `read()` does it
@@ -82,11 +125,9 @@ extension ParcelReader {
             try layer.setIgnoredFields(fieldNames.filter { !needed.contains($0) } + ["OGR_GEOMETRY", "OGR_STYLE"])
 
             var census = ParcelCensus()
-            census.extent = try wgs84Extent(of: layer)
-            census.crsWKT = try layerCRS(of: layer)?.wkt()
-            var ordinal = 0
+            var ordinal = start
             var rawText = RawTextDecoder(encoding: recodeFrom)
-            layer.forEachFeature { feature in
+            layer.forEachFeature(from: start, count: count) { feature in
                 ordinal += 1
                 func text(_ role: ParcelField) -> String? {
                     guard let index = roleIndex[role] else { return nil }

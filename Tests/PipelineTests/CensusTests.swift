@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import GeoKit
-import Ingest
+@testable import Ingest
 import IrrigationModel
 @testable import Pipeline
 
@@ -45,5 +45,15 @@ import IrrigationModel
         options.census = try ParcelReader(options: ParcelInputOptions(path: path)).census()
         let given = try ParcelReader(options: options).read()
         #expect(given.census == options.census && given.census.parcelIDs == ["P1", "P2", "2"], "a census given is carried, not recounted")
+    }
+
+    @Test func aCensusReadInSeveralRunsEqualsOneRun() throws {
+        // The sample's GBK shapefile: 3 000 features, one with no geometry.
+        let reader = ParcelReader(options: ParcelInputOptions(path: repositoryRoot.appendingPathComponent("SampleData/parcels.shp").path))
+        let whole = try reader.census(runs: 1, splitMinimum: 0)
+        #expect(whole.featureCount == 3_000 && whole.parcelIDs.count == 3_000 && whole.extent != nil)
+        for runs in [2, 3, 7] {
+            #expect(try reader.census(runs: runs, splitMinimum: 0) == whole, "\(runs) runs")
+        }
     }
 }
