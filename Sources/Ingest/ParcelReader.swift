@@ -351,7 +351,8 @@ public struct ParcelReader: Sendable {
         if emptyIDs > 0 {
             warnings.append("\(emptyIDs) parcels in \(options.path) have an empty \(mapping[.parcelID] ?? "id") field; their feature id is used as parcel_id")
         }
-        let duplicates = duplicateIDs(in: parcels)
+        // The census counts every feature of the layer: when its ids are all different, so are these.
+        let duplicates = census.parcelIDs.count == census.featureCount ? [] : duplicateIDs(in: parcels)
         if !duplicates.isEmpty {
             warnings.append("\(duplicates.count) parcel ids occur more than once in \(options.path) (e.g. \(duplicates.prefix(5).joined(separator: ", "))); records linked by id will match all of them")
         }

@@ -53,6 +53,11 @@ public struct AssessJob {
 
         let project = try IngestStage.run(options, timer: &timer)
         let reading = project.parcels
+        // The inputs are hashed on another thread while the parcels are assessed.
+        var files = inputFiles(reading.files, role: "parcels")
+        for (role, file) in options.monitoring.allFiles { files += inputFiles([file.path], role: role) }
+        if let path = options.serviceAreas { files += inputFiles([path], role: "service_areas") }
+        let hashing = BackgroundWork { [files] in try Self.describe(files) }
         var assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
         let staging = try OutputStaging(outputDirectory: options.outputDirectory)
 
@@ -81,12 +86,8 @@ public struct AssessJob {
         if parcelArea > 0, abs(zoneArea - parcelArea) > 0.001 * parcelArea {
             warnings.append("zones cover \(zoneArea / 10_000) ha but the parcels add up to \(parcelArea / 10_000) ha: parcels overlap (dissolve method: \(Set(zones.map(\.method)).sorted().joined(separator: ", ")))")
         }
-        let inputs = try timer.measure("hash_inputs") { () throws -> [RunManifest.InputFile] in
-            var files = inputFiles(reading.files, role: "parcels")
-            for (role, file) in options.monitoring.allFiles { files += inputFiles([file.path], role: role) }
-            if let path = options.serviceAreas { files += inputFiles([path], role: "service_areas") }
-            return try describe(files)
-        }
+        let inputs = try hashing.wait().get()
+        timer.record("hash_inputs", seconds: hashing.seconds)
 
         let summaryRowCount = try timer.measure("write_summary_csv") { try pass.summary.write(to: staging.path(for: "summary.csv")) }
         let sourcesOutput = try timer.measure("write_sources") {
@@ -191,7 +192,7 @@ public struct AssessJob {
     }
 
     /// Size and SHA-256 of each file, in order; the files are hashed on all cores.
-    func describe(_ files: [(role: String, path: String)]) throws -> [RunManifest.InputFile] {
+    static func describe(_ files: [(role: String, path: String)]) throws -> [RunManifest.InputFile] {
         try parallelMap(count: files.count, chunkSize: 1) { index in
             Result { () throws -> RunManifest.InputFile in
                 let (role, path) = files[index]

@@ -56,4 +56,23 @@ import IrrigationModel
             #expect(try reader.census(runs: runs, splitMinimum: 0) == whole, "\(runs) runs")
         }
     }
+
+    @Test func repeatedParcelIDsAreWarnedOfWhetherTheCensusIsCountedOrGiven() throws {
+        let path = try temporaryDirectory() + "/parcels.geojson"
+        try Self.layer.replacingOccurrences(of: "\"P2\"", with: "\"P1\"").write(toFile: path, atomically: true, encoding: .utf8)
+        var options = ParcelInputOptions(path: path)
+        let counted = try ParcelReader(options: options).read()
+        options.census = try ParcelReader(options: options).census()
+        let given = try ParcelReader(options: options).read()
+        for reading in [counted, given] {
+            // P1's second feature has no geometry: the id is repeated in the layer, not among the parcels.
+            #expect(reading.census.parcelIDs.count == 2 && reading.census.featureCount == 3)
+            #expect(!reading.warnings.contains { $0.contains("more than once") }, "only accepted parcels' ids are compared")
+        }
+
+        try Self.layer.replacingOccurrences(of: "\" \"", with: "\"P1\"").write(toFile: path, atomically: true, encoding: .utf8)
+        options = ParcelInputOptions(path: path)
+        let repeated = try ParcelReader(options: options).read()
+        #expect(repeated.warnings.contains { $0.contains("1 parcel ids occur more than once") && $0.contains("P1") })
+    }
 }
