@@ -77,9 +77,9 @@ public enum Linker {
 
         // Sources by id.
         var unknown = Set<String>()
-        for (index, parcel) in parcels.enumerated() {
-            if parcel.sourceFromServiceArea { coverage.sourceFromServiceArea += 1 }
-            guard let id = parcel.sourceID else { coverage.withoutSourceID += 1; continue }
+        for index in parcels.indices {
+            if parcels[index].sourceFromServiceArea { coverage.sourceFromServiceArea += 1 }
+            guard let id = parcels[index].sourceID else { coverage.withoutSourceID += 1; continue }
             guard let sourceIDs else { continue }
             let known = sourceIDs.contains(id)
             links[index].sourceKnown = known
@@ -149,16 +149,38 @@ public enum Linker {
             if !ids.isEmpty { coverage.withWell += 1 }
         }
 
-        // Irrigation records by parcel id (an id shared by several parcels applies to each).
-        var parcelsByID: [String: [Int]] = [:]
-        for (index, parcel) in parcels.enumerated() { parcelsByID[parcel.id, default: []].append(index) }
-        for record in irrigation {
-            for index in parcelsByID[record.parcelID] ?? [] {
-                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels[index].areaHectares) {
-                    links[index].irrigationByYear[record.year, default: 0] += perHectare
-                }
-            }
+        // Irrigation records by parcel id (an id shared by several parcels applies to each): each
+        // record's parcels are found first, then each parcel's years are summed on all cores.
+        var firstParcelWithID = [String: Int](minimumCapacity: parcels.count)
+        var laterParcelsWithID: [String: [Int]] = [:]  // ids the layer repeats (rare)
+        for index in parcels.indices {
+            let id = parcels[index].id
+            if firstParcelWithID[id] == nil { firstParcelWithID[id] = index } else { laterParcelsWithID[id, default: []].append(index) }
         }
+        // (parcel, record) pairs, then the records grouped by parcel (a counting sort, in
+        // record order within a parcel).
+        var pairs: [(parcel: Int, record: Int)] = []
+        pairs.reserveCapacity(irrigation.count)
+        for (recordIndex, record) in irrigation.enumerated() {
+            guard let first = firstParcelWithID[record.parcelID] else { continue }
+            pairs.append((first, recordIndex))
+            for index in laterParcelsWithID[record.parcelID] ?? [] { pairs.append((index, recordIndex)) }
+        }
+        var firstRecordOfParcel = [Int](repeating: 0, count: parcels.count + 1)
+        for pair in pairs { firstRecordOfParcel[pair.parcel + 1] += 1 }
+        for index in parcels.indices { firstRecordOfParcel[index + 1] += firstRecordOfParcel[index] }
+        var next = firstRecordOfParcel, recordsByParcel = [Int](repeating: 0, count: pairs.count)
+        for pair in pairs { recordsByParcel[next[pair.parcel]] = pair.record; next[pair.parcel] += 1 }
+        let grouped = recordsByParcel, bounds = firstRecordOfParcel
+        let irrigationByYear = parallelMap(count: parcels.count, chunkSize: 4096) { index -> [Int: Double] in
+            var byYear: [Int: Double] = [:]
+            for recordIndex in grouped[bounds[index]..<bounds[index + 1]] {
+                let record = irrigation[recordIndex]
+                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels[index].areaHectares) { byYear[record.year, default: 0] += perHectare }
+            }
+            return byYear
+        }
+        for (index, byYear) in irrigationByYear.enumerated() where !byYear.isEmpty { links[index].irrigationByYear = byYear }
         coverage.withIrrigationRecords = links.filter { !$0.irrigationByYear.isEmpty }.count
         return (links, coverage)
     }
