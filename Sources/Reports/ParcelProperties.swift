@@ -74,11 +74,14 @@ public enum ParcelProperties {
             ("soil_ph", (samplePH ?? parcel.soilPH).map { .fixed($0, decimals: 2) } ?? .null),
             ("soil_ph_from", samplePH != nil ? .string("sample") : (parcel.soilPH != nil ? .string("parcel_attribute") : .null)),
         ]
+        let review = assessment?.review
         for (index, parameter) in soilParameters.enumerated() {
-            let value = parameter.flatMap { SoilSummary.value($0, samples: samples) }
+            // The rules found the measured value already (their starting content, unless that is
+            // the background).
+            let value = review.map { review in review.accumulation[soilElements[index]].flatMap { $0.startIsBackground ? nil : $0.start } }
+                ?? parameter.flatMap { SoilSummary.value($0, samples: samples) }
             properties.append((soilValueNames[index], value.map { .number($0) } ?? .null))
         }
-        let review = assessment?.review
         properties += [
             ("well_ids", .strings(links?.wellIDs ?? [])),
             // The volume the loads use: the latest year of records, else the crop's quota.

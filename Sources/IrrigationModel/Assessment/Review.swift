@@ -161,16 +161,85 @@ public enum ReviewEngine {
     }
 
     public struct Context: Sendable {
-        public var standards: StandardsCatalog
-        public var options: ReviewOptions
-        public var wells: [String: WellSummary]
-        public var year: Int?
+        public let standards: StandardsCatalog
+        public let options: ReviewOptions
+        public let wells: [String: WellSummary]
+        public let year: Int?
         /// Each source's annual means (`annualMeans`) as series, made once for the run.
         let sourceSeries: [String: SourceSeries]
+        /// Each soil element's rules that do not depend on the parcel, made once for the run.
+        let elementRules: [ElementRules]
+        /// What each well says whatever the parcel (class III exceedances, rising trends), made
+        /// once for the run: the same findings for every parcel around the well.
+        let wellFindings: [String: [Finding]]
         public init(standards: StandardsCatalog, options: ReviewOptions, sourceMeans: [String: [Int: [String: Double]]], wells: [String: WellSummary], year: Int?) {
             self.standards = standards; self.options = options; self.wells = wells; self.year = year
             sourceSeries = sourceMeans.mapValues(SourceSeries.init)
+            elementRules = ReviewEngine.elements.compactMap { ElementRules($0, standards: standards, options: options.accumulation) }
+            wellFindings = wells.mapValues { ReviewEngine.findings(of: $0, standards: standards, options: options) }
         }
+    }
+
+    /// A well's findings that hold for any parcel within reach: latest values above GB/T 14848
+    /// class III, and significant rising trends; by parameter.
+    static func findings(of well: WellSummary, standards: StandardsCatalog, options: ReviewOptions) -> [Finding] {
+        let id = well.wellID
+        var findings: [Finding] = []
+        for (parameterID, latest) in well.latest.sorted(by: { $0.key < $1.key }) {
+            guard let classIII = standards.groundwaterClassIII(parameterID), let parameter = ParameterCatalog.parameter(id: parameterID) else { continue }
+            let above = latest.value > classIII.max || (classIII.min.map { latest.value < $0 } ?? false)
+            if above {
+                findings.append(Finding(code: "GW_ABOVE_CLASS_III", target: "groundwater", parameter: parameterID, value: latest.value, threshold: classIII.max,
+                                        unit: "mg/L", standard: "GB/T 14848-2017 class III", evidence: [latest.reading],
+                                        messageZh: "监测井 \(id) 最新\(parameter.chineseName)超过地下水Ⅲ类标准",
+                                        messageEn: "latest \(parameter.englishName) at well \(id) exceeds groundwater class III", review: true))
+            }
+        }
+        for (parameterID, test) in well.trends.sorted(by: { $0.key < $1.key }) where test.z > 0 && test.p < options.trendAlpha {
+            let name = ParameterCatalog.parameter(id: parameterID)!
+            findings.append(Finding(code: "GW_RISING_TREND", target: "groundwater", parameter: parameterID, value: test.senSlopePerYear, threshold: nil,
+                                    unit: "mg/L per year", standard: "Mann–Kendall (p = \(String(format: "%.4f", test.p)), n = \(test.n))", evidence: [id],
+                                    messageZh: "监测井 \(id) \(name.chineseName)呈显著上升趋势（Sen 斜率 \(String(format: "%.2f", test.senSlopePerYear)) mg/L/年）",
+                                    messageEn: "\(name.englishName) at well \(id) is rising (Sen's slope \(String(format: "%.2f", test.senSlopePerYear)) mg/L per year)",
+                                    review: true))
+        }
+        return findings
+    }
+
+    /// What the rules hold an element to, whatever the parcel: its thresholds per land use and
+    /// pH band (GB 15618-2018) and the project's numbers for it.
+    struct ElementRules: Sendable {
+        let element: String
+        let parameter: Parameter
+        let background: Double?
+        let otherInputs: Double?
+        let residualRate: Double
+        let cumulativeCap: Double?
+        /// Screening values per pH band (`StandardsCatalog.phBand`) for paddy, orchard, other land.
+        private let screeningPaddy: [Double?], screeningOrchard: [Double?], screeningOther: [Double?]
+        /// Intervention values per pH band.
+        private let intervention: [Double?]
+        /// A pH in each band: the bands an unknown pH is judged by (the strictest applies).
+        static let bandPH = [5.0, 6.0, 7.0, 8.0]
+
+        init?(_ element: String, standards: StandardsCatalog, options: AccumulationOptions) {
+            guard let parameter = ParameterCatalog.parameter(id: element) else { return nil }
+            self.element = element; self.parameter = parameter
+            background = options.background[element]; otherInputs = options.otherInputs[element]
+            residualRate = options.residualRate[element] ?? AccumulationOptions.defaultResidualRate
+            cumulativeCap = options.cumulativeCaps[element]
+            func screening(_ landUse: SoilLandUse) -> [Double?] { Self.bandPH.map { standards.soilScreeningValue(element, landUse: landUse, ph: $0) } }
+            screeningPaddy = screening(.paddy); screeningOrchard = screening(.orchard); screeningOther = screening(.other)
+            intervention = Self.bandPH.map { standards.soilInterventionValue(element, ph: $0) }
+        }
+
+        /// The lowest screening value over the pH bands given (one band when the pH is known).
+        func screening(landUse: SoilLandUse, bands: [Int]) -> Double? {
+            let values = switch landUse { case .paddy: screeningPaddy; case .orchard: screeningOrchard; case .other: screeningOther }
+            return bands.compactMap { values[$0] }.min()
+        }
+
+        func intervention(bands: [Int]) -> Double? { bands.compactMap { intervention[$0] }.min() }
     }
 
     /// The loads computed per parcel: output key, the parameters that can stand for it (first
@@ -215,7 +284,7 @@ public enum ReviewEngine {
         // Soil: linked values, thresholds by pH band and land use.
         let samplePH = SoilSummary.pH(samples: soil)
         let ph = samplePH ?? parcel.soilPH
-        let bands = ph.map { [$0] } ?? [5.0, 6.0, 7.0, 8.0]  // unknown pH: the strictest band
+        let bands = ph.map { [StandardsCatalog.phBand($0)] } ?? Array(ElementRules.bandPH.indices)  // unknown pH: the strictest band
         let sampleIDs = soil.map(\.id)
         if soil.isEmpty {
             findings.append(Finding(code: "SOIL_NO_DATA", target: "soil", parameter: nil, value: nil, threshold: nil, unit: nil, standard: nil, evidence: [],
@@ -228,23 +297,23 @@ public enum ReviewEngine {
 
         var accumulation = [String: Accumulation](minimumCapacity: elements.count)
         let model = options.accumulation.model
-        for element in elements {
-            guard let parameter = ParameterCatalog.parameter(id: element) else { continue }
+        for rules in c.elementRules {
+            let element = rules.element, parameter = rules.parameter
             let measured = SoilSummary.value(parameter, samples: soil)
-            let start = measured ?? options.accumulation.background[element]
-            let screening = bands.compactMap { c.standards.soilScreeningValue(element, landUse: policy.soilLandUse, ph: $0) }.min()
-            let intervention = bands.compactMap { c.standards.soilInterventionValue(element, ph: $0) }.min()
-            let load = (annualLoad[element] ?? 0) + (options.accumulation.otherInputs[element] ?? 0)
-            let r = annualLoad[element] == nil && options.accumulation.otherInputs[element] == nil ? nil
+            let start = measured ?? rules.background
+            let screening = rules.screening(landUse: policy.soilLandUse, bands: bands)
+            let intervention = rules.intervention(bands: bands)
+            let load = (annualLoad[element] ?? 0) + (rules.otherInputs ?? 0)
+            let r = annualLoad[element] == nil && rules.otherInputs == nil ? nil
                 : AccumulationModel.annualIncrement(loadGramsPerHectare: load, soilMass: options.accumulation.soilMassKgPerHectare)
-            let k = options.accumulation.residualRate[element] ?? AccumulationOptions.defaultResidualRate
+            let k = rules.residualRate
             var years: Double? = nil, projected: Double? = nil
             if let start, let r, let screening {
                 years = AccumulationModel.yearsToScreening(start: start, increment: r, screening: screening, model: model, k: k)
                 projected = AccumulationModel.content(start: start, increment: r, years: options.accumulation.horizonYears, model: model, k: k)
             }
             var yearsToCap: Double? = nil
-            if let cap = options.accumulation.cumulativeCaps[element], load > 0 {
+            if let cap = rules.cumulativeCap, load > 0 {
                 yearsToCap = max(0, (cap * 1000 - (cumulative[element] ?? 0)) / load)  // kg/ha → g/ha
             }
             accumulation[element] = Accumulation(annualIncrement: r ?? 0, start: start, startIsBackground: measured == nil && start != nil,
@@ -322,24 +391,7 @@ public enum ReviewEngine {
         }
         for id in wellIDs {
             guard let well = c.wells[id] else { continue }
-            for (parameterID, latest) in well.latest.sorted(by: { $0.key < $1.key }) {
-                guard let classIII = c.standards.groundwaterClassIII(parameterID), let parameter = ParameterCatalog.parameter(id: parameterID) else { continue }
-                let above = latest.value > classIII.max || (classIII.min.map { latest.value < $0 } ?? false)
-                if above {
-                    findings.append(Finding(code: "GW_ABOVE_CLASS_III", target: "groundwater", parameter: parameterID, value: latest.value, threshold: classIII.max,
-                                            unit: "mg/L", standard: "GB/T 14848-2017 class III", evidence: [latest.reading],
-                                            messageZh: "监测井 \(id) 最新\(parameter.chineseName)超过地下水Ⅲ类标准",
-                                            messageEn: "latest \(parameter.englishName) at well \(id) exceeds groundwater class III", review: true))
-                }
-            }
-            for (parameterID, test) in well.trends.sorted(by: { $0.key < $1.key }) where test.z > 0 && test.p < options.trendAlpha {
-                let name = ParameterCatalog.parameter(id: parameterID)!
-                findings.append(Finding(code: "GW_RISING_TREND", target: "groundwater", parameter: parameterID, value: test.senSlopePerYear, threshold: nil,
-                                        unit: "mg/L per year", standard: "Mann–Kendall (p = \(String(format: "%.4f", test.p)), n = \(test.n))", evidence: [id],
-                                        messageZh: "监测井 \(id) \(name.chineseName)呈显著上升趋势（Sen 斜率 \(String(format: "%.2f", test.senSlopePerYear)) mg/L/年）",
-                                        messageEn: "\(name.englishName) at well \(id) is rising (Sen's slope \(String(format: "%.2f", test.senSlopePerYear)) mg/L per year)",
-                                        review: true))
-            }
+            findings += c.wellFindings[id] ?? []
             if let depth = well.latestDepthMetres, depth < options.shallowWaterTableMetres {
                 for (key, threshold) in options.shallowLoadKgPerHectare.sorted(by: { $0.key < $1.key }) {
                     guard let load = annualLoad[key], load > threshold else { continue }

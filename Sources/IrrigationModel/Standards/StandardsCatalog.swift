@@ -182,9 +182,15 @@ public struct StandardsCatalog: Sendable {
 
     /// Screening value (mg/kg) for an element, land use and pH.
     public func soilScreeningValue(_ parameter: String, landUse: SoilLandUse, ph: Double) -> Double? {
-        let rows = soilScreening.filter { $0.parameter == parameter }
-        let row = rows.first { $0.landUse == landUse.rawValue } ?? rows.first { $0.landUse == "all" } ?? rows.first { $0.landUse == "other" }
-        return row?.screening[Self.phBand(ph)]
+        // The land use's own row, else the "all" row, else "other" (one pass, no copies: the
+        // rules ask for every element of every parcel).
+        var fallback: SoilThreshold? = nil
+        for row in soilScreening where row.parameter == parameter {
+            if row.landUse == landUse.rawValue { return row.screening[Self.phBand(ph)] }
+            if row.landUse == "all", fallback?.landUse != "all" { fallback = row }
+            if row.landUse == "other", fallback == nil { fallback = row }
+        }
+        return fallback?.screening[Self.phBand(ph)]
     }
 
     /// Intervention value (mg/kg); nil for Cu, Ni, Zn, which have none.
