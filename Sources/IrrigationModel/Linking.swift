@@ -200,7 +200,11 @@ public enum SoilSummary {
     /// The highest detected value of `parameter` among the samples (conservative), nil when no
     /// sample detected it (non-detects are not turned into numbers here).
     public static func value(_ parameter: Parameter, samples: [SoilSample]) -> Double? {
-        samples.compactMap { $0.measurements[parameter]?.number }.max()
+        var highest: Double? = nil
+        for sample in samples {
+            if let value = sample.measurements[parameter]?.number, highest.map({ value > $0 }) ?? true { highest = value }
+        }
+        return highest
     }
 
     /// The mean measured pH of the samples, nil when none has one.

@@ -9,6 +9,10 @@ public struct Parameter: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public var description: String { id }
     public static func < (a: Parameter, b: Parameter) -> Bool { a.id < b.id }
+    // A parameter is its id (the catalog's ids are unique): measurements are keyed by parameter,
+    // and hashing the names as well made every lookup hash three strings.
+    public static func == (a: Parameter, b: Parameter) -> Bool { a.id == b.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 
     /// The canonical unit of this parameter in `medium`.
     public func canonicalUnit(in medium: Medium) -> MeasurementUnit {
