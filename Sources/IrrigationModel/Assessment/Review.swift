@@ -53,16 +53,49 @@ public struct ReviewOptions: Sendable, Hashable {
     public init() {}
 }
 
+/// A value per load: chloride, salt, then the soil elements (`ReviewEngine.loadKeys`). The keys
+/// are fixed, so a parcel's loads are a short array rather than a hashed dictionary (the rules
+/// make three of them for every parcel).
+public struct LoadValues<Value: Sendable>: Sendable {
+    private var slots: [Value?]
+
+    public init() { slots = Array(repeating: nil, count: ReviewEngine.loadKeys.count) }
+
+    /// The value of a load key; nil for a key that is not one.
+    public subscript(key: String) -> Value? {
+        get { ReviewEngine.loadKeys.firstIndex(of: key).flatMap { slots[$0] } }
+        set {
+            guard let index = ReviewEngine.loadKeys.firstIndex(of: key) else { preconditionFailure("\(key) is not a load key") }
+            slots[index] = newValue
+        }
+    }
+
+    /// The value at a position in `ReviewEngine.loadKeys`.
+    public subscript(index index: Int) -> Value? {
+        get { slots[index] }
+        set { slots[index] = newValue }
+    }
+
+    public var isEmpty: Bool { !slots.contains { $0 != nil } }
+    /// The values there are, in key order.
+    public var values: [Value] { slots.compactMap { $0 } }
+    /// (key, value) for the keys that have a value, in key order.
+    public var entries: [(key: String, value: Value)] {
+        zip(ReviewEngine.loadKeys, slots).compactMap { key, value in value.map { (key, $0) } }
+    }
+}
+
 /// Loads, accumulation, salinity and findings of one parcel.
 public struct ParcelReview: Sendable {
     public var volumeM3PerHectare: Double?
     /// "records", "quota" or "none".
     public var volumeBasis: String
     /// Annual loads: chloride and salt in kg/ha·yr, metals in g/ha·yr.
-    public var annualLoad: [String: Double]
+    public var annualLoad: LoadValues<Double>
     /// Sums over the years of irrigation records (same units), nil without records.
-    public var cumulativeLoad: [String: Double]
-    public var accumulation: [String: Accumulation]
+    public var cumulativeLoad: LoadValues<Double>
+    /// Per soil element.
+    public var accumulation: LoadValues<Accumulation>
     public var irrigationYearsLimit: Double?
     public var limitingElement: String?
     public var ecw: Double?
@@ -137,19 +170,43 @@ public enum ReviewEngine {
     /// for ~50 (parameter, year) pairs, and looking the nearest year up in a dictionary per year
     /// was a quarter of the rules' time.
     public struct SourceSeries: Sendable {
-        var byParameter: [String: [(year: Int, value: Double)]] = [:]
+        /// Per parameter: its mean for every year from the first to the last year it has one, a
+        /// year without samples filled with the nearest year's (`nearest(in:year:)`), so any
+        /// year is one array index away.
+        private var byParameter: [String: Dense] = [:]
+        /// Per load (`ReviewEngine.loadParameters`): the first of its parameters the source has.
+        private var byLoad: [Dense?] = []
         /// The latest year with any mean.
         public let latestYear: Int?
 
+        struct Dense: Sendable {
+            var firstYear: Int
+            var values: [Double]
+            /// Years before the first take the first year's mean, years after the last the last's.
+            func value(year: Int) -> Double { values[min(max(year - firstYear, 0), values.count - 1)] }
+        }
+
         public init(_ means: [Int: [String: Double]]) {
-            for (year, parameters) in means { for (parameter, value) in parameters { byParameter[parameter, default: []].append((year, value)) } }
-            for key in byParameter.keys { byParameter[key]!.sort { $0.year < $1.year } }
+            var series: [String: [(year: Int, value: Double)]] = [:]
+            for (year, parameters) in means { for (parameter, value) in parameters { series[parameter, default: []].append((year, value)) } }
+            for (parameter, entries) in series {
+                let sorted = entries.sorted { $0.year < $1.year }
+                let first = sorted.first!.year, last = sorted.last!.year
+                byParameter[parameter] = Dense(firstYear: first, values: (first...last).map { Self.nearest(in: sorted, year: $0)! })
+            }
+            let table = byParameter
+            byLoad = ReviewEngine.loadParameters.map { load in load.parameters.lazy.compactMap { table[$0] }.first }
             latestYear = means.keys.max()
         }
 
         /// The year's mean, else the nearest year's; on a tie the later one.
-        public func concentration(_ parameter: String, year: Int) -> Double? {
-            guard let series = byParameter[parameter] else { return nil }
+        public func concentration(_ parameter: String, year: Int) -> Double? { byParameter[parameter]?.value(year: year) }
+
+        /// The concentration behind a load (`ReviewEngine.loadParameters[index]`) in a year.
+        func loadConcentration(_ index: Int, year: Int) -> Double? { byLoad[index]?.value(year: year) }
+
+        /// The year's mean in a series sorted by year, else the nearest year's; on a tie the later.
+        static func nearest(in series: [(year: Int, value: Double)], year: Int) -> Double? {
             var best: (year: Int, value: Double)? = nil
             for entry in series {
                 if entry.year == year { return entry.value }
@@ -210,6 +267,8 @@ public enum ReviewEngine {
     /// pH band (GB 15618-2018) and the project's numbers for it.
     struct ElementRules: Sendable {
         let element: String
+        /// The element's position in `loadKeys`.
+        let loadIndex: Int
         let parameter: Parameter
         let background: Double?
         let otherInputs: Double?
@@ -223,8 +282,8 @@ public enum ReviewEngine {
         static let bandPH = [5.0, 6.0, 7.0, 8.0]
 
         init?(_ element: String, standards: StandardsCatalog, options: AccumulationOptions) {
-            guard let parameter = ParameterCatalog.parameter(id: element) else { return nil }
-            self.element = element; self.parameter = parameter
+            guard let parameter = ParameterCatalog.parameter(id: element), let loadIndex = ReviewEngine.loadKeys.firstIndex(of: element) else { return nil }
+            self.element = element; self.loadIndex = loadIndex; self.parameter = parameter
             background = options.background[element]; otherInputs = options.otherInputs[element]
             residualRate = options.residualRate[element] ?? AccumulationOptions.defaultResidualRate
             cumulativeCap = options.cumulativeCaps[element]
@@ -246,6 +305,8 @@ public enum ReviewEngine {
     /// found wins), and whether the load is in kg (else g).
     static let loadParameters: [(key: String, parameters: [String], perKg: Bool)] =
         [("chloride", ["chloride"], true), ("salt", ["total_salt", "tds"], true)] + elements.map { ($0, [$0], false) }
+    /// The loads' keys, in the order of `LoadValues`.
+    public static let loadKeys = loadParameters.map(\.key)
 
     public static func review(parcel: Parcel, cropClass: CropClass, policy: CropClassPolicy, crop: CropEntry?, links: ParcelLinks?,
                               soil: [SoilSample], context c: Context) -> ParcelReview {
@@ -262,22 +323,22 @@ public enum ReviewEngine {
         let referenceYear = records.keys.max() ?? c.year ?? means?.latestYear ?? 0
 
         // Loads.
-        var annualLoad = [String: Double](minimumCapacity: 10), cumulative = [String: Double](minimumCapacity: 10)
+        var annualLoad = LoadValues<Double>(), cumulative = LoadValues<Double>()
         // In year order: a dictionary's order changes from run to run, and so would the last bits
         // of the sum (and a rounded output value).
         let recordsByYear = records.sorted(by: { $0.key < $1.key })
-        for (key, parameters, perKg) in Self.loadParameters {
-            let scale = perKg ? 1.0 / 1000 : 1.0  // C (mg/L) × V (m³/ha) = g/ha
-            if let v = annualVolume, let concentration = parameters.lazy.compactMap({ means?.concentration($0, year: referenceYear) }).first {
-                annualLoad[key] = concentration * v * scale
+        for (index, load) in Self.loadParameters.enumerated() {
+            let scale = load.perKg ? 1.0 / 1000 : 1.0  // C (mg/L) × V (m³/ha) = g/ha
+            if let v = annualVolume, let concentration = means?.loadConcentration(index, year: referenceYear) {
+                annualLoad[index: index] = concentration * v * scale
             }
             if !records.isEmpty {
                 var sum = 0.0, complete = true
                 for (year, volume) in recordsByYear {
-                    guard let concentration = parameters.lazy.compactMap({ means?.concentration($0, year: year) }).first else { complete = false; break }
+                    guard let concentration = means?.loadConcentration(index, year: year) else { complete = false; break }
                     sum += concentration * volume * scale
                 }
-                if complete { cumulative[key] = sum }
+                if complete { cumulative[index: index] = sum }
             }
         }
 
@@ -295,7 +356,7 @@ public enum ReviewEngine {
                                     messageZh: "土壤数据取自邻近样品（估算）", messageEn: "soil values taken from a neighbouring sample (estimated)", review: false))
         }
 
-        var accumulation = [String: Accumulation](minimumCapacity: elements.count)
+        var accumulation = LoadValues<Accumulation>()
         let model = options.accumulation.model
         for rules in c.elementRules {
             let element = rules.element, parameter = rules.parameter
@@ -303,8 +364,8 @@ public enum ReviewEngine {
             let start = measured ?? rules.background
             let screening = rules.screening(landUse: policy.soilLandUse, bands: bands)
             let intervention = rules.intervention(bands: bands)
-            let load = (annualLoad[element] ?? 0) + (rules.otherInputs ?? 0)
-            let r = annualLoad[element] == nil && rules.otherInputs == nil ? nil
+            let load = (annualLoad[index: rules.loadIndex] ?? 0) + (rules.otherInputs ?? 0)
+            let r = annualLoad[index: rules.loadIndex] == nil && rules.otherInputs == nil ? nil
                 : AccumulationModel.annualIncrement(loadGramsPerHectare: load, soilMass: options.accumulation.soilMassKgPerHectare)
             let k = rules.residualRate
             var years: Double? = nil, projected: Double? = nil
@@ -314,9 +375,9 @@ public enum ReviewEngine {
             }
             var yearsToCap: Double? = nil
             if let cap = rules.cumulativeCap, load > 0 {
-                yearsToCap = max(0, (cap * 1000 - (cumulative[element] ?? 0)) / load)  // kg/ha → g/ha
+                yearsToCap = max(0, (cap * 1000 - (cumulative[index: rules.loadIndex] ?? 0)) / load)  // kg/ha → g/ha
             }
-            accumulation[element] = Accumulation(annualIncrement: r ?? 0, start: start, startIsBackground: measured == nil && start != nil,
+            accumulation[index: rules.loadIndex] = Accumulation(annualIncrement: r ?? 0, start: start, startIsBackground: measured == nil && start != nil,
                                                  screening: screening, yearsToScreening: years, projected: projected, yearsToCap: yearsToCap)
             let standard = "GB 15618-2018" + (ph == nil ? " (pH unknown: strictest band)" : "")
             if let measured, let intervention, measured > intervention {
@@ -339,7 +400,7 @@ public enum ReviewEngine {
         }
         // Allowed irrigation years: the minimum over elements (and caps), with the limiting element.
         var limit: (Double, String)? = nil
-        for (element, a) in accumulation {
+        for (element, a) in accumulation.entries {
             for years in [a.yearsToScreening, a.yearsToCap].compactMap({ $0 }) where limit == nil || years < limit!.0 || (years == limit!.0 && element < limit!.1) {
                 limit = (years, element)
             }
