@@ -28,6 +28,10 @@ public enum ParcelProperties {
     private static let totalLoadNames = soilElements.map { "total_load_\($0)_kg" }
     private static let yearsToScreeningNames = soilElements.map { "years_to_screening_\($0)" }
     private static let projectedNames = soilElements.map { "soil_\($0)_projected_mg_kg" }
+    /// Positions in `LoadValues` (looked up once, not per parcel).
+    private static let elementLoadIndex = soilElements.map { ReviewEngine.loadKeys.firstIndex(of: $0)! }
+    private static let chlorideLoadIndex = ReviewEngine.loadKeys.firstIndex(of: "chloride")!
+    private static let saltLoadIndex = ReviewEngine.loadKeys.firstIndex(of: "salt")!
 
     /// - Parameters:
     ///   - links: what was linked to the parcel; nil when no monitoring data was given (the
@@ -78,7 +82,7 @@ public enum ParcelProperties {
         for (index, parameter) in soilParameters.enumerated() {
             // The rules found the measured value already (their starting content, unless that is
             // the background).
-            let value = review.map { review in review.accumulation[soilElements[index]].flatMap { $0.startIsBackground ? nil : $0.start } }
+            let value = review.map { review in review.accumulation[index: elementLoadIndex[index]].flatMap { $0.startIsBackground ? nil : $0.start } }
                 ?? parameter.flatMap { SoilSummary.value($0, samples: samples) }
             properties.append((soilValueNames[index], value.map { .number($0) } ?? .null))
         }
@@ -88,22 +92,22 @@ public enum ParcelProperties {
             ("irrigation_m3_ha_yr", (review?.volumeM3PerHectare ?? latestIrrigation?.value).map { .fixed($0, decimals: 1) } ?? .null),
             ("irrigation_year", latestIrrigation.map { .integer(Int64($0.key)) } ?? .null),
             ("irrigation_basis", review.map { .string($0.volumeBasis) } ?? (latestIrrigation == nil ? .null : .string("records"))),
-            ("load_cl_kg_ha_yr", review?.annualLoad["chloride"].map { .fixed($0, decimals: 3) } ?? .null),
-            ("load_salt_kg_ha_yr", review?.annualLoad["salt"].map { .fixed($0, decimals: 3) } ?? .null),
+            ("load_cl_kg_ha_yr", review?.annualLoad[index: chlorideLoadIndex].map { .fixed($0, decimals: 3) } ?? .null),
+            ("load_salt_kg_ha_yr", review?.annualLoad[index: saltLoadIndex].map { .fixed($0, decimals: 3) } ?? .null),
         ]
-        for (index, element) in soilElements.enumerated() { properties.append((loadNames[index], review?.annualLoad[element].map { .fixed($0, decimals: 4) } ?? .null)) }
-        properties.append(("cum_load_cl_kg_ha", review?.cumulativeLoad["chloride"].map { .fixed($0, decimals: 3) } ?? .null))
-        properties.append(("cum_load_salt_kg_ha", review?.cumulativeLoad["salt"].map { .fixed($0, decimals: 3) } ?? .null))
-        for (index, element) in soilElements.enumerated() { properties.append((cumulativeLoadNames[index], review?.cumulativeLoad[element].map { .fixed($0, decimals: 4) } ?? .null)) }
-        for (index, element) in soilElements.enumerated() {
+        for (index, load) in elementLoadIndex.enumerated() { properties.append((loadNames[index], review?.annualLoad[index: load].map { .fixed($0, decimals: 4) } ?? .null)) }
+        properties.append(("cum_load_cl_kg_ha", review?.cumulativeLoad[index: chlorideLoadIndex].map { .fixed($0, decimals: 3) } ?? .null))
+        properties.append(("cum_load_salt_kg_ha", review?.cumulativeLoad[index: saltLoadIndex].map { .fixed($0, decimals: 3) } ?? .null))
+        for (index, load) in elementLoadIndex.enumerated() { properties.append((cumulativeLoadNames[index], review?.cumulativeLoad[index: load].map { .fixed($0, decimals: 4) } ?? .null)) }
+        for (index, load) in elementLoadIndex.enumerated() {
             // g/ha × ha / 1000 = kg over the parcel.
-            properties.append((totalLoadNames[index], review?.cumulativeLoad[element].map { .fixed($0 * parcel.areaHectares / 1000, decimals: 6) } ?? .null))
+            properties.append((totalLoadNames[index], review?.cumulativeLoad[index: load].map { .fixed($0 * parcel.areaHectares / 1000, decimals: 6) } ?? .null))
         }
-        for (index, element) in soilElements.enumerated() {
-            properties.append((yearsToScreeningNames[index], review?.accumulation[element]?.yearsToScreening.map { .fixed($0, decimals: 1) } ?? .null))
+        for (index, load) in elementLoadIndex.enumerated() {
+            properties.append((yearsToScreeningNames[index], review?.accumulation[index: load]?.yearsToScreening.map { .fixed($0, decimals: 1) } ?? .null))
         }
-        for (index, element) in soilElements.enumerated() {
-            properties.append((projectedNames[index], review?.accumulation[element]?.projected.map { .fixed($0, decimals: 4) } ?? .null))
+        for (index, load) in elementLoadIndex.enumerated() {
+            properties.append((projectedNames[index], review?.accumulation[index: load]?.projected.map { .fixed($0, decimals: 4) } ?? .null))
         }
         properties += [
             ("irrigation_years_limit", review?.irrigationYearsLimit.map { .fixed($0, decimals: 1) } ?? .null),
