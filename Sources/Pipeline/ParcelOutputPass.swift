@@ -39,6 +39,7 @@ struct ParcelOutputPass {
         let parcels = self.parcels, links = self.links, soil = self.soil, assess = self.assess, labels = self.labels
         let geojsonWriter = geopackage ? nil : try GeoJSONWriter(path: staging.path(for: parcelFile), name: "parcels")
         let geopackageWriter = geopackage ? try GeoPackageWriter(path: staging.path(for: parcelFile)) : nil
+        let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.map(\.name) ?? [])
         let sink = Sink(reviewCSV: try SummaryFiles.ReviewWriter(path: staging.path(for: "review.csv")), records: records, parcelCount: parcels.count)
         var assessSeconds = 0.0, writeSeconds = 0.0, tableSeconds = 0.0
         func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
@@ -52,7 +53,7 @@ struct ParcelOutputPass {
             clock = DispatchTime.now().uptimeNanoseconds
             let properties: @Sendable (Int) -> [(String, PropertyValue)] = { offset in
                 ParcelProperties.properties(for: parcels[start + offset], links: links.isEmpty ? nil : links[start + offset], soil: soil,
-                                            assessment: assessed[offset])
+                                            assessment: assessed[offset], fieldNames: fieldNames)
             }
             var encoded: [(bytes: JSONBytes, count: Int)] = []
             if geojsonWriter != nil {

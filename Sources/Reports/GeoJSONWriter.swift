@@ -76,6 +76,9 @@ public final class GeoJSONWriter {
             if index > 0 { out.append(featureSeparator) }
             let (geometry, properties) = feature(index)
             appendFeature(geometry: geometry, properties: properties, to: &out)
+            // Room for the rest at the first feature's size (and a margin): growing a piece of
+            // megabytes by doubling copied it over and over.
+            if index == 0 { out.bytes.reserveCapacity(out.bytes.count * count + out.bytes.count * count / 8) }
         }
         return out
     }

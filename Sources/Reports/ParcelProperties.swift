@@ -37,8 +37,9 @@ public enum ParcelProperties {
     ///   - links: what was linked to the parcel; nil when no monitoring data was given (the
     ///     linked properties are then null).
     ///   - soil: the run's soil samples, indexed by `links.soilSamples`.
+    ///   - fieldNames: the output names of the parcel layer's fields, made once for the layer.
     public static func properties(for parcel: Parcel, links: ParcelLinks? = nil, soil: [SoilSample] = [],
-                                  assessment: ParcelAssessment? = nil) -> [(String, PropertyValue)] {
+                                  assessment: ParcelAssessment? = nil, fieldNames: FieldNames? = nil) -> [(String, PropertyValue)] {
         let samples = links?.soilSamples.map { soil[$0] } ?? []
         let samplePH = SoilSummary.pH(samples: samples)
         let latestIrrigation = links?.irrigationByYear.max { $0.key < $1.key }
@@ -123,10 +124,28 @@ public enum ParcelProperties {
             ("review_reasons", .strings(review?.reviewReasons ?? [])),
             ("findings", .findings(review?.findings ?? [])),
         ]
-        for attribute in parcel.attributes {
-            properties.append((passThroughName(attribute.name), PropertyValue(attribute.value)))
+        for (index, attribute) in parcel.attributes.enumerated() {
+            properties.append((fieldNames?.outputName(at: index, of: attribute.name) ?? passThroughName(attribute.name), PropertyValue(attribute.value)))
         }
         return properties
+    }
+
+    /// The output names of a layer's fields, worked out once for the layer rather than per parcel
+    /// (renaming every field of every parcel showed in profiles).
+    public struct FieldNames: Sendable {
+        let inputNames: [String]
+        let outputNames: [String]
+
+        public init(_ inputNames: [String]) {
+            self.inputNames = inputNames
+            outputNames = inputNames.map(ParcelProperties.passThroughName)
+        }
+
+        /// The output name of the field at `index`, when it is the field named `name` (a parcel
+        /// of another layer gets nil).
+        func outputName(at index: Int, of name: String) -> String? {
+            index < inputNames.count && inputNames[index] == name ? outputNames[index] : nil
+        }
     }
 
     /// The output name of an input field.
