@@ -453,8 +453,10 @@ public struct ParcelReader: Sendable {
         }
         guard let wkb = draft.wkb else { return reject("GEOMETRY_NULL", "the feature has no geometry") }
         let outcome: GeometryOutcome
+        // The common case, a plain polygon, is decoded once and checked without OGR.
+        let plain = isPlainPolygon(wkb) ? try? WKB.multiPolygon(from: wkb) : nil
         do {
-            outcome = isPlainValidPolygon(wkb, geos: geos) ? .accepted(wkb: wkb, repair: nil, linearised: false)
+            outcome = plain.map { isValidPlainPolygon($0, wkb: wkb, geos: geos) } == true ? .accepted(wkb: wkb, repair: nil, linearised: false)
                 : try prepareGeometry(try Geometry(wkb: wkb), diagnostics: diagnostics)
         } catch {
             return reject("GEOMETRY_ERROR", "GDAL could not process the geometry: \(error)")
@@ -462,8 +464,8 @@ public struct ParcelReader: Sendable {
         switch outcome {
         case .rejected(let code, let reason):
             return reject(code, reason)
-        case .accepted(let wkb, let repair, let linearised):
-            guard let projected = try? WKB.multiPolygon(from: wkb) else {
+        case .accepted(let accepted, let repair, let linearised):
+            guard let projected = accepted == wkb ? plain : try? WKB.multiPolygon(from: accepted) else {
                 return reject("GEOMETRY_ERROR", "the geometry could not be decoded", linearised: linearised)
             }
             guard let (lonLat, area) = reproject(projected, toGeographic: transforms.0, geographicToWGS84: transforms.1, ellipsoid: ellipsoid) else {
@@ -486,15 +488,21 @@ public struct ParcelReader: Sendable {
         }
     }
 
-    /// The common case, checked by GEOS straight from the WKB: a 2D polygon or multipolygon,
-    /// not empty, valid. It is accepted as read, without building an OGR geometry (which hands
-    /// GEOS a converted copy) and exporting it again: that took a third of the geometry work.
-    /// Anything else takes `prepareGeometry`, which names the problem and repairs it.
-    static func isPlainValidPolygon(_ wkb: [UInt8], geos: GEOSContext) -> Bool {
+    /// Whether the WKB is a 2D polygon or multipolygon: the common case, accepted as read when
+    /// valid, without building an OGR geometry (which hands GEOS a converted copy) and exporting
+    /// it again: that took a third of the geometry work. Anything else takes `prepareGeometry`,
+    /// which names the problem and repairs it.
+    static func isPlainPolygon(_ wkb: [UInt8]) -> Bool {
         guard wkb.count >= 9, wkb[0] <= 1 else { return false }
         let type = wkb[0] == 1 ? UInt32(wkb[1]) | UInt32(wkb[2]) << 8 | UInt32(wkb[3]) << 16 | UInt32(wkb[4]) << 24
             : UInt32(wkb[4]) | UInt32(wkb[3]) << 8 | UInt32(wkb[2]) << 16 | UInt32(wkb[1]) << 24
-        guard type == 3 || type == 6 else { return false }  // wkbPolygon, wkbMultiPolygon
+        return type == 3 || type == 6  // wkbPolygon, wkbMultiPolygon
+    }
+
+    /// A plain polygon (`isPlainPolygon`) is valid and not empty: certainly so by
+    /// `QuickValidity`, else as GEOS finds it straight from the WKB.
+    static func isValidPlainPolygon(_ shape: MultiPolygon, wkb: [UInt8], geos: GEOSContext) -> Bool {
+        if QuickValidity.isCertainlyValid(shape) { return true }
         guard let geometry = try? geos.geometry(wkb: wkb) else { return false }
         return !geometry.isEmpty && geometry.isValid
     }
@@ -548,7 +556,9 @@ public struct ParcelReader: Sendable {
     /// (and rounding again) when rounding or reprojection broke it.
     static func outputGeometry(_ lonLat: MultiPolygon, diagnostics: Diagnostics, geos: GEOSContext) throws(GDALError) -> OutputGeometryOutcome {
         var candidate = lonLat.rounded(decimals: OutputPrecision.coordinateDecimals)
-        // Nearly always still valid: GEOS says so straight from the WKB (no OGR geometry).
+        // Nearly always still valid: certainly so for a small single ring (`QuickValidity`), else
+        // GEOS says so straight from the WKB (no OGR geometry).
+        if QuickValidity.isCertainlyValid(candidate) { return .valid(candidate) }
         if let geometry = try? geos.geometry(wkb: WKB.encode(candidate)), !geometry.isEmpty, geometry.isValid { return .valid(candidate) }
         var reasons: [String] = []
         for _ in 0..<3 {
