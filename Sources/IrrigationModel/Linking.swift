@@ -159,12 +159,17 @@ public enum Linker {
         }
         // (parcel, record) pairs, then the records grouped by parcel (a counting sort, in
         // record order within a parcel).
-        var pairs: [(parcel: Int, record: Int)] = []
-        pairs.reserveCapacity(irrigation.count)
-        for (recordIndex, record) in irrigation.enumerated() {
-            guard let first = firstParcelWithID[record.parcelID] else { continue }
-            pairs.append((first, recordIndex))
-            for index in laterParcelsWithID[record.parcelID] ?? [] { pairs.append((index, recordIndex)) }
+        let firstParcels = firstParcelWithID, laterParcels = laterParcelsWithID
+        let pairs = parallelChunks(count: irrigation.count, chunkSize: 65_536) { range -> [(parcel: Int, record: Int)] in
+            var pairs: [(parcel: Int, record: Int)] = []
+            pairs.reserveCapacity(range.count)
+            for recordIndex in range {
+                let id = irrigation[recordIndex].parcelID
+                guard let first = firstParcels[id] else { continue }
+                pairs.append((first, recordIndex))
+                if !laterParcels.isEmpty { for index in laterParcels[id] ?? [] { pairs.append((index, recordIndex)) } }
+            }
+            return pairs
         }
         var firstRecordOfParcel = [Int](repeating: 0, count: parcels.count + 1)
         for pair in pairs { firstRecordOfParcel[pair.parcel + 1] += 1 }

@@ -161,6 +161,7 @@ struct Assess: ParsableCommand {
                 }
             }
         }
+        options.freesDataOnReturn = false  // the process exits next
         let summary = try AssessJob(options: options).run()
         guard !quiet else { return }
         let counts = summary.manifest.counts
