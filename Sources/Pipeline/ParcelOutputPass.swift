@@ -44,43 +44,48 @@ struct ParcelOutputPass {
         var assessSeconds = 0.0, writeSeconds = 0.0, tableSeconds = 0.0
         func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
-        for start in stride(from: 0, to: parcels.count, by: Self.blockSize) {
-            let count = min(Self.blockSize, parcels.count - start)
-            var clock = DispatchTime.now().uptimeNanoseconds
-            let assessed = parallelMap(count: count, chunkSize: 256) { assess(start + $0) }
-            assessSeconds += seconds(since: clock)
+        do {
+            for start in stride(from: 0, to: parcels.count, by: Self.blockSize) {
+                let count = min(Self.blockSize, parcels.count - start)
+                var clock = DispatchTime.now().uptimeNanoseconds
+                let assessed = parallelMap(count: count, chunkSize: 256) { assess(start + $0) }
+                assessSeconds += seconds(since: clock)
 
-            clock = DispatchTime.now().uptimeNanoseconds
-            let properties: @Sendable (Int) -> [(String, PropertyValue)] = { offset in
-                ParcelProperties.properties(for: parcels[start + offset], links: links.isEmpty ? nil : links[start + offset], soil: soil,
-                                            assessment: assessed[offset], fieldNames: fieldNames)
-            }
-            var encoded: [(bytes: JSONBytes, count: Int)] = []
-            if geojsonWriter != nil {
-                encoded = parallelChunks(count: count, chunkSize: Self.encodeChunk) { range in
-                    [(GeoJSONWriter.encodeFeatures(count: range.count) { (parcels[start + range.lowerBound + $0].geometry, properties(range.lowerBound + $0)) },
-                      range.count)]
+                clock = DispatchTime.now().uptimeNanoseconds
+                let properties: @Sendable (Int) -> [(String, PropertyValue)] = { offset in
+                    ParcelProperties.properties(for: parcels[start + offset], links: links.isEmpty ? nil : links[start + offset], soil: soil,
+                                                assessment: assessed[offset], fieldNames: fieldNames)
                 }
-            } else if let geopackageWriter {
-                // GDAL writes on this thread: a dataset is not handed to another.
-                try geopackageWriter.write((0..<count).map { (parcels[start + $0].geometry, properties($0)) })
-            }
-            writeSeconds += seconds(since: clock)
+                var encoded: [(bytes: JSONBytes, count: Int)] = []
+                if geojsonWriter != nil {
+                    encoded = parallelChunks(count: count, chunkSize: Self.encodeChunk) { range in
+                        [(GeoJSONWriter.encodeFeatures(count: range.count) { (parcels[start + range.lowerBound + $0].geometry, properties(range.lowerBound + $0)) },
+                          range.count)]
+                    }
+                } else if let geopackageWriter {
+                    // GDAL writes on this thread: a dataset is not handed to another.
+                    try geopackageWriter.write((0..<count).map { (parcels[start + $0].geometry, properties($0)) })
+                }
+                writeSeconds += seconds(since: clock)
 
-            // Review rows, summary rows and outcomes on all cores; added in order by the sink.
-            clock = DispatchTime.now().uptimeNanoseconds
-            let tables = parallelMap(count: count, chunkSize: 1024) { offset in
-                let parcel = parcels[start + offset], full = assessed[offset]
-                let outcome = ParcelOutcome(full)
-                return BlockRow(review: SummaryFiles.ReviewWriter.rows(parcel, full), summary: SummaryFiles.SummaryAccumulator.Row(parcel, full),
-                                outcome: outcome, reportRow: outcome.underReview ? HTMLReport.reviewRow(parcel: parcel, assessment: full, labels: labels) : nil)
+                // Review rows, summary rows and outcomes on all cores; added in order by the sink.
+                clock = DispatchTime.now().uptimeNanoseconds
+                let tables = parallelMap(count: count, chunkSize: 1024) { offset in
+                    let parcel = parcels[start + offset], full = assessed[offset]
+                    let outcome = ParcelOutcome(full)
+                    return BlockRow(review: SummaryFiles.ReviewWriter.rows(parcel, full), summary: SummaryFiles.SummaryAccumulator.Row(parcel, full),
+                                    outcome: outcome, reportRow: outcome.underReview ? HTMLReport.reviewRow(parcel: parcel, assessment: full, labels: labels) : nil)
+                }
+                tableSeconds += seconds(since: clock)
+                sink.take { sink in
+                    for piece in encoded { geojsonWriter?.write(encodedFeatures: piece.bytes, count: piece.count) }
+                    try sink.add(tables, parcels: parcels[start..<(start + count)])
+                    _ = assessed  // the block's full assessments are released here, on the sink's thread
+                }
             }
-            tableSeconds += seconds(since: clock)
-            sink.take { sink in
-                for piece in encoded { geojsonWriter?.write(encodedFeatures: piece.bytes, count: piece.count) }
-                try sink.add(tables, parcels: parcels[start..<(start + count)])
-                _ = assessed  // the block's full assessments are released here, on the sink's thread
-            }
+        } catch {
+            sink.drain()  // a block that failed here leaves no work running on the sink's thread
+            throw error
         }
         let clock = DispatchTime.now().uptimeNanoseconds
         var result = try sink.finish()
@@ -151,9 +156,12 @@ struct ParcelOutputPass {
             }
         }
 
+        /// Waits for the blocks taken so far.
+        func drain() { queue.sync {} }
+
         /// Waits for every block; closes review.csv and the records.
         func finish() throws -> Result {
-            queue.sync {}
+            drain()
             if let error { throw error }
             result.reviewRowsWritten = try reviewCSV.finish()
             try records?.finish()

@@ -144,19 +144,34 @@ final class OutputBuffer {
     func append(encoded: JSONBytes) {
         guard encoded.bytes.count >= flushThreshold else { buffer.bytes.append(contentsOf: encoded.bytes); flushIfFull(); return }
         // A large piece (a chunk of features) goes to the file as it is, not through the buffer.
-        try? flushNow()
-        try? handle.write(contentsOf: encoded.bytes)
+        flushBuffer()
+        write(encoded.bytes)
     }
     func appendJSONString(_ string: String) { buffer.appendJSONString(string) }
     func appendJSONNumber(_ value: Double) { buffer.appendJSONNumber(value) }
     func appendFixed(_ value: Double, decimals: Int) { buffer.appendFixed(value, decimals: decimals) }
 
-    private func flushIfFull() { if buffer.bytes.count >= flushThreshold { try? flushNow() } }
+    /// The first write that failed (a full disk): later writes are skipped and closing throws it,
+    /// so the run stops instead of publishing a short file.
+    private var writeError: (any Error)?
 
-    func flushNow() throws {
+    private func write(_ bytes: [UInt8]) {
+        guard writeError == nil else { return }
+        do { try handle.write(contentsOf: bytes) } catch { writeError = error }
+    }
+
+    private func flushIfFull() { if buffer.bytes.count >= flushThreshold { flushBuffer() } }
+
+    private func flushBuffer() {
         guard !buffer.bytes.isEmpty else { return }
-        try handle.write(contentsOf: buffer.bytes)
+        write(buffer.bytes)
         buffer.bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered; throws the first write error of the file.
+    func flushNow() throws {
+        flushBuffer()
+        if let writeError { throw writeError }
     }
 
     func close() throws {

@@ -164,11 +164,10 @@ public enum ReviewEngine {
         return sums.mapValues { years in years.mapValues { parameters in parameters.mapValues { $0.0 / Double($0.1) } } }
     }
 
-    /// Concentration for a year: that year's mean, else the nearest year's (stated in run.json
-    /// and the report as `concentration_years`: irrigation records often start before sampling).
-    /// A source's annual means as one series per parameter, years ascending: each parcel asks
-    /// for ~50 (parameter, year) pairs, and looking the nearest year up in a dictionary per year
-    /// was a quarter of the rules' time.
+    /// A source's annual means, asked for a concentration in a year: that year's mean, else the
+    /// nearest year's (stated in run.json and the report as `concentration_years`: irrigation
+    /// records often start before sampling). Each parcel asks for ~50 (parameter, year) pairs, so
+    /// every answer is worked out when the source's series is made.
     public struct SourceSeries: Sendable {
         /// Per parameter: its mean for every year from the first to the last year it has one, a
         /// year without samples filled with the nearest year's (`nearest(in:year:)`), so any
