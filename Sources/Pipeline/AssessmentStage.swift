@@ -32,8 +32,9 @@ enum AssessmentStage {
         let parcels = project.parcels.parcels
         let monitoring = project.monitoring
 
-        // Crop classes.
-        let classifications = parcels.map { crops.classify(crop: $0.crop, landUseCode: $0.landUseCode) }
+        // Crop classes (all cores).
+        let catalog = crops
+        let classifications = parallelMap(count: parcels.count) { catalog.classify(crop: parcels[$0].crop, landUseCode: parcels[$0].landUseCode) }
         let unknownNames = Set(classifications.compactMap { c -> String? in
             if c.cropClass == .unknown, case .cropName(let name) = c.basis { name } else { nil }
         })
@@ -92,7 +93,7 @@ enum AssessmentStage {
                                            sourceMeans: ReviewEngine.annualMeans(monitoring.waterSamples, rule: rules.review.nonDetects),
                                            wells: WellSummary.make(monitoring.wellReadings, options: rules.review), year: year)
         let links = project.links, soilSamples = monitoring.soilSamples, indeterminateAsPass = rules.indeterminateAsPass
-        let catalog = crops, exclusionResult = exclusion
+        let exclusionResult = exclusion
         let assess: @Sendable (Int) -> ParcelAssessment = { index in
             let parcel = parcels[index]
             let classification = classifications[index]
