@@ -80,12 +80,6 @@ public struct Layer {
         return count < 0 ? nil : Int(count)
     }
 
-    /// Whether the driver can do something cheaply for this layer, e.g. "FastFeatureCount" or
-    /// "FastSetNextByIndex" (OLCFastFeatureCount, OLCFastSetNextByIndex).
-    ///
-    /// The corresponding C function is `OGR_L_TestCapability`.
-    public func hasCapability(_ name: String) -> Bool { OGR_L_TestCapability(handle, name) != 0 }
-
     /// The corresponding C function is `OGR_L_GetExtent`.
     public func extent() -> Envelope? {
         var e = OGREnvelope()

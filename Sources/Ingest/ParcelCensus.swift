@@ -69,47 +69,50 @@ extension ParcelReader {
     /// fields are not fetched): what each part of a partitioned run needs to know of the others.
     /// The parcel id, crop, land-use code and source id are read exactly as `read()` reads them.
     ///
-    /// A layer that can seek (a shapefile) is read in one contiguous run of features per core,
-    /// each run through its own dataset on its own thread, and the runs' censuses are joined.
+    /// A shapefile is read in one contiguous run of features per core, each run through its own
+    /// dataset on its own thread, and the runs' censuses are joined.
     public func census() throws -> ParcelCensus {
         try census(runs: max(1, ProcessInfo.processInfo.activeProcessorCount), splitMinimum: Self.censusSplitMinimum)
     }
 
-    /// The census read in up to `runs` runs when the layer has at least `splitMinimum` features.
+    /// The census read in up to `runs` runs when the layer is a shapefile of at least
+    /// `splitMinimum` features.
     func census(runs: Int, splitMinimum: Int) throws -> ParcelCensus {
         GDALEnvironment.initialize()
-        var census = ParcelCensus()
         let diagnostics = Diagnostics()
-        let (total, canSplit) = try diagnostics.collect { () throws -> (Int?, Bool) in
-            let layer = try chooseLayer(in: try open())
+        return try diagnostics.collect { () throws -> ParcelCensus in
+            let opened = try open()
+            let layer = try chooseLayer(in: opened)
+            var census = ParcelCensus()
             census.extent = try wgs84Extent(of: layer)
             census.crsWKT = try layerCRS(of: layer)?.wkt()
-            return (layer.featureCount(forceScan: false), layer.hasCapability("FastSetNextByIndex"))
-        }
-        guard let total, canSplit, runs > 1, total >= splitMinimum else {
-            let whole = try censusOfFeatures(from: 0, count: nil)
-            census.join(whole)
+            // Only a shapefile is split: it seeks to a feature in its files, where other drivers
+            // would read the whole layer again for each run (GeoJSON parses the file on opening).
+            guard opened.driverName == "ESRI Shapefile", runs > 1, let total = layer.featureCount(forceScan: false), total >= splitMinimum else {
+                census.join(try censusOfFeatures(from: 0, count: nil, in: opened))
+                return census
+            }
+            let parts = parallelChunks(count: runs, chunkSize: 1) { run in
+                let range = (total * run.lowerBound / runs)..<(total * run.upperBound / runs)
+                return [Result { try censusOfFeatures(from: range.lowerBound, count: range.count, in: nil) }]
+            }
+            for part in parts { census.join(try part.get()) }
             return census
         }
-        let parts = parallelChunks(count: runs, chunkSize: 1) { run in
-            let range = (total * run.lowerBound / runs)..<(total * run.upperBound / runs)
-            return [Result { try censusOfFeatures(from: range.lowerBound, count: range.count) }]
-        }
-        for part in parts { census.join(try part.get()) }
-        return census
     }
 
     /// Below this many features the census is read in one run (opening more datasets costs more).
     static let censusSplitMinimum = 20_000
 
-    /// The census of `count` features (all remaining when nil) from the `start`-th, through a
-    /// dataset of its own opened on the calling thread. The extent and CRS are left out.
-    private func censusOfFeatures(from start: Int, count: Int?) throws -> ParcelCensus {
+    /// The census of `count` features (all remaining when nil) from the `start`-th, through
+    /// `given` (opened on the calling thread) or else a dataset of its own. The extent and CRS
+    /// are left out.
+    private func censusOfFeatures(from start: Int, count: Int?, in given: Dataset?) throws -> ParcelCensus {
         let diagnostics = Diagnostics()
         return try diagnostics.collect { () throws -> ParcelCensus in
             // A shapefile in a legacy code page is read raw and recoded as `read()` does it
             // (`RawTextDecoder`), so the texts are the same.
-            let opened = try open()
+            let opened = try given ?? open()
             let recodeFrom = selfRecodedEncoding(of: try chooseLayer(in: opened), driver: opened.driverName)
             let dataset = recodeFrom == nil ? opened : try open(rawText: true)
             let layer = try chooseLayer(in: dataset)
