@@ -13,19 +13,39 @@ public enum CoverageUnion {
     /// direction, or a boundary that does not close). T-junctions and overlaps that pass this are
     /// caught by the caller's validity and area checks.
     public static func union(_ shapes: [MultiPolygon]) -> MultiPolygon? {
+        var builder = Builder()
+        for shape in shapes {
+            builder.add(shape)
+            guard builder.isCoverage else { return nil }
+        }
+        return builder.finish()
+    }
+
+    /// The union built a shape at a time (the dissolve's edge work can then run while the shapes'
+    /// outcomes come in): the boundary so far, as directed edges between interned vertices; an
+    /// edge a neighbour shares cancels when the neighbour is added. Adding the same shapes in the
+    /// same order as `union(_:)` gives the same union.
+    public struct Builder: Sendable {
         // Vertices by exact coordinates; directed edges of every ring wound with the area on its
         // left (exteriors counter-clockwise, holes clockwise).
-        var vertexIndex: [Position: Int] = [:]
-        var vertices: [Position] = []
-        func vertex(_ p: Position) -> Int {
+        private var vertexIndex: [Position: Int] = [:]
+        private var vertices: [Position] = []
+        private struct Edge: Hashable { var from: Int; var to: Int }
+        private var edges = Set<Edge>()
+        /// False once the input is visibly not a coverage (an edge used twice in one direction).
+        public private(set) var isCoverage = true
+
+        public init() {}
+
+        private mutating func vertex(_ p: Position) -> Int {
             if let index = vertexIndex[p] { return index }
             vertices.append(p)
             vertexIndex[p] = vertices.count - 1
             return vertices.count - 1
         }
-        struct Edge: Hashable { var from: Int; var to: Int }
-        var edges = Set<Edge>()
-        for shape in shapes {
+
+        public mutating func add(_ shape: MultiPolygon) {
+            guard isCoverage else { return }
             for polygon in shape.polygons {
                 for (ringIndex, ring) in polygon.rings.enumerated() where ring.count >= 4 {
                     let forward = (Ring.signedArea(ring) > 0) == (ringIndex == 0)
@@ -37,7 +57,7 @@ public enum CoverageUnion {
                         // Shared with a neighbour: the neighbour runs it the other way; the edge
                         // is interior and cancels. The same direction twice is an overlap.
                         if edges.remove(Edge(from: current, to: previous)) == nil {
-                            guard edges.insert(edge).inserted else { return nil }
+                            guard edges.insert(edge).inserted else { isCoverage = false; return }
                         }
                         previous = current
                     }
@@ -45,6 +65,16 @@ public enum CoverageUnion {
             }
         }
 
+        /// The union of the shapes added, or nil when they are visibly not a coverage.
+        public func finish() -> MultiPolygon? {
+            guard isCoverage else { return nil }
+            return CoverageUnion.polygons(fromBoundary: edges.map { ($0.from, $0.to) }, vertices: vertices)
+        }
+    }
+
+    /// Rebuilds polygons from a coverage's boundary: directed edges between `vertices`, each with
+    /// the area on its left.
+    static func polygons(fromBoundary edges: [(from: Int, to: Int)], vertices: [Position]) -> MultiPolygon? {
         // Outgoing boundary edges per vertex (usually one; more where the boundary touches itself).
         var outgoing: [Int: [Int]] = [:]
         for edge in edges { outgoing[edge.from, default: []].append(edge.to) }

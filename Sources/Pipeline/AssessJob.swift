@@ -82,7 +82,7 @@ public struct AssessJob {
         assessment.outcomes = pass.outcomes
 
         let zones = try timer.measure("dissolve") {
-            try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, ellipsoid: reading.ellipsoid)
+            try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, unions: pass.unions, ellipsoid: reading.ellipsoid)
         }
         let inputWarnings = reading.warnings + assessment.warnings
         var warnings = inputWarnings

@@ -15,13 +15,34 @@ enum DissolveStage {
         var parcelCount: Int
         /// The shapes are pieces that already needed GEOS's general union (`merge`).
         var cascadedBefore = false
+        /// The coverage union's edge work done already, with the same shapes in the same order.
+        var builder: CoverageUnion.Builder?
     }
 
-    static func run(parcels: [Parcel], outcomes: [ParcelOutcome], ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
-        var groups: [String: Group] = [:]
+    /// A zone and crop class: one zone polygon.
+    struct GroupKey: Hashable, Sendable {
+        var zone: Zone
+        var cropClass: CropClass
+    }
+
+    /// The coverage unions of the groups, built as the parcels' outcomes come in (the output
+    /// pass's sink adds each block's parcels), so their edge work overlaps the pass instead of
+    /// leaving a core idle at the end.
+    struct GroupUnions: Sendable {
+        private(set) var builders: [GroupKey: CoverageUnion.Builder] = [:]
+
+        mutating func add(_ shape: MultiPolygon, _ outcome: ParcelOutcome) {
+            builders[GroupKey(zone: outcome.zone, cropClass: outcome.cropClass), default: CoverageUnion.Builder()].add(shape)
+        }
+    }
+
+    /// - Parameter unions: the groups' unions built from these parcels and outcomes, in order.
+    static func run(parcels: [Parcel], outcomes: [ParcelOutcome], unions: GroupUnions? = nil, ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
+        var groups: [GroupKey: Group] = [:]
         for (index, outcome) in outcomes.enumerated() {
-            let key = "\(outcome.zone.rawValue)|\(outcome.cropClass.rawValue)"
-            groups[key, default: Group(zone: outcome.zone, cropClass: outcome.cropClass, shapes: [], parcelCount: 0)].shapes.append(parcels[index].geometry)
+            let key = GroupKey(zone: outcome.zone, cropClass: outcome.cropClass)
+            groups[key, default: Group(zone: outcome.zone, cropClass: outcome.cropClass, shapes: [], parcelCount: 0, builder: unions?.builders[key])]
+                .shapes.append(parcels[index].geometry)
             groups[key]!.parcelCount += 1
         }
         return try dissolve(Array(groups.values), ellipsoid: ellipsoid)
@@ -30,9 +51,9 @@ enum DissolveStage {
     /// Zone pieces of the parts of a partitioned run, unioned across the parts' edges (in a
     /// coverage the shared edges cancel, as they do between parcels).
     static func merge(pieces: [ZonePolygon], ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
-        var groups: [String: Group] = [:]
+        var groups: [GroupKey: Group] = [:]
         for piece in pieces {
-            let key = "\(piece.zone.rawValue)|\(piece.cropClass.rawValue)"
+            let key = GroupKey(zone: piece.zone, cropClass: piece.cropClass)
             groups[key, default: Group(zone: piece.zone, cropClass: piece.cropClass, shapes: [], parcelCount: 0)].shapes.append(piece.geometry)
             groups[key]!.parcelCount += piece.parcelCount
             if piece.method == "cascaded" { groups[key]!.cascadedBefore = true }
@@ -49,7 +70,8 @@ enum DissolveStage {
             let group = ordered[index]
             return Result { () throws(GDALError) -> ZonePolygon? in
                 let context = GEOSContext()
-                guard let union = try checkedCoverageUnion(group.shapes, context: context) else { return nil }
+                guard let union = try checkedCoverageUnion(group.builder.map { $0.finish() } ?? CoverageUnion.union(group.shapes), parts: group.shapes, context: context)
+                else { return nil }
                 return try zonePolygon(union, zone: group.zone, cropClass: group.cropClass, count: group.parcelCount,
                                        method: group.cascadedBefore ? "cascaded" : "coverage", ellipsoid: ellipsoid)
             }
@@ -107,10 +129,10 @@ enum DissolveStage {
         return zones.map { $0! }
     }
 
-    /// `CoverageUnion` of the shapes, kept only when GEOS finds it valid and it has the parts'
+    /// A `CoverageUnion` of `parts`, kept only when GEOS finds it valid and it has the parts'
     /// total area; nil otherwise (the input was not a coverage).
-    static func checkedCoverageUnion(_ shapes: [MultiPolygon], context: GEOSContext) throws(GDALError) -> GEOSGeometryValue? {
-        guard let union = CoverageUnion.union(shapes) else { return nil }
+    static func checkedCoverageUnion(_ union: MultiPolygon?, parts shapes: [MultiPolygon], context: GEOSContext) throws(GDALError) -> GEOSGeometryValue? {
+        guard let union else { return nil }
         let partsArea = shapes.reduce(0) { $0 + $1.planarArea }
         let geometry = try context.geometry(wkb: WKB.encode(union))
         guard geometry.isValid, abs(geometry.area - partsArea) <= 1e-9 * max(partsArea, 1e-12) else { return nil }

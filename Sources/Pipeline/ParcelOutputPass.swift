@@ -4,8 +4,8 @@ import Reports
 
 /// The one pass over the parcels that writes everything per parcel, a block at a time: assess
 /// (all cores), encode the features and make the review and summary rows (all cores), then hand
-/// the block to the sink, which writes it and keeps the outcomes in order on its own thread while
-/// the next block is assessed. A block's full assessments are dropped when the sink is done with
+/// the block to the sink, which writes it, keeps the outcomes in order and adds the parcels to
+/// their zone's union on its own thread while the next block is assessed. A block's full assessments are dropped when the sink is done with
 /// it, so memory holds the parcels and their outcomes, not every finding of every parcel.
 struct ParcelOutputPass {
     /// Parcels per block: large enough to keep both cores busy, small enough that a block's full
@@ -23,6 +23,8 @@ struct ParcelOutputPass {
         /// The report's first review-list rows, and how many parcels are under review.
         var reportReviewRows: [[String]]
         var reviewCount: Int
+        /// The zone groups' coverage unions, built from the parcels in order (`DissolveStage`).
+        var unions = DissolveStage.GroupUnions()
         /// The parcels file's flush to disk, still running: wait for it before publishing.
         var parcelFileSync: PendingSync?
     }
@@ -153,6 +155,7 @@ struct ParcelOutputPass {
                     if result.reportReviewRows.count < HTMLReport.reviewRowLimit { result.reportReviewRows.append(reportRow) }
                 }
                 result.outcomes.append(row.outcome)
+                result.unions.add(parcel.geometry, row.outcome)
             }
         }
 

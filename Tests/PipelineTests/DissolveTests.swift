@@ -69,6 +69,25 @@ import Ingest
         #expect(abs(zones[0].areaSquareMetres / parcels[0].areaSquareMetres - 1.5) < 1e-3)
     }
 
+    @Test func unionsBuiltAsOutcomesComeEqualTheDissolveOfAllParcels() throws {
+        // A 6 × 6 coverage with holes and zone groups that touch themselves at corners, plus two
+        // overlapping parcels in a group of their own (not a coverage: the cascaded fallback).
+        var parcels = (0..<36).map { Self.cell($0 % 6, $0 / 6, hole: $0 == 14) }
+        var outcomes = (0..<36).map { Self.outcome(($0 % 6 + $0 / 6) % 2 == 0 ? .suitable : .restricted, $0 < 18 ? .fruit : .paddy) }
+        parcels += [Self.square(112.8, 38.4), Self.square(112.8005, 38.4)]
+        outcomes += [Self.outcome(.prohibited, .fruit), Self.outcome(.prohibited, .fruit)]
+        var unions = DissolveStage.GroupUnions()
+        for (parcel, outcome) in zip(parcels, outcomes) { unions.add(parcel.geometry, outcome) }
+        let built = try DissolveStage.run(parcels: parcels, outcomes: outcomes, unions: unions, ellipsoid: .cgcs2000)
+        let whole = try DissolveStage.run(parcels: parcels, outcomes: outcomes, ellipsoid: .cgcs2000)
+        #expect(built.count == whole.count && built.count == 5)
+        for (a, b) in zip(built, whole) {
+            #expect(a.zone == b.zone && a.cropClass == b.cropClass && a.geometry == b.geometry && a.areaSquareMetres == b.areaSquareMetres
+                    && a.parcelCount == b.parcelCount && a.method == b.method)
+        }
+        #expect(Set(built.map(\.method)) == ["coverage", "cascaded"])
+    }
+
     @Test func holesSurviveTheDissolve() throws {
         let parcels = [Self.cell(0, 0, hole: true), Self.cell(1, 0)]
         let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in Self.outcome(.restricted, .paddy) }, ellipsoid: .cgcs2000)
