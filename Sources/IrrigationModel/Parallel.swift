@@ -5,12 +5,23 @@ import Foundation
 public func parallelMap<T: Sendable>(count: Int, chunkSize: Int = 4096, _ transform: @Sendable (Int) -> T) -> [T] {
     guard count > 0 else { return [] }
     let chunks = (count + chunkSize - 1) / chunkSize
-    let results = ChunkResults<T>(chunks: chunks)
-    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-        let start = chunk * chunkSize, end = min(start + chunkSize, count)
-        results.store((start..<end).map(transform), at: chunk)
+    // Each chunk initializes its own range of the result in place: joining per-chunk arrays
+    // copied every element (a retain per reference it holds, then a release when the chunk went).
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let results = ResultSlots(buffer.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = chunk * chunkSize, end = min(start + chunkSize, count)
+            for index in start..<end { (results.base + index).initialize(to: transform(index)) }
+        }
+        initialized = count
     }
-    return results.joined()
+}
+
+/// The result buffer of `parallelMap`, shared by its chunks: each initializes a range no other
+/// touches, and the buffer is read only after `concurrentPerform` has returned.
+private struct ResultSlots<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+    init(_ base: UnsafeMutablePointer<T>) { self.base = base }
 }
 
 /// Per-chunk results, filled concurrently, each slot written once under a lock.

@@ -57,12 +57,14 @@ public struct ReviewOptions: Sendable, Hashable {
 /// are fixed, so a parcel's loads are a short array rather than a hashed dictionary (the rules
 /// make three of them for every parcel).
 public struct LoadValues<Value: Sendable>: Sendable {
-    private var slots: [Value?]
+    // Inlinable, so other modules (the parcel file, the summary) get it specialized: generic
+    // code across modules looked its type metadata up on every call.
+    @usableFromInline var slots: [Value?]
 
-    public init() { slots = Array(repeating: nil, count: ReviewEngine.loadKeys.count) }
+    @inlinable public init() { slots = Array(repeating: nil, count: ReviewEngine.loadKeys.count) }
 
     /// The value of a load key; nil for a key that is not one.
-    public subscript(key: String) -> Value? {
+    @inlinable public subscript(key: String) -> Value? {
         get { ReviewEngine.loadKeys.firstIndex(of: key).flatMap { slots[$0] } }
         set {
             guard let index = ReviewEngine.loadKeys.firstIndex(of: key) else { preconditionFailure("\(key) is not a load key") }
@@ -71,16 +73,16 @@ public struct LoadValues<Value: Sendable>: Sendable {
     }
 
     /// The value at a position in `ReviewEngine.loadKeys`.
-    public subscript(index index: Int) -> Value? {
+    @inlinable public subscript(index index: Int) -> Value? {
         get { slots[index] }
         set { slots[index] = newValue }
     }
 
-    public var isEmpty: Bool { !slots.contains { $0 != nil } }
+    @inlinable public var isEmpty: Bool { !slots.contains { $0 != nil } }
     /// The values there are, in key order.
-    public var values: [Value] { slots.compactMap { $0 } }
+    @inlinable public var values: [Value] { slots.compactMap { $0 } }
     /// (key, value) for the keys that have a value, in key order.
-    public var entries: [(key: String, value: Value)] {
+    @inlinable public var entries: [(key: String, value: Value)] {
         zip(ReviewEngine.loadKeys, slots).compactMap { key, value in value.map { (key, $0) } }
     }
 }
