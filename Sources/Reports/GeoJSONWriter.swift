@@ -111,7 +111,8 @@ public final class GeoJSONWriter {
         mutating func append(_ key: String, at index: Int, to out: inout JSONBytes) {
             // Comparing a key with the same string as before is a check of its storage.
             if index < keys.count, keys[index] == key {
-                out.bytes.append(contentsOf: bytes[ranges[index]])
+                let range = ranges[index]
+                bytes.withUnsafeBufferPointer { out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }  // a memcpy
                 return
             }
             var encoded = JSONBytes()

@@ -265,8 +265,9 @@ public enum ReviewEngine {
     }
 
     /// What the rules hold an element to, whatever the parcel: its thresholds per land use and
-    /// pH band (GB 15618-2018) and the project's numbers for it.
-    struct ElementRules: Sendable {
+    /// pH band (GB 15618-2018) and the project's numbers for it. (A class: every parcel walks
+    /// through the elements' rules, and copying a struct of arrays retained each of them.)
+    final class ElementRules: Sendable {
         let element: String
         /// The element's position in `loadKeys`.
         let loadIndex: Int
