@@ -88,13 +88,16 @@ extension ParcelReader {
             census.crsWKT = try layerCRS(of: layer)?.wkt()
             // Only a shapefile is split: it seeks to a feature in its files, where other drivers
             // would read the whole layer again for each run (GeoJSON parses the file on opening).
+            // A shapefile in a legacy code page is read raw and recoded as `read()` does it
+            // (`RawTextDecoder`), so the texts are the same.
+            let recodeFrom = selfRecodedEncoding(of: layer, driver: opened.driverName)
             guard opened.driverName == "ESRI Shapefile", runs > 1, let total = layer.featureCount(forceScan: false), total >= splitMinimum else {
-                census.join(try censusOfFeatures(from: 0, count: nil, in: opened))
+                census.join(try censusOfFeatures(from: 0, count: nil, recodeFrom: recodeFrom, in: recodeFrom == nil ? opened : try open(rawText: true)))
                 return census
             }
             let parts = parallelChunks(count: runs, chunkSize: 1) { run in
                 let range = (total * run.lowerBound / runs)..<(total * run.upperBound / runs)
-                return [Result { try censusOfFeatures(from: range.lowerBound, count: range.count, in: nil) }]
+                return [Result { try censusOfFeatures(from: range.lowerBound, count: range.count, recodeFrom: recodeFrom, in: nil) }]
             }
             for part in parts { census.join(try part.get()) }
             return census
@@ -105,17 +108,12 @@ extension ParcelReader {
     static let censusSplitMinimum = 20_000
 
     /// The census of `count` features (all remaining when nil) from the `start`-th, through
-    /// `given` (opened on the calling thread) or else a dataset of its own. The extent and CRS
-    /// are left out.
-    private func censusOfFeatures(from start: Int, count: Int?, in given: Dataset?) throws -> ParcelCensus {
+    /// `given` (opened on the calling thread, raw when its text is recoded from `recodeFrom`) or
+    /// else a dataset of its own. The extent and CRS are left out.
+    private func censusOfFeatures(from start: Int, count: Int?, recodeFrom: String?, in given: Dataset?) throws -> ParcelCensus {
         let diagnostics = Diagnostics()
         return try diagnostics.collect { () throws -> ParcelCensus in
-            // A shapefile in a legacy code page is read raw and recoded as `read()` does it
-            // (`RawTextDecoder`), so the texts are the same.
-            let opened = try given ?? open()
-            let recodeFrom = selfRecodedEncoding(of: try chooseLayer(in: opened), driver: opened.driverName)
-            let dataset = recodeFrom == nil ? opened : try open(rawText: true)
-            let layer = try chooseLayer(in: dataset)
+            let layer = try chooseLayer(in: try given ?? open(rawText: recodeFrom != nil))
             let fields = layer.fields
             let fieldNames = fields.map(\.name)
             let mapping: ParcelFieldMapping
