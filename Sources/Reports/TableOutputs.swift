@@ -12,9 +12,8 @@ public enum SummaryFiles {
     public struct SummaryAccumulator: Sendable {
         struct Key: Hashable { var unit: String; var zone: String; var cropClass: String }
         struct Sums { var parcels = 0, area = 0.0, volume = 0.0, loads = [Double](repeating: 0, count: loadKeys.count), soilReview = 0, groundwaterReview = 0, soilNoData = 0 }
-        public static let loadKeys = ["chloride", "salt"] + ReviewEngine.elements
-        /// Positions of `loadKeys` in `LoadValues`.
-        static let loadIndices = loadKeys.map { ReviewEngine.loadKeys.firstIndex(of: $0)! }
+        /// The loads summed, in the order of `LoadValues` (chloride, salt, then the elements).
+        public static var loadKeys: [String] { ReviewEngine.loadKeys }
         private var groups: [Key: Sums] = [:]
 
         public init() {}
@@ -39,7 +38,7 @@ public enum SummaryFiles {
                 let review = assessment.review
                 self.init(unit: parcel.adminUnit ?? "", zone: assessment.zone.rawValue, cropClass: assessment.classification.cropClass.rawValue,
                           hectares: parcel.areaHectares, volumeM3PerHectare: review?.volumeM3PerHectare,
-                          loadsPerHectare: SummaryAccumulator.loadIndices.map { review?.annualLoad[index: $0] },
+                          loadsPerHectare: review?.annualLoad.inKeyOrder ?? Array(repeating: nil, count: SummaryAccumulator.loadKeys.count),
                           soilReview: review?.soilReview == true, groundwaterReview: review?.groundwaterReview == true,
                           soilNoData: review?.findings.contains(where: { $0.code == "SOIL_NO_DATA" }) == true)
             }

@@ -79,6 +79,8 @@ public struct LoadValues<Value: Sendable>: Sendable {
     }
 
     @inlinable public var isEmpty: Bool { !slots.contains { $0 != nil } }
+    /// Every key's value or nil, in key order.
+    @inlinable public var inKeyOrder: [Value?] { slots }
     /// The values there are, in key order.
     @inlinable public var values: [Value] { slots.compactMap { $0 } }
     /// (key, value) for the keys that have a value, in key order.
