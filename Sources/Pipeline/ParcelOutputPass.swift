@@ -5,8 +5,9 @@ import Reports
 /// The one pass over the parcels that writes everything per parcel, a block at a time: assess
 /// (all cores), encode the features and make the review and summary rows (all cores), then hand
 /// the block to the sink, which writes it, keeps the outcomes in order and adds the parcels to
-/// their zone's union on its own thread while the next block is assessed. A block's full assessments are dropped when the sink is done with
-/// it, so memory holds the parcels and their outcomes, not every finding of every parcel.
+/// their zone's union on its own thread while the next block is assessed. A block's full
+/// assessments are dropped when the sink is done with it, so memory holds the parcels and their
+/// outcomes, not every finding of every parcel.
 struct ParcelOutputPass {
     /// Parcels per block: large enough to keep both cores busy, small enough that a block's full
     /// assessments take little memory.
@@ -74,15 +75,14 @@ struct ParcelOutputPass {
                 clock = DispatchTime.now().uptimeNanoseconds
                 let tables = parallelMap(count: count, chunkSize: 1024) { offset in
                     let parcel = parcels[start + offset], full = assessed[offset]
-                    let outcome = ParcelOutcome(full)
                     return BlockRow(review: SummaryFiles.ReviewWriter.rows(parcel, full), summary: SummaryFiles.SummaryAccumulator.Row(parcel, full),
-                                    outcome: outcome, reportRow: outcome.underReview ? HTMLReport.reviewRow(parcel: parcel, assessment: full, labels: labels) : nil)
+                                    outcome: ParcelOutcome(full))
                 }
                 tableSeconds += seconds(since: clock)
                 sink.take { sink in
                     for piece in encoded { geojsonWriter?.write(encodedFeatures: piece.bytes, count: piece.count) }
-                    try sink.add(tables, parcels: parcels[start..<(start + count)])
-                    _ = assessed  // the block's full assessments are released here, on the sink's thread
+                    // The block's full assessments are released with this work, on the sink's thread.
+                    try sink.add(tables, parcels: parcels[start..<(start + count)], assessed: assessed, labels: labels)
                 }
             }
         } catch {
@@ -110,8 +110,6 @@ struct ParcelOutputPass {
         var review: (text: String, count: Int)
         var summary: SummaryFiles.SummaryAccumulator.Row
         var outcome: ParcelOutcome
-        /// The report's review-list row, for a parcel under review.
-        var reportRow: [String]?
     }
 
     /// The ordered end of the pass, on a serial queue of its own: writes each block's pieces and
@@ -145,14 +143,17 @@ struct ParcelOutputPass {
         }
 
         /// Called on the sink's queue only.
-        fileprivate func add(_ rows: [BlockRow], parcels: ArraySlice<Parcel>) throws {
-            for (row, parcel) in zip(rows, parcels) {
+        fileprivate func add(_ rows: [BlockRow], parcels: ArraySlice<Parcel>, assessed: [ParcelAssessment], labels: ReportLabels) throws {
+            for (offset, (row, parcel)) in zip(rows, parcels).enumerated() {
                 reviewCSV.add(row.review.text, rows: row.review.count)
                 result.summary.add(row.summary)
                 try records?.add(parcel, row.outcome, row.summary)
-                if let reportRow = row.reportRow {
+                if row.outcome.underReview {
                     result.reviewCount += 1
-                    if result.reportReviewRows.count < HTMLReport.reviewRowLimit { result.reportReviewRows.append(reportRow) }
+                    // Only the report's first rows are made (a county has tens of thousands under review).
+                    if result.reportReviewRows.count < HTMLReport.reviewRowLimit {
+                        result.reportReviewRows.append(HTMLReport.reviewRow(parcel: parcel, assessment: assessed[offset], labels: labels))
+                    }
                 }
                 result.outcomes.append(row.outcome)
                 result.unions.add(parcel.geometry, row.outcome)
