@@ -62,7 +62,8 @@ struct ParcelOutputPass {
                 var encoded: [(bytes: JSONBytes, count: Int)] = []
                 if geojsonWriter != nil {
                     encoded = parallelChunks(count: count, chunkSize: Self.encodeChunk) { range in
-                        [(GeoJSONWriter.encodeFeatures(count: range.count) { (parcels[start + range.lowerBound + $0].geometry, properties(range.lowerBound + $0)) },
+                        [(GeoJSONWriter.encodeParcelFeatures((start + range.lowerBound)..<(start + range.upperBound), parcels: parcels, links: links,
+                                                             soil: soil, assessments: assessed, firstAssessed: start, fieldNames: fieldNames),
                           range.count)]
                     }
                 } else if let geopackageWriter {

@@ -53,7 +53,7 @@ public final class GeoJSONWriter {
         out.append(encoded: encoded)
     }
 
-    /// Writes features encoded together with `encodeFeatures` (possibly on another thread).
+    /// Writes features encoded together with `encodeParcelFeatures` (possibly on another thread).
     public func write(encodedFeatures encoded: JSONBytes, count: Int) {
         guard count > 0 else { return }
         if featureCount > 0 { out.append(Self.featureSeparator) }
@@ -68,19 +68,92 @@ public final class GeoJSONWriter {
         return out
     }
 
-    /// Several consecutive features' JSON, separated as in the file: one piece per chunk of
-    /// features encoded on one core (one allocation and one write per chunk, not per feature).
-    public static func encodeFeatures(count: Int, _ feature: (Int) -> (geometry: MultiPolygon?, properties: [(String, PropertyValue)])) -> JSONBytes {
-        var out = JSONBytes(), keys = EncodedKeys()
-        for index in 0..<count {
-            if index > 0 { out.append(featureSeparator) }
-            let (geometry, properties) = feature(index)
-            appendFeature(geometry: geometry, properties: properties, keys: &keys, to: &out)
+    /// The features of `parcels[range]`, separated as in the file: one piece per chunk of parcels
+    /// encoded on one core (one allocation and one write per chunk, not per feature), each
+    /// parcel's properties encoded as `ParcelProperties.visit` hands them over.
+    /// - Parameters:
+    ///   - links: one per parcel, or empty (no monitoring data).
+    ///   - assessments: the assessments of `parcels[firstAssessed...]`.
+    public static func encodeParcelFeatures(_ range: Range<Int>, parcels: [Parcel], links: [ParcelLinks], soil: [SoilSample],
+                                            assessments: [ParcelAssessment], firstAssessed: Int,
+                                            fieldNames: ParcelProperties.FieldNames) -> JSONBytes {
+        var encoder = PropertyEncoder()
+        for index in range {
+            let parcel = parcels[index]
+            if index > range.lowerBound { encoder.out.append(featureSeparator) }
+            let vertices = parcel.geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
+            let needed = encoder.out.bytes.count + 512 + 40 * (ParcelProperties.contractNames.count + parcel.attributes.count) + 26 * vertices
+            if needed > encoder.out.bytes.capacity { encoder.out.bytes.reserveCapacity(max(needed, 2 * encoder.out.bytes.capacity)) }
+            encoder.out.append("{ \"type\": \"Feature\", \"properties\": { ")
+            encoder.index = 0
+            ParcelProperties.visit(parcel, links: links.isEmpty ? nil : links[index], soil: soil, assessment: assessments[index - firstAssessed],
+                                   fieldNames: fieldNames, into: &encoder)
+            encoder.out.append(" }, \"geometry\": ")
+            if !parcel.geometry.isEmpty { write(parcel.geometry, to: &encoder.out) } else { encoder.out.append("null") }
+            encoder.out.append(" }")
             // Room for the rest at the first feature's size (and a margin): growing a piece of
             // megabytes by doubling copied it over and over.
-            if index == 0 { out.bytes.reserveCapacity(out.bytes.count * count + out.bytes.count * count / 8) }
+            if index == range.lowerBound {
+                encoder.out.bytes.reserveCapacity(encoder.out.bytes.count * range.count + encoder.out.bytes.count * range.count / 8)
+            }
         }
-        return out
+        return encoder.out
+    }
+
+    /// Writes properties as `write(_:to:)` writes their `PropertyValue`s, as they come.
+    struct PropertyEncoder: PropertyReceiver {
+        var out = JSONBytes()
+        var keys = EncodedKeys()
+        /// The position of the next property in its feature.
+        var index = 0
+
+        @inline(__always) private mutating func key(_ key: String) {
+            keys.append(key, at: index, to: &out)
+            index += 1
+        }
+        mutating func string(_ key: String, _ value: String?) {
+            self.key(key)
+            if let value { out.appendJSONString(value) } else { out.append("null") }
+        }
+        mutating func fixed(_ key: String, _ value: Double?, decimals: Int) {
+            self.key(key)
+            if let value, value.isFinite { out.appendFixed(value, decimals: decimals) } else { out.append("null") }
+        }
+        mutating func number(_ key: String, _ value: Double?) {
+            self.key(key)
+            if let value { out.appendJSONNumber(value) } else { out.append("null") }
+        }
+        mutating func integer(_ key: String, _ value: Int64?) {
+            self.key(key)
+            if let value { out.appendInteger(value) } else { out.append("null") }
+        }
+        mutating func boolean(_ key: String, _ value: Bool?) {
+            self.key(key)
+            if let value { out.append(value ? "true" : "false") } else { out.append("null") }
+        }
+        mutating func strings(_ key: String, _ values: [String]) {
+            self.key(key)
+            out.append(byte: UInt8(ascii: "["))
+            for (index, s) in values.enumerated() {
+                if index > 0 { out.append(", ") }
+                out.appendJSONString(s)
+            }
+            out.append(byte: UInt8(ascii: "]"))
+        }
+        mutating func findings(_ key: String, _ findings: [Finding]) {
+            self.key(key)
+            out.appendFindings(findings)
+        }
+        mutating func attribute(_ key: String, _ value: AttributeValue) {
+            self.key(key)
+            switch value {
+            case .null: out.append("null")
+            case .integer(let v): out.appendInteger(v)
+            case .real(let v): out.appendJSONNumber(v)
+            case .string(let v): out.appendJSONString(v)
+            case .boolean(let v): out.append(v ? "true" : "false")
+            }
+        }
     }
 
     static func appendFeature(geometry: MultiPolygon?, properties: [(String, PropertyValue)], keys: inout EncodedKeys, to out: inout JSONBytes) {

@@ -33,6 +33,8 @@ public enum ParcelProperties {
     private static let chlorideLoadIndex = ReviewEngine.loadKeys.firstIndex(of: "chloride")!
     private static let saltLoadIndex = ReviewEngine.loadKeys.firstIndex(of: "salt")!
 
+    /// The properties as (name, value) pairs (GeoPackage, tests); the GeoJSON writer takes them
+    /// straight into its bytes through `visit` (`GeoJSONWriter.encodeParcelFeatures`).
     /// - Parameters:
     ///   - links: what was linked to the parcel; nil when no monitoring data was given (the
     ///     linked properties are then null).
@@ -40,94 +42,97 @@ public enum ParcelProperties {
     ///   - fieldNames: the output names of the parcel layer's fields, made once for the layer.
     public static func properties(for parcel: Parcel, links: ParcelLinks? = nil, soil: [SoilSample] = [],
                                   assessment: ParcelAssessment? = nil, fieldNames: FieldNames? = nil) -> [(String, PropertyValue)] {
-        let samples = links?.soilSamples.map { soil[$0] } ?? []
-        let samplePH = SoilSummary.pH(samples: samples)
+        var collected = PropertyList()
+        collected.pairs.reserveCapacity(contractNames.count + parcel.attributes.count)
+        visit(parcel, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, into: &collected)
+        return collected.pairs
+    }
+
+    /// Hands each property of the parcel to `receiver`, in output order. (A million parcels'
+    /// properties as arrays of enum values cost ~5 CPU-seconds in allocations, retains and
+    /// releases before a byte was written.)
+    static func visit<Receiver: PropertyReceiver>(_ parcel: Parcel, links: ParcelLinks?, soil: [SoilSample], assessment: ParcelAssessment?,
+                                                  fieldNames: FieldNames?, into out: inout Receiver) {
+        let sampleIndices = links?.soilSamples ?? []
+        let samples = sampleIndices.isEmpty ? [] : sampleIndices.map { soil[$0] }
+        let samplePH = samples.isEmpty ? nil : SoilSummary.pH(samples: samples)
         let latestIrrigation = links?.irrigationByYear.max { $0.key < $1.key }
-        var properties: [(String, PropertyValue)] = []
-        properties.reserveCapacity(contractNames.count + parcel.attributes.count)
-        properties += [
-            ("parcel_id", .string(parcel.id)),
-            ("crop", parcel.crop.map(PropertyValue.string) ?? .null),
-            ("crop_class", assessment.map { .string($0.classification.cropClass.rawValue) } ?? .null),
-            ("crop_class_from", assessment.map { a -> PropertyValue in
-                switch a.classification.basis {
-                case .cropName: .string("crop")
-                case .landUseCode: .string("land_use_code")
-                case .none: .string("none")
-                }
-            } ?? .null),
-            ("policy_tier", assessment?.tier.map { .string($0.rawValue) } ?? .null),
-            ("zone", assessment.map { .string($0.zone.rawValue) } ?? .null),
-            ("zone_reasons", .strings(assessment?.reasons.map(\.rawValue) ?? [])),
-            ("land_use_code", parcel.landUseCode.map(PropertyValue.string) ?? .null),
-            ("land_use_name", parcel.landUseName.map(PropertyValue.string) ?? .null),
-            ("source_id", parcel.sourceID.map(PropertyValue.string) ?? .null),
-            ("source_from_service_area", .boolean(parcel.sourceFromServiceArea)),
-            ("source_status", assessment?.sourceStatus.map { .string($0.rawValue) } ?? .null),
-            ("admin_unit", parcel.adminUnit.map(PropertyValue.string) ?? .null),
-            // 1e-6 ha = 0.01 m²; 1e-4 mu ≈ 0.07 m².
-            ("area_ha", .fixed(parcel.areaHectares, decimals: 6)),
-            ("area_mu", .fixed(parcel.areaMu, decimals: 4)),
-            ("geometry_repaired", .boolean(parcel.geometryRepaired)),
-            ("exclusion_share", assessment.map { .fixed($0.exclusionShare, decimals: 4) } ?? .null),
-            ("exclusion_areas", .strings(assessment?.exclusionNames ?? [])),
-            ("soil_class", assessment.map { .string($0.soilClass) } ?? .null),
-            ("soil_sample_ids", .strings(samples.map(\.id))),
-            ("soil_estimated", samples.isEmpty ? .null : .boolean(links?.soilEstimated ?? false)),
-            ("soil_distance_m", links?.soilDistanceMetres.map { .fixed($0, decimals: 1) } ?? .null),
-            // A measured pH from a sample wins over the parcel attribute.
-            ("soil_ph", (samplePH ?? parcel.soilPH).map { .fixed($0, decimals: 2) } ?? .null),
-            ("soil_ph_from", samplePH != nil ? .string("sample") : (parcel.soilPH != nil ? .string("parcel_attribute") : .null)),
-        ]
+        out.string("parcel_id", parcel.id)
+        out.string("crop", parcel.crop)
+        out.string("crop_class", assessment?.classification.cropClass.rawValue)
+        out.string("crop_class_from", assessment.map { a -> String in
+            switch a.classification.basis {
+            case .cropName: "crop"
+            case .landUseCode: "land_use_code"
+            case .none: "none"
+            }
+        })
+        out.string("policy_tier", assessment?.tier?.rawValue)
+        out.string("zone", assessment?.zone.rawValue)
+        out.strings("zone_reasons", assessment?.reasons.map(\.rawValue) ?? [])
+        out.string("land_use_code", parcel.landUseCode)
+        out.string("land_use_name", parcel.landUseName)
+        out.string("source_id", parcel.sourceID)
+        out.boolean("source_from_service_area", parcel.sourceFromServiceArea)
+        out.string("source_status", assessment?.sourceStatus?.rawValue)
+        out.string("admin_unit", parcel.adminUnit)
+        // 1e-6 ha = 0.01 m²; 1e-4 mu ≈ 0.07 m².
+        out.fixed("area_ha", parcel.areaHectares, decimals: 6)
+        out.fixed("area_mu", parcel.areaMu, decimals: 4)
+        out.boolean("geometry_repaired", parcel.geometryRepaired)
+        out.fixed("exclusion_share", assessment?.exclusionShare, decimals: 4)
+        out.strings("exclusion_areas", assessment?.exclusionNames ?? [])
+        out.string("soil_class", assessment?.soilClass)
+        out.strings("soil_sample_ids", samples.map(\.id))
+        out.boolean("soil_estimated", samples.isEmpty ? nil : links?.soilEstimated ?? false)
+        out.fixed("soil_distance_m", links?.soilDistanceMetres, decimals: 1)
+        // A measured pH from a sample wins over the parcel attribute.
+        out.fixed("soil_ph", samplePH ?? parcel.soilPH, decimals: 2)
+        out.string("soil_ph_from", samplePH != nil ? "sample" : (parcel.soilPH != nil ? "parcel_attribute" : nil))
         let review = assessment?.review
         for (index, parameter) in soilParameters.enumerated() {
             // The rules found the measured value already (their starting content, unless that is
             // the background).
             let value = review.map { review in review.accumulation[index: elementLoadIndex[index]].flatMap { $0.startIsBackground ? nil : $0.start } }
                 ?? parameter.flatMap { SoilSummary.value($0, samples: samples) }
-            properties.append((soilValueNames[index], value.map { .number($0) } ?? .null))
+            out.number(soilValueNames[index], value)
         }
-        properties += [
-            ("well_ids", .strings(links?.wellIDs ?? [])),
-            // The volume the loads use: the latest year of records, else the crop's quota.
-            ("irrigation_m3_ha_yr", (review?.volumeM3PerHectare ?? latestIrrigation?.value).map { .fixed($0, decimals: 1) } ?? .null),
-            ("irrigation_year", latestIrrigation.map { .integer(Int64($0.key)) } ?? .null),
-            ("irrigation_basis", review.map { .string($0.volumeBasis) } ?? (latestIrrigation == nil ? .null : .string("records"))),
-            ("load_cl_kg_ha_yr", review?.annualLoad[index: chlorideLoadIndex].map { .fixed($0, decimals: 3) } ?? .null),
-            ("load_salt_kg_ha_yr", review?.annualLoad[index: saltLoadIndex].map { .fixed($0, decimals: 3) } ?? .null),
-        ]
-        for (index, load) in elementLoadIndex.enumerated() { properties.append((loadNames[index], review?.annualLoad[index: load].map { .fixed($0, decimals: 4) } ?? .null)) }
-        properties.append(("cum_load_cl_kg_ha", review?.cumulativeLoad[index: chlorideLoadIndex].map { .fixed($0, decimals: 3) } ?? .null))
-        properties.append(("cum_load_salt_kg_ha", review?.cumulativeLoad[index: saltLoadIndex].map { .fixed($0, decimals: 3) } ?? .null))
-        for (index, load) in elementLoadIndex.enumerated() { properties.append((cumulativeLoadNames[index], review?.cumulativeLoad[index: load].map { .fixed($0, decimals: 4) } ?? .null)) }
+        out.strings("well_ids", links?.wellIDs ?? [])
+        // The volume the loads use: the latest year of records, else the crop's quota.
+        out.fixed("irrigation_m3_ha_yr", review?.volumeM3PerHectare ?? latestIrrigation?.value, decimals: 1)
+        out.integer("irrigation_year", latestIrrigation.map { Int64($0.key) })
+        out.string("irrigation_basis", review.map { $0.volumeBasis } ?? (latestIrrigation == nil ? nil : "records"))
+        out.fixed("load_cl_kg_ha_yr", review?.annualLoad[index: chlorideLoadIndex], decimals: 3)
+        out.fixed("load_salt_kg_ha_yr", review?.annualLoad[index: saltLoadIndex], decimals: 3)
+        for (index, load) in elementLoadIndex.enumerated() { out.fixed(loadNames[index], review?.annualLoad[index: load], decimals: 4) }
+        out.fixed("cum_load_cl_kg_ha", review?.cumulativeLoad[index: chlorideLoadIndex], decimals: 3)
+        out.fixed("cum_load_salt_kg_ha", review?.cumulativeLoad[index: saltLoadIndex], decimals: 3)
+        for (index, load) in elementLoadIndex.enumerated() { out.fixed(cumulativeLoadNames[index], review?.cumulativeLoad[index: load], decimals: 4) }
         for (index, load) in elementLoadIndex.enumerated() {
             // g/ha × ha / 1000 = kg over the parcel.
-            properties.append((totalLoadNames[index], review?.cumulativeLoad[index: load].map { .fixed($0 * parcel.areaHectares / 1000, decimals: 6) } ?? .null))
+            out.fixed(totalLoadNames[index], review?.cumulativeLoad[index: load].map { $0 * parcel.areaHectares / 1000 }, decimals: 6)
         }
         for (index, load) in elementLoadIndex.enumerated() {
-            properties.append((yearsToScreeningNames[index], review?.accumulation[index: load]?.yearsToScreening.map { .fixed($0, decimals: 1) } ?? .null))
+            out.fixed(yearsToScreeningNames[index], review?.accumulation[index: load]?.yearsToScreening, decimals: 1)
         }
         for (index, load) in elementLoadIndex.enumerated() {
-            properties.append((projectedNames[index], review?.accumulation[index: load]?.projected.map { .fixed($0, decimals: 4) } ?? .null))
+            out.fixed(projectedNames[index], review?.accumulation[index: load]?.projected, decimals: 4)
         }
-        properties += [
-            ("irrigation_years_limit", review?.irrigationYearsLimit.map { .fixed($0, decimals: 1) } ?? .null),
-            ("limiting_element", review?.limitingElement.map(PropertyValue.string) ?? .null),
-            ("salt_ecw_ds_m", review?.ecw.map { .fixed($0, decimals: 3) } ?? .null),
-            ("water_salinity_class", review?.waterSalinityClass.map(PropertyValue.string) ?? .null),
-            ("water_chloride_class", review?.waterChlorideClass.map(PropertyValue.string) ?? .null),
-            ("leaching_requirement", review?.leachingRequirement.map { .fixed($0, decimals: 4) } ?? .null),
-            ("relative_yield_pct", review?.relativeYield.map { .fixed($0, decimals: 1) } ?? .null),
-            ("salinity_class", review?.soilSaltClass.map(PropertyValue.string) ?? .null),
-            ("soil_review", review.map { .boolean($0.soilReview) } ?? .null),
-            ("groundwater_review", review.map { .boolean($0.groundwaterReview) } ?? .null),
-            ("review_reasons", .strings(review?.reviewReasons ?? [])),
-            ("findings", .findings(review?.findings ?? [])),
-        ]
+        out.fixed("irrigation_years_limit", review?.irrigationYearsLimit, decimals: 1)
+        out.string("limiting_element", review?.limitingElement)
+        out.fixed("salt_ecw_ds_m", review?.ecw, decimals: 3)
+        out.string("water_salinity_class", review?.waterSalinityClass)
+        out.string("water_chloride_class", review?.waterChlorideClass)
+        out.fixed("leaching_requirement", review?.leachingRequirement, decimals: 4)
+        out.fixed("relative_yield_pct", review?.relativeYield, decimals: 1)
+        out.string("salinity_class", review?.soilSaltClass)
+        out.boolean("soil_review", review?.soilReview)
+        out.boolean("groundwater_review", review?.groundwaterReview)
+        out.strings("review_reasons", review?.reviewReasons ?? [])
+        out.findings("findings", review?.findings ?? [])
         for (index, attribute) in parcel.attributes.enumerated() {
-            properties.append((fieldNames?.outputName(at: index, of: attribute.name) ?? passThroughName(attribute.name), PropertyValue(attribute.value)))
+            out.attribute(fieldNames?.outputName(at: index, of: attribute.name) ?? passThroughName(attribute.name), attribute.value)
         }
-        return properties
     }
 
     /// The output names of a layer's fields, worked out once for the layer rather than per parcel
@@ -154,6 +159,32 @@ public enum ParcelProperties {
     }
 
     private static let contractNameSet = Set(contractNames)
+}
+
+/// Takes a feature's properties one at a time, in output order; a nil value is a JSON null.
+protocol PropertyReceiver {
+    mutating func string(_ key: String, _ value: String?)
+    mutating func fixed(_ key: String, _ value: Double?, decimals: Int)
+    mutating func number(_ key: String, _ value: Double?)
+    mutating func integer(_ key: String, _ value: Int64?)
+    mutating func boolean(_ key: String, _ value: Bool?)
+    mutating func strings(_ key: String, _ values: [String])
+    mutating func findings(_ key: String, _ findings: [Finding])
+    mutating func attribute(_ key: String, _ value: AttributeValue)
+}
+
+/// The properties as (name, value) pairs.
+struct PropertyList: PropertyReceiver {
+    var pairs: [(String, PropertyValue)] = []
+
+    mutating func string(_ key: String, _ value: String?) { pairs.append((key, value.map(PropertyValue.string) ?? .null)) }
+    mutating func fixed(_ key: String, _ value: Double?, decimals: Int) { pairs.append((key, value.map { .fixed($0, decimals: decimals) } ?? .null)) }
+    mutating func number(_ key: String, _ value: Double?) { pairs.append((key, value.map(PropertyValue.number) ?? .null)) }
+    mutating func integer(_ key: String, _ value: Int64?) { pairs.append((key, value.map(PropertyValue.integer) ?? .null)) }
+    mutating func boolean(_ key: String, _ value: Bool?) { pairs.append((key, value.map(PropertyValue.boolean) ?? .null)) }
+    mutating func strings(_ key: String, _ values: [String]) { pairs.append((key, .strings(values))) }
+    mutating func findings(_ key: String, _ findings: [Finding]) { pairs.append((key, .findings(findings))) }
+    mutating func attribute(_ key: String, _ value: AttributeValue) { pairs.append((key, PropertyValue(value))) }
 }
 
 extension PropertyValue {

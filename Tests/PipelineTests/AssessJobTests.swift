@@ -192,3 +192,40 @@ import Reports
         #expect(FileManager.default.fileExists(atPath: alive))
     }
 }
+
+@Suite struct ParcelFeatureEncodingTests {
+    /// The parcels file's encoder takes each property as `ParcelProperties.visit` hands it over;
+    /// it must write exactly what encoding the (name, value) list does, for every parcel of the
+    /// sample project (nulls, non-detects, findings, repaired shapes, GBK text).
+    @Test func directEncodingEqualsTheEncodedPropertyList() throws {
+        let root = repositoryRoot.appendingPathComponent("SampleData").path
+        let project = try ProjectFile.load(path: root + "/project.yaml")
+        let options = AssessOptions(parcels: .init(path: root + "/parcels.shp"),
+                                    monitoring: MonitoringOptions(sources: project.sources, water: project.water, soil: project.soil,
+                                                                  wells: project.wells, irrigation: project.irrigation),
+                                    outputDirectory: "", today: MonitoringTests.today)
+        var timer = PhaseTimer()
+        let ingested = try IngestStage.run(options, timer: &timer)
+        let assessment = try AssessmentStage.run(ingested, rules: options.rules, timer: &timer)
+        let parcels = ingested.parcels.parcels
+        let fieldNames = ParcelProperties.FieldNames(parcels[0].attributes.map(\.name))
+        let assessed = (0..<parcels.count).map(assessment.assess)
+        #expect(assessed.contains { !($0.review?.findings.isEmpty ?? true) } && parcels.contains(where: \.geometryRepaired))
+        var listed = JSONBytes()
+        for (index, parcel) in parcels.enumerated() {
+            if index > 0 { listed.bytes += Array(GeoJSONWriter.featureSeparator.utf8) }
+            let properties = ParcelProperties.properties(for: parcel, links: ingested.links[index], soil: ingested.monitoring.soilSamples,
+                                                         assessment: assessed[index], fieldNames: fieldNames)
+            listed.bytes += GeoJSONWriter.encodeFeature(geometry: parcel.geometry, properties: properties).bytes
+        }
+        let direct = GeoJSONWriter.encodeParcelFeatures(0..<parcels.count, parcels: parcels, links: ingested.links, soil: ingested.monitoring.soilSamples,
+                                                        assessments: assessed, firstAssessed: 0, fieldNames: fieldNames)
+        // (Not `#expect(a == b)` on the arrays: a failure would print megabytes.)
+        let common = min(direct.bytes.count, listed.bytes.count)
+        let firstDifference = (0..<common).first { direct.bytes[$0] != listed.bytes[$0] } ?? (direct.bytes.count == listed.bytes.count ? nil : common)
+        if let at = firstDifference {
+            let around = { (bytes: [UInt8]) in String(decoding: bytes[max(0, at - 120)..<min(bytes.count, at + 40)], as: UTF8.self) }
+            Issue.record("the encodings differ at byte \(at): direct …\(around(direct.bytes)) against listed …\(around(listed.bytes))")
+        }
+    }
+}
