@@ -34,6 +34,10 @@ public enum CoverageUnion {
         private var edges = Set<Edge>()
         /// False once the input is visibly not a coverage (an edge used twice in one direction).
         public private(set) var isCoverage = true
+        /// Shapes added, and their total planar area (`planarArea`, summed in order): what the
+        /// union must cover.
+        public private(set) var count = 0
+        public private(set) var area = 0.0
 
         public init() {}
 
@@ -45,6 +49,8 @@ public enum CoverageUnion {
         }
 
         public mutating func add(_ shape: MultiPolygon) {
+            count += 1
+            area += shape.planarArea
             guard isCoverage else { return }
             for polygon in shape.polygons {
                 for (ringIndex, ring) in polygon.rings.enumerated() where ring.count >= 4 {

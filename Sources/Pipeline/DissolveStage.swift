@@ -36,8 +36,17 @@ enum DissolveStage {
         }
     }
 
-    /// - Parameter unions: the groups' unions built from these parcels and outcomes, in order.
+    /// - Parameter unions: the groups' unions built from these parcels and outcomes, in order;
+    ///   the groups' shapes are then gathered only for a group whose union fails.
     static func run(parcels: [Parcel], outcomes: [ParcelOutcome], unions: GroupUnions? = nil, ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
+        if let unions {
+            let groups = unions.builders.map { key, builder in
+                Group(zone: key.zone, cropClass: key.cropClass, shapes: [], parcelCount: builder.count, builder: builder)
+            }
+            return try dissolve(groups, ellipsoid: ellipsoid) { key in
+                outcomes.indices.filter { outcomes[$0].zone == key.zone && outcomes[$0].cropClass == key.cropClass }.map { parcels[$0].geometry }
+            }
+        }
         var groups: [GroupKey: Group] = [:]
         for (index, outcome) in outcomes.enumerated() {
             let key = GroupKey(zone: outcome.zone, cropClass: outcome.cropClass)
@@ -61,7 +70,8 @@ enum DissolveStage {
         return try dissolve(Array(groups.values), ellipsoid: ellipsoid)
     }
 
-    static func dissolve(_ groups: [Group], ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
+    /// - Parameter shapesOf: the shapes of a group built with `builder` and no `shapes`.
+    static func dissolve(_ groups: [Group], ellipsoid: Ellipsoid, shapesOf: ((GroupKey) -> [MultiPolygon])? = nil) throws -> [ZonePolygon] {
         let ordered = groups.sorted { ($0.zone, $0.cropClass) < ($1.zone, $1.cropClass) }
 
         // First the coverage union of each whole group (all cores, one group each), checked by
@@ -70,8 +80,9 @@ enum DissolveStage {
             let group = ordered[index]
             return Result { () throws(GDALError) -> ZonePolygon? in
                 let context = GEOSContext()
-                guard let union = try checkedCoverageUnion(group.builder.map { $0.finish() } ?? CoverageUnion.union(group.shapes), parts: group.shapes, context: context)
-                else { return nil }
+                let union = group.builder.map { $0.finish() } ?? CoverageUnion.union(group.shapes)
+                let partsArea = group.builder?.area ?? group.shapes.reduce(0) { $0 + $1.planarArea }
+                guard let union = try checkedCoverageUnion(union, partsArea: partsArea, context: context) else { return nil }
                 return try zonePolygon(union, zone: group.zone, cropClass: group.cropClass, count: group.parcelCount,
                                        method: group.cascadedBefore ? "cascaded" : "coverage", ellipsoid: ellipsoid)
             }
@@ -83,9 +94,14 @@ enum DissolveStage {
         // strips are unioned. An overlap then costs a cascaded union of one strip, not of the
         // whole group.
         let fallback = ordered.indices.filter { zones[$0] == nil }
+        var gathered = ordered
+        for index in fallback where gathered[index].shapes.isEmpty {
+            gathered[index].shapes = shapesOf?(GroupKey(zone: gathered[index].zone, cropClass: gathered[index].cropClass)) ?? []
+        }
+        let withShapes = gathered
         var strips: [(group: Int, indices: [Int])] = []
         for groupIndex in fallback {
-            let shapes = ordered[groupIndex].shapes
+            let shapes = withShapes[groupIndex].shapes
             let byX = shapes.indices.sorted { (shapes[$0].bounds?.minX ?? 0) < (shapes[$1].bounds?.minX ?? 0) }
             for start in stride(from: 0, to: byX.count, by: stripSize) {
                 strips.append((groupIndex, Array(byX[start..<min(start + stripSize, byX.count)])))
@@ -96,18 +112,18 @@ enum DissolveStage {
             Result { () throws(GDALError) -> (wkb: [UInt8], method: String) in
                 let context = GEOSContext()
                 var parts: [GEOSGeometryValue] = []
-                let shapes = ordered[stripList[index].group].shapes
+                let shapes = withShapes[stripList[index].group].shapes
                 for shape in stripList[index].indices { parts.append(try context.geometry(wkb: WKB.encode(shapes[shape]))) }
                 let (union, method) = try unionChecked(try context.collection(parts))
                 return (try union.wkb(), method)
             }
         }
-        var byGroup = [[(wkb: [UInt8], method: String)]](repeating: [], count: ordered.count)
+        var byGroup = [[(wkb: [UInt8], method: String)]](repeating: [], count: withShapes.count)
         for (strip, result) in zip(stripList, stripResults) { byGroup[strip.group].append(try result.get()) }
         let pieceLists = byGroup
         let merged = parallelMap(count: fallback.count, chunkSize: 1) { position -> Result<ZonePolygon, GDALError> in
             let index = fallback[position]
-            let group = ordered[index]
+            let group = withShapes[index]
             return Result { () throws(GDALError) -> ZonePolygon in
                 let context = GEOSContext()
                 let pieces = pieceLists[index]
@@ -129,11 +145,10 @@ enum DissolveStage {
         return zones.map { $0! }
     }
 
-    /// A `CoverageUnion` of `parts`, kept only when GEOS finds it valid and it has the parts'
-    /// total area; nil otherwise (the input was not a coverage).
-    static func checkedCoverageUnion(_ union: MultiPolygon?, parts shapes: [MultiPolygon], context: GEOSContext) throws(GDALError) -> GEOSGeometryValue? {
+    /// A `CoverageUnion` of parts with `partsArea` in all (`planarArea`), kept only when GEOS
+    /// finds it valid and it has that area; nil otherwise (the input was not a coverage).
+    static func checkedCoverageUnion(_ union: MultiPolygon?, partsArea: Double, context: GEOSContext) throws(GDALError) -> GEOSGeometryValue? {
         guard let union else { return nil }
-        let partsArea = shapes.reduce(0) { $0 + $1.planarArea }
         let geometry = try context.geometry(wkb: WKB.encode(union))
         guard geometry.isValid, abs(geometry.area - partsArea) <= 1e-9 * max(partsArea, 1e-12) else { return nil }
         return geometry
