@@ -99,6 +99,32 @@ func be64(_ v: Double) -> [UInt8] { le64(v).reversed() }
 @Suite struct TrimTests {
     @Test(arguments: [("abc", "abc"), (" abc ", "abc"), ("\u{3000}玉米\u{3000}", "玉米"), ("\u{2003}x", "x"), ("x\u{00A0}", "x"), ("", ""), ("  ", ""), ("玉米", "玉米")])
     func trims(raw: String, expected: String) { #expect(raw.trimmingWhitespace() == expected) }
+
+    /// The fast paths (ASCII or CJK at both ends) against trimming by Character, on strings made
+    /// of ASCII, CJK, white space of every kind and combining marks in every order.
+    @Test func fastPathsAgreeWithTrimmingByCharacter() {
+        let pieces = ["a", "7", " ", "\t", "\u{3000}", "\u{00A0}", "\u{2003}", "\u{0085}", "玉", "米", "\u{4DC0}", "\u{9FFF}", "\u{0301}", "\u{200D}",
+                      "é", "\u{1F33D}", "\r\n", "\u{FEFF}"]
+        func byCharacter(_ s: String) -> String {
+            let isSpace: (Character) -> Bool = { $0.isWhitespace || $0 == "\u{3000}" }
+            guard let first = s.firstIndex(where: { !isSpace($0) }), let last = s.lastIndex(where: { !isSpace($0) }) else { return "" }
+            return String(s[first...last])
+        }
+        var state: UInt64 = 20_241_015
+        var checked = 0
+        for length in 1...5 {
+            for _ in 0..<4000 {
+                var s = ""
+                for _ in 0..<length {
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    s += pieces[Int((state >> 33) % UInt64(pieces.count))]
+                }
+                if s.trimmingWhitespace() != byCharacter(s) { Issue.record("\(s.unicodeScalars.map { String($0.value, radix: 16) })"); return }
+                checked += 1
+            }
+        }
+        #expect(checked == 20_000)
+    }
 }
 
 /// Zones are written in a canonical order so that unions built in different orders (one run, or
