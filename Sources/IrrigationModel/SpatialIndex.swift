@@ -11,9 +11,14 @@ public struct SpatialIndex: Sendable {
         func union(_ o: Box) -> Box { Box(minX: min(minX, o.minX), minY: min(minY, o.minY), maxX: max(maxX, o.maxX), maxY: max(maxY, o.maxY)) }
     }
 
-    /// Levels from leaves up: each node has a box and a range into the level below (or, for
-    /// leaves, into `items`).
-    private var levels: [[(box: Box, first: Int, count: Int)]] = []
+    /// Every node, leaves first, then each level up to the roots: a box and a range of `nodes`
+    /// (its children) or, for a leaf, of `items`. One flat array: a query walks it without
+    /// allocating (a million parcels make millions of queries).
+    private var nodes: [(box: Box, first: Int, count: Int)] = []
+    private var leafCount = 0
+    /// Where the roots (the top level) start in `nodes`, and how deep a query's stack can get.
+    private var rootStart = 0
+    private var stackCapacity = 0
     private var items: [Int] = []
     private var itemBoxes: [Box] = []
     public let nodeCapacity: Int
@@ -44,30 +49,42 @@ public struct SpatialIndex: Sendable {
             let box = ordered[first..<(first + count)].dropFirst().reduce(ordered[first].1) { $0.union($1.1) }
             level.append((box, first, count))
         }
-        levels.append(level)
+        nodes = level
+        self.leafCount = level.count
+        var levelCount = 1
         while level.count > 1 {
+            let levelStart = nodes.count - level.count
             var parent: [(box: Box, first: Int, count: Int)] = []
             for first in stride(from: 0, to: level.count, by: nodeCapacity) {
                 let count = min(nodeCapacity, level.count - first)
                 let box = level[first..<(first + count)].dropFirst().reduce(level[first].box) { $0.union($1.box) }
-                parent.append((box, first, count))
+                parent.append((box, levelStart + first, count))
             }
-            levels.append(parent)
+            nodes += parent
             level = parent
+            levelCount += 1
         }
+        rootStart = nodes.count - level.count
+        // All roots, then at most a node's children for each level below.
+        stackCapacity = level.count + levelCount * nodeCapacity
     }
 
     /// Indices of every box that intersects `query`.
     public func query(_ query: Box, into result: inout [Int]) {
-        guard let top = levels.last else { return }
-        var stack: [(level: Int, node: Int)] = (0..<top.count).map { (levels.count - 1, $0) }
-        while let (levelIndex, nodeIndex) = stack.popLast() {
-            let node = levels[levelIndex][nodeIndex]
-            guard node.box.intersects(query) else { continue }
-            if levelIndex == 0 {
-                for i in node.first..<(node.first + node.count) where itemBoxes[items[i]].intersects(query) { result.append(items[i]) }
-            } else {
-                for child in node.first..<(node.first + node.count) { stack.append((levelIndex - 1, child)) }
+        guard !nodes.isEmpty else { return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: stackCapacity) { stack in
+            var depth = 0
+            for root in rootStart..<nodes.count { stack[depth] = root; depth += 1 }
+            while depth > 0 {
+                depth -= 1
+                let nodeIndex = stack[depth]
+                let node = nodes[nodeIndex]
+                guard node.box.intersects(query) else { continue }
+                if nodeIndex < leafCount {
+                    for i in node.first..<(node.first + node.count) where itemBoxes[items[i]].intersects(query) { result.append(items[i]) }
+                } else {
+                    for child in node.first..<(node.first + node.count) { stack[depth] = child; depth += 1 }
+                }
             }
         }
     }
