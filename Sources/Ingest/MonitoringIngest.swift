@@ -220,7 +220,9 @@ public struct MonitoringIngest {
 
     private func readIrrigation(_ file: TableInputOptions, into data: inout MonitoringData) throws {
         var reader = MonitoringReader(options: file, medium: .water, kind: "irrigation", primaryID: .parcelID, context: context)
-        struct ParcelYear: Hashable { var parcelID: String; var year: Int }
+        // A parcel by its place in the id set: hashing that is cheap, hashing the id is not
+        // (millions of rows in a county).
+        struct ParcelYear: Hashable { var parcel: Set<String>.Index; var year: Int }
         // The first row of each parcel and year: its volume, and where it was (for a conflict).
         var seen: [ParcelYear: (volume: IrrigationRecord.Volume, location: String)] = [:]
         let fileUnitIsPerMu = (file.volumeUnit ?? "m3").lowercased().contains("mu")
@@ -230,8 +232,7 @@ public struct MonitoringIngest {
             data.irrigation.reserveCapacity(data.irrigation.count + rows)
         }) { row in
             guard let parcelID = row.text[.parcelID] else { return .rejected(field: "parcel_id", code: "MISSING_ID", reason: "no parcel id") }
-            // The layer's own copy of the id: a row's copy would be one more string per row.
-            guard let known = knownParcels.firstIndex(of: parcelID).map({ knownParcels[$0] }) else {
+            guard let place = knownParcels.firstIndex(of: parcelID) else {
                 return .rejected(field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer")
             }
             guard let year = row.text[.year].flatMap({ Int($0) }) ?? row.date?.year, (1900...today.year).contains(year) else {
@@ -246,13 +247,14 @@ public struct MonitoringIngest {
                 return .rejected(field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number")
             }
             let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
-            let key = ParcelYear(parcelID: known, year: year)
+            let key = ParcelYear(parcel: place, year: year)
             if let (previous, location) = seen[key] {
                 if previous == volume { return .merged }
                 return .rejected(field: "volume_m3", code: "DUPLICATE_CONFLICT", reason: "parcel \(parcelID) has another volume for \(year) at \(location)")
             }
             seen[key] = (volume, row.origin.location)
-            data.irrigation.append(IrrigationRecord(parcelID: known, year: year, volume: volume))
+            // The layer's own copy of the id: a row's copy would be one more string per row.
+            data.irrigation.append(IrrigationRecord(parcelID: knownParcels[place], year: year, volume: volume))
             return .accepted
         }
         finish(reader, into: &data)

@@ -151,11 +151,10 @@ public enum Linker {
 
         // Irrigation records by parcel id (an id shared by several parcels applies to each): each
         // record's parcels are found first, then each parcel's years are summed on all cores.
-        var firstParcelWithID = [String: Int](minimumCapacity: parcels.count)
+        let firstParcelWithID = Dictionary(parcels.indices.lazy.map { (parcels[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
         var laterParcelsWithID: [String: [Int]] = [:]  // ids the layer repeats (rare)
-        for index in parcels.indices {
-            let id = parcels[index].id
-            if firstParcelWithID[id] == nil { firstParcelWithID[id] = index } else { laterParcelsWithID[id, default: []].append(index) }
+        if firstParcelWithID.count < parcels.count {
+            for index in parcels.indices where firstParcelWithID[parcels[index].id] != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
         }
         // (parcel, record) pairs, then the records grouped by parcel (a counting sort, in
         // record order within a parcel).
