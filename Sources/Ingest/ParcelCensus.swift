@@ -26,7 +26,18 @@ public struct ParcelCensus: Sendable, Hashable {
     public var featureCount = 0
     public var parcelIDs = Set<String>()
     /// For each source id the parcels name, the crops of those parcels.
-    public var cropsBySource: [String: Set<CropKey>] = [:]
+    public var cropsBySource: [String: Set<CropKey>] {
+        var bySource: [String: Set<CropKey>] = [:]
+        for served in sourceCrops { bySource[served.sourceID, default: []].insert(served.crop) }
+        return bySource
+    }
+    /// A source and a crop it serves: counted as one key, a hash per parcel (a set per source
+    /// inside a dictionary was two, and a copy of the set on every insert).
+    struct SourceCrop: Sendable, Hashable {
+        var sourceID: String
+        var crop: CropKey
+    }
+    private var sourceCrops = Set<SourceCrop>()
     /// The layer's extent (as its driver reports it) in WGS84 lon/lat.
     public var extent: SpatialIndex.Box?
     /// The layer's CRS (else the assumed one) as WKT: monitoring x/y default to it.
@@ -38,13 +49,13 @@ public struct ParcelCensus: Sendable, Hashable {
     mutating func join(_ other: ParcelCensus) {
         featureCount += other.featureCount
         if parcelIDs.isEmpty { parcelIDs = other.parcelIDs } else { parcelIDs.formUnion(other.parcelIDs) }
-        cropsBySource.merge(other.cropsBySource) { $0.union($1) }
+        sourceCrops.formUnion(other.sourceCrops)
     }
 
     mutating func count(id: String, crop: String?, landUseCode: String?, sourceID: String?) {
         featureCount += 1
         parcelIDs.insert(id)
-        if let sourceID { cropsBySource[sourceID, default: []].insert(CropKey(crop: crop, landUseCode: landUseCode)) }
+        if let sourceID { sourceCrops.insert(SourceCrop(sourceID: sourceID, crop: CropKey(crop: crop, landUseCode: landUseCode))) }
     }
 
     /// The layer's extent through `transform`, densified along the edges (a projected box is not
@@ -120,9 +131,10 @@ extension ParcelReader {
             do { mapping = try ParcelFieldMapping(fieldNames: fieldNames, explicit: options.fields) } catch let error as ParcelFieldMapping.MappingError {
                 throw IngestError.fieldMapping(path: options.path, message: error.description)
             }
-            let roles: [ParcelField] = [.parcelID, .crop, .landUseCode, .sourceID]
-            let roleIndex = Dictionary(uniqueKeysWithValues: roles.compactMap { role in mapping[role].flatMap { fieldNames.firstIndex(of: $0) }.map { (role, $0) } })
-            let needed = Set(roleIndex.values.map { fieldNames[$0] })
+            // The field index of each role (an array lookup per feature, not a dictionary's).
+            func index(of role: ParcelField) -> Int? { mapping[role].flatMap { fieldNames.firstIndex(of: $0) } }
+            let idField = index(of: .parcelID), cropField = index(of: .crop), landUseField = index(of: .landUseCode), sourceField = index(of: .sourceID)
+            let needed = Set([idField, cropField, landUseField, sourceField].compactMap { $0.map { fieldNames[$0] } })
             try layer.setIgnoredFields(fieldNames.filter { !needed.contains($0) } + ["OGR_GEOMETRY", "OGR_STYLE"])
 
             var census = ParcelCensus()
@@ -130,14 +142,14 @@ extension ParcelReader {
             var rawText = RawTextDecoder(encoding: recodeFrom)
             layer.forEachFeature(from: start, count: count) { feature in
                 ordinal += 1
-                func text(_ role: ParcelField) -> String? {
-                    guard let index = roleIndex[role] else { return nil }
+                func text(_ field: Int?) -> String? {
+                    guard let index = field else { return nil }
                     guard fields[index].type == .string else { return AttributeValue(feature.value(at: index)).text }
                     guard let bytes = feature.textBytes(at: index) else { return nil }
                     return AttributeValue.string(rawText.decode(bytes).text).text
                 }
-                let id = text(.parcelID) ?? feature.id.map { String($0) } ?? String(ordinal)
-                census.count(id: id, crop: text(.crop), landUseCode: text(.landUseCode), sourceID: text(.sourceID))
+                let id = text(idField) ?? feature.id.map { String($0) } ?? String(ordinal)
+                census.count(id: id, crop: text(cropField), landUseCode: text(landUseField), sourceID: text(sourceField))
             }
             return census
         }
