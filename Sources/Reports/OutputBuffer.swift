@@ -139,6 +139,11 @@ final class OutputBuffer {
         handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     }
 
+    /// Writes to a file opened already (tests: `/dev/full`, whose every write fails).
+    init(writingTo handle: FileHandle) {
+        self.handle = handle
+    }
+
     @inline(__always) func append(_ string: String) { buffer.append(string); flushIfFull() }
     @inline(__always) func append(byte: UInt8) { buffer.append(byte: byte) }
     func append(encoded: JSONBytes) {

@@ -53,6 +53,28 @@ import Testing
         #expect(text == expected)
     }
 
+    /// A write that fails (a full disk) is kept and thrown when the file is closed, so the run
+    /// stops instead of publishing a short file; the writes after it are skipped. (`/dev/full`
+    /// fails every write with ENOSPC; a file with nothing written to it closes cleanly.)
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func aFailedWriteIsThrownWhenTheFileCloses() throws {
+        let nothingWritten = OutputBuffer(writingTo: try #require(FileHandle(forWritingAtPath: "/dev/full")))
+        #expect(throws: Never.self) { try nothingWritten.flushNow() }
+        let out = OutputBuffer(writingTo: try #require(FileHandle(forWritingAtPath: "/dev/full")))
+        var piece = JSONBytes()
+        piece.bytes = [UInt8](repeating: UInt8(ascii: " "), count: 3 << 20)  // past the buffer: written at once
+        out.append(encoded: piece)
+        out.append("more after the failure")
+        do {
+            try out.close()
+            Issue.record("closing after a failed write did not throw")
+        } catch {
+            let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            #expect((error as NSError).code == Int(ENOSPC) || posix?.code == Int(ENOSPC) || (error as? CocoaError)?.code == .fileWriteOutOfSpace,
+                    "expected ENOSPC, got \(error)")
+        }
+    }
+
     @Test func emptyGeometryIsNull() throws {
         let json = try write { $0.writeFeature(geometry: nil, properties: []) }
         let features = try #require(json["features"] as? [[String: Any]])
