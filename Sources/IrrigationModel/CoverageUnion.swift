@@ -118,8 +118,8 @@ public enum CoverageUnion {
                 remaining -= 1
                 while current != start {
                     path.append(current)
-                    guard let onlySlot = firstUnused(current) else { return nil }  // open boundary
-                    var slot = onlySlot
+                    guard let firstSlotOn = firstUnused(current) else { return nil }  // open boundary
+                    var slot = firstSlotOn
                     if unusedCount[current] > 1 {
                         choices.removeAll(keepingCapacity: true)
                         for candidate in firstTarget[current]..<firstTarget[current + 1] where !used[candidate] { choices.append(candidate) }
