@@ -198,12 +198,7 @@ import Reports
     /// it must write exactly what encoding the (name, value) list does, for every parcel of the
     /// sample project (nulls, non-detects, findings, repaired shapes, GBK text).
     @Test func directEncodingEqualsTheEncodedPropertyList() throws {
-        let root = repositoryRoot.appendingPathComponent("SampleData").path
-        let project = try ProjectFile.load(path: root + "/project.yaml")
-        let options = AssessOptions(parcels: .init(path: root + "/parcels.shp"),
-                                    monitoring: MonitoringOptions(sources: project.sources, water: project.water, soil: project.soil,
-                                                                  wells: project.wells, irrigation: project.irrigation),
-                                    outputDirectory: "", today: MonitoringTests.today)
+        let options = try MonitoringTests.sampleProjectOptions()
         var timer = PhaseTimer()
         let ingested = try IngestStage.run(options, timer: &timer)
         let assessment = try AssessmentStage.run(ingested, rules: options.rules, timer: &timer)

@@ -233,13 +233,18 @@ import IrrigationModel
 
     // MARK: - The sample project
 
-    @Test func sampleMonitoringLoadsWithoutRejects() throws {
+    /// The sample project's parcels and monitoring tables, as its project file names them.
+    static func sampleProjectOptions() throws -> AssessOptions {
         let root = repositoryRoot.appendingPathComponent("SampleData").path
         let project = try ProjectFile.load(path: root + "/project.yaml")
-        let options = AssessOptions(parcels: .init(path: root + "/parcels.shp"),
-                                    monitoring: MonitoringOptions(sources: project.sources, water: project.water, soil: project.soil,
-                                                                  wells: project.wells, irrigation: project.irrigation),
-                                    outputDirectory: "", today: Self.today)
+        return AssessOptions(parcels: .init(path: root + "/parcels.shp"),
+                             monitoring: MonitoringOptions(sources: project.sources, water: project.water, soil: project.soil,
+                                                           wells: project.wells, irrigation: project.irrigation),
+                             outputDirectory: "", today: today)
+    }
+
+    @Test func sampleMonitoringLoadsWithoutRejects() throws {
+        let options = try Self.sampleProjectOptions()
         var timer = PhaseTimer()
         let ingested = try IngestStage.run(options, timer: &timer)
         #expect(ingested.monitoring.rejects.isEmpty)
