@@ -117,7 +117,7 @@ enum AssessmentStage {
                                               sourceStatus: parcel.sourceID.flatMap { verdictBySource[$0]?.status },
                                               exclusionShare: exclusionResult[index].share, exclusionNames: exclusionResult[index].names, soilClass: soilClass,
                                               soilAboveScreening: screening, soilAboveIntervention: intervention,
-                                              soilPHUsed: SoilSummary.pH(samples: samples) ?? parcel.soilPH)
+                                              soilPHUsed: review.samplePH ?? parcel.soilPH)
             assessment.review = review
             return assessment
         }

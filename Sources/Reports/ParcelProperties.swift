@@ -55,7 +55,8 @@ public enum ParcelProperties {
                                                   fieldNames: FieldNames?, into out: inout Receiver) {
         let sampleIndices = links?.soilSamples ?? []
         let samples = sampleIndices.isEmpty ? [] : sampleIndices.map { soil[$0] }
-        let samplePH = samples.isEmpty ? nil : SoilSummary.pH(samples: samples)
+        // The rules found the samples' pH already.
+        let samplePH = assessment?.review.map(\.samplePH) ?? (samples.isEmpty ? nil : SoilSummary.pH(samples: samples))
         let latestIrrigation = links?.irrigationByYear.max { $0.key < $1.key }
         out.string("parcel_id", parcel.id)
         out.string("crop", parcel.crop)

@@ -109,6 +109,9 @@ public struct ParcelReview: Sendable {
     /// FAO 29 chloride class of the water for surface irrigation (none / slight_to_moderate / severe).
     public var waterChlorideClass: String?
     public var soilSaltClass: String?
+    /// The mean measured pH of the linked soil samples (`SoilSummary.pH`), nil when none has
+    /// one: the rules' pH band, the parcel's `soil_ph` (else the parcel attribute).
+    public var samplePH: Double?
     public var findings: [Finding]
     public var soilReview: Bool { findings.contains { $0.review && $0.target == "soil" } }
     public var groundwaterReview: Bool { findings.contains { $0.review && $0.target == "groundwater" } }
@@ -471,6 +474,6 @@ public enum ReviewEngine {
         return ParcelReview(volumeM3PerHectare: annualVolume, volumeBasis: volumeBasis, annualLoad: annualLoad, cumulativeLoad: cumulative,
                             accumulation: accumulation, irrigationYearsLimit: limit?.0, limitingElement: limit?.1, ecw: ecw, leachingRequirement: lr,
                             relativeYield: yield, waterSalinityClass: waterClass, waterChlorideClass: chlorideClass, soilSaltClass: soilSaltClass,
-                            findings: findings)
+                            samplePH: samplePH, findings: findings)
     }
 }
