@@ -55,10 +55,6 @@ struct ParcelOutputPass {
                 assessSeconds += seconds(since: clock)
 
                 clock = DispatchTime.now().uptimeNanoseconds
-                let properties: @Sendable (Int) -> [(String, PropertyValue)] = { offset in
-                    ParcelProperties.properties(for: parcels[start + offset], links: links.isEmpty ? nil : links[start + offset], soil: soil,
-                                                assessment: assessed[offset], fieldNames: fieldNames)
-                }
                 var encoded: [(bytes: JSONBytes, count: Int)] = []
                 if geojsonWriter != nil {
                     encoded = parallelChunks(count: count, chunkSize: Self.encodeChunk) { range in
@@ -68,7 +64,10 @@ struct ParcelOutputPass {
                     }
                 } else if let geopackageWriter {
                     // GDAL writes on this thread: a dataset is not handed to another.
-                    try geopackageWriter.write((0..<count).map { (parcels[start + $0].geometry, properties($0)) })
+                    try geopackageWriter.write((start..<(start + count)).map { index in
+                        (parcels[index].geometry, ParcelProperties.properties(for: parcels[index], links: links.isEmpty ? nil : links[index], soil: soil,
+                                                                                 assessment: assessed[index - start], fieldNames: fieldNames))
+                    })
                 }
                 writeSeconds += seconds(since: clock)
 
