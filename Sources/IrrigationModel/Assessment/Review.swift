@@ -64,13 +64,7 @@ public struct LoadValues<Value: Sendable>: Sendable {
     @inlinable public init() { slots = Array(repeating: nil, count: ReviewEngine.loadKeys.count) }
 
     /// The value of a load key; nil for a key that is not one.
-    @inlinable public subscript(key: String) -> Value? {
-        get { ReviewEngine.loadKeys.firstIndex(of: key).flatMap { slots[$0] } }
-        set {
-            guard let index = ReviewEngine.loadKeys.firstIndex(of: key) else { preconditionFailure("\(key) is not a load key") }
-            slots[index] = newValue
-        }
-    }
+    @inlinable public subscript(key: String) -> Value? { ReviewEngine.loadKeys.firstIndex(of: key).flatMap { slots[$0] } }
 
     /// The value at a position in `ReviewEngine.loadKeys`.
     @inlinable public subscript(index index: Int) -> Value? {
