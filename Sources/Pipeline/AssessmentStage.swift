@@ -94,12 +94,11 @@ enum AssessmentStage {
                                            wells: WellSummary.make(monitoring.wellReadings, options: rules.review), year: year)
         let links = project.links, soilSamples = monitoring.soilSamples, indeterminateAsPass = rules.indeterminateAsPass
         let exclusionResult = exclusion
-        let assess: @Sendable (Int) -> ParcelAssessment = { index in
-            let parcel = parcels[index]
+        let assess: @Sendable (Int) -> ParcelAssessment = { index in parcels.withElement(at: index) { parcel in
             let classification = classifications[index]
             let policy = catalog.policy(classification.cropClass)
             let parcelLinks = links.isEmpty ? nil : links[index]
-            let samples = parcelLinks?.soilSamples.map { soilSamples[$0] } ?? []
+            let samples = soilSamples.withUnsafeBufferPointer { soil in parcelLinks?.soilSamples.map { soil[$0] } ?? [] }
             let review = ReviewEngine.review(parcel: parcel, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
                                              links: parcelLinks, soil: samples, context: context)
             let screening = review.findings.filter { $0.code == "SOIL_ABOVE_SCREENING" }.compactMap(\.parameter)
@@ -120,7 +119,7 @@ enum AssessmentStage {
                                               soilPHUsed: review.samplePH ?? parcel.soilPH)
             assessment.review = review
             return assessment
-        }
+        } }
         return Assessment(sources: sources, year: year, standards: standards, crops: crops, warnings: warnings,
                           exclusionShapes: exclusionShapes, assess: assess)
     }

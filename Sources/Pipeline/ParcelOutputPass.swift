@@ -74,9 +74,12 @@ struct ParcelOutputPass {
                 // Review rows, summary rows and outcomes on all cores; added in order by the sink.
                 clock = DispatchTime.now().uptimeNanoseconds
                 let tables = parallelMap(count: count, chunkSize: 1024) { offset in
-                    let parcel = parcels[start + offset], full = assessed[offset]
-                    return BlockRow(review: SummaryFiles.ReviewWriter.rows(parcel, full), summary: SummaryFiles.SummaryAccumulator.Row(parcel, full),
-                                    outcome: ParcelOutcome(full))
+                    parcels.withElement(at: start + offset) { parcel in
+                        assessed.withElement(at: offset) { full in
+                            BlockRow(review: SummaryFiles.ReviewWriter.rows(parcel, full), summary: SummaryFiles.SummaryAccumulator.Row(parcel, full),
+                                     outcome: ParcelOutcome(full))
+                        }
+                    }
                 }
                 tableSeconds += seconds(since: clock)
                 sink.take { sink in

@@ -78,26 +78,39 @@ public final class GeoJSONWriter {
                                             assessments: [ParcelAssessment], firstAssessed: Int,
                                             fieldNames: ParcelProperties.FieldNames) -> JSONBytes {
         var encoder = PropertyEncoder()
-        for index in range {
-            let parcel = parcels[index]
-            if index > range.lowerBound { encoder.out.append(featureSeparator) }
-            let vertices = parcel.geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
-            let needed = encoder.out.bytes.count + 512 + 40 * (ParcelProperties.contractNames.count + parcel.attributes.count) + 26 * vertices
-            if needed > encoder.out.bytes.capacity { encoder.out.bytes.reserveCapacity(max(needed, 2 * encoder.out.bytes.capacity)) }
-            encoder.out.append("{ \"type\": \"Feature\", \"properties\": { ")
-            encoder.index = 0
-            ParcelProperties.visit(parcel, links: links.isEmpty ? nil : links[index], soil: soil, assessment: assessments[index - firstAssessed],
-                                   fieldNames: fieldNames, into: &encoder)
-            encoder.out.append(" }, \"geometry\": ")
-            if !parcel.geometry.isEmpty { write(parcel.geometry, to: &encoder.out) } else { encoder.out.append("null") }
-            encoder.out.append(" }")
-            // Room for the rest at the first feature's size (and a margin): growing a piece of
-            // megabytes by doubling copied it over and over.
-            if index == range.lowerBound {
-                encoder.out.bytes.reserveCapacity(encoder.out.bytes.count * range.count + encoder.out.bytes.count * range.count / 8)
+        // Elements are read in place through buffer pointers: `array[index]` copied a parcel or
+        // an assessment whole (a retain and a release for each string and array it holds).
+        parcels.withUnsafeBufferPointer { parcels in
+            assessments.withUnsafeBufferPointer { assessments in
+                links.withUnsafeBufferPointer { links in
+                    for index in range {
+                        if index > range.lowerBound { encoder.out.append(featureSeparator) }
+                        appendParcelFeature(parcels[index], links: links.isEmpty ? nil : links.baseAddress! + index, soil: soil,
+                                            assessment: assessments.baseAddress! + (index - firstAssessed), fieldNames: fieldNames, to: &encoder)
+                        // Room for the rest at the first feature's size (and a margin): growing a piece of
+                        // megabytes by doubling copied it over and over.
+                        if index == range.lowerBound {
+                            encoder.out.bytes.reserveCapacity(encoder.out.bytes.count * range.count + encoder.out.bytes.count * range.count / 8)
+                        }
+                    }
+                }
             }
         }
         return encoder.out
+    }
+
+    private static func appendParcelFeature(_ parcel: Parcel, links: UnsafePointer<ParcelLinks>?, soil: [SoilSample],
+                                            assessment: UnsafePointer<ParcelAssessment>, fieldNames: ParcelProperties.FieldNames,
+                                            to encoder: inout PropertyEncoder) {
+        let vertices = parcel.geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
+        let needed = encoder.out.bytes.count + 512 + 40 * (ParcelProperties.contractNames.count + parcel.attributes.count) + 26 * vertices
+        if needed > encoder.out.bytes.capacity { encoder.out.bytes.reserveCapacity(max(needed, 2 * encoder.out.bytes.capacity)) }
+        encoder.out.append("{ \"type\": \"Feature\", \"properties\": { ")
+        encoder.index = 0
+        ParcelProperties.visit(parcel, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, into: &encoder)
+        encoder.out.append(" }, \"geometry\": ")
+        if !parcel.geometry.isEmpty { write(parcel.geometry, to: &encoder.out) } else { encoder.out.append("null") }
+        encoder.out.append(" }")
     }
 
     /// Writes properties as `write(_:to:)` writes their `PropertyValue`s, as they come.

@@ -44,53 +44,63 @@ public enum ParcelProperties {
                                   assessment: ParcelAssessment? = nil, fieldNames: FieldNames? = nil) -> [(String, PropertyValue)] {
         var collected = PropertyList()
         collected.pairs.reserveCapacity(contractNames.count + parcel.attributes.count)
-        visit(parcel, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, into: &collected)
+        func visiting(_ links: UnsafePointer<ParcelLinks>?) {
+            if let assessment {
+                withUnsafePointer(to: assessment) { visit(parcel, links: links, soil: soil, assessment: $0, fieldNames: fieldNames, into: &collected) }
+            } else {
+                visit(parcel, links: links, soil: soil, assessment: nil, fieldNames: fieldNames, into: &collected)
+            }
+        }
+        if let links { withUnsafePointer(to: links) { visiting($0) } } else { visiting(nil) }
         return collected.pairs
     }
 
     /// Hands each property of the parcel to `receiver`, in output order. (A million parcels'
     /// properties as arrays of enum values cost ~5 CPU-seconds in allocations, retains and
-    /// releases before a byte was written.)
-    static func visit<Receiver: PropertyReceiver>(_ parcel: Parcel, links: ParcelLinks?, soil: [SoilSample], assessment: ParcelAssessment?,
+    /// releases before a byte was written.) The links and the assessment come by pointer, read
+    /// in place in the caller's arrays: passed as values they were copied whole for every parcel.
+    static func visit<Receiver: PropertyReceiver>(_ parcel: Parcel, links: UnsafePointer<ParcelLinks>?, soil: [SoilSample], assessment: UnsafePointer<ParcelAssessment>?,
                                                   fieldNames: FieldNames?, into out: inout Receiver) {
-        let sampleIndices = links?.soilSamples ?? []
-        let samples = sampleIndices.isEmpty ? [] : sampleIndices.map { soil[$0] }
-        // The rules found the samples' pH already.
-        let samplePH = assessment?.review.map(\.samplePH) ?? (samples.isEmpty ? nil : SoilSummary.pH(samples: samples))
-        let latestIrrigation = links?.irrigationByYear.max { $0.key < $1.key }
+        let sampleIndices = links?.pointee.soilSamples ?? []
+        let sampleIDs = soil.withUnsafeBufferPointer { soil in sampleIndices.map { soil[$0].id } }
+        let review = assessment?.pointee.review
+        // The rules found the samples' pH and values already; without them (no assessment) they
+        // come from the samples.
+        let samples = review != nil || sampleIndices.isEmpty ? [] : sampleIndices.map { soil[$0] }
+        let samplePH = review.map(\.samplePH) ?? (samples.isEmpty ? nil : SoilSummary.pH(samples: samples))
+        let latestIrrigation = links?.pointee.irrigationByYear.max { $0.key < $1.key }
         out.string("parcel_id", parcel.id)
         out.string("crop", parcel.crop)
-        out.string("crop_class", assessment?.classification.cropClass.rawValue)
+        out.string("crop_class", assessment?.pointee.classification.cropClass.rawValue)
         out.string("crop_class_from", assessment.map { a -> String in
-            switch a.classification.basis {
+            switch a.pointee.classification.basis {
             case .cropName: "crop"
             case .landUseCode: "land_use_code"
             case .none: "none"
             }
         })
-        out.string("policy_tier", assessment?.tier?.rawValue)
-        out.string("zone", assessment?.zone.rawValue)
-        out.strings("zone_reasons", assessment?.reasons.map(\.rawValue) ?? [])
+        out.string("policy_tier", assessment?.pointee.tier?.rawValue)
+        out.string("zone", assessment?.pointee.zone.rawValue)
+        out.strings("zone_reasons", assessment?.pointee.reasons.map(\.rawValue) ?? [])
         out.string("land_use_code", parcel.landUseCode)
         out.string("land_use_name", parcel.landUseName)
         out.string("source_id", parcel.sourceID)
         out.boolean("source_from_service_area", parcel.sourceFromServiceArea)
-        out.string("source_status", assessment?.sourceStatus?.rawValue)
+        out.string("source_status", assessment?.pointee.sourceStatus?.rawValue)
         out.string("admin_unit", parcel.adminUnit)
         // 1e-6 ha = 0.01 m²; 1e-4 mu ≈ 0.07 m².
         out.fixed("area_ha", parcel.areaHectares, decimals: 6)
         out.fixed("area_mu", parcel.areaMu, decimals: 4)
         out.boolean("geometry_repaired", parcel.geometryRepaired)
-        out.fixed("exclusion_share", assessment?.exclusionShare, decimals: 4)
-        out.strings("exclusion_areas", assessment?.exclusionNames ?? [])
-        out.string("soil_class", assessment?.soilClass)
-        out.strings("soil_sample_ids", samples.map(\.id))
-        out.boolean("soil_estimated", samples.isEmpty ? nil : links?.soilEstimated ?? false)
-        out.fixed("soil_distance_m", links?.soilDistanceMetres, decimals: 1)
+        out.fixed("exclusion_share", assessment?.pointee.exclusionShare, decimals: 4)
+        out.strings("exclusion_areas", assessment?.pointee.exclusionNames ?? [])
+        out.string("soil_class", assessment?.pointee.soilClass)
+        out.strings("soil_sample_ids", sampleIDs)
+        out.boolean("soil_estimated", sampleIndices.isEmpty ? nil : links?.pointee.soilEstimated ?? false)
+        out.fixed("soil_distance_m", links?.pointee.soilDistanceMetres, decimals: 1)
         // A measured pH from a sample wins over the parcel attribute.
         out.fixed("soil_ph", samplePH ?? parcel.soilPH, decimals: 2)
         out.string("soil_ph_from", samplePH != nil ? "sample" : (parcel.soilPH != nil ? "parcel_attribute" : nil))
-        let review = assessment?.review
         for (index, parameter) in soilParameters.enumerated() {
             // The rules found the measured value already (their starting content, unless that is
             // the background).
@@ -98,7 +108,7 @@ public enum ParcelProperties {
                 ?? parameter.flatMap { SoilSummary.value($0, samples: samples) }
             out.number(soilValueNames[index], value)
         }
-        out.strings("well_ids", links?.wellIDs ?? [])
+        out.strings("well_ids", links?.pointee.wellIDs ?? [])
         // The volume the loads use: the latest year of records, else the crop's quota.
         out.fixed("irrigation_m3_ha_yr", review?.volumeM3PerHectare ?? latestIrrigation?.value, decimals: 1)
         out.integer("irrigation_year", latestIrrigation.map { Int64($0.key) })
