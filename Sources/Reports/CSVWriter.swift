@@ -15,15 +15,31 @@ public final class CSVWriter {
     public func write(rows text: String) { out.append(text) }
 
     /// One row as written: fields escaped, comma-separated, CRLF.
-    public static func row(_ fields: [String]) -> String { fields.map(escape).joined(separator: ",") + "\r\n" }
+    public static func row(_ fields: [String]) -> String {
+        var row = ""
+        row.reserveCapacity(fields.reduce(2) { $0 + $1.utf8.count + 3 })
+        for (index, field) in fields.enumerated() {
+            if index > 0 { row += "," }
+            if needsQuotes(field) { row += quoted(field) } else { row += field }
+        }
+        row += "\r\n"
+        return row
+    }
 
     /// The bytes a file starts with: BOM and header row (`merge` joins files after them).
     public static func headerBytes(_ header: [String]) -> [UInt8] { Array(("\u{FEFF}" + row(header)).utf8) }
 
     public func finish() throws { try out.close() }
 
-    static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// A field as written: quoted when it holds a comma, a quote or a line break.
+    static func escape(_ field: String) -> String { needsQuotes(field) ? quoted(field) : field }
+
+    /// Scans the UTF-8 bytes (these four are ASCII, never part of a multi-byte character). A
+    /// scan by Character cost ~7 000 instructions a review row, and missed "\r\n", which is one
+    /// Character equal to neither "\r" nor "\n".
+    static func needsQuotes(_ field: String) -> Bool {
+        field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
     }
+
+    private static func quoted(_ field: String) -> String { "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 }

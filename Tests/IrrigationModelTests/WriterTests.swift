@@ -95,6 +95,15 @@ import Testing
         let text = String(decoding: data.dropFirst(3), as: UTF8.self)
         #expect(text == "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n玉米,\"line\nbreak\"\r\n")
     }
+
+    /// "\r\n" is a single Character, equal to neither "\r" nor "\n": a field holding a Windows
+    /// line break (a pasted Excel cell) must still be quoted, or the row splits in two.
+    @Test func quotesAWindowsLineBreakAndLeavesPlainFieldsAlone() {
+        #expect(CSVWriter.row(["a\r\nb", "c"]) == "\"a\r\nb\",c\r\n")
+        #expect(CSVWriter.row(["备注\r", "x"]) == "\"备注\r\",x\r\n")
+        #expect(CSVWriter.row(["土壤镉超过风险筛选值", "", "0.3"]) == "土壤镉超过风险筛选值,,0.3\r\n")
+        #expect(CSVWriter.row([]) == "\r\n")
+    }
 }
 
 @Suite struct ParcelPropertiesTests {
@@ -108,5 +117,22 @@ import Testing
         #expect(keys.contains("in_parcel_id"))
         #expect(keys.contains("in_AREA_HA"))
         #expect(Set(keys).count == keys.count)
+    }
+}
+
+@Suite struct ReportTextTests {
+    /// The map's coordinates are written from tenths of a pixel as the Double would print.
+    @Test func tenthsPrintAsTheirDouble() {
+        for tenths in Array(-20_000...20_000) + [123_456_789, -987_654_321] {
+            var text = ""
+            SVGMap.appendTenths(tenths, to: &text)
+            #expect(text == "\(Double(tenths) / 10)", "tenths \(tenths)")
+        }
+    }
+
+    @Test func escapesTheFourHTMLCharactersOnly() {
+        #expect(escapeHTML("水源 <ZS01> & \"甲\" 'x'") == "水源 &lt;ZS01&gt; &amp; &quot;甲&quot; 'x'")
+        #expect(escapeHTML("玉米") == "玉米")
+        #expect(escapeHTML("") == "")
     }
 }
