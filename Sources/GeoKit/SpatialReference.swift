@@ -128,7 +128,21 @@ public final class CoordinateTransformation {
         self.target = target
     }
 
+    private init(handle: OGRCoordinateTransformationH, source: SpatialReference, target: SpatialReference) {
+        self.handle = handle; self.source = source; self.target = target
+    }
+
     deinit { OCTDestroyCoordinateTransformation(handle) }
+
+    /// An independent copy, for another thread: setting a transformation up queries PROJ's
+    /// database (≈ 7 ms here), copying one does not (≈ 0.07 ms). Not to be called while this
+    /// transformation is in use on another thread.
+    ///
+    /// The corresponding C function is `OCTClone`.
+    public func clone() throws(GDALError) -> CoordinateTransformation {
+        let copy = try gdalNonNull("OCTClone", context: "\(source.name) → \(target.name)") { OCTClone(handle) }
+        return CoordinateTransformation(handle: copy, source: source, target: target)
+    }
 
     /// Transforms points in place; returns false for any point PROJ could not transform.
     ///
