@@ -24,6 +24,23 @@ import Testing
         #expect(MeasuredValue.parse(raw) == expected)
     }
 
+    /// The plain-number shortcut gives what the full parse gives, for every cell it takes and
+    /// for the near misses it must leave to the full parse.
+    @Test func plainNumberShortcutAgreesWithTheFullParse() {
+        var cells = ["0", "-0", "+5", ".5", "5.", "5e-04", "1E3", "-", "--", "+", ".", "e", "E5", "1e", "1e400", "-1e400", "1-2", "1..2",
+                     "0.79990000000000006", "12345678901234567890123456789012", "123456789012345678901234567890123", "1.5e-320", "00012"]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789.-+eE".utf8)
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 1...8, using: &generator)
+            cells.append(String(decoding: (0..<length).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self))
+        }
+        for _ in 0..<5_000 { cells.append(String(Double.random(in: -1e6...1e6, using: &generator))) }
+        for cell in cells {
+            #expect(MeasuredValue.parse(cell) == MeasuredValue.parseInFull(cell), "cell \"\(cell)\"")
+        }
+    }
+
     @Test func censoredValuesConvertTheirLimit() {
         #expect(MeasuredValue.belowDetection(limit: 2).mapNumbers { $0 / 1000 } == .belowDetection(limit: 0.002))
         #expect(MeasuredValue.belowDetection(limit: nil).mapNumbers { $0 / 1000 } == .belowDetection(limit: nil))
@@ -94,6 +111,22 @@ import Testing
 
     @Test(arguments: ["15/01/2024", "2024-02-30", "2024-13-01", "yesterday", ""])
     func rejects(raw: String) { #expect(CalendarDate.parse(raw) == nil) }
+
+    /// The `YYYY-MM-DD` shortcut gives what the full parse gives.
+    @Test func isoShortcutAgreesWithTheFullParse() {
+        var cells = ["2024-00-10", "2024-02-29", "2023-02-29", "0000-01-01", "9999-12-31", "2024-1-015", "2024-01-1", "2024-01-150", "２０２４-01-15"]
+        for year in [1899, 1900, 2000, 2023, 2024, 2200, 2201] {
+            for month in 0...13 {
+                for day in 0...32 {
+                    let text = String(year) + "-" + (month < 10 ? "0" : "") + String(month) + "-" + (day < 10 ? "0" : "") + String(day)
+                    cells.append(text)
+                }
+            }
+        }
+        for cell in cells {
+            #expect(CalendarDate.parse(cell) == CalendarDate.parseInFull(cell), "cell \"\(cell)\"")
+        }
+    }
 }
 
 @Suite struct SpatialIndexTests {
