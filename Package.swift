@@ -23,7 +23,8 @@ let package = Package(
             providers: [.apt(["libgdal-dev", "libproj-dev"])]
         ),
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
-        .target(name: "GeoKit", dependencies: ["CGDAL", "CGEOS"]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "GeoKit", dependencies: ["CGDAL", "CGEOS", "CCrypto"]),
         .target(name: "IrrigationModel", resources: [.copy("Resources/standards.json"), .copy("Resources/crops.json")]),
         .target(name: "Reports", dependencies: ["IrrigationModel"]),
         .target(name: "Ingest", dependencies: ["GeoKit", "IrrigationModel"]),

@@ -14,14 +14,6 @@
 #include <cpl_vsi.h>
 #include <geodesic.h>
 
-// GDAL exports its SHA-256 (port/cpl_sha256.h) but Debian does not install the header.
-// The context is passed by pointer only, so callers hand in an opaque, generously sized
-// buffer (IRRIZONE_SHA256_CONTEXT_BYTES >= sizeof(CPL_SHA256Context), which is 112 in 3.6).
-#define IRRIZONE_SHA256_CONTEXT_BYTES 256
-void CPL_SHA256Init(void *context);
-void CPL_SHA256Update(void *context, const void *data, size_t length);
-void CPL_SHA256Final(void *context, GByte digest[32]);
-
 // wkbFlatten is a function-like macro, which Swift does not import.
 static inline OGRwkbGeometryType irrizone_flatten(OGRwkbGeometryType type) {
     return wkbFlatten(type);
