@@ -90,7 +90,7 @@ public final class GeoJSONWriter {
                         // Room for the rest at the first feature's size (and a margin): growing a piece of
                         // megabytes by doubling copied it over and over.
                         if index == range.lowerBound {
-                            encoder.out.bytes.reserveCapacity(encoder.out.bytes.count * range.count + encoder.out.bytes.count * range.count / 8)
+                            encoder.out.reserveCapacity(encoder.out.count * range.count + encoder.out.count * range.count / 8)
                         }
                     }
                 }
@@ -103,8 +103,8 @@ public final class GeoJSONWriter {
                                             assessment: UnsafePointer<ParcelAssessment>, fieldNames: ParcelProperties.FieldNames,
                                             to encoder: inout PropertyEncoder) {
         let vertices = parcel.geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
-        let needed = encoder.out.bytes.count + 512 + 40 * (ParcelProperties.contractNames.count + parcel.attributes.count) + 26 * vertices
-        if needed > encoder.out.bytes.capacity { encoder.out.bytes.reserveCapacity(max(needed, 2 * encoder.out.bytes.capacity)) }
+        let needed = encoder.out.count + 512 + 40 * (ParcelProperties.contractNames.count + parcel.attributes.count) + 26 * vertices
+        if needed > encoder.out.capacity { encoder.out.reserveCapacity(max(needed, 2 * encoder.out.capacity)) }
         encoder.out.append("{ \"type\": \"Feature\", \"properties\": { ")
         encoder.index = 0
         ParcelProperties.visit(parcel, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, into: &encoder)
@@ -173,8 +173,8 @@ public final class GeoJSONWriter {
         // Room for the whole feature up front (a parcel's is ≈ 3.5 KB; growing the buffer showed
         // in profiles).
         let vertices = geometry?.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } } ?? 0
-        let needed = out.bytes.count + 512 + 40 * properties.count + 26 * vertices
-        if needed > out.bytes.capacity { out.bytes.reserveCapacity(max(needed, 2 * out.bytes.capacity)) }
+        let needed = out.count + 512 + 40 * properties.count + 26 * vertices
+        if needed > out.capacity { out.reserveCapacity(max(needed, 2 * out.capacity)) }
         out.append("{ \"type\": \"Feature\", \"properties\": { ")
         for (index, (key, value)) in properties.enumerated() {
             keys.append(key, at: index, to: &out)
@@ -198,17 +198,17 @@ public final class GeoJSONWriter {
             // Comparing a key with the same string as before is a check of its storage.
             if index < keys.count, keys[index] == key {
                 let range = ranges[index]
-                bytes.withUnsafeBufferPointer { out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }  // a memcpy
+                bytes.withUnsafeBytes { out.append(raw: UnsafeRawBufferPointer(rebasing: $0[range])) }  // a memcpy
                 return
             }
             var encoded = JSONBytes()
             if index > 0 { encoded.append(", ") }
             encoded.appendJSONString(key)
             encoded.append(": ")
-            let range = bytes.count..<(bytes.count + encoded.bytes.count)
+            let range = bytes.count..<(bytes.count + encoded.count)
             bytes.append(contentsOf: encoded.bytes)
             if index < keys.count { keys[index] = key; ranges[index] = range } else { keys.append(key); ranges.append(range) }
-            out.bytes.append(contentsOf: encoded.bytes)
+            out.append(encoded)
         }
     }
 

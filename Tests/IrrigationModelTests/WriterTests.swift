@@ -62,7 +62,7 @@ import Testing
         #expect(throws: Never.self) { try nothingWritten.flushNow() }
         let out = OutputBuffer(writingTo: try #require(FileHandle(forWritingAtPath: "/dev/full")))
         var piece = JSONBytes()
-        piece.bytes = [UInt8](repeating: UInt8(ascii: " "), count: 3 << 20)  // past the buffer: written at once
+        piece.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: 3 << 20))  // past the buffer: written at once
         out.append(encoded: piece)
         out.append("more after the failure")
         do {
@@ -134,5 +134,46 @@ import Testing
         #expect(escapeHTML("水源 <ZS01> & \"甲\" 'x'") == "水源 &lt;ZS01&gt; &amp; &quot;甲&quot; 'x'")
         #expect(escapeHTML("玉米") == "玉米")
         #expect(escapeHTML("") == "")
+    }
+}
+
+@Suite struct JSONBytesTests {
+    /// The digits written in place match the rule spelled out with strings: round half away
+    /// from zero at `decimals` places, drop trailing zeros of the fraction, no "-0".
+    @Test func fixedDecimalsMatchTheRuleSpelledOut() {
+        func spelledOut(_ value: Double, _ decimals: Int) -> String {
+            let scale = (0..<decimals).reduce(1.0) { product, _ in product * 10 }
+            let scaled = Int64((value * scale).rounded())
+            let unit = UInt64(scale), magnitude = scaled.magnitude
+            var fraction = decimals == 0 ? "" : String(magnitude % unit)
+            fraction = String(repeating: "0", count: max(0, decimals - fraction.count)) + fraction
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            return (scaled < 0 ? "-" : "") + String(magnitude / unit) + (fraction.isEmpty ? "" : "." + fraction)
+        }
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 1, -1, 0.5, -0.5, 0.05, 1.005, 10, 100.0001, 123456.7890123, -0.00004, -0.00005, 9.99999999, 1e11]
+        for _ in 0..<20_000 { values.append(Double.random(in: -1e6...1e6, using: &generator) / Double(Int.random(in: 1...100_000, using: &generator))) }
+        for value in values {
+            for decimals in 0...7 {
+                var bytes = JSONBytes()
+                bytes.appendFixed(value, decimals: decimals)
+                #expect(String(decoding: bytes.bytes, as: UTF8.self) == spelledOut(value, decimals), "\(value) to \(decimals) places")
+            }
+        }
+    }
+
+    @Test func growsPastItsRoomAndKeepsWhatWasWritten() {
+        var bytes = JSONBytes(capacity: 4)
+        var expected: [UInt8] = []
+        for index in 0..<10_000 {
+            let text = "k\(index)é,"
+            bytes.append(text)
+            expected += Array(text.utf8)
+            if index % 7 == 0 { bytes.append(byte: UInt8(ascii: "|")); expected.append(UInt8(ascii: "|")) }
+        }
+        #expect(bytes.bytes == expected)
+        #expect(bytes.count == expected.count && bytes.capacity >= bytes.count)
+        bytes.removeAll()
+        #expect(bytes.isEmpty && bytes.bytes.isEmpty)
     }
 }

@@ -208,19 +208,20 @@ import Reports
         #expect(assessed.contains { !($0.review?.findings.isEmpty ?? true) } && parcels.contains(where: \.geometryRepaired))
         var listed = JSONBytes()
         for (index, parcel) in parcels.enumerated() {
-            if index > 0 { listed.bytes += Array(GeoJSONWriter.featureSeparator.utf8) }
+            if index > 0 { listed.append(contentsOf: Array(GeoJSONWriter.featureSeparator.utf8)) }
             let properties = ParcelProperties.properties(for: parcel, links: ingested.links[index], soil: ingested.monitoring.soilSamples,
                                                          assessment: assessed[index], fieldNames: fieldNames)
-            listed.bytes += GeoJSONWriter.encodeFeature(geometry: parcel.geometry, properties: properties).bytes
+            listed.append(GeoJSONWriter.encodeFeature(geometry: parcel.geometry, properties: properties))
         }
         let direct = GeoJSONWriter.encodeParcelFeatures(0..<parcels.count, parcels: parcels, links: ingested.links, soil: ingested.monitoring.soilSamples,
                                                         assessments: assessed, firstAssessed: 0, fieldNames: fieldNames)
         // (Not `#expect(a == b)` on the arrays: a failure would print megabytes.)
-        let common = min(direct.bytes.count, listed.bytes.count)
-        let firstDifference = (0..<common).first { direct.bytes[$0] != listed.bytes[$0] } ?? (direct.bytes.count == listed.bytes.count ? nil : common)
+        let (directBytes, listedBytes) = (direct.bytes, listed.bytes)
+        let common = min(directBytes.count, listedBytes.count)
+        let firstDifference = (0..<common).first { directBytes[$0] != listedBytes[$0] } ?? (directBytes.count == listedBytes.count ? nil : common)
         if let at = firstDifference {
             let around = { (bytes: [UInt8]) in String(decoding: bytes[max(0, at - 120)..<min(bytes.count, at + 40)], as: UTF8.self) }
-            Issue.record("the encodings differ at byte \(at): direct …\(around(direct.bytes)) against listed …\(around(listed.bytes))")
+            Issue.record("the encodings differ at byte \(at): direct …\(around(directBytes)) against listed …\(around(listedBytes))")
         }
     }
 }
