@@ -609,7 +609,11 @@ public struct ParcelReader: Sendable {
         for polygon in geometry.polygons {
             for (index, ring) in polygon.rings.enumerated() {
                 let range = cursor..<(cursor + ring.count)
-                let ringArea = ellipsoid.ringArea(longitudes: Array(xs[range]), latitudes: Array(ys[range]))
+                let ringArea = xs.withUnsafeBufferPointer { xs in
+                    ys.withUnsafeBufferPointer { ys in
+                        ellipsoid.ringArea(longitudes: UnsafeBufferPointer(rebasing: xs[range]), latitudes: UnsafeBufferPointer(rebasing: ys[range]))
+                    }
+                }
                 area += index == 0 ? ringArea : -ringArea
                 cursor += ring.count
             }

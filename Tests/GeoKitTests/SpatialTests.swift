@@ -87,6 +87,38 @@ import Testing
         #expect(abs(Ellipsoid.cgcs2000.ringArea(longitudes: lon, latitudes: lat) - 12_308_778_361.0636) < 0.01)
         #expect(abs(Ellipsoid.wgs84.ringArea(longitudes: lon, latitudes: lat) - 12_308_778_361.4695) < 0.01)
     }
+
+    /// A field-sized ring is measured in an equal-area projection; it must agree with PROJ's
+    /// geodesic area (Karney) to well below the 0.01 m² that `area_ha` shows, at any latitude a
+    /// parcel layer may have, for convex and concave rings, open or closed, either winding.
+    @Test func fieldSizedRingsAgreeWithTheGeodesicArea() {
+        var generator = SystemRandomNumberGenerator()
+        var worst = 0.0
+        for trial in 0..<20_000 {
+            let size = Double.random(in: 0.00002...Ellipsoid.equalAreaExtentDegrees, using: &generator)
+            let centre = (lon: Double.random(in: -179...179, using: &generator), lat: Double.random(in: -75...75, using: &generator))
+            // A star-shaped ring: random radii around the centre (concave as often as not).
+            let count = Int.random(in: 3...12, using: &generator)
+            var lon: [Double] = [], lat: [Double] = []
+            for index in 0..<count {
+                let angle = 2 * Double.pi * Double(index) / Double(count), radius = Double.random(in: 0.2...0.5, using: &generator) * size
+                lon.append(centre.lon + radius * cos(angle)); lat.append(centre.lat + radius * sin(angle))
+            }
+            if trial % 2 == 0 { lon.reverse(); lat.reverse() }
+            if trial % 3 == 0 { lon.append(lon[0]); lat.append(lat[0]) }
+            let ellipsoid = trial % 5 == 0 ? Ellipsoid.wgs84 : Ellipsoid.cgcs2000
+            let difference = abs(ellipsoid.ringArea(longitudes: lon, latitudes: lat) - ellipsoid.geodesicRingArea(longitudes: lon, latitudes: lat))
+            worst = max(worst, difference)
+        }
+        #expect(worst < 0.001, "largest difference from geod_polygonarea: \(worst) m²")
+    }
+
+    /// Beyond the equal-area limit (or across the antimeridian) the geodesic area is used as it is.
+    @Test func largerRingsTakeTheGeodesicArea() {
+        for (lon, lat) in [([112.0, 112.01, 112.01, 112.0], [38.0, 38.0, 38.001, 38.001]), ([179.9995, -179.9995, -179.9995, 179.9995], [10.0, 10.0, 10.001, 10.001])] {
+            #expect(Ellipsoid.cgcs2000.ringArea(longitudes: lon, latitudes: lat) == Ellipsoid.cgcs2000.geodesicRingArea(longitudes: lon, latitudes: lat))
+        }
+    }
 }
 
 @Suite struct TextRecodingTests {
