@@ -1,3 +1,4 @@
+import Foundation
 import GeoKit
 import IrrigationModel
 
@@ -39,15 +40,56 @@ public struct MonitoringData: Sendable {
     public init() {}
 }
 
+/// The parcel layer's ids for the monitoring tables: known already, or promised by the reading
+/// of the parcels that runs beside them (`fulfil` once it has counted every feature, `fulfil(nil)`
+/// when it failed). Saves reading the layer's attributes twice in a whole run.
+public final class PendingParcelIDs: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var ids: Set<String>?
+    private var fulfilled: Bool
+
+    public init(_ ids: Set<String>) { self.ids = ids; fulfilled = true }
+
+    /// Ids to come.
+    public init() {
+        fulfilled = false
+        group.enter()
+    }
+
+    /// Hands over the ids (nil: the parcels could not be read). Only the first call counts.
+    public func fulfil(_ ids: Set<String>?) {
+        let first = lock.withLock {
+            guard !fulfilled else { return false }
+            fulfilled = true
+            self.ids = ids
+            return true
+        }
+        if first { group.leave() }
+    }
+
+    /// The ids, once they are known; nil when the parcels could not be read.
+    public func wait() -> Set<String>? {
+        group.wait()
+        return lock.withLock { ids }
+    }
+}
+
 /// Reads every monitoring input. A file that cannot be read at all throws (the run stops before
 /// any output is written); bad rows and values become rejects.
 public struct MonitoringIngest {
     public let options: MonitoringOptions
     public let context: LocationContext
     /// Parcel ids, for rejecting irrigation records of unknown parcels.
-    public let parcelIDs: Set<String>
+    public let parcelIDs: PendingParcelIDs
 
     public init(options: MonitoringOptions, context: LocationContext, parcelIDs: Set<String>) {
+        self.init(options: options, context: context, parcelIDs: PendingParcelIDs(parcelIDs))
+    }
+
+    /// Reads while the parcels are still being read: the irrigation rows are checked against
+    /// their ids once `parcelIDs` has them.
+    public init(options: MonitoringOptions, context: LocationContext, parcelIDs: PendingParcelIDs) {
         self.options = options; self.context = context; self.parcelIDs = parcelIDs
     }
 
@@ -220,43 +262,70 @@ public struct MonitoringIngest {
 
     private func readIrrigation(_ file: TableInputOptions, into data: inout MonitoringData) throws {
         var reader = MonitoringReader(options: file, medium: .water, kind: "irrigation", primaryID: .parcelID, context: context)
-        // A parcel by its place in the id set: hashing that is cheap, hashing the id is not
-        // (millions of rows in a county).
-        struct ParcelYear: Hashable { var parcel: Set<String>.Index; var year: Int }
+        // Read first, every row checked but for its parcel id (the parcels may still be being
+        // read); then each row's verdict in row order, a row of an unknown parcel rejected as
+        // such whatever else it was. (Rows of one parcel id are all known or all unknown, so
+        // checking duplicates first gives what checking the id first would.)
+        struct ParcelYear: Hashable { var parcelID: String; var year: Int }
+        enum Pending { case record(IrrigationRecord), merged, rejected(field: String, code: String, reason: String) }
+        struct PendingRow { var index: Int; var origin: RecordOrigin; var parcelID: String?; var outcome: Pending }
         // The first row of each parcel and year: its volume, and where it was (for a conflict).
         var seen: [ParcelYear: (volume: IrrigationRecord.Volume, location: String)] = [:]
+        var pending: [PendingRow] = []
         let fileUnitIsPerMu = (file.volumeUnit ?? "m3").lowercased().contains("mu")
-        let knownParcels = parcelIDs, today = context.today
+        let today = context.today
         try reader.read(expect: { rows in
             seen.reserveCapacity(rows)
-            data.irrigation.reserveCapacity(data.irrigation.count + rows)
+            pending.reserveCapacity(rows)
         }) { row in
-            guard let parcelID = row.text[.parcelID] else { return .rejected(field: "parcel_id", code: "MISSING_ID", reason: "no parcel id") }
-            guard let place = knownParcels.firstIndex(of: parcelID) else {
-                return .rejected(field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer")
+            func note(_ outcome: Pending, parcelID: String? = nil) -> MonitoringReader.RowVerdict {
+                pending.append(PendingRow(index: row.index, origin: row.origin, parcelID: parcelID, outcome: outcome))
+                return .undecided
             }
+            guard let parcelID = row.text[.parcelID] else { return note(.rejected(field: "parcel_id", code: "MISSING_ID", reason: "no parcel id")) }
             guard let year = row.text[.year].flatMap({ Int($0) }) ?? row.date?.year, (1900...today.year).contains(year) else {
-                return .rejected(field: "year", code: "BAD_DATE", reason: "no valid year (\"\(row.text[.year] ?? "")\")")
+                return note(.rejected(field: "year", code: "BAD_DATE", reason: "no valid year (\"\(row.text[.year] ?? "")\")"), parcelID: parcelID)
             }
             let perMu = row.text[.volumePerMu] != nil
                 || (row.text[.volumeUnit].map { $0.lowercased().contains("mu") || $0.contains("亩") } ?? fileUnitIsPerMu)
             guard let text = row.text[.volumePerMu] ?? row.text[.volume] else {
-                return .rejected(field: "volume_m3", code: "MISSING_VALUE", reason: "no irrigation volume")
+                return note(.rejected(field: "volume_m3", code: "MISSING_VALUE", reason: "no irrigation volume"), parcelID: parcelID)
             }
             guard let amount = Double(text), amount >= 0 else {
-                return .rejected(field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number")
+                return note(.rejected(field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number"), parcelID: parcelID)
             }
             let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
-            let key = ParcelYear(parcel: place, year: year)
+            let key = ParcelYear(parcelID: parcelID, year: year)
             if let (previous, location) = seen[key] {
-                if previous == volume { return .merged }
-                return .rejected(field: "volume_m3", code: "DUPLICATE_CONFLICT", reason: "parcel \(parcelID) has another volume for \(year) at \(location)")
+                if previous == volume { return note(.merged, parcelID: parcelID) }
+                return note(.rejected(field: "volume_m3", code: "DUPLICATE_CONFLICT", reason: "parcel \(parcelID) has another volume for \(year) at \(location)"),
+                            parcelID: parcelID)
             }
             seen[key] = (volume, row.origin.location)
-            // The layer's own copy of the id: a row's copy would be one more string per row.
-            data.irrigation.append(IrrigationRecord(parcelID: knownParcels[place], year: year, volume: volume))
-            return .accepted
+            return note(.record(IrrigationRecord(parcelID: parcelID, year: year, volume: volume)), parcelID: parcelID)
         }
+        seen = [:]
+
+        guard let knownParcels = parcelIDs.wait() else { throw CancellationError() }  // the parcels could not be read
+        data.irrigation.reserveCapacity(data.irrigation.count + pending.count)
+        reader.decide(pending.map { row in
+            var outcome = row.outcome
+            if let parcelID = row.parcelID {
+                if let place = knownParcels.firstIndex(of: parcelID) {
+                    // The layer's own copy of the id: a row's copy would be one more string per row.
+                    if case .record(var record) = outcome { record.parcelID = knownParcels[place]; outcome = .record(record) }
+                } else {
+                    outcome = .rejected(field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer")
+                }
+            }
+            let verdict: MonitoringReader.RowVerdict
+            switch outcome {
+            case .record(let record): data.irrigation.append(record); verdict = .accepted
+            case .merged: verdict = .merged
+            case let .rejected(field, code, reason): verdict = .rejected(field: field, code: code, reason: reason)
+            }
+            return MonitoringReader.DecidedRow(index: row.index, origin: row.origin, verdict: verdict)
+        })
         finish(reader, into: &data)
     }
 }

@@ -73,6 +73,8 @@ public struct LocationContext {
 
 /// A row of a monitoring table after interpretation.
 struct InterpretedRow {
+    /// The row's place among the table's rows (0 is the first after the header).
+    var index = 0
     var origin: RecordOrigin
     var text: RoleTexts
     var measurements: Measurements

@@ -14,6 +14,10 @@ struct MonitoringReader {
 
     private(set) var report: InputFileReport
     private(set) var rejects: [Reject] = []
+    /// The row of each reject, while `read` goes through the rows (nil after): rows decided
+    /// later (`decide(_:)`) take their place among them.
+    private var rejectRows: [Int?] = []
+    private var currentRow: Int?
 
     init(options: TableInputOptions, medium: Medium, kind: String, primaryID: ColumnRole, context: LocationContext) {
         self.options = options; self.medium = medium; self.kind = kind; self.primaryID = primaryID; self.context = context
@@ -80,11 +84,14 @@ struct MonitoringReader {
             report.notes.append("no well_id column: wells are identified by their coordinates")
         }
 
+        defer { currentRow = nil }
         for rowIndex in table.rows.indices {
             let row = table.rows[rowIndex]
+            currentRow = rowIndex
             report.rowsRead += 1
             let location = table.location(of: row)
-            var interpreted = InterpretedRow(origin: RecordOrigin(file: options.path, location: location), text: RoleTexts(constants), measurements: [:])
+            var interpreted = InterpretedRow(index: rowIndex, origin: RecordOrigin(file: options.path, location: location), text: RoleTexts(constants),
+                                             measurements: [:])
             if !hasOwnID && primaryID == .sampleID && kind == "soil" { interpreted.text[primaryID] = "\(fileName):\(location)" }
             var detectionLimitText: String? = nil
             func cell(_ index: Int) -> String { table.cell(row, index).trimmingWhitespace() }
@@ -405,7 +412,44 @@ struct MonitoringReader {
 
     private mutating func addReject(_ reject: Reject) {
         rejects.append(reject)
+        rejectRows.append(currentRow)
         report.rejectedByCode[reject.code, default: 0] += 1
+    }
+
+    /// A row `read` handed over undecided, and what became of it.
+    struct DecidedRow {
+        var index: Int
+        var origin: RecordOrigin
+        var verdict: RowVerdict
+    }
+
+    /// Records the verdicts of rows that `read` handed over undecided (in row order), their
+    /// rejects among those `read` made, by row, as if each had been decided as it was read.
+    mutating func decide(_ rows: [DecidedRow]) {
+        var merged: [Reject] = [], mergedRows: [Int?] = []
+        merged.reserveCapacity(rejects.count); mergedRows.reserveCapacity(rejects.count)
+        var next = 0  // the next of the rejects made so far
+        func takeEarlierRejects(before row: Int?) {
+            while next < rejects.count, let made = rejectRows[next], row.map({ made <= $0 }) ?? true {
+                merged.append(rejects[next]); mergedRows.append(made); next += 1
+            }
+        }
+        for row in rows {
+            takeEarlierRejects(before: row.index)
+            switch row.verdict {
+            case .accepted: noteAccepted()
+            case .merged: noteMerged()
+            case let .rejected(field, code, reason):
+                report.rowsRejected += 1
+                report.rejectedByCode[code, default: 0] += 1
+                merged.append(Reject(file: row.origin.file, location: row.origin.location, field: field, code: code, reason: reason))
+                mergedRows.append(row.index)
+            case .undecided: break
+            }
+        }
+        takeEarlierRejects(before: nil)
+        merged += rejects[next...]; mergedRows += rejectRows[next...]  // made after the rows were read
+        rejects = merged; rejectRows = mergedRows
     }
 
     mutating func noteAccepted(_ count: Int = 1) { report.rowsAccepted += count }

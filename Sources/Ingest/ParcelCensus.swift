@@ -94,9 +94,7 @@ extension ParcelReader {
         return try diagnostics.collect { () throws -> ParcelCensus in
             let opened = try open()
             let layer = try chooseLayer(in: opened)
-            var census = ParcelCensus()
-            census.extent = try wgs84Extent(of: layer)
-            census.crsWKT = try layerCRS(of: layer)?.wkt()
+            var census = try facts(of: layer)
             // Only a shapefile is split: it seeks to a feature in its files, where other drivers
             // would read the whole layer again for each run (GeoJSON parses the file on opening).
             // A shapefile in a legacy code page is read raw and recoded as `read()` does it
@@ -113,6 +111,22 @@ extension ParcelReader {
             for part in parts { census.join(try part.get()) }
             return census
         }
+    }
+
+    /// The layer's extent and CRS alone, without reading a feature: what the monitoring tables
+    /// need before the parcel ids, which a whole run's reading counts itself
+    /// (`ParcelInputOptions.idsCounted`).
+    public func layerFacts() throws -> ParcelCensus {
+        GDALEnvironment.initialize()
+        let diagnostics = Diagnostics()
+        return try diagnostics.collect { () throws -> ParcelCensus in try facts(of: try chooseLayer(in: try open())) }
+    }
+
+    private func facts(of layer: Layer) throws -> ParcelCensus {
+        var facts = ParcelCensus()
+        facts.extent = try wgs84Extent(of: layer)
+        facts.crsWKT = try layerCRS(of: layer)?.wkt()
+        return facts
     }
 
     /// Below this many features the census is read in one run (opening more datasets costs more).

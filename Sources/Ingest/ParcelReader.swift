@@ -23,6 +23,10 @@ public struct ParcelInputOptions: Sendable {
     /// The whole layer's census when the caller has read it already (`census()`); the reading
     /// then carries it instead of counting its own.
     public var census: ParcelCensus?
+    /// Told the parcel ids as soon as the reading has counted every feature (before the last
+    /// geometry is done), when it counts its own census: the monitoring tables read beside the
+    /// parcels wait for them.
+    public var idsCounted: (@Sendable (Set<String>) -> Void)?
 
     public init(path: String, layer: String? = nil, encoding: String? = nil, assumeCRS: String? = nil,
                 fields: [ParcelField: String] = [:]) {
@@ -343,6 +347,7 @@ public struct ParcelReader: Sendable {
             block.append(ParcelDraft(location: location, parcel: parcel, wkb: wkb, idWasEmpty: idWasEmpty, badPH: badPHText))
             if block.count == Self.blockSize { finishBlock() }
         }
+        if countCensus { options.idsCounted?(census.parcelIDs) }
         finishBlock()
         collectPending()
         warnings += summarise(workerWarnings)

@@ -20,20 +20,31 @@ enum IngestStage {
     static func run(_ options: AssessOptions, timer: inout PhaseTimer) throws -> IngestedProject {
         if let shard = options.shard, options.serviceAreas != nil { throw PipelineError.shardWithServiceAreas(shard) }
         var parcelOptions = options.parcels
-        var census: ParcelCensus? = nil
-        if options.shard != nil || !options.monitoring.isEmpty {
-            // The facts of the whole layer first (attributes only): a part of a partitioned run
-            // needs them, and the monitoring tables need nothing else, so they are read on another
-            // thread while the parcels are.
+        // What the monitoring tables need of the layer: its extent and CRS, and every feature's id
+        // (irrigation records must name one).
+        var layer: ParcelCensus? = nil
+        var parcelIDs: PendingParcelIDs? = nil
+        if let shard = options.shard {
+            // A part reads its own features only, so the facts of the whole layer come first
+            // (attributes only); the monitoring tables are read beside the part's parcels.
             let wholeLayer = try timer.measure("census") { try ParcelReader(options: options.parcels).census() }
-            if let shard = options.shard { parcelOptions.featureRange = shard.featureRange(of: wholeLayer.featureCount) }
+            parcelOptions.featureRange = shard.featureRange(of: wholeLayer.featureCount)
             parcelOptions.census = wholeLayer
-            census = wholeLayer
+            layer = wholeLayer
+            parcelIDs = PendingParcelIDs(wholeLayer.parcelIDs)
+        } else if !options.monitoring.isEmpty {
+            // A whole run counts the ids as it reads the parcels; the monitoring tables are read
+            // beside it from the start and check their irrigation rows once the ids are counted.
+            layer = try timer.measure("layer_facts") { try ParcelReader(options: options.parcels).layerFacts() }
+            let promised = PendingParcelIDs()
+            parcelOptions.idsCounted = { promised.fulfil($0) }
+            parcelIDs = promised
         }
-        let background = census.flatMap { census in
-            options.monitoring.isEmpty ? nil : BackgroundWork { try readMonitoring(options, census: census) }
+        let background = layer.flatMap { layer in
+            options.monitoring.isEmpty ? nil : parcelIDs.map { ids in BackgroundWork { try readMonitoring(options, layer: layer, parcelIDs: ids) } }
         }
         let parcelsRead = Result { try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() } }
+        parcelIDs?.fulfil(nil)  // a reading that failed before counting: the monitoring tables stop waiting
         // Waited for before any error is thrown, so no reading is left running. The wait is a
         // phase of its own; read_monitoring (its thread's time) overlaps read_parcels.
         let monitoringRead = background.map { background in timer.measure("wait_for_monitoring") { background.wait() } }
@@ -72,20 +83,20 @@ enum IngestStage {
 }
 
 extension IngestStage {
-    /// The monitoring tables, checked against the census: every feature's id and the layer's
-    /// extent (the same in a whole run and in each part of a partitioned one); x/y default to the
+    /// The monitoring tables, checked against the parcel layer: its extent and every feature's id
+    /// (the same in a whole run and in each part of a partitioned one); x/y default to the
     /// layer's CRS.
-    static func readMonitoring(_ options: AssessOptions, census: ParcelCensus) throws -> MonitoringData {
+    static func readMonitoring(_ options: AssessOptions, layer: ParcelCensus, parcelIDs: PendingParcelIDs) throws -> MonitoringData {
         // (A layer without a CRS stops the run while its parcels are read.)
         var defaultCRS: SpatialReference? = nil
-        if let crsText = options.samplesCRS ?? census.crsWKT {
+        if let crsText = options.samplesCRS ?? layer.crsWKT {
             do { defaultCRS = try SpatialReference(userInput: crsText) } catch {
                 throw PipelineError.badSamplesCRS(crsText, error.message)
             }
         }
-        let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: census.extent,
+        let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: layer.extent,
                                       maxOutsideMetres: options.monitoring.maxOutsideMetres, today: options.today)
-        return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: census.parcelIDs).read()
+        return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: parcelIDs).read()
     }
 }
 

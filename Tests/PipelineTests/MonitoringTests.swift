@@ -140,6 +140,30 @@ import IrrigationModel
         #expect(reject.code == "LOCATION_OUTSIDE_EXTENT" && reject.location == "row 3" && reject.reason.contains(" m outside"))
     }
 
+    /// In a whole run the irrigation table is read while the parcels still are: its rows wait
+    /// for the parcel ids, then get the verdicts, rejects and counts they would have had with
+    /// the ids known from the start, in row order among the rejects made while reading.
+    @Test func irrigationRowsWaitForParcelIDsCountedLater() throws {
+        let path = try Self.write("parcel_id,year,volume_m3,date\nP9,2024,100,\nP1,2024,abc,\nP1,,3000,2024-13-45\nP1,2024,3000,\nP9,1800,100,\n"
+                                  + "P1,2024,3100,\nP9,2024,200,\nP1,2024,3000,\n", "irrigation.csv")
+        let options = MonitoringOptions(irrigation: [TableInputOptions(path: path)])
+        let expected = [("row 2", "UNKNOWN_PARCEL"), ("row 3", "BAD_NUMBER"), ("row 4", "BAD_DATE"), ("row 6", "UNKNOWN_PARCEL"),
+                        ("row 7", "DUPLICATE_CONFLICT"), ("row 8", "UNKNOWN_PARCEL")]
+        let known = try Self.ingest(options, parcelIDs: ["P1"])
+        #expect(known.rejects.map { [$0.location, $0.code] } == expected.map { [$0.0, $0.1] })
+        #expect(known.irrigation.map(\.parcelID) == ["P1"] && known.reports[0].duplicateRowsMerged == 1)
+        Self.expectBalanced(known)
+
+        let ids = PendingParcelIDs()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { ids.fulfil(["P1"]) }
+        let later = try MonitoringIngest(options: options, context: try Self.context(), parcelIDs: ids).read()
+        #expect(later.rejects == known.rejects && later.irrigation == known.irrigation && later.reports == known.reports)
+
+        let failed = PendingParcelIDs()
+        failed.fulfil(nil)  // the parcels could not be read: the tables stop instead of waiting
+        #expect(throws: CancellationError.self) { try MonitoringIngest(options: options, context: try Self.context(), parcelIDs: failed).read() }
+    }
+
     @Test func irrigationRecordsForUnknownParcelsAreRejected() throws {
         let path = try Self.write("parcel_id,year,volume_m3\nP1,2024,3000\nP2,2024,2800\nP1,2025,abc\nP1,2024,3000\n", "irrigation.csv")
         let data = try Self.ingest(MonitoringOptions(irrigation: [TableInputOptions(path: path)]), parcelIDs: ["P1"])
