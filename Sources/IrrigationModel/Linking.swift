@@ -205,8 +205,11 @@ public enum SoilSummary {
     /// sample detected it (non-detects are not turned into numbers here).
     public static func value(_ parameter: Parameter, samples: [SoilSample]) -> Double? {
         var highest: Double? = nil
-        for sample in samples {
-            if let value = sample.measurements[parameter]?.number, highest.map({ value > $0 }) ?? true { highest = value }
+        // In place: `for sample in samples` copied each sample (its strings and measurements).
+        samples.withUnsafeBufferPointer { samples in
+            for index in samples.indices {
+                if let value = samples[index].measurements[parameter]?.number, highest.map({ value > $0 }) ?? true { highest = value }
+            }
         }
         return highest
     }
@@ -214,7 +217,7 @@ public enum SoilSummary {
     /// The mean measured pH of the samples, nil when none has one.
     public static func pH(samples: [SoilSample]) -> Double? {
         guard let ph = ParameterCatalog.parameter(id: "ph") else { return nil }
-        let values = samples.compactMap { $0.measurements[ph]?.number }
+        let values = samples.withUnsafeBufferPointer { samples in samples.indices.compactMap { samples[$0].measurements[ph]?.number } }
         return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 }

@@ -77,10 +77,6 @@ public struct LoadValues<Value: Sendable>: Sendable {
     @inlinable public var inKeyOrder: [Value?] { slots }
     /// The values there are, in key order.
     @inlinable public var values: [Value] { slots.compactMap { $0 } }
-    /// (key, value) for the keys that have a value, in key order.
-    @inlinable public var entries: [(key: String, value: Value)] {
-        zip(ReviewEngine.loadKeys, slots).compactMap { key, value in value.map { (key, $0) } }
-    }
 }
 
 /// Loads, accumulation, salinity and findings of one parcel.
@@ -169,13 +165,15 @@ public enum ReviewEngine {
     /// nearest year's (stated in run.json and the report as `concentration_years`: irrigation
     /// records often start before sampling). Each parcel asks for ~50 (parameter, year) pairs, so
     /// every answer is worked out when the source's series is made.
-    public struct SourceSeries: Sendable {
+    /// (A class: a parcel's rules consult its source's series some thirty times, and each use of
+    /// a struct holding a dictionary and an array copied it.)
+    public final class SourceSeries: Sendable {
         /// Per parameter: its mean for every year from the first to the last year it has one, a
         /// year without samples filled with the nearest year's (`nearest(in:year:)`), so any
         /// year is one array index away.
-        private var byParameter: [String: Dense] = [:]
+        private let byParameter: [String: Dense]
         /// Per load (`ReviewEngine.loadParameters`): the first of its parameters the source has.
-        private var byLoad: [Dense?] = []
+        private let byLoad: [Dense?]
         /// The latest year with any mean.
         public let latestYear: Int?
 
@@ -189,12 +187,13 @@ public enum ReviewEngine {
         public init(_ means: [Int: [String: Double]]) {
             var series: [String: [(year: Int, value: Double)]] = [:]
             for (year, parameters) in means { for (parameter, value) in parameters { series[parameter, default: []].append((year, value)) } }
+            var table: [String: Dense] = [:]
             for (parameter, entries) in series {
                 let sorted = entries.sorted { $0.year < $1.year }
                 let first = sorted.first!.year, last = sorted.last!.year
-                byParameter[parameter] = Dense(firstYear: first, values: (first...last).map { Self.nearest(in: sorted, year: $0)! })
+                table[parameter] = Dense(firstYear: first, values: (first...last).map { Self.nearest(in: sorted, year: $0)! })
             }
-            let table = byParameter
+            byParameter = table
             byLoad = ReviewEngine.loadParameters.map { load in load.parameters.lazy.compactMap { table[$0] }.first }
             latestYear = means.keys.max()
         }
@@ -296,10 +295,17 @@ public enum ReviewEngine {
         /// The lowest screening value over the pH bands given (one band when the pH is known).
         func screening(landUse: SoilLandUse, bands: [Int]) -> Double? {
             let values = switch landUse { case .paddy: screeningPaddy; case .orchard: screeningOrchard; case .other: screeningOther }
-            return bands.compactMap { values[$0] }.min()
+            return Self.lowest(of: values, in: bands)
         }
 
-        func intervention(bands: [Int]) -> Double? { bands.compactMap { intervention[$0] }.min() }
+        func intervention(bands: [Int]) -> Double? { Self.lowest(of: intervention, in: bands) }
+
+        /// The lowest value of the bands that have one (no array made: twice per element and parcel).
+        private static func lowest(of values: [Double?], in bands: [Int]) -> Double? {
+            var lowest: Double? = nil
+            for band in bands { if let value = values[band], lowest.map({ value < $0 }) ?? true { lowest = value } }
+            return lowest
+        }
     }
 
     /// The loads computed per parcel: output key, the parameters that can stand for it (first
@@ -401,8 +407,9 @@ public enum ReviewEngine {
         }
         // Allowed irrigation years: the minimum over elements (and caps), with the limiting element.
         var limit: (Double, String)? = nil
-        for (element, a) in accumulation.entries {
-            for years in [a.yearsToScreening, a.yearsToCap].compactMap({ $0 }) where limit == nil || years < limit!.0 || (years == limit!.0 && element < limit!.1) {
+        for (index, element) in Self.loadKeys.enumerated() {
+            guard let a = accumulation[index: index] else { continue }
+            for case let years? in [a.yearsToScreening, a.yearsToCap] where limit == nil || years < limit!.0 || (years == limit!.0 && element < limit!.1) {
                 limit = (years, element)
             }
         }
