@@ -87,15 +87,24 @@ public enum Linker {
         }
         coverage.unknownSourceIDs = unknown.sorted()
 
-        // Soil samples inside parcels.
-        let parcelBoxes = parcels.map { $0.geometry.box ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan) }
+        // Soil samples inside parcels: the parcels around each sample found on all cores, then
+        // added in sample order. (Parcels are read in place throughout: `parcels[index]` as a
+        // value copied a parcel whole, its attributes and geometry retained and released.)
+        let parcelBoxes = parallelMap(count: parcels.count) { index in
+            parcels.withElement(at: index) { $0.geometry.box } ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
+        }
         let parcelIndex = SpatialIndex(boxes: parcelBoxes)
-        var candidates: [Int] = []
-        for (sampleIndex, sample) in soil.enumerated() {
-            let p = sample.location
-            candidates.removeAll(keepingCapacity: true)
-            parcelIndex.query(SpatialIndex.Box(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y), into: &candidates)
-            for parcel in candidates where parcels[parcel].geometry.contains(p) { links[parcel].soilSamples.append(sampleIndex) }
+        let parcelsAroundSample = parallelChunks(count: soil.count, chunkSize: 1024) { range -> [[Int]] in
+            var candidates: [Int] = []
+            return range.map { sampleIndex in
+                let p = soil[sampleIndex].location
+                candidates.removeAll(keepingCapacity: true)
+                parcelIndex.query(SpatialIndex.Box(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y), into: &candidates)
+                return candidates.filter { parcel in parcels.withElement(at: parcel) { $0.geometry.contains(p) } }
+            }
+        }
+        for (sampleIndex, around) in parcelsAroundSample.enumerated() {
+            for parcel in around { links[parcel].soilSamples.append(sampleIndex) }
         }
 
         // Parcels without a sample inside: the nearest within reach, marked estimated. Each
@@ -111,7 +120,7 @@ public enum Linker {
                 soilIndex.query(box, into: &candidates)
                 var best: (sample: Int, distance: Double)? = nil
                 for sample in candidates {
-                    let distance = parcels[index].geometry.distanceMetres(to: soil[sample].location)
+                    let distance = parcels.withElement(at: index) { $0.geometry.distanceMetres(to: soil[sample].location) }
                     if distance <= soilReach, distance < (best?.distance ?? .infinity) || (distance == best?.distance && sample < best!.sample) {
                         best = (sample, distance)
                     }
@@ -125,8 +134,8 @@ public enum Linker {
             links[index].soilEstimated = true
             links[index].soilDistanceMetres = distance
         }
-        for link in links {
-            if link.soilSamples.isEmpty { coverage.soilNone += 1 } else if link.soilEstimated { coverage.soilEstimated += 1 } else { coverage.soilMeasured += 1 }
+        for index in links.indices {
+            if links[index].soilSamples.isEmpty { coverage.soilNone += 1 } else if links[index].soilEstimated { coverage.soilEstimated += 1 } else { coverage.soilMeasured += 1 }
         }
 
         // Wells within the radius (one location per well: its first reading's).
@@ -141,7 +150,9 @@ public enum Linker {
                 guard let box = parcelBoxes[index].expanded(byMetres: wellRadius) else { return [] }
                 candidates.removeAll(keepingCapacity: true)
                 wellIndex.query(box, into: &candidates)
-                return candidates.filter { parcels[index].geometry.distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
+                return parcels.withElement(at: index) { parcel in
+                    candidates.filter { parcel.geometry.distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
+                }
             }
         }
         for (index, ids) in wellsNear.enumerated() {
@@ -151,7 +162,7 @@ public enum Linker {
 
         // Irrigation records by parcel id (an id shared by several parcels applies to each): each
         // record's parcels are found first, then each parcel's years are summed on all cores.
-        let firstParcelWithID = Dictionary(parcels.indices.lazy.map { (parcels[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
+        let firstParcelWithID = Dictionary(parcels.indices.lazy.map { index in (parcels.withElement(at: index) { $0.id }, index) }, uniquingKeysWith: { first, _ in first })
         var laterParcelsWithID: [String: [Int]] = [:]  // ids the layer repeats (rare)
         if firstParcelWithID.count < parcels.count {
             for index in parcels.indices where firstParcelWithID[parcels[index].id] != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
@@ -180,12 +191,12 @@ public enum Linker {
             var byYear: [Int: Double] = [:]
             for recordIndex in grouped[bounds[index]..<bounds[index + 1]] {
                 let record = irrigation[recordIndex]
-                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels[index].areaHectares) { byYear[record.year, default: 0] += perHectare }
+                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels.withElement(at: index) { $0.areaHectares }) { byYear[record.year, default: 0] += perHectare }
             }
             return byYear
         }
         for (index, byYear) in irrigationByYear.enumerated() where !byYear.isEmpty { links[index].irrigationByYear = byYear }
-        coverage.withIrrigationRecords = links.filter { !$0.irrigationByYear.isEmpty }.count
+        coverage.withIrrigationRecords = links.indices.count { !links[$0].irrigationByYear.isEmpty }
         return (links, coverage)
     }
 }
