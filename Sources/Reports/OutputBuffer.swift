@@ -239,7 +239,25 @@ final class OutputBuffer {
 
     private func write(_ bytes: UnsafeRawBufferPointer) {
         guard writeError == nil else { return }
-        do { try handle.write(contentsOf: bytes) } catch { writeError = error }
+        do { try handle.write(contentsOf: bytes) } catch { writeError = error; return }
+        written += bytes.count
+        if written - writebackStarted >= Self.writebackStep { startWriteback() }
+    }
+
+    /// Bytes written to the file, and how many of them the disk has been asked to take.
+    private var written = 0, writebackStarted = 0
+    /// Every this many bytes the disk is asked to start writing them (a parcels file is GBs).
+    static let writebackStep = 32 << 20
+
+    /// Asks the kernel to start writing the bytes written so far to disk, without waiting, and
+    /// to let their pages go once written (`posix_fadvise(POSIX_FADV_DONTNEED)`, which on Linux
+    /// starts the writeback of a range's dirty pages). A large file then reaches the disk while
+    /// the run goes on: left to the end, its flush held the run up (0.4–0.6 s at 10⁵ parcels),
+    /// and gigabytes of dirty pages made the kernel stall the writer. Durability is still
+    /// `fsync`'s, at `OutputStaging.commit()`.
+    private func startWriteback() {
+        _ = posix_fadvise(handle.fileDescriptor, off_t(writebackStarted), off_t(written - writebackStarted), POSIX_FADV_DONTNEED)
+        writebackStarted = written
     }
 
     private func flushIfFull() { if buffer.count >= flushThreshold { flushBuffer() } }
@@ -256,9 +274,12 @@ final class OutputBuffer {
         if let writeError { throw writeError }
     }
 
+    /// Writes what is buffered and closes the file. Flushing it to disk is left to
+    /// `OutputStaging.commit()`, which does it for every output at once: an `fsync` here waited
+    /// for the parcels file's flush on another thread (ext4 commits its journal in order), 0.25 s
+    /// at 10⁵ parcels with work still to do.
     func close() throws {
         try flushNow()
-        try handle.synchronize()
         try handle.close()
     }
 

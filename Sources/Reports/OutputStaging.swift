@@ -42,10 +42,20 @@ public final class OutputStaging {
         return stagingDirectory.appendingPathComponent(name).path
     }
 
-    /// Moves the staged files into the output folder, replacing the previous run's outputs.
+    /// Flushes the staged files to disk, then moves them into the output folder, replacing the
+    /// previous run's outputs: after a crash the folder holds the old run or the whole new one.
     public func commit() throws {
         let fileManager = FileManager.default
         let staged = Set(try fileManager.contentsOfDirectory(atPath: stagingDirectory.path))
+        for name in staged.sorted() {
+            let path = stagingDirectory.appendingPathComponent(name).path
+            let descriptor = open(path, O_RDONLY)
+            guard descriptor >= 0, fsync(descriptor) == 0 else {
+                if descriptor >= 0 { Foundation.close(descriptor) }
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+            Foundation.close(descriptor)
+        }
         for name in staged {
             let target = outputDirectory.appendingPathComponent(name)
             // rename(2) replaces an existing file atomically.
