@@ -93,15 +93,47 @@ public struct MonitoringIngest {
         self.options = options; self.context = context; self.parcelIDs = parcelIDs
     }
 
+    /// Reads the tables; the irrigation tables (millions of rows in a county, and waiting for
+    /// the parcel ids) on a thread of their own beside the others. The result is what reading
+    /// them one after another in this order gives, and so is the error when any fails.
     public func read() throws -> MonitoringData {
-        var data = MonitoringData()
-        if let sources = options.sources { try readSources(sources, into: &data) }
-        let knownSources: Set<String>? = options.sources == nil ? nil : Set(data.sources.map(\.id))
-        for file in options.water { try readWater(file, knownSources: knownSources, into: &data) }
-        for file in options.soil { try readSoil(file, into: &data) }
-        for file in options.wells { try readWells(file, into: &data) }
-        for file in options.irrigation { try readIrrigation(file, into: &data) }
+        let irrigation = IrrigationReading()
+        let group = DispatchGroup()
+        if !options.irrigation.isEmpty {
+            // Its own copy of the GDAL objects it uses (a CRS is not shared between threads).
+            var context = self.context
+            context.defaultCRS = try context.defaultCRS.map { try SpatialReference(userInput: try $0.wkt()) }
+            nonisolated(unsafe) let reader = MonitoringIngest(options: options, context: context, parcelIDs: parcelIDs)
+            DispatchQueue.global().async(group: group) {
+                irrigation.result = Result {
+                    var data = MonitoringData()
+                    for file in reader.options.irrigation { try reader.readIrrigation(file, into: &data) }
+                    return data
+                }
+            }
+        }
+        let others = Result { () throws -> MonitoringData in
+            var data = MonitoringData()
+            if let sources = options.sources { try readSources(sources, into: &data) }
+            let knownSources: Set<String>? = options.sources == nil ? nil : Set(data.sources.map(\.id))
+            for file in options.water { try readWater(file, knownSources: knownSources, into: &data) }
+            for file in options.soil { try readSoil(file, into: &data) }
+            for file in options.wells { try readWells(file, into: &data) }
+            return data
+        }
+        group.wait()  // before any error is thrown: no reading is left running
+        var data = try others.get()
+        if let irrigationData = try irrigation.result?.get() {
+            data.irrigation = irrigationData.irrigation
+            data.rejects += irrigationData.rejects
+            data.reports += irrigationData.reports
+        }
         return data
+    }
+
+    /// The irrigation tables' result, written on their thread before the group leaves.
+    private final class IrrigationReading: @unchecked Sendable {
+        var result: Result<MonitoringData, any Error>?
     }
 
     private func finish(_ reader: MonitoringReader, into data: inout MonitoringData) {
