@@ -61,7 +61,6 @@ struct MonitoringReader {
         let meanings = try interpretColumns(table)
         let isLong = meanings.contains(.role(.parameter)) && meanings.contains(.role(.value))
         report.layout = isLong ? "long (parameter, value, unit columns)" : "wide (one column per parameter)"
-        let xyTransform = try coordinateTransform()
 
         // A remark column right before a measurement column qualifies that column only
         // (USGS: remarkCode;Nitrate;remarkCode2;Nitrate2); any other remark column, every value.
@@ -77,6 +76,9 @@ struct MonitoringReader {
         // A file without any id column names its samples by row (Meuse: x, y and metals only).
         let hasOwnID = meanings.contains(.role(primaryID)) || constants[primaryID] != nil
         hasColumn = Set(meanings.compactMap { if case .role(let role) = $0 { role } else { nil } }).union(constants.keys)
+        // Set up only for a table with x/y (≈ 50 ms for a first transformation on a new thread,
+        // for an irrigation table that has none); a bad `crs:` is reported either way.
+        let xyTransform = try coordinateTransform(needed: hasColumn.contains(.x) || hasColumn.contains(.y))
         if !hasOwnID && primaryID == .sampleID && kind == "soil" {
             report.notes.append("no sample_id column: samples are named by their row (e.g. \(fileName):row 2)")
         }
@@ -323,13 +325,14 @@ struct MonitoringReader {
 
     // MARK: - Locations
 
-    private func coordinateTransform() throws -> CoordinateTransformation? {
+    private func coordinateTransform(needed: Bool) throws -> CoordinateTransformation? {
         let source: SpatialReference?
         if let crs = options.crs {
             do { source = try SpatialReference(userInput: crs) } catch { throw ReadError.badCRS(file: options.path, crs: crs, message: error.message) }
         } else {
             source = context.defaultCRS
         }
+        guard needed else { return nil }
         return try source.map { try CoordinateTransformation(from: $0, to: try SpatialReference.wgs84()) }
     }
 
