@@ -298,11 +298,18 @@ public struct MonitoringIngest {
         // read); then each row's verdict in row order, a row of an unknown parcel rejected as
         // such whatever else it was. (Rows of one parcel id are all known or all unknown, so
         // checking duplicates first gives what checking the id first would.)
-        struct ParcelYear: Hashable { var parcelID: String; var year: Int }
+        /// The first row of a parcel and year: its volume, and where it was (for a conflict).
+        /// Equal and hashed by parcel and year only, so one `insert` finds an earlier row or adds
+        /// this one (a lookup and then an insertion hashed the id twice).
+        struct ParcelYear: Hashable {
+            var parcelID: String, year: Int
+            var volume: IrrigationRecord.Volume, location: String
+            static func == (a: ParcelYear, b: ParcelYear) -> Bool { a.year == b.year && a.parcelID == b.parcelID }
+            func hash(into hasher: inout Hasher) { hasher.combine(parcelID); hasher.combine(year) }
+        }
         enum Pending { case record(IrrigationRecord), merged, rejected(field: String, code: String, reason: String) }
         struct PendingRow { var index: Int; var origin: RecordOrigin; var parcelID: String?; var outcome: Pending }
-        // The first row of each parcel and year: its volume, and where it was (for a conflict).
-        var seen: [ParcelYear: (volume: IrrigationRecord.Volume, location: String)] = [:]
+        var seen = Set<ParcelYear>()
         var pending: [PendingRow] = []
         let fileUnitIsPerMu = (file.volumeUnit ?? "m3").lowercased().contains("mu")
         let today = context.today
@@ -327,16 +334,15 @@ public struct MonitoringIngest {
                 return note(.rejected(field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number"), parcelID: parcelID)
             }
             let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
-            let key = ParcelYear(parcelID: parcelID, year: year)
-            if let (previous, location) = seen[key] {
-                if previous == volume { return note(.merged, parcelID: parcelID) }
-                return note(.rejected(field: "volume_m3", code: "DUPLICATE_CONFLICT", reason: "parcel \(parcelID) has another volume for \(year) at \(location)"),
+            let (isFirst, first) = seen.insert(ParcelYear(parcelID: parcelID, year: year, volume: volume, location: row.origin.location))
+            if !isFirst {
+                if first.volume == volume { return note(.merged, parcelID: parcelID) }
+                return note(.rejected(field: "volume_m3", code: "DUPLICATE_CONFLICT", reason: "parcel \(parcelID) has another volume for \(year) at \(first.location)"),
                             parcelID: parcelID)
             }
-            seen[key] = (volume, row.origin.location)
             return note(.record(IrrigationRecord(parcelID: parcelID, year: year, volume: volume)), parcelID: parcelID)
         }
-        seen = [:]
+        seen = []
 
         guard let knownParcels = parcelIDs.wait() else { throw CancellationError() }  // the parcels could not be read
         data.irrigation.reserveCapacity(data.irrigation.count + pending.count)
