@@ -237,6 +237,15 @@ public struct ParcelReader: Sendable {
             census.extent = try wgs84Extent(of: layer)
             census.crsWKT = try sourceCRS.wkt()
         }
+        // Counted on a queue of its own, a block of features at a time in reading order: the set
+        // of a million ids took a fifth of this thread, which is what the reading waits for.
+        let counter = CensusCounter(census)
+        var censusKeys: [CensusCounter.Key] = []
+        func countBlock() {
+            guard countCensus, !censusKeys.isEmpty else { return }
+            counter.count(censusKeys)
+            censusKeys.removeAll(keepingCapacity: true)
+        }
         let firstFeature = options.featureRange?.lowerBound ?? 0
         var featuresRead = 0
         var repairs: [Repair] = []
@@ -302,7 +311,6 @@ public struct ParcelReader: Sendable {
             if featuresRead % 5000 == 0 { options.progress?(featuresRead, total) }
             let fid = feature.id
             let ordinal = firstFeature + featuresRead
-            let location = fid.map { "feature \($0)" } ?? "feature #\(ordinal)"
 
             // Attributes, checking text as we go.
             var attributes: [Attribute] = []
@@ -316,9 +324,9 @@ public struct ParcelReader: Sendable {
                     attributes.append(Attribute(name: definition.name, value: .null))
                     continue
                 }
-                let text: String
-                (text, bytes) = rawText.decode(bytes)
-                if encodingFindings.count < 50, let problem = TextEncodingCheck.problem(in: bytes, assumedLatin1: assumedLatin1) {
+                let text: String, problem: TextEncodingCheck.Problem?
+                (text, bytes, problem) = rawText.decode(bytes, checkedBy: { TextEncodingCheck.problem(in: $0, assumedLatin1: assumedLatin1) })
+                if encodingFindings.count < 50, let problem {
                     if reportedFields.insert(definition.name).inserted || encodingFindings.count < 5 {
                         encodingFindings.append(finding(field: definition.name, fid: fid, bytes: bytes, problem: problem))
                     }
@@ -332,22 +340,26 @@ public struct ParcelReader: Sendable {
             if id == nil { id = fid.map { String($0) } ?? String(ordinal) }
             var soilPH: Double? = nil, badPHText: String? = nil
             if let index = roleIndex[.soilPH], let raw = attributes[index].value.text {
-                if let value = attributes[index].value.number, (0...14).contains(value) { soilPH = value } else { badPHText = "\(location): \"\(raw)\"" }
+                if let value = attributes[index].value.number, (0...14).contains(value) { soilPH = value } else { badPHText = "\(Self.location(featureID: fid, ordinal: ordinal)): \"\(raw)\"" }
             }
             let parcel = Parcel(id: id!, featureID: fid, crop: text(.crop), landUseCode: text(.landUseCode), landUseName: text(.landUseName),
                                 soilPH: soilPH, sourceID: text(.sourceID), adminUnit: text(.adminUnit), attributes: attributes,
                                 geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
-            if countCensus { census.count(id: parcel.id, crop: parcel.crop, landUseCode: parcel.landUseCode, sourceID: parcel.sourceID) }
+            if countCensus { censusKeys.append(CensusCounter.Key(id: parcel.id, crop: parcel.crop, landUseCode: parcel.landUseCode, sourceID: parcel.sourceID)) }
             let wkb: [UInt8]?
             do { wkb = try feature.geometry?.wkb() } catch {
-                rejects.append(Reject(file: options.path, location: location, field: "geometry", code: "GEOMETRY_ERROR",
+                rejects.append(Reject(file: options.path, location: Self.location(featureID: fid, ordinal: ordinal), field: "geometry", code: "GEOMETRY_ERROR",
                                       reason: "GDAL could not export the geometry: \(error)"))
                 return
             }
-            block.append(ParcelDraft(location: location, parcel: parcel, wkb: wkb, idWasEmpty: idWasEmpty, badPH: badPHText))
-            if block.count == Self.blockSize { finishBlock() }
+            block.append(ParcelDraft(featureID: fid, ordinal: ordinal, parcel: parcel, wkb: wkb, idWasEmpty: idWasEmpty, badPH: badPHText))
+            if block.count == Self.blockSize { countBlock(); finishBlock() }
         }
-        if countCensus { options.idsCounted?(census.parcelIDs) }
+        if countCensus {
+            countBlock()
+            census = counter.finish()
+            options.idsCounted?(census.parcelIDs)
+        }
         finishBlock()
         collectPending()
         warnings += summarise(workerWarnings)
@@ -423,12 +435,35 @@ public struct ParcelReader: Sendable {
         }
     }
 
+    /// The census of the features read, counted in order on a serial queue of its own.
+    final class CensusCounter: @unchecked Sendable {
+        struct Key { var id: String, crop: String?, landUseCode: String?, sourceID: String? }
+        private var census: ParcelCensus
+        private let queue = DispatchQueue(label: "irrizone.parcel-reader.census")
+
+        init(_ census: ParcelCensus) { self.census = census }
+
+        /// Counts `keys` after the keys handed over before them.
+        func count(_ keys: [Key]) {
+            queue.async { for key in keys { self.census.count(id: key.id, crop: key.crop, landUseCode: key.landUseCode, sourceID: key.sourceID) } }
+        }
+
+        /// The census once every key handed over is counted.
+        func finish() -> ParcelCensus { queue.sync { census } }
+    }
+
+    /// A feature's place as rejects and repairs name it: its id, else its position.
+    static func location(featureID: Int64?, ordinal: Int) -> String { featureID.map { "feature \($0)" } ?? "feature #\(ordinal)" }
+
     /// A block's results, written by the worker and read after `DispatchGroup.wait()`.
     final class BlockResults: @unchecked Sendable { var results: [DraftResult] = [] }
 
     /// A feature read by GDAL, waiting for its geometry work.
     struct ParcelDraft: Sendable {
-        var location: String
+        /// Where the feature is, for a reject or a repair: made only when one needs it (a string
+        /// per feature cost the reading thread).
+        var featureID: Int64?, ordinal: Int
+        var location: String { ParcelReader.location(featureID: featureID, ordinal: ordinal) }
         var parcel: Parcel
         var wkb: [UInt8]?
         var idWasEmpty: Bool
@@ -752,7 +787,7 @@ extension AttributeValue {
 /// every feature. Without an encoding (or for ASCII) the bytes are UTF-8 already.
 struct RawTextDecoder {
     let encoding: String?
-    private var recoded: [[UInt8]: (text: String, utf8: [UInt8])] = [:]
+    private var recoded: [[UInt8]: (text: String, utf8: [UInt8], problem: TextEncodingCheck.Problem?)] = [:]
     /// Distinct values remembered at most (ids are distinct; crops and units repeat).
     static let cacheLimit = 200_000
 
@@ -760,10 +795,19 @@ struct RawTextDecoder {
 
     /// The text and its UTF-8 bytes.
     mutating func decode(_ bytes: [UInt8]) -> (text: String, utf8: [UInt8]) {
-        guard let encoding, bytes.contains(where: { $0 >= 0x80 }) else { return (String(decoding: bytes, as: UTF8.self), bytes) }
+        let decoded = decode(bytes, checkedBy: { _ in nil })
+        return (decoded.text, decoded.utf8)
+    }
+
+    /// The text, its UTF-8 bytes and what `check` says of them; a recoded value is checked once
+    /// (a crop or a township name repeats in every feature that has it).
+    mutating func decode(_ bytes: [UInt8], checkedBy check: ([UInt8]) -> TextEncodingCheck.Problem?)
+        -> (text: String, utf8: [UInt8], problem: TextEncodingCheck.Problem?) {
+        guard let encoding, bytes.contains(where: { $0 >= 0x80 }) else { return (String(decoding: bytes, as: UTF8.self), bytes, check(bytes)) }
         if let known = recoded[bytes] { return known }
         let text = TextRecoding.decode(bytes, from: encoding)
-        let result = (text, Array(text.utf8))
+        let utf8 = Array(text.utf8)
+        let result = (text, utf8, check(utf8))
         if recoded.count < Self.cacheLimit { recoded[bytes] = result }
         return result
     }
