@@ -345,13 +345,20 @@ public struct MonitoringIngest {
         seen = []
 
         guard let knownParcels = parcelIDs.wait() else { throw CancellationError() }  // the parcels could not be read
+        // Each row's parcel in the layer, looked up on all cores (this part waits for the parcels,
+        // so it is what the run waits for); the layer's own copy of the id, which the records keep
+        // (a row's copy would be one more string per row).
+        let rows = pending
+        let layerIDs = parallelMap(count: rows.count, chunkSize: 65_536) { index in
+            rows[index].parcelID.flatMap { id in knownParcels.firstIndex(of: id).map { knownParcels[$0] } }
+        }
         data.irrigation.reserveCapacity(data.irrigation.count + pending.count)
-        reader.decide(pending.map { row in
+        reader.decide(pending.indices.map { index in
+            let row = pending[index]
             var outcome = row.outcome
             if let parcelID = row.parcelID {
-                if let place = knownParcels.firstIndex(of: parcelID) {
-                    // The layer's own copy of the id: a row's copy would be one more string per row.
-                    if case .record(var record) = outcome { record.parcelID = knownParcels[place]; outcome = .record(record) }
+                if let layerID = layerIDs[index] {
+                    if case .record(var record) = outcome { record.parcelID = layerID; outcome = .record(record) }
                 } else {
                     outcome = .rejected(field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer")
                 }
