@@ -353,24 +353,30 @@ public struct MonitoringIngest {
             rows[index].parcelID.flatMap { id in knownParcels.firstIndex(of: id).map { knownParcels[$0] } }
         }
         data.irrigation.reserveCapacity(data.irrigation.count + pending.count)
-        reader.decide(pending.indices.map { index in
-            let row = pending[index]
-            var outcome = row.outcome
-            if let parcelID = row.parcelID {
-                if let layerID = layerIDs[index] {
-                    if case .record(var record) = outcome { record.parcelID = layerID; outcome = .record(record) }
-                } else {
-                    outcome = .rejected(field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer")
+        var rejected: [MonitoringReader.DecidedRow] = []  // few: only these need a place among the rejects
+        var accepted = 0, merged = 0
+        pending.withUnsafeBufferPointer { pending in
+            for index in pending.indices {
+                var outcome = pending[index].outcome
+                if let parcelID = pending[index].parcelID {
+                    if let layerID = layerIDs[index] {
+                        if case .record(var record) = outcome { record.parcelID = layerID; outcome = .record(record) }
+                    } else {
+                        outcome = .rejected(field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer")
+                    }
+                }
+                switch outcome {
+                case .record(let record): data.irrigation.append(record); accepted += 1
+                case .merged: merged += 1
+                case let .rejected(field, code, reason):
+                    rejected.append(MonitoringReader.DecidedRow(index: pending[index].index, origin: pending[index].origin,
+                                                                verdict: .rejected(field: field, code: code, reason: reason)))
                 }
             }
-            let verdict: MonitoringReader.RowVerdict
-            switch outcome {
-            case .record(let record): data.irrigation.append(record); verdict = .accepted
-            case .merged: verdict = .merged
-            case let .rejected(field, code, reason): verdict = .rejected(field: field, code: code, reason: reason)
-            }
-            return MonitoringReader.DecidedRow(index: row.index, origin: row.origin, verdict: verdict)
-        })
+        }
+        reader.noteAccepted(accepted)
+        reader.noteMerged(merged)
+        reader.decide(rejected)
         finish(reader, into: &data)
     }
 }

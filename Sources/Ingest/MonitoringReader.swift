@@ -463,7 +463,7 @@ struct MonitoringReader {
         report.rowsRejected += rows - 1
         rejectRow(origin, field: field, code: code, reason: rows > 1 ? reason + " (\(rows) rows)" : reason)
     }
-    mutating func noteMerged() { report.duplicateRowsMerged += 1 }
+    mutating func noteMerged(_ count: Int = 1) { report.duplicateRowsMerged += count }
 }
 
 #if canImport(Glibc)
