@@ -104,14 +104,21 @@ public struct MonitoringIngest {
             var context = self.context
             context.defaultCRS = try context.defaultCRS.map { try SpatialReference(userInput: try $0.wkt()) }
             nonisolated(unsafe) let reader = MonitoringIngest(options: options, context: context, parcelIDs: parcelIDs)
-            DispatchQueue.global().async(group: group) {
+            // A thread of its own, not a Dispatch worker (see `BackgroundWork` in Pipeline); it
+            // starts with this thread's priority.
+            group.enter()
+            let thread = Thread {
                 irrigation.result = Result {
                     var data = MonitoringData()
                     for file in reader.options.irrigation { try reader.readIrrigation(file, into: &data) }
                     return data
                 }
+                group.leave()
             }
+            thread.stackSize = 8 << 20
+            thread.start()
         }
+
         let others = Result { () throws -> MonitoringData in
             var data = MonitoringData()
             if let sources = options.sources { try readSources(sources, into: &data) }
@@ -380,4 +387,3 @@ public struct MonitoringIngest {
         finish(reader, into: &data)
     }
 }
-
