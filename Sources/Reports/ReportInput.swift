@@ -71,9 +71,12 @@ public struct ReportInput: Sendable {
     /// Reclaimed water applied per year (m³): V (m³/ha) × area for every parcel with a source.
     public func volumeByAdminUnit() -> [(unit: String, cubicMetres: Double)] {
         var totals: [String: Double] = [:]
-        for index in parcels.indices where parcels[index].sourceID != nil {
-            guard let v = outcomes[index].volumeM3PerHectare else { continue }
-            totals[parcels[index].adminUnit ?? "—", default: 0] += v * parcels[index].areaHectares
+        // In parcel order (the sums' last bits depend on it); parcels read in place, not copied.
+        parcels.withUnsafeBufferPointer { parcels in
+            for index in parcels.indices where parcels[index].sourceID != nil {
+                guard let v = outcomes[index].volumeM3PerHectare else { continue }
+                totals[parcels[index].adminUnit ?? "—", default: 0] += v * parcels[index].areaHectares
+            }
         }
         return totals.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
