@@ -69,8 +69,34 @@ public enum Linker {
         return assigned
     }
 
-    public static func link(parcels: [Parcel], sourceIDs: Set<String>?, soil: [SoilSample], wells: [WellReading],
+    /// What linking needs of the parcels alone (their boxes and R-tree, their ids): made while
+    /// the monitoring tables are still being read (`prepare`), or by `link` itself.
+    public struct ParcelSide: Sendable {
+        let boxes: [SpatialIndex.Box]
+        let index: SpatialIndex
+        /// The first parcel with each id, and the others with an id the layer repeats (rare).
+        let firstParcelWithID: [String: Int]
+        let laterParcelsWithID: [String: [Int]]
+    }
+
+    public static func prepare(_ parcels: [Parcel]) -> ParcelSide {
+        // Parcels are read in place throughout: `parcels[index]` as a value copied a parcel
+        // whole, its attributes and geometry retained and released.
+        let boxes = parallelMap(count: parcels.count) { index in
+            parcels.withElement(at: index) { $0.geometry.box } ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
+        }
+        let firstParcelWithID = Dictionary(parcels.indices.lazy.map { index in (parcels.withElement(at: index) { $0.id }, index) }, uniquingKeysWith: { first, _ in first })
+        var laterParcelsWithID: [String: [Int]] = [:]
+        if firstParcelWithID.count < parcels.count {
+            for index in parcels.indices where firstParcelWithID[parcels[index].id] != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
+        }
+        return ParcelSide(boxes: boxes, index: SpatialIndex(boxes: boxes), firstParcelWithID: firstParcelWithID, laterParcelsWithID: laterParcelsWithID)
+    }
+
+    /// - Parameter prepared: `prepare(parcels)`, when it was made already.
+    public static func link(parcels: [Parcel], prepared: ParcelSide? = nil, sourceIDs: Set<String>?, soil: [SoilSample], wells: [WellReading],
                             irrigation: [IrrigationRecord], options: LinkingOptions) -> (links: [ParcelLinks], coverage: LinkCoverage) {
+        let side = prepared ?? prepare(parcels)
         var links = [ParcelLinks](repeating: ParcelLinks(), count: parcels.count)
         var coverage = LinkCoverage()
         coverage.parcels = parcels.count
@@ -88,12 +114,8 @@ public enum Linker {
         coverage.unknownSourceIDs = unknown.sorted()
 
         // Soil samples inside parcels: the parcels around each sample found on all cores, then
-        // added in sample order. (Parcels are read in place throughout: `parcels[index]` as a
-        // value copied a parcel whole, its attributes and geometry retained and released.)
-        let parcelBoxes = parallelMap(count: parcels.count) { index in
-            parcels.withElement(at: index) { $0.geometry.box } ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
-        }
-        let parcelIndex = SpatialIndex(boxes: parcelBoxes)
+        // added in sample order.
+        let parcelBoxes = side.boxes, parcelIndex = side.index
         let parcelsAroundSample = parallelChunks(count: soil.count, chunkSize: 1024) { range -> [[Int]] in
             var candidates: [Int] = []
             return range.map { sampleIndex in
@@ -162,14 +184,9 @@ public enum Linker {
 
         // Irrigation records by parcel id (an id shared by several parcels applies to each): each
         // record's parcels are found first, then each parcel's years are summed on all cores.
-        let firstParcelWithID = Dictionary(parcels.indices.lazy.map { index in (parcels.withElement(at: index) { $0.id }, index) }, uniquingKeysWith: { first, _ in first })
-        var laterParcelsWithID: [String: [Int]] = [:]  // ids the layer repeats (rare)
-        if firstParcelWithID.count < parcels.count {
-            for index in parcels.indices where firstParcelWithID[parcels[index].id] != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
-        }
         // (parcel, record) pairs, then the records grouped by parcel (a counting sort, in
         // record order within a parcel).
-        let firstParcels = firstParcelWithID, laterParcels = laterParcelsWithID
+        let firstParcels = side.firstParcelWithID, laterParcels = side.laterParcelsWithID
         let pairs = parallelChunks(count: irrigation.count, chunkSize: 65_536) { range -> [(parcel: Int, record: Int)] in
             var pairs: [(parcel: Int, record: Int)] = []
             pairs.reserveCapacity(range.count)

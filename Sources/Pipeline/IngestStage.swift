@@ -52,6 +52,10 @@ enum IngestStage {
         }
         let parcelsRead = Result { try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() } }
         parcelIDs?.fulfil(nil)  // a reading that failed before counting: the monitoring tables stop waiting
+        // What linking needs of the parcels alone, made while the monitoring tables finish.
+        let prepared = background == nil ? nil : (try? parcelsRead.get()).map { reading in
+            timer.measure("prepare_link") { Linker.prepare(reading.parcels) }
+        }
         // Waited for before any error is thrown, so no reading is left running. The wait is a
         // phase of its own; read_monitoring (its thread's time) overlaps read_parcels.
         let monitoringRead = background.map { background in timer.measure("wait_for_monitoring") { background.wait() } }
@@ -77,7 +81,7 @@ enum IngestStage {
         }
         let sourceIDs: Set<String>? = options.monitoring.sources == nil ? nil : Set(monitoring.sources.map { $0.id })
         let (links, coverage) = timer.measure("link") {
-            Linker.link(parcels: parcels.parcels, sourceIDs: sourceIDs,
+            Linker.link(parcels: parcels.parcels, prepared: prepared, sourceIDs: sourceIDs,
                         soil: monitoring.soilSamples, wells: monitoring.wellReadings, irrigation: monitoring.irrigation,
                         options: options.linking)
         }
