@@ -160,7 +160,7 @@ extension ParcelReader {
                     guard let index = field else { return nil }
                     guard fields[index].type == .string else { return AttributeValue(feature.value(at: index)).text }
                     guard let bytes = feature.textBytes(at: index) else { return nil }
-                    return AttributeValue.string(rawText.decode(bytes).text).text
+                    return AttributeValue.string(rawText.decode(bytes, checkedBy: { _ in nil }).text).text
                 }
                 let id = text(idField) ?? feature.id.map { String($0) } ?? String(ordinal)
                 census.count(id: id, crop: text(cropField), landUseCode: text(landUseField), sourceID: text(sourceField))

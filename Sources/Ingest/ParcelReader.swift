@@ -266,7 +266,7 @@ public struct ParcelReader: Sendable {
         let prototype = try TransformPrototype(toGeographic: toGeographic)
         var block: [ParcelDraft] = []
         block.reserveCapacity(Self.blockSize)
-        // One chunk per core: each chunk sets up its own PROJ transformations, which is costly.
+        // One chunk per core.
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let inFlight = DispatchGroup()
         var pending: (drafts: [ParcelDraft], results: BlockResults)? = nil
@@ -793,14 +793,9 @@ struct RawTextDecoder {
 
     init(encoding: String?) { self.encoding = encoding }
 
-    /// The text and its UTF-8 bytes.
-    mutating func decode(_ bytes: [UInt8]) -> (text: String, utf8: [UInt8]) {
-        let decoded = decode(bytes, checkedBy: { _ in nil })
-        return (decoded.text, decoded.utf8)
-    }
-
     /// The text, its UTF-8 bytes and what `check` says of them; a recoded value is checked once
-    /// (a crop or a township name repeats in every feature that has it).
+    /// (a crop or a township name repeats in every feature that has it), so a decoder is used
+    /// with one `check` throughout.
     mutating func decode(_ bytes: [UInt8], checkedBy check: ([UInt8]) -> TextEncodingCheck.Problem?)
         -> (text: String, utf8: [UInt8], problem: TextEncodingCheck.Problem?) {
         guard let encoding, bytes.contains(where: { $0 >= 0x80 }) else { return (String(decoding: bytes, as: UTF8.self), bytes, check(bytes)) }
