@@ -1,4 +1,4 @@
-// The C surface of GDAL/OGR/OSR (and PROJ's geodesic API) that GeoKit wraps.
+// The C surface of GDAL/OGR/OSR (and PROJ's geodesic API and operation lookup) that GeoKit wraps.
 // Only GeoKit imports this module; everything else sees Swift values.
 #ifndef IRRIZONE_CGDAL_SHIM_H
 #define IRRIZONE_CGDAL_SHIM_H
@@ -13,6 +13,7 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <geodesic.h>
+#include <proj.h>
 
 // wkbFlatten is a function-like macro, which Swift does not import.
 static inline OGRwkbGeometryType irrizone_flatten(OGRwkbGeometryType type) {

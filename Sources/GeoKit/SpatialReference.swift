@@ -134,6 +134,25 @@ public final class CoordinateTransformation {
 
     deinit { OCTDestroyCoordinateTransformation(handle) }
 
+    /// Whether PROJ's operation from `source` to `target` leaves every coordinate as it is: its
+    /// definition is `proj=noop`, as for CGCS2000 → WGS 84 (datums that agree to about a metre,
+    /// which PROJ does not shift). A parcel layer's second transformation is then skipped
+    /// instead of run on every vertex.
+    ///
+    /// The corresponding C functions are `proj_create_crs_to_crs`, `proj_normalize_for_visualization`
+    /// and `proj_pj_info`.
+    public static func isNoOperation(from source: SpatialReference, to target: SpatialReference) throws(GDALError) -> Bool {
+        let (sourceWKT, targetWKT) = (try source.wkt(), try target.wkt())
+        guard let context = proj_context_create() else { return false }
+        defer { proj_context_destroy(context) }
+        guard let operation = proj_create_crs_to_crs(context, sourceWKT, targetWKT, nil) else { return false }
+        defer { proj_destroy(operation) }
+        guard let normalized = proj_normalize_for_visualization(context, operation) else { return false }
+        defer { proj_destroy(normalized) }
+        guard let definition = proj_pj_info(normalized).definition else { return false }
+        return String(cString: definition).split(separator: " ").first == "proj=noop"
+    }
+
     /// An independent copy, for another thread: setting a transformation up queries PROJ's
     /// database (≈ 7 ms here), copying one does not (≈ 0.07 ms). Not to be called while this
     /// transformation is in use on another thread.

@@ -427,7 +427,8 @@ public struct ParcelReader: Sendable {
 
         init(toGeographic: CoordinateTransformation) throws {
             let geographic = toGeographic.target, wgs84 = try SpatialReference.wgs84()
-            transforms = (toGeographic, geographic.isSame(as: wgs84) ? nil : try CoordinateTransformation(from: geographic, to: wgs84))
+            let identity = try geographic.isSame(as: wgs84) || CoordinateTransformation.isNoOperation(from: geographic, to: wgs84)
+            transforms = (toGeographic, identity ? nil : try CoordinateTransformation(from: geographic, to: wgs84))
         }
 
         func copy() throws -> (CoordinateTransformation, CoordinateTransformation?) {

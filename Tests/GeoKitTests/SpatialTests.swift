@@ -3,6 +3,18 @@ import Testing
 @testable import GeoKit
 
 @Suite struct SpatialReferenceTests {
+    /// CGCS2000 → WGS 84 is a "ballpark" operation PROJ does not shift: the parcel reader skips
+    /// it. A datum change with real shifts (NAD27, Beijing 1954) must not be taken for one.
+    @Test func noOperationOnlyWhereProjShiftsNothing() throws {
+        GDALEnvironment.initialize()
+        let wgs84 = try SpatialReference.wgs84()
+        #expect(try CoordinateTransformation.isNoOperation(from: SpatialReference(userInput: "EPSG:4490"), to: wgs84))
+        #expect(try CoordinateTransformation.isNoOperation(from: wgs84, to: wgs84))
+        #expect(try !CoordinateTransformation.isNoOperation(from: SpatialReference(userInput: "EPSG:4267"), to: wgs84))
+        #expect(try !CoordinateTransformation.isNoOperation(from: SpatialReference(userInput: "EPSG:4214"), to: wgs84))
+        #expect(try !CoordinateTransformation.isNoOperation(from: SpatialReference(userInput: "EPSG:4547"), to: wgs84))
+    }
+
     init() { GDALEnvironment.initialize() }
 
     /// GDAL 3 orders EPSG:4326 and the CGCS2000 GK CRSs northing-first by authority; GeoKit must
