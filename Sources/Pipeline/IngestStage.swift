@@ -22,7 +22,7 @@ enum IngestStage {
         var parcelOptions = options.parcels
         // What the monitoring tables need of the layer: its extent and CRS, and every feature's id
         // (irrigation records must name one).
-        var layer: ParcelCensus? = nil
+        var layer: (@Sendable () throws -> ParcelCensus)? = nil
         var parcelIDs: PendingParcelIDs? = nil
         if let shard = options.shard {
             // A part reads its own features only, so the facts of the whole layer come first
@@ -30,12 +30,15 @@ enum IngestStage {
             let wholeLayer = try timer.measure("census") { try ParcelReader(options: options.parcels).census() }
             parcelOptions.featureRange = shard.featureRange(of: wholeLayer.featureCount)
             parcelOptions.census = wholeLayer
-            layer = wholeLayer
+            layer = { wholeLayer }
             parcelIDs = PendingParcelIDs(wholeLayer.parcelIDs)
         } else if !options.monitoring.isEmpty {
             // A whole run counts the ids as it reads the parcels; the monitoring tables are read
-            // beside it from the start and check their irrigation rows once the ids are counted.
-            layer = try timer.measure("layer_facts") { try ParcelReader(options: options.parcels).layerFacts() }
+            // beside it from the start (the layer's extent and CRS read on their thread: the
+            // parcels' reading starts at once) and check their irrigation rows once the ids are
+            // counted.
+            let parcelInput = options.parcels
+            layer = { try ParcelReader(options: parcelInput).layerFacts() }
             let promised = PendingParcelIDs()
             parcelOptions.idsCounted = { promised.fulfil($0) }
             parcelIDs = promised
@@ -46,7 +49,7 @@ enum IngestStage {
                     // The parcel reading thread decides how long the read takes: it keeps its core
                     // and the tables take what is left (read phase at 10⁶: 13.3 → 12.0 s).
                     lowerThisThreadsPriority()
-                    return try readMonitoring(options, layer: layer, parcelIDs: ids)
+                    return try readMonitoring(options, layer: try layer(), parcelIDs: ids)
                 }
             }
         }
