@@ -43,7 +43,7 @@ public final class OutputStaging {
     }
 
     /// Flushes the staged files to disk, then moves them into the output folder, replacing the
-    /// previous run's outputs: after a crash the folder holds the old run or the whole new one.
+    /// previous run's outputs (so a file renamed into place is whole on disk, even after a crash).
     public func commit() throws {
         let fileManager = FileManager.default
         let staged = Set(try fileManager.contentsOfDirectory(atPath: stagingDirectory.path))
