@@ -360,7 +360,7 @@ public struct MonitoringIngest {
             rows[index].parcelID.flatMap { id in knownParcels.firstIndex(of: id).map { knownParcels[$0] } }
         }
         data.irrigation.reserveCapacity(data.irrigation.count + pending.count)
-        var rejected: [MonitoringReader.DecidedRow] = []  // few: only these need a place among the rejects
+        var rejected: [MonitoringReader.LateReject] = []  // few: only these need a place among the rejects
         var accepted = 0, merged = 0
         pending.withUnsafeBufferPointer { pending in
             for index in pending.indices {
@@ -376,14 +376,14 @@ public struct MonitoringIngest {
                 case .record(let record): data.irrigation.append(record); accepted += 1
                 case .merged: merged += 1
                 case let .rejected(field, code, reason):
-                    rejected.append(MonitoringReader.DecidedRow(index: pending[index].index, origin: pending[index].origin,
-                                                                verdict: .rejected(field: field, code: code, reason: reason)))
+                    rejected.append(MonitoringReader.LateReject(row: pending[index].index, origin: pending[index].origin,
+                                                                field: field, code: code, reason: reason))
                 }
             }
         }
         reader.noteAccepted(accepted)
         reader.noteMerged(merged)
-        reader.decide(rejected)
+        reader.rejectLate(rejected)
         finish(reader, into: &data)
     }
 }

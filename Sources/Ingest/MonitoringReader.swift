@@ -15,7 +15,7 @@ struct MonitoringReader {
     private(set) var report: InputFileReport
     private(set) var rejects: [Reject] = []
     /// The row of each reject, while `read` goes through the rows (nil after): rows decided
-    /// later (`decide(_:)`) take their place among them.
+    /// later (`rejectLate(_:)`) take their place among them.
     private var rejectRows: [Int?] = []
     private var currentRow: Int?
 
@@ -419,36 +419,31 @@ struct MonitoringReader {
         report.rejectedByCode[reject.code, default: 0] += 1
     }
 
-    /// A row `read` handed over undecided, and what became of it.
-    struct DecidedRow {
-        var index: Int
+    /// A row `read` handed over undecided and its caller then rejected.
+    struct LateReject {
+        var row: Int
         var origin: RecordOrigin
-        var verdict: RowVerdict
+        var field: String, code: String, reason: String
     }
 
-    /// Records the verdicts of rows that `read` handed over undecided (in row order), their
-    /// rejects among those `read` made, by row, as if each had been decided as it was read.
-    mutating func decide(_ rows: [DecidedRow]) {
+    /// Records rows rejected after `read` handed them over undecided (in row order), each among
+    /// the rejects `read` made by its row, as if it had been rejected as it was read. (Rows
+    /// accepted or merged then are counted with `noteAccepted` and `noteMerged`.)
+    mutating func rejectLate(_ late: [LateReject]) {
         var merged: [Reject] = [], mergedRows: [Int?] = []
-        merged.reserveCapacity(rejects.count); mergedRows.reserveCapacity(rejects.count)
+        merged.reserveCapacity(rejects.count + late.count); mergedRows.reserveCapacity(rejects.count + late.count)
         var next = 0  // the next of the rejects made so far
         func takeEarlierRejects(before row: Int?) {
             while next < rejects.count, let made = rejectRows[next], row.map({ made <= $0 }) ?? true {
                 merged.append(rejects[next]); mergedRows.append(made); next += 1
             }
         }
-        for row in rows {
-            takeEarlierRejects(before: row.index)
-            switch row.verdict {
-            case .accepted: noteAccepted()
-            case .merged: noteMerged()
-            case let .rejected(field, code, reason):
-                report.rowsRejected += 1
-                report.rejectedByCode[code, default: 0] += 1
-                merged.append(Reject(file: row.origin.file, location: row.origin.location, field: field, code: code, reason: reason))
-                mergedRows.append(row.index)
-            case .undecided: break
-            }
+        for reject in late {
+            takeEarlierRejects(before: reject.row)
+            report.rowsRejected += 1
+            report.rejectedByCode[reject.code, default: 0] += 1
+            merged.append(Reject(file: reject.origin.file, location: reject.origin.location, field: reject.field, code: reject.code, reason: reject.reason))
+            mergedRows.append(reject.row)
         }
         takeEarlierRejects(before: nil)
         merged += rejects[next...]; mergedRows += rejectRows[next...]  // made after the rows were read
