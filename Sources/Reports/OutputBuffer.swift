@@ -200,26 +200,26 @@ public enum JSONText {
     }
 }
 
-/// A byte buffer that streams to a file in large chunks.
+/// A byte buffer that streams to a file in large chunks (`DiskWriter`).
 ///
 /// Hand-written JSON/CSV output exists because GDAL 3.6's GeoJSON driver writes about 10 000
 /// features/s (DESIGN.md §3); everything written here is read back through GDAL in tests.
 final class OutputBuffer {
-    private let handle: FileHandle
+    private let file: DiskWriter
     private var buffer = JSONBytes(capacity: (1 << 20) + 65_536)
     private let flushThreshold = 1 << 20
 
     init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        file = try DiskWriter(path: path)
     }
 
     /// Writes to a file opened already (tests: `/dev/full`, whose every write fails).
     init(writingTo handle: FileHandle) {
-        self.handle = handle
+        file = DiskWriter(writingTo: handle)
     }
+
+    /// Whether the file is written around the page cache (`DiskWriter`).
+    var bypassesPageCache: Bool { file.bypassesPageCache }
 
     @inline(__always) func append(_ string: String) { buffer.append(string); flushIfFull() }
     @inline(__always) func append(byte: UInt8) { buffer.append(byte: byte) }
@@ -227,51 +227,26 @@ final class OutputBuffer {
         guard encoded.count >= flushThreshold else { buffer.append(encoded); flushIfFull(); return }
         // A large piece (a chunk of features) goes to the file as it is, not through the buffer.
         flushBuffer()
-        encoded.withUnsafeBytes { write($0) }
+        encoded.withUnsafeBytes { file.append($0) }
     }
     func appendJSONString(_ string: String) { buffer.appendJSONString(string) }
     func appendJSONNumber(_ value: Double) { buffer.appendJSONNumber(value) }
     func appendFixed(_ value: Double, decimals: Int) { buffer.appendFixed(value, decimals: decimals) }
 
-    /// The first write that failed (a full disk): later writes are skipped and closing throws it,
-    /// so the run stops instead of publishing a short file.
-    private var writeError: (any Error)?
-
-    private func write(_ bytes: UnsafeRawBufferPointer) {
-        guard writeError == nil else { return }
-        do { try handle.write(contentsOf: bytes) } catch { writeError = error; return }
-        written += bytes.count
-        if written - writebackStarted >= Self.writebackStep { startWriteback() }
-    }
-
-    /// Bytes written to the file, and how many of them the disk has been asked to take.
-    private var written = 0, writebackStarted = 0
-    /// Every this many bytes the disk is asked to start writing them (a parcels file is GBs).
-    static let writebackStep = 32 << 20
-
-    /// Asks the kernel to start writing the bytes written so far to disk, without waiting, and
-    /// to let their pages go once written (`posix_fadvise(POSIX_FADV_DONTNEED)`, which on Linux
-    /// starts the writeback of a range's dirty pages). A large file then reaches the disk while
-    /// the run goes on: left to the end, its flush held the run up (0.4–0.6 s at 10⁵ parcels),
-    /// and gigabytes of dirty pages made the kernel stall the writer. Durability is still
-    /// `fsync`'s, at `OutputStaging.commit()`.
-    private func startWriteback() {
-        _ = posix_fadvise(handle.fileDescriptor, off_t(writebackStarted), off_t(written - writebackStarted), POSIX_FADV_DONTNEED)
-        writebackStarted = written
-    }
-
     private func flushIfFull() { if buffer.count >= flushThreshold { flushBuffer() } }
 
     private func flushBuffer() {
         guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { write($0) }
+        buffer.withUnsafeBytes { file.append($0) }
         buffer.removeAll()
     }
 
-    /// Writes what is buffered; throws the first write error of the file.
+    /// Writes everything appended to the file and waits for it (the file is then complete);
+    /// throws the file's first write error (a full disk), so the run stops instead of
+    /// publishing a short file.
     func flushNow() throws {
         flushBuffer()
-        if let writeError { throw writeError }
+        try file.finish()
     }
 
     /// Writes what is buffered and closes the file. Flushing it to disk is left to
@@ -280,14 +255,15 @@ final class OutputBuffer {
     /// at 10⁵ parcels with work still to do.
     func close() throws {
         try flushNow()
-        try handle.close()
+        try file.close()
     }
 
     /// Writes what is buffered, then flushes the file to disk and closes it on another thread
     /// (for a large file the flush takes as long as the disk needs: 0.36 s for 354 MB here).
     func closeInBackground() throws -> PendingSync {
         try flushNow()
-        return PendingSync(handle)
+        let file = self.file
+        return PendingSync { try file.synchronize(); try file.close() }
     }
 }
 
@@ -297,12 +273,10 @@ public final class PendingSync: @unchecked Sendable {
     private let group = DispatchGroup()
     private var error: (any Error)?
 
-    init(_ handle: FileHandle) {
+    init(_ work: @escaping () throws -> Void) {
+        nonisolated(unsafe) let work = work
         DispatchQueue.global().async(group: group) {
-            do {
-                try handle.synchronize()
-                try handle.close()
-            } catch { self.error = error }
+            do { try work() } catch { self.error = error }
         }
     }
 

@@ -53,6 +53,63 @@ import Testing
         #expect(text == expected)
     }
 
+    /// A file keeps exactly the bytes appended, whatever their sizes, on both sides of the point
+    /// where a large file goes around the page cache (whole pieces written directly, the last one
+    /// padded to a block and cut back).
+    @Test(arguments: [0, 1, 4095, 4097, DiskWriter.directFrom - 1, DiskWriter.directFrom + 1,
+                      DiskWriter.directFrom + 2 * DiskWriter.pieceSize + 12_345])
+    func aFileHoldsExactlyTheBytesAppended(size: Int) throws {
+        let path = NSTemporaryDirectory() + "irrizone-disk-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var generator = SplitMix(seed: UInt64(size))
+        let expected = (0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let out = try OutputBuffer(path: path)
+        // Small appends through the buffer, and pieces past it written at once, mixed.
+        var offset = 0, round = 0
+        while offset < size {
+            let length = min(size - offset, round % 3 == 2 ? 3 << 20 : 1 + Int(generator.next() % 70_000))
+            var piece = JSONBytes()
+            piece.append(contentsOf: Array(expected[offset..<(offset + length)]))
+            out.append(encoded: piece)
+            offset += length; round += 1
+        }
+        let direct = size > DiskWriter.directFrom
+        try out.close()
+        let written = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(written.count == size)
+        #expect(written == Data(expected))
+        // Where the temporary directory takes direct writes (ext4 here and in CI), they were used.
+        #expect(out.bypassesPageCache == (direct && Self.temporaryDirectoryTakesDirectWrites))
+    }
+
+    /// Whether a file in the temporary directory can be switched to `O_DIRECT` and written so
+    /// (asked of the system itself, not of `DiskWriter`).
+    static let temporaryDirectoryTakesDirectWrites: Bool = {
+        let path = NSTemporaryDirectory() + "irrizone-direct-probe-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0, DiskWriter.directFlag != 0 else { return false }
+        defer { close(descriptor) }
+        var block: UnsafeMutableRawPointer?
+        guard posix_memalign(&block, 4096, 4096) == 0, let block else { return false }
+        defer { free(block) }
+        block.initializeMemory(as: UInt8.self, repeating: 0x20, count: 4096)
+        let flags = fcntl(descriptor, F_GETFL)
+        return fcntl(descriptor, F_SETFL, flags | DiskWriter.directFlag) == 0 && Glibc.write(descriptor, block, 4096) == 4096
+    }()
+
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
     /// A write that fails (a full disk) is kept and thrown when the file is closed, so the run
     /// stops instead of publishing a short file; the writes after it are skipped. (`/dev/full`
     /// fails every write with ENOSPC; a file with nothing written to it closes cleanly.)
