@@ -27,11 +27,12 @@ public enum CoverageUnion {
     /// same order as `union(_:)` gives the same union.
     public struct Builder: Sendable {
         // Vertices by exact coordinates; directed edges of every ring wound with the area on its
-        // left (exteriors counter-clockwise, holes clockwise).
-        private var vertexIndex: [Position: Int] = [:]
+        // left (exteriors counter-clockwise, holes clockwise). Both in tables of their own
+        // (`VertexTable`, `EdgeSet`): a Dictionary and a Set, hashing every vertex and edge with
+        // SipHash, were most of the dissolve's work done while the parcels are written.
+        private var vertexIndex = VertexTable()
         private var vertices: [Position] = []
-        private struct Edge: Hashable { var from: Int; var to: Int }
-        private var edges = Set<Edge>()
+        private var edges = EdgeSet()
         /// False once the input is visibly not a coverage (an edge used twice in one direction).
         public private(set) var isCoverage = true
         /// Shapes added, and their total planar area (`planarArea`, summed in order): what the
@@ -42,10 +43,7 @@ public enum CoverageUnion {
         public init() {}
 
         private mutating func vertex(_ p: Position) -> Int {
-            if let index = vertexIndex[p] { return index }
-            vertices.append(p)
-            vertexIndex[p] = vertices.count - 1
-            return vertices.count - 1
+            vertexIndex.index(of: p, in: &vertices)
         }
 
         public mutating func add(_ shape: MultiPolygon) {
@@ -59,11 +57,10 @@ public enum CoverageUnion {
                     for k in 1..<ring.count {
                         let current = vertex(forward ? ring[k] : ring[ring.count - 1 - k])
                         guard current != previous else { continue }  // repeated point
-                        let edge = Edge(from: previous, to: current)
                         // Shared with a neighbour: the neighbour runs it the other way; the edge
                         // is interior and cancels. The same direction twice is an overlap.
-                        if edges.remove(Edge(from: current, to: previous)) == nil {
-                            guard edges.insert(edge).inserted else { isCoverage = false; return }
+                        if !edges.remove(from: current, to: previous) {
+                            guard edges.insert(from: previous, to: current) else { isCoverage = false; return }
                         }
                         previous = current
                     }
@@ -74,7 +71,122 @@ public enum CoverageUnion {
         /// The union of the shapes added, or nil when they are visibly not a coverage.
         public func finish() -> MultiPolygon? {
             guard isCoverage else { return nil }
-            return CoverageUnion.polygons(fromBoundary: edges.map { ($0.from, $0.to) }, vertices: vertices)
+            return CoverageUnion.polygons(fromBoundary: edges.elements, vertices: vertices)
+        }
+    }
+
+    /// Vertex numbers by exact coordinates: open addressing, linear probing, the numbers in the
+    /// slots and the coordinates in the builder's `vertices`. Coordinates are equal as `Position`s
+    /// are (`==`: 0.0 and -0.0 are one vertex); they are finite (valid parcels).
+    struct VertexTable: Sendable {
+        private var slots = [Int32](repeating: -1, count: 64)
+        private var count = 0
+
+        /// The number of `p` in `vertices`, appended to them when new.
+        mutating func index(of p: Position, in vertices: inout [Position]) -> Int {
+            let mask = slots.count - 1
+            var slot = Self.hash(p) & mask
+            while true {
+                let found = Int(slots[slot])
+                if found < 0 { break }
+                if vertices[found] == p { return found }
+                slot = (slot + 1) & mask
+            }
+            precondition(vertices.count < Int(Int32.max), "more vertices than a coverage union takes")
+            vertices.append(p)
+            slots[slot] = Int32(vertices.count - 1)
+            count += 1
+            if 2 * count > slots.count { grow(vertices) }
+            return vertices.count - 1
+        }
+
+        private mutating func grow(_ vertices: [Position]) {
+            slots = [Int32](repeating: -1, count: 2 * slots.count)
+            let mask = slots.count - 1
+            for (index, p) in vertices.enumerated() {
+                var slot = Self.hash(p) & mask
+                while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                slots[slot] = Int32(index)
+            }
+        }
+
+        /// The coordinates' bits mixed (0.0 and -0.0 alike), all of them reaching the low bits.
+        @inline(__always) static func hash(_ p: Position) -> Int {
+            let x = (p.x + 0.0).bitPattern, y = (p.y + 0.0).bitPattern
+            var h = x &* 0x9E37_79B9_7F4A_7C15 ^ (y &+ 0x632B_E59B_D9B4_E019) &* 0xC2B2_AE3D_27D4_EB4F
+            h ^= h >> 29
+            h = h &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 32
+            return Int(truncatingIfNeeded: h)
+        }
+    }
+
+    /// A set of directed edges between vertex numbers: open addressing, linear probing, removal
+    /// by shifting the probe run back (no tombstones; edges come and go all the time).
+    struct EdgeSet: Sendable {
+        private static let empty = UInt64.max
+        private var slots = [UInt64](repeating: EdgeSet.empty, count: 64)
+        private(set) var count = 0
+
+        @inline(__always) private static func key(_ from: Int, _ to: Int) -> UInt64 { UInt64(from) << 32 | UInt64(to) }
+        @inline(__always) private static func home(_ key: UInt64, _ mask: Int) -> Int {
+            Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
+        }
+
+        /// Inserts the edge; false when it was there already.
+        mutating func insert(from: Int, to: Int) -> Bool {
+            let key = Self.key(from, to), mask = slots.count - 1
+            var slot = Self.home(key, mask)
+            while slots[slot] != Self.empty {
+                if slots[slot] == key { return false }
+                slot = (slot + 1) & mask
+            }
+            slots[slot] = key
+            count += 1
+            if 2 * count > slots.count { grow() }
+            return true
+        }
+
+        /// Removes the edge; false when it was not there.
+        mutating func remove(from: Int, to: Int) -> Bool {
+            let key = Self.key(from, to), mask = slots.count - 1
+            var hole = Self.home(key, mask)
+            while slots[hole] != key {
+                if slots[hole] == Self.empty { return false }
+                hole = (hole + 1) & mask
+            }
+            // Close the gap: a later key of the run moves into the hole unless its home lies
+            // cyclically after the hole and at or before where it sits.
+            var next = hole
+            while true {
+                next = (next + 1) & mask
+                let moved = slots[next]
+                if moved == Self.empty { break }
+                let home = Self.home(moved, mask)
+                let staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next)
+                if staysPut { continue }
+                slots[hole] = moved
+                hole = next
+            }
+            slots[hole] = Self.empty
+            count -= 1
+            return true
+        }
+
+        private mutating func grow() {
+            let old = slots
+            slots = [UInt64](repeating: Self.empty, count: 2 * old.count)
+            let mask = slots.count - 1
+            for key in old where key != Self.empty {
+                var slot = Self.home(key, mask)
+                while slots[slot] != Self.empty { slot = (slot + 1) & mask }
+                slots[slot] = key
+            }
+        }
+
+        /// The edges, in no particular order.
+        var elements: [(from: Int, to: Int)] {
+            slots.compactMap { $0 == Self.empty ? nil : (Int($0 >> 32), Int($0 & 0xFFFF_FFFF)) }
         }
     }
 

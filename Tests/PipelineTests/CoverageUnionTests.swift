@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import GeoKit
-import IrrigationModel
+@testable import IrrigationModel
 import Ingest
 @testable import Pipeline
 
@@ -110,5 +110,48 @@ import Ingest
         let groups = Dictionary(grouping: reading.parcels.indices, by: { reading.parcels[$0].crop ?? "" })
         #expect(groups.count > 10)
         for (_, indices) in groups { try Self.expectSameAsGEOS(indices.map { reading.parcels[$0].geometry }) }
+    }
+}
+
+/// The builder's own hash tables against the standard library's Set and Dictionary, on random
+/// work with many collisions (small vertex numbers, few distinct coordinates) and growth.
+@Suite struct CoverageUnionTableTests {
+    @Test func theEdgeSetAgreesWithASet() {
+        var random = SplitMix64(seed: 7)
+        var edges = CoverageUnion.EdgeSet()
+        struct Edge: Hashable { var from: Int, to: Int }
+        var expected = Set<Edge>()
+        for step in 0..<200_000 {
+            // Few vertices at first (dense runs, removals inside them), then many (growth).
+            let range = step < 100_000 ? 64 : 50_000
+            let from = Int(random.next() % UInt64(range)), to = Int(random.next() % UInt64(range))
+            if random.next() % 3 == 0 {
+                #expect(edges.remove(from: from, to: to) == (expected.remove(Edge(from: from, to: to)) != nil))
+            } else {
+                #expect(edges.insert(from: from, to: to) == expected.insert(Edge(from: from, to: to)).inserted)
+            }
+            if step % 20_000 == 0 { #expect(edges.count == expected.count) }
+        }
+        #expect(Set(edges.elements.map { Edge(from: $0.from, to: $0.to) }) == expected)
+        #expect(edges.count == expected.count)
+    }
+
+    @Test func theVertexTableAgreesWithADictionary() {
+        var random = SplitMix64(seed: 11)
+        var table = CoverageUnion.VertexTable()
+        var vertices: [Position] = []
+        var expected: [Position: Int] = [:]
+        for _ in 0..<100_000 {
+            // Coordinates from a small set, with both zeros (one vertex, as `==` has it).
+            let pick = { (r: UInt64) -> Double in r % 7 == 0 ? (r % 2 == 0 ? 0.0 : -0.0) : 112.5 + Double(r % 400) * 1e-4 }
+            let p = Position(x: pick(random.next()), y: pick(random.next()))
+            let index = table.index(of: p, in: &vertices)
+            if let known = expected[p] { #expect(index == known) } else {
+                #expect(index == vertices.count - 1)
+                expected[p] = index
+            }
+            #expect(vertices[index] == p)
+        }
+        #expect(vertices.count == expected.count)
     }
 }
