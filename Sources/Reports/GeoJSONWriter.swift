@@ -85,7 +85,7 @@ public final class GeoJSONWriter {
                 links.withUnsafeBufferPointer { links in
                     for index in range {
                         if index > range.lowerBound { encoder.out.append(featureSeparator) }
-                        appendParcelFeature(parcels[index], links: links.isEmpty ? nil : links.baseAddress! + index, soil: soil,
+                        appendParcelFeature(parcels.baseAddress! + index, links: links.isEmpty ? nil : links.baseAddress! + index, soil: soil,
                                             assessment: assessments.baseAddress! + (index - firstAssessed), fieldNames: fieldNames, to: &encoder)
                         // Room for the rest at the first feature's size (and a margin): growing a piece of
                         // megabytes by doubling copied it over and over.
@@ -99,17 +99,17 @@ public final class GeoJSONWriter {
         return encoder.out
     }
 
-    private static func appendParcelFeature(_ parcel: Parcel, links: UnsafePointer<ParcelLinks>?, soil: [SoilSample],
+    private static func appendParcelFeature(_ parcel: UnsafePointer<Parcel>, links: UnsafePointer<ParcelLinks>?, soil: [SoilSample],
                                             assessment: UnsafePointer<ParcelAssessment>, fieldNames: ParcelProperties.FieldNames,
                                             to encoder: inout PropertyEncoder) {
-        let vertices = parcel.geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
-        let needed = encoder.out.count + 512 + 40 * (ParcelProperties.contractNames.count + parcel.attributes.count) + 26 * vertices
+        let vertices = parcel.pointee.geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
+        let needed = encoder.out.count + 512 + 40 * (ParcelProperties.contractNames.count + parcel.pointee.attributes.count) + 26 * vertices
         if needed > encoder.out.capacity { encoder.out.reserveCapacity(max(needed, 2 * encoder.out.capacity)) }
         encoder.out.append("{ \"type\": \"Feature\", \"properties\": { ")
         encoder.index = 0
         ParcelProperties.visit(parcel, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, into: &encoder)
         encoder.out.append(" }, \"geometry\": ")
-        if !parcel.geometry.isEmpty { write(parcel.geometry, to: &encoder.out) } else { encoder.out.append("null") }
+        if !parcel.pointee.geometry.isEmpty { write(parcel.pointee.geometry, to: &encoder.out) } else { encoder.out.append("null") }
         encoder.out.append(" }")
     }
 

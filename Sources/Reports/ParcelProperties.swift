@@ -45,10 +45,12 @@ public enum ParcelProperties {
         var collected = PropertyList()
         collected.pairs.reserveCapacity(contractNames.count + parcel.attributes.count)
         func visiting(_ links: UnsafePointer<ParcelLinks>?) {
-            if let assessment {
-                withUnsafePointer(to: assessment) { visit(parcel, links: links, soil: soil, assessment: $0, fieldNames: fieldNames, into: &collected) }
-            } else {
-                visit(parcel, links: links, soil: soil, assessment: nil, fieldNames: fieldNames, into: &collected)
+            withUnsafePointer(to: parcel) { parcel in
+                if let assessment {
+                    withUnsafePointer(to: assessment) { visit(parcel, links: links, soil: soil, assessment: $0, fieldNames: fieldNames, into: &collected) }
+                } else {
+                    visit(parcel, links: links, soil: soil, assessment: nil, fieldNames: fieldNames, into: &collected)
+                }
             }
         }
         if let links { withUnsafePointer(to: links) { visiting($0) } } else { visiting(nil) }
@@ -58,8 +60,9 @@ public enum ParcelProperties {
     /// Hands each property of the parcel to `receiver`, in output order. (A million parcels'
     /// properties as arrays of enum values cost ~5 CPU-seconds in allocations, retains and
     /// releases before a byte was written.) The links and the assessment come by pointer, read
-    /// in place in the caller's arrays: passed as values they were copied whole for every parcel.
-    static func visit<Receiver: PropertyReceiver>(_ parcel: Parcel, links: UnsafePointer<ParcelLinks>?, soil: [SoilSample], assessment: UnsafePointer<ParcelAssessment>?,
+    /// in place in the caller's arrays, and so does the parcel: passed as values they were copied
+    /// whole for every parcel.
+    static func visit<Receiver: PropertyReceiver>(_ parcel: UnsafePointer<Parcel>, links: UnsafePointer<ParcelLinks>?, soil: [SoilSample], assessment: UnsafePointer<ParcelAssessment>?,
                                                   fieldNames: FieldNames?, into out: inout Receiver) {
         let sampleIndices = links?.pointee.soilSamples ?? []
         let sampleIDs = soil.withUnsafeBufferPointer { soil in sampleIndices.map { soil[$0].id } }
@@ -67,10 +70,11 @@ public enum ParcelProperties {
         // The rules found the samples' pH and values already; without them (no assessment) they
         // come from the samples.
         let samples = review != nil || sampleIndices.isEmpty ? [] : sampleIndices.map { soil[$0] }
-        let samplePH = review.map(\.samplePH) ?? (samples.isEmpty ? nil : SoilSummary.pH(samples: samples))
+        // (`review?.x`, never `review.map`: the closure's form copied the whole review each time.)
+        let samplePH = review != nil ? review?.samplePH : (samples.isEmpty ? nil : SoilSummary.pH(samples: samples))
         let latestIrrigation = links?.pointee.irrigationByYear.max { $0.key < $1.key }
-        out.string("parcel_id", parcel.id)
-        out.string("crop", parcel.crop)
+        out.string("parcel_id", parcel.pointee.id)
+        out.string("crop", parcel.pointee.crop)
         out.string("crop_class", assessment?.pointee.classification.cropClass.rawValue)
         out.string("crop_class_from", assessment.map { a -> String in
             switch a.pointee.classification.basis {
@@ -82,16 +86,16 @@ public enum ParcelProperties {
         out.string("policy_tier", assessment?.pointee.tier?.rawValue)
         out.string("zone", assessment?.pointee.zone.rawValue)
         out.strings("zone_reasons", assessment?.pointee.reasons.map(\.rawValue) ?? [])
-        out.string("land_use_code", parcel.landUseCode)
-        out.string("land_use_name", parcel.landUseName)
-        out.string("source_id", parcel.sourceID)
-        out.boolean("source_from_service_area", parcel.sourceFromServiceArea)
+        out.string("land_use_code", parcel.pointee.landUseCode)
+        out.string("land_use_name", parcel.pointee.landUseName)
+        out.string("source_id", parcel.pointee.sourceID)
+        out.boolean("source_from_service_area", parcel.pointee.sourceFromServiceArea)
         out.string("source_status", assessment?.pointee.sourceStatus?.rawValue)
-        out.string("admin_unit", parcel.adminUnit)
+        out.string("admin_unit", parcel.pointee.adminUnit)
         // 1e-6 ha = 0.01 m²; 1e-4 mu ≈ 0.07 m².
-        out.fixed("area_ha", parcel.areaHectares, decimals: 6)
-        out.fixed("area_mu", parcel.areaMu, decimals: 4)
-        out.boolean("geometry_repaired", parcel.geometryRepaired)
+        out.fixed("area_ha", parcel.pointee.areaHectares, decimals: 6)
+        out.fixed("area_mu", parcel.pointee.areaMu, decimals: 4)
+        out.boolean("geometry_repaired", parcel.pointee.geometryRepaired)
         out.fixed("exclusion_share", assessment?.pointee.exclusionShare, decimals: 4)
         out.strings("exclusion_areas", assessment?.pointee.exclusionNames ?? [])
         out.string("soil_class", assessment?.pointee.soilClass)
@@ -99,20 +103,20 @@ public enum ParcelProperties {
         out.boolean("soil_estimated", sampleIndices.isEmpty ? nil : links?.pointee.soilEstimated ?? false)
         out.fixed("soil_distance_m", links?.pointee.soilDistanceMetres, decimals: 1)
         // A measured pH from a sample wins over the parcel attribute.
-        out.fixed("soil_ph", samplePH ?? parcel.soilPH, decimals: 2)
-        out.string("soil_ph_from", samplePH != nil ? "sample" : (parcel.soilPH != nil ? "parcel_attribute" : nil))
+        out.fixed("soil_ph", samplePH ?? parcel.pointee.soilPH, decimals: 2)
+        out.string("soil_ph_from", samplePH != nil ? "sample" : (parcel.pointee.soilPH != nil ? "parcel_attribute" : nil))
         for (index, parameter) in soilParameters.enumerated() {
             // The rules found the measured value already (their starting content, unless that is
             // the background).
-            let value = review.map { review in review.accumulation[index: elementLoadIndex[index]].flatMap { $0.startIsBackground ? nil : $0.start } }
-                ?? parameter.flatMap { SoilSummary.value($0, samples: samples) }
+            let value = review != nil ? review?.accumulation[index: elementLoadIndex[index]].flatMap { $0.startIsBackground ? nil : $0.start }
+                : parameter.flatMap { SoilSummary.value($0, samples: samples) }
             out.number(soilValueNames[index], value)
         }
         out.strings("well_ids", links?.pointee.wellIDs ?? [])
         // The volume the loads use: the latest year of records, else the crop's quota.
         out.fixed("irrigation_m3_ha_yr", review?.volumeM3PerHectare ?? latestIrrigation?.value, decimals: 1)
         out.integer("irrigation_year", latestIrrigation.map { Int64($0.key) })
-        out.string("irrigation_basis", review.map { $0.volumeBasis } ?? (latestIrrigation == nil ? nil : "records"))
+        out.string("irrigation_basis", review?.volumeBasis ?? (latestIrrigation == nil ? nil : "records"))
         out.fixed("load_cl_kg_ha_yr", review?.annualLoad[index: chlorideLoadIndex], decimals: 3)
         out.fixed("load_salt_kg_ha_yr", review?.annualLoad[index: saltLoadIndex], decimals: 3)
         for (index, load) in elementLoadIndex.enumerated() { out.fixed(loadNames[index], review?.annualLoad[index: load], decimals: 4) }
@@ -120,8 +124,8 @@ public enum ParcelProperties {
         out.fixed("cum_load_salt_kg_ha", review?.cumulativeLoad[index: saltLoadIndex], decimals: 3)
         for (index, load) in elementLoadIndex.enumerated() { out.fixed(cumulativeLoadNames[index], review?.cumulativeLoad[index: load], decimals: 4) }
         for (index, load) in elementLoadIndex.enumerated() {
-            // g/ha × ha / 1000 = kg over the parcel.
-            out.fixed(totalLoadNames[index], review?.cumulativeLoad[index: load].map { $0 * parcel.areaHectares / 1000 }, decimals: 6)
+            // g/ha × ha / 1000 = kg over the parcel.pointee.
+            out.fixed(totalLoadNames[index], review?.cumulativeLoad[index: load].map { $0 * parcel.pointee.areaHectares / 1000 }, decimals: 6)
         }
         for (index, load) in elementLoadIndex.enumerated() {
             out.fixed(yearsToScreeningNames[index], review?.accumulation[index: load]?.yearsToScreening, decimals: 1)
@@ -141,8 +145,9 @@ public enum ParcelProperties {
         out.boolean("groundwater_review", review?.groundwaterReview)
         out.strings("review_reasons", review?.reviewReasons ?? [])
         out.findings("findings", review?.findings ?? [])
-        for (index, attribute) in parcel.attributes.enumerated() {
-            out.attribute(fieldNames?.outputName(at: index, of: attribute.name) ?? passThroughName(attribute.name), attribute.value)
+        for index in parcel.pointee.attributes.indices {
+            out.attribute(fieldNames?.outputName(at: index, of: parcel.pointee.attributes[index].name) ?? passThroughName(parcel.pointee.attributes[index].name),
+                          parcel.pointee.attributes[index].value)
         }
     }
 
@@ -224,24 +229,28 @@ extension JSONBytes {
         func text(_ s: String?) { if let s { appendJSONString(s) } else { append("null") } }
         func number(_ d: Double?) { if let d { appendJSONNumber(d) } else { append("null") } }
         append(byte: UInt8(ascii: "["))
-        for (index, f) in findings.enumerated() {
-            if index > 0 { append(", ") }
-            append("{\"code\": "); text(f.code)
-            append(", \"target\": "); text(f.target)
-            append(", \"parameter\": "); text(f.parameter)
-            append(", \"value\": "); number(f.value)
-            append(", \"threshold\": "); number(f.threshold)
-            append(", \"unit\": "); text(f.unit)
-            append(", \"standard\": "); text(f.standard)
-            append(", \"evidence\": [")
-            for (e, id) in f.evidence.enumerated() {
-                if e > 0 { append(", ") }
-                appendJSONString(id)
+        // Each finding is read in place (iterating copied it whole: a retain and a release per string).
+        findings.withUnsafeBufferPointer { findings in
+            for index in findings.indices {
+                if index > 0 { append(", ") }
+                let f = findings.baseAddress! + index
+                append("{\"code\": "); text(f.pointee.code)
+                append(", \"target\": "); text(f.pointee.target)
+                append(", \"parameter\": "); text(f.pointee.parameter)
+                append(", \"value\": "); number(f.pointee.value)
+                append(", \"threshold\": "); number(f.pointee.threshold)
+                append(", \"unit\": "); text(f.pointee.unit)
+                append(", \"standard\": "); text(f.pointee.standard)
+                append(", \"evidence\": [")
+                for e in f.pointee.evidence.indices {
+                    if e > 0 { append(", ") }
+                    appendJSONString(f.pointee.evidence[e])
+                }
+                append("], \"review\": "); append(f.pointee.review ? "true" : "false")
+                append(", \"message_zh\": "); text(f.pointee.messageZh)
+                append(", \"message_en\": "); text(f.pointee.messageEn)
+                append(byte: UInt8(ascii: "}"))
             }
-            append("], \"review\": "); append(f.review ? "true" : "false")
-            append(", \"message_zh\": "); text(f.messageZh)
-            append(", \"message_en\": "); text(f.messageEn)
-            append(byte: UInt8(ascii: "}"))
         }
         append(byte: UInt8(ascii: "]"))
     }

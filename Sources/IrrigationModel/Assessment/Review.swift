@@ -103,9 +103,18 @@ public struct ParcelReview: Sendable {
     /// one: the rules' pH band, the parcel's `soil_ph` (else the parcel attribute).
     public var samplePH: Double?
     public var findings: [Finding]
-    public var soilReview: Bool { findings.contains { $0.review && $0.target == "soil" } }
-    public var groundwaterReview: Bool { findings.contains { $0.review && $0.target == "groundwater" } }
-    public var reviewReasons: [String] { Array(Set(findings.filter(\.review).map(\.code))).sorted() }
+    // Findings are looked at in place, by index: iterating them copied each whole (a retain and
+    // a release per string) for every parcel.
+    public var soilReview: Bool { findings.indices.contains { findings[$0].review && findings[$0].target == "soil" } }
+    public var groundwaterReview: Bool { findings.indices.contains { findings[$0].review && findings[$0].target == "groundwater" } }
+    /// The codes of the findings under review, sorted, each once (most parcels have none: no
+    /// allocation then; a set per parcel showed in profiles).
+    public var reviewReasons: [String] {
+        guard findings.indices.contains(where: { findings[$0].review }) else { return [] }
+        var codes: [String] = []
+        for index in findings.indices where findings[index].review && !codes.contains(findings[index].code) { codes.append(findings[index].code) }
+        return codes.sorted()
+    }
 }
 
 /// What a well says: latest values, class III exceedances, trends.
