@@ -140,32 +140,37 @@ public struct JSONBytes: Sendable {
     }
 
     /// `value` rounded to `decimals` places without trailing zeros, fast (no `String(format:)`).
-    /// Valid for |value| < 9.2e18 / 10^decimals. The digits are made in a scratch buffer and
-    /// copied once.
+    /// Valid for |value| < 9.2e18 / 10^decimals. The digits are made two at a time (a table of
+    /// the pairs "00"…"99") in a scratch buffer and copied once: a million parcels' file has
+    /// ≈ 50 million such numbers.
     mutating func appendFixed(_ value: Double, decimals: Int) {
         let scale = FixedPoint.powersOfTen[decimals]
         let scaled = Int64((value * scale).rounded())
+        let pairs = FixedPoint.digitPairs.utf8Start
         var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // sign, 19 digits, point: 32 bytes
         Swift.withUnsafeMutableBytes(of: &text) { scratch in
             var position = scratch.count
             var rest = scaled.magnitude
+            @inline(__always) func pair(_ twoDigits: UInt64) {
+                position -= 2
+                scratch[position] = pairs[Int(twoDigits) * 2]
+                scratch[position + 1] = pairs[Int(twoDigits) * 2 + 1]
+            }
+            @inline(__always) func digit(_ oneDigit: UInt64) {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: oneDigit)
+            }
             // The fraction's digits, least significant first; trailing zeros are dropped.
             var fractionDigits = decimals
             while fractionDigits > 0, rest % 10 == 0 { rest /= 10; fractionDigits -= 1 }
             if fractionDigits > 0 {
-                for _ in 0..<fractionDigits {
-                    position -= 1
-                    scratch[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                    rest /= 10
-                }
+                while fractionDigits >= 2 { pair(rest % 100); rest /= 100; fractionDigits -= 2 }
+                if fractionDigits == 1 { digit(rest % 10); rest /= 10 }
                 position -= 1
                 scratch[position] = UInt8(ascii: ".")
             }
-            repeat {
-                position -= 1
-                scratch[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            } while rest != 0
+            while rest >= 100 { pair(rest % 100); rest /= 100 }
+            if rest >= 10 { pair(rest) } else { digit(rest) }
             if scaled < 0 {
                 position -= 1
                 scratch[position] = UInt8(ascii: "-")
@@ -288,5 +293,7 @@ public final class PendingSync: @unchecked Sendable {
 }
 
 enum FixedPoint {
+    /// "00", "01", … "99" end to end.
+    static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     static let powersOfTen: [Double] = (0...15).map { (0..<$0).reduce(1.0) { acc, _ in acc * 10 } }
 }
