@@ -26,15 +26,35 @@ public enum HTMLReport {
         var classZoneCount: [CropClass: [Zone: Int]] = [:], classArea: [CropClass: Double] = [:]
         var reasonCounts: [String: Int] = [:]
         var shortest: Double? = nil, shortestAt: [Int] = []
-        for index in parcels.indices {
-            let zone = outcomes[index].zone, cropClass = outcomes[index].cropClass, area = parcels[index].areaHectares
-            zoneCount[zone, default: 0] += 1
-            zoneArea[zone, default: 0] += area
-            classZoneCount[cropClass, default: [:]][zone, default: 0] += 1
-            classArea[cropClass, default: 0] += area
-            for code in outcomes[index].reviewReasons { reasonCounts[code, default: 0] += 1 }
-            if let years = outcomes[index].irrigationYearsLimit {
-                if shortest == nil || years < shortest! { shortest = years; shortestAt = [index] } else if years == shortest! { shortestAt.append(index) }
+        // Counted by case number first (a dictionary lookup per parcel and key took ≈ 0.3 s at 10⁶).
+        let zoneCases = Zone.allCases, classCases = CropClass.allCases
+        var counts = [Int](repeating: 0, count: zoneCases.count * classCases.count)
+        // Areas summed per zone and per class in parcel order (as a sum per parcel would be).
+        var areaByZone = [Double](repeating: 0, count: zoneCases.count), areaByClass = [Double](repeating: 0, count: classCases.count)
+        parcels.withUnsafeBufferPointer { parcels in
+            outcomes.withUnsafeBufferPointer { outcomes in
+                for index in parcels.indices {
+                    let outcome = outcomes.baseAddress! + index
+                    let zoneIndex = zoneCases.firstIndex(of: outcome.pointee.zone)!, classIndex = classCases.firstIndex(of: outcome.pointee.cropClass)!
+                    counts[classIndex * zoneCases.count + zoneIndex] += 1
+                    let area = (parcels.baseAddress! + index).pointee.areaHectares
+                    areaByZone[zoneIndex] += area
+                    areaByClass[classIndex] += area
+                    for reason in outcome.pointee.reviewReasons.indices { reasonCounts[outcome.pointee.reviewReasons[reason], default: 0] += 1 }
+                    if let years = outcome.pointee.irrigationYearsLimit {
+                        if shortest == nil || years < shortest! { shortest = years; shortestAt = [index] } else if years == shortest! { shortestAt.append(index) }
+                    }
+                }
+            }
+        }
+        for (classIndex, cropClass) in classCases.enumerated() {
+            for (zoneIndex, zone) in zoneCases.enumerated() {
+                let cell = classIndex * zoneCases.count + zoneIndex
+                guard counts[cell] > 0 else { continue }
+                zoneCount[zone, default: 0] += counts[cell]
+                zoneArea[zone] = areaByZone[zoneIndex]
+                classZoneCount[cropClass, default: [:]][zone, default: 0] += counts[cell]
+                classArea[cropClass] = areaByClass[classIndex]
             }
         }
         for zone in Zone.allCases {
