@@ -96,7 +96,9 @@ public struct MonitoringIngest {
     /// Reads the tables; the irrigation tables (millions of rows in a county, and waiting for
     /// the parcel ids) on a thread of their own beside the others. The result is what reading
     /// them one after another in this order gives, and so is the error when any fails.
-    public func read() throws -> MonitoringData {
+    /// - Parameter othersRead: called as soon as the tables but the irrigation ones are read,
+    ///   with what they gave (nil when one failed); the result holds the same.
+    public func read(othersRead: ((MonitoringData?) -> Void)? = nil) throws -> MonitoringData {
         let irrigation = IrrigationReading()
         let group = DispatchGroup()
         if !options.irrigation.isEmpty {
@@ -128,6 +130,7 @@ public struct MonitoringIngest {
             for file in options.wells { try readWells(file, into: &data) }
             return data
         }
+        othersRead?(try? others.get())
         group.wait()  // before any error is thrown: no reading is left running
         var data = try others.get()
         if let irrigationData = try irrigation.result?.get() {

@@ -97,6 +97,15 @@ public enum Linker {
     public static func link(parcels: [Parcel], prepared: ParcelSide? = nil, sourceIDs: Set<String>?, soil: [SoilSample], wells: [WellReading],
                             irrigation: [IrrigationRecord], options: LinkingOptions) -> (links: [ParcelLinks], coverage: LinkCoverage) {
         let side = prepared ?? prepare(parcels)
+        var linked = linkLocations(parcels: parcels, prepared: side, sourceIDs: sourceIDs, soil: soil, wells: wells, options: options)
+        addIrrigation(irrigation, parcels: parcels, prepared: side, to: &linked)
+        return (linked.links, linked.coverage)
+    }
+
+    /// Links by id and place: sources, soil samples, wells (`link` without the irrigation records).
+    /// A run does this while its irrigation tables are still being read, then `addIrrigation`.
+    public static func linkLocations(parcels: [Parcel], prepared side: ParcelSide, sourceIDs: Set<String>?, soil: [SoilSample], wells: [WellReading],
+                                     options: LinkingOptions) -> (links: [ParcelLinks], coverage: LinkCoverage) {
         var links = [ParcelLinks](repeating: ParcelLinks(), count: parcels.count)
         var coverage = LinkCoverage()
         coverage.parcels = parcels.count
@@ -181,7 +190,12 @@ public enum Linker {
             links[index].wellIDs = ids
             if !ids.isEmpty { coverage.withWell += 1 }
         }
+        return (links, coverage)
+    }
 
+    /// Adds the irrigation records to `linkLocations`'s links (m³/ha per parcel and year).
+    public static func addIrrigation(_ irrigation: [IrrigationRecord], parcels: [Parcel], prepared side: ParcelSide,
+                                     to linked: inout (links: [ParcelLinks], coverage: LinkCoverage)) {
         // Irrigation records by parcel id (an id shared by several parcels applies to each): each
         // record's parcels are found first, then each parcel's years are summed on all cores.
         // (parcel, record) pairs, then the records grouped by parcel (a counting sort, in
@@ -212,9 +226,8 @@ public enum Linker {
             }
             return byYear
         }
-        for (index, byYear) in irrigationByYear.enumerated() where !byYear.isEmpty { links[index].irrigationByYear = byYear }
-        coverage.withIrrigationRecords = links.indices.count { !links[$0].irrigationByYear.isEmpty }
-        return (links, coverage)
+        for (index, byYear) in irrigationByYear.enumerated() where !byYear.isEmpty { linked.links[index].irrigationByYear = byYear }
+        linked.coverage.withIrrigationRecords = linked.links.indices.count { !linked.links[$0].irrigationByYear.isEmpty }
     }
 }
 

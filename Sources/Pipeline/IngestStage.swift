@@ -43,13 +43,18 @@ enum IngestStage {
             parcelOptions.idsCounted = { promised.fulfil($0) }
             parcelIDs = promised
         }
+        // The tables but the irrigation ones, handed over as soon as they are read: the parcels
+        // are linked to sources, samples and wells while the irrigation tables (millions of rows,
+        // the last to finish) are still being read.
+        let othersRead = Promised<MonitoringData?>()
         let background = layer.flatMap { layer in
             options.monitoring.isEmpty ? nil : parcelIDs.map { ids in
                 BackgroundWork {
+                    defer { othersRead.fulfil(nil) }  // a reading that failed before them: nobody waits
                     // The parcel reading thread decides how long the read takes: it keeps its core
                     // and the tables take what is left (read phase at 10⁶: 13.3 → 12.0 s).
                     lowerThisThreadsPriority()
-                    return try readMonitoring(options, layer: try layer(), parcelIDs: ids)
+                    return try readMonitoring(options, layer: try layer(), parcelIDs: ids, othersRead: { othersRead.fulfil($0) })
                 }
             }
         }
@@ -58,6 +63,18 @@ enum IngestStage {
         // What linking needs of the parcels alone, made while the monitoring tables finish.
         let prepared = background == nil ? nil : (try? parcelsRead.get()).map { reading in
             timer.measure("prepare_link") { Linker.prepare(reading.parcels) }
+        }
+        // (Service areas give parcels their sources after the reading: then everything is linked
+        // at the end.)
+        let linkedByLocation = options.serviceAreas != nil ? nil : prepared.flatMap { prepared in
+            (try? parcelsRead.get()).flatMap { reading in
+                timer.measure("wait_for_other_tables") { othersRead.wait() }.map { others in
+                    timer.measure("link") {
+                        Linker.linkLocations(parcels: reading.parcels, prepared: prepared, sourceIDs: sourceIDs(others, options), soil: others.soilSamples,
+                                             wells: others.wellReadings, options: options.linking)
+                    }
+                }
+            }
         }
         // Waited for before any error is thrown, so no reading is left running. The wait is a
         // phase of its own; read_monitoring (its thread's time) overlaps read_parcels.
@@ -82,11 +99,16 @@ enum IngestStage {
         guard !options.monitoring.isEmpty else {
             return IngestedProject(parcels: parcels, monitoring: monitoring, links: [], coverage: nil, serviceAreaRejects: serviceAreaRejects)
         }
-        let sourceIDs: Set<String>? = options.monitoring.sources == nil ? nil : Set(monitoring.sources.map { $0.id })
-        let (links, coverage) = timer.measure("link") {
-            Linker.link(parcels: parcels.parcels, prepared: prepared, sourceIDs: sourceIDs,
-                        soil: monitoring.soilSamples, wells: monitoring.wellReadings, irrigation: monitoring.irrigation,
-                        options: options.linking)
+        let links: [ParcelLinks], coverage: LinkCoverage
+        if var linked = linkedByLocation, let prepared {
+            timer.measure("link_irrigation") { Linker.addIrrigation(monitoring.irrigation, parcels: parcels.parcels, prepared: prepared, to: &linked) }
+            (links, coverage) = linked
+        } else {
+            (links, coverage) = timer.measure("link") {
+                Linker.link(parcels: parcels.parcels, prepared: prepared, sourceIDs: sourceIDs(monitoring, options),
+                            soil: monitoring.soilSamples, wells: monitoring.wellReadings, irrigation: monitoring.irrigation,
+                            options: options.linking)
+            }
         }
         // The irrigation records now live in the links (m³/ha per parcel and year); the rows
         // themselves (millions for a county) are not needed again.
@@ -97,10 +119,18 @@ enum IngestStage {
 }
 
 extension IngestStage {
+    /// The ids of the sources read, nil when no sources table was given (source ids are then
+    /// not checked).
+    static func sourceIDs(_ monitoring: MonitoringData, _ options: AssessOptions) -> Set<String>? {
+        options.monitoring.sources == nil ? nil : Set(monitoring.sources.map { $0.id })
+    }
+
     /// The monitoring tables, checked against the parcel layer: its extent and every feature's id
     /// (the same in a whole run and in each part of a partitioned one); x/y default to the
     /// layer's CRS.
-    static func readMonitoring(_ options: AssessOptions, layer: ParcelCensus, parcelIDs: PendingParcelIDs) throws -> MonitoringData {
+    /// - Parameter othersRead: `MonitoringIngest.read(othersRead:)`.
+    static func readMonitoring(_ options: AssessOptions, layer: ParcelCensus, parcelIDs: PendingParcelIDs,
+                               othersRead: ((MonitoringData?) -> Void)? = nil) throws -> MonitoringData {
         // (A layer without a CRS stops the run while its parcels are read.)
         var defaultCRS: SpatialReference? = nil
         if let crsText = options.samplesCRS ?? layer.crsWKT {
@@ -110,7 +140,33 @@ extension IngestStage {
         }
         let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: layer.extent,
                                       maxOutsideMetres: options.monitoring.maxOutsideMetres, today: options.today)
-        return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: parcelIDs).read()
+        return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: parcelIDs).read(othersRead: othersRead)
+    }
+}
+
+/// A value handed from one thread to another once: `wait()` until `fulfil` (only the first
+/// call counts).
+final class Promised<Value: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var value: Value?
+    private var fulfilled = false
+
+    init() { group.enter() }
+
+    func fulfil(_ value: Value) {
+        let first = lock.withLock {
+            guard !fulfilled else { return false }
+            fulfilled = true
+            self.value = value
+            return true
+        }
+        if first { group.leave() }
+    }
+
+    func wait() -> Value {
+        group.wait()
+        return lock.withLock { value! }
     }
 }
 

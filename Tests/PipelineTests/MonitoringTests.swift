@@ -281,6 +281,27 @@ import IrrigationModel
         let july = try #require(ingested.monitoring.waterSamples.first { $0.sourceID == "ZS02" && $0.date.year == 2025 && $0.date.month == 7 })
         #expect(july.measurements[Self.cd] == .value(0.018))
     }
+
+    /// A run links the parcels to sources, samples and wells while its irrigation tables are still
+    /// being read, then adds the irrigation records: the links are those of linking everything
+    /// at once after reading.
+    @Test func linkingWhileIrrigationIsReadEqualsLinkingAfterwards() throws {
+        let options = try Self.sampleProjectOptions()
+        var timer = PhaseTimer()
+        let ingested = try IngestStage.run(options, timer: &timer)
+        #expect(timer.asDictionary["link_irrigation"] != nil, "the run linked by location before the irrigation records were read")
+        let census = try ParcelReader(options: options.parcels).census()
+        let monitoring = try IngestStage.readMonitoring(options, layer: census, parcelIDs: PendingParcelIDs(census.parcelIDs))
+        #expect(monitoring.irrigation.count > 1000)
+        let (links, coverage) = Linker.link(parcels: ingested.parcels.parcels, sourceIDs: IngestStage.sourceIDs(monitoring, options),
+                                            soil: monitoring.soilSamples, wells: monitoring.wellReadings, irrigation: monitoring.irrigation,
+                                            options: options.linking)
+        #expect(links.count == ingested.links.count)
+        let differing = links.indices.filter { links[$0] != ingested.links[$0] }
+        #expect(differing.isEmpty, "parcels linked differently: \(differing.prefix(5))")
+        #expect(coverage == ingested.coverage)
+        #expect(links.contains { !$0.irrigationByYear.isEmpty } && links.contains { !$0.wellIDs.isEmpty })
+    }
 }
 
 @Suite struct PointInPolygonTests {
