@@ -52,6 +52,8 @@ public struct ParcelCensus: Sendable, Hashable {
         sourceCrops.formUnion(other.sourceCrops)
     }
 
+    mutating func reserveCapacity(ids: Int) { parcelIDs.reserveCapacity(parcelIDs.count + ids) }
+
     mutating func count(id: String, crop: String?, landUseCode: String?, sourceID: String?) {
         featureCount += 1
         parcelIDs.insert(id)

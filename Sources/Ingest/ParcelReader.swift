@@ -254,6 +254,7 @@ public struct ParcelReader: Sendable {
         var emptyIDs = 0
         var badPH: [String] = []
         let featureCount = options.featureRange?.count ?? layer.featureCount(forceScan: false)
+        if countCensus, let featureCount { counter.reserveCapacity(ids: featureCount) }
         let total = options.progress == nil ? nil : featureCount
         // Room for every parcel up front: growing an array of a million parcels by doubling
         // copied it into fresh memory again and again (0.3 s at 10⁶).
@@ -448,6 +449,9 @@ public struct ParcelReader: Sendable {
         func count(_ keys: [Key]) {
             queue.async { for key in keys { self.census.count(id: key.id, crop: key.crop, landUseCode: key.landUseCode, sourceID: key.sourceID) } }
         }
+
+        /// Room for `ids` ids up front: the set grew by doubling, hashing every id again at each step.
+        func reserveCapacity(ids: Int) { queue.async { self.census.reserveCapacity(ids: ids) } }
 
         /// The census once every key handed over is counted.
         func finish() -> ParcelCensus { queue.sync { census } }

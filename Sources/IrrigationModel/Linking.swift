@@ -85,7 +85,9 @@ public enum Linker {
         let boxes = parallelMap(count: parcels.count) { index in
             parcels.withElement(at: index) { $0.geometry.box } ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
         }
-        let firstParcelWithID = Dictionary(parcels.indices.lazy.map { index in (parcels.withElement(at: index) { $0.id }, index) }, uniquingKeysWith: { first, _ in first })
+        // Sized up front: grown by doubling, the dictionary hashed every id again at each step.
+        var firstParcelWithID = [String: Int](minimumCapacity: parcels.count)
+        firstParcelWithID.merge(parcels.indices.lazy.map { index in (parcels.withElement(at: index) { $0.id }, index) }, uniquingKeysWith: { first, _ in first })
         var laterParcelsWithID: [String: [Int]] = [:]
         if firstParcelWithID.count < parcels.count {
             for index in parcels.indices where firstParcelWithID[parcels[index].id] != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
