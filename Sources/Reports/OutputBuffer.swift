@@ -78,13 +78,38 @@ public struct JSONBytes: Sendable {
         append(byte: UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in
-            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            if !Self.needsEscaping(utf8) {
                 append(raw: UnsafeRawBufferPointer(utf8))
             } else {
                 for byte in utf8 { appendEscaped(byte) }
             }
         }
         append(byte: UInt8(ascii: "\""))
+    }
+
+    /// Whether any byte is a control character, a quote or a backslash (what JSON escapes).
+    /// Eight bytes at a time: "has a byte below 0x20" and "has a zero byte" (after XOR with the
+    /// quote or the backslash) are exact bit tests on a 64-bit word (Bit Twiddling Hacks); bytes
+    /// of multi-byte UTF-8 characters (≥ 0x80) never match. A byte at a time cost ~4
+    /// instructions a byte of the 3.5 KB of text per parcel.
+    static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
+        let raw = UnsafeRawPointer(base)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let control = (word &- ones &* 0x20) & ~word
+            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+            if (control | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & highBits != 0 { return true }
+            offset += 8
+        }
+        while offset < bytes.count {
+            let byte = base[offset]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+            offset += 1
+        }
+        return false
     }
 
     private mutating func appendEscaped(_ byte: UInt8) {

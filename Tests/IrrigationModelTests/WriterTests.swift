@@ -98,6 +98,37 @@ import Testing
         return fcntl(descriptor, F_SETFL, flags | DiskWriter.directFlag) == 0 && Glibc.write(descriptor, block, 4096) == 4096
     }()
 
+    /// The eight-bytes-at-a-time escape check against the byte-by-byte rule: every byte value
+    /// at every position of short and long texts, and random texts (mostly bytes that need no
+    /// escaping, as in real text, with multi-byte UTF-8).
+    @Test func theEscapeCheckAgreesWithTheByteRule() {
+        func byRule(_ bytes: [UInt8]) -> Bool { bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } }
+        func checked(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { JSONBytes.needsEscaping($0) } }
+        for length in [1, 7, 8, 9, 17, 24] {
+            for position in 0..<length {
+                for value in 0...255 {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = UInt8(value)
+                    #expect(checked(bytes) == byRule(bytes), "byte \(value) at \(position) of \(length)")
+                }
+            }
+        }
+        var generator = SplitMix(seed: 5)
+        let alphabet = Array("abc 123,.:;-_/()[]{}地块玉米旱地".utf8) + [0x22, 0x5C, 0x0A, 0x01, 0x1F, 0x20, 0x7F, 0x80, 0xFF]
+        var mismatches = 0, escaped = 0
+        for _ in 0..<50_000 {
+            let length = Int(generator.next() % 64)
+            let bytes = (0..<length).map { _ in
+                generator.next() % 40 == 0 ? alphabet[alphabet.count - 1 - Int(generator.next() % 9)] : alphabet[Int(generator.next() % UInt64(alphabet.count - 9))]
+            }
+            if checked(bytes) != byRule(bytes) { mismatches += 1 }
+            if byRule(bytes) { escaped += 1 }
+        }
+        #expect(mismatches == 0)
+        #expect(escaped > 1000 && escaped < 49_000)  // both kinds of text were tried
+        #expect(!checked([]))
+    }
+
     struct SplitMix {
         var state: UInt64
         init(seed: UInt64) { state = seed }
