@@ -5,7 +5,7 @@ import IrrigationModel
 /// are drawn one by one; above that the dissolved zones are drawn instead (and reviewed parcels
 /// as dots), so the page stays usable for a county of a million parcels. Coordinates are
 /// rounded to 0.1 px and repeated points dropped.
-public struct SVGMap {
+public struct SVGMap: Sendable {
     public static let width = 1000.0
     public static let parcelLimit = 20_000
     public static let dotLimit = 5_000
@@ -36,7 +36,10 @@ public struct SVGMap {
     func point(_ p: Position) -> (Double, Double) { ((p.x - minLon) * cosLat * scale, (maxLat - p.y) * scale) }
 
     func path(_ shape: MultiPolygon) -> String {
-        var d = ""
+        // Bytes, not String appends: a zone's outline at 10⁶ parcels has hundreds of thousands
+        // of vertices, and the report is drawn on one core at the end of the run.
+        let vertices = shape.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
+        var d = JSONBytes(capacity: 16 * vertices + 16)
         for polygon in shape.polygons {
             for ring in polygon.rings {
                 var last: (Int, Int)? = nil
@@ -45,27 +48,33 @@ public struct SVGMap {
                     let (x, y) = point(p)
                     let q = (Int((x * 10).rounded()), Int((y * 10).rounded()))
                     if let l = last, l == q { continue }
-                    d += first ? "M" : "L"
+                    d.append(byte: first ? UInt8(ascii: "M") : UInt8(ascii: "L"))
                     Self.appendTenths(q.0, to: &d)
-                    d += ","
+                    d.append(byte: UInt8(ascii: ","))
                     Self.appendTenths(q.1, to: &d)
                     first = false
                     last = q
                 }
-                d += "Z"
+                d.append(byte: UInt8(ascii: "Z"))
             }
         }
-        return d
+        return d.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Writes tenths as `Double(tenths) / 10` prints ("12.3", "-0.5", "4.0") without making the
-    /// Double's text (a zone's outline at 10⁶ parcels has hundreds of thousands of vertices).
-    static func appendTenths(_ tenths: Int, to text: inout String) {
-        if tenths < 0 { text += "-" }
+    /// Double's text.
+    static func appendTenths(_ tenths: Int, to out: inout JSONBytes) {
+        if tenths < 0 { out.append(byte: UInt8(ascii: "-")) }
         let magnitude = tenths.magnitude
-        text += String(magnitude / 10)
-        text += "."
-        text += String(magnitude % 10)
+        out.appendInteger(Int64(magnitude / 10))
+        out.append(byte: UInt8(ascii: "."))
+        out.append(byte: UInt8(ascii: "0") + UInt8(magnitude % 10))
+    }
+
+    static func appendTenths(_ tenths: Int, to text: inout String) {
+        var bytes = JSONBytes()
+        appendTenths(tenths, to: &bytes)
+        text += bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     static let zoneColours: [Zone: String] = [.suitable: "#43a047", .restricted: "#fbc02d", .prohibited: "#e53935"]
@@ -87,7 +96,10 @@ public struct SVGMap {
             svg += "</g>"
         } else {
             svg += "<g class=\"zones\" stroke=\"none\">"
-            for zone in input.zones { svg += "<path d=\"\(path(zone.geometry))\" fill=\"\(Self.zoneColours[zone.zone]!)\"/>" }
+            // The zones' outlines drawn on all cores, the largest decides how long it takes.
+            let map = self
+            let outlines = parallelMap(count: input.zones.count, chunkSize: 1) { map.path(map.input.zones[$0].geometry) }
+            for (zone, outline) in zip(input.zones, outlines) { svg += "<path d=\"\(outline)\" fill=\"\(Self.zoneColours[zone.zone]!)\"/>" }
             svg += "</g><g class=\"review\" fill=\"#1a237e\">"
             var dots = 0
             for index in reviewedIndices {
