@@ -41,8 +41,6 @@ final class DiskWriter: @unchecked Sendable {
     private var mayBypassPageCache: Bool
     private var pieces: [UnsafeMutableRawPointer]
     private var current = 0, filled = 0
-    /// Bytes handed to the writing thread so far.
-    private var handedOver = 0
     private let writing = DispatchQueue(label: "irrizone.disk-writer")
     private let pieceWritten = DispatchGroup()
     /// The first write that failed; later writes are skipped. Set on the writing thread, read
@@ -118,7 +116,6 @@ final class DiskWriter: @unchecked Sendable {
         nonisolated(unsafe) let piece = pieces[current]
         let length = filled
         writing.async(group: pieceWritten) { self.write(piece, length: length) }
-        handedOver += length
         current = 1 - current
         filled = 0
     }
@@ -136,9 +133,9 @@ final class DiskWriter: @unchecked Sendable {
             // and the file cut back to its bytes.
             let padded = bypassesPageCache ? (length + Self.alignment - 1) / Self.alignment * Self.alignment : length
             if padded > length { (pieces[current] + length).initializeMemory(as: UInt8.self, repeating: 0x20, count: padded - length) }
+            let fileLength = written + length  // every piece before this one was written whole
             write(pieces[current], length: padded)
-            if failure == nil, padded > length, ftruncate(descriptor, off_t(handedOver + length)) != 0 { failure = Self.error(errno, path: nil) }
-            handedOver += length
+            if failure == nil, padded > length, ftruncate(descriptor, off_t(fileLength)) != 0 { failure = Self.error(errno, path: nil) }
             filled = 0
         }
         if let failure { throw failure }
