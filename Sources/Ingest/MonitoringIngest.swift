@@ -43,35 +43,44 @@ public struct MonitoringData: Sendable {
 /// The parcel layer's ids for the monitoring tables: known already, or promised by the reading
 /// of the parcels that runs beside them (`fulfil` once it has counted every feature, `fulfil(nil)`
 /// when it failed). Saves reading the layer's attributes twice in a whole run.
-public final class PendingParcelIDs: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private let lock = NSLock()
-    private var ids: Set<String>?
-    private var fulfilled: Bool
+public final class PendingParcelIDs: Sendable {
+    private let ids = Promised<Set<String>?>()
 
-    public init(_ ids: Set<String>) { self.ids = ids; fulfilled = true }
+    public init(_ ids: Set<String>) { self.ids.fulfil(ids) }
 
     /// Ids to come.
-    public init() {
-        fulfilled = false
-        group.enter()
-    }
+    public init() {}
 
     /// Hands over the ids (nil: the parcels could not be read). Only the first call counts.
-    public func fulfil(_ ids: Set<String>?) {
+    public func fulfil(_ ids: Set<String>?) { self.ids.fulfil(ids) }
+
+    /// The ids, once they are known; nil when the parcels could not be read.
+    public func wait() -> Set<String>? { ids.wait() }
+}
+
+/// A value handed from one thread to another once: `wait()` until `fulfil` (only the first
+/// call counts).
+public final class Promised<Value: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var value: Value?
+    private var fulfilled = false
+
+    public init() { group.enter() }
+
+    public func fulfil(_ value: Value) {
         let first = lock.withLock {
             guard !fulfilled else { return false }
             fulfilled = true
-            self.ids = ids
+            self.value = value
             return true
         }
         if first { group.leave() }
     }
 
-    /// The ids, once they are known; nil when the parcels could not be read.
-    public func wait() -> Set<String>? {
+    public func wait() -> Value {
         group.wait()
-        return lock.withLock { ids }
+        return lock.withLock { value! }
     }
 }
 

@@ -144,32 +144,6 @@ extension IngestStage {
     }
 }
 
-/// A value handed from one thread to another once: `wait()` until `fulfil` (only the first
-/// call counts).
-final class Promised<Value: Sendable>: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private let lock = NSLock()
-    private var value: Value?
-    private var fulfilled = false
-
-    init() { group.enter() }
-
-    func fulfil(_ value: Value) {
-        let first = lock.withLock {
-            guard !fulfilled else { return false }
-            fulfilled = true
-            self.value = value
-            return true
-        }
-        if first { group.leave() }
-    }
-
-    func wait() -> Value {
-        group.wait()
-        return lock.withLock { value! }
-    }
-}
-
 /// Work on a thread of its own (its own GDAL datasets and PROJ objects, made there), waited for
 /// once. Not a Dispatch worker: long work there held one of the few threads Dispatch runs at a
 /// time, and the parcel reading's geometry blocks waited behind it (the reading stalled for
