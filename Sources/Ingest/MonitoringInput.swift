@@ -91,6 +91,12 @@ struct RoleTexts {
         pairs = values.sorted { $0.key.rawValue < $1.key.rawValue }.map { (role: $0.key, text: $0.value) }
     }
 
+    /// Makes the list `base`'s again, keeping its room when no one else holds it.
+    mutating func reset(to base: RoleTexts) {
+        pairs.removeAll(keepingCapacity: true)
+        pairs.append(contentsOf: base.pairs)
+    }
+
     subscript(role: ColumnRole) -> String? {
         get {
             for pair in pairs where pair.role == role { return pair.text }

@@ -86,26 +86,39 @@ struct MonitoringReader {
             report.notes.append("no well_id column: wells are identified by their coordinates")
         }
 
+        // What each column gives a row, worked out once rather than per row (an irrigation table
+        // has millions of rows): the role columns and the measurement columns.
+        let roleColumns: [(index: Int, role: ColumnRole)] = meanings.indices.compactMap { index in
+            if case .role(let role) = meanings[index], role != .remark { (index, role) } else { nil }
+        }
+        let measurementColumns: [(index: Int, parameter: Parameter, unit: String?)] = meanings.indices.compactMap { index in
+            if case .measurement(let parameter, let unit) = meanings[index] { (index, parameter, unit) } else { nil }
+        }
+        let constantTexts = RoleTexts(constants)
+        // One row value reused from row to row: its role texts keep their room unless `consume`
+        // kept the previous row (a new list per row was an allocation per row).
+        var interpreted = InterpretedRow(origin: RecordOrigin(file: options.path, location: ""), text: constantTexts, measurements: [:])
         defer { currentRow = nil }
         for rowIndex in table.rows.indices {
             let row = table.rows[rowIndex]
             currentRow = rowIndex
             report.rowsRead += 1
             let location = table.location(of: row)
-            var interpreted = InterpretedRow(index: rowIndex, origin: RecordOrigin(file: options.path, location: location), text: RoleTexts(constants),
-                                             measurements: [:])
+            interpreted.index = rowIndex
+            interpreted.origin.location = location
+            interpreted.text.reset(to: constantTexts)
+            if !interpreted.measurements.isEmpty { interpreted.measurements = [:] }
+            interpreted.location = nil
+            interpreted.date = nil
             if !hasOwnID && primaryID == .sampleID && kind == "soil" { interpreted.text[primaryID] = "\(fileName):\(location)" }
             var detectionLimitText: String? = nil
             func cell(_ index: Int) -> String { table.cell(row, index).trimmingWhitespace() }
-            let rowRemark = rowRemarkColumns.map(cell).first { !$0.isEmpty }
-            for (index, meaning) in meanings.enumerated() {
+            // Only measurements take a remark.
+            let rowRemark = measurementColumns.isEmpty && !isLong ? nil : rowRemarkColumns.lazy.map(cell).first { !$0.isEmpty }
+            for (index, role) in roleColumns {
                 let text = cell(index)
-                guard case .role(let role) = meaning, !text.isEmpty else { continue }
-                switch role {
-                case .remark: break
-                case .detectionLimit: detectionLimitText = text
-                default: interpreted.text[role] = text
-                }
+                guard !text.isEmpty else { continue }
+                if role == .detectionLimit { detectionLimitText = text } else { interpreted.text[role] = text }
             }
             if isLong {
                 if let name = interpreted.text[.parameter] {
@@ -118,8 +131,7 @@ struct MonitoringReader {
                     }
                 }
             } else {
-                for (index, meaning) in meanings.enumerated() {
-                    guard case .measurement(let parameter, let unit) = meaning else { continue }
+                for (index, parameter, unit) in measurementColumns {
                     let remark = boundRemarks[index].map(cell).flatMap { $0.isEmpty ? nil : $0 } ?? rowRemark
                     addMeasurement(parameter, raw: cell(index), unitText: unit, column: table.header[index],
                                    remark: remark, detectionLimit: detectionLimitText, into: &interpreted)
