@@ -101,20 +101,28 @@ enum AssessmentStage {
             let samples = soilSamples.withUnsafeBufferPointer { soil in parcelLinks?.soilSamples.map { soil[$0] } ?? [] }
             let review = ReviewEngine.review(parcel: parcel, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
                                              links: parcelLinks, soil: samples, context: context)
-            let screening = review.findings.filter { $0.code == "SOIL_ABOVE_SCREENING" }.compactMap(\.parameter)
-            let intervention = review.findings.filter { $0.code == "SOIL_ABOVE_INTERVENTION" }.compactMap(\.parameter)
-            let anyValue = review.accumulation.values.contains { $0.start != nil && !$0.startIsBackground }
+            // Findings looked at in place (`filter` copied each whole: a retain and a release per string).
+            var screening: [String] = [], intervention: [String] = []
+            review.findings.withUnsafeBufferPointer { findings in
+                for index in findings.indices {
+                    guard let parameter = findings[index].parameter else { continue }
+                    if findings[index].code == "SOIL_ABOVE_SCREENING" { screening.append(parameter) }
+                    else if findings[index].code == "SOIL_ABOVE_INTERVENTION" { intervention.append(parameter) }
+                }
+            }
+            let anyValue = review.accumulation.contains { $0.start != nil && !$0.startIsBackground }
             let soilClass = !anyValue ? "unknown" : !intervention.isEmpty ? "strict_control" : !screening.isEmpty ? "safe_use" : "priority_protection"
             let known = parcel.sourceID.map { verdictBySource[$0] != nil } ?? false
+            let exclusionShare = exclusionResult[index].share
             let (zone, reasons) = Zoning.zone(ZoningInput(
                 cropClass: classification.cropClass, tier: policy.tier,
                 sourceVerdict: parcel.sourceID.flatMap { verdictBySource[$0] }, sourceKnown: known,
                 soilAboveScreening: screening, soilAboveIntervention: intervention,
-                exclusionShare: exclusionResult[index].share, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
+                exclusionShare: exclusionShare, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
                 indeterminateAsPass: indeterminateAsPass))
             var assessment = ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
                                               sourceStatus: parcel.sourceID.flatMap { verdictBySource[$0]?.status },
-                                              exclusionShare: exclusionResult[index].share, exclusionNames: exclusionResult[index].names, soilClass: soilClass,
+                                              exclusionShare: exclusionShare, exclusionNames: exclusionResult[index].names, soilClass: soilClass,
                                               soilAboveScreening: screening, soilAboveIntervention: intervention,
                                               soilPHUsed: review.samplePH ?? parcel.soilPH)
             assessment.review = review

@@ -147,19 +147,26 @@ struct ParcelOutputPass {
 
         /// Called on the sink's queue only.
         fileprivate func add(_ rows: [BlockRow], parcels: ArraySlice<Parcel>, assessed: [ParcelAssessment], labels: ReportLabels) throws {
-            for (offset, (row, parcel)) in zip(rows, parcels).enumerated() {
-                reviewCSV.add(row.review.text, rows: row.review.count)
-                result.summary.add(row.summary)
-                try records?.add(parcel, row.outcome, row.summary)
-                if row.outcome.underReview {
-                    result.reviewCount += 1
-                    // Only the report's first rows are made (a county has tens of thousands under review).
-                    if result.reportReviewRows.count < HTMLReport.reviewRowLimit {
-                        result.reportReviewRows.append(HTMLReport.reviewRow(parcel: parcel, assessment: assessed[offset], labels: labels))
+            // Rows and parcels read in place: iterating copied each parcel and row whole (a retain
+            // and a release for every string and array they hold).
+            try rows.withUnsafeBufferPointer { rows in
+                try parcels.withUnsafeBufferPointer { parcels in
+                    for offset in rows.indices {
+                        let row = rows.baseAddress! + offset, parcel = parcels.baseAddress! + offset
+                        reviewCSV.add(row.pointee.review.text, rows: row.pointee.review.count)
+                        result.summary.add(row.pointee.summary)
+                        try records?.add(parcel.pointee, row.pointee.outcome, row.pointee.summary)
+                        if row.pointee.outcome.underReview {
+                            result.reviewCount += 1
+                            // Only the report's first rows are made (a county has tens of thousands under review).
+                            if result.reportReviewRows.count < HTMLReport.reviewRowLimit {
+                                result.reportReviewRows.append(HTMLReport.reviewRow(parcel: parcel.pointee, assessment: assessed[offset], labels: labels))
+                            }
+                        }
+                        result.outcomes.append(row.pointee.outcome)
+                        result.unions.add(parcel.pointee.geometry, row.pointee.outcome)
                     }
                 }
-                result.outcomes.append(row.outcome)
-                result.unions.add(parcel.geometry, row.outcome)
             }
         }
 

@@ -34,13 +34,17 @@ public enum SummaryFiles {
                 self.loadsPerHectare = loadsPerHectare; self.soilReview = soilReview; self.groundwaterReview = groundwaterReview; self.soilNoData = soilNoData
             }
 
-            public init(_ parcel: Parcel, _ assessment: ParcelAssessment) {
-                let review = assessment.review
+            /// (Borrowed, and the review read in place: copies of the parcel, the assessment or
+            /// its review retained every string and array they hold, per parcel.)
+            public init(_ parcel: borrowing Parcel, _ assessment: borrowing ParcelAssessment) {
+                let soilNoData = assessment.review?.findings.withUnsafeBufferPointer { findings in
+                    findings.indices.contains { findings[$0].code == "SOIL_NO_DATA" }
+                }
                 self.init(unit: parcel.adminUnit ?? "", zone: assessment.zone.rawValue, cropClass: assessment.classification.cropClass.rawValue,
-                          hectares: parcel.areaHectares, volumeM3PerHectare: review?.volumeM3PerHectare,
-                          loadsPerHectare: review?.annualLoad.inKeyOrder ?? Array(repeating: nil, count: SummaryAccumulator.loadKeys.count),
-                          soilReview: review?.soilReview == true, groundwaterReview: review?.groundwaterReview == true,
-                          soilNoData: review?.findings.contains(where: { $0.code == "SOIL_NO_DATA" }) == true)
+                          hectares: parcel.areaHectares, volumeM3PerHectare: assessment.review?.volumeM3PerHectare,
+                          loadsPerHectare: assessment.review?.annualLoad.inKeyOrder ?? Array(repeating: nil, count: SummaryAccumulator.loadKeys.count),
+                          soilReview: assessment.review?.soilReview == true, groundwaterReview: assessment.review?.groundwaterReview == true,
+                          soilNoData: soilNoData == true)
             }
         }
 
@@ -95,9 +99,13 @@ public enum SummaryFiles {
 
         /// A parcel's rows (one per finding under review) as CSV text, and how many; pure, so
         /// parcels' rows can be made on all cores and written in order.
-        public static func rows(_ parcel: Parcel, _ assessment: ParcelAssessment) -> (text: String, count: Int) {
+        public static func rows(_ parcel: borrowing Parcel, _ assessment: borrowing ParcelAssessment) -> (text: String, count: Int) {
             var text = "", count = 0
-            for finding in assessment.review?.findings ?? [] where finding.review {
+            guard let findings = assessment.review?.findings else { return (text, count) }
+            // Looked at in place; copied only when written (iterating copied every finding whole,
+            // a retain and a release per string).
+            for index in findings.indices where findings[index].review {
+                let finding = findings[index]
                 text += CSVWriter.row([parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", assessment.classification.cropClass.rawValue, assessment.zone.rawValue,
                                        finding.code, finding.target, finding.parameter ?? "", finding.value.map { String($0) } ?? "",
                                        finding.threshold.map { String($0) } ?? "", finding.unit ?? "", finding.standard ?? "", finding.evidence.joined(separator: ";"),

@@ -45,17 +45,17 @@ public struct ParcelOutcome: Sendable {
         self.volumeM3PerHectare = volumeM3PerHectare
     }
 
-    public init(_ assessment: ParcelAssessment) {
+    public init(_ assessment: borrowing ParcelAssessment) {
         zone = assessment.zone
         cropClass = assessment.classification.cropClass
         reasons = assessment.reasons
-        let review = assessment.review
-        reviewReasons = review?.reviewReasons ?? []
-        soilReview = review?.soilReview ?? false
-        groundwaterReview = review?.groundwaterReview ?? false
-        irrigationYearsLimit = review?.irrigationYearsLimit
-        limitingElement = review?.limitingElement
-        volumeM3PerHectare = review?.volumeM3PerHectare
+        // (`assessment.review?.x`, not a local copy of the review: that retained all it holds.)
+        reviewReasons = assessment.review?.reviewReasons ?? []
+        soilReview = assessment.review?.soilReview ?? false
+        groundwaterReview = assessment.review?.groundwaterReview ?? false
+        irrigationYearsLimit = assessment.review?.irrigationYearsLimit
+        limitingElement = assessment.review?.limitingElement
+        volumeM3PerHectare = assessment.review?.volumeM3PerHectare
     }
 
     public var underReview: Bool { soilReview || groundwaterReview }

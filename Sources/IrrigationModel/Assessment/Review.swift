@@ -77,6 +77,10 @@ public struct LoadValues<Value: Sendable>: Sendable {
     @inlinable public var inKeyOrder: [Value?] { slots }
     /// The values there are, in key order.
     @inlinable public var values: [Value] { slots.compactMap { $0 } }
+    /// Whether a value there is satisfies `predicate` (without making `values`).
+    @inlinable public func contains(where predicate: (Value) -> Bool) -> Bool {
+        slots.withUnsafeBufferPointer { slots in slots.contains { $0.map(predicate) ?? false } }
+    }
 }
 
 /// Loads, accumulation, salinity and findings of one parcel.
@@ -418,9 +422,12 @@ public enum ReviewEngine {
         var limit: (Double, String)? = nil
         for (index, element) in Self.loadKeys.enumerated() {
             guard let a = accumulation[index: index] else { continue }
-            for case let years? in [a.yearsToScreening, a.yearsToCap] where limit == nil || years < limit!.0 || (years == limit!.0 && element < limit!.1) {
-                limit = (years, element)
+            // (Two values, not an array literal: that was an allocation per element and parcel.)
+            func consider(_ years: Double?) {
+                if let years, limit == nil || years < limit!.0 || (years == limit!.0 && element < limit!.1) { limit = (years, element) }
             }
+            consider(a.yearsToScreening)
+            consider(a.yearsToCap)
         }
 
         // Salinity of the water, and of the crop's root zone.
