@@ -425,12 +425,16 @@ public struct ParcelReader: Sendable {
     ///
     /// Whether the geographic CRS → WGS84 step is a no-op (CGCS2000 → WGS84 is) is asked of PROJ
     /// on a thread of its own while the reader reads the first block (≈ 0.1 s at the start of
-    /// every run, on the reading thread before); the first copy waits for the answer.
+    /// every run, on the reading thread before); the first copy waits for the answer. Only when
+    /// the step is not a no-op is its transformation set up (≈ 290 M instructions: PROJ searches
+    /// its database), by the first worker that needs it.
     final class TransformPrototype: @unchecked Sendable {
         private let toGeographic: CoordinateTransformation
-        /// nil when the geographic CRS is WGS84 itself.
-        private let toWGS84: CoordinateTransformation?
+        /// The geographic CRS as WKT, nil when it is WGS84 itself.
+        private let geographicWKT: String?
         private let noOperation: Promised<Bool>
+        /// Geographic → WGS84, set up under `lock` by the first copy that needs it.
+        private var toWGS84: CoordinateTransformation?
         private let lock = NSLock()
 
         init(toGeographic: CoordinateTransformation) throws {
@@ -438,13 +442,12 @@ public struct ParcelReader: Sendable {
             let geographic = toGeographic.target, wgs84 = try SpatialReference.wgs84()
             noOperation = Promised()
             if try geographic.isSame(as: wgs84) {
-                toWGS84 = nil
+                geographicWKT = nil
                 noOperation.fulfil(true)
             } else {
-                // Made here, on the thread whose PROJ context has just set up `toGeographic`
-                // (≈ 7 ms; on a fresh thread it would search PROJ's database anew).
-                toWGS84 = try CoordinateTransformation(from: geographic, to: wgs84)
-                let (geographicWKT, wgs84WKT) = (try geographic.wkt(), try wgs84.wkt())  // GDAL objects stay on this thread
+                // As text: the GDAL objects stay on this thread.
+                let (geographicWKT, wgs84WKT) = (try geographic.wkt(), try wgs84.wkt())
+                self.geographicWKT = geographicWKT
                 let answer = noOperation
                 Thread { answer.fulfil(CoordinateTransformation.isNoOperation(fromWKT: geographicWKT, toWKT: wgs84WKT)) }.start()
             }
@@ -452,7 +455,12 @@ public struct ParcelReader: Sendable {
 
         func copy() throws -> (CoordinateTransformation, CoordinateTransformation?) {
             let identity = noOperation.wait()
-            return try lock.withLock { (try toGeographic.clone(), identity ? nil : try toWGS84?.clone()) }
+            return try lock.withLock {
+                if !identity, toWGS84 == nil, let geographicWKT {
+                    toWGS84 = try CoordinateTransformation(from: try SpatialReference(userInput: geographicWKT), to: try SpatialReference.wgs84())
+                }
+                return (try toGeographic.clone(), identity ? nil : try toWGS84?.clone())
+            }
         }
     }
 
