@@ -133,9 +133,31 @@ public struct JSONBytes: Sendable {
         guard value.isFinite else { append("null"); return }
         if value == value.rounded(), abs(value) < 1e15 {
             appendInteger(Int64(value))
+        } else if let decimals = Self.shortDecimals(value) {
+            appendFixed(value, decimals: decimals)
         } else {
             append(String(value))  // shortest representation that round-trips
         }
+    }
+
+    /// The fewest decimals (1–6) that write `value` so that it reads back the same, nil when
+    /// more are needed or |value| is outside [0.001, 10⁸). `String(value)` writes the same digits
+    /// then (the shortest that round-trip), at ≈ 700 instructions a number against ≈ 250 this
+    /// way; lab values and loads (0.103, 8.4) are nearly all such numbers.
+    ///
+    /// Why the digits are the same: m / 10^d, with m < 2^53 and 10^d exact, is divided with one
+    /// correct rounding, so `scaled / scale == value` holds exactly when the text "m e-d" reads
+    /// back as `value`. In this range d-decimal numbers are 10^-d ≥ 10^-6 apart, far more than
+    /// `value`'s precision (≤ 1.5·10^-8), so at most one of them reads back as `value` and the
+    /// rounded product finds it; the first d that works is the shortest.
+    @inline(__always) static func shortDecimals(_ value: Double) -> Int? {
+        let magnitude = abs(value)
+        guard magnitude >= 1e-3, magnitude < 1e8 else { return nil }
+        for decimals in 1...6 {
+            let scale = FixedPoint.powersOfTen[decimals]
+            if (value * scale).rounded() / scale == value { return decimals }
+        }
+        return nil
     }
 
     /// Decimal digits of `value`, without going through `String`.

@@ -98,6 +98,44 @@ import Testing
         return fcntl(descriptor, F_SETFL, flags | DiskWriter.directFlag) == 0 && Glibc.write(descriptor, block, 4096) == 4096
     }()
 
+    /// Numbers with a few decimals are written without `String(value)`: the text must be
+    /// `String(value)`'s (the shortest that reads back the same), for decimals of every length
+    /// and random doubles, across the range the short path takes and beyond it.
+    @Test func shortDecimalsAreWrittenAsStringWritesThem() {
+        func written(_ value: Double) -> String {
+            var bytes = JSONBytes()
+            bytes.appendJSONNumber(value)
+            return String(decoding: bytes.bytes, as: UTF8.self)
+        }
+        func expected(_ value: Double) -> String {
+            value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        }
+        var generator = SplitMix(seed: 11)
+        var mismatches: [String] = [], short = 0
+        for _ in 0..<300_000 {
+            let value: Double
+            switch generator.next() % 4 {
+            case 0:  // a lab value or load: up to 8 digits, 1–7 decimals
+                let digits = Double(generator.next() % 100_000_000)
+                value = digits / FixedPoint.powersOfTen[1 + Int(generator.next() % 7)]
+            case 1:  // any double in 10^-5 … 10^9
+                value = pow(10, Double(generator.next() % 1_400_000) / 100_000 - 5)
+            case 2:  // next to a short decimal
+                let decimal = Double(generator.next() % 1_000_000) / 1000
+                value = generator.next() % 2 == 0 ? decimal.nextUp : decimal.nextDown
+            default:  // a short decimal times a factor, as loads are
+                value = Double(generator.next() % 100_000) / 100 * [0.001, 1.5, 15, 0.0864, 1e-3 / 1.5][Int(generator.next() % 5)]
+            }
+            for signed in [value, -value] {
+                if JSONBytes.shortDecimals(signed) != nil { short += 1 }
+                if written(signed) != expected(signed), mismatches.count < 10 { mismatches.append("\(signed): \(written(signed)) vs \(expected(signed))") }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
+        #expect(short > 100_000 && short < 550_000)  // both paths were taken
+        #expect(written(0.103) == "0.103" && written(-8.4) == "-8.4" && written(0.0001) == String(0.0001))
+    }
+
     /// The eight-bytes-at-a-time escape check against the byte-by-byte rule: every byte value
     /// at every position of short and long texts, and random texts (mostly bytes that need no
     /// escaping, as in real text, with multi-byte UTF-8).
