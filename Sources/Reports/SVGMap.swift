@@ -71,12 +71,6 @@ public struct SVGMap: Sendable {
         out.append(byte: UInt8(ascii: "0") + UInt8(magnitude % 10))
     }
 
-    static func appendTenths(_ tenths: Int, to text: inout String) {
-        var bytes = JSONBytes()
-        appendTenths(tenths, to: &bytes)
-        text += bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-    }
-
     static let zoneColours: [Zone: String] = [.suitable: "#43a047", .restricted: "#fbc02d", .prohibited: "#e53935"]
 
     public func render(labels: ReportLabels) -> String {

@@ -250,9 +250,9 @@ import Testing
     /// The map's coordinates are written from tenths of a pixel as the Double would print.
     @Test func tenthsPrintAsTheirDouble() {
         for tenths in Array(-20_000...20_000) + [123_456_789, -987_654_321] {
-            var text = ""
-            SVGMap.appendTenths(tenths, to: &text)
-            #expect(text == "\(Double(tenths) / 10)", "tenths \(tenths)")
+            var bytes = JSONBytes()
+            SVGMap.appendTenths(tenths, to: &bytes)
+            #expect(String(decoding: bytes.bytes, as: UTF8.self) == "\(Double(tenths) / 10)", "tenths \(tenths)")
         }
     }
 
