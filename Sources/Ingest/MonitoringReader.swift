@@ -337,7 +337,7 @@ struct MonitoringReader {
 
     // MARK: - Locations
 
-    private func coordinateTransform(needed: Bool) throws -> CoordinateTransformation? {
+    private func coordinateTransform(needed: Bool) throws -> WGS84Transform? {
         let source: SpatialReference?
         if let crs = options.crs {
             do { source = try SpatialReference(userInput: crs) } catch { throw ReadError.badCRS(file: options.path, crs: crs, message: error.message) }
@@ -345,14 +345,14 @@ struct MonitoringReader {
             source = context.defaultCRS
         }
         guard needed else { return nil }
-        return try source.map { try CoordinateTransformation(from: $0, to: try SpatialReference.wgs84()) }
+        return try source.map { try WGS84Transform(from: $0) }
     }
 
     enum LocationError: Error { case rejected }
 
     /// The row's WGS84 location, or nil when the table has no coordinates. Bad or far-away
     /// coordinates reject the row (the caller sees the row dropped via `rejectedRows`).
-    private mutating func locate(_ row: InterpretedRow, point: Position?, transform: CoordinateTransformation?) throws -> Position? {
+    private mutating func locate(_ row: InterpretedRow, point: Position?, transform: WGS84Transform?) throws -> Position? {
         var position: Position? = point
         if let lonText = row.text[.lon], let latText = row.text[.lat] {
             if MeasuredValue.parse(lonText) == .missing || MeasuredValue.parse(latText) == .missing {

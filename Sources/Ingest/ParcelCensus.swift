@@ -62,7 +62,7 @@ public struct ParcelCensus: Sendable, Hashable {
 
     /// The layer's extent through `transform`, densified along the edges (a projected box is not
     /// a lon/lat box).
-    static func wgs84Extent(of layer: Layer, transform: CoordinateTransformation) -> SpatialIndex.Box? {
+    static func wgs84Extent(of layer: Layer, transform: WGS84Transform) -> SpatialIndex.Box? {
         guard let e = layer.extent(), e.minX <= e.maxX, e.minY <= e.maxY else { return nil }
         var xs: [Double] = [], ys: [Double] = []
         let steps = 8
@@ -174,7 +174,7 @@ extension ParcelReader {
     /// The layer's extent in WGS84, or nil when the layer has no CRS (and none is assumed).
     func wgs84Extent(of layer: Layer) throws -> SpatialIndex.Box? {
         guard let crs = try layerCRS(of: layer) else { return nil }
-        return ParcelCensus.wgs84Extent(of: layer, transform: try CoordinateTransformation(from: crs, to: try SpatialReference.wgs84()))
+        return ParcelCensus.wgs84Extent(of: layer, transform: try WGS84Transform(from: crs))
     }
 
     /// The layer's CRS, else the one `--assume-crs` names (as `read()` decides it).

@@ -184,9 +184,16 @@ public struct ParcelReader: Sendable {
         let dataset = try open()
         let layer = try chooseLayer(in: dataset)
         var warnings: [String] = []
+        // A shapefile in a legacy code page (GBK above all) is read raw and recoded by
+        // `RawTextDecoder` (GDAL's own recoding took ~40 % of this thread's time).
+        let recodeFrom = selfRecodedEncoding(of: layer, driver: dataset.driverName)
+        let rawDataset = recodeFrom == nil ? nil : try open(rawText: true)
+        let featureLayer = try rawDataset.map { try chooseLayer(in: $0) } ?? layer
 
-        // CRS: the layer's own, else --assume-crs, else stop.
-        let layerCRS = try layer.spatialReference()
+        // CRS: the layer's own, else --assume-crs, else stop. Asked of the layer the features
+        // are read from: GDAL reads and identifies the .prj for each layer it is asked of
+        // (≈ 90 M instructions: PROJ's database is searched), and reading a feature asks it.
+        let layerCRS = try featureLayer.spatialReference()
         let sourceCRS: SpatialReference
         var crsWasAssumed = false
         if let layerCRS {
@@ -220,11 +227,6 @@ public struct ParcelReader: Sendable {
 
         // Text encoding: what GDAL decoded with, and whether the Latin-1 heuristics apply.
         let (textEncoding, assumedLatin1) = describeEncoding(of: layer)
-        // A shapefile in a legacy code page (GBK above all) is read raw and recoded by
-        // `RawTextDecoder` (GDAL's own recoding took ~40 % of this thread's time).
-        let recodeFrom = selfRecodedEncoding(of: layer, driver: dataset.driverName)
-        let rawDataset = recodeFrom == nil ? nil : try open(rawText: true)
-        let featureLayer = try rawDataset.map { try chooseLayer(in: $0) } ?? layer
         var rawText = RawTextDecoder(encoding: recodeFrom)
         var encodingFindings: [EncodingFinding] = []
         var reportedFields = Set<String>()
@@ -233,10 +235,7 @@ public struct ParcelReader: Sendable {
         var rejects: [Reject] = []
         let countCensus = options.census == nil
         var census = options.census ?? ParcelCensus()
-        if countCensus {
-            census.extent = try wgs84Extent(of: layer)
-            census.crsWKT = try sourceCRS.wkt()
-        }
+        if countCensus { census.crsWKT = try sourceCRS.wkt() }
         // Counted on a queue of its own, a block of features at a time in reading order: the set
         // of a million ids took a fifth of this thread, which is what the reading waits for.
         let counter = CensusCounter(census)
@@ -360,6 +359,9 @@ public struct ParcelReader: Sendable {
             countBlock()
             census = counter.finish()
             options.idsCounted?(census.parcelIDs)
+            // After the features, when whether CGCS2000 → WGS84 is a no-op is long known
+            // (`GeographicToWGS84`): asked at the start, the reading waited for it.
+            census.extent = ParcelCensus.wgs84Extent(of: layer, transform: try WGS84Transform(from: sourceCRS))
         }
         finishBlock()
         collectPending()
@@ -387,7 +389,7 @@ public struct ParcelReader: Sendable {
             layerName: layer.name, driver: dataset.driverName, sourceCRS: crsLabel, sourceCRSWKT: try sourceCRS.wkt(), ellipsoid: ellipsoid,
             crsWasAssumed: crsWasAssumed,
             textEncoding: textEncoding, fieldMapping: mapping.fieldForRole, fieldNames: fieldNames,
-            files: dataset.fileList, warnings: warnings, census: census)
+            files: (rawDataset ?? dataset).fileList, warnings: warnings, census: census)
     }
 
     // MARK: - Geometry
@@ -424,14 +426,13 @@ public struct ParcelReader: Sendable {
     /// Copies are made one at a time. The layer → geographic step is set up on the reading thread.
     ///
     /// Whether the geographic CRS → WGS84 step is a no-op (CGCS2000 → WGS84 is) is asked of PROJ
-    /// on a thread of its own while the reader reads the first block (≈ 0.1 s at the start of
-    /// every run, on the reading thread before); the first copy waits for the answer. Only when
-    /// the step is not a no-op is its transformation set up (≈ 290 M instructions: PROJ searches
-    /// its database), by the first worker that needs it.
+    /// on a thread of its own (`GeographicToWGS84`) while the reader reads the first block; the
+    /// first copy waits for the answer. Only when the step is not a no-op is its transformation
+    /// set up (≈ 290 M instructions: PROJ searches its database), by the first worker that needs it.
     final class TransformPrototype: @unchecked Sendable {
         private let toGeographic: CoordinateTransformation
-        /// The geographic CRS as WKT, nil when it is WGS84 itself.
-        private let geographicWKT: String?
+        /// The geographic CRS as WKT, for the workers' threads.
+        private let geographicWKT: String
         private let noOperation: Promised<Bool>
         /// Geographic → WGS84, set up under `lock` by the first copy that needs it.
         private var toWGS84: CoordinateTransformation?
@@ -439,24 +440,15 @@ public struct ParcelReader: Sendable {
 
         init(toGeographic: CoordinateTransformation) throws {
             self.toGeographic = toGeographic
-            let geographic = toGeographic.target, wgs84 = try SpatialReference.wgs84()
-            noOperation = Promised()
-            if try geographic.isSame(as: wgs84) {
-                geographicWKT = nil
-                noOperation.fulfil(true)
-            } else {
-                // As text: the GDAL objects stay on this thread.
-                let (geographicWKT, wgs84WKT) = (try geographic.wkt(), try wgs84.wkt())
-                self.geographicWKT = geographicWKT
-                let answer = noOperation
-                Thread { answer.fulfil(CoordinateTransformation.isNoOperation(fromWKT: geographicWKT, toWKT: wgs84WKT)) }.start()
-            }
+            // As text: the GDAL objects stay on this thread.
+            geographicWKT = try toGeographic.target.wkt()
+            noOperation = try GeographicToWGS84.isNoOperation(toGeographic.target)
         }
 
         func copy() throws -> (CoordinateTransformation, CoordinateTransformation?) {
             let identity = noOperation.wait()
             return try lock.withLock {
-                if !identity, toWGS84 == nil, let geographicWKT {
+                if !identity, toWGS84 == nil {
                     toWGS84 = try CoordinateTransformation(from: try SpatialReference(userInput: geographicWKT), to: try SpatialReference.wgs84())
                 }
                 return (try toGeographic.clone(), identity ? nil : try toWGS84?.clone())

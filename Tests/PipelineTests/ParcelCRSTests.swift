@@ -48,4 +48,35 @@ import IrrigationModel
             #expect(Self.ring.contains { $0.0 == position.x && $0.1 == position.y }, "\(position)")
         }
     }
+
+    /// A layer's extent and the wells' x/y reach WGS84 in the parcels' two steps
+    /// (`WGS84Transform`), and land where GDAL's one transformation puts them.
+    @Test(arguments: [(26716, 500_000.0, 4_430_000.0), (4547, 416_254.3, 4_272_411.9)])
+    func pointsReachWGS84AsGDALPutsThem(epsg: Int, x: Double, y: Double) throws {
+        let crs = try SpatialReference(epsg: epsg)
+        let twoSteps = try #require(try WGS84Transform(from: crs).transform(x: x, y: y))
+        let gdal = try #require(try CoordinateTransformation(from: crs, to: SpatialReference.wgs84()).transform(x: x, y: y))
+        #expect(abs(twoSteps.x - gdal.x) < 1e-9 && abs(twoSteps.y - gdal.y) < 1e-9, "\(twoSteps) against GDAL's \(gdal)")
+        if epsg == 26716 {
+            // NAD27's datum shift is applied: not just the inverse projection.
+            let geographic = try #require(try CoordinateTransformation(from: crs, to: crs.geographic()).transform(x: x, y: y))
+            #expect(hypot(twoSteps.x - geographic.x, twoSteps.y - geographic.y) > 1e-5)
+        }
+    }
+
+    /// PROJ is asked once per CRS: the CRS read back from the layer's WKT (as the monitoring
+    /// tables take it, without the area of use) shares the answer of the layer's own.
+    @Test func theNoOperationAnswerIsShared() throws {
+        let layerCRS = try SpatialReference(epsg: 4547)
+        let readBack = try SpatialReference(userInput: try layerCRS.wkt())
+        #expect(try readBack.geographic().wkt() != layerCRS.geographic().wkt())
+        let first = try GeographicToWGS84.isNoOperation(layerCRS.geographic())
+        let second = try GeographicToWGS84.isNoOperation(readBack.geographic())
+        #expect(first === second)
+        #expect(first.wait())
+        // NAD27 is another CRS, with another answer.
+        let nad27 = try GeographicToWGS84.isNoOperation(SpatialReference(epsg: 4267))
+        #expect(nad27 !== first)
+        #expect(!nad27.wait())
+    }
 }

@@ -226,7 +226,7 @@ public enum TableReader {
             throw TableError.cannotRead(file: path, reason: name.map { "no layer or sheet named \"\($0)\"" } ?? "no layer or sheet")
         }
         let header = layer.fields.map(\.name)
-        let toWGS84 = try layer.spatialReference().map { try CoordinateTransformation(from: $0, to: try SpatialReference.wgs84()) }
+        let toWGS84 = try layer.spatialReference().map { try WGS84Transform(from: $0) }
         let isSpreadsheet = ["XLSX", "XLS", "ODS"].contains(dataset.driverName)
         var table = Table(file: path, header: header, rows: [], unitsRow: nil, encoding: "UTF-8 (\(dataset.driverName))", delimiter: nil)
         // Spreadsheet rows: the header is row 1, so feature n sits on row n + 1.
@@ -239,7 +239,7 @@ public enum TableReader {
             var point: Position? = nil
             if let geometry = feature.geometry, geometry.type == .point, let toWGS84 {
                 let (xs, ys) = geometry.points()
-                if let p = xs.first.flatMap({ x in toWGS84.transform(x: x, y: ys[0]) }) { point = Position(x: p.x, y: p.y) }
+                point = xs.first.flatMap { x in toWGS84.transform(x: x, y: ys[0]) }
             }
             table.appendRow(cells, number: isSpreadsheet ? index + 1 : Int(feature.id ?? Int64(index)), point: point)
         }
