@@ -395,4 +395,74 @@ import IrrigationModel
         let units = try TableReader.parseCSV(Array("site,cd,pb,zn\n,mg/kg,mg/kg,mg/kg\nA,0.1,20,50\n".utf8), file: "t", encoding: nil)
         #expect(units.unitsRow == ["", "mg/kg", "mg/kg", "mg/kg"] && units.rows.map(units.cells(of:)) == [["A", "0.1", "20", "50"]])
     }
+
+    /// The parser reads runs of plain bytes at a time; on random texts of quotes, delimiters,
+    /// CR, LF, blanks and non-ASCII text it gives the records, line numbers and header that
+    /// reading a byte at a time gives (`Reference`).
+    @Test func runsReadAsBytesOneByOne() throws {
+        let pieces = ["a", "bc", "1.5", ",", ",", ";", "\"", "\"\"", "\n", "\r\n", "\r", " ", "\t", "\u{3000}", "水源", "ND"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 1...40, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let expected = Reference.read(Array(text.utf8))
+            let table: Table
+            do { table = try TableReader.parseCSV(Array(text.utf8), file: "t", encoding: nil) } catch {
+                #expect(expected == nil, "\(text.debugDescription): \(error)")
+                continue
+            }
+            let rows = table.rows.map { (table.cells(of: $0), $0.number) }
+            // (A first row of units is the table's units row, not a row.)
+            let expectedRows = (expected?.rows ?? []).dropFirst(table.unitsRow == nil ? 0 : 1)
+            #expect(expected?.header == table.header && expectedRows.map(\.cells) == rows.map(\.0) && expectedRows.map(\.line) == rows.map(\.1),
+                    "\(text.debugDescription)")
+        }
+    }
+
+    /// RFC 4180 read a byte at a time, as the parser did before it read runs.
+    enum Reference {
+        static func read(_ bytes: [UInt8]) -> (header: [String], rows: [(cells: [String], line: Int)])? {
+            let delimiter = TableReader.detectDelimiter(bytes[...]).asciiValue!
+            var header: [String]? = nil, rows: [(cells: [String], line: Int)] = []
+            var record: [String] = [], field: [UInt8] = [], hasText = false, inQuotes = false
+            var line = 1, recordLine = 1, index = 0
+            func endField() {
+                let text = String(decoding: field, as: UTF8.self)
+                if !text.trimmingWhitespace().isEmpty { hasText = true }
+                record.append(text)
+                field = []
+            }
+            func endRecord() {
+                if hasText { if header == nil { header = record.map { $0.trimmingWhitespace() } } else { rows.append((record, recordLine)) } }
+                record = []
+                hasText = false
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                if inQuotes {
+                    if byte == 0x22 {
+                        if index + 1 < bytes.count, bytes[index + 1] == 0x22 { field.append(0x22); index += 2; continue }
+                        inQuotes = false
+                    } else {
+                        if byte == 0x0A { line += 1 }
+                        field.append(byte)
+                    }
+                } else if byte == 0x22 {
+                    inQuotes = true
+                } else if byte == delimiter {
+                    endField()
+                } else if byte == 0x0A || byte == 0x0D {
+                    if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+                    endField()
+                    endRecord()
+                    line += 1
+                    recordLine = line
+                } else {
+                    field.append(byte)
+                }
+                index += 1
+            }
+            if !field.isEmpty || !record.isEmpty { endField(); endRecord() }
+            return header.map { ($0, rows) }
+        }
+    }
 }
