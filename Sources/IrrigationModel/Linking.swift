@@ -83,11 +83,11 @@ public enum Linker {
         // Parcels are read in place throughout: `parcels[index]` as a value copied a parcel
         // whole, its attributes and geometry retained and released.
         let boxes = parallelMap(count: parcels.count) { index in
-            parcels.withElement(at: index) { $0.geometry.box } ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
+            parcels.withUnsafeBufferPointer { $0[index].geometry.box } ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
         }
         // Sized up front: grown by doubling, the dictionary hashed every id again at each step.
         var firstParcelWithID = [String: Int](minimumCapacity: parcels.count)
-        firstParcelWithID.merge(parcels.indices.lazy.map { index in (parcels.withElement(at: index) { $0.id }, index) }, uniquingKeysWith: { first, _ in first })
+        firstParcelWithID.merge(parcels.indices.lazy.map { index in (parcels.withUnsafeBufferPointer { $0[index].id }, index) }, uniquingKeysWith: { first, _ in first })
         var laterParcelsWithID: [String: [Int]] = [:]
         if firstParcelWithID.count < parcels.count {
             for index in parcels.indices where firstParcelWithID[parcels[index].id] != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
@@ -133,7 +133,7 @@ public enum Linker {
                 let p = soil[sampleIndex].location
                 candidates.removeAll(keepingCapacity: true)
                 parcelIndex.query(SpatialIndex.Box(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y), into: &candidates)
-                return candidates.filter { parcel in parcels.withElement(at: parcel) { $0.geometry.contains(p) } }
+                return candidates.filter { parcel in parcels.withUnsafeBufferPointer { $0[parcel].geometry.contains(p) } }
             }
         }
         for (sampleIndex, around) in parcelsAroundSample.enumerated() {
@@ -153,7 +153,7 @@ public enum Linker {
                 soilIndex.query(box, into: &candidates)
                 var best: (sample: Int, distance: Double)? = nil
                 for sample in candidates {
-                    let distance = parcels.withElement(at: index) { $0.geometry.distanceMetres(to: soil[sample].location) }
+                    let distance = parcels.withUnsafeBufferPointer { $0[index].geometry.distanceMetres(to: soil[sample].location) }
                     if distance <= soilReach, distance < (best?.distance ?? .infinity) || (distance == best?.distance && sample < best!.sample) {
                         best = (sample, distance)
                     }
@@ -183,8 +183,8 @@ public enum Linker {
                 guard let box = parcelBoxes[index].expanded(byMetres: wellRadius) else { return [] }
                 candidates.removeAll(keepingCapacity: true)
                 wellIndex.query(box, into: &candidates)
-                return parcels.withElement(at: index) { parcel in
-                    candidates.filter { parcel.geometry.distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
+                return parcels.withUnsafeBufferPointer { parcels in
+                    candidates.filter { parcels[index].geometry.distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
                 }
             }
         }
@@ -224,7 +224,7 @@ public enum Linker {
             var byYear: [Int: Double] = [:]
             for recordIndex in grouped[bounds[index]..<bounds[index + 1]] {
                 let record = irrigation[recordIndex]
-                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels.withElement(at: index) { $0.areaHectares }) { byYear[record.year, default: 0] += perHectare }
+                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels.withUnsafeBufferPointer { $0[index].areaHectares }) { byYear[record.year, default: 0] += perHectare }
             }
             return byYear
         }
