@@ -125,8 +125,8 @@ struct ParcelOutputPass {
     /// writing at this machine's ≈ 450 MB/s, and in one lane the rows and unions (≈ 6 s) waited
     /// behind it, and the assessment of the next blocks behind them (1.1–1.5 s at 10⁶).
     final class Sink: @unchecked Sendable {
-        private let queue = DispatchQueue(label: "irrizone.parcel-output-pass.sink")
-        private let slots = DispatchSemaphore(value: 2)
+        private let rowsQueue = DispatchQueue(label: "irrizone.parcel-output-pass.rows")
+        private let rowSlots = DispatchSemaphore(value: 2)
         private let fileQueue = DispatchQueue(label: "irrizone.parcel-output-pass.file")
         private let fileSlots = DispatchSemaphore(value: 2)
         private var error: (any Error)?
@@ -144,11 +144,11 @@ struct ParcelOutputPass {
         /// Runs `work` on the rows lane after the blocks before it (waits while two are queued).
         /// After an error the remaining blocks are skipped; `finish()` throws it.
         func take(_ work: @escaping (Sink) throws -> Void) {
-            slots.wait()
+            rowSlots.wait()
             // The writers `work` uses are used on this queue only from here on.
             nonisolated(unsafe) let work = work
-            queue.async {
-                defer { self.slots.signal() }
+            rowsQueue.async {
+                defer { self.rowSlots.signal() }
                 guard self.error == nil else { return }
                 do { try work(self) } catch { self.error = error }
             }
@@ -193,7 +193,7 @@ struct ParcelOutputPass {
 
         /// Waits for the blocks taken so far, in both lanes.
         func drain() {
-            queue.sync {}
+            rowsQueue.sync {}
             fileQueue.sync {}
         }
 
