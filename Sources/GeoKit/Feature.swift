@@ -50,6 +50,17 @@ public final class Feature {
         return stringBytes(at: index)
     }
 
+    /// Calls `body` with the bytes of a field rendered as text, read in GDAL's own buffer (valid
+    /// only during the call; no array made), or with nil when the field is unset or null.
+    ///
+    /// The corresponding C function is `OGR_F_GetFieldAsString`.
+    public func withTextBytes<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> Result) rethrows -> Result {
+        guard OGR_F_IsFieldSetAndNotNull(handle, Int32(index)) != 0 else { return try body(nil) }
+        guard let pointer = OGR_F_GetFieldAsString(handle, Int32(index)) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let length = strlen(pointer)
+        return try pointer.withMemoryRebound(to: UInt8.self, capacity: length) { try body(UnsafeBufferPointer(start: $0, count: length)) }
+    }
+
     /// The raw bytes GDAL returns for a field rendered as text (UTF-8 after GDAL's recoding; raw
     /// DBF bytes when GDAL did not recode). Used to detect encoding trouble.
     ///

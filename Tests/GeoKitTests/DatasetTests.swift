@@ -57,6 +57,31 @@ import Testing
         #expect(values.contains { if case .real = $0 { true } else { false } })
     }
 
+    /// `withTextBytes` hands over the bytes `textBytes` copies out: nil for a null or unset field,
+    /// the text's bytes (empty for an empty string) otherwise.
+    @Test func textBytesInPlaceMatchTheCopiedOnes() throws {
+        let dataset = try Dataset.create(driver: "Memory", path: "mem")
+        let layer = try dataset.createLayer(named: "t", srs: nil, geometryType: .polygon)
+        for name in ["a", "b", "c", "d"] { try layer.createField(FieldDefinition(name: name, type: .string)) }
+        let feature = layer.makeFeature()
+        feature.set(.string("玉米 maize"), at: 0)
+        feature.set(.string(""), at: 1)
+        feature.set(.null, at: 2)  // and d is never set
+        try layer.create(feature)
+        var compared = 0
+        layer.forEachFeature { f in
+            for index in 0..<4 {
+                let inPlace = f.withTextBytes(at: index) { $0.map { Array($0) } }
+                #expect(inPlace == f.textBytes(at: index), "field \(index)")
+                compared += 1
+            }
+            #expect(f.withTextBytes(at: 0) { $0.map { String(decoding: $0, as: UTF8.self) } } == "玉米 maize")
+            #expect(f.withTextBytes(at: 1) { $0?.count } == 0)
+            #expect(f.withTextBytes(at: 2) { $0 == nil } && f.withTextBytes(at: 3) { $0 == nil })
+        }
+        #expect(compared == 4)
+    }
+
     @Test func writesAndReadsBackThroughMemoryDriver() throws {
         let dataset = try Dataset.create(driver: "Memory", path: "mem")
         let layer = try dataset.createLayer(named: "t", srs: try SpatialReference(epsg: 4547), geometryType: .polygon)
