@@ -224,7 +224,7 @@ public struct ParcelReader: Sendable {
             throw IngestError.fieldMapping(path: options.path, message: error.description)
         }
         let roleIndex: [ParcelField: Int] = mapping.fieldForRole.compactMapValues { fieldNames.firstIndex(of: $0) }
-        // Each role's field, looked up once (a dictionary lookup per role and feature was ≈ 2 000
+        // Each role's field, looked up once (a dictionary lookup per role and feature was ≈ 3 000
         // instructions a feature on the reading thread).
         let idField = roleIndex[.parcelID], cropField = roleIndex[.crop], landUseCodeField = roleIndex[.landUseCode],
             landUseNameField = roleIndex[.landUseName], soilPHField = roleIndex[.soilPH], sourceField = roleIndex[.sourceID],
@@ -326,7 +326,7 @@ public struct ParcelReader: Sendable {
                     continue
                 }
                 // An ASCII value is its own text (no recoding, nothing to check): read in GDAL's
-                // buffer, without an array of its bytes (≈ 2 000 instructions a feature).
+                // buffer, without an array of its bytes (≈ 1 000 instructions a feature).
                 enum Field { case null, ascii(String), bytes([UInt8]) }
                 let field = feature.withTextBytes(at: index) { raw -> Field in
                     guard let raw else { return .null }
