@@ -330,7 +330,7 @@ public struct ParcelReader: Sendable {
                 enum Field { case null, ascii(String), bytes([UInt8]) }
                 let field = feature.withTextBytes(at: index) { raw -> Field in
                     guard let raw else { return .null }
-                    return raw.allSatisfy { $0 < 0x80 } ? .ascii(String(decoding: raw, as: UTF8.self)) : .bytes(Array(raw))
+                    return TextEncodingCheck.isASCII(UnsafeRawBufferPointer(raw)) ? .ascii(String(decoding: raw, as: UTF8.self)) : .bytes(Array(raw))
                 }
                 guard case .bytes(var bytes) = field else {
                     if case .ascii(let text) = field { attributes.append(Attribute(name: definition.name, value: .string(text))) } else {

@@ -16,6 +16,20 @@ import GeoKit
         #expect(TextEncodingCheck.problem(in: Array("玉米".utf8), assumedLatin1: false) == nil)
     }
 
+    /// Eight bytes at a time and the tail one by one: a high byte anywhere, in texts of every
+    /// length up to 40, makes the text not ASCII.
+    @Test func asciiIsFoundEightBytesAtATime() {
+        for length in 0...40 {
+            let plain = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+            #expect(plain.withUnsafeBytes(TextEncodingCheck.isASCII), "length \(length)")
+            for position in 0..<length {
+                var text = plain
+                text[position] = 0xB2  // a GBK lead byte
+                #expect(!text.withUnsafeBytes(TextEncodingCheck.isASCII), "length \(length), high byte at \(position)")
+            }
+        }
+    }
+
     @Test func europeanLatin1IsNotMistakenForGBK() {
         for word in ["Vårbyg", "Grünland", "Ñandú", "Kartoffeln, Pflanz- (Ä)", "Lucerne æøå"] {
             #expect(TextEncodingCheck.problem(in: Array(word.utf8), assumedLatin1: true) == nil, "\(word)")

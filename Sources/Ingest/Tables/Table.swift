@@ -102,8 +102,9 @@ public enum TableReader {
             let gdalName = ParcelReader.gdalEncodingName(encoding)
             text = gdalName == "UTF-8" ? String(decoding: bytes, as: UTF8.self) : TextRecoding.decode(Array(bytes), from: gdalName)
             encodingName = "\(gdalName) (--table-encoding)"
-        } else if isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil {
-            // Valid UTF-8: parsed from the bytes as they are (no copy of the text).
+        } else if bytes.withUnsafeBytes(TextEncodingCheck.isASCII) || String(validating: bytes, as: UTF8.self) != nil {
+            // Valid UTF-8: parsed from the bytes as they are (no copy of the text). An ASCII file
+            // (irrigation tables are) is not validated as a `String`, which copied all of it.
             return try parseRecords(bytes, file: file, encodingName: encodingName)
         } else if TextEncodingCheck.looksLikeGBK(Array(bytes)) {
             // GB18030 decodes every GBK file and more (Excel on Chinese Windows writes these).
@@ -113,20 +114,6 @@ public enum TableReader {
             throw TableError.undecodable(file: file)
         }
         return try parseRecords(Array(text.utf8)[...], file: file, encodingName: encodingName)
-    }
-
-    /// Whether every byte is ASCII (then the bytes are UTF-8), eight at a time: the irrigation
-    /// tables are, and validating one as a `String` copied all of it (70 MB at 10⁶ parcels).
-    static func isASCII(_ bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var high: UInt64 = 0, offset = 0
-            while offset + 8 <= raw.count {
-                high |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                offset += 8
-            }
-            while offset < raw.count { high |= UInt64(raw[offset]); offset += 1 }
-            return high & 0x8080_8080_8080_8080 == 0
-        }
     }
 
     /// RFC 4180 records over UTF-8 bytes: quoted fields may hold delimiters, `""` and newlines;
