@@ -415,12 +415,16 @@ public struct ParcelReader: Sendable {
     /// copied from the reader's (`TransformPrototype`) the first time the thread works on the
     /// layer, and kept for as long as it is the same layer. A transformation is used by one
     /// thread at a time; GDAL gives it the calling thread's PROJ context on each use.
+    ///
+    /// The layer is known by its prototype, held weakly: its address alone (`ObjectIdentifier`)
+    /// is handed out again once it is freed, and a later layer's prototype made there took the
+    /// earlier layer's transformations (a layer in EPSG:4547 read with a WGS84 layer's identity).
     final class WorkerTransforms {
-        let prototype: ObjectIdentifier
+        weak var prototype: TransformPrototype?
         let transforms: (CoordinateTransformation, CoordinateTransformation?)
 
         private init(copying prototype: TransformPrototype) throws {
-            self.prototype = ObjectIdentifier(prototype)
+            self.prototype = prototype
             transforms = try prototype.copy()
         }
 
@@ -428,7 +432,7 @@ public struct ParcelReader: Sendable {
 
         static func forCurrentThread(copying prototype: TransformPrototype) throws -> (CoordinateTransformation, CoordinateTransformation?) {
             let storage = Thread.current.threadDictionary
-            if let cached = storage[key] as? WorkerTransforms, cached.prototype == ObjectIdentifier(prototype) { return cached.transforms }
+            if let cached = storage[key] as? WorkerTransforms, cached.prototype === prototype { return cached.transforms }
             let made = try WorkerTransforms(copying: prototype)
             storage[key] = made
             return made.transforms

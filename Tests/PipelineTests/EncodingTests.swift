@@ -76,7 +76,7 @@ import GeoKit
     func encodingFlagDecodesIt(encoding: String) throws {
         let path = try makeGBKShapefileWithoutCPG(in: try temporaryDirectory(), ldid: 0x57)
         let reading = try ParcelReader(options: ParcelInputOptions(path: path, encoding: encoding)).read()
-        #expect(reading.parcels.map(\.crop) == ["玉米", "苜蓿"])
+        #expect(reading.parcels.map(\.crop) == ["玉米", "苜蓿"], "features read \(reading.featuresRead), rejects \(reading.rejects), warnings \(reading.warnings)")
         #expect(reading.textEncoding.contains("--encoding"))
     }
 }

@@ -79,4 +79,30 @@ import IrrigationModel
         #expect(nad27 !== first)
         #expect(!nad27.wait())
     }
+
+    /// A worker thread keeps the transformations it copied for as long as it works on the same
+    /// layer; a later layer's prototype made where a freed one was (at the same address) must
+    /// not get them. (Keyed by the prototype's address, a GBK test in EPSG:4547 got the identity
+    /// of a WGS84 layer read before it, and every parcel was rejected.)
+    @Test func aWorkerNeverTakesAnEarlierLayersTransformations() throws {
+        let wgs84 = try SpatialReference.wgs84(), gaussKruger = try SpatialReference(epsg: 4547)
+        let gaussKrugerPoint = (x: 416_254.3, y: 4_272_411.9), lonLat = (x: 112.5, y: 38.5)
+        let expected = try #require(try CoordinateTransformation(from: gaussKruger, to: gaussKruger.geographic()).transform(x: gaussKrugerPoint.x, y: gaussKrugerPoint.y))
+        var addresses = Set<ObjectIdentifier>(), addressReused = false
+        for round in 0..<200 {
+            // Layers in the two CRSs by turns, each prototype freed before the next is made.
+            let crs = round % 2 == 0 ? wgs84 : gaussKruger
+            let prototype = try ParcelReader.TransformPrototype(toGeographic: CoordinateTransformation(from: crs, to: crs.geographic()))
+            if !addresses.insert(ObjectIdentifier(prototype)).inserted { addressReused = true }
+            let (toGeographic, _) = try ParcelReader.WorkerTransforms.forCurrentThread(copying: prototype)
+            if crs === wgs84 {
+                let point = toGeographic.transform(x: lonLat.x, y: lonLat.y)
+                #expect(point.map { abs($0.x - lonLat.x) < 1e-12 && abs($0.y - lonLat.y) < 1e-12 } == true, "round \(round): \(String(describing: point))")
+            } else {
+                let point = toGeographic.transform(x: gaussKrugerPoint.x, y: gaussKrugerPoint.y)
+                #expect(point.map { abs($0.x - expected.x) < 1e-9 && abs($0.y - expected.y) < 1e-9 } == true, "round \(round): \(String(describing: point))")
+            }
+        }
+        #expect(addressReused)  // the case above was met: the allocator handed an address out again
+    }
 }
