@@ -36,10 +36,11 @@ let package = Package(
             name: "irrizone",
             dependencies: ["Pipeline", "Ingest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GeoKitTests", dependencies: ["GeoKit", "TestSupport"]),
         .testTarget(name: "IrrigationModelTests", dependencies: ["IrrigationModel", "Reports"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "Ingest"]),
-        .testTarget(name: "CLITests", dependencies: ["irrizone", "GeoKit", "Yams"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "Ingest", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["irrizone", "GeoKit", "Yams", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

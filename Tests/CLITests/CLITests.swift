@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GeoKit
 import Yams
+import TestSupport
 
 /// End-to-end: runs the built `irrizone` binary as a user would and reads its outputs back
 /// through GDAL.
@@ -37,10 +38,8 @@ import Yams
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    static func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "irrizone-cli-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+    static func temporaryDirectory(_ name: String = #function) throws -> String {
+        try TestScratch.directory(name)
     }
 
     static func manifest(_ out: String) throws -> [String: Any] {

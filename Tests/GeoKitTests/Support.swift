@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import GeoKit
 
 /// `../shared/realdata` relative to the repository root (CI has it there too).
@@ -7,8 +8,7 @@ let realData: String = {
     return repository.deletingLastPathComponent().appendingPathComponent("shared/realdata").path
 }()
 
+/// A new scratch directory, removed with the others when the test process exits.
 func temporaryDirectory(_ name: String = #function) throws -> String {
-    let path = NSTemporaryDirectory() + "irrizone-test-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    try TestScratch.directory(name)
 }

@@ -1,13 +1,13 @@
 import Foundation
+import TestSupport
 import GeoKit
 
 let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let realData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/realdata").path
 
+/// A new scratch directory, removed with the others when the test process exits.
 func temporaryDirectory(_ name: String = #function) throws -> String {
-    let path = NSTemporaryDirectory() + "irrizone-test-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    try TestScratch.directory(name)
 }
 
 /// Reads a GeoJSON (or any vector file) back through GDAL: one dictionary of properties per
