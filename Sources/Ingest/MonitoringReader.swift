@@ -112,7 +112,7 @@ struct MonitoringReader {
             interpreted.date = nil
             if !hasOwnID && primaryID == .sampleID && kind == "soil" { interpreted.text[primaryID] = "\(fileName):\(location)" }
             var detectionLimitText: String? = nil
-            func cell(_ index: Int) -> String { table.cell(row, index).trimmingWhitespace() }
+            func cell(_ index: Int) -> String { table.trimmedCell(row, index) }
             // Only measurements take a remark.
             let rowRemark = measurementColumns.isEmpty && !isLong ? nil : rowRemarkColumns.lazy.map(cell).first { !$0.isEmpty }
             for (index, role) in roleColumns {
@@ -235,7 +235,7 @@ struct MonitoringReader {
         for (index, meaning) in meanings.enumerated() {
             guard case .measurement(let parameter, let unitText) = meaning else { continue }
             if let problem = unitProblem(parameter, unitText) {
-                let count = table.rows.filter { !table.cell($0, index).trimmingWhitespace().isEmpty }.count
+                let count = table.rows.filter { !table.trimmedCell($0, index).isEmpty }.count
                 report.valuesRejected += count
                 addReject(Reject(file: options.path, location: "all rows (\(count) values)", field: table.header[index],
                                  code: problem.code, reason: problem.reason))

@@ -34,6 +34,22 @@ import IrrigationModel
         }
     }
 
+    /// Cells trimmed at the byte level read as `trimmingWhitespace()` reads them, for cells
+    /// with ASCII, ideographic and no-break spaces, line breaks and marks that join a space into
+    /// one Character at either end; and a row's location is spelled as before.
+    @Test func trimmedCellsAndLocationsReadAsTheStringRulesGiveThem() {
+        let pieces = [" ", "\t", "\r\n", "\u{3000}", "\u{A0}", "\u{301}", "a", "7", "水", "\"", "", "\u{85}", "x y"]
+        var texts: [String] = [""]
+        for a in pieces { for b in pieces { for c in pieces { texts.append(a + b + c) } } }
+        var table = Table(file: "t.csv", header: ["v"], rows: [], unitsRow: nil, encoding: "UTF-8", delimiter: ",")
+        for (index, text) in texts.enumerated() { table.appendRow([text], number: index - 3) }
+        for (row, text) in zip(table.rows, texts) {
+            #expect(table.trimmedCell(row, 0) == text.trimmingWhitespace(), "\(Array(text.unicodeScalars))")
+            #expect(table.trimmedCell(row, 1) == "")
+            #expect(table.location(of: row) == "row " + String(row.number))
+        }
+    }
+
     @Test func gbkCSVWithChineseHeadersIsDetected() throws {
         let csv = "样品编号,水源编码,采样日期,总镉(μg/L),氯化物(mg/L),总汞(mg/L)\r\nW1,ZS01,2025/7/5,18,210.5,未检出\r\n"
         let path = try Self.write(csv, "water_gbk.csv", encoding: "CP936")

@@ -42,13 +42,51 @@ public struct Table: Sendable {
             let start = index == 0 ? 0 : ends[index - 1]
             return String(decoding: bytes[start..<ends[index]], as: UTF8.self)
         }
+
+        /// `text(index).trimmingWhitespace()`, with the ASCII whitespace at the ends stripped
+        /// from the bytes before a `String` is made (monitoring tables read every cell of
+        /// millions of rows this way). When what is left begins or ends with a byte of a
+        /// multi-byte character, which may be whitespace (U+3000) or a mark that joins the space
+        /// before it into one Character, the `String` rule decides.
+        func trimmedText(_ index: Int) -> String {
+            var start = index == 0 ? 0 : ends[index - 1]
+            var end = ends[index]
+            return bytes.withUnsafeBufferPointer { bytes in
+                @inline(__always) func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+                let whole = start..<end
+                while start < end, isASCIISpace(bytes[start]) { start += 1 }
+                while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
+                guard start < end else { return "" }
+                guard bytes[start] < 0x80, bytes[end - 1] < 0x80 else {
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[whole]), as: UTF8.self).trimmingWhitespace()
+                }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            }
+        }
     }
 
     /// The row's cell at `column`; "" beyond the row's last cell.
     public func cell(_ row: Row, _ column: Int) -> String { column < row.cellCount ? cells.text(row.firstCell + column) : "" }
+    /// The row's cell at `column` without the whitespace at its ends (`trimmingWhitespace`).
+    public func trimmedCell(_ row: Row, _ column: Int) -> String { column < row.cellCount ? cells.trimmedText(row.firstCell + column) : "" }
     public func cells(of row: Row) -> [String] { (0..<row.cellCount).map { cells.text(row.firstCell + $0) } }
     /// "row 12" (the line a spreadsheet shows), "sheet Sheet1 row 5" or "feature 3".
-    public func location(of row: Row) -> String { locationPrefix + String(row.number) }
+    public func location(of row: Row) -> String {
+        // Spelled out in a few bytes: `locationPrefix + String(row.number)` was ≈ 500
+        // instructions a row, and an irrigation table has millions.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var position = digits.count, rest = row.number.magnitude
+            repeat {
+                position -= 1
+                digits[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest != 0
+            if row.number < 0 { position -= 1; digits[position] = UInt8(ascii: "-") }
+            var text = locationPrefix
+            text.append(String(decoding: UnsafeBufferPointer(rebasing: digits[position...]), as: UTF8.self))
+            return text
+        }
+    }
 
     mutating func appendRow(_ cellTexts: [String], number: Int, point: Position? = nil) {
         let first = cells.ends.count
