@@ -84,7 +84,7 @@ public final class GeoJSONWriter {
             assessments.withUnsafeBufferPointer { assessments in
                 links.withUnsafeBufferPointer { links in
                     for index in range {
-                        if index > range.lowerBound { encoder.out.append(featureSeparator) }
+                        if index > range.lowerBound { encoder.out.append(text: featureSeparator) }
                         appendParcelFeature(parcels.baseAddress! + index, links: links.isEmpty ? nil : links.baseAddress! + index, soil: soil,
                                             assessment: assessments.baseAddress! + (index - firstAssessed), fieldNames: fieldNames, to: &encoder)
                         // Room for the rest at the first feature's size (and a margin): growing a piece of
@@ -260,7 +260,7 @@ public final class GeoJSONWriter {
                 out.appendJSONString(s)
             }
             out.append(byte: UInt8(ascii: "]"))
-        case .rawJSON(let json): out.append(json)
+        case .rawJSON(let json): out.append(text: json)
         case .findings(let findings): out.appendFindings(findings)
         }
     }

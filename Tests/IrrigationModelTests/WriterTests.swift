@@ -151,7 +151,7 @@ import Testing
                 }
             }
         }
-        var generator = SplitMix(seed: 5)
+        var generator = GeoJSONWriterTests.SplitMix(seed: 5)
         let alphabet = Array("abc 123,.:;-_/()[]{}地块玉米旱地".utf8) + [0x22, 0x5C, 0x0A, 0x01, 0x1F, 0x20, 0x7F, 0x80, 0xFF]
         var mismatches = 0, escaped = 0
         for _ in 0..<50_000 {
@@ -285,6 +285,22 @@ import Testing
                 bytes.appendFixed(value, decimals: decimals)
                 #expect(String(decoding: bytes.bytes, as: UTF8.self) == spelledOut(value, decimals), "\(value) to \(decimals) places")
             }
+        }
+    }
+
+    /// The rounding without libm gives `Int64(value.rounded())`: halves, the doubles next to
+    /// them, values past 2⁵² (already whole) and random ones.
+    @Test func roundingMatchesTheStandardLibrary() {
+        var values: [Double] = [0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994,
+                                4503599627370495.5, 4503599627370497, -4503599627370497, 9.2e18, -9.2e18, .leastNonzeroMagnitude]
+        for half in stride(from: -1000.5, through: 1000.5, by: 1) { values += [half, half.nextUp, half.nextDown] }
+        var generator = GeoJSONWriterTests.SplitMix(seed: 5)
+        for _ in 0..<100_000 {
+            let magnitude = pow(10, Double(generator.next() % 1_800_000) / 100_000 - 3)
+            values.append(generator.next() % 2 == 0 ? magnitude : -magnitude)
+        }
+        for value in values {
+            #expect(FixedPoint.rounded(value) == Int64(value.rounded()), "\(value)")
         }
     }
 
