@@ -682,7 +682,12 @@ public struct ParcelReader: Sendable {
     /// Source CRS → (WGS84 lon/lat geometry, ellipsoidal area in m²), or nil if PROJ fails.
     static func reproject(_ geometry: MultiPolygon, toGeographic: CoordinateTransformation,
                    geographicToWGS84: CoordinateTransformation?, ellipsoid: Ellipsoid) -> (MultiPolygon, Double)? {
+        // Sized first: grown by appending, the two arrays were reallocated three times each for
+        // a parcel's handful of vertices.
+        let vertexCount = geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
         var xs: [Double] = [], ys: [Double] = []
+        xs.reserveCapacity(vertexCount)
+        ys.reserveCapacity(vertexCount)
         for polygon in geometry.polygons { for ring in polygon.rings { for p in ring { xs.append(p.x); ys.append(p.y) } } }
         guard toGeographic.transform(x: &xs, y: &ys) else { return nil }
         // Area per ring on the source ellipsoid: exterior minus holes.
