@@ -229,6 +229,8 @@ import Testing
         #expect(CSVWriter.row(["备注\r", "x"]) == "\"备注\r\",x\r\n")
         #expect(CSVWriter.row(["土壤镉超过风险筛选值", "", "0.3"]) == "土壤镉超过风险筛选值,,0.3\r\n")
         #expect(CSVWriter.row([]) == "\r\n")
+        // Every quote is doubled, also one that a combining mark joins into one Character.
+        #expect(CSVWriter.row(["a\"\u{301}b,", "\"\"", "x"]) == "\"a\"\"\u{301}b,\",\"\"\"\"\"\",x\r\n")
     }
 }
 
@@ -309,9 +311,10 @@ import Testing
         var expected: [UInt8] = []
         for index in 0..<10_000 {
             let text = "k\(index)é,"
-            bytes.append(text)
+            bytes.append(text: text)
             expected += Array(text.utf8)
             if index % 7 == 0 { bytes.append(byte: UInt8(ascii: "|")); expected.append(UInt8(ascii: "|")) }
+            if index % 5 == 0 { bytes.append("—literal"); expected += Array("—literal".utf8) }
         }
         #expect(bytes.bytes == expected)
         #expect(bytes.count == expected.count && bytes.capacity >= bytes.count)
