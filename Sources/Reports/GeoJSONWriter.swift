@@ -189,25 +189,28 @@ public final class GeoJSONWriter {
     /// layer name the same keys in the same order, so a key is escaped and quoted once per piece
     /// of features rather than once per feature (110 keys a parcel).
     struct EncodedKeys {
-        private var keys: [String] = []
+        private struct Entry { var key: String; var start: Int; var end: Int }
+        private var entries: [Entry] = []
         private var bytes: [UInt8] = []
-        private var ranges: [Range<Int>] = []
 
         /// Writes the key at `index` of a feature's properties, with the separator before it.
         mutating func append(_ key: String, at index: Int, to out: inout JSONBytes) {
-            // Comparing a key with the same string as before is a check of its storage.
-            if index < keys.count, keys[index] == key {
-                let range = ranges[index]
-                bytes.withUnsafeBytes { out.append(raw: UnsafeRawBufferPointer(rebasing: $0[range])) }  // a memcpy
+            // Comparing a key with the same string as before is a check of its storage. (Read in
+            // place: taking the key out of an array of keys was a retain and a release.)
+            let known = entries.withUnsafeBufferPointer { entries -> Range<Int>? in
+                index < entries.count && entries[index].key == key ? entries[index].start..<entries[index].end : nil
+            }
+            if let known {
+                bytes.withUnsafeBytes { out.append(raw: UnsafeRawBufferPointer(rebasing: $0[known])) }  // a memcpy
                 return
             }
             var encoded = JSONBytes()
             if index > 0 { encoded.append(", ") }
             encoded.appendJSONString(key)
             encoded.append(": ")
-            let range = bytes.count..<(bytes.count + encoded.count)
+            let entry = Entry(key: key, start: bytes.count, end: bytes.count + encoded.count)
             bytes.append(contentsOf: encoded.bytes)
-            if index < keys.count { keys[index] = key; ranges[index] = range } else { keys.append(key); ranges.append(range) }
+            if index < entries.count { entries[index] = entry } else { entries.append(entry) }
             out.append(encoded)
         }
     }
