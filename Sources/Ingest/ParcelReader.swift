@@ -332,11 +332,11 @@ public struct ParcelReader: Sendable {
                     guard let raw else { return .null }
                     return TextEncodingCheck.isASCII(UnsafeRawBufferPointer(raw)) ? .ascii(String(decoding: raw, as: UTF8.self)) : .bytes(Array(raw))
                 }
-                guard case .bytes(var bytes) = field else {
-                    if case .ascii(let text) = field { attributes.append(Attribute(name: definition.name, value: .string(text))) } else {
-                        attributes.append(Attribute(name: definition.name, value: .null))
-                    }
-                    continue
+                var bytes: [UInt8]
+                switch field {
+                case .null: attributes.append(Attribute(name: definition.name, value: .null)); continue
+                case .ascii(let text): attributes.append(Attribute(name: definition.name, value: .string(text))); continue
+                case .bytes(let raw): bytes = raw
                 }
                 let text: String, problem: TextEncodingCheck.Problem?
                 (text, bytes, problem) = rawText.decode(bytes, checkedBy: { TextEncodingCheck.problem(in: $0, assumedLatin1: assumedLatin1) })
