@@ -29,6 +29,13 @@ final class DiskWriter: @unchecked Sendable {
     /// When written through the page cache, every this many bytes the disk is asked to start
     /// writing them (see `startWriteback`).
     static let writebackStep = 32 << 20
+    /// Every this many bytes written, the file is flushed to disk (`fdatasync`) on a thread of
+    /// its own while writing goes on, so that the `fsync` before the file is published has only
+    /// the last of it left. A virtual disk takes direct writes into its cache and makes them
+    /// durable at the flush: the one `fsync` of 354 MB took 0.36–0.5 s here with nothing else
+    /// left to do, where flushes every 32 MB during the writing left it 0.01 s and did not slow
+    /// the writes.
+    static let flushStep = 32 << 20
 
     private var descriptor: Int32
     private let closesDescriptor: Bool
@@ -46,7 +53,16 @@ final class DiskWriter: @unchecked Sendable {
     /// The first write that failed; later writes are skipped. Set on the writing thread, read
     /// after waiting for it.
     private var failure: (any Error)?
-    private var written = 0, writebackStarted = 0
+    private var written = 0, writebackStarted = 0, flushRequested = 0
+    /// Background flushes started (on the writing thread, read after waiting for it).
+    private(set) var backgroundFlushes = 0
+    /// One background flush at a time: taken on the writing thread when one is started, given
+    /// back when it ends.
+    private let flushSlot = DispatchSemaphore(value: 1)
+    private let flushing = DispatchQueue(label: "irrizone.disk-flusher")
+    /// The first background flush that failed (set on the flushing thread, read after taking
+    /// `flushSlot`).
+    private var flushFailure: (any Error)?
     /// Set by `finish()`: the file is complete (a direct write's padding was cut off).
     private var finished = false
 
@@ -72,6 +88,7 @@ final class DiskWriter: @unchecked Sendable {
 
     deinit {
         pieceWritten.wait()
+        waitForFlush()
         for piece in pieces { free(piece) }
         if closesDescriptor, descriptor >= 0 { Glibc.close(descriptor) }
     }
@@ -141,13 +158,17 @@ final class DiskWriter: @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// Flushes the file to disk (`fsync`).
+    /// Flushes the file to disk (`fsync`), after the background flush under way; throws a
+    /// background flush's error too (Linux reports a failed writeback to one flush only).
     func synchronize() throws {
+        waitForFlush()
+        if let flushFailure { throw flushFailure }
         if fsync(descriptor) != 0 { throw Self.error(errno, path: nil) }
     }
 
     /// Closes the file (when it was opened here); call after `finish()`.
     func close() throws {
+        waitForFlush()
         guard closesDescriptor, descriptor >= 0 else { return }
         let result = Glibc.close(descriptor)
         descriptor = -1
@@ -183,6 +204,26 @@ final class DiskWriter: @unchecked Sendable {
         }
         written += length
         if !bypassesPageCache, written - writebackStarted >= Self.writebackStep { startWriteback() }
+        if written - flushRequested >= Self.flushStep { startFlush() }
+    }
+
+    /// Starts flushing what is written so far to disk on the flushing thread, unless a flush is
+    /// under way (the next write tries again). On the writing thread.
+    private func startFlush() {
+        guard flushSlot.wait(timeout: .now()) == .success else { return }
+        flushRequested = written
+        backgroundFlushes += 1
+        let descriptor = self.descriptor
+        flushing.async {
+            if fdatasync(descriptor) != 0, self.flushFailure == nil { self.flushFailure = Self.error(errno, path: nil) }
+            self.flushSlot.signal()
+        }
+    }
+
+    /// Waits for the background flush under way, if any.
+    private func waitForFlush() {
+        flushSlot.wait()
+        flushSlot.signal()
     }
 
     /// Asks the kernel to start writing the bytes written so far to disk, without waiting, and

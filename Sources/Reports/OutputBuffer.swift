@@ -278,6 +278,8 @@ final class OutputBuffer {
 
     /// Whether the file is written around the page cache (`DiskWriter`).
     var bypassesPageCache: Bool { file.bypassesPageCache }
+    /// How many flushes to disk were started while the file was written (`DiskWriter.flushStep`).
+    var backgroundFlushes: Int { file.backgroundFlushes }
 
     @inline(__always) func append(_ string: String) { buffer.append(text: string); flushIfFull() }
     @inline(__always) func append(byte: UInt8) { buffer.append(byte: byte) }
@@ -317,7 +319,8 @@ final class OutputBuffer {
     }
 
     /// Writes what is buffered, then flushes the file to disk and closes it on another thread
-    /// (for a large file the flush takes as long as the disk needs: 0.36 s for 354 MB here).
+    /// (a large file was flushed in steps while it was written, so what is left is its last
+    /// 32 MB at most: 0.01–0.03 s, where flushing 354 MB at the end took 0.36 s here).
     func closeInBackground() throws -> PendingSync {
         try flushNow()
         let file = self.file

@@ -55,7 +55,7 @@ import Testing
 
     /// A file keeps exactly the bytes appended, whatever their sizes, on both sides of the point
     /// where a large file goes around the page cache (whole pieces written directly, the last one
-    /// padded to a block and cut back).
+    /// padded to a block and cut back) and of the first flush to disk during the writing.
     @Test(arguments: [0, 1, 4095, 4097, DiskWriter.directFrom - 1, DiskWriter.directFrom + 1,
                       DiskWriter.directFrom + 2 * DiskWriter.pieceSize + 12_345])
     func aFileHoldsExactlyTheBytesAppended(size: Int) throws {
@@ -80,6 +80,8 @@ import Testing
         #expect(written == Data(expected))
         // Where the temporary directory takes direct writes (ext4 here and in CI), they were used.
         #expect(out.bypassesPageCache == (direct && Self.temporaryDirectoryTakesDirectWrites))
+        // A file of a flush step or more was flushed to disk while it was written.
+        #expect((out.backgroundFlushes > 0) == (size >= DiskWriter.flushStep))
     }
 
     /// Whether a file in the temporary directory can be switched to `O_DIRECT` and written so
