@@ -77,7 +77,10 @@ def main(results, sizes):
                      "failed": sum(1 for _, _, s in part_runs if s != 0) + (merge_status != 0), "merge": (merge_wall, merge_rss),
                      "merge_phases": json.load(open(f"{results}/merge-{n}.run.json")).get("timings_seconds", {}),
                      "identical": open(f"{results}/merge-{n}.identical").read().strip()}
-        runs[n] = {"wall": wall, "walls": walls, "rss": rss, "status": status, "manifest": manifest, "ogr": (ogr_wall, ogr_rss), "peer": peer, "parts": parts}
+        # Removing the previous run's outputs before each run (untimed in the run itself).
+        removals = [float(open(f"{results}/{f}").read().split()[-1]) for f in sorted(os.listdir(results))
+                    if re.fullmatch(rf"remove-previous-{n}-\d+\.seconds", f)]
+        runs[n] = {"removals": removals, "wall": wall, "walls": walls, "rss": rss, "status": status, "manifest": manifest, "ogr": (ogr_wall, ogr_rss), "peer": peer, "parts": parts}
 
     tool = runs[sizes[0]]["manifest"].get("tool", {})
     out = [f"## {datetime.date.today().isoformat()} — `scripts/bench` (commit {commit()})", ""]
@@ -102,6 +105,8 @@ def main(results, sizes):
     names += sorted({k for n in sizes for k in timings[n]} - set(PHASES))
     for name in names:
         row(f"&nbsp;&nbsp;{name}", [seconds(timings[n].get(name)) for n in sizes])
+    row("removing a previous run's outputs first, not in the wall above (s)",
+        [" / ".join(f"{t:.2f}" for t in runs[n]["removals"]) or "—" for n in sizes])
     row("ogr2ogr → RFC 7946 GeoJSON, parcels only (s)", [f"{runs[n]['ogr'][0]:.2f}" for n in sizes])
     row("geopandas peer (s)", [f"{runs[n]['peer']['wall']:.2f}" if runs[n]["peer"] else "not run" for n in sizes])
     row("peer / irrizone", [f"{runs[n]['peer']['wall'] / runs[n]['wall']:.2f}×" if runs[n]["peer"] else "—" for n in sizes])
