@@ -34,7 +34,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "irrizone",
-            dependencies: ["Pipeline", "Ingest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Pipeline", "Ingest", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // jemalloc in place of glibc's malloc (Debian's libjemalloc-dev): freeing on one thread
+            // what another allocated waited on glibc's arena locks, and the output pass ran on
+            // 1.5 of the 2 cores (docs/scaling.md, BENCHMARKS.md).
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit", "TestSupport"]),

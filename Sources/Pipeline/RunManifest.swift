@@ -11,6 +11,8 @@ public struct RunManifest: Codable, Sendable {
         public var gdal: String
         public var geos: String?
         public var proj: String
+        /// The memory allocator the run used (`MemoryAllocator`); absent in older manifests.
+        public var allocator: String? = MemoryAllocator.current
     }
 
     public struct InputFile: Codable, Sendable {
