@@ -34,12 +34,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "irrizone",
-            dependencies: ["Pipeline", "Ingest", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            // jemalloc in place of glibc's malloc (Debian's libjemalloc-dev): freeing on one thread
-            // what another allocated waited on glibc's arena locks, and the output pass ran on
-            // 1.5 of the 2 cores (docs/scaling.md, BENCHMARKS.md).
-            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
+            dependencies: ["Pipeline", "Ingest", "CJemalloc", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // jemalloc in place of glibc's malloc (Debian's libjemalloc-dev), with its options: freeing
+        // on one thread what another allocated waited on glibc's arena locks, and the output pass
+        // ran on 1.5 of the 2 cores (docs/scaling.md, BENCHMARKS.md).
+        .target(name: "CJemalloc", linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit", "TestSupport"]),
         .testTarget(name: "IrrigationModelTests", dependencies: ["IrrigationModel", "Reports"]),

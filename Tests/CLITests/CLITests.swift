@@ -96,10 +96,10 @@ import TestSupport
         #expect(properties.contains { $0["soil_estimated"] as? Bool == true })
         #expect(properties.contains { !(($0["well_ids"] as? [String]) ?? []).isEmpty })
         #expect(properties.contains { $0["irrigation_m3_ha_yr"] is Double } && properties.contains { $0["irrigation_m3_ha_yr"] is NSNull })
-        // The executable runs on jemalloc (Package.swift), and run.json says so.
+        // The executable runs on jemalloc with huge pages (`CJemalloc`), and run.json says so.
         let tool = try #require(try Self.manifest(out)["tool"] as? [String: Any])
         #if os(Linux)
-        #expect((tool["allocator"] as? String)?.hasPrefix("jemalloc 5.") == true, "allocator: \(tool["allocator"] ?? "none")")
+        #expect((tool["allocator"] as? String).map { $0.hasPrefix("jemalloc 5.") && $0.hasSuffix("(thp: always)") } == true, "allocator: \(tool["allocator"] ?? "none")")
         #endif
         let monitoring = try #require(try Self.manifest(out)["monitoring"] as? [[String: Any]])
         #expect(monitoring.count == 5)
