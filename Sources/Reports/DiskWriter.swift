@@ -29,7 +29,7 @@ final class DiskWriter: @unchecked Sendable {
     /// When written through the page cache, every this many bytes the disk is asked to start
     /// writing them (see `startWriteback`).
     static let writebackStep = 32 << 20
-    /// Every this many bytes written, the file is flushed to disk (`fdatasync`) on a thread of
+    /// Every this many bytes written, the file is flushed to disk (`fdatasync`) on a queue of
     /// its own while writing goes on, so that the `fsync` before the file is published has only
     /// the last of it left. A virtual disk takes direct writes into its cache and makes them
     /// durable at the flush: the one `fsync` of 354 MB took 0.36–0.5 s here with nothing else
@@ -60,7 +60,7 @@ final class DiskWriter: @unchecked Sendable {
     /// back when it ends.
     private let flushSlot = DispatchSemaphore(value: 1)
     private let flushing = DispatchQueue(label: "irrizone.disk-flusher")
-    /// The first background flush that failed (set on the flushing thread, read after taking
+    /// The first background flush that failed (set on the flushing queue, read after taking
     /// `flushSlot`).
     private var flushFailure: (any Error)?
     /// Set by `finish()`: the file is complete (a direct write's padding was cut off).
@@ -207,7 +207,7 @@ final class DiskWriter: @unchecked Sendable {
         if written - flushRequested >= Self.flushStep { startFlush() }
     }
 
-    /// Starts flushing what is written so far to disk on the flushing thread, unless a flush is
+    /// Starts flushing what is written so far to disk on the flushing queue, unless a flush is
     /// under way (the next write tries again). On the writing thread.
     private func startFlush() {
         guard flushSlot.wait(timeout: .now()) == .success else { return }
