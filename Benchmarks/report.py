@@ -49,14 +49,19 @@ def seconds(value):
     return "—" if value is None else f"{value:.2f}"
 
 
+def in_run_order(results, prefix, suffix):
+    """The files `<prefix>-<run number><suffix>` in `results`, by run number (run 10 after run 9)."""
+    names = [f for f in os.listdir(results) if re.fullmatch(rf"{re.escape(prefix)}-\d+{re.escape(suffix)}", f)]
+    return sorted(names, key=lambda f: int(f[len(prefix) + 1:-len(suffix)]))
+
+
 def main(results, sizes):
     sizes = [int(n) for n in sizes.split()]
     runs = {}
     for n in sizes:
         # Every run of `assess` at this size; the table shows the median run (by wall), the
         # largest peak RSS of all, and every run's wall.
-        run_names = sorted((f[:-5] for f in os.listdir(results) if re.fullmatch(rf"irrizone-{n}-\d+\.time", f)),
-                           key=lambda name: int(name.rsplit("-", 1)[1]))
+        run_names = [f[:-len(".time")] for f in in_run_order(results, f"irrizone-{n}", ".time")]
         assessed = [(*time_v(f"{results}/{name}.time"), name) for name in run_names]
         wall, _, _, median_name = sorted(assessed)[(len(assessed) - 1) // 2]
         rss = max(r for _, r, _, _ in assessed)
@@ -78,8 +83,7 @@ def main(results, sizes):
                      "merge_phases": json.load(open(f"{results}/merge-{n}.run.json")).get("timings_seconds", {}),
                      "identical": open(f"{results}/merge-{n}.identical").read().strip()}
         # Removing the previous run's outputs before each run (untimed in the run itself).
-        removals = [float(open(f"{results}/{f}").read().split()[-1]) for f in sorted(os.listdir(results))
-                    if re.fullmatch(rf"remove-previous-{n}-\d+\.seconds", f)]
+        removals = [float(open(f"{results}/{f}").read().split()[-1]) for f in in_run_order(results, f"remove-previous-{n}", ".seconds")]
         runs[n] = {"removals": removals, "wall": wall, "walls": walls, "rss": rss, "status": status, "manifest": manifest, "ogr": (ogr_wall, ogr_rss), "peer": peer, "parts": parts}
 
     tool = runs[sizes[0]]["manifest"].get("tool", {})
