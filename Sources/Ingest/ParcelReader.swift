@@ -276,20 +276,23 @@ public struct ParcelReader: Sendable {
         let inFlight = DispatchGroup()
         var pending: (drafts: [ParcelDraft], results: BlockResults)? = nil
         func collectPending() {
-            guard let (drafts, box) = pending else { return }
+            guard var (drafts, box) = pending else { return }
             inFlight.wait()
             pending = nil
-            for (draft, result) in zip(drafts, box.results) {
+            // Each parcel moved out of its draft (`take()`): a copy retained every string and
+            // array of the parcel, and freeing the block released them again (`perf`).
+            for index in drafts.indices {
+                let result = box.results[index]
                 workerWarnings += result.warnings
                 if result.linearised { linearised += 1 }
                 switch result.outcome {
                 case .rejected(let reject):
                     rejects.append(reject)
                 case .accepted(let geometry, let area, let repair):
-                    if let repair { repairs.append(Repair(location: draft.location, reason: repair)) }
-                    if draft.idWasEmpty { emptyIDs += 1 }
-                    if let bad = draft.badPH, badPH.count < 20 { badPH.append(bad) }
-                    var parcel = draft.parcel
+                    if let repair { repairs.append(Repair(location: drafts[index].location, reason: repair)) }
+                    if drafts[index].idWasEmpty { emptyIDs += 1 }
+                    if let bad = drafts[index].badPH, badPH.count < 20 { badPH.append(bad) }
+                    var parcel = drafts[index].parcel.take()!
                     parcel.geometry = geometry
                     parcel.areaSquareMetres = area
                     parcel.geometryRepaired = repair != nil
@@ -506,7 +509,8 @@ public struct ParcelReader: Sendable {
         /// per feature cost the reading thread).
         var featureID: Int64?, ordinal: Int
         var location: String { ParcelReader.location(featureID: featureID, ordinal: ordinal) }
-        var parcel: Parcel
+        /// Taken (moved out) when the parcel is accepted.
+        var parcel: Parcel?
         var wkb: [UInt8]?
         var idWasEmpty: Bool
         var badPH: String?
@@ -538,21 +542,27 @@ public struct ParcelReader: Sendable {
                                                           reason: "PROJ could not set up the transformation: \(error)")), linearised: false, warnings: [])
                 }
             }
-            return drafts.map { draft in
-                var result = processGeometry(draft, transforms: transforms, ellipsoid: ellipsoid, crsLabel: crsLabel, file: file, diagnostics: diagnostics, geos: geos)
-                result.warnings = diagnostics.drainWarnings()
-                return result
+            // Read in place: `map` handed each draft over as a copy of its parcel and WKB.
+            return drafts.withUnsafeBufferPointer { drafts in
+                drafts.indices.map { index in
+                    let draft = drafts.baseAddress! + index
+                    var result = processGeometry(wkb: draft.pointee.wkb, location: draft.pointee.location, transforms: transforms, ellipsoid: ellipsoid,
+                                                 crsLabel: crsLabel, file: file, diagnostics: diagnostics, geos: geos)
+                    result.warnings = diagnostics.drainWarnings()
+                    return result
+                }
             }
         }
     }
 
-    static func processGeometry(_ draft: ParcelDraft, transforms: (CoordinateTransformation, CoordinateTransformation?), ellipsoid: Ellipsoid,
-                                crsLabel: String, file: String, diagnostics: Diagnostics, geos: GEOSContext) -> DraftResult {
+    /// - Parameter location: the feature's place in the layer, for a reject (made only then).
+    static func processGeometry(wkb: [UInt8]?, location: @autoclosure () -> String, transforms: (CoordinateTransformation, CoordinateTransformation?),
+                                ellipsoid: Ellipsoid, crsLabel: String, file: String, diagnostics: Diagnostics, geos: GEOSContext) -> DraftResult {
         func reject(_ code: String, _ reason: String, linearised: Bool = false) -> DraftResult {
-            DraftResult(outcome: .rejected(Reject(file: file, location: draft.location, field: "geometry", code: code, reason: reason)),
+            DraftResult(outcome: .rejected(Reject(file: file, location: location(), field: "geometry", code: code, reason: reason)),
                         linearised: linearised, warnings: [])
         }
-        guard let wkb = draft.wkb else { return reject("GEOMETRY_NULL", "the feature has no geometry") }
+        guard let wkb else { return reject("GEOMETRY_NULL", "the feature has no geometry") }
         let outcome: GeometryOutcome
         // The common case, a plain polygon, is decoded once and checked without OGR.
         let plain = isPlainPolygon(wkb) ? try? WKB.multiPolygon(from: wkb) : nil

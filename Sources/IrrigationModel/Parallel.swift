@@ -55,7 +55,7 @@ extension Array {
     /// whole parcel copied for `$0.geometry.distanceMetres(to:)`. To use one field, project it
     /// instead: `withUnsafeBufferPointer { $0[index].geometry.distanceMetres(to: p) }` copies
     /// the geometry alone (`Linker`).
-    @inlinable public func withElement<Result>(at index: Int, _ body: (Element) throws -> Result) rethrows -> Result {
+    @inlinable public func withElement<Result>(at index: Int, _ body: (borrowing Element) throws -> Result) rethrows -> Result {
         try withUnsafeBufferPointer { try body($0[index]) }
     }
 }

@@ -101,12 +101,15 @@ enum AssessmentStage {
                                            wells: WellSummary.make(monitoring.wellReadings, options: rules.review), year: year)
         let links = project.links, soilSamples = monitoring.soilSamples, indeterminateAsPass = rules.indeterminateAsPass
         let exclusionResult = exclusion
-        let assess: @Sendable (Int) -> ParcelAssessment = { index in parcels.withElement(at: index) { parcel in
+        // The parcel is read through a pointer: handed to a closure or a function as a value, it
+        // was copied whole (a retain and a release of each string and array it holds; `perf`).
+        let assess: @Sendable (Int) -> ParcelAssessment = { index in parcels.withUnsafeBufferPointer { parcels in
+            let parcel = parcels.baseAddress! + index
             let classification = classifications[index]
             let policy = catalog.policy(classification.cropClass)
             let parcelLinks = links.isEmpty ? nil : links[index]
             let samples = soilSamples.withUnsafeBufferPointer { soil in parcelLinks?.soilSamples.map { soil[$0] } ?? [] }
-            let review = ReviewEngine.review(parcel: parcel, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
+            let review = ReviewEngine.review(sourceID: parcel.pointee.sourceID, soilPH: parcel.pointee.soilPH, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
                                              links: parcelLinks, soil: samples, context: context)
             // Findings looked at in place (`filter` copied each whole: a retain and a release per string).
             var screening: [String] = [], intervention: [String] = []
@@ -119,19 +122,19 @@ enum AssessmentStage {
             }
             let anyValue = review.accumulation.contains { $0.start != nil && !$0.startIsBackground }
             let soilClass = !anyValue ? "unknown" : !intervention.isEmpty ? "strict_control" : !screening.isEmpty ? "safe_use" : "priority_protection"
-            let known = parcel.sourceID.map { verdictBySource[$0] != nil } ?? false
+            let known = parcel.pointee.sourceID.map { verdictBySource[$0] != nil } ?? false
             let exclusionShare = exclusionResult[index].share
             let (zone, reasons) = Zoning.zone(ZoningInput(
                 cropClass: classification.cropClass, tier: policy.tier,
-                sourceVerdict: parcel.sourceID.flatMap { verdictBySource[$0] }, sourceKnown: known,
+                sourceVerdict: parcel.pointee.sourceID.flatMap { verdictBySource[$0] }, sourceKnown: known,
                 soilAboveScreening: screening, soilAboveIntervention: intervention,
                 exclusionShare: exclusionShare, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
                 indeterminateAsPass: indeterminateAsPass))
             var assessment = ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
-                                              sourceStatus: parcel.sourceID.flatMap { verdictBySource[$0]?.status },
+                                              sourceStatus: parcel.pointee.sourceID.flatMap { verdictBySource[$0]?.status },
                                               exclusionShare: exclusionShare, exclusionNames: exclusionResult[index].names, soilClass: soilClass,
                                               soilAboveScreening: screening, soilAboveIntervention: intervention,
-                                              soilPHUsed: review.samplePH ?? parcel.soilPH)
+                                              soilPHUsed: review.samplePH ?? parcel.pointee.soilPH)
             assessment.review = review
             return assessment
         } }

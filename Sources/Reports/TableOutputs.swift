@@ -34,16 +34,17 @@ public enum SummaryFiles {
                 self.loadsPerHectare = loadsPerHectare; self.soilReview = soilReview; self.groundwaterReview = groundwaterReview; self.soilNoData = soilNoData
             }
 
-            /// (Borrowed, and the review read in place: copies of the parcel, the assessment or
-            /// its review retained every string and array they hold, per parcel.)
-            public init(_ parcel: borrowing Parcel, _ assessment: borrowing ParcelAssessment) {
-                let soilNoData = assessment.review?.findings.withUnsafeBufferPointer { findings in
+            /// (Through pointers, and the review read in place: copies of the parcel, the assessment
+            /// or its review retained every string and array they hold, per parcel; a borrowed
+            /// parameter was still copied whole by its caller, in `perf` samples.)
+            public init(_ parcel: UnsafePointer<Parcel>, _ assessment: UnsafePointer<ParcelAssessment>) {
+                let soilNoData = assessment.pointee.review?.findings.withUnsafeBufferPointer { findings in
                     findings.indices.contains { findings[$0].code == "SOIL_NO_DATA" }
                 }
-                self.init(unit: parcel.adminUnit ?? "", zone: assessment.zone.rawValue, cropClass: assessment.classification.cropClass.rawValue,
-                          hectares: parcel.areaHectares, volumeM3PerHectare: assessment.review?.volumeM3PerHectare,
-                          loadsPerHectare: assessment.review?.annualLoad.inKeyOrder ?? Array(repeating: nil, count: SummaryAccumulator.loadKeys.count),
-                          soilReview: assessment.review?.soilReview == true, groundwaterReview: assessment.review?.groundwaterReview == true,
+                self.init(unit: parcel.pointee.adminUnit ?? "", zone: assessment.pointee.zone.rawValue, cropClass: assessment.pointee.classification.cropClass.rawValue,
+                          hectares: parcel.pointee.areaHectares, volumeM3PerHectare: assessment.pointee.review?.volumeM3PerHectare,
+                          loadsPerHectare: assessment.pointee.review?.annualLoad.inKeyOrder ?? Array(repeating: nil, count: SummaryAccumulator.loadKeys.count),
+                          soilReview: assessment.pointee.review?.soilReview == true, groundwaterReview: assessment.pointee.review?.groundwaterReview == true,
                           soilNoData: soilNoData == true)
             }
         }
@@ -99,14 +100,14 @@ public enum SummaryFiles {
 
         /// A parcel's rows (one per finding under review) as CSV text, and how many; pure, so
         /// parcels' rows can be made on all cores and written in order.
-        public static func rows(_ parcel: borrowing Parcel, _ assessment: borrowing ParcelAssessment) -> (text: String, count: Int) {
+        public static func rows(_ parcel: UnsafePointer<Parcel>, _ assessment: UnsafePointer<ParcelAssessment>) -> (text: String, count: Int) {
             var text = "", count = 0
-            guard let findings = assessment.review?.findings else { return (text, count) }
+            guard let findings = assessment.pointee.review?.findings else { return (text, count) }
             // Looked at in place; copied only when written (iterating copied every finding whole,
             // a retain and a release per string).
             for index in findings.indices where findings[index].review {
                 let finding = findings[index]
-                text += CSVWriter.row([parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", assessment.classification.cropClass.rawValue, assessment.zone.rawValue,
+                text += CSVWriter.row([parcel.pointee.id, parcel.pointee.adminUnit ?? "", parcel.pointee.crop ?? "", assessment.pointee.classification.cropClass.rawValue, assessment.pointee.zone.rawValue,
                                        finding.code, finding.target, finding.parameter ?? "", finding.value.map { String($0) } ?? "",
                                        finding.threshold.map { String($0) } ?? "", finding.unit ?? "", finding.standard ?? "", finding.evidence.joined(separator: ";"),
                                        finding.messageZh, finding.messageEn])

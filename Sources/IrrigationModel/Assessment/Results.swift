@@ -46,16 +46,21 @@ public struct ParcelOutcome: Sendable {
     }
 
     public init(_ assessment: borrowing ParcelAssessment) {
-        zone = assessment.zone
-        cropClass = assessment.classification.cropClass
-        reasons = assessment.reasons
-        // (`assessment.review?.x`, not a local copy of the review: that retained all it holds.)
-        reviewReasons = assessment.review?.reviewReasons ?? []
-        soilReview = assessment.review?.soilReview ?? false
-        groundwaterReview = assessment.review?.groundwaterReview ?? false
-        irrigationYearsLimit = assessment.review?.irrigationYearsLimit
-        limitingElement = assessment.review?.limitingElement
-        volumeM3PerHectare = assessment.review?.volumeM3PerHectare
+        self = withUnsafePointer(to: assessment) { ParcelOutcome($0) }
+    }
+
+    public init(_ assessment: UnsafePointer<ParcelAssessment>) {
+        zone = assessment.pointee.zone
+        cropClass = assessment.pointee.classification.cropClass
+        reasons = assessment.pointee.reasons
+        // (`assessment.pointee.review?.x`, not a local copy of the review: that retained all it holds.
+        // Through a pointer: a borrowed value was copied whole by its caller all the same; `perf`.)
+        reviewReasons = assessment.pointee.review?.reviewReasons ?? []
+        soilReview = assessment.pointee.review?.soilReview ?? false
+        groundwaterReview = assessment.pointee.review?.groundwaterReview ?? false
+        irrigationYearsLimit = assessment.pointee.review?.irrigationYearsLimit
+        limitingElement = assessment.pointee.review?.limitingElement
+        volumeM3PerHectare = assessment.pointee.review?.volumeM3PerHectare
     }
 
     public var underReview: Bool { soilReview || groundwaterReview }

@@ -330,9 +330,17 @@ public enum ReviewEngine {
 
     public static func review(parcel: Parcel, cropClass: CropClass, policy: CropClassPolicy, crop: CropEntry?, links: ParcelLinks?,
                               soil: [SoilSample], context c: Context) -> ParcelReview {
+        review(sourceID: parcel.sourceID, soilPH: parcel.soilPH, cropClass: cropClass, policy: policy, crop: crop, links: links, soil: soil, context: c)
+    }
+
+    /// The review of a parcel with this source and recorded soil pH (all the rules need of the
+    /// parcel itself: a caller that holds parcels in an array hands these over instead of a copy
+    /// of the whole parcel).
+    public static func review(sourceID: String?, soilPH: Double?, cropClass: CropClass, policy: CropClassPolicy, crop: CropEntry?, links: ParcelLinks?,
+                              soil: [SoilSample], context c: Context) -> ParcelReview {
         let options = c.options
         var findings: [Finding] = []
-        let means = parcel.sourceID.flatMap { c.sourceSeries[$0] }
+        let means = sourceID.flatMap { c.sourceSeries[$0] }
 
         // Volume: records, else the class's quota.
         let records = links?.irrigationByYear ?? [:]
@@ -364,7 +372,7 @@ public enum ReviewEngine {
 
         // Soil: linked values, thresholds by pH band and land use.
         let samplePH = SoilSummary.pH(samples: soil)
-        let ph = samplePH ?? parcel.soilPH
+        let ph = samplePH ?? soilPH
         let bands = ph.map { [StandardsCatalog.phBand($0)] } ?? Array(ElementRules.bandPH.indices)  // unknown pH: the strictest band
         let sampleIDs = soil.map(\.id)
         if soil.isEmpty {
@@ -412,7 +420,7 @@ public enum ReviewEngine {
             if let years, years > 0, years < options.accumulation.horizonYears {
                 findings.append(Finding(code: "SOIL_PROJECTED_EXCEEDANCE", target: "soil", parameter: element, value: years,
                                         threshold: options.accumulation.horizonYears, unit: "years", standard: standard,
-                                        evidence: sampleIDs + [parcel.sourceID].compactMap { $0 },
+                                        evidence: sampleIDs + [sourceID].compactMap { $0 },
                                         messageZh: "按当前灌溉负荷，\(String(format: "%.1f", years)) 年后土壤\(parameter.chineseName)达到筛选值",
                                         messageEn: "at the current load, soil \(parameter.englishName) reaches the screening value in \(String(format: "%.1f", years)) years",
                                         review: true))
@@ -463,7 +471,7 @@ public enum ReviewEngine {
         }
         if let yield, yield < options.yieldReviewBelowPercent {
             findings.append(Finding(code: "SOIL_SALINITY", target: "soil", parameter: "ec", value: yield, threshold: options.yieldReviewBelowPercent, unit: "%",
-                                    standard: "FAO 29 / Maas–Hoffman", evidence: [parcel.sourceID].compactMap { $0 },
+                                    standard: "FAO 29 / Maas–Hoffman", evidence: [sourceID].compactMap { $0 },
                                     messageZh: "灌溉水盐分使作物相对产量降至 \(String(format: "%.0f", yield))%",
                                     messageEn: "irrigation-water salinity cuts relative yield to \(String(format: "%.0f", yield)) %", review: true))
         }
@@ -482,7 +490,7 @@ public enum ReviewEngine {
                     guard let load = annualLoad[key], load > threshold else { continue }
                     findings.append(Finding(code: "GW_SHALLOW_AND_LOADED", target: "groundwater", parameter: key, value: load, threshold: threshold,
                                             unit: "kg/ha·yr", standard: "project default (water table < \(options.shallowWaterTableMetres) m)",
-                                            evidence: [id] + [parcel.sourceID].compactMap { $0 },
+                                            evidence: [id] + [sourceID].compactMap { $0 },
                                             messageZh: "浅埋地下水（\(String(format: "%.1f", depth)) m）且\(key == "salt" ? "盐分" : "氯化物")负荷高",
                                             messageEn: "shallow water table (\(String(format: "%.1f", depth)) m) under a high \(key) load", review: true))
                 }
