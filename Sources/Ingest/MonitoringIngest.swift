@@ -366,10 +366,23 @@ public struct MonitoringIngest {
         guard let knownParcels = parcelIDs.wait() else { throw CancellationError() }  // the parcels could not be read
         // Each row's parcel in the layer, looked up on all cores (this part waits for the parcels,
         // so it is what the run waits for); the layer's own copy of the id, which the records keep
-        // (a row's copy would be one more string per row).
+        // (a row's copy would be one more string per row). A parcel's rows are usually together:
+        // a row with the id of the row before it takes that row's answer (the id compared, not
+        // hashed). The id is read in place (`rows[index]` copied the whole row).
         let rows = pending
-        let layerIDs = parallelMap(count: rows.count, chunkSize: 65_536) { index in
-            rows[index].parcelID.flatMap { id in knownParcels.firstIndex(of: id).map { knownParcels[$0] } }
+        let layerIDs = parallelChunks(count: rows.count, chunkSize: 65_536) { range in
+            rows.withUnsafeBufferPointer { rows in
+                var found: [String?] = [], previous: (id: String, layerID: String?)? = nil
+                found.reserveCapacity(range.count)
+                for index in range {
+                    guard let id = rows[index].parcelID else { found.append(nil); continue }
+                    if let previous, previous.id == id { found.append(previous.layerID); continue }
+                    let layerID = knownParcels.firstIndex(of: id).map { knownParcels[$0] }
+                    previous = (id, layerID)
+                    found.append(layerID)
+                }
+                return found
+            }
         }
         data.irrigation.reserveCapacity(data.irrigation.count + pending.count)
         var rejected: [MonitoringReader.LateReject] = []  // few: only these need a place among the rejects
