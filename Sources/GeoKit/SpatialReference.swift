@@ -54,9 +54,7 @@ public final class SpatialReference {
 
     /// `AUTHORITY:CODE` when OSR can identify it (e.g. "EPSG:4547"), else nil.
     public var authorityCode: String? {
-        if let name = OSRGetAuthorityName(handle, nil), let code = OSRGetAuthorityCode(handle, nil) {
-            return "\(String(cString: name)):\(String(cString: code))"
-        }
+        if let declared = declaredAuthorityCode { return declared }
         // ESRI .prj files often lack an AUTHORITY node; ask PROJ to identify with full confidence.
         guard let copy = OSRClone(handle) else { return nil }
         defer { OSRRelease(copy) }
@@ -65,6 +63,12 @@ public final class SpatialReference {
             return "\(String(cString: name)):\(String(cString: code))"
         }
         return nil
+    }
+
+    /// `AUTHORITY:CODE` as the CRS itself states it (its AUTHORITY node), without asking PROJ.
+    public var declaredAuthorityCode: String? {
+        guard let name = OSRGetAuthorityName(handle, nil), let code = OSRGetAuthorityCode(handle, nil) else { return nil }
+        return "\(String(cString: name)):\(String(cString: code))"
     }
 
     /// The CRS's name, e.g. "CGCS2000 / 3-degree Gauss-Kruger CM 114E".

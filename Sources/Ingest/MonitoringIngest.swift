@@ -317,51 +317,59 @@ public struct MonitoringIngest {
         // read); then each row's verdict in row order, a row of an unknown parcel rejected as
         // such whatever else it was. (Rows of one parcel id are all known or all unknown, so
         // checking duplicates first gives what checking the id first would.)
-        /// The first row of a parcel and year: its volume, and where it was (for a conflict).
-        /// Equal and hashed by parcel and year only, so one `insert` finds an earlier row or adds
-        /// this one (a lookup and then an insertion hashed the id twice).
-        struct ParcelYear: Hashable {
-            var parcelID: String, year: Int
-            var volume: IrrigationRecord.Volume, location: String
-            static func == (a: ParcelYear, b: ParcelYear) -> Bool { a.year == b.year && a.parcelID == b.parcelID }
-            func hash(into hasher: inout Hasher) { hasher.combine(parcelID); hasher.combine(year) }
-        }
-        enum Pending { case record(IrrigationRecord), merged, rejected(field: String, code: String, reason: String) }
-        struct PendingRow { var index: Int; var origin: RecordOrigin; var parcelID: String?; var outcome: Pending }
-        var seen = Set<ParcelYear>()
+        /// A parcel and year: the key of its first row.
+        struct ParcelYear: Hashable { var parcelID: String, year: Int32 }
+        /// A row's verdict; a rejection's text is kept apart (`rejections`), as rows are many and
+        /// rejections few.
+        enum Pending { case record(year: Int32, volume: IrrigationRecord.Volume), merged, rejected(Int32) }
+        /// (The file of every row is the table's: a row keeps its location only.)
+        struct PendingRow { var index: Int; var location: String; var parcelID: String?; var outcome: Pending }
+        // The first row of each parcel and year, by its place in `pending` (one insertion finds an
+        // earlier row or adds this one). Rows, keys and all are a few tens of bytes each: the
+        // table of a county's rows was ≈ 60 MB of fresh memory, whose zeroing by the kernel was a
+        // third of this thread's `perf` samples.
+        var firstRow: [ParcelYear: Int32] = [:]
         var pending: [PendingRow] = []
+        var rejections: [(field: String, code: String, reason: String)] = []
         let fileUnitIsPerMu = (file.volumeUnit ?? "m3").lowercased().contains("mu")
         let today = context.today
         try reader.read(expect: { rows in
-            seen.reserveCapacity(rows)
+            firstRow.reserveCapacity(rows)
             pending.reserveCapacity(rows)
         }) { row in
             func note(_ outcome: Pending, parcelID: String? = nil) -> MonitoringReader.RowVerdict {
-                pending.append(PendingRow(index: row.index, origin: row.origin, parcelID: parcelID, outcome: outcome))
+                pending.append(PendingRow(index: row.index, location: row.origin.location, parcelID: parcelID, outcome: outcome))
                 return .undecided
             }
-            guard let parcelID = row.text[.parcelID] else { return note(.rejected(field: "parcel_id", code: "MISSING_ID", reason: "no parcel id")) }
+            func reject(field: String, code: String, reason: String, parcelID: String? = nil) -> MonitoringReader.RowVerdict {
+                rejections.append((field, code, reason))
+                return note(.rejected(Int32(rejections.count - 1)), parcelID: parcelID)
+            }
+            guard let parcelID = row.text[.parcelID] else { return reject(field: "parcel_id", code: "MISSING_ID", reason: "no parcel id") }
             guard let year = row.text[.year].flatMap({ Int($0) }) ?? row.date?.year, (1900...today.year).contains(year) else {
-                return note(.rejected(field: "year", code: "BAD_DATE", reason: "no valid year (\"\(row.text[.year] ?? "")\")"), parcelID: parcelID)
+                return reject(field: "year", code: "BAD_DATE", reason: "no valid year (\"\(row.text[.year] ?? "")\")", parcelID: parcelID)
             }
             let perMu = row.text[.volumePerMu] != nil
                 || (row.text[.volumeUnit].map { $0.lowercased().contains("mu") || $0.contains("亩") } ?? fileUnitIsPerMu)
             guard let text = row.text[.volumePerMu] ?? row.text[.volume] else {
-                return note(.rejected(field: "volume_m3", code: "MISSING_VALUE", reason: "no irrigation volume"), parcelID: parcelID)
+                return reject(field: "volume_m3", code: "MISSING_VALUE", reason: "no irrigation volume", parcelID: parcelID)
             }
             guard let amount = Double(text), amount >= 0 else {
-                return note(.rejected(field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number"), parcelID: parcelID)
+                return reject(field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number", parcelID: parcelID)
             }
             let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
-            let (isFirst, first) = seen.insert(ParcelYear(parcelID: parcelID, year: year, volume: volume, location: row.origin.location))
-            if !isFirst {
-                if first.volume == volume { return note(.merged, parcelID: parcelID) }
-                return note(.rejected(field: "volume_m3", code: "DUPLICATE_CONFLICT", reason: "parcel \(parcelID) has another volume for \(year) at \(first.location)"),
-                            parcelID: parcelID)
+            let thisRow = Int32(pending.count)
+            // Through the `default:` subscript's in-place access, which stores this row when the
+            // key is new: one hash of the key either way.
+            let first = { (first: inout Int32) in first }(&firstRow[ParcelYear(parcelID: parcelID, year: Int32(year)), default: thisRow])
+            if first != thisRow, case .record(_, let firstVolume) = pending[Int(first)].outcome {
+                if firstVolume == volume { return note(.merged, parcelID: parcelID) }
+                return reject(field: "volume_m3", code: "DUPLICATE_CONFLICT",
+                              reason: "parcel \(parcelID) has another volume for \(year) at \(pending[Int(first)].location)", parcelID: parcelID)
             }
-            return note(.record(IrrigationRecord(parcelID: parcelID, year: year, volume: volume)), parcelID: parcelID)
+            return note(.record(year: Int32(year), volume: volume), parcelID: parcelID)
         }
-        seen = []
+        firstRow = [:]
 
         guard let knownParcels = parcelIDs.wait() else { throw CancellationError() }  // the parcels could not be read
         // Each row's parcel in the layer, looked up on all cores (this part waits for the parcels,
@@ -389,20 +397,21 @@ public struct MonitoringIngest {
         var accepted = 0, merged = 0
         pending.withUnsafeBufferPointer { pending in
             for index in pending.indices {
-                var outcome = pending[index].outcome
-                if let parcelID = pending[index].parcelID {
-                    if let layerID = layerIDs[index] {
-                        if case .record(var record) = outcome { record.parcelID = layerID; outcome = .record(record) }
-                    } else {
-                        outcome = .rejected(field: "parcel_id", code: "UNKNOWN_PARCEL", reason: "parcel \(parcelID) is not in the parcel layer")
-                    }
-                }
-                switch outcome {
-                case .record(let record): data.irrigation.append(record); accepted += 1
-                case .merged: merged += 1
-                case let .rejected(field, code, reason):
-                    rejected.append(MonitoringReader.LateReject(row: pending[index].index, origin: pending[index].origin,
+                func reject(_ field: String, _ code: String, _ reason: String) {
+                    rejected.append(MonitoringReader.LateReject(row: pending[index].index, origin: RecordOrigin(file: file.path, location: pending[index].location),
                                                                 field: field, code: code, reason: reason))
+                }
+                if let parcelID = pending[index].parcelID, layerIDs[index] == nil {
+                    reject("parcel_id", "UNKNOWN_PARCEL", "parcel \(parcelID) is not in the parcel layer")
+                    continue
+                }
+                switch pending[index].outcome {
+                case let .record(year, volume):
+                    data.irrigation.append(IrrigationRecord(parcelID: layerIDs[index]!, year: Int(year), volume: volume)); accepted += 1
+                case .merged: merged += 1
+                case .rejected(let which):
+                    let rejection = rejections[Int(which)]
+                    reject(rejection.field, rejection.code, rejection.reason)
                 }
             }
         }

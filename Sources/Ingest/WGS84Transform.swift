@@ -8,24 +8,32 @@ import IrrigationModel
 /// coordinates. Finding that out searches PROJ's database (≈ 290 M instructions, ≈ 0.1 s, in each
 /// fresh PROJ context), and a run needs it three times at its start: for the parcels' geometry,
 /// for the layer's extent (the monitoring tables check their samples against it) and for the
-/// wells' x/y. Each asked it of PROJ on its own before, on the two threads that read.
+/// wells' x/y. Each asked it of PROJ on its own before, on the two threads that read. CGCS2000
+/// itself is now answered without PROJ; other CRSs are asked of it once.
 enum GeographicToWGS84 {
     private static let lock = NSLock()
     /// Each CRS asked about (as WKT), with its answer.
     private nonisolated(unsafe) static var answers: [(wkt: String, answer: Promised<Bool>)] = []
+    /// The answer for WGS84 itself and for CGCS2000.
+    static let knownNoOperation: Promised<Bool> = {
+        let answer = Promised<Bool>()
+        answer.fulfil(true)
+        return answer
+    }()
 
     /// The answer for `geographic`: already there when `geographic` is WGS84 itself, else
     /// worked out on a thread of its own by the first caller (its `SpatialReference` stays on the
     /// caller's thread: PROJ is handed the CRS as WKT) and shared with the callers after it that
     /// ask about the same CRS (`SpatialReference.isSame(as:)`: the CRS read back from a layer's
     /// WKT, as the monitoring tables take it, exports without the layer's area of use).
+    ///
+    /// CGCS2000 (EPSG:4490), the datum of Chinese land-survey data, is answered without PROJ:
+    /// PROJ knows no transformation to WGS84 for it (`SpatialTests` checks that this PROJ still
+    /// says so), and asking took ≈ 0.1 s of a core at every run's start, while both were busy
+    /// reading.
     static func isNoOperation(_ geographic: SpatialReference) throws -> Promised<Bool> {
         let wgs84 = try SpatialReference.wgs84()
-        if geographic.isSame(as: wgs84) {
-            let answer = Promised<Bool>()
-            answer.fulfil(true)
-            return answer
-        }
+        if geographic.declaredAuthorityCode == "EPSG:4490" || geographic.isSame(as: wgs84) { return knownNoOperation }
         let geographicWKT = try geographic.wkt(), wgs84WKT = try wgs84.wkt()
         let (answer, asked) = lock.withLock { () -> (Promised<Bool>, Bool) in
             if let known = answers.first(where: { $0.wkt == geographicWKT }) { return (known.answer, true) }

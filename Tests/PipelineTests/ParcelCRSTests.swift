@@ -67,17 +67,22 @@ import IrrigationModel
     /// PROJ is asked once per CRS: the CRS read back from the layer's WKT (as the monitoring
     /// tables take it, without the area of use) shares the answer of the layer's own.
     @Test func theNoOperationAnswerIsShared() throws {
-        let layerCRS = try SpatialReference(epsg: 4547)
+        let layerCRS = try SpatialReference(epsg: 26716)  // NAD27 / UTM 16N: NAD27 is asked of PROJ
         let readBack = try SpatialReference(userInput: try layerCRS.wkt())
         #expect(try readBack.geographic().wkt() != layerCRS.geographic().wkt())
         let first = try GeographicToWGS84.isNoOperation(layerCRS.geographic())
         let second = try GeographicToWGS84.isNoOperation(readBack.geographic())
         #expect(first === second)
-        #expect(first.wait())
-        // NAD27 is another CRS, with another answer.
-        let nad27 = try GeographicToWGS84.isNoOperation(SpatialReference(epsg: 4267))
-        #expect(nad27 !== first)
-        #expect(!nad27.wait())
+        #expect(!first.wait())
+        // CGCS2000 (under EPSG:4547, and read back) is another CRS, with another answer: a
+        // no-op, given without asking PROJ (which says the same: `SpatialTests`).
+        let cgcs2000 = try SpatialReference(epsg: 4547)
+        let answers = [try GeographicToWGS84.isNoOperation(cgcs2000.geographic()),
+                       try GeographicToWGS84.isNoOperation(SpatialReference(userInput: try cgcs2000.wkt()).geographic())]
+        for answer in answers {
+            #expect(answer === GeographicToWGS84.knownNoOperation)
+            #expect(answer.wait())
+        }
     }
 
     /// A worker thread keeps the transformations it copied for as long as it works on the same
