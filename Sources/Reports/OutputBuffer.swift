@@ -55,8 +55,24 @@ public struct JSONBytes: Sendable {
         guard length > 0 else { return }
         makeRoom(for: length)
         let start = count
-        storage.withUnsafeMutableBytes { ($0.baseAddress! + start).copyMemory(from: source.baseAddress!, byteCount: length) }
+        storage.withUnsafeMutableBytes { Self.copy(source.baseAddress!, to: $0.baseAddress! + start, length) }
         count += length
+    }
+
+    /// Copies `length` bytes. Most pieces of a feature are short (a key and its separators, a
+    /// number, a code): up to 32 bytes are copied as two overlapping runs of machine words
+    /// in place, where a call to `memmove` for each was 4 % of a run's `perf` samples.
+    @inline(__always) static func copy(_ source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, _ length: Int) {
+        @inline(__always) func word(_ offset: Int) { destination.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self) }
+        switch length {
+        case 17...32: word(0); word(8); word(length - 16); word(length - 8)
+        case 8...16: word(0); word(length - 8)
+        case 4..<8:
+            destination.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            destination.storeBytes(of: source.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self), toByteOffset: length - 4, as: UInt32.self)
+        case 1..<4: for offset in 0..<length { destination.storeBytes(of: source.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self) }
+        default: destination.copyMemory(from: source, byteCount: length)
+        }
     }
     public mutating func append(contentsOf bytes: [UInt8]) { bytes.withUnsafeBytes { append(raw: $0) } }
     public mutating func append(_ other: JSONBytes) { other.withUnsafeBytes { append(raw: $0) } }

@@ -138,6 +138,24 @@ import Testing
         #expect(written(0.103) == "0.103" && written(-8.4) == "-8.4" && written(0.0001) == String(0.0001))
     }
 
+    /// Appending a piece copies exactly its bytes, at every length the short-copy paths take
+    /// (1–32) and around them, after text of every length modulo 8.
+    @Test func appendedPiecesAreCopiedExactly() {
+        for before in 0..<9 {
+            for length in 0...40 {
+                let prefix = (0..<before).map { UInt8(ascii: "a") &+ UInt8($0) }
+                let piece = (0..<length).map { UInt8(truncatingIfNeeded: 0x30 &+ $0 &* 7) }
+                // The room is filled first, so a byte the copy leaves out shows.
+                var bytes = JSONBytes(capacity: 128)
+                bytes.append(contentsOf: [UInt8](repeating: 0xEE, count: 128))
+                bytes.removeAll()
+                bytes.append(contentsOf: prefix)
+                bytes.append(contentsOf: piece)
+                #expect(bytes.bytes == prefix + piece, "\(length) bytes after \(before)")
+            }
+        }
+    }
+
     /// The eight-bytes-at-a-time escape check against the byte-by-byte rule: every byte value
     /// at every position of short and long texts, and random texts (mostly bytes that need no
     /// escaping, as in real text, with multi-byte UTF-8).
