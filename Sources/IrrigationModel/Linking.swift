@@ -246,12 +246,14 @@ extension SpatialIndex.Box {
 public enum SoilSummary {
     /// The highest detected value of `parameter` among the samples (conservative), nil when no
     /// sample detected it (non-detects are not turned into numbers here).
+    private static let ph = ParameterCatalog.parameter(id: "ph")
+
     public static func value(_ parameter: Parameter, samples: [SoilSample]) -> Double? {
         var highest: Double? = nil
         // In place: `for sample in samples` copied each sample (its strings and measurements).
         samples.withUnsafeBufferPointer { samples in
             for index in samples.indices {
-                if let value = samples[index].measurements[parameter]?.number, highest.map({ value > $0 }) ?? true { highest = value }
+                if let value = samples[index].numbers[parameter.ordinal], highest.map({ value > $0 }) ?? true { highest = value }
             }
         }
         return highest
@@ -259,8 +261,8 @@ public enum SoilSummary {
 
     /// The mean measured pH of the samples, nil when none has one.
     public static func pH(samples: [SoilSample]) -> Double? {
-        guard let ph = ParameterCatalog.parameter(id: "ph") else { return nil }
-        let values = samples.withUnsafeBufferPointer { samples in samples.indices.compactMap { samples[$0].measurements[ph]?.number } }
+        guard let ph = Self.ph else { return nil }
+        let values = samples.withUnsafeBufferPointer { samples in samples.indices.compactMap { samples[$0].numbers[ph.ordinal] } }
         return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 }

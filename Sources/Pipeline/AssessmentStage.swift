@@ -122,16 +122,16 @@ enum AssessmentStage {
             }
             let anyValue = review.accumulation.contains { $0.start != nil && !$0.startIsBackground }
             let soilClass = !anyValue ? "unknown" : !intervention.isEmpty ? "strict_control" : !screening.isEmpty ? "safe_use" : "priority_protection"
-            let known = parcel.pointee.sourceID.map { verdictBySource[$0] != nil } ?? false
+            let verdict = parcel.pointee.sourceID.flatMap { verdictBySource[$0] }  // looked up once
             let exclusionShare = exclusionResult[index].share
             let (zone, reasons) = Zoning.zone(ZoningInput(
                 cropClass: classification.cropClass, tier: policy.tier,
-                sourceVerdict: parcel.pointee.sourceID.flatMap { verdictBySource[$0] }, sourceKnown: known,
+                sourceVerdict: verdict, sourceKnown: verdict != nil,
                 soilAboveScreening: screening, soilAboveIntervention: intervention,
                 exclusionShare: exclusionShare, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
                 indeterminateAsPass: indeterminateAsPass))
             var assessment = ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
-                                              sourceStatus: parcel.pointee.sourceID.flatMap { verdictBySource[$0]?.status },
+                                              sourceStatus: verdict?.status,
                                               exclusionShare: exclusionShare, exclusionNames: exclusionResult[index].names, soilClass: soilClass,
                                               soilAboveScreening: screening, soilAboveIntervention: intervention,
                                               soilPHUsed: review.samplePH ?? parcel.pointee.soilPH)

@@ -95,11 +95,23 @@ public struct SoilSample: Sendable, Hashable {
     public var date: CalendarDate?
     public var depth: String?
     public var texture: String?
-    public var measurements: Measurements
+    public var measurements: Measurements { didSet { numbers = Self.numbers(of: measurements) } }
     public var origin: RecordOrigin
+    /// Each parameter's detected value, by its place in `ParameterCatalog.all`: the rules read a
+    /// sample's values for every parcel linked to it, and looking each up in `measurements`
+    /// (hashing the parameter) was 1 % of a run's `perf` samples.
+    public private(set) var numbers: [Double?]
+
     public init(id: String, location: Position, date: CalendarDate?, depth: String?, texture: String?, measurements: Measurements, origin: RecordOrigin) {
         self.id = id; self.location = location; self.date = date; self.depth = depth; self.texture = texture
         self.measurements = measurements; self.origin = origin
+        numbers = Self.numbers(of: measurements)
+    }
+
+    private static func numbers(of measurements: Measurements) -> [Double?] {
+        var numbers = [Double?](repeating: nil, count: ParameterCatalog.all.count)
+        for (parameter, value) in measurements { numbers[parameter.ordinal] = value.number }
+        return numbers
     }
 }
 
