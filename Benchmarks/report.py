@@ -15,7 +15,7 @@ PHASES = [  # run.json timings, in pipeline order (read_monitoring runs on its o
     "census", "layer_facts", "read_parcels", "prepare_link", "wait_for_other_tables", "link", "wait_for_monitoring", "read_service_areas",
     "read_monitoring", "link_irrigation", "compliance", "exclusions", "review_and_zone", "dissolve",
     "hash_inputs", "write_parcels_geojson", "write_parcels_gpkg", "review_csv_and_summary_rows", "write_summary_csv", "write_review_csv", "write_sources",
-    "write_zones_geojson", "write_rejects_csv", "write_report_html",
+    "write_zones_geojson", "write_rejects_csv", "write_report_html", "wait_for_parcels_file",
 ]
 
 

@@ -122,6 +122,8 @@ public struct AssessJob {
             let html = HTMLReport.render(report)
             try Data(html.utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))
         }
+        // The parcels file's end, written and flushed to disk meanwhile (`ParcelOutputPass`).
+        try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait() }
         var manifest = manifestDraft
         manifest.timingsSeconds = timer.asDictionary
         try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
@@ -139,7 +141,6 @@ public struct AssessJob {
                 reviewRows: report.reviewRows, reviewCount: report.reviewCount, coverage: report.coverage)
             try state.write(to: staging.path(for: PartitionState.fileName))
         }
-        try pass.parcelFileSync?.wait()
         try staging.commit()
         if !options.freesDataOnReturn { KeptUntilExit.keep([project, assessment, pass, zones, report]) }
         return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)

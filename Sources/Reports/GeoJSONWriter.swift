@@ -241,11 +241,13 @@ public final class GeoJSONWriter {
         return featureCount
     }
 
-    /// Closes the collection, leaving the flush to disk to another thread (`PendingSync.wait()`
-    /// before publishing the file); returns the number of features written.
-    public func finishInBackground() throws -> (features: Int, sync: PendingSync) {
+    /// Closes the collection, writes the file to its end, flushes it to disk and closes it;
+    /// returns the number of features written. (`ParcelOutputPass` runs it on the thread that
+    /// wrote the features, while the run goes on.)
+    public func finishAndSynchronize() throws -> Int {
         out.append(Self.footer)
-        return (featureCount, try out.closeInBackground())
+        try out.closeAndSynchronize()
+        return featureCount
     }
 
     static func write(_ value: PropertyValue, to out: inout JSONBytes) {
