@@ -45,17 +45,3 @@ public func parallelChunks<T: Sendable>(count: Int, chunkSize: Int, _ transform:
     }
     return results.joined()
 }
-
-extension Array {
-    /// Calls `body` with the element at `index` read in place, as long as `body` only reads
-    /// from it. (`array[index]` hands out a copy: for a struct that holds strings and arrays, a
-    /// retain and a release of each, which showed in profiles of the per-parcel passes.) An
-    /// element that `body` hands on to a function the compiler does not inline is copied all the
-    /// same (nothing tells it the function leaves the array's memory alone): callgrind counted a
-    /// whole parcel copied for `$0.geometry.distanceMetres(to:)`. To use one field, project it
-    /// instead: `withUnsafeBufferPointer { $0[index].geometry.distanceMetres(to: p) }` copies
-    /// the geometry alone (`Linker`).
-    @inlinable public func withElement<Result>(at index: Int, _ body: (borrowing Element) throws -> Result) rethrows -> Result {
-        try withUnsafeBufferPointer { try body($0[index]) }
-    }
-}
