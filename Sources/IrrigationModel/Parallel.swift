@@ -45,3 +45,52 @@ public func parallelChunks<T: Sendable>(count: Int, chunkSize: Int, _ transform:
     }
     return results.joined()
 }
+
+/// Work run in order on one thread of its own, which the work keeps for as long as the lane
+/// lives: a GDAL dataset made and used there stays on one thread (`reference/peers.md` C.2),
+/// which a serial Dispatch queue, whose items may run on any of its workers, does not promise.
+/// `close()` ends the thread once the work queued before it is done; it must be called.
+public final class SerialThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+    private var closed = false
+
+    public init(name: String) {
+        let thread = Thread { [self] in
+            while let job = nextJob() { job() }
+        }
+        thread.name = name
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    private func nextJob() -> (() -> Void)? {
+        condition.lock(); defer { condition.unlock() }
+        while jobs.isEmpty && !closed { condition.wait() }
+        return jobs.isEmpty ? nil : jobs.removeFirst()
+    }
+
+    /// Queues `job` after the jobs queued before it.
+    public func async(_ job: @escaping () -> Void) {
+        condition.lock(); defer { condition.unlock() }
+        precondition(!closed, "work queued on a closed SerialThread")
+        jobs.append(job)
+        condition.signal()
+    }
+
+    /// Runs `job` after the jobs queued before it and waits for its result.
+    public func sync<T>(_ job: @escaping () throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<T, any Error>? = nil
+        async { result = Result { try job() }; done.signal() }
+        done.wait()
+        return try result!.get()
+    }
+
+    /// Ends the thread after the jobs queued so far (without waiting for them).
+    public func close() {
+        condition.lock(); defer { condition.unlock() }
+        closed = true
+        condition.signal()
+    }
+}

@@ -3,12 +3,21 @@ import IrrigationModel
 import Reports
 
 /// `parcels.gpkg` through GDAL (`--format gpkg`): the same properties as parcels.geojson, with
-/// field types QGIS styles can use; arrays and findings as JSON text. Written a block at a time,
-/// one transaction per block.
+/// field types QGIS styles can use; arrays and findings as JSON text. Written as the features
+/// come, one transaction per `write`.
+///
+/// - Important: Not thread-safe, and made, used and closed on one thread (`reference/peers.md`
+///   C.2); the output pass keeps it on a `SerialThread`.
 final class GeoPackageWriter {
+    typealias Feature = (geometry: MultiPolygon, properties: [(String, PropertyValue)])
+    /// The features whose values decide the fields' types: each field takes the type of its
+    /// first non-null value among them (text when all are null).
+    static let typedFromFeatures = 4_096
     private let dataset: Dataset
     private let layer: Layer
     private var fieldsCreated = false
+    /// Features held until `typedFromFeatures` have come (or the last), then the fields are made.
+    private var untyped: [Feature] = []
     private(set) var written = 0
 
     init(path: String) throws {
@@ -17,11 +26,17 @@ final class GeoPackageWriter {
         layer = try dataset.createLayer(named: "parcels", srs: try SpatialReference.wgs84(), geometryType: .multiPolygon)
     }
 
-    /// Writes one block of features. The first block fixes the fields: each takes the type of its
-    /// first non-null value there (text when every value in the block is null).
-    func write(_ features: [(geometry: MultiPolygon, properties: [(String, PropertyValue)])]) throws {
-        guard let first = features.first else { return }
-        if !fieldsCreated {
+    /// Writes features (the first `typedFromFeatures` once they have all come: they fix the fields).
+    func write(_ features: [Feature]) throws {
+        guard !fieldsCreated else { return try insert(features) }
+        untyped += features
+        if untyped.count >= Self.typedFromFeatures { try createFieldsAndInsertUntyped() }
+    }
+
+    private func createFieldsAndInsertUntyped() throws {
+        let features = untyped
+        untyped = []
+        if let first = features.first {
             let names = first.properties.map(\.0)
             var types: [String: FieldType] = [:]
             for feature in features where types.count < names.count {
@@ -36,8 +51,13 @@ final class GeoPackageWriter {
                 }
             }
             for name in names { try layer.createField(FieldDefinition(name: name, type: types[name] ?? .string)) }
-            fieldsCreated = true
         }
+        fieldsCreated = true
+        try insert(features)
+    }
+
+    private func insert(_ features: [Feature]) throws {
+        guard !features.isEmpty else { return }
         try dataset.withTransaction {
             for (geometry, properties) in features {
                 let feature = layer.makeFeature()
@@ -62,6 +82,7 @@ final class GeoPackageWriter {
 
     /// Closes the file; returns the number of features written.
     func finish() throws -> Int {
+        if !fieldsCreated { try createFieldsAndInsertUntyped() }
         try dataset.close()
         return written
     }

@@ -1,4 +1,5 @@
 import Foundation
+import IrrigationModel
 
 /// JSON/text bytes under construction: the encoding helpers, as a value that can be built on any
 /// thread (features are encoded concurrently, then written in order).
@@ -350,11 +351,12 @@ public final class PendingSync: @unchecked Sendable {
     private let group = DispatchGroup()
     private var error: (any Error)?
 
-    /// Runs `work` on `queue`, after what was queued there before it.
-    public init(on queue: DispatchQueue, _ work: @escaping () throws -> Void) {
-        nonisolated(unsafe) let work = work
-        queue.async(group: group) {
+    /// Runs `work` on `lane`, after what was queued there before it.
+    public init(on lane: SerialThread, _ work: @escaping () throws -> Void) {
+        group.enter()
+        lane.async {
             do { try work() } catch { self.error = error }
+            self.group.leave()
         }
     }
 

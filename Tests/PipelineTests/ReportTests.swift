@@ -92,6 +92,25 @@ import Reports
         #expect(!FileManager.default.fileExists(atPath: out + "/parcels.geojson"))
     }
 
+    /// The output pass hands the writer a chunk at a time (`ParcelOutputPass.chunkSize`); the
+    /// fields' types come from the first `typedFromFeatures` features however they were cut.
+    @Test func geoPackageFieldsAreTypedFromTheFirstFeaturesNotTheFirstChunk() throws {
+        let path = try temporaryDirectory() + "/parcels.gpkg"
+        let square = MultiPolygon(polygons: [Polygon(rings: [[Position(x: 112, y: 38), Position(x: 112.001, y: 38), Position(x: 112.001, y: 38.001),
+                                                               Position(x: 112, y: 38.001), Position(x: 112, y: 38)]])])
+        let writer = try GeoPackageWriter(path: path)
+        try writer.write([(square, [("soil_cd_mg_kg", .null), ("note", .null)])])
+        try writer.write([(square, [("soil_cd_mg_kg", .fixed(0.25, decimals: 3)), ("note", .null)])])
+        try writer.write([(square, [("soil_cd_mg_kg", .number(0.5)), ("note", .string("x"))])])
+        #expect(try writer.finish() == 3)
+
+        let dataset = try Dataset.open(path)
+        let layer = try #require(dataset.layer(at: 0))
+        #expect(layer.fields.map(\.type) == [.real, .string])
+        let values = try readBack(path).map { $0.properties["soil_cd_mg_kg"] }
+        #expect(values == [.null, .real(0.25), .real(0.5)])
+    }
+
     @Test func theInitTemplateIsAValidProjectFile() throws {
         let path = try temporaryDirectory() + "/project.yaml"
         try ProjectTemplate.text.write(toFile: path, atomically: true, encoding: .utf8)
