@@ -280,25 +280,26 @@ public struct ParcelReader: Sendable {
             inFlight.wait()
             pending = nil
             // Each parcel moved out of its draft (`take()`): a copy retained every string and
-            // array of the parcel, and freeing the block released them again (`perf`).
-            for index in drafts.indices {
-                let result = box.results[index]
-                workerWarnings += result.warnings
-                if result.linearised { linearised += 1 }
-                switch result.outcome {
+            // array of the parcel, and freeing the block released them again (`perf`). The
+            // results are read in place for the same reason.
+            box.results.withUnsafeBufferPointer { results in for index in drafts.indices {
+                let result = results.baseAddress! + index
+                workerWarnings += result.pointee.warnings
+                if result.pointee.linearised { linearised += 1 }
+                switch result.pointee.outcome {
                 case .rejected(let reject):
                     rejects.append(reject)
                 case .accepted(let geometry, let area, let repair):
                     if let repair { repairs.append(Repair(location: drafts[index].location, reason: repair)) }
                     if drafts[index].idWasEmpty { emptyIDs += 1 }
                     if let bad = drafts[index].badPH, badPH.count < 20 { badPH.append(bad) }
-                    var parcel = drafts[index].parcel.take()!
-                    parcel.geometry = geometry
-                    parcel.areaSquareMetres = area
-                    parcel.geometryRepaired = repair != nil
-                    parcels.append(parcel)
+                    // Finished in place: appending a local `var parcel` copied it once more.
+                    parcels.append(drafts[index].parcel.take()!)
+                    parcels[parcels.count - 1].geometry = geometry
+                    parcels[parcels.count - 1].areaSquareMetres = area
+                    parcels[parcels.count - 1].geometryRepaired = repair != nil
                 }
-            }
+            } }
         }
         func finishBlock() {
             collectPending()
