@@ -46,6 +46,32 @@ public func parallelChunks<T: Sendable>(count: Int, chunkSize: Int, _ transform:
     return results.joined()
 }
 
+/// Runs three independent pieces of work at once (on as many cores as there are) and returns
+/// their results with how long each took, in seconds. For set-up steps that are each too small
+/// to split but, run one after the other, leave a core idle.
+public func concurrently<A: Sendable, B: Sendable, C: Sendable>(
+    _ a: @Sendable () throws -> A, _ b: @Sendable () throws -> B, _ c: @Sendable () throws -> C
+) throws -> (A, B, C, seconds: (Double, Double, Double)) {
+    let results = ConcurrentResults<A, B, C>()
+    DispatchQueue.concurrentPerform(iterations: 3) { piece in
+        let start = DispatchTime.now().uptimeNanoseconds
+        func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        // Each piece sets only its own slot; they are read after `concurrentPerform` returns.
+        switch piece {
+        case 0: results.a = (Result { try a() }, seconds())
+        case 1: results.b = (Result { try b() }, seconds())
+        default: results.c = (Result { try c() }, seconds())
+        }
+    }
+    return (try results.a!.0.get(), try results.b!.0.get(), try results.c!.0.get(), (results.a!.1, results.b!.1, results.c!.1))
+}
+
+private final class ConcurrentResults<A, B, C>: @unchecked Sendable {
+    var a: (Result<A, any Error>, Double)?
+    var b: (Result<B, any Error>, Double)?
+    var c: (Result<C, any Error>, Double)?
+}
+
 /// Work run in order on one thread of its own, which the work keeps for as long as the lane
 /// lives: a GDAL dataset made and used there stays on one thread (`reference/peers.md` C.2),
 /// which a serial Dispatch queue, whose items may run on any of its workers, does not promise.
