@@ -85,14 +85,18 @@ public enum Linker {
         let boxes = parallelMap(count: parcels.count) { index in
             parcels.withUnsafeBufferPointer { $0[index].geometry.box } ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
         }
-        // Sized up front: grown by doubling, the dictionary hashed every id again at each step.
-        var firstParcelWithID = [String: Int](minimumCapacity: parcels.count)
-        firstParcelWithID.merge(parcels.indices.lazy.map { index in (parcels.withUnsafeBufferPointer { $0[index].id }, index) }, uniquingKeysWith: { first, _ in first })
-        var laterParcelsWithID: [String: [Int]] = [:]
-        if firstParcelWithID.count < parcels.count {
-            for index in parcels.indices where firstParcelWithID[parcels[index].id] != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
-        }
-        return ParcelSide(boxes: boxes, index: SpatialIndex(boxes: boxes), firstParcelWithID: firstParcelWithID, laterParcelsWithID: laterParcelsWithID)
+        // The ids and the R-tree made at once (each ≈ 20 ms of a core at 10⁵ parcels).
+        let (ids, index) = concurrently({ () -> (first: [String: Int], later: [String: [Int]]) in
+            // Sized up front: grown by doubling, the dictionary hashed every id again at each step.
+            var firstParcelWithID = [String: Int](minimumCapacity: parcels.count)
+            firstParcelWithID.merge(parcels.indices.lazy.map { index in (parcels.withUnsafeBufferPointer { $0[index].id }, index) }, uniquingKeysWith: { first, _ in first })
+            var laterParcelsWithID: [String: [Int]] = [:]
+            if firstParcelWithID.count < parcels.count {
+                for index in parcels.indices where firstParcelWithID[parcels[index].id] != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
+            }
+            return (firstParcelWithID, laterParcelsWithID)
+        }, { SpatialIndex(boxes: boxes) })
+        return ParcelSide(boxes: boxes, index: index, firstParcelWithID: ids.first, laterParcelsWithID: ids.later)
     }
 
     /// - Parameter prepared: `prepare(parcels)`, when it was made already.

@@ -48,28 +48,34 @@ public func parallelChunks<T: Sendable>(count: Int, chunkSize: Int, _ transform:
 
 /// Runs three independent pieces of work at once (on as many cores as there are) and returns
 /// their results with how long each took, in seconds. For set-up steps that are each too small
-/// to split but, run one after the other, leave a core idle.
-public func concurrently<A: Sendable, B: Sendable, C: Sendable>(
-    _ a: @Sendable () throws -> A, _ b: @Sendable () throws -> B, _ c: @Sendable () throws -> C
-) throws -> (A, B, C, seconds: (Double, Double, Double)) {
-    let results = ConcurrentResults<A, B, C>()
+/// to split but, run one after the other, leave a core idle. Throws the first piece's error.
+public func concurrently<A: Sendable, B: Sendable, C: Sendable, E: Error>(
+    _ a: @Sendable () throws(E) -> A, _ b: @Sendable () throws(E) -> B, _ c: @Sendable () throws(E) -> C
+) throws(E) -> (A, B, C, seconds: (Double, Double, Double)) {
+    let results = ConcurrentResults<A, B, C, E>()
     DispatchQueue.concurrentPerform(iterations: 3) { piece in
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         // Each piece sets only its own slot; they are read after `concurrentPerform` returns.
         switch piece {
-        case 0: results.a = (Result { try a() }, seconds())
-        case 1: results.b = (Result { try b() }, seconds())
-        default: results.c = (Result { try c() }, seconds())
+        case 0: results.a = (Result { () throws(E) -> A in try a() }, seconds())
+        case 1: results.b = (Result { () throws(E) -> B in try b() }, seconds())
+        default: results.c = (Result { () throws(E) -> C in try c() }, seconds())
         }
     }
     return (try results.a!.0.get(), try results.b!.0.get(), try results.c!.0.get(), (results.a!.1, results.b!.1, results.c!.1))
 }
 
-private final class ConcurrentResults<A, B, C>: @unchecked Sendable {
-    var a: (Result<A, any Error>, Double)?
-    var b: (Result<B, any Error>, Double)?
-    var c: (Result<C, any Error>, Double)?
+/// Two independent pieces of work at once (`concurrently(_:_:_:)`).
+public func concurrently<A: Sendable, B: Sendable, E: Error>(_ a: @Sendable () throws(E) -> A, _ b: @Sendable () throws(E) -> B) throws(E) -> (A, B) {
+    let (first, second, _, _) = try concurrently(a, b, { () throws(E) in })
+    return (first, second)
+}
+
+private final class ConcurrentResults<A, B, C, E: Error>: @unchecked Sendable {
+    var a: (Result<A, E>, Double)?
+    var b: (Result<B, E>, Double)?
+    var c: (Result<C, E>, Double)?
 }
 
 /// Work run in order on one thread of its own, which the work keeps for as long as the lane

@@ -129,26 +129,32 @@ public struct WellSummary: Sendable {
     public var latest: [String: (value: Double, date: CalendarDate, reading: String)]
     public var trends: [String: TrendTest]
 
+    /// Each well's summary, by well id; the wells on all cores.
     public static func make(_ readings: [WellReading], options: ReviewOptions) -> [String: WellSummary] {
-        var result: [String: WellSummary] = [:]
-        for (id, list) in Dictionary(grouping: readings, by: \.wellID) {
-            let sorted = list.sorted { $0.date < $1.date }
-            var latest: [String: (Double, CalendarDate, String)] = [:]
-            for reading in sorted {
-                for (parameter, value) in reading.measurements { if let v = value.number { latest[parameter.id] = (v, reading.date, "\(id)@\(reading.date)") } }
-            }
-            var trends: [String: TrendTest] = [:]
-            for parameterID in options.trendParameters {
-                guard let parameter = ParameterCatalog.parameter(id: parameterID) else { continue }
-                let points = sorted.compactMap { r in r.measurements[parameter]?.number.map { (r.date.decimalYear, $0) } }
-                if points.count >= options.trendMinimumReadings, let test = TrendTest.mannKendall(times: points.map(\.0), values: points.map(\.1)) {
-                    trends[parameterID] = test
-                }
-            }
-            result[id] = WellSummary(wellID: id, latestDepthMetres: sorted.last { $0.depthToWaterMetres != nil }?.depthToWaterMetres,
-                                     latestDate: sorted.last!.date, latest: latest, trends: trends)
+        let wells = Array(Dictionary(grouping: readings, by: \.wellID))
+        let summaries = parallelMap(count: wells.count, chunkSize: 16) { summary(of: wells[$0].key, wells[$0].value, options: options) }
+        return Dictionary(uniqueKeysWithValues: summaries.map { ($0.wellID, $0) })
+    }
+
+    static func summary(of id: String, _ readings: [WellReading], options: ReviewOptions) -> WellSummary {
+        let sorted = readings.sorted { $0.date < $1.date }
+        // The latest value of each parameter, with the reading it came from (named at the end:
+        // a name made for every value took most of the time).
+        var latestAt: [String: (value: Double, reading: Int)] = [:]
+        for (position, reading) in sorted.enumerated() {
+            for (parameter, value) in reading.measurements { if let v = value.number { latestAt[parameter.id] = (v, position) } }
         }
-        return result
+        let latest = latestAt.mapValues { ($0.value, sorted[$0.reading].date, "\(id)@\(sorted[$0.reading].date)") }
+        var trends: [String: TrendTest] = [:]
+        for parameterID in options.trendParameters {
+            guard let parameter = ParameterCatalog.parameter(id: parameterID) else { continue }
+            let points = sorted.compactMap { r in r.measurements[parameter]?.number.map { (r.date.decimalYear, $0) } }
+            if points.count >= options.trendMinimumReadings, let test = TrendTest.mannKendall(times: points.map(\.0), values: points.map(\.1)) {
+                trends[parameterID] = test
+            }
+        }
+        return WellSummary(wellID: id, latestDepthMetres: sorted.last { $0.depthToWaterMetres != nil }?.depthToWaterMetres,
+                           latestDate: sorted.last!.date, latest: latest, trends: trends)
     }
 }
 
