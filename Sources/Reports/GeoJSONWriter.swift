@@ -279,14 +279,7 @@ public final class GeoJSONWriter {
             for (r, ring) in polygon.rings.enumerated() {
                 if r > 0 { out.append(byte: UInt8(ascii: ",")) }
                 out.append(byte: UInt8(ascii: "["))
-                for (i, position) in ring.enumerated() {
-                    if i > 0 { out.append(byte: UInt8(ascii: ",")) }
-                    out.append(byte: UInt8(ascii: "["))
-                    out.appendFixed(position.x, decimals: coordinateDecimals)
-                    out.append(byte: UInt8(ascii: ","))
-                    out.appendFixed(position.y, decimals: coordinateDecimals)
-                    out.append(byte: UInt8(ascii: "]"))
-                }
+                out.appendPositions(ring, decimals: coordinateDecimals)
                 out.append(byte: UInt8(ascii: "]"))
             }
             out.append(byte: UInt8(ascii: "]"))

@@ -66,12 +66,15 @@ public enum ParcelProperties {
                                                   fieldNames: FieldNames?, into out: inout Receiver) {
         let sampleIndices = links?.pointee.soilSamples ?? []
         let sampleIDs = soil.withUnsafeBufferPointer { soil in sampleIndices.map { soil[$0].id } }
-        let review = assessment?.pointee.review
+        // The review read in place where the assessment is: bound to a name, it was copied whole
+        // for every parcel (a retain and a release of each of its arrays and strings).
+        let review = assessment.map { $0.pointer(to: \.review)! }
+        let hasReview = review?.pointee != nil
         // The rules found the samples' pH and values already; without them (no assessment) they
         // come from the samples.
-        let samples = review != nil || sampleIndices.isEmpty ? [] : sampleIndices.map { soil[$0] }
-        // (`review?.x`, never `review.map`: the closure's form copied the whole review each time.)
-        let samplePH = review != nil ? review?.samplePH : (samples.isEmpty ? nil : SoilSummary.pH(samples: samples))
+        let samples = hasReview || sampleIndices.isEmpty ? [] : sampleIndices.map { soil[$0] }
+        // (`review?.pointee?.x`, never `.map`: the closure's form copied the whole review each time.)
+        let samplePH = hasReview ? review?.pointee?.samplePH : (samples.isEmpty ? nil : SoilSummary.pH(samples: samples))
         let latestIrrigation = links?.pointee.irrigationByYear.max { $0.key < $1.key }
         out.string("parcel_id", parcel.pointee.id)
         out.string("crop", parcel.pointee.crop)
@@ -108,43 +111,43 @@ public enum ParcelProperties {
         for (index, parameter) in soilParameters.enumerated() {
             // The rules found the measured value already (their starting content, unless that is
             // the background).
-            let value = review != nil ? review?.accumulation[index: elementLoadIndex[index]].flatMap { $0.startIsBackground ? nil : $0.start }
+            let value = hasReview ? review?.pointee?.accumulation[index: elementLoadIndex[index]].flatMap { $0.startIsBackground ? nil : $0.start }
                 : parameter.flatMap { SoilSummary.value($0, samples: samples) }
             out.number(soilValueNames[index], value)
         }
         out.strings("well_ids", links?.pointee.wellIDs ?? [])
         // The volume the loads use: the latest year of records, else the crop's quota.
-        out.fixed("irrigation_m3_ha_yr", review?.volumeM3PerHectare ?? latestIrrigation?.value, decimals: 1)
+        out.fixed("irrigation_m3_ha_yr", review?.pointee?.volumeM3PerHectare ?? latestIrrigation?.value, decimals: 1)
         out.integer("irrigation_year", latestIrrigation.map { Int64($0.key) })
-        out.string("irrigation_basis", review?.volumeBasis ?? (latestIrrigation == nil ? nil : "records"))
-        out.fixed("load_cl_kg_ha_yr", review?.annualLoad[index: chlorideLoadIndex], decimals: 3)
-        out.fixed("load_salt_kg_ha_yr", review?.annualLoad[index: saltLoadIndex], decimals: 3)
-        for (index, load) in elementLoadIndex.enumerated() { out.fixed(loadNames[index], review?.annualLoad[index: load], decimals: 4) }
-        out.fixed("cum_load_cl_kg_ha", review?.cumulativeLoad[index: chlorideLoadIndex], decimals: 3)
-        out.fixed("cum_load_salt_kg_ha", review?.cumulativeLoad[index: saltLoadIndex], decimals: 3)
-        for (index, load) in elementLoadIndex.enumerated() { out.fixed(cumulativeLoadNames[index], review?.cumulativeLoad[index: load], decimals: 4) }
+        out.string("irrigation_basis", review?.pointee?.volumeBasis ?? (latestIrrigation == nil ? nil : "records"))
+        out.fixed("load_cl_kg_ha_yr", review?.pointee?.annualLoad[index: chlorideLoadIndex], decimals: 3)
+        out.fixed("load_salt_kg_ha_yr", review?.pointee?.annualLoad[index: saltLoadIndex], decimals: 3)
+        for (index, load) in elementLoadIndex.enumerated() { out.fixed(loadNames[index], review?.pointee?.annualLoad[index: load], decimals: 4) }
+        out.fixed("cum_load_cl_kg_ha", review?.pointee?.cumulativeLoad[index: chlorideLoadIndex], decimals: 3)
+        out.fixed("cum_load_salt_kg_ha", review?.pointee?.cumulativeLoad[index: saltLoadIndex], decimals: 3)
+        for (index, load) in elementLoadIndex.enumerated() { out.fixed(cumulativeLoadNames[index], review?.pointee?.cumulativeLoad[index: load], decimals: 4) }
         for (index, load) in elementLoadIndex.enumerated() {
             // g/ha × ha / 1000 = kg over the parcel.pointee.
-            out.fixed(totalLoadNames[index], review?.cumulativeLoad[index: load].map { $0 * parcel.pointee.areaHectares / 1000 }, decimals: 6)
+            out.fixed(totalLoadNames[index], review?.pointee?.cumulativeLoad[index: load].map { $0 * parcel.pointee.areaHectares / 1000 }, decimals: 6)
         }
         for (index, load) in elementLoadIndex.enumerated() {
-            out.fixed(yearsToScreeningNames[index], review?.accumulation[index: load]?.yearsToScreening, decimals: 1)
+            out.fixed(yearsToScreeningNames[index], review?.pointee?.accumulation[index: load]?.yearsToScreening, decimals: 1)
         }
         for (index, load) in elementLoadIndex.enumerated() {
-            out.fixed(projectedNames[index], review?.accumulation[index: load]?.projected, decimals: 4)
+            out.fixed(projectedNames[index], review?.pointee?.accumulation[index: load]?.projected, decimals: 4)
         }
-        out.fixed("irrigation_years_limit", review?.irrigationYearsLimit, decimals: 1)
-        out.string("limiting_element", review?.limitingElement)
-        out.fixed("salt_ecw_ds_m", review?.ecw, decimals: 3)
-        out.string("water_salinity_class", review?.waterSalinityClass)
-        out.string("water_chloride_class", review?.waterChlorideClass)
-        out.fixed("leaching_requirement", review?.leachingRequirement, decimals: 4)
-        out.fixed("relative_yield_pct", review?.relativeYield, decimals: 1)
-        out.string("salinity_class", review?.soilSaltClass)
-        out.boolean("soil_review", review?.soilReview)
-        out.boolean("groundwater_review", review?.groundwaterReview)
-        out.strings("review_reasons", review?.reviewReasons ?? [])
-        out.findings("findings", review?.findings ?? [])
+        out.fixed("irrigation_years_limit", review?.pointee?.irrigationYearsLimit, decimals: 1)
+        out.string("limiting_element", review?.pointee?.limitingElement)
+        out.fixed("salt_ecw_ds_m", review?.pointee?.ecw, decimals: 3)
+        out.string("water_salinity_class", review?.pointee?.waterSalinityClass)
+        out.string("water_chloride_class", review?.pointee?.waterChlorideClass)
+        out.fixed("leaching_requirement", review?.pointee?.leachingRequirement, decimals: 4)
+        out.fixed("relative_yield_pct", review?.pointee?.relativeYield, decimals: 1)
+        out.string("salinity_class", review?.pointee?.soilSaltClass)
+        out.boolean("soil_review", review?.pointee?.soilReview)
+        out.boolean("groundwater_review", review?.pointee?.groundwaterReview)
+        out.strings("review_reasons", review?.pointee?.reviewReasons ?? [])
+        out.findings("findings", review?.pointee?.findings ?? [])
         for index in parcel.pointee.attributes.indices {
             out.attribute(fieldNames?.outputName(at: index, of: parcel.pointee.attributes[index].name) ?? passThroughName(parcel.pointee.attributes[index].name),
                           parcel.pointee.attributes[index].value)

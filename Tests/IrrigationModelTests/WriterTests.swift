@@ -112,7 +112,7 @@ import Testing
         func expected(_ value: Double) -> String {
             value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
         }
-        var generator = SplitMix(seed: 11)
+        var generator = GeoJSONWriterTests.SplitMix(seed: 11)
         var mismatches: [String] = [], short = 0
         for _ in 0..<300_000 {
             let value: Double
@@ -288,6 +288,21 @@ import Testing
 @Suite struct JSONBytesTests {
     /// The digits written in place match the rule spelled out with strings: round half away
     /// from zero at `decimals` places, drop trailing zeros of the fraction, no "-0".
+    /// A ring's positions written in one go read as each number written on its own, joined.
+    @Test func positionsAreWrittenAsTheirNumbersJoined() {
+        var generator = GeoJSONWriterTests.SplitMix(seed: 11)
+        for count in [1, 2, 5, 64, 1000] {
+            let positions = (0..<count).map { _ in
+                Position(x: Double(Int64(bitPattern: generator.next()) % 360_000_000_000) / 1e9, y: Double(Int64(bitPattern: generator.next()) % 90_000_000) / 1e6)
+            }
+            var bytes = JSONBytes()
+            bytes.append("[")  // after text already there
+            bytes.appendPositions(positions, decimals: 7)
+            let expected = "[" + positions.map { "[\(JSONText.fixed($0.x, 7)),\(JSONText.fixed($0.y, 7))]" }.joined(separator: ",")
+            #expect(String(decoding: bytes.bytes, as: UTF8.self) == expected)
+        }
+    }
+
     @Test func fixedDecimalsMatchTheRuleSpelledOut() {
         func spelledOut(_ value: Double, _ decimals: Int) -> String {
             let scale = (0..<decimals).reduce(1.0) { product, _ in product * 10 }

@@ -106,18 +106,38 @@ public struct ParcelReview: Sendable {
     /// The mean measured pH of the linked soil samples (`SoilSummary.pH`), nil when none has
     /// one: the rules' pH band, the parcel's `soil_ph` (else the parcel attribute).
     public var samplePH: Double?
-    public var findings: [Finding]
+    public var findings: [Finding] { didSet { summariseFindings() } }
+    /// Whether the findings put the parcel under soil or groundwater review, and the codes of
+    /// those under review (sorted, each once): worked out from `findings` when it is set. As
+    /// computed properties they were worked out again for every output of the parcel, and each
+    /// call through an optional review (`assessment.review?.soilReview`) copied the whole review
+    /// first (`perf`).
+    public private(set) var soilReview = false
+    public private(set) var groundwaterReview = false
+    public private(set) var reviewReasons: [String] = []
+
+    public init(volumeM3PerHectare: Double?, volumeBasis: String, annualLoad: LoadValues<Double>, cumulativeLoad: LoadValues<Double>,
+                accumulation: LoadValues<Accumulation>, irrigationYearsLimit: Double?, limitingElement: String?, ecw: Double?,
+                leachingRequirement: Double?, relativeYield: Double?, waterSalinityClass: String?, waterChlorideClass: String?,
+                soilSaltClass: String?, samplePH: Double?, findings: [Finding]) {
+        self.volumeM3PerHectare = volumeM3PerHectare; self.volumeBasis = volumeBasis; self.annualLoad = annualLoad
+        self.cumulativeLoad = cumulativeLoad; self.accumulation = accumulation; self.irrigationYearsLimit = irrigationYearsLimit
+        self.limitingElement = limitingElement; self.ecw = ecw; self.leachingRequirement = leachingRequirement; self.relativeYield = relativeYield
+        self.waterSalinityClass = waterSalinityClass; self.waterChlorideClass = waterChlorideClass; self.soilSaltClass = soilSaltClass
+        self.samplePH = samplePH; self.findings = findings
+        summariseFindings()
+    }
+
     // Findings are looked at in place, by index: iterating them copied each whole (a retain and
-    // a release per string) for every parcel.
-    public var soilReview: Bool { findings.indices.contains { findings[$0].review && findings[$0].target == "soil" } }
-    public var groundwaterReview: Bool { findings.indices.contains { findings[$0].review && findings[$0].target == "groundwater" } }
-    /// The codes of the findings under review, sorted, each once (most parcels have none: no
-    /// allocation then; a set per parcel showed in profiles).
-    public var reviewReasons: [String] {
-        guard findings.indices.contains(where: { findings[$0].review }) else { return [] }
+    // a release per string) for every parcel. Most parcels have none under review: no
+    // allocation then (a set per parcel showed in profiles).
+    private mutating func summariseFindings() {
+        soilReview = findings.indices.contains { findings[$0].review && findings[$0].target == "soil" }
+        groundwaterReview = findings.indices.contains { findings[$0].review && findings[$0].target == "groundwater" }
+        guard findings.indices.contains(where: { findings[$0].review }) else { reviewReasons = []; return }
         var codes: [String] = []
         for index in findings.indices where findings[index].review && !codes.contains(findings[index].code) { codes.append(findings[index].code) }
-        return codes.sorted()
+        reviewReasons = codes.sorted()
     }
 }
 
