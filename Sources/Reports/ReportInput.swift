@@ -70,14 +70,23 @@ public struct ReportInput: Sendable {
 
     /// Reclaimed water applied per year (m³): V (m³/ha) × area for every parcel with a source.
     public func volumeByAdminUnit() -> [(unit: String, cubicMetres: Double)] {
-        var totals: [String: Double] = [:]
+        var units: [String] = [], totals: [Double] = [], place: [String: Int] = [:]
+        var previous: (unit: String, place: Int)? = nil
         // In parcel order (the sums' last bits depend on it); parcels read in place, not copied.
+        // A unit's place is looked up only when it differs from the parcel before's (neighbours
+        // share their unit: hashing every parcel's was a third of the report's time at 10⁵).
         parcels.withUnsafeBufferPointer { parcels in
             for index in parcels.indices where parcels[index].sourceID != nil {
                 guard let v = outcomes[index].volumeM3PerHectare else { continue }
-                totals[parcels[index].adminUnit ?? "—", default: 0] += v * parcels[index].areaHectares
+                let unit = parcels[index].adminUnit ?? "—"
+                let at: Int
+                if let previous, previous.unit == unit { at = previous.place } else {
+                    at = place[unit] ?? { units.append(unit); totals.append(0); place[unit] = units.count - 1; return units.count - 1 }()
+                    previous = (unit, at)
+                }
+                totals[at] += v * parcels[index].areaHectares
             }
         }
-        return totals.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return units.indices.sorted { units[$0] < units[$1] }.map { (units[$0], totals[$0]) }
     }
 }
