@@ -108,7 +108,7 @@ enum AssessmentStage {
         timer.record("review_context", seconds: seconds.2)
         let verdictBySource = Dictionary(uniqueKeysWithValues: sources.map { ($0.sourceID, $0.effective) })
 
-        // Then, for each parcel: zones.
+        // The rules for one parcel: loads, accumulation, salinity, findings, then its zone.
         let links = project.links, soilSamples = monitoring.soilSamples, indeterminateAsPass = rules.indeterminateAsPass
         let exclusionResult = exclusion
         // The parcel is read through a pointer: handed to a closure or a function as a value, it
