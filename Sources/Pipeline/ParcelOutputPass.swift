@@ -129,7 +129,7 @@ struct ParcelOutputPass {
     }
 
     /// A chunk's features: encoded GeoJSON, or a GeoPackage's geometries and properties.
-    enum ChunkFeatures {
+    enum ChunkFeatures: Sendable {
         case json(JSONBytes)
         case properties([GeoPackageWriter.Feature])
     }
@@ -142,7 +142,7 @@ struct ParcelOutputPass {
     }
 
     /// A finished chunk, on its way to the lanes.
-    struct ChunkOutput: @unchecked Sendable {
+    struct ChunkOutput: Sendable {
         var range: Range<Int>
         var features: ChunkFeatures
         var rows: [ChunkRow]
