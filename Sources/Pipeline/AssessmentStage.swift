@@ -24,17 +24,23 @@ public struct Assessment: Sendable {
 
 enum AssessmentStage {
     static func run(_ project: IngestedProject, rules: RuleOptions, timer: inout PhaseTimer) throws -> Assessment {
-        var standards = try StandardsCatalog.bundled()
-        var crops = try CropCatalog.bundled()
         var warnings: [String] = []
-        for path in rules.standardsOverrides { warnings += try standards.apply(StandardsOverrideFile.load(path: path)) }
-        for entry in rules.extraCrops { try crops.add(entry) }
+        // Constants once made: the set-up below hands them to work on several cores.
+        let standards = try { () throws -> StandardsCatalog in
+            var standards = try StandardsCatalog.bundled()
+            for path in rules.standardsOverrides { warnings += try standards.apply(StandardsOverrideFile.load(path: path)) }
+            return standards
+        }()
+        let crops = try { () throws -> CropCatalog in
+            var crops = try CropCatalog.bundled()
+            for entry in rules.extraCrops { try crops.add(entry) }
+            return crops
+        }()
         let parcels = project.parcels.parcels
         let monitoring = project.monitoring
 
         // Crop classes (all cores).
-        let catalog = crops
-        let classifications = parallelMap(count: parcels.count) { catalog.classify(crop: parcels[$0].crop, landUseCode: parcels[$0].landUseCode) }
+        let classifications = parallelMap(count: parcels.count) { crops.classify(crop: parcels[$0].crop, landUseCode: parcels[$0].landUseCode) }
         let unknownNames = Set(classifications.compactMap { c -> String? in
             if c.cropClass == .unknown, case .cropName(let name) = c.basis { name } else { nil }
         })
@@ -45,23 +51,27 @@ enum AssessmentStage {
         // Source compliance.
         let year = rules.year ?? monitoring.waterSamples.map(\.date.year).max()
         let sourcesByID = Dictionary(monitoring.sources.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var parcelsBySource: [String: [Int]] = [:]
         // Parcels looked at by index, not bound whole (a retain and a release of each string and array).
-        for index in parcels.indices { if let id = parcels[index].sourceID { parcelsBySource[id, default: []].append(index) } }
+        let parcelsBySource = { () -> [String: [Int]] in
+            var parcelsBySource: [String: [Int]] = [:]
+            for index in parcels.indices { if let id = parcels[index].sourceID { parcelsBySource[id, default: []].append(index) } }
+            return parcelsBySource
+        }()
         let sourceIDs = Set(sourcesByID.keys).union(monitoring.waterSamples.map(\.sourceID))
         // The crops each source serves: every feature of the layer that names it (ParcelCensus,
         // so a part of a partitioned run judges a source as a whole run does), and the parcels
         // that took it from a service area.
-        var cropsBySource = project.parcels.census.cropsBySource
-        for index in parcels.indices where parcels[index].sourceFromServiceArea {
-            cropsBySource[parcels[index].sourceID!, default: []].insert(ParcelCensus.CropKey(crop: parcels[index].crop, landUseCode: parcels[index].landUseCode))
-        }
+        let cropsBySource = { () -> [String: Set<ParcelCensus.CropKey>] in
+            var cropsBySource = project.parcels.census.cropsBySource
+            for index in parcels.indices where parcels[index].sourceFromServiceArea {
+                cropsBySource[parcels[index].sourceID!, default: []].insert(ParcelCensus.CropKey(crop: parcels[index].crop, landUseCode: parcels[index].landUseCode))
+            }
+            return cropsBySource
+        }()
         // Source compliance, the exclusion areas and the rules' context (each source's annual
         // means, each well's trend) are independent: made at once, each on a core (one after the
         // other they left a core idle for ≈ 40 ms at 10⁵ parcels).
-        let standardsUsed = standards, cropsUsed = crops, cropsServed = cropsBySource, parcelIndicesBySource = parcelsBySource
         let (sources, (exclusion, exclusionShapes), context, seconds) = try concurrently({ () -> [SourceAssessment] in
-            let standards = standardsUsed, crops = cropsUsed
             // What does not depend on the source, once: each crop class's limits (they were
             // worked out again for every source: ≈ 0.12 G instructions a run of 20 sources), and
             // each source's own samples (each verdict went through every source's samples).
@@ -72,7 +82,7 @@ enum AssessmentStage {
             let samplesBySource = Dictionary(grouping: monitoring.waterSamples, by: \.sourceID)
             return sourceIDs.sorted().map { id in
                 let samples = samplesBySource[id] ?? []
-                let served = Set((cropsServed[id] ?? []).map { crops.classify(crop: $0.crop, landUseCode: $0.landUseCode).cropClass })
+                let served = Set((cropsBySource[id] ?? []).map { crops.classify(crop: $0.crop, landUseCode: $0.landUseCode).cropClass })
                 let useClasses: Set<CropClass> = (sourcesByID[id]?.uses.contains(.landscape) ?? false) ? [.landscapeForest] : []
                 var perClass: [CropClass: SourceVerdict] = [:]
                 for cropClass in CropClass.allCases {
@@ -90,7 +100,7 @@ enum AssessmentStage {
                     : SourceCompliance.evaluate(sourceID: id, source: sourcesByID[id], samples: samples, year: year,
                                                 limits: standards.effectiveLimits(columns: columns, conditions: rules.conditions, boron: nil),
                                                 statistic: rules.statistic)
-                let indices = parcelIndicesBySource[id] ?? []
+                let indices = parcelsBySource[id] ?? []
                 return SourceAssessment(sourceID: id, source: sourcesByID[id], perClass: perClass, effective: effective,
                                         classesServed: served.sorted(), parcelIndices: indices,
                                         areaServedHectares: indices.reduce(0) { $0 + parcels[$1].areaHectares })
@@ -99,7 +109,7 @@ enum AssessmentStage {
             try ExclusionStage.run(parcels: parcels, inputs: rules.exclusions)
         }, {
             // Loads, soil accumulation, salinity and review findings.
-            ReviewEngine.Context(standards: standardsUsed, options: rules.review,
+            ReviewEngine.Context(standards: standards, options: rules.review,
                                  sourceMeans: ReviewEngine.annualMeans(monitoring.waterSamples, rule: rules.review.nonDetects),
                                  wells: WellSummary.make(monitoring.wellReadings, options: rules.review), year: year)
         })
@@ -116,7 +126,7 @@ enum AssessmentStage {
         let assess: @Sendable (Int) -> ParcelAssessment = { index in parcels.withUnsafeBufferPointer { parcels in
             let parcel = parcels.baseAddress! + index
             let classification = classifications[index]
-            let policy = catalog.policy(classification.cropClass)
+            let policy = crops.policy(classification.cropClass)
             let parcelLinks = links.isEmpty ? nil : links[index]
             let samples = soilSamples.withUnsafeBufferPointer { soil in parcelLinks?.soilSamples.map { soil[$0] } ?? [] }
             let review = ReviewEngine.review(sourceID: parcel.pointee.sourceID, soilPH: parcel.pointee.soilPH, cropClass: classification.cropClass, policy: policy, crop: classification.entry,

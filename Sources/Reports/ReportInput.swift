@@ -80,10 +80,15 @@ public struct ReportInput: Sendable {
                 guard let v = outcomes[index].volumeM3PerHectare else { continue }
                 let unit = parcels[index].adminUnit ?? "—"
                 let at: Int
-                if let previous, previous.unit == unit { at = previous.place } else {
-                    at = place[unit] ?? { units.append(unit); totals.append(0); place[unit] = units.count - 1; return units.count - 1 }()
-                    previous = (unit, at)
+                if let previous, previous.unit == unit {
+                    at = previous.place
+                } else if let known = place[unit] {
+                    at = known
+                } else {
+                    at = units.count
+                    units.append(unit); totals.append(0); place[unit] = at
                 }
+                previous = (unit, at)
                 totals[at] += v * parcels[index].areaHectares
             }
         }
