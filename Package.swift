@@ -25,7 +25,7 @@ let package = Package(
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "GeoKit", dependencies: ["CGDAL", "CGEOS", "CCrypto"]),
-        .target(name: "IrrigationModel", resources: [.copy("Resources/standards.json"), .copy("Resources/crops.json")]),
+        .target(name: "IrrigationModel", resources: [.copy("Resources/standards.json"), .copy("Resources/crops.json"), .copy("Resources/plausibility.json")]),
         .target(name: "Reports", dependencies: ["IrrigationModel"]),
         .target(name: "Ingest", dependencies: ["GeoKit", "IrrigationModel"]),
         .target(

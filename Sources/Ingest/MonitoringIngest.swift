@@ -21,6 +21,18 @@ public struct MonitoringOptions: Sendable {
         self.maxOutsideMetres = maxOutsideMetres
     }
 
+    /// What every file's unit-less columns mean (project file `units:`).
+    public var unitPolicy: UnitPolicy {
+        get { allFiles.first?.options.unitPolicy ?? .assumeCanonical }
+        set {
+            sources?.unitPolicy = newValue
+            for index in water.indices { water[index].unitPolicy = newValue }
+            for index in soil.indices { soil[index].unitPolicy = newValue }
+            for index in wells.indices { wells[index].unitPolicy = newValue }
+            for index in irrigation.indices { irrigation[index].unitPolicy = newValue }
+        }
+    }
+
     public var isEmpty: Bool { sources == nil && water.isEmpty && soil.isEmpty && wells.isEmpty && irrigation.isEmpty }
     public var allFiles: [(role: String, options: TableInputOptions)] {
         (sources.map { [("sources", $0)] } ?? []) + water.map { ("water", $0) } + soil.map { ("soil", $0) }
@@ -38,6 +50,29 @@ public struct MonitoringData: Sendable {
     public var rejects: [Reject] = []
     public var reports: [InputFileReport] = []
     public init() {}
+
+    /// Every unit the files did not give and that was assumed: "soil_samples.csv: Cd → mg/kg".
+    public var assumedUnits: [String] {
+        reports.flatMap { report in report.assumedUnits.map { "\(report.fileName): \($0.replacingOccurrences(of: ": ", with: " → "))" } }
+    }
+
+    /// One warning per file that had a unit assumed or a species decided, for stderr and
+    /// run.json (an assumption is announced, never silent: issue #22).
+    public var assumptionWarnings: [String] {
+        reports.flatMap { report -> [String] in
+            var warnings: [String] = []
+            if !report.assumedUnits.isEmpty {
+                warnings.append("\(report.fileName): no unit given for \(report.assumedUnits.joined(separator: ", ")) — read in the \(report.kind) table's canonical unit; write units in the headers (e.g. \"Cd (mg/kg)\") or set units: strict to refuse such columns")
+            }
+            for decision in report.speciesDecisions { warnings.append("\(report.fileName): \(decision)") }
+            return warnings
+        }
+    }
+}
+
+extension InputFileReport {
+    /// The file's name without its folder.
+    public var fileName: String { file.split(separator: "/").last.map(String.init) ?? file }
 }
 
 /// The parcel layer's ids for the monitoring tables: known already, or promised by the reading

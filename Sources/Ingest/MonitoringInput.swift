@@ -20,6 +20,11 @@ public struct TableInputOptions: Sendable, Hashable {
     public var volumeUnit: String?
     /// Role → value for every row, for single-site files (e.g. `well_id: CHOPTANK`).
     public var constants: [String: String]
+    /// What a parameter column without a unit means (project file `units: strict`).
+    public var unitPolicy = UnitPolicy.assumeCanonical
+    /// How the file reports nitrogen species named without one ("nitrate", "硝酸盐"): project
+    /// file `species: as_n` or `as_ion` for the file.
+    public var nitrogenSpecies: NitrogenSpecies?
 
     public init(path: String, layer: String? = nil, encoding: String? = nil, crs: String? = nil, columns: [String: String] = [:],
                 units: [String: String] = [:], detectionLimits: [String: Double] = [:], volumeUnit: String? = nil,
@@ -27,6 +32,23 @@ public struct TableInputOptions: Sendable, Hashable {
         self.path = path; self.layer = layer; self.encoding = encoding; self.crs = crs; self.columns = columns
         self.units = units; self.detectionLimits = detectionLimits; self.volumeUnit = volumeUnit; self.constants = constants
     }
+}
+
+/// What a parameter column without a unit is read as (issue #22).
+public enum UnitPolicy: String, Sendable, Hashable, CaseIterable {
+    /// The canonical unit of the table's kind (water mg/L, soil mg/kg …), announced, and refused
+    /// when the column's values are implausible in it (`UnitPlausibility`).
+    case assumeCanonical = "assume"
+    /// Every unit-less parameter column is refused (`UNIT_MISSING`).
+    case strict
+}
+
+/// How a file reports a nitrogen species whose name does not say (`SpeciesAmbiguity`).
+public enum NitrogenSpecies: String, Sendable, Hashable, CaseIterable {
+    /// As nitrogen (硝酸盐（以N计）, GB/T 14848's convention).
+    case asNitrogen = "as_n"
+    /// As the ion (NO₃⁻, NO₂⁻, NH₄⁺ / NH₃).
+    case asIon = "as_ion"
 }
 
 /// What reading one monitoring file produced, for `check` and run.json.
@@ -44,6 +66,10 @@ public struct InputFileReport: Sendable, Codable, Hashable {
     public var parametersRecognised: [String] = []
     /// "µg/L → mg/L (Cd)": conversions applied.
     public var unitConversions: [String] = []
+    /// Columns without a unit read in the table's canonical unit: "Cd: mg/kg".
+    public var assumedUnits: [String] = []
+    /// How names that do not say their species were read: "硝酸盐: as N (…)".
+    public var speciesDecisions: [String] = []
     public var nonDetects = 0
     public var nonDetectsWithoutLimit = 0
     public var unrecognisedColumns: [String] = []

@@ -84,7 +84,7 @@ public struct AssessJob {
         let zones = try timer.measure("dissolve") {
             try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, unions: pass.unions, ellipsoid: reading.ellipsoid)
         }
-        let inputWarnings = reading.warnings + assessment.warnings
+        let inputWarnings = reading.warnings + project.monitoring.assumptionWarnings + assessment.warnings
         var warnings = inputWarnings
         let parcelArea = reading.parcels.reduce(0) { $0 + $1.areaSquareMetres }, zoneArea = zones.reduce(0) { $0 + $1.areaSquareMetres }
         if parcelArea > 0, abs(zoneArea - parcelArea) > 0.001 * parcelArea {
@@ -133,6 +133,8 @@ public struct AssessJob {
             counts: counts(for: reading),
             repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)),
             monitoring: project.monitoring.reports,
+            assumedUnits: project.monitoring.assumedUnits,
+            requiredEvidence: .init(assessment.standards.requiredEvidence),
             linking: project.coverage,
             assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
             outputs: [parcelFile: written, "rejects.csv": project.allRejects.count, sourcesOutput.name: sourcesOutput.count,
@@ -180,13 +182,15 @@ public struct AssessJob {
             ("standards", "\(assessment.standards.version); overrides: \(assessment.standards.overrides.map { $0.name }.joined(separator: ", ").isEmpty ? "none" : assessment.standards.overrides.map { $0.name }.joined(separator: ", "))"),
             ("area", "ellipsoidal (PROJ geodesic), 1 亩 = 666.67 m²"),
         ]
-        return ReportInput(
+        var input = ReportInput(
             language: options.output.language, generatedAt: ISO8601DateFormatter().string(from: started), toolVersion: IrrizoneVersion.current,
             sourceCRS: project.parcels.sourceCRS, parcels: project.parcels.parcels, outcomes: assessment.outcomes, reviewRows: reviewRows, reviewCount: reviewCount, sources: assessment.sources,
             wells: wells, exclusionAreas: assessment.exclusionShapes, zones: zones, targets: options.output.targets, standards: ReportInput.Standards(assessment.standards),
             rejected: ReportInput.Rejected.counts(of: project.allRejects), coverage: project.coverage,
             inputs: inputs.map { ReportInput.InputFile(role: $0.role, path: $0.path, sha256: $0.sha256, sizeBytes: $0.sizeBytes) },
             parameters: parameters, year: assessment.year, warnings: warnings)
+        input.assumedUnits = project.monitoring.assumedUnits
+        return input
     }
 
     func configuration(for reading: ParcelLayerReading) -> RunManifest.Configuration {

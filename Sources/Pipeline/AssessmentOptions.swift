@@ -25,7 +25,22 @@ public struct RuleOptions: Sendable {
     public var exclusions: [ExclusionInput] = []
     /// Loads, accumulation and review settings (issue #5).
     public var review = ReviewOptions()
+    /// The project's changes to the evidence a verdict needs (`rules.required`).
+    public var requiredChanges = RequiredEvidenceChanges()
     public init() {}
+}
+
+/// Items a project adds to or (with a reason) drops from `RequiredEvidence` (`rules.required`).
+public struct RequiredEvidenceChanges: Sendable {
+    public var add: [(medium: Medium, parameter: String)] = []
+    public var drop: [(medium: Medium, item: String, reason: String)] = []
+    public init() {}
+
+    /// Applies the changes to a catalog's requirements.
+    public func apply(to evidence: inout RequiredEvidence) throws {
+        for (medium, parameter) in add { try evidence.add(parameter, to: medium) }
+        for (medium, item, reason) in drop { try evidence.drop(item, from: medium, reason: reason) }
+    }
 }
 
 /// What the run writes and how it talks (issue #6).

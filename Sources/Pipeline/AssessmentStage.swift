@@ -29,6 +29,7 @@ enum AssessmentStage {
         let standards = try { () throws -> StandardsCatalog in
             var standards = try StandardsCatalog.bundled()
             for path in rules.standardsOverrides { warnings += try standards.apply(StandardsOverrideFile.load(path: path)) }
+            try rules.requiredChanges.apply(to: &standards.requiredEvidence)
             return standards
         }()
         let crops = try { () throws -> CropCatalog in
@@ -80,6 +81,7 @@ enum AssessmentStage {
                                                       conditions: rules.conditions, boron: nil))
             })
             let samplesBySource = Dictionary(grouping: monitoring.waterSamples, by: \.sourceID)
+            let required = standards.requiredEvidence.water, tdsPerEC = standards.faoConstants["tds_per_ec"]?.value ?? 640
             return sourceIDs.sorted().map { id in
                 let samples = samplesBySource[id] ?? []
                 let served = Set((cropsBySource[id] ?? []).map { crops.classify(crop: $0.crop, landUseCode: $0.landUseCode).cropClass })
@@ -87,7 +89,8 @@ enum AssessmentStage {
                 var perClass: [CropClass: SourceVerdict] = [:]
                 for cropClass in CropClass.allCases {
                     perClass[cropClass] = SourceCompliance.evaluate(sourceID: id, source: sourcesByID[id], samples: samples,
-                                                                    year: year, limits: limitsByClass[cropClass]!, statistic: rules.statistic)
+                                                                    year: year, limits: limitsByClass[cropClass]!, statistic: rules.statistic,
+                                                                    required: required, tdsPerEC: tdsPerEC)
                 }
                 // One outlet, several uses: the strictest standard among them applies to all.
                 var columns: [String: [String]] = [:]
@@ -99,7 +102,7 @@ enum AssessmentStage {
                 let effective = served.isEmpty && useClasses.isEmpty ? perClass[.unknown]!
                     : SourceCompliance.evaluate(sourceID: id, source: sourcesByID[id], samples: samples, year: year,
                                                 limits: standards.effectiveLimits(columns: columns, conditions: rules.conditions, boron: nil),
-                                                statistic: rules.statistic)
+                                                statistic: rules.statistic, required: required, tdsPerEC: tdsPerEC)
                 let indices = parcelsBySource[id] ?? []
                 return SourceAssessment(sourceID: id, source: sourcesByID[id], perClass: perClass, effective: effective,
                                         classesServed: served.sorted(), parcelIndices: indices,
@@ -129,7 +132,7 @@ enum AssessmentStage {
             let policy = crops.policy(classification.cropClass)
             let parcelLinks = links.isEmpty ? nil : links[index]
             let samples = soilSamples.withUnsafeBufferPointer { soil in parcelLinks?.soilSamples.map { soil[$0] } ?? [] }
-            let review = ReviewEngine.review(sourceID: parcel.pointee.sourceID, soilPH: parcel.pointee.soilPH, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
+            var review = ReviewEngine.review(sourceID: parcel.pointee.sourceID, soilPH: parcel.pointee.soilPH, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
                                              links: parcelLinks, soil: samples, context: context)
             // Findings looked at in place (`filter` copied each whole: a retain and a release per string).
             var screening: [String] = [], intervention: [String] = []
@@ -143,6 +146,7 @@ enum AssessmentStage {
             let anyValue = review.accumulation.contains { $0.start != nil && !$0.startIsBackground }
             let soilClass = !anyValue ? "unknown" : !intervention.isEmpty ? "strict_control" : !screening.isEmpty ? "safe_use" : "priority_protection"
             let verdict = parcel.pointee.sourceID.flatMap { verdictBySource[$0] }  // looked up once
+            if let verdict, verdict.isIncomplete { review.findings.append(.sourceIncomplete(verdict)) }
             let exclusionShare = exclusionResult[index].share
             let (zone, reasons) = Zoning.zone(ZoningInput(
                 cropClass: classification.cropClass, tier: policy.tier,

@@ -30,6 +30,9 @@ public struct CheckReport: Codable, Sendable {
     public var monitoring: [InputFileReport]
     public var firstMonitoringRejects: [Reject]
     public var linking: LinkCoverage?
+    /// Required evidence (`RequiredEvidence`) the inputs lack: per source in the assessment
+    /// year, and per soil item, before a run finds them (issue #22).
+    public var evidenceGaps: [String]
     public var warnings: [String]
 
     public static func make(options: AssessOptions) throws -> CheckReport {
@@ -49,7 +52,39 @@ public struct CheckReport: Codable, Sendable {
             areaHectares: reading.parcels.reduce(0) { $0 + $1.areaHectares })
         return CheckReport(canAssess: !reading.parcels.isEmpty, parcels: parcels, monitoring: project.monitoring.reports,
                            firstMonitoringRejects: Array(project.monitoring.rejects.prefix(30)), linking: project.coverage,
-                           warnings: reading.warnings)
+                           evidenceGaps: try evidenceGaps(project.monitoring, rules: options.rules),
+                           warnings: reading.warnings + project.monitoring.assumptionWarnings)
+    }
+
+    /// What `assess` would find missing: each source's required items in the assessment year,
+    /// and the soil samples that lack a required item.
+    static func evidenceGaps(_ monitoring: MonitoringData, rules: RuleOptions) throws -> [String] {
+        var required = try StandardsCatalog.bundled().requiredEvidence
+        try rules.requiredChanges.apply(to: &required)
+        var gaps: [String] = []
+        let year = rules.year ?? monitoring.waterSamples.map(\.date.year).max()
+        let sourceIDs = Set(monitoring.sources.map(\.id)).union(monitoring.waterSamples.map(\.sourceID)).sorted()
+        let samplesBySource = Dictionary(grouping: monitoring.waterSamples, by: \.sourceID)
+        for id in sourceIDs {
+            let verdict = SourceCompliance.evaluate(sourceID: id, source: nil, samples: samplesBySource[id] ?? [], year: year, limits: [:],
+                                                    statistic: .max, required: required.water)
+            if verdict.samplesInYear == 0 {
+                gaps.append("source \(id): no water sample in \(year.map(String.init) ?? "the assessment year") (its parcels are restricted, SOURCE_NO_DATA)")
+            } else if !verdict.missingParameters.isEmpty {
+                gaps.append("source \(id): \(verdict.samplesInYear) samples in \(year.map(String.init) ?? "the year"), none of \(verdict.missingParameters.joined(separator: ", ")) (incomplete: its parcels are restricted, SOURCE_INCOMPLETE)")
+            }
+        }
+        if !monitoring.soilSamples.isEmpty {
+            var lacking: [String: Int] = [:]
+            for sample in monitoring.soilSamples {
+                let missing = RequiredEvidence.missing(required.soil) { id in ParameterCatalog.parameter(id: id).map { sample.measurements[$0] != nil } ?? false }
+                for item in missing { lacking[item, default: 0] += 1 }
+            }
+            for (item, count) in lacking.sorted(by: { $0.key < $1.key }) {
+                gaps.append("soil: \(count) of \(monitoring.soilSamples.count) samples have no \(item) (parcels resting on them alone get SOIL_INCOMPLETE; pH may come from the parcel layer)")
+            }
+        }
+        return gaps
     }
 
     public func json() throws -> String {
@@ -79,6 +114,8 @@ public struct CheckReport: Codable, Sendable {
             for (code, count) in file.rejectedByCode.sorted(by: { $0.key < $1.key }) { lines.append("    \(code): \(count)") }
             if !file.parametersRecognised.isEmpty { lines.append("  parameters: \(file.parametersRecognised.joined(separator: ", "))") }
             if !file.unitConversions.isEmpty { lines.append("  unit conversions: \(file.unitConversions.joined(separator: "; "))") }
+            if !file.assumedUnits.isEmpty { lines.append("  units assumed (none given): \(file.assumedUnits.joined(separator: ", "))") }
+            for decision in file.speciesDecisions { lines.append("  species: \(decision)") }
             if file.nonDetects > 0 {
                 lines.append("  non-detects: \(file.nonDetects)" + (file.nonDetectsWithoutLimit > 0 ? " (\(file.nonDetectsWithoutLimit) without a detection limit)" : ""))
             }
@@ -94,6 +131,8 @@ public struct CheckReport: Codable, Sendable {
             lines.append("  soil: \(c.soilMeasured) measured, \(c.soilEstimated) estimated from a neighbour, \(c.soilNone) without data")
             lines.append("  wells within the radius: \(c.withWell); irrigation records: \(c.withIrrigationRecords)")
         }
+        if !evidenceGaps.isEmpty { lines.append("required evidence missing:") }
+        for gap in evidenceGaps { lines.append("  \(gap)") }
         for warning in warnings { lines.append("warning: \(warning)") }
         lines.append(canAssess ? "ok: the inputs can be assessed" : "cannot assess: no parcel was accepted")
         return lines.joined(separator: "\n")

@@ -119,7 +119,7 @@ public struct MergeJob {
         }
 
         try timer.measure("write_report_html") {
-            let input = ReportInput(
+            var input = ReportInput(
                 language: first.language, generatedAt: ISO8601DateFormatter().string(from: started), toolVersion: IrrizoneVersion.current,
                 sourceCRS: first.sourceCRS, parcels: parcels, outcomes: outcomes,
                 reviewRows: Array(parts.flatMap { $0.state.reviewRows }.prefix(HTMLReport.reviewRowLimit)),
@@ -128,6 +128,7 @@ public struct MergeJob {
                 targets: first.targets, standards: first.standards, rejected: ReportInput.Rejected.counts(of: rejects), coverage: manifest.linking,
                 inputs: manifest.inputs.map { ReportInput.InputFile(role: $0.role, path: $0.path, sha256: $0.sha256, sizeBytes: $0.sizeBytes) },
                 parameters: first.parameters.map { ($0[0], $0[1]) }, year: first.year, warnings: warnings)
+            input.assumedUnits = parts[0].state.manifest.assumedUnits
             try Data(HTMLReport.render(input).utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))
         }
         manifest.timingsSeconds = timer.asDictionary

@@ -127,7 +127,8 @@ enum PartitionRecords {
         let outcome = ParcelOutcome(zone: zone, cropClass: cropClass, reasons: reasons, reviewReasons: reviewReasons, soilReview: soilReview,
                                     groundwaterReview: groundwaterReview, irrigationYearsLimit: years, limitingElement: element, volumeM3PerHectare: volume)
         let row = SummaryFiles.SummaryAccumulator.Row(unit: unit, zone: zoneText, cropClass: classText, hectares: hectares, volumeM3PerHectare: volume,
-                                                      loadsPerHectare: loads, soilReview: soilReview, groundwaterReview: groundwaterReview, soilNoData: soilNoData)
+                                                      loadsPerHectare: loads, soilReview: soilReview, groundwaterReview: groundwaterReview, soilNoData: soilNoData,
+                                                      reviewReasons: reviewReasons)
         return Record(parcel: parcel, outcome: outcome, row: row)
     }
 }

@@ -31,6 +31,8 @@ public struct ProjectFile: Sendable {
     public var language: String?
     public var format: String?
     public var maxOutsideMetres = MonitoringOptions.defaultMaxOutsideMetres
+    /// `units: assume` (default) or `strict`: what a parameter column without a unit means.
+    public var unitPolicy = UnitPolicy.assumeCanonical
 
     public init() {}
 
@@ -48,16 +50,16 @@ public struct ProjectFile: Sendable {
 
     static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "samples_crs", "service_areas", "linking",
                                                "rules", "standards_override", "crops", "exclusions",
-                                               "loads", "accumulation", "review", "targets", "report"]
+                                               "loads", "accumulation", "review", "targets", "report", "units"]
     static let reportKeys: Set<String> = ["lang", "format"]
     static let loadKeys: Set<String> = ["quota_m3_per_mu", "non_detects"]
     static let accumulationKeys: Set<String> = ["depth_m", "bulk_density_t_m3", "model", "residual_rate", "horizon_years", "background_mg_kg",
                                                 "other_inputs_g_ha_yr", "cumulative_caps_kg_ha"]
     static let reviewKeys: Set<String> = ["soil_salt_classes_g_kg", "soil_salt_review_class", "yield_review_below_pct", "shallow_water_table_m",
                                           "shallow_load_kg_ha_yr", "trend_min_readings", "trend_alpha"]
-    static let ruleKeys: Set<String> = ["year", "statistic", "indeterminate_as", "saline_alkali", "high_fluoride"]
+    static let ruleKeys: Set<String> = ["year", "statistic", "indeterminate_as", "saline_alkali", "high_fluoride", "required"]
     static let parcelKeys: Set<String> = ["path", "layer", "encoding", "assume_crs", "fields"]
-    static let tableKeys: Set<String> = ["path", "layer", "encoding", "crs", "columns", "units", "detection_limits", "volume_unit", "constants"]
+    static let tableKeys: Set<String> = ["path", "layer", "encoding", "crs", "columns", "units", "detection_limits", "volume_unit", "constants", "species"]
     static let linkingKeys: Set<String> = ["soil_max_distance_m", "groundwater_radius_m", "max_outside_m"]
 
     /// Loads and validates a project file. Unknown keys are errors: a misspelt key silently
@@ -143,6 +145,13 @@ public struct ProjectFile: Sendable {
             }
             project.rules.conditions.salineAlkali = rules["saline_alkali"] as? Bool ?? false
             project.rules.conditions.highFluoride = rules["high_fluoride"] as? Bool ?? false
+            if let node = rules["required"] { project.rules.requiredChanges = try requiredChanges(node, path: path) }
+        }
+        if let text = try string(root, "units", path) {
+            guard let policy = UnitPolicy(rawValue: text) else {
+                throw LoadError.invalid(path: path, reason: "units: expected \(UnitPolicy.allCases.map(\.rawValue).joined(separator: " or ")) (assume: a column without a unit takes its table's canonical unit, announced; strict: it is rejected)")
+            }
+            project.unitPolicy = policy
         }
         try loadReviewSections(root, into: &project.rules.review, path: path)
         if let node = root["targets"] {
@@ -207,11 +216,47 @@ public struct ProjectFile: Sendable {
         options.columns = try stringMap(mapping["columns"], "\(section).columns", path)
         options.units = try stringMap(mapping["units"], "\(section).units", path)
         options.constants = try stringMap(mapping["constants"], "\(section).constants", path)
+        if let text = try string(mapping, "species", path) {
+            guard let species = NitrogenSpecies(rawValue: text) else {
+                throw LoadError.invalid(path: path, reason: "\(section).species: expected as_n (nitrate, nitrite, ammonia reported as nitrogen) or as_ion (as NO₃⁻, NO₂⁻, NH₃)")
+            }
+            options.nitrogenSpecies = species
+        }
         for (key, value) in try stringMap(mapping["detection_limits"], "\(section).detection_limits", path) {
             guard let limit = Double(value) else { throw LoadError.invalid(path: path, reason: "\(section).detection_limits.\(key): expected a number") }
             options.detectionLimits[key] = limit
         }
         return [options]
+    }
+
+    /// `rules.required`: per medium (water, soil), `add: [ids]` and `drop: {id: reason}`.
+    private static func requiredChanges(_ node: Any, path: String) throws -> RequiredEvidenceChanges {
+        guard let mapping = node as? [String: Any] else {
+            throw LoadError.invalid(path: path, reason: "rules.required: expected a mapping with water and/or soil, each with add: [ids] and drop: {id: reason}")
+        }
+        try checkKeys(mapping, allowed: ["water", "soil"], section: "rules.required", path: path)
+        var changes = RequiredEvidenceChanges()
+        for (key, medium) in [("water", Medium.water), ("soil", Medium.soil)] {
+            guard let node = mapping[key] else { continue }
+            guard let section = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "rules.required.\(key): expected add: and/or drop:") }
+            try checkKeys(section, allowed: ["add", "drop"], section: "rules.required.\(key)", path: path)
+            if let add = section["add"] {
+                guard let list = add as? [String] else { throw LoadError.invalid(path: path, reason: "rules.required.\(key).add: expected a list of parameter ids") }
+                changes.add += list.map { (medium, $0) }
+            }
+            if let drop = section["drop"] {
+                guard let reasons = drop as? [String: Any] else {
+                    throw LoadError.invalid(path: path, reason: "rules.required.\(key).drop: expected a mapping of item to the reason it is not needed")
+                }
+                for (item, reason) in reasons.sorted(by: { $0.key < $1.key }) {
+                    guard let reason = reason as? String else {
+                        throw LoadError.invalid(path: path, reason: "rules.required.\(key).drop.\(item): expected the reason as text")
+                    }
+                    changes.drop.append((medium, item, reason))
+                }
+            }
+        }
+        return changes
     }
 
     /// `loads:`, `accumulation:` and `review:` (issue #5 settings; defaults in `ReviewOptions`).

@@ -59,6 +59,10 @@ public struct RunManifest: Codable, Sendable {
     public var repairs: [Repair]
     /// One report per monitoring file: rows read / accepted / rejected, conversions, non-detects.
     public var monitoring: [InputFileReport]
+    /// Units assumed for columns that gave none ("soil_samples.csv: Cd → mg/kg"; issue #22).
+    public var assumedUnits: [String]
+    /// The evidence a verdict needed in this run, and what the project added or dropped.
+    public var requiredEvidence: RequiredEvidenceNote
     /// How much of the parcels the monitoring evidence covers.
     public var linking: LinkCoverage?
     public var assessment: AssessmentSummary
@@ -68,6 +72,24 @@ public struct RunManifest: Codable, Sendable {
     public var timingsSeconds: [String: Double]
     /// For `merge`: the parts it put together (absent from a single run).
     public var parts: [Part]?
+
+    /// `RequiredEvidence` as run.json states it.
+    public struct RequiredEvidenceNote: Codable, Sendable {
+        public var water: [String]
+        public var soil: [String]
+        public var waterSource: String
+        public var soilSource: String
+        public var added: [String]
+        public var dropped: [String]
+
+        public init(_ evidence: RequiredEvidence) {
+            func describe(_ items: [RequiredEvidence.Item]) -> [String] { items.map { $0.anyOf.count > 1 ? "\($0.item) (or \($0.anyOf.dropFirst().joined(separator: ", ")))" : $0.item } }
+            water = describe(evidence.water); soil = describe(evidence.soil)
+            waterSource = evidence.waterSource; soilSource = evidence.soilSource
+            added = evidence.added.map { "\($0.medium.rawValue): \($0.item)" }
+            dropped = evidence.dropped.map { "\($0.medium.rawValue): \($0.item) (\($0.reason))" }
+        }
+    }
 
     /// One part of a partitioned run, as `merge` found it.
     public struct Part: Codable, Sendable {

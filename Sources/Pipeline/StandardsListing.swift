@@ -42,7 +42,7 @@ public struct StandardsListing {
         }
         if wanted(catalog.soilStandard.id) {
             lines.append("\n\(catalog.soilStandard.id) \(catalog.soilStandard.title) — \(catalog.soilStandard.confidence), \(catalog.soilStandard.source)")
-            lines.append("  pH bands: \(catalog.soilStandard.bands.joined(separator: " | ")), mg/kg")
+            lines.append("  pH bands: \(catalog.soilStandard.bands.joined(separator: " | ")), mg/kg; screening: \(catalog.soilStandard.screeningTable), intervention: \(catalog.soilStandard.interventionTable)")
             for row in catalog.soilScreening { lines.append("  screening    \(row.parameter) \(row.landUse): \(row.screening.map { "\($0)" }.joined(separator: " | "))") }
             for (parameter, values) in catalog.soilIntervention.sorted(by: { $0.key < $1.key }) {
                 lines.append("  intervention \(parameter): \(values.map { "\($0)" }.joined(separator: " | "))")
@@ -53,6 +53,15 @@ public struct StandardsListing {
             for (parameter, classes) in catalog.groundwaterClasses.sorted(by: { $0.key < $1.key }) {
                 lines.append("  \(parameter): I–IV ≤ \(classes.map { "\($0)" }.joined(separator: " | "))")
             }
+        }
+        if standard == nil {
+            let evidence = catalog.requiredEvidence
+            func describe(_ items: [RequiredEvidence.Item]) -> String {
+                items.map { $0.anyOf.count > 1 ? "\($0.item) (or \($0.anyOf.dropFirst().joined(separator: ", ")))" : $0.item }.joined(separator: ", ")
+            }
+            lines.append("\nRequired evidence (a verdict needs these measured; rules.required adds or drops items)")
+            lines.append("  water in the assessment year: \(describe(evidence.water))  \(evidence.waterConfidence)  \(evidence.waterSource)")
+            lines.append("  soil: \(describe(evidence.soil))  \(evidence.soilConfidence)  \(evidence.soilSource)")
         }
         if wanted("FAO29") {
             lines.append("\nFAO29 salinity classes of irrigation water (none / slight–moderate / severe)")
@@ -66,14 +75,48 @@ public struct StandardsListing {
 
     public func json() throws -> String {
         let limits = waterLimits.map { l -> [String: Any] in
-            ["standard": l.standard, "parameter": l.parameter, "column": l.column, "condition": l.condition ?? NSNull(), "min": l.min ?? NSNull(),
+            ["standard": l.standard, "table": l.table, "parameter": l.parameter, "column": l.column, "condition": l.condition ?? NSNull(), "min": l.min ?? NSNull(),
              "max": l.max ?? NSNull(), "unit": l.unit, "confidence": l.confidence, "unverified": l.isUnverified, "source": l.source,
              "overridden_by": l.overriddenBy ?? NSNull()]
         }
-        let soil = catalog.soilScreening.map { ["parameter": $0.parameter, "land_use": $0.landUse, "screening": $0.screening] as [String: Any] }
+        // Soil and groundwater values one record each, with the standard, table, column and
+        // confidence a water limit carries (issue #22).
+        let soilStandard = catalog.soilStandard
+        func soilRecord(_ parameter: String, table: String, landUse: String, band: Int, value: Double) -> [String: Any] {
+            ["standard": soilStandard.id, "table": table, "parameter": parameter, "land_use": landUse, "column": soilStandard.bands[band],
+             "value": value, "unit": "mg/kg", "confidence": soilStandard.confidence, "unverified": soilStandard.confidence == "M", "source": soilStandard.source]
+        }
+        let soil = wanted(soilStandard.id) ? catalog.soilScreening.flatMap { row in
+            row.screening.indices.map { soilRecord(row.parameter, table: soilStandard.screeningTable, landUse: row.landUse, band: $0, value: row.screening[$0]) }
+        } : []
+        let intervention = wanted(soilStandard.id) ? catalog.soilIntervention.sorted(by: { $0.key < $1.key }).flatMap { parameter, values in
+            values.indices.map { soilRecord(parameter, table: soilStandard.interventionTable, landUse: "all", band: $0, value: values[$0]) }
+        } : []
+        let groundwater = catalog.groundwater
+        let classNames = ["I", "II", "III", "IV"]
+        let groundwaterValues: [[String: Any]] = !wanted(groundwater.id) ? [] : catalog.groundwaterClasses.sorted(by: { $0.key < $1.key }).flatMap { parameter, classes in
+            classes.indices.map { index -> [String: Any] in
+                ["standard": groundwater.id, "table": groundwater.table, "parameter": parameter, "column": "class \(classNames[index])", "max": classes[index],
+                 "unit": "mg/L", "confidence": groundwater.confidence, "unverified": groundwater.confidence == "M", "source": groundwater.source]
+            }
+        } + catalog.groundwaterRanges.sorted(by: { $0.key < $1.key }).flatMap { parameter, ranges in
+            ranges.indices.map { index -> [String: Any] in
+                ["standard": groundwater.id, "table": groundwater.table, "parameter": parameter, "column": "class \(classNames[index])", "min": ranges[index][0],
+                 "max": ranges[index][1], "unit": parameter == "ph" ? "pH" : "mg/L", "confidence": groundwater.confidence, "unverified": groundwater.confidence == "M",
+                 "source": groundwater.source]
+            }
+        }
+        let evidence = catalog.requiredEvidence
+        func items(_ list: [RequiredEvidence.Item]) -> [[String: Any]] {
+            list.map { ["item": $0.item, "any_of": $0.anyOf, "note": $0.note ?? NSNull()] }
+        }
+        let required: [String: Any] = [
+            "water": ["items": items(evidence.water), "source": evidence.waterSource, "confidence": evidence.waterConfidence],
+            "soil": ["items": items(evidence.soil), "source": evidence.soilSource, "confidence": evidence.soilConfidence],
+        ]
         let root: [String: Any] = ["version": catalog.version, "overrides": catalog.overrides.map { ["name": $0.name, "source": $0.source] },
-                                   "water_limits": limits, "soil_screening": soil,
-                                   "soil_intervention": catalog.soilIntervention, "groundwater_classes": catalog.groundwaterClasses]
+                                   "water_limits": limits, "soil_screening": soil, "soil_intervention": intervention,
+                                   "groundwater_classes": groundwaterValues, "required_evidence": required]
         return String(decoding: try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
     }
 }

@@ -29,6 +29,7 @@ public enum SourcesFile {
                 "\"unit\": \(JSONText.quote(v.limit.unit))", "\"standard\": \(JSONText.quote(v.limit.standardLabel))",
                 "\"unverified\": \(v.limit.isUnverified)", "\"samples\": \(v.samples)",
             ]
+            if let standIn = v.measuredAs { fields.append("\"measured_as\": \(JSONText.quote(standIn))") }
             fields.append("\"evidence\": [" + v.evidence.map(JSONText.quote).joined(separator: ", ") + "]")
             return "{" + fields.joined(separator: ", ") + "}"
         }.joined(separator: ", ") + "]"
@@ -47,9 +48,10 @@ public enum SourcesFile {
             ("status", .string(effective.status.rawValue)),
             ("status_reasons", .strings((effective.prohibitedInflows.isEmpty ? [] : ["SOURCE_PROHIBITED_INFLOW"])
                 + (effective.failing.isEmpty ? [] : ["PARAMETER_EXCEEDS_LIMIT"]) + (effective.indeterminate.isEmpty ? [] : ["NON_DETECT_ABOVE_LIMIT"])
-                + (effective.status == .noData ? ["NO_SAMPLES_IN_YEAR"] : []))),
+                + (effective.status == .noData ? ["NO_SAMPLES_IN_YEAR"] : []) + (effective.isIncomplete ? ["REQUIRED_NOT_MEASURED"] : []))),
             ("failing_parameters", .rawJSON(verdictJSON(effective.failing))),
             ("indeterminate_parameters", .rawJSON(verdictJSON(effective.indeterminate))),
+            ("missing_parameters", .strings(effective.missingParameters)),
         ]
         for cropClass in CropClass.allCases {
             properties.append(("status_\(cropClass.rawValue)", .string(source.perClass[cropClass]?.status.rawValue ?? "no_data")))

@@ -110,6 +110,8 @@ public enum HTMLReport {
                     + [(s.effective.prohibitedInflows.map { "inflow \($0.rawValue)" } + s.effective.failing.map { "\($0.parameter) (\($0.evidence.joined(separator: ", ")))" }).joined(separator: "; ")]
             }, sortable: true) + "</section>"
 
+        h += evidenceSection(input, labels: l)
+
         // Standards in effect.
         let catalog = input.standards
         h += "<section><h2>\(l["standards"])</h2>"
@@ -180,6 +182,29 @@ public enum HTMLReport {
             s += "<text x=\"\(x)\" y=\"\(height - 6)\" font-size=\"12\" text-anchor=\"middle\" fill=\"#d32f2f\">\(l["target"]) \(target.year): \(number(target.volume10kM3, 0))</text>"
         }
         return s + "</svg>"
+    }
+
+    /// What the verdicts rest on (issue #22): per source, the required items measured in the
+    /// year and how many samples; how many parcels rest on estimated or incomplete evidence;
+    /// the units assumed for columns that gave none.
+    static func evidenceSection(_ input: ReportInput, labels l: ReportLabels) -> String {
+        var h = "<section><h2>\(l["evidence_title"])</h2>"
+        let required = input.standards.requiredWater
+        h += table(id: "evidence", header: ["", l["samples_in_year"], l["required_measured"], l["required_missing"]], rows: input.sources.map { s in
+            let missing = s.effective.missingParameters
+            return [s.sourceID, String(s.effective.samplesInYear), required.filter { !missing.contains($0) }.joined(separator: ", "),
+                    missing.isEmpty ? l["none"] : missing.joined(separator: ", ")]
+        })
+        var soilIncomplete = 0, sourceIncomplete = 0
+        for outcome in input.outcomes {
+            if outcome.reviewReasons.contains("SOIL_INCOMPLETE") { soilIncomplete += 1 }
+            if outcome.reviewReasons.contains("SOURCE_INCOMPLETE") { sourceIncomplete += 1 }
+        }
+        var rows = [[l["SOURCE_INCOMPLETE"], String(sourceIncomplete)], [l["SOIL_INCOMPLETE"], String(soilIncomplete)]]
+        if let c = input.coverage { rows.insert([l["soil_estimated"], String(c.soilEstimated)], at: 0) }
+        h += table(id: "evidence-parcels", header: ["", l["parcels"]], rows: rows)
+        h += "<p class=\"note\">\(l["assumed_units"]): " + (input.assumedUnits.isEmpty ? l["none"] : escapeHTML(input.assumedUnits.joined(separator: "; "))) + "</p>"
+        return h + "</section>"
     }
 
     static func table(id: String, header: [String], rows: [[String]], sortable: Bool = false, markUnverified: Bool = false) -> String {

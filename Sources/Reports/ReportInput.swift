@@ -12,8 +12,11 @@ public struct ReportInput: Sendable {
         public var waterLimits: [WaterLimit]
         public var soilStandard: Note
         public var groundwater: Note
+        /// The items a source's water must have measured in the year (`RequiredEvidence.water`).
+        public var requiredWater: [String]
 
         public init(_ catalog: StandardsCatalog) {
+            requiredWater = catalog.requiredEvidence.water.map(\.item)
             overrides = catalog.overrides.map { Override(name: $0.name, source: $0.source) }
             waterLimits = catalog.waterLimits
             soilStandard = Note(id: catalog.soilStandard.id, confidence: catalog.soilStandard.confidence, source: catalog.soilStandard.source)
@@ -57,6 +60,8 @@ public struct ReportInput: Sendable {
     public var parameters: [(String, String)]
     public var year: Int?
     public var warnings: [String]
+    /// Units assumed for columns that gave none ("soil_samples.csv: Cd → mg/kg").
+    public var assumedUnits: [String] = []
 
     public init(language: ReportLanguage, generatedAt: String, toolVersion: String, sourceCRS: String, parcels: [Parcel],
                 outcomes: [ParcelOutcome], reviewRows: [[String]], reviewCount: Int, sources: [SourceAssessment], wells: [(id: String, location: Position)],

@@ -44,6 +44,12 @@ public struct ReportLabels: Sendable {
         "vegetable_cooked": ("蔬菜（熟食）", "vegetables (cooked)"), "vegetable_raw": ("生食蔬菜、瓜果", "raw-eaten vegetables, melons"),
         "fruit": ("果树", "fruit trees"), "landscape_forest": ("林地、绿化、苗圃", "forest, landscaping, nurseries"), "unknown": ("未知作物", "unknown crop"),
         "pass": ("达标", "pass"), "fail": ("不达标", "fail"), "indeterminate": ("无法判定", "indeterminate"), "no_data": ("无数据", "no data"),
+        "incomplete": ("必测项目不全", "incomplete"),
+        "evidence_title": ("评估依据（必测项目）", "Evidence behind the verdicts"), "samples_in_year": ("评估年样品数", "samples in the year"),
+        "required_measured": ("已测必测项目", "required items measured"), "required_missing": ("缺测必测项目", "required items missing"),
+        "SOURCE_INCOMPLETE": ("水源缺测必测项目的地块", "parcels whose source lacks required items"),
+        "SOIL_INCOMPLETE": ("土壤缺测必测项目的地块", "parcels whose soil evidence lacks required items"),
+        "assumed_units": ("未注明单位、按标准单位读取的列", "columns without a unit, read in the canonical unit"),
     ]
 
     public subscript(_ key: String) -> String {

@@ -5,13 +5,16 @@ import IrrigationModel
 public enum SummaryFiles {
     public static let summaryHeader = ["admin_unit", "zone", "crop_class", "parcels", "area_ha", "area_mu", "volume_m3_yr",
                                        "load_cl_kg_yr", "load_salt_kg_yr"] + ReviewEngine.elements.map { "load_\($0)_g_yr" }
-        + ["soil_review", "groundwater_review", "soil_no_data"]
+        + ["soil_review", "groundwater_review", "soil_no_data", "soil_incomplete", "source_incomplete"]
 
     /// Sums per (admin unit, zone, crop class), added to parcel by parcel as the parcels are
     /// assessed (in parcel order, so the sums are the same whatever the block size).
     public struct SummaryAccumulator: Sendable {
         struct Key: Hashable { var unit: String; var zone: String; var cropClass: String }
-        struct Sums { var parcels = 0, area = 0.0, volume = 0.0, loads = [Double](repeating: 0, count: loadKeys.count), soilReview = 0, groundwaterReview = 0, soilNoData = 0 }
+        struct Sums {
+            var parcels = 0, area = 0.0, volume = 0.0, loads = [Double](repeating: 0, count: loadKeys.count)
+            var soilReview = 0, groundwaterReview = 0, soilNoData = 0, soilIncomplete = 0, sourceIncomplete = 0
+        }
         /// The loads summed, in the order of `LoadValues` (chloride, salt, then the elements).
         public static var loadKeys: [String] { ReviewEngine.loadKeys }
         private var groups: [Key: Sums] = [:]
@@ -27,11 +30,16 @@ public enum SummaryFiles {
             /// Per hectare and year, in `loadKeys` order.
             public var loadsPerHectare: [Double?]
             public var soilReview, groundwaterReview, soilNoData: Bool
+            /// Whether the parcel's soil evidence or its source's water lacked a required item
+            /// (`SOIL_INCOMPLETE`, `SOURCE_INCOMPLETE` among its review reasons).
+            public var soilIncomplete, sourceIncomplete: Bool
 
             public init(unit: String, zone: String, cropClass: String, hectares: Double, volumeM3PerHectare: Double?, loadsPerHectare: [Double?],
-                        soilReview: Bool, groundwaterReview: Bool, soilNoData: Bool) {
+                        soilReview: Bool, groundwaterReview: Bool, soilNoData: Bool, reviewReasons: [String]) {
                 self.unit = unit; self.zone = zone; self.cropClass = cropClass; self.hectares = hectares; self.volumeM3PerHectare = volumeM3PerHectare
                 self.loadsPerHectare = loadsPerHectare; self.soilReview = soilReview; self.groundwaterReview = groundwaterReview; self.soilNoData = soilNoData
+                soilIncomplete = reviewReasons.contains("SOIL_INCOMPLETE")
+                sourceIncomplete = reviewReasons.contains("SOURCE_INCOMPLETE")
             }
 
             /// (Through pointers, and the review read in place: copies of the parcel, the assessment
@@ -45,7 +53,7 @@ public enum SummaryFiles {
                           hectares: parcel.pointee.areaHectares, volumeM3PerHectare: assessment.pointee.review?.volumeM3PerHectare,
                           loadsPerHectare: assessment.pointee.review?.annualLoad.inKeyOrder ?? Array(repeating: nil, count: SummaryAccumulator.loadKeys.count),
                           soilReview: assessment.pointee.review?.soilReview == true, groundwaterReview: assessment.pointee.review?.groundwaterReview == true,
-                          soilNoData: soilNoData == true)
+                          soilNoData: soilNoData == true, reviewReasons: assessment.pointee.review?.reviewReasons ?? [])
             }
         }
 
@@ -64,6 +72,8 @@ public enum SummaryFiles {
             if row.soilReview { sums.soilReview += 1 }
             if row.groundwaterReview { sums.groundwaterReview += 1 }
             if row.soilNoData { sums.soilNoData += 1 }
+            if row.soilIncomplete { sums.soilIncomplete += 1 }
+            if row.sourceIncomplete { sums.sourceIncomplete += 1 }
         }
 
         /// Writes `summary.csv`; returns the number of rows.
@@ -74,7 +84,8 @@ public enum SummaryFiles {
                 let sums = groups[key]!
                 csv.writeRow([key.unit, key.zone, key.cropClass, String(sums.parcels), JSONText.fixed(sums.area, 4), JSONText.fixed(sums.area * 15, 2),
                               JSONText.fixed(sums.volume, 1)] + sums.loads.map { JSONText.fixed($0, 3) }
-                             + [String(sums.soilReview), String(sums.groundwaterReview), String(sums.soilNoData)])
+                             + [String(sums.soilReview), String(sums.groundwaterReview), String(sums.soilNoData), String(sums.soilIncomplete),
+                                String(sums.sourceIncomplete)])
             }
             try csv.finish()
             return keys.count

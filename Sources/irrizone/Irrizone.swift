@@ -91,10 +91,11 @@ struct InputOptions: ParsableArguments {
         func tables(_ flags: [String], _ fromProject: [TableInputOptions]) -> [TableInputOptions] {
             flags.isEmpty ? fromProject.map { var t = $0; t.encoding = t.encoding ?? tableEncoding; return t } : flags.map(table)
         }
-        let monitoring = MonitoringOptions(
+        var monitoring = MonitoringOptions(
             sources: sources.map(table) ?? project.sources, water: tables(water, project.water), soil: tables(soil, project.soil),
             wells: tables(wells, project.wells), irrigation: tables(irrigation.map { [$0] } ?? [], project.irrigation),
             maxOutsideMetres: project.maxOutsideMetres)
+        monitoring.unitPolicy = project.unitPolicy
         var options = AssessOptions(
             parcels: .init(path: path, layer: layer ?? project.parcels.layer, encoding: encoding ?? project.parcels.encoding,
                            assumeCRS: assumeCRS ?? project.parcels.assumeCRS, fields: project.parcels.fields),

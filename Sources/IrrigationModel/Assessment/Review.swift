@@ -18,6 +18,19 @@ public struct Finding: Sendable, Hashable, Codable {
     public var review: Bool
 }
 
+extension Finding {
+    /// The parcel's source lacks required items in the assessment year (`RequiredEvidence`):
+    /// its water cannot support `suitable` (issue #22).
+    public static func sourceIncomplete(_ verdict: SourceVerdict) -> Finding {
+        let list = verdict.missingParameters.joined(separator: ", ")
+        return Finding(code: "SOURCE_INCOMPLETE", target: "water", parameter: list, value: nil, threshold: nil, unit: nil,
+                       standard: "required evidence (Xinzhou 忻政办发〔2024〕11号 二（四）)", evidence: [verdict.sourceID],
+                       messageZh: "水源 \(verdict.sourceID) 在 \(verdict.year.map(String.init) ?? "评估年") 缺少必测项目：\(list)",
+                       messageEn: "source \(verdict.sourceID) has no measurement of \(list) in \(verdict.year.map(String.init) ?? "the assessment year")",
+                       review: true)
+    }
+}
+
 /// Settings of the loads and review rules (project file `loads:`, `review:`).
 public struct ReviewOptions: Sendable, Hashable {
     /// Irrigation quota (m³/mu·yr) when a parcel has no records. Defaults from GB 5084-92 via
@@ -347,6 +360,25 @@ public enum ReviewEngine {
         }
     }
 
+    /// The required soil items (`RequiredEvidence.soil`) the linked samples do not establish: an
+    /// item is established by a detected value, or by a non-detect whose detection limit is at or
+    /// below the screening value that applies (a higher limit cannot tell clean from polluted).
+    /// A pH recorded on the parcel counts for pH.
+    static func missingSoilEvidence(_ soil: [SoilSample], parcelPH: Double?, landUse: SoilLandUse, bands: [Int], context c: Context) -> [String] {
+        RequiredEvidence.missing(c.standards.requiredEvidence.soil) { id in
+            guard let parameter = ParameterCatalog.parameter(id: id) else { return false }
+            if parameter.kind == .ph, parcelPH != nil { return true }
+            let screening = c.elementRules.first { $0.parameter == parameter }?.screening(landUse: landUse, bands: bands)
+            return soil.contains { sample in
+                switch sample.measurements[parameter] {
+                case nil: false
+                case .belowDetection(let limit)?: screening.map { s in limit.map { $0 <= s } ?? false } ?? (limit != nil)
+                case .value?, .aboveRange?: true
+                }
+            }
+        }
+    }
+
     /// The loads computed per parcel: output key, the parameters that can stand for it (first
     /// found wins), and whether the load is in kg (else g).
     static let loadParameters: [(key: String, parameters: [String], perKg: Bool)] =
@@ -408,6 +440,17 @@ public enum ReviewEngine {
             findings.append(Finding(code: "SOIL_ESTIMATED_FROM_NEIGHBOUR", target: "soil", parameter: nil, value: links?.soilDistanceMetres, threshold: nil,
                                     unit: "m", standard: nil, evidence: sampleIDs,
                                     messageZh: "土壤数据取自邻近样品（估算）", messageEn: "soil values taken from a neighbouring sample (estimated)", review: false))
+        }
+
+        if !soil.isEmpty {
+            let missing = missingSoilEvidence(soil, parcelPH: soilPH, landUse: policy.soilLandUse, bands: bands, context: c)
+            if !missing.isEmpty {
+                let list = missing.joined(separator: ", ")
+                findings.append(Finding(code: "SOIL_INCOMPLETE", target: "soil", parameter: list, value: nil, threshold: nil, unit: nil,
+                                        standard: "required evidence (GB 15618-2018 basic items and pH)", evidence: sampleIDs,
+                                        messageZh: "土壤样品缺少必测项目：\(list)，需补测", messageEn: "the soil evidence lacks required items: \(list); measure them",
+                                        review: true))
+            }
         }
 
         var accumulation = LoadValues<Accumulation>()

@@ -6,9 +6,12 @@ public enum ComplianceStatistic: String, Sendable, Hashable, Codable, CaseIterab
 public enum ComplianceStatus: String, Sendable, Hashable, Codable, Comparable {
     case pass, indeterminate, fail
     case noData = "no_data"
+    /// Samples in the year, but a required item (`RequiredEvidence`) was not measured: what was
+    /// measured passes, and that is not enough for a pass (issue #22).
+    case incomplete
 
-    /// Severity order for combining: fail > indeterminate > no_data > pass.
-    var severity: Int { switch self { case .pass: 0; case .noData: 1; case .indeterminate: 2; case .fail: 3 } }
+    /// Severity order for combining: fail > indeterminate > no_data > incomplete > pass.
+    var severity: Int { switch self { case .pass: 0; case .incomplete: 1; case .noData: 2; case .indeterminate: 3; case .fail: 4 } }
     public static func < (a: ComplianceStatus, b: ComplianceStatus) -> Bool { a.severity < b.severity }
 }
 
@@ -23,6 +26,9 @@ public struct ParameterVerdict: Sendable, Hashable, Codable {
     /// Samples that exceed (fail) or might exceed (indeterminate) the limit.
     public var evidence: [String]
     public var samples: Int
+    /// The parameter whose values stood in for `parameter` when it was not measured (TDS or EC
+    /// for total salt, total Cr for Cr(VI): `RequiredEvidence.Item.anyOf`); nil when it was.
+    public var measuredAs: String? = nil
 }
 
 /// A source's compliance for one set of columns in one year.
@@ -34,33 +40,65 @@ public struct SourceVerdict: Sendable, Hashable, Codable {
     public var failing: [ParameterVerdict]
     public var indeterminate: [ParameterVerdict]
     public var samplesInYear: Int
+    /// Required items (`RequiredEvidence.water`) with no measurement in the year.
+    public var missingParameters: [String] = []
+
+    public init(sourceID: String, year: Int?, status: ComplianceStatus, prohibitedInflows: [IndustrialInflow], failing: [ParameterVerdict],
+                indeterminate: [ParameterVerdict], samplesInYear: Int, missingParameters: [String] = []) {
+        self.sourceID = sourceID; self.year = year; self.status = status; self.prohibitedInflows = prohibitedInflows; self.failing = failing
+        self.indeterminate = indeterminate; self.samplesInYear = samplesInYear; self.missingParameters = missingParameters
+    }
+
+    /// Samples were taken in the year but a required item was not measured.
+    public var isIncomplete: Bool { samplesInYear > 0 && !missingParameters.isEmpty }
 }
 
 public enum SourceCompliance {
     /// Compares each parameter's statistic over `year` with `limits`. A non-detect passes when
     /// its detection limit is at or below the limit, else the result is indeterminate; a source
-    /// with a prohibited industrial inflow fails whatever its water shows.
+    /// with a prohibited industrial inflow fails whatever its water shows. A required item not
+    /// measured in the year leaves the verdict `incomplete` at best; a limit whose parameter was
+    /// not measured is judged on the item's stand-in (`required`'s `anyOf`: TDS, else EC ×
+    /// `tdsPerEC`, for total salt; total Cr for Cr(VI)), which can only be stricter.
     public static func evaluate(sourceID: String, source: WaterSource?, samples: [WaterSample], year: Int?,
-                                limits: [String: EffectiveLimit], statistic: ComplianceStatistic) -> SourceVerdict {
+                                limits: [String: EffectiveLimit], statistic: ComplianceStatistic,
+                                required: [RequiredEvidence.Item] = [], tdsPerEC: Double = 640) -> SourceVerdict {
         let inYear = samples.filter { $0.sourceID == sourceID && $0.date.year == year }.sorted { $0.date < $1.date }
         var failing: [ParameterVerdict] = []
         var indeterminate: [ParameterVerdict] = []
+        func values(of parameterID: String) -> [(id: String, value: MeasuredValue)] {
+            guard let parameter = ParameterCatalog.parameter(id: parameterID) else { return [] }
+            return inYear.compactMap { sample in sample.measurements[parameter].map { (sample.id, $0) } }
+        }
         for (parameterID, limit) in limits.sorted(by: { $0.key < $1.key }) {
             guard let parameter = ParameterCatalog.parameter(id: parameterID) else { continue }
-            let values = inYear.compactMap { sample in sample.measurements[parameter].map { (sample.id, $0) } }
-            guard !values.isEmpty else { continue }
-            let verdict = judge(parameterID, values: values, limit: limit, statistic: statistic)
+            var measured = values(of: parameterID), measuredAs: String? = nil
+            if measured.isEmpty, let item = required.first(where: { $0.anyOf.first == parameterID }) {
+                for alternative in item.anyOf.dropFirst() {
+                    let found = values(of: alternative)
+                    guard !found.isEmpty, let other = ParameterCatalog.parameter(id: alternative) else { continue }
+                    // EC (dS/m) stands for a concentration as TDS = EC × tdsPerEC (FAO 29, standards.md §7.2).
+                    let scale = other.kind == .conductivity && parameter.kind == .concentration ? tdsPerEC : 1
+                    measured = found.map { ($0.id, $0.value.mapNumbers { $0 * scale }) }
+                    measuredAs = alternative
+                    break
+                }
+            }
+            guard !measured.isEmpty else { continue }
+            var verdict = judge(parameterID, values: measured, limit: limit, statistic: statistic)
+            verdict.measuredAs = measuredAs
             switch verdict.status {
             case .fail: failing.append(verdict)
             case .indeterminate: indeterminate.append(verdict)
             default: break
             }
         }
+        let missing = RequiredEvidence.missing(required) { !values(of: $0).isEmpty }
         let prohibited = source?.inflows.filter(\.isProhibited) ?? []
         let status: ComplianceStatus = !prohibited.isEmpty || !failing.isEmpty ? .fail
-            : inYear.isEmpty ? .noData : !indeterminate.isEmpty ? .indeterminate : .pass
+            : inYear.isEmpty ? .noData : !indeterminate.isEmpty ? .indeterminate : !missing.isEmpty ? .incomplete : .pass
         return SourceVerdict(sourceID: sourceID, year: year, status: status, prohibitedInflows: prohibited, failing: failing,
-                             indeterminate: indeterminate, samplesInYear: inYear.count)
+                             indeterminate: indeterminate, samplesInYear: inYear.count, missingParameters: missing)
     }
 
     /// One parameter: bounds of the statistic (non-detects at 0 and at their limit) against the

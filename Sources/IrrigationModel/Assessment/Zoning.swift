@@ -20,6 +20,8 @@ public enum ZoneReason: String, Sendable, Hashable, Codable, CaseIterable {
     case soilAboveScreening = "SOIL_ABOVE_SCREENING"
     case cropUnknown = "CROP_UNKNOWN"
     case sourceNoData = "SOURCE_NO_DATA"
+    /// The source's water in the year lacks a required item (`RequiredEvidence`).
+    case sourceIncomplete = "SOURCE_INCOMPLETE"
     case sourceUnknown = "SOURCE_UNKNOWN"
     case soilReview = "SOIL_REVIEW"
     case groundwaterReview = "GROUNDWATER_REVIEW"
@@ -73,6 +75,7 @@ public enum Zoning {
             if !verdict.failing.isEmpty { reasons.append(.sourceFailsForClass) }
             if verdict.status == .indeterminate && !input.indeterminateAsPass { reasons.append(.sourceIndeterminate) }
             if verdict.status == .noData { reasons.append(.sourceNoData) }
+            if verdict.isIncomplete { reasons.append(.sourceIncomplete) }
         } else {
             reasons.append(.sourceUnknown)
         }

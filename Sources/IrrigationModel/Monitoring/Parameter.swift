@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a measurement is of. Each parameter has one canonical unit per medium (DESIGN.md §4):
 /// water mg/L (coliforms MPN/L, ascaris eggs per 10 L, EC dS/m), soil mg/kg dry weight
 /// (salt g/kg).
@@ -79,8 +81,20 @@ public enum ParameterCatalog {
         ("volatile_phenol", .concentration, "volatile phenol", "挥发酚", ["volatilephenol", "phenol", "挥发酚"]),
         ("fecal_coliforms", .bacteriaCount, "fecal coliforms", "粪大肠菌群", ["fecalcoliforms", "faecalcoliforms", "fc", "粪大肠菌群", "粪大肠菌群数"]),
         ("ascaris_eggs", .eggCount, "ascaris eggs", "蛔虫卵", ["ascariseggs", "ascaris", "蛔虫卵", "蛔虫卵数"]),
-        ("nitrate_n", .concentration, "nitrate-N", "硝酸盐氮", ["nitraten", "no3n", "no3-n", "nitrate", "no3", "硝酸盐氮", "硝酸盐(以n计)", "硝酸盐"]),
-        ("ammonia_n", .concentration, "ammonia-N", "氨氮", ["ammonian", "nh3n", "nh3-n", "nh4n", "ammonia", "氨氮"]),
+        // Nitrogen species: "-N" ids are the mass of nitrogen (GB/T 14848 reports 硝酸盐（以N计）);
+        // the ions are converted to them at ingest (`SpeciesConversion`). A bare "nitrate" or
+        // "硝酸盐" names neither (`SpeciesAmbiguity`).
+        ("nitrate_n", .concentration, "nitrate-N", "硝酸盐氮", ["nitraten", "no3n", "no3-n", "nitrateasn", "nitrate(asn)", "nitrateasnitrogen",
+                                                           "硝酸盐氮", "硝酸盐(以n计)", "硝态氮", "no3asn", "no3(asn)"]),
+        ("ammonia_n", .concentration, "ammonia-N", "氨氮", ["ammonian", "nh3n", "nh3-n", "nh4n", "nh4-n", "nh4+-n", "ammoniaasn", "ammonia(asn)",
+                                                       "ammoniumn", "氨氮", "氨氮(以n计)", "铵态氮"]),
+        ("no3", .concentration, "nitrate (as NO₃⁻)", "硝酸根", ["no3-", "no3⁻", "nitrateasno3", "nitrate(asno3)", "硝酸根", "硝酸根离子",
+                                                                "硝酸盐(以no3计)", "硝酸盐(以no3-计)", "no3asno3"]),
+        ("no2", .concentration, "nitrite (as NO₂⁻)", "亚硝酸根", ["no2-", "no2⁻", "nitriteasno2", "nitrite(asno2)", "亚硝酸根",
+                                                                 "亚硝酸盐(以no2计)", "亚硝酸盐(以no2-计)"]),
+        ("nh4", .concentration, "ammonium (as NH₄⁺)", "铵离子", ["nh4+", "nh4⁺", "ammonium", "ammoniumasnh4", "ammonium(asnh4)", "铵", "铵离子",
+                                                                  "氨氮(以nh4计)", "氨氮(以nh4+计)"]),
+        ("nh3", .concentration, "ammonia (as NH₃)", "氨（以NH₃计）", ["ammoniaasnh3", "ammonia(asnh3)", "氨(以nh3计)", "氨氮(以nh3计)"]),
         ("sulfate", .concentration, "sulfate", "硫酸盐", ["so4", "sulfate", "sulphate", "硫酸盐", "so42-"]),
         ("na", .concentration, "sodium", "钠", ["na", "sodium", "钠", "钠离子"]),
         ("ca", .concentration, "calcium", "钙", ["ca", "calcium", "钙", "钙离子"]),
@@ -109,7 +123,8 @@ public enum ParameterCatalog {
         ("al", .concentration, "aluminium", "铝", ["al", "aluminium", "aluminum", "铝"]),
         ("total_hardness", .concentration, "total hardness (as CaCO3)", "总硬度", ["totalhardness", "hardness", "总硬度"]),
         ("cod_mn", .concentration, "CODMn (permanganate index)", "耗氧量", ["codmn", "耗氧量", "高锰酸盐指数"]),
-        ("nitrite_n", .concentration, "nitrite-N", "亚硝酸盐氮", ["nitriten", "no2n", "no2-n", "亚硝酸盐氮", "亚硝酸盐"]),
+        ("nitrite_n", .concentration, "nitrite-N", "亚硝酸盐氮", ["nitriten", "no2n", "no2-n", "nitriteasn", "nitrite(asn)", "亚硝酸盐氮",
+                                                             "亚硝酸盐(以n计)", "no2asn"]),
         ("total_coliforms", .bacteriaCount, "total coliforms", "总大肠菌群", ["totalcoliforms", "总大肠菌群"]),
     ]
 
@@ -145,5 +160,88 @@ public enum ParameterCatalog {
             result.unicodeScalars.append(s)
         }
         return result.lowercased()
+    }
+}
+
+// MARK: - Chemical species
+
+/// An ion measured as itself whose standards limit it as its nitrogen (NO₃⁻ → NO₃-N): the value
+/// is converted at ingest by the ratio of molar masses, and the conversion is reported.
+public struct SpeciesConversion: Sendable, Hashable {
+    /// The parameter the lab reported (`no3`, nitrate as NO₃⁻).
+    public let reported: String
+    /// The parameter the standards use (`nitrate_n`, as N).
+    public let target: String
+    /// Molar mass of the element counted (N) over that of the ion: value as ion × factor = value as N.
+    public let factor: Double
+    /// e.g. "NO₃⁻ → NO₃-N × 14.0067/62.0049".
+    public let note: String
+
+    /// Standard atomic weights (IUPAC 2021, conventional values): N 14.0067, O 15.9994,
+    /// H 1.00794. Ion masses are their sums (NO₃⁻ 62.0049, NO₂⁻ 46.0055, NH₄⁺ 18.0385,
+    /// NH₃ 17.0305); the electron mass is below the stated precision.
+    public static let nitrogen = 14.0067
+    static let oxygen = 15.9994, hydrogen = 1.00794
+
+    public static let all: [SpeciesConversion] = [
+        SpeciesConversion(reported: "no3", target: "nitrate_n", ion: "NO₃⁻", ionMass: nitrogen + 3 * oxygen, asN: "NO₃-N"),
+        SpeciesConversion(reported: "no2", target: "nitrite_n", ion: "NO₂⁻", ionMass: nitrogen + 2 * oxygen, asN: "NO₂-N"),
+        SpeciesConversion(reported: "nh4", target: "ammonia_n", ion: "NH₄⁺", ionMass: nitrogen + 4 * hydrogen, asN: "NH₄-N"),
+        SpeciesConversion(reported: "nh3", target: "ammonia_n", ion: "NH₃", ionMass: nitrogen + 3 * hydrogen, asN: "NH₃-N"),
+    ]
+
+    init(reported: String, target: String, ion: String, ionMass: Double, asN: String) {
+        self.reported = reported; self.target = target
+        factor = Self.nitrogen / ionMass
+        note = "\(ion) → \(asN) × \(Self.nitrogen)/\(String(format: "%.4f", ionMass))"
+    }
+
+    /// The conversion of a reported parameter, nil when it is not an ion the standards count as N.
+    public static func of(_ parameter: Parameter) -> SpeciesConversion? { all.first { $0.reported == parameter.id } }
+}
+
+/// A name that does not say which species it counts ("nitrate", "硝酸盐"): as N or as the ion.
+/// Never read one way silently (issue #22): the file says (a `species:` option, a unit such as
+/// "mg/L as N"), a convention is announced, or the column is refused with the question.
+public struct SpeciesAmbiguity: Sendable, Hashable {
+    /// The parameter as nitrogen (`nitrate_n`) and as the ion (`no3`).
+    public let asNitrogen: Parameter
+    public let asIon: Parameter
+
+    static let names: [(names: [String], asNitrogen: String, asIon: String)] = [
+        (["nitrate", "硝酸盐", "nitrates"], "nitrate_n", "no3"),
+        (["nitrite", "亚硝酸盐", "nitrites"], "nitrite_n", "no2"),
+        (["ammonia", "氨"], "ammonia_n", "nh3"),
+    ]
+
+    /// Every pair (as N, as the ion) a name can leave open.
+    public static let all: [SpeciesAmbiguity] = names.compactMap { entry in
+        guard let n = ParameterCatalog.parameter(id: entry.asNitrogen), let ion = ParameterCatalog.parameter(id: entry.asIon) else { return nil }
+        return SpeciesAmbiguity(asNitrogen: n, asIon: ion)
+    }
+
+    private static let byName: [String: SpeciesAmbiguity] = {
+        var map: [String: SpeciesAmbiguity] = [:]
+        for entry in names {
+            guard let n = ParameterCatalog.parameter(id: entry.asNitrogen), let ion = ParameterCatalog.parameter(id: entry.asIon) else { continue }
+            for name in entry.names { map[ParameterCatalog.normalise(name)] = SpeciesAmbiguity(asNitrogen: n, asIon: ion) }
+        }
+        return map
+    }()
+
+    /// The ambiguity a column or parameter name holds, nil when the name is not ambiguous.
+    public static func named(_ name: String) -> SpeciesAmbiguity? { byName[ParameterCatalog.normalise(name)] }
+
+    /// What a unit text says of the species: "mg/L as N", "mg/l asNO3", "mg/L（以N计）".
+    /// Returns the unit without that part and the species it names (nil: it names none).
+    public static func speciesInUnit(_ unit: String) -> (unit: String, asNitrogen: Bool?) {
+        // Compared without spaces and brackets: "mg/L (as N)", "mg/l asN", "mg/L（以N计）".
+        var key = ""
+        for scalar in unit.lowercased().unicodeScalars where !" ()（）\u{3000}".unicodeScalars.contains(scalar) { key.unicodeScalars.append(scalar) }
+        let suffixes: [(String, Bool)] = [("asn", true), ("以n计", true), ("asnitrogen", true),
+                                          ("asno3", false), ("以no3计", false), ("asno2", false), ("以no2计", false),
+                                          ("asnh4", false), ("以nh4计", false), ("asnh3", false), ("以nh3计", false)]
+        for (suffix, asN) in suffixes where key.hasSuffix(suffix) { return (String(key.dropLast(suffix.count)), asN) }
+        return (unit, nil)
     }
 }

@@ -63,10 +63,12 @@ public struct StandardsCatalog: Sendable {
     public let version: String
     public private(set) var waterStandards: [WaterStandard]
     public private(set) var waterLimits: [WaterLimit]
-    public let soilStandard: (id: String, title: String, bands: [String], confidence: String, source: String)
+    public let soilStandard: (id: String, title: String, bands: [String], confidence: String, source: String, screeningTable: String, interventionTable: String)
     public let soilScreening: [SoilThreshold]
     public let soilIntervention: [String: [Double]]
-    public let groundwater: (id: String, title: String, confidence: String, source: String)
+    public let groundwater: (id: String, title: String, confidence: String, source: String, table: String)
+    /// What a verdict needs measured (issue #22); the project's `rules.required` changes it.
+    public var requiredEvidence: RequiredEvidence
     /// parameter → class I–IV upper limits (or [min, max] ranges for pH).
     public let groundwaterClasses: [String: [Double]]
     public let groundwaterRanges: [String: [[Double]]]
@@ -84,6 +86,13 @@ public struct StandardsCatalog: Sendable {
         var soil: Soil
         var groundwater: Groundwater
         var fao29: FAO
+        var required_evidence: Required
+        struct Required: Decodable {
+            var water: Medium
+            var soil: Medium
+            struct Medium: Decodable { var source, confidence: String; var items: [Item] }
+            struct Item: Decodable { var item: String; var any_of: [String]; var note: String? }
+        }
         struct Water: Decodable {
             var id, title, source: String
             var columns: [String]
@@ -104,7 +113,7 @@ public struct StandardsCatalog: Sendable {
             }
         }
         struct Soil: Decodable {
-            var id, title, unit, confidence, source: String
+            var id, title, unit, confidence, source, screening_table, intervention_table: String
             var ph_bands: [String]
             var screening: [Screening]
             var intervention: [Intervention]
@@ -112,7 +121,7 @@ public struct StandardsCatalog: Sendable {
             struct Intervention: Decodable { var parameter: String; var values: [Double] }
         }
         struct Groundwater: Decodable {
-            var id, title, confidence, source: String
+            var id, title, confidence, source, table: String
             var items: [Item]
             struct Item: Decodable { var parameter, unit: String; var classes: [Double]?; var range_classes: [[Double]]? }
         }
@@ -164,10 +173,22 @@ public struct StandardsCatalog: Sendable {
         }
         waterStandards = standards
         waterLimits = limits
-        soilStandard = (file.soil.id, file.soil.title, file.soil.ph_bands, file.soil.confidence, file.soil.source)
+        soilStandard = (file.soil.id, file.soil.title, file.soil.ph_bands, file.soil.confidence, file.soil.source,
+                        file.soil.screening_table, file.soil.intervention_table)
         soilScreening = file.soil.screening.map { SoilThreshold(parameter: $0.parameter, landUse: $0.land_use, screening: $0.values) }
         soilIntervention = Dictionary(uniqueKeysWithValues: file.soil.intervention.map { ($0.parameter, $0.values) })
-        groundwater = (file.groundwater.id, file.groundwater.title, file.groundwater.confidence, file.groundwater.source)
+        groundwater = (file.groundwater.id, file.groundwater.title, file.groundwater.confidence, file.groundwater.source, file.groundwater.table)
+        func items(_ medium: File.Required.Medium) throws -> [RequiredEvidence.Item] {
+            try medium.items.map { item in
+                for id in item.any_of where ParameterCatalog.parameter(id: id) == nil {
+                    throw CropCatalog.LoadError.invalid("standards.json: required_evidence names unknown parameter \(id)")
+                }
+                return RequiredEvidence.Item(item: item.item, anyOf: item.any_of, note: item.note)
+            }
+        }
+        requiredEvidence = RequiredEvidence(water: try items(file.required_evidence.water), soil: try items(file.required_evidence.soil),
+                                            waterSource: file.required_evidence.water.source, soilSource: file.required_evidence.soil.source,
+                                            waterConfidence: file.required_evidence.water.confidence, soilConfidence: file.required_evidence.soil.confidence)
         groundwaterClasses = Dictionary(uniqueKeysWithValues: file.groundwater.items.compactMap { item in item.classes.map { (item.parameter, $0) } })
         groundwaterRanges = Dictionary(uniqueKeysWithValues: file.groundwater.items.compactMap { item in item.range_classes.map { (item.parameter, $0) } })
         fao29WaterClasses = file.fao29.water_classes.map { ($0.parameter, $0.none_below, $0.severe_above, $0.confidence, $0.source) }
