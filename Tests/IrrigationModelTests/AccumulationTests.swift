@@ -107,6 +107,13 @@ import Testing
         return SoilSample(id: "S1", location: Position(x: 112.7005, y: 38.4005), date: nil, depth: nil, texture: nil, measurements: measurements, origin: origin)
     }
 
+    /// A soil sample with every required item (pH and the eight GB 15618 basic items) at clean
+    /// North-China values, with `values` in their place.
+    static func completeSoil(_ values: [String: Double]) -> SoilSample {
+        let clean: [String: Double] = ["ph": 8.0, "cd": 0.15, "hg": 0.03, "as": 10, "pb": 20, "cr": 60, "cu": 20, "ni": 28, "zn": 70]
+        return soil(clean.merging(values) { _, given in given })
+    }
+
     static func water(_ values: [String: Double], year: Int = 2025) -> [WaterSample] {
         var measurements: Measurements = [:]
         for (id, v) in values { measurements[ParameterCatalog.parameter(id: id)!] = .value(v) }
@@ -137,7 +144,7 @@ import Testing
     static func codes(_ review: ParcelReview) -> Set<String> { Set(review.findings.map(\.code)) }
 
     @Test func cleanParcelHasOnlyInformationalFindings() {
-        let r = Self.review(soil: [Self.soil(["cd": 0.15, "salt": 1.2])])
+        let r = Self.review(soil: [Self.completeSoil(["cd": 0.15, "salt": 1.2])])
         #expect(!r.soilReview && !r.groundwaterReview)
         #expect(Self.codes(r) == ["GW_NO_DATA"])
         // Cd load: 0.005 mg/L × 4 500 m³/ha = 22.5 g/ha·yr; R = 22.5 × 1000 / 2.6e6; years = (0.6 − 0.15) / R.
@@ -161,7 +168,7 @@ import Testing
         #expect(abs(yield.relativeYield! - 84.4) < 1e-9 && yield.findings.contains { $0.code == "SOIL_SALINITY" && $0.parameter == "ec" })
         let none = Self.review(soil: [])
         #expect(Self.codes(none).contains("SOIL_NO_DATA") && none.soilReview && none.irrigationYearsLimit == nil)
-        let estimated = Self.review(soil: [Self.soil(["cd": 0.1])], estimated: true)
+        let estimated = Self.review(soil: [Self.completeSoil(["cd": 0.1])], estimated: true)
         #expect(estimated.findings.contains { $0.code == "SOIL_ESTIMATED_FROM_NEIGHBOUR" && !$0.review } && !estimated.soilReview)
     }
 

@@ -20,7 +20,10 @@ import Testing
         ("pb", nil, 0.2, 0.2, 0.2, 0.2), ("cd", nil, 0.01, 0.01, 0.01, 0.01), ("cr6", nil, 0.1, 0.1, 0.1, 0.1),
         ("hg", nil, 0.001, 0.001, 0.001, 0.001), ("as", nil, 0.05, 0.1, 0.05, 0.05),
         ("fecal_coliforms", nil, 40000, 40000, 20000, 10000), ("ascaris_eggs", nil, 20, 20, 20, 10),
-        ("cn", nil, 0.5, 0.5, 0.5, 0.5), ("f", "general", 2, 2, 2, 2), ("f", "high_fluoride", 3, 3, 3, 3),
+        ("cn", nil, 0.5, 0.5, 0.5, 0.5), ("f", "general", 2, 2, 2, 2),
+        // Issue #22: the 1992 and 2005 texts give 2.0 to high-fluoride areas and 3.0 to general ones, the
+        // reverse of §1 Table 2's memory of 2021; 2.0 for both is the stricter value under either reading.
+        ("f", "high_fluoride", 2, 2, 2, 2),
         ("petroleum", nil, 5, 10, 1, 1), ("volatile_phenol", nil, 1, 1, 1, 1), ("cu", nil, 0.5, 1, 1, 1), ("zn", nil, 2, 2, 2, 2),
         ("ni", nil, 0.2, 0.2, 0.2, 0.2), ("se", nil, 0.02, 0.02, 0.02, 0.02),
         ("b", "boron_sensitive", 1, 1, 1, 1), ("b", "boron_fairly_tolerant", 2, 2, 2, 2), ("b", "boron_tolerant", 3, 3, 3, 3),

@@ -204,7 +204,7 @@ import IrrigationModel
         // "localization" names a site, which holds several boreholes: wells are told apart by
         // their coordinates.
         let file = TableInputOptions(path: realData + "/kwale_groundwater/water_samples.csv", crs: "EPSG:32737",
-                                     units: ["ec": "uS/cm", "chloride": "mg/L", "sulfate": "mg/L", "nitrate_n": "mg/L", "f": "mg/L",
+                                     units: ["ec": "uS/cm", "chloride": "mg/L", "sulfate": "mg/L", "no3": "mg/L", "f": "mg/L",
                                              "na": "mg/L", "ca": "mg/L", "mg": "mg/L", "b": "ug/L", "cr": "ug/L", "ni": "ug/L", "cu": "ug/L",
                                              "zn": "ug/L", "as": "ug/L", "se": "ug/L", "cd": "ug/L", "pb": "ug/L",
                                              // data/dictionary.csv: Fe and Al in mg/L, the other trace elements in ppb.
@@ -226,8 +226,10 @@ import IrrigationModel
         Self.expectBalanced(data)
     }
 
-    @Test func kwaleWithoutUnitsFailsClearly() throws {
-        let data = try Self.ingest(MonitoringOptions(wells: [TableInputOptions(path: realData + "/kwale_groundwater/water_samples.csv", crs: "EPSG:32737")]))
+    @Test func kwaleWithStrictUnitsFailsClearly() throws {
+        var file = TableInputOptions(path: realData + "/kwale_groundwater/water_samples.csv", crs: "EPSG:32737")
+        file.unitPolicy = .strict
+        let data = try Self.ingest(MonitoringOptions(wells: [file]))
         let missing = data.rejects.filter { $0.code == "UNIT_MISSING" }
         #expect(missing.contains { $0.field == "Cd" && $0.reason.contains("units:") })
     }

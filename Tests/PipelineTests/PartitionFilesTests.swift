@@ -18,7 +18,7 @@ import Reports
                                     groundwaterReview: false, irrigationYearsLimit: 12.5, limitingElement: "cd", volumeM3PerHectare: nil)
         let row = SummaryFiles.SummaryAccumulator.Row(unit: "晋源区", zone: "restricted", cropClass: "dryland_grain_oil", hectares: 0.43215,
                                                       volumeM3PerHectare: nil, loadsPerHectare: SummaryFiles.SummaryAccumulator.loadKeys.map { $0 == "cd" ? 1.5 : nil },
-                                                      soilReview: true, groundwaterReview: false, soilNoData: true)
+                                                      soilReview: true, groundwaterReview: false, soilNoData: true, reviewReasons: outcome.reviewReasons)
         var writer = ByteWriter()
         PartitionRecords.encode(parcels[0], outcome, row, fullGeometry: true, into: &writer)
         PartitionRecords.encode(parcels[1], outcome, row, fullGeometry: false, into: &writer)

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import GeoKit
+import TestSupport
+
+/// Issue #22 end to end: the built CLI on the sample project with evidence removed, unit-less
+/// sheets and nitrate species; outputs read back through GDAL.
+@Suite struct EvidenceCLITests {
+    static let sampleData = CLITests.repositoryRoot.appendingPathComponent("SampleData").path
+
+    /// A copy of SampleData to edit.
+    static func sampleCopy(_ name: String = #function) throws -> String {
+        let folder = try CLITests.temporaryDirectory(name) + "/project"
+        try FileManager.default.copyItem(atPath: sampleData, toPath: folder)
+        return folder
+    }
+
+    static func assess(_ project: String, _ name: String = #function) throws -> String {
+        let out = try CLITests.temporaryDirectory(name) + "/out"
+        let result = try CLITests.run(["assess", "--config", project + "/project.yaml", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        return out
+    }
+
+    /// Each parcel's zone, read through GDAL.
+    static func zones(_ out: String) throws -> [String: String] {
+        GDALEnvironment.initialize()
+        let dataset = try Dataset.open(out + "/parcels.geojson")
+        let layer = try #require(dataset.layer(at: 0))
+        let id = try #require(layer.fields.firstIndex { $0.name == "parcel_id" }), zone = try #require(layer.fields.firstIndex { $0.name == "zone" })
+        var zones: [String: String] = [:]
+        layer.forEachFeature { feature in
+            if case .string(let parcel) = feature.value(at: id), case .string(let value) = feature.value(at: zone) { zones[parcel] = value }
+        }
+        return zones
+    }
+
+    static func properties(_ out: String, _ file: String) throws -> [[String: Any]] {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/" + file))) as? [String: Any]
+        return try #require(json?["features"] as? [[String: Any]]).compactMap { $0["properties"] as? [String: Any] }
+    }
+
+    static func findings(_ parcel: [String: Any]) -> [[String: Any]] { parcel["findings"] as? [[String: Any]] ?? [] }
+
+    /// Drops the columns whose header contains any of `names` (the CSV has no quoted commas).
+    static func dropColumns(_ path: String, encoding: String, _ names: [String]) throws {
+        let text = TextRecoding.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), from: encoding)
+        // The sample's tables end their lines with CR LF (as Excel writes them): one Character in Swift.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let keep = header.indices.filter { index in !names.contains { header[index].contains($0) } }
+        lines = lines.map { line in
+            guard !line.isEmpty else { return line }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return keep.map { cells[$0] }.joined(separator: ",")
+        }
+        try Data(TextRecoding.encode(lines.joined(separator: "\n"), to: encoding)).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// The issue's experiment: remove every metal, coliform and ascaris column from the water
+    /// samples and every metal column from the soil samples. The verdicts may only get stricter.
+    @Test func removingEvidenceNeverMakesAParcelSuitable() throws {
+        let full = try Self.zones(Self.assess(Self.sampleData, "full"))
+        let project = try Self.sampleCopy()
+        try Self.dropColumns(project + "/water_samples.csv", encoding: "GBK", ["镉", "汞", "砷", "铅", "铬", "铜", "锌", "镍", "粪大肠", "蛔虫"])
+        try Self.dropColumns(project + "/soil_samples.csv", encoding: "UTF-8", ["Cd_", "Hg_", "As_", "Pb_", "Cr_", "Cu_", "Ni_", "Zn_"])
+        let out = try Self.assess(project)
+        let stripped = try Self.zones(out)
+        let rank = ["suitable": 0, "restricted": 1, "prohibited": 2]
+        #expect(stripped.count == full.count)
+        #expect(full.values.filter { $0 == "suitable" }.count > 0)
+        #expect(stripped.values.filter { $0 == "suitable" }.count <= full.values.filter { $0 == "suitable" }.count)
+        for (id, zone) in stripped { #expect(rank[zone]! >= (full[id] == "suitable" ? 1 : 0), "\(id): \(full[id] ?? "?") → \(zone)") }
+        let sources = Dictionary(uniqueKeysWithValues: try Self.properties(out, "sources.geojson").map { ($0["source_id"] as! String, $0) })
+        #expect(sources["ZS01"]?["status"] as? String == "incomplete")
+        #expect((sources["ZS01"]?["missing_parameters"] as? [String])?.contains("fecal_coliforms") == true)
+        let parcels = try Self.properties(out, "parcels.geojson")
+        #expect(parcels.contains { ($0["zone_reasons"] as? [String])?.contains("SOURCE_INCOMPLETE") == true })
+        #expect(parcels.contains { ($0["review_reasons"] as? [String])?.contains("SOIL_INCOMPLETE") == true })
+        // check names the gaps before a run.
+        let check = try CLITests.run(["check", "--config", project + "/project.yaml"])
+        #expect(check.stdout.contains("source ZS01") && check.stdout.contains("none of cd, hg, as, pb, cr6, fecal_coliforms, ascaris_eggs"))
+        let summary = try String(contentsOfFile: out + "/summary.csv", encoding: .utf8)
+        #expect(summary.split(whereSeparator: \.isNewline)[0].hasSuffix("soil_incomplete,source_incomplete"))
+        let report = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(report.contains("评估依据（必测项目）") && report.contains("fecal_coliforms"))
+    }
+
+    /// A unit-less soil sheet and wells sheet are used, the assumption announced, and a parcel
+    /// whose sample holds Cd 4.5 mg/kg at pH 8 (above the intervention value 4.0) is prohibited.
+    @Test func unitLessSheetsAreUsedAndTheHotSpotProhibited() throws {
+        let project = try Self.sampleCopy()
+        var soil = try String(contentsOfFile: project + "/soil_samples.csv", encoding: .utf8)
+        soil = soil.replacingOccurrences(of: "_mg_kg", with: "").replacingOccurrences(of: "_g_kg", with: "")
+        var lines = soil.split(whereSeparator: \.isNewline).map(String.init)
+        var first = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(first[0] == "S0001")
+        first[5] = "8.0"; first[6] = "4.5"  // pH, Cd
+        lines[1] = first.joined(separator: ",")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: project + "/soil_samples.csv", atomically: true, encoding: .utf8)
+        try Self.wideWells(project, columns: ["chloride", "TDS"]) { reading in [reading.chloride, reading.tds] }
+        let out = try Self.assess(project)
+        let manifest = try CLITests.manifest(out)
+        let assumed = try #require(manifest["assumed_units"] as? [String])
+        #expect(assumed.contains("soil_samples.csv: Cd → mg/kg") && assumed.contains("wells.csv: TDS → mg/L"))
+        let wells = try #require((manifest["monitoring"] as? [[String: Any]])?.first { $0["kind"] as? String == "wells" })
+        #expect(wells["rows_accepted"] as? Int == wells["rows_read"] as? Int)
+        let hot = try Self.properties(out, "parcels.geojson").filter { parcel in
+            Self.findings(parcel).contains { $0["code"] as? String == "SOIL_ABOVE_INTERVENTION" && ($0["evidence"] as? [String])?.contains("S0001") == true }
+        }
+        #expect(!hot.isEmpty)
+        #expect(hot.allSatisfy { $0["zone"] as? String == "prohibited" })
+    }
+
+    /// `NO3 (mg/L)` 50 is 11.3 mg/L as N, within class III (20): no finding. `硝酸盐氮(mg/L)` 25 is above it.
+    @Test func nitrateSpeciesDecideTheGroundwaterFinding() throws {
+        func nitrateFindings(_ header: String, _ value: Double) throws -> Int {
+            let project = try Self.sampleCopy("nitrate-\(value)")
+            try Self.wideWells(project, columns: ["chloride", header]) { reading in [reading.chloride, value] }
+            let out = try Self.assess(project, "nitrate-out-\(value)")
+            return try Self.properties(out, "parcels.geojson").filter { parcel in
+                Self.findings(parcel).contains { $0["code"] as? String == "GW_ABOVE_CLASS_III" && $0["parameter"] as? String == "nitrate_n" }
+            }.count
+        }
+        #expect(try nitrateFindings("NO3 (mg/L)", 50) == 0)
+        #expect(try nitrateFindings("硝酸盐氮(mg/L)", 25) > 0)
+    }
+
+    struct WellReading { var id, x, y, date, depth: String; var chloride, tds: Double }
+
+    /// Rewrites the sample's long wells table as a wide one with `columns` (no units unless given).
+    static func wideWells(_ project: String, columns: [String], values: (WellReading) -> [Double]) throws {
+        let long = try String(contentsOfFile: project + "/wells.csv", encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+        var readings: [String: WellReading] = [:], order: [String] = []
+        for line in long {
+            let c = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let key = c[0] + c[3]
+            if readings[key] == nil { readings[key] = WellReading(id: c[0], x: c[1], y: c[2], date: c[3], depth: c[4], chloride: 0, tds: 0); order.append(key) }
+            if c[5] == "氯化物" { readings[key]!.chloride = Double(c[6])! }
+            if c[5] == "溶解性总固体" { readings[key]!.tds = Double(c[6])! }
+        }
+        var text = "well_id,x,y,date,depth_to_water_m," + columns.joined(separator: ",") + "\n"
+        for key in order {
+            let r = readings[key]!
+            text += [r.id, r.x, r.y, r.date, r.depth].joined(separator: ",") + "," + values(r).map { String($0) }.joined(separator: ",") + "\n"
+        }
+        try text.write(toFile: project + "/wells.csv", atomically: true, encoding: .utf8)
+    }
+}
