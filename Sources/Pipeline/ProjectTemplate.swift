@@ -26,7 +26,8 @@ public enum ProjectTemplate {
     # water:                         # 水质: sample_id, source_id, date, values
     #   - path: water_samples.csv
     #     detection_limits: {hg: 0.00004}   # 未检出的方法检出限 (mg/L)
-    #     units: {cd: ug/L}                 # 表头无单位时 / unit when the header has none
+    #     units: {cd: ug/L}                 # 表头无单位时 / unit when the header has none (else the canonical unit, announced)
+    #     species: as_n                     # “硝酸盐”“氨”按氮计 as_n，或按离子计 as_ion
     #     columns: {样品编号: sample_id}      # 表头 → 角色或参数[:单位] / header → role or parameter[:unit]
     #     constants: {source_id: ZS01}      # 单站点文件 / single-site files
     # soil: soil_samples.csv          # 土壤: sample_id, lon/lat or x/y, values (mg/kg, salt g/kg)
@@ -46,6 +47,10 @@ public enum ProjectTemplate {
       indeterminate_as: fail       # 检出限高于标准的未检出：fail | pass
       saline_alkali: false         # 盐碱地：全盐量 2000 mg/L
       high_fluoride: false         # 高氟区
+      # required:                  # 必测项目 / evidence a verdict needs (defaults: irrizone standards)
+      #   water: {add: [bod5], drop: {ascaris_eggs: "理由 / the reason"}}
+      #   soil: {add: [salt]}
+    units: assume                  # 无单位的列：assume 按标准单位读取并提示 | strict 拒绝
     # standards_override: [province.yaml]   # 省级标准 / province override (name, source, limits)
     # crops:                       # 扩充作物目录 / extra crop names
     #   - {names: [藜麦, quinoa], class: dryland_grain_oil}
