@@ -83,8 +83,7 @@ public struct RunManifest: Codable, Sendable {
         public var dropped: [String]
 
         public init(_ evidence: RequiredEvidence) {
-            func describe(_ items: [RequiredEvidence.Item]) -> [String] { items.map { $0.anyOf.count > 1 ? "\($0.item) (or \($0.anyOf.dropFirst().joined(separator: ", ")))" : $0.item } }
-            water = describe(evidence.water); soil = describe(evidence.soil)
+            water = evidence.water.map(\.summary); soil = evidence.soil.map(\.summary)
             waterSource = evidence.waterSource; soilSource = evidence.soilSource
             added = evidence.added.map { "\($0.medium.rawValue): \($0.item)" }
             dropped = evidence.dropped.map { "\($0.medium.rawValue): \($0.item) (\($0.reason))" }

@@ -56,9 +56,7 @@ public struct StandardsListing {
         }
         if standard == nil {
             let evidence = catalog.requiredEvidence
-            func describe(_ items: [RequiredEvidence.Item]) -> String {
-                items.map { $0.anyOf.count > 1 ? "\($0.item) (or \($0.anyOf.dropFirst().joined(separator: ", ")))" : $0.item }.joined(separator: ", ")
-            }
+            func describe(_ items: [RequiredEvidence.Item]) -> String { items.map(\.summary).joined(separator: ", ") }
             lines.append("\nRequired evidence (a verdict needs these measured; rules.required adds or drops items)")
             lines.append("  water in the assessment year: \(describe(evidence.water))  \(evidence.waterConfidence)  \(evidence.waterSource)")
             lines.append("  soil: \(describe(evidence.soil))  \(evidence.soilConfidence)  \(evidence.soilSource)")

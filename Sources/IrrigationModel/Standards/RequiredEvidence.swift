@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Defaults come from `standards.json` (`required_evidence`), each list with its source; a
 /// project adds items or, with a stated reason, drops one (`rules.required`).
-public struct RequiredEvidence: Sendable, Hashable {
+public struct RequiredEvidence: Sendable {
     /// One required item: satisfied when any of its parameters was measured (the first
     /// measured stands for it: TDS or EC for total salt, total Cr for Cr(VI)).
     public struct Item: Sendable, Hashable {
@@ -14,6 +14,9 @@ public struct RequiredEvidence: Sendable, Hashable {
         public var anyOf: [String]
         public var note: String?
         public init(item: String, anyOf: [String], note: String? = nil) { self.item = item; self.anyOf = anyOf; self.note = note }
+
+        /// "total_salt (or tds, ec)": the item with its stand-ins.
+        public var summary: String { anyOf.count > 1 ? "\(item) (or \(anyOf.dropFirst().joined(separator: ", ")))" : item }
     }
 
     /// An item the project dropped, with the reason it gave.
@@ -32,11 +35,6 @@ public struct RequiredEvidence: Sendable, Hashable {
     /// Items the project added (by medium) and dropped, for run.json and the report.
     public private(set) var added: [(medium: Medium, item: String)] = []
     public private(set) var dropped: [Dropped] = []
-
-    public static func == (a: RequiredEvidence, b: RequiredEvidence) -> Bool {
-        a.water == b.water && a.soil == b.soil && a.dropped == b.dropped && a.added.map(\.item) == b.added.map(\.item)
-    }
-    public func hash(into hasher: inout Hasher) { hasher.combine(water); hasher.combine(soil) }
 
     public init(water: [Item], soil: [Item], waterSource: String, soilSource: String, waterConfidence: String, soilConfidence: String) {
         self.water = water; self.soil = soil; self.waterSource = waterSource; self.soilSource = soilSource
