@@ -126,6 +126,28 @@ import TestSupport
         #expect(try nitrateFindings("硝酸盐氮(mg/L)", 25) > 0)
     }
 
+    /// `standards --json` names, for every value, its standard, table, column and confidence.
+    @Test func everyPrintedLimitCarriesItsProvenance() throws {
+        let result = try CLITests.run(["standards", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        var records = 0
+        for key in ["water_limits", "soil_screening", "soil_intervention", "groundwater_classes"] {
+            let values = try #require(root[key] as? [[String: Any]], "\(key)")
+            #expect(!values.isEmpty, "\(key)")
+            for value in values {
+                for field in ["standard", "table", "column", "confidence", "source"] {
+                    #expect(!((value[field] as? String) ?? "").isEmpty, "\(key) \(value["parameter"] ?? "?") lacks \(field)")
+                }
+                records += 1
+            }
+        }
+        #expect((root["soil_screening"] as? [[String: Any]])?.first?["standard"] as? String == "GB15618-2018")
+        #expect(records > 400)
+        let required = try #require(root["required_evidence"] as? [String: Any])
+        #expect(((required["water"] as? [String: Any])?["items"] as? [[String: Any]])?.count == 9)
+    }
+
     struct WellReading { var id, x, y, date, depth: String; var chloride, tds: Double }
 
     /// Rewrites the sample's long wells table as a wide one with `columns` (no units unless given).
