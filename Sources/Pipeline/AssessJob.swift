@@ -57,6 +57,12 @@ public struct AssessJob {
 
         let project = try IngestStage.run(options, timer: &timer)
         let reading = project.parcels
+        // Nothing to assess is a failed run (as `check` says), not an empty set of outputs in
+        // place of the last ones (issue #23). A part of a partitioned run may hold only rejects.
+        if reading.parcels.isEmpty, options.shard == nil {
+            throw PipelineError.noParcelAccepted(path: options.parcels.path, featuresRead: reading.featuresRead,
+                                                 reasons: Dictionary(reading.rejects.map { ($0.code, 1) }, uniquingKeysWith: +))
+        }
         // The inputs are hashed on another thread while the parcels are assessed.
         var files = inputFiles(reading.files, role: "parcels")
         for (role, file) in options.monitoring.allFiles { files += inputFiles([file.path], role: role) }
@@ -260,6 +266,7 @@ public enum PipelineError: Error, CustomStringConvertible {
     case badSamplesCRS(String, String)
     case serviceAreasWithoutSourceField(String)
     case shardWithServiceAreas(Shard)
+    case noParcelAccepted(path: String, featuresRead: Int, reasons: [String: Int])
 
     public var description: String {
         switch self {
@@ -271,6 +278,10 @@ public enum PipelineError: Error, CustomStringConvertible {
             "\(path): no service area has a source id (a field named source_id, SYDM, 水源 or 水源编码)"
         case let .shardWithServiceAreas(shard):
             "--shard \(shard) cannot be combined with service areas: a part would need the geometry of every parcel to know which sources the others take from a service area. Run without --shard, or give the parcels a source id field"
+        case let .noParcelAccepted(path, featuresRead, reasons):
+            "\(path): no parcel could be assessed (\(featuresRead) features read"
+                + (reasons.isEmpty ? ")" : "; rejected: " + reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
+                + ". Nothing was written; `irrizone check` lists each reject and its reason"
         case let .badSamplesCRS(crs, message):
             "--samples-crs \"\(crs)\" is not a CRS GDAL understands: \(message)"
         }

@@ -4,6 +4,10 @@ import Reports
 
 /// An exclusion layer (e.g. a drinking-water source protection zone) and its buffer.
 public struct ExclusionInput: Sendable, Hashable {
+    /// The widest buffer accepted: 100 km. A project default: protection zones are buffered by
+    /// metres to kilometres, and a buffer of thousands of kilometres reaches around the earth,
+    /// where a planar buffer stops meaning anything (issue #23).
+    public static let largestBufferMetres = 100_000.0
     public var path: String
     public var bufferMetres: Double
     public var name: String?

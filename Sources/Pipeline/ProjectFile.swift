@@ -69,10 +69,7 @@ public struct ProjectFile: Sendable {
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw LoadError.unreadable(path: path, reason: error.localizedDescription)
         }
-        let node: Any?
-        do { node = try Yams.load(yaml: text) } catch {
-            throw LoadError.invalid(path: path, reason: "not valid YAML: \(error)")
-        }
+        let node = try loadYAML(text, path: path)
         guard let root = node as? [String: Any] else {
             throw LoadError.invalid(path: path, reason: "expected a mapping with keys \(topLevelKeys.sorted().joined(separator: ", "))")
         }
@@ -125,14 +122,17 @@ public struct ProjectFile: Sendable {
         if let node = root["linking"] {
             guard let linking = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "linking: expected a mapping") }
             try checkKeys(linking, allowed: linkingKeys, section: "linking", path: path)
-            if let v = try number(linking, "soil_max_distance_m", path) { project.linking.soilMaxDistanceMetres = v }
-            if let v = try number(linking, "groundwater_radius_m", path) { project.linking.groundwaterRadiusMetres = v }
-            if let v = try number(linking, "max_outside_m", path) { project.maxOutsideMetres = v }
+            if let v = try number(linking, "soil_max_distance_m", path, in: 0...100_000) { project.linking.soilMaxDistanceMetres = v }
+            if let v = try number(linking, "groundwater_radius_m", path, in: 0...100_000) { project.linking.groundwaterRadiusMetres = v }
+            if let v = try number(linking, "max_outside_m", path, in: 0...1_000_000) { project.maxOutsideMetres = v }
         }
         if let node = root["rules"] {
             guard let rules = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "rules: expected a mapping") }
             try checkKeys(rules, allowed: ruleKeys, section: "rules", path: path)
-            if let year = rules["year"] { guard let y = year as? Int else { throw LoadError.invalid(path: path, reason: "rules.year: expected a year") }; project.rules.year = y }
+            if let year = rules["year"] {
+                guard let y = year as? Int, (1900...2200).contains(y) else { throw LoadError.invalid(path: path, reason: "rules.year: expected a year") }
+                project.rules.year = y
+            }
             if let text = try string(rules, "statistic", path) {
                 guard let statistic = ComplianceStatistic(rawValue: text) else {
                     throw LoadError.invalid(path: path, reason: "rules.statistic: expected one of \(ComplianceStatistic.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -157,7 +157,7 @@ public struct ProjectFile: Sendable {
         if let node = root["targets"] {
             guard let list = node as? [[String: Any]] else { throw LoadError.invalid(path: path, reason: "targets: expected a list of {year, volume_10k_m3}") }
             project.targets = try list.enumerated().map { index, item in
-                guard let year = item["year"] as? Int, let volume = try number(item, "volume_10k_m3", path) else {
+                guard let year = item["year"] as? Int, let volume = try number(item, "volume_10k_m3", path, in: 0...1e9) else {
                     throw LoadError.invalid(path: path, reason: "targets[\(index)]: needs year and volume_10k_m3")
                 }
                 return ReportInput.Target(year: year, volume10kM3: volume, label: item["label"] as? String)
@@ -193,7 +193,8 @@ public struct ProjectFile: Sendable {
                 guard let mapping = item as? [String: Any], let file = mapping["path"] as? String else {
                     throw LoadError.invalid(path: path, reason: "exclusions[\(index)]: expected a path or {path, buffer_m, name}")
                 }
-                return ExclusionInput(path: resolve(file), bufferMetres: try number(mapping, "buffer_m", path) ?? 0, name: mapping["name"] as? String)
+                return ExclusionInput(path: resolve(file), bufferMetres: try number(mapping, "buffer_m", path, in: 0...ExclusionInput.largestBufferMetres) ?? 0,
+                                      name: mapping["name"] as? String)
             }
         }
         return project
@@ -223,7 +224,9 @@ public struct ProjectFile: Sendable {
             options.nitrogenSpecies = species
         }
         for (key, value) in try stringMap(mapping["detection_limits"], "\(section).detection_limits", path) {
-            guard let limit = Double(value) else { throw LoadError.invalid(path: path, reason: "\(section).detection_limits.\(key): expected a number") }
+            guard let limit = Double(value), limit.isFinite, limit >= 0 else {
+                throw LoadError.invalid(path: path, reason: "\(section).detection_limits.\(key): expected a number of zero or more")
+            }
             options.detectionLimits[key] = limit
         }
         return [options]
@@ -268,10 +271,7 @@ public struct ProjectFile: Sendable {
             return m
         }
         func numbers(_ node: Any?, _ section: String) throws -> [String: Double] {
-            try stringMap(node, section, path).mapValues { text in
-                guard let v = Double(text) else { throw LoadError.invalid(path: path, reason: "\(section): expected numbers") }
-                return v
-            }
+            try stringMap(node, section, path).mapValues { text in try finite(text, section, path) }
         }
         if let loads = try mapping("loads", loadKeys) {
             for (name, value) in try numbers(loads["quota_m3_per_mu"], "loads.quota_m3_per_mu") {
@@ -284,9 +284,9 @@ public struct ProjectFile: Sendable {
             }
         }
         if let a = try mapping("accumulation", accumulationKeys) {
-            if let v = try number(a, "depth_m", path) { review.accumulation.depthMetres = v }
-            if let v = try number(a, "bulk_density_t_m3", path) { review.accumulation.bulkDensity = v }
-            if let v = try number(a, "horizon_years", path) { review.accumulation.horizonYears = v }
+            if let v = try number(a, "depth_m", path, in: 0.01...5) { review.accumulation.depthMetres = v }
+            if let v = try number(a, "bulk_density_t_m3", path, in: 0.1...3) { review.accumulation.bulkDensity = v }
+            if let v = try number(a, "horizon_years", path, in: 1...1000) { review.accumulation.horizonYears = v }
             if let model = try string(a, "model", path) {
                 guard let value = AccumulationOptions.Model(rawValue: model) else { throw LoadError.invalid(path: path, reason: "accumulation.model: expected linear or residual") }
                 review.accumulation.model = value
@@ -298,16 +298,17 @@ public struct ProjectFile: Sendable {
         }
         if let r = try mapping("review", reviewKeys) {
             if let list = r["soil_salt_classes_g_kg"] {
-                guard let values = (list as? [Any])?.compactMap({ ($0 as? Double) ?? ($0 as? Int).map(Double.init) }), values.count == 4 else {
+                guard let values = (list as? [Any])?.compactMap({ ($0 as? Double) ?? ($0 as? Int).map(Double.init) }), values.count == 4,
+                      values.allSatisfy(\.isFinite), zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
                     throw LoadError.invalid(path: path, reason: "review.soil_salt_classes_g_kg: expected four increasing numbers")
                 }
                 review.soilSaltClassLimits = values
             }
-            if let v = try number(r, "soil_salt_review_class", path) { review.soilSaltReviewClass = Int(v) }
-            if let v = try number(r, "yield_review_below_pct", path) { review.yieldReviewBelowPercent = v }
-            if let v = try number(r, "shallow_water_table_m", path) { review.shallowWaterTableMetres = v }
-            if let v = try number(r, "trend_min_readings", path) { review.trendMinimumReadings = Int(v) }
-            if let v = try number(r, "trend_alpha", path) { review.trendAlpha = v }
+            if let v = try integer(r, "soil_salt_review_class", path, in: 1...4) { review.soilSaltReviewClass = v }
+            if let v = try number(r, "yield_review_below_pct", path, in: 0...100) { review.yieldReviewBelowPercent = v }
+            if let v = try number(r, "shallow_water_table_m", path, in: 0...1000) { review.shallowWaterTableMetres = v }
+            if let v = try integer(r, "trend_min_readings", path, in: 3...10_000) { review.trendMinimumReadings = v }
+            if let v = try number(r, "trend_alpha", path, in: 0.000001...0.5) { review.trendAlpha = v }
             let loads = try numbers(r["shallow_load_kg_ha_yr"], "review.shallow_load_kg_ha_yr")
             if !loads.isEmpty { review.shallowLoadKgPerHectare = loads }
         }
@@ -328,11 +329,82 @@ public struct ProjectFile: Sendable {
         return result
     }
 
-    private static func number(_ mapping: [String: Any], _ key: String, _ path: String) throws -> Double? {
+    /// A number, finite and within `range` (YAML's `.nan` and `.inf` are numbers to YAML, not to
+    /// the rules: issue #23).
+    private static func number(_ mapping: [String: Any], _ key: String, _ path: String,
+                               in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) throws -> Double? {
         guard let value = mapping[key] else { return nil }
-        if let number = value as? Int { return Double(number) }
-        if let number = value as? Double { return number }
-        throw LoadError.invalid(path: path, reason: "\(key): expected a number")
+        let number: Double
+        if let integer = value as? Int { number = Double(integer) } else if let real = value as? Double { number = real } else {
+            throw LoadError.invalid(path: path, reason: "\(key): expected a number")
+        }
+        guard number.isFinite, range.contains(number) else {
+            throw LoadError.invalid(path: path, reason: "\(key): \(number) is not a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    /// A whole number within `range` (a count or a class index).
+    private static func integer(_ mapping: [String: Any], _ key: String, _ path: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = try number(mapping, key, path, in: Double(range.lowerBound)...Double(range.upperBound)) else { return nil }
+        guard value == value.rounded() else { throw LoadError.invalid(path: path, reason: "\(key): expected a whole number, not \(value)") }
+        return Int(value)
+    }
+
+    /// A text as a finite number (maps of numbers are read as text first).
+    private static func finite(_ text: String, _ section: String, _ path: String) throws -> Double {
+        guard let value = Double(text), value.isFinite else {
+            throw LoadError.invalid(path: path, reason: "\(section): \"\(text)\" is not a finite number")
+        }
+        return value
+    }
+
+    /// Largest YAML text read (a project file is a page; this bounds what a parser is handed).
+    static let largestFileBytes = 1 << 20
+
+    /// Parses YAML refusing what a project file never needs and an attacker could use: files
+    /// past `largestFileBytes`, nesting past 64 levels, and more than `largestValueCount` values
+    /// once aliases are expanded (a "billion laughs" file of a few hundred bytes expands to
+    /// gigabytes when its values are built). Shared by the project file and province overrides.
+    static func loadYAML(_ text: String, path: String) throws -> Any? {
+        guard text.utf8.count <= largestFileBytes else {
+            throw LoadError.invalid(path: path, reason: "\(text.utf8.count) bytes: larger than a project file can be (\(largestFileBytes) bytes)")
+        }
+        do {
+            // Composing shares an alias's node instead of copying it, so it costs no more than the
+            // text; the values are counted, as building them would expand them, up to the limit.
+            if let root = try Yams.compose(yaml: text) {
+                var budget = largestValueCount
+                try count(root, budget: &budget, depth: 0, path: path)
+            }
+            return try Yams.load(yaml: text)
+        } catch let error as LoadError {
+            throw error
+        } catch {
+            throw LoadError.invalid(path: path, reason: "not valid YAML: \(error)")
+        }
+    }
+
+    /// Values a project file may hold, aliases expanded (a county's crops and exclusions are
+    /// hundreds).
+    static let largestValueCount = 100_000
+
+    private static func count(_ node: Node, budget: inout Int, depth: Int, path: String) throws {
+        guard depth < 64 else { throw LoadError.invalid(path: path, reason: "nested more than 64 levels deep") }
+        budget -= 1
+        guard budget >= 0 else {
+            throw LoadError.invalid(path: path, reason: "more than \(largestValueCount) values once its aliases (*name) are expanded: write the values out instead of repeating anchors")
+        }
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                try count(key, budget: &budget, depth: depth + 1, path: path)
+                try count(value, budget: &budget, depth: depth + 1, path: path)
+            }
+        case .sequence(let sequence):
+            for element in sequence { try count(element, budget: &budget, depth: depth + 1, path: path) }
+        case .scalar, .alias: break
+        }
     }
 
     private static func checkKeys(_ mapping: [String: Any], allowed: Set<String>, section: String, path: String) throws {

@@ -18,7 +18,7 @@ enum StandardsOverrideFile {
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ProjectFile.LoadError.unreadable(path: path, reason: error.localizedDescription)
         }
-        guard let root = try Yams.load(yaml: text) as? [String: Any] else {
+        guard let root = try ProjectFile.loadYAML(text, path: path) as? [String: Any] else {
             throw ProjectFile.LoadError.invalid(path: path, reason: "expected a mapping with name, source, limits")
         }
         let allowed: Set<String> = ["name", "source", "allow_less_strict", "limits"]
@@ -33,7 +33,7 @@ enum StandardsOverrideFile {
             func number(_ key: String) throws -> Double? {
                 guard let value = item[key] else { return nil }
                 if let v = value as? Int { return Double(v) }
-                if let v = value as? Double { return v }
+                if let v = value as? Double, v.isFinite { return v }
                 throw ProjectFile.LoadError.invalid(path: path, reason: "limits[\(index)].\(key): expected a number")
             }
             let max = try number("max"), min = try number("min")

@@ -210,10 +210,15 @@ public struct JSONBytes: Sendable {
     }
 
     /// `value` rounded to `decimals` places without trailing zeros (`FixedPoint.write`).
+    /// A number fixed point cannot hold (NaN, ±∞, |value| · 10^decimals ≥ 2⁶³: a volume of
+    /// 10¹⁶ m³ to four places) is written `null` or in its shortest round-trip form ("1e+16"),
+    /// never trapped on (issue #23).
     mutating func appendFixed(_ value: Double, decimals: Int) {
+        let scale = FixedPoint.powersOfTen[decimals]
+        guard value.isFinite else { append("null"); return }
+        guard (value * scale).magnitude < FixedPoint.largestScaled else { append(text: String(value)); return }
         makeRoom(for: FixedPoint.maximumLength)
         let start = count
-        let scale = FixedPoint.powersOfTen[decimals]
         count += storage.withUnsafeMutableBytes { FixedPoint.write(value, decimals: decimals, scale: scale, to: $0.baseAddress! + start) }
     }
 
@@ -363,6 +368,8 @@ public final class PendingSync: @unchecked Sendable {
 enum FixedPoint {
     /// The most bytes `write` writes: a sign, 19 digits and a point.
     static let maximumLength = 21
+    /// Scaled values at or above this do not fit the Int64 `write` rounds to (2⁶³ ≈ 9.22e18).
+    static let largestScaled = 9.2e18
 
     /// Writes `value` rounded to `decimals` places without trailing zeros at `destination`, fast
     /// (no `String(format:)`), and returns how many bytes it wrote (at most `maximumLength`).

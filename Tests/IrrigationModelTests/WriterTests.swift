@@ -53,6 +53,17 @@ import Testing
         #expect(text == expected)
     }
 
+    /// Issue #23: numbers fixed point cannot hold are written, not trapped on (a run with an
+    /// irrigation volume of 10¹⁶ m³ ended by signal 4).
+    @Test(arguments: [(1e16, 4, "1e+16"), (-9.3e18, 0, "-9.3e+18"), (9.1e14, 4, "910000000000000"), (Double.nan, 4, "null"),
+                      (Double.infinity, 2, "null"), (123456789.123, 4, "123456789.123")])
+    func numbersBeyondFixedPointAreWritten(value: Double, decimals: Int, expected: String) {
+        #expect(JSONText.fixed(value, decimals) == expected)
+        var bytes = JSONBytes()
+        bytes.appendFixed(value, decimals: decimals)
+        #expect(bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } == expected)
+    }
+
     /// A file keeps exactly the bytes appended, whatever their sizes, on both sides of the point
     /// where a large file goes around the page cache (whole pieces written directly, the last one
     /// padded to a block and cut back) and of the first flush to disk during the writing.

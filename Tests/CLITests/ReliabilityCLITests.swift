@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import GeoKit
+import TestSupport
+
+/// Issue #23: no run ends by a signal, nothing is half-written, a bad configuration is refused
+/// the same way by `check` and `assess`.
+@Suite struct ReliabilityCLITests {
+    static let sample = CLITests.repositoryRoot.appendingPathComponent("SampleData").path
+
+    /// Numbers too large for the fixed-point writer (an irrigation volume of 10¹⁶ m³, water at
+    /// 10¹¹ mg/L, soil at 10¹⁵ mg/kg) ended `assess` by signal 4 while writing parcels.geojson.
+    @Test func hugeNumbersAreWrittenNotTrappedOn() throws {
+        let project = try EvidenceCLITests.sampleCopy()
+        func edit(_ file: String, encoding: String, row: Int, column: Int, value: String) throws {
+            let path = project + "/" + file
+            var lines = TextRecoding.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), from: encoding)
+                .split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+            var cells = lines[row].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            cells[column] = value
+            lines[row] = cells.joined(separator: ",")
+            try Data(TextRecoding.encode(lines.joined(separator: "\n"), to: encoding)).write(to: URL(fileURLWithPath: path))
+        }
+        try edit("irrigation.csv", encoding: "UTF-8", row: 1, column: 2, value: "1e16")
+        try edit("water_samples.csv", encoding: "GBK", row: 1, column: 4, value: "1e11")
+        try edit("soil_samples.csv", encoding: "UTF-8", row: 1, column: 6, value: "1e15")
+        let out = try CLITests.temporaryDirectory() + "/out"
+        let result = try CLITests.run(["assess", "--config", project + "/project.yaml", "--out", out, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let counts = try CLITests.checkOutputs(out, file: "huge numbers")
+        #expect(counts.accepted == 2999)
+        let text = try String(contentsOfFile: out + "/parcels.geojson", encoding: .utf8)
+        #expect(text.contains("e+"))  // written in the shortest round-trip form
+    }
+
+    /// A "billion laughs" project file is refused at once instead of expanded into gigabytes.
+    @Test func yamlAliasBombsAreRefused() throws {
+        var text = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        for (name, previous) in zip(["b", "c", "d", "e", "f", "g", "h", "i"], ["a", "b", "c", "d", "e", "f", "g", "h"]) {
+            text += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
+        }
+        let path = try CLITests.temporaryDirectory() + "/bomb.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let started = Date()
+        for command in ["check", "assess"] {
+            let result = try CLITests.run([command, "--config", path] + (command == "assess" ? ["--out", path + ".out"] : []))
+            #expect(result.status == 1 && result.stderr.contains("aliases"), "\(command): \(result.stderr)")
+        }
+        #expect(Date().timeIntervalSince(started) < 20)
+    }
+
+    /// `check` and `assess` refuse a non-finite or out-of-range number the same way, before any work.
+    @Test(arguments: ["linking: {soil_max_distance_m: .nan}", "accumulation: {horizon_years: .inf}", "review: {trend_min_readings: 1e300}",
+                      "exclusions: [{path: protection_zone.geojson, buffer_m: -5}]", "exclusions: [{path: protection_zone.geojson, buffer_m: 8000000}]"])
+    func badNumbersAreRefusedByCheckAndAssessAlike(line: String) throws {
+        let project = try EvidenceCLITests.sampleCopy("bad-number-\(line.filter(\.isLetter))")
+        let config = try String(contentsOfFile: project + "/project.yaml", encoding: .utf8)
+        let key = String(line.prefix { $0 != ":" })
+        let kept = config.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Replace the sample's own section of that key, if any, with the line.
+        var lines: [String] = [], skipping = false
+        for l in kept {
+            if l.hasPrefix(key + ":") { skipping = true; continue }
+            if skipping, l.hasPrefix(" ") || l.hasPrefix("\t") { continue }
+            skipping = false
+            lines.append(l)
+        }
+        try (lines.joined(separator: "\n") + "\n" + line + "\n").write(toFile: project + "/project.yaml", atomically: true, encoding: .utf8)
+        let check = try CLITests.run(["check", "--config", project + "/project.yaml"])
+        let assess = try CLITests.run(["assess", "--config", project + "/project.yaml", "--out", project + "/out"])
+        #expect(check.status == 1 && assess.status == 1, "\(check.stderr) \(assess.stderr)")
+        #expect(check.stderr.contains("project file") && check.stderr == assess.stderr)
+        #expect(!FileManager.default.fileExists(atPath: project + "/out/run.json"))
+    }
+
+    /// No parcel accepted: `assess` fails as `check` does and leaves the last outputs alone.
+    @Test func noParcelAcceptedLeavesThePreviousOutputs() throws {
+        let out = try CLITests.temporaryDirectory() + "/out"
+        let first = try CLITests.run(["assess", "--config", Self.sample + "/project.yaml", "--out", out, "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: out + "/run.json"))
+        let layer = try CLITests.temporaryDirectory() + "/empty.geojson"
+        try """
+            {"type": "FeatureCollection", "features": [
+              {"type": "Feature", "properties": {"parcel_id": "A"}, "geometry": null},
+              {"type": "Feature", "properties": {"parcel_id": "B"}, "geometry": {"type": "Point", "coordinates": [112.7, 38.4]}}]}
+            """.write(toFile: layer, atomically: true, encoding: .utf8)
+        let check = try CLITests.run(["check", "--parcels", layer])
+        let assess = try CLITests.run(["assess", "--parcels", layer, "--out", out])
+        #expect(check.status == 1 && assess.status == 1, "\(assess.stderr)")
+        #expect(assess.stderr.contains("no parcel could be assessed") && assess.stderr.contains("Nothing was written"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/run.json")) == before)
+    }
+}
