@@ -120,6 +120,13 @@ public final class Geometry {
     /// The corresponding C function is `OGR_G_IsEmpty`.
     public var isEmpty: Bool { OGR_G_IsEmpty(handle) != 0 }
 
+    /// Whether the coordinates carry Z or M. The corresponding C functions are `OGR_G_Is3D` and
+    /// `OGR_G_IsMeasured`.
+    public var hasZOrM: Bool { OGR_G_Is3D(handle) != 0 || OGR_G_IsMeasured(handle) != 0 }
+
+    /// Drops Z and M, keeping x and y. The corresponding C function is `OGR_G_FlattenTo2D`.
+    public func flattenTo2D() { OGR_G_FlattenTo2D(handle) }
+
     /// Strict OGC validity, through GEOS. The corresponding C function is `OGR_G_IsValid`.
     public var isValid: Bool { OGR_G_IsValid(handle) != 0 }
 

@@ -254,7 +254,7 @@ public struct ParcelReader: Sendable {
         var featuresRead = 0
         var repairs: [Repair] = []
         var workerWarnings: [GDALWarning] = []
-        var linearised = 0
+        var linearised = 0, flattened = 0
         var emptyIDs = 0
         var badPH: [String] = []
         let featureCount = options.featureRange?.count ?? layer.featureCount(forceScan: false)
@@ -286,6 +286,7 @@ public struct ParcelReader: Sendable {
                 let result = results.baseAddress! + index
                 workerWarnings += result.pointee.warnings
                 if result.pointee.linearised { linearised += 1 }
+                if result.pointee.flattened { flattened += 1 }
                 switch result.pointee.outcome {
                 case .rejected(let reject):
                     rejects.append(reject)
@@ -390,6 +391,7 @@ public struct ParcelReader: Sendable {
                                               suggestion: encodingSuggestion(for: encodingFindings))
         }
         if linearised > 0 { warnings.append("\(linearised) curved geometries in \(options.path) were approximated by straight segments") }
+        if flattened > 0 { warnings.append("\(flattened) geometries in \(options.path) had Z or M coordinates: read in 2D (heights and measures dropped)") }
         if emptyIDs > 0 {
             warnings.append("\(emptyIDs) parcels in \(options.path) have an empty \(mapping[.parcelID] ?? "id") field; their feature id is used as parcel_id")
         }
@@ -525,6 +527,8 @@ public struct ParcelReader: Sendable {
         var outcome: Outcome
         var linearised: Bool
         var warnings: [GDALWarning]
+        /// Z or M coordinates were dropped (survey layers often carry heights).
+        var flattened = false
     }
 
     /// The geometry work of some drafts, on the calling (worker) thread: its own PROJ
@@ -576,7 +580,7 @@ public struct ParcelReader: Sendable {
         switch outcome {
         case .rejected(let code, let reason):
             return reject(code, reason)
-        case .accepted(let accepted, let repair, let linearised):
+        case .accepted(let accepted, let repair, let linearised, let flattened):
             guard let projected = accepted == wkb ? plain : try? WKB.multiPolygon(from: accepted) else {
                 return reject("GEOMETRY_ERROR", "the geometry could not be decoded", linearised: linearised)
             }
@@ -591,9 +595,10 @@ public struct ParcelReader: Sendable {
             }
             switch checked {
             case .valid(let geometry):
-                return DraftResult(outcome: .accepted(geometry, area: area, repair: repair), linearised: linearised, warnings: [])
+                return DraftResult(outcome: .accepted(geometry, area: area, repair: repair), linearised: linearised, warnings: [], flattened: flattened)
             case .repaired(let geometry, let reason):
-                return DraftResult(outcome: .accepted(geometry, area: area, repair: repair ?? reason), linearised: linearised, warnings: [])
+                return DraftResult(outcome: .accepted(geometry, area: area, repair: repair ?? reason), linearised: linearised, warnings: [],
+                                   flattened: flattened)
             case .unrepairable(let reason):
                 return reject("GEOMETRY_UNREPAIRABLE", reason, linearised: linearised)
             }
@@ -621,7 +626,7 @@ public struct ParcelReader: Sendable {
 
     enum GeometryOutcome {
         /// `repair` says why the input was invalid (GEOS's words), when it was repaired.
-        case accepted(wkb: [UInt8], repair: String?, linearised: Bool)
+        case accepted(wkb: [UInt8], repair: String?, linearised: Bool, flattened: Bool = false)
         case rejected(code: String, reason: String)
     }
 
@@ -636,6 +641,9 @@ public struct ParcelReader: Sendable {
             geometry = try geometry.linearized()
             linearised = true
         }
+        // Z and M are dropped (the rules are planar and areal), and counted for a warning.
+        let flattened = geometry.hasZOrM
+        if flattened { geometry.flattenTo2D() }
         guard geometry.type.isPolygonal else {
             return .rejected(code: "GEOMETRY_NOT_POLYGON",
                              reason: "expected a Polygon or MultiPolygon, found \(geometry.type)")
@@ -643,7 +651,7 @@ public struct ParcelReader: Sendable {
         let mark = diagnostics.mark
         let isValid = geometry.isValid
         let invalidity = diagnostics.takeWarnings(since: mark).map(\.message).joined(separator: "; ")
-        if isValid { return .accepted(wkb: try geometry.wkb(), repair: nil, linearised: linearised) }
+        if isValid { return .accepted(wkb: try geometry.wkb(), repair: nil, linearised: linearised, flattened: flattened) }
         let why = invalidity.isEmpty ? "invalid geometry" : invalidity
         let fixed = try geometry.makeValid()
         guard let polygonal = try fixed.polygonalPart(), !polygonal.isEmpty, polygonal.planarArea > 0 else {
@@ -655,7 +663,7 @@ public struct ParcelReader: Sendable {
         guard repairedIsValid else {
             return .rejected(code: "GEOMETRY_UNREPAIRABLE", reason: "\(why); still invalid after make-valid")
         }
-        return .accepted(wkb: try polygonal.wkb(), repair: why, linearised: linearised)
+        return .accepted(wkb: try polygonal.wkb(), repair: why, linearised: linearised, flattened: flattened)
     }
 
     enum OutputGeometryOutcome {

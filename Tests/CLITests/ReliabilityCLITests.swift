@@ -91,4 +91,26 @@ import TestSupport
         #expect(assess.stderr.contains("no parcel could be assessed") && assess.stderr.contains("Nothing was written"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/run.json")) == before)
     }
+
+    /// Polygons with Z or M (survey data, `ogr2ogr -dim XYZ`) are read in 2D and said so, with the
+    /// same areas as the 2D layer; they were all rejected as "could not be decoded".
+    @Test func heightsAndMeasuresAreDroppedAndSaid() throws {
+        let dk = CLITests.realData + "/fiboa_lpis_samples/dk/Marker_2026.shp"
+        let folder = try CLITests.temporaryDirectory()
+        let ogr2ogr = try CLITests.run(["-dim", "XYZ", folder + "/dk3d.gpkg", dk], executable: "/usr/bin/ogr2ogr")
+        #expect(ogr2ogr.status == 0, "\(ogr2ogr.stderr)")
+        func areas(_ layer: String, _ out: String) throws -> (accepted: Int, area: Double, warnings: [String]) {
+            let result = try CLITests.run(["assess", "--parcels", layer, "--out", out, "--quiet"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let counts = try CLITests.checkOutputs(out, file: layer)
+            let parcels = try EvidenceCLITests.properties(out, "parcels.geojson")
+            return (counts.accepted, parcels.reduce(0) { $0 + ($1["area_ha"] as? Double ?? 0) }, try CLITests.manifest(out)["warnings"] as? [String] ?? [])
+        }
+        let flat = try areas(dk, folder + "/flat"), raised = try areas(folder + "/dk3d.gpkg", folder + "/raised")
+        #expect(raised.accepted == flat.accepted && flat.accepted == 100)
+        #expect(abs(raised.area - flat.area) < 1e-6 * flat.area)
+        #expect(raised.warnings.contains { $0.hasPrefix("100 geometries") && $0.contains("Z or M") })
+        let rel = try areas(CLITests.realData + "/pyshp_tests/REL.zip", folder + "/rel")
+        #expect(rel.accepted == 1 && rel.warnings.contains { $0.contains("Z or M") })
+    }
 }
