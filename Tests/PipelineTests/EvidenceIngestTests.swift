@@ -127,3 +127,21 @@ import IrrigationModel
         MonitoringTests.expectBalanced(data)
     }
 }
+
+/// Issue #23: a damaged table stops the run; it never reads as a smaller one.
+@Suite struct DamagedTableTests {
+    @Test func anUnclosedQuoteStopsTheRunNamingItsLine() throws {
+        var text = "sample_id,lon,lat,Cd (mg/kg),remark\n"
+        for row in 1...20 { text += "S\(row),112.70,38.40,0.2,\(row == 5 ? "\"field note" : "ok")\n" }
+        let path = try MonitoringTests.write(text, "unclosed.csv")
+        #expect(throws: TableError.unterminatedQuote(file: path, line: 6)) {
+            try MonitoringTests.ingest(MonitoringOptions(soil: [TableInputOptions(path: path)]))
+        }
+    }
+
+    @Test func aQuoteInsideAFieldIsACharacter() throws {
+        let path = try MonitoringTests.write("sample_id,lon,lat,Cd (mg/kg),remark\nS1,112.70,38.40,0.2,pipe 2\" wide\nS2,112.71,38.40,0.3,\"a, b\"\n", "inch.csv")
+        let data = try MonitoringTests.ingest(MonitoringOptions(soil: [TableInputOptions(path: path)]))
+        #expect(data.soilSamples.count == 2 && data.reports[0].rowsRead == 2)
+    }
+}

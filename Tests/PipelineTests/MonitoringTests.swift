@@ -436,7 +436,8 @@ import IrrigationModel
         }
     }
 
-    /// RFC 4180 read a byte at a time, as the parser did before it read runs.
+    /// RFC 4180 read a byte at a time, as the parser did before it read runs; a quote opens a
+    /// field only at its start, and one never closed refuses the text.
     enum Reference {
         static func read(_ bytes: [UInt8]) -> (header: [String], rows: [(cells: [String], line: Int)])? {
             let delimiter = TableReader.detectDelimiter(bytes[...]).asciiValue!
@@ -465,7 +466,8 @@ import IrrigationModel
                         field.append(byte)
                     }
                 } else if byte == 0x22 {
-                    inQuotes = true
+                    // Opens a quoted field at the field's start (after blanks); else a character.
+                    if field.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { inQuotes = true } else { field.append(byte) }
                 } else if byte == delimiter {
                     endField()
                 } else if byte == 0x0A || byte == 0x0D {
@@ -479,6 +481,7 @@ import IrrigationModel
                 }
                 index += 1
             }
+            if inQuotes { return nil }  // a quote never closed: the file is refused (issue #23)
             if !field.isEmpty || !record.isEmpty { endField(); endRecord() }
             return header.map { ($0, rows) }
         }

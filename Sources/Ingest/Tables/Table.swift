@@ -96,10 +96,12 @@ public struct Table: Sendable {
 }
 
 /// Things that stop the reading of a table.
-public enum TableError: Error, CustomStringConvertible {
+public enum TableError: Error, Equatable, CustomStringConvertible {
     case cannotRead(file: String, reason: String)
     case undecodable(file: String)
     case empty(file: String)
+    /// A quoted field runs to the end of the file (issue #23: it swallowed the rows after it).
+    case unterminatedQuote(file: String, line: Int)
 
     public var description: String {
         switch self {
@@ -107,6 +109,8 @@ public enum TableError: Error, CustomStringConvertible {
         case let .undecodable(file):
             "\(file) is neither UTF-8 nor GBK/GB18030 text; name its encoding with --table-encoding (e.g. --table-encoding GB18030) or save it as UTF-8"
         case let .empty(file): "\(file) has no header row"
+        case let .unterminatedQuote(file, line):
+            "\(file): the quote (\") that opens a field on line \(line) is never closed, so every line after it would be one cell; close it, or remove it if it is not meant to quote the field"
         }
     }
 }
@@ -178,6 +182,7 @@ public enum TableReader {
             parser.table.rows.reserveCapacity(lineBreaks + 1)
             parser.parse(buffer)
         }
+        if let line = parser.unclosedQuoteLine { throw TableError.unterminatedQuote(file: file, line: line) }
         var table = parser.table
         let header = parser.header
         guard let header else { throw TableError.empty(file: file) }
@@ -200,6 +205,10 @@ public enum TableReader {
         var fieldStart = 0
         var inQuotes = false
         var line = 1, recordLine = 1
+        /// The line on which the open quoted field began.
+        var quoteLine = 1
+        /// Set when the bytes end inside a quoted field: the line its quote opened.
+        var unclosedQuoteLine: Int? = nil
         static let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
 
         init(table: Table, delimiter: UInt8) { self.table = table; self.delimiter = delimiter }
@@ -258,7 +267,14 @@ public enum TableReader {
                 guard end < buffer.count else { break }
                 let byte = buffer[end]
                 if byte == quote {
-                    inQuotes = true
+                    // RFC 4180: a quote opens a quoted field only at the field's start (after
+                    // blanks); inside a field it is a character (`12"`, an inch mark).
+                    if isFieldStartBlank {
+                        inQuotes = true
+                        quoteLine = line
+                    } else {
+                        table.cells.bytes.append(quote)
+                    }
                 } else if byte == delimiter {
                     endField()
                 } else {
@@ -270,10 +286,16 @@ public enum TableReader {
                 }
                 index = end + 1
             }
+            if inQuotes { unclosedQuoteLine = quoteLine; return }
             if table.cells.bytes.count > fieldStart || table.cells.ends.count > recordFirstCell {
                 endField()
                 endRecord()
             }
+        }
+
+        /// Whether the field read so far holds only blanks (a quote there opens a quoted field).
+        private var isFieldStartBlank: Bool {
+            table.cells.bytes[fieldStart...].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         }
 
         private mutating func take(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
