@@ -108,9 +108,11 @@ public struct Layer {
     /// Iterates every feature from the start.
     ///
     /// - Important: `feature` is only valid inside `body`; copy out what you need.
+    /// - Throws: what `body` throws, or a `GDALError` when the driver fails to read a feature
+    ///   (`forEachFeature(from:count:_:)`).
     ///
     /// The corresponding C functions are `OGR_L_ResetReading` and `OGR_L_GetNextFeature`.
-    public func forEachFeature<E: Error>(_ body: (Feature) throws(E) -> Void) throws(E) {
+    public func forEachFeature(_ body: (Feature) throws -> Void) throws {
         try forEachFeature(from: 0, count: nil, body)
     }
 
@@ -118,17 +120,37 @@ public struct Layer {
     /// reading order: one part of a layer, for partitioned runs. Shapefiles seek directly; other
     /// drivers skip features.
     ///
+    /// A damaged file is not a smaller layer (issue #23): a read that GDAL reports as failed (a
+    /// `.dbf` cut short ends the layer early with "fread failed on DBF file"; a `.shp` cut short
+    /// gives features without their shapes) throws, naming the feature.
+    ///
     /// The corresponding C functions are `OGR_L_ResetReading`, `OGR_L_SetNextByIndex` and `OGR_L_GetNextFeature`.
-    public func forEachFeature<E: Error>(from start: Int, count: Int?, _ body: (Feature) throws(E) -> Void) throws(E) {
+    public func forEachFeature(from start: Int, count: Int?, _ body: (Feature) throws -> Void) throws {
         OGR_L_ResetReading(handle)
-        if start > 0, OGR_L_SetNextByIndex(handle, GIntBig(start)) != OGRERR_NONE {
-            // A driver without random access: skip from the beginning.
-            for _ in 0..<start { guard let skipped = OGR_L_GetNextFeature(handle) else { return }; OGR_F_Destroy(skipped) }
+        var position = 0
+        /// The next feature, or nil at the end; throws when GDAL reports the read failed.
+        func next() throws(GDALError) -> OGRFeatureH? {
+            CPLErrorReset()
+            let feature = OGR_L_GetNextFeature(handle)  // an owned copy; NULL at the end or on failure
+            guard CPLGetLastErrorType() != CE_Failure, CPLGetLastErrorType() != CE_Fatal else {
+                if let feature { OGR_F_Destroy(feature) }
+                throw GDALError.last("OGR_L_GetNextFeature", context: "layer \"\(name)\", feature \(position + 1): the file is damaged or cut short")
+            }
+            if feature != nil { position += 1 }
+            return feature
+        }
+        if start > 0 {
+            if OGR_L_SetNextByIndex(handle, GIntBig(start)) == OGRERR_NONE {
+                position = start
+            } else {
+                // A driver without random access: skip from the beginning.
+                for _ in 0..<start { guard let skipped = try next() else { return }; OGR_F_Destroy(skipped) }
+            }
         }
         var delivered = 0
-        while count.map({ delivered < $0 }) ?? true, let next = OGR_L_GetNextFeature(handle) {  // an owned copy
+        while count.map({ delivered < $0 }) ?? true, let feature = try next() {
             delivered += 1
-            try body(Feature(adopting: next))
+            try body(Feature(adopting: feature))
         }
     }
 

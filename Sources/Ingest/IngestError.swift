@@ -13,6 +13,8 @@ public enum IngestError: Error, CustomStringConvertible {
     case fieldMapping(path: String, message: String)
     case undecodableText(path: String, findings: [EncodingFinding], suggestion: String)
     case gdal(GDALError)
+    /// GDAL failed to read a feature: the file is damaged or cut short (issue #23).
+    case damaged(path: String, gdal: GDALError)
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum IngestError: Error, CustomStringConvertible {
         case let .undecodableText(path, findings, suggestion):
             let examples = findings.prefix(5).map { "  - \($0)" }.joined(separator: "\n")
             return "the text in \(path) does not decode cleanly (\(findings.count) value(s)), e.g.:\n\(examples)\n  \(suggestion)"
+        case let .damaged(path, gdal):
+            return "\(path) is damaged or cut short: \(gdal.message.isEmpty ? "GDAL could not read it" : gdal.message) (\(gdal.context ?? "reading its features")). Nothing was assessed or written; restore the file (all of its parts: .shp, .shx, .dbf) from where it came from"
         case let .gdal(error):
             return error.description
         }
@@ -67,5 +71,15 @@ public struct EncodingFinding: Sendable, CustomStringConvertible {
         }
         if let asSuggested { text += ", would read as \"\(asSuggested)\"" }
         return text
+    }
+}
+
+extension IngestError {
+    /// Runs a pass over a layer's features, turning GDAL's report of a failed read into
+    /// `damaged` naming the file.
+    static func readingFeatures(of path: String, _ body: () throws -> Void) throws {
+        do { try body() } catch let error as GDALError where error.function == "OGR_L_GetNextFeature" {
+            throw IngestError.damaged(path: path, gdal: error)
+        }
     }
 }

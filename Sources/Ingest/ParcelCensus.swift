@@ -156,7 +156,7 @@ extension ParcelReader {
             var census = ParcelCensus()
             var ordinal = start
             var rawText = RawTextDecoder(encoding: recodeFrom)
-            layer.forEachFeature(from: start, count: count) { feature in
+            try IngestError.readingFeatures(of: options.path) { try layer.forEachFeature(from: start, count: count) { feature in
                 ordinal += 1
                 func text(_ field: Int?) -> String? {
                     guard let index = field else { return nil }
@@ -166,7 +166,7 @@ extension ParcelReader {
                 }
                 let id = text(idField) ?? feature.id.map { String($0) } ?? String(ordinal)
                 census.count(id: id, crop: text(cropField), landUseCode: text(landUseField), sourceID: text(sourceField))
-            }
+            } }
             return census
         }
     }

@@ -274,6 +274,7 @@ public struct ParcelReader: Sendable {
         // One chunk per core.
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let inFlight = DispatchGroup()
+        defer { inFlight.wait() }  // a block still being processed when the reading stops on an error
         var pending: (drafts: [ParcelDraft], results: BlockResults)? = nil
         func collectPending() {
             guard var (drafts, box) = pending else { return }
@@ -316,7 +317,7 @@ public struct ParcelReader: Sendable {
             block.removeAll(keepingCapacity: true)
         }
 
-        featureLayer.forEachFeature(from: firstFeature, count: options.featureRange?.count) { feature in
+        try IngestError.readingFeatures(of: options.path) { try featureLayer.forEachFeature(from: firstFeature, count: options.featureRange?.count) { feature in
             featuresRead += 1
             if featuresRead % 5000 == 0 { options.progress?(featuresRead, total) }
             let fid = feature.id
@@ -373,7 +374,7 @@ public struct ParcelReader: Sendable {
             }
             block.append(ParcelDraft(featureID: fid, ordinal: ordinal, parcel: parcel, wkb: wkb, idWasEmpty: idWasEmpty, badPH: badPHText))
             if block.count == Self.blockSize { countBlock(); finishBlock() }
-        }
+        } }
         if countCensus {
             countBlock()
             census = counter.finish()

@@ -179,7 +179,7 @@ import TestSupport
         let zones = try Dataset.open(out + "/zones.geojson")
         let layer = try #require(zones.layer(at: 0))
         var zoneArea = 0.0
-        layer.forEachFeature { feature in
+        try layer.forEachFeature { feature in
             #expect(feature.geometry?.isValid == true)
             if case .real(let area) = feature.value(at: layer.fields.firstIndex { $0.name == "area_ha" }!) { zoneArea += area }
         }

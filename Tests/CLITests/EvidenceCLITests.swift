@@ -29,7 +29,7 @@ import TestSupport
         let layer = try #require(dataset.layer(at: 0))
         let id = try #require(layer.fields.firstIndex { $0.name == "parcel_id" }), zone = try #require(layer.fields.firstIndex { $0.name == "zone" })
         var zones: [String: String] = [:]
-        layer.forEachFeature { feature in
+        try layer.forEachFeature { feature in
             if case .string(let parcel) = feature.value(at: id), case .string(let value) = feature.value(at: zone) { zones[parcel] = value }
         }
         return zones

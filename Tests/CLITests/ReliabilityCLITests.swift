@@ -113,4 +113,24 @@ import TestSupport
         let rel = try areas(CLITests.realData + "/pyshp_tests/REL.zip", folder + "/rel")
         #expect(rel.accepted == 1 && rel.warnings.contains { $0.contains("Z or M") })
     }
+
+    /// A `.dbf` or `.shp` cut short stops the run naming the file; it read as 12 parcels (exit 0)
+    /// or as parcels "without geometry" before.
+    @Test(arguments: [("dbf", UInt64(5_000)), ("shp", UInt64(40_000))])
+    func aFileCutShortStopsTheRun(part: String, size: UInt64) throws {
+        let folder = try CLITests.temporaryDirectory("cut-\(part)")
+        for ext in ["shp", "shx", "dbf", "prj"] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: CLITests.realData + "/fiboa_lpis_samples/dk/Marker_2026.\(ext)"))
+            try data.write(to: URL(fileURLWithPath: folder + "/dk.\(ext)"))
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/dk.\(part)"))
+        try handle.truncate(atOffset: size)
+        try handle.close()
+        for command in [["check"], ["assess", "--out", folder + "/out"]] {
+            let result = try CLITests.run(command + ["--parcels", folder + "/dk.shp"])
+            #expect(result.status == 1, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains(folder + "/dk.shp is damaged or cut short"), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out/run.json"))
+    }
 }

@@ -18,7 +18,7 @@ import Testing
         #expect(layer.featureCount() == 10)
         #expect(layer.fields.map(\.name).contains("grdkod_mar"))
         var seen = 0
-        layer.forEachFeature { feature in
+        try layer.forEachFeature { feature in
             seen += 1
             #expect(feature.geometry?.type.isPolygonal == true)
         }
@@ -49,7 +49,7 @@ import Testing
         let dataset = try Dataset.open(realData + "/pyogrio_fixtures/test_gpkg_nulls.gpkg")
         let layer = try #require(dataset.layer(at: 0))
         var values: [FieldValue] = []
-        layer.forEachFeature { feature in
+        try layer.forEachFeature { feature in
             for index in 0..<feature.fieldCount { values.append(feature.value(at: index)) }
         }
         #expect(values.contains(.null))
@@ -69,7 +69,7 @@ import Testing
         feature.set(.null, at: 2)  // and d is never set
         try layer.create(feature)
         var compared = 0
-        layer.forEachFeature { f in
+        try layer.forEachFeature { f in
             for index in 0..<4 {
                 let inPlace = f.withTextBytes(at: index) { $0.map { Array($0) } }
                 #expect(inPlace == f.textBytes(at: index), "field \(index)")
@@ -91,7 +91,7 @@ import Testing
         try feature.setGeometry(try Geometry(wkt: "POLYGON((0 0,1 0,1 1,0 1,0 0))"))
         try layer.create(feature)
         var names: [FieldValue] = []
-        layer.forEachFeature { f in names.append(f.value(at: 0)) }
+        try layer.forEachFeature { f in names.append(f.value(at: 0)) }
         #expect(names == [.string("玉米")])
     }
 

@@ -347,7 +347,7 @@ public enum TableReader {
         // Spreadsheet rows: the header is row 1, so feature n sits on row n + 1.
         table.locationPrefix = isSpreadsheet ? "sheet \(layer.name) row " : "feature "
         var index = 0
-        layer.forEachFeature { feature in
+        try IngestError.readingFeatures(of: path) { try layer.forEachFeature { feature in
             index += 1
             var cells: [String] = []
             for i in 0..<header.count { cells.append(text(of: feature.value(at: i))) }
@@ -357,7 +357,7 @@ public enum TableReader {
                 point = xs.first.flatMap { x in toWGS84.transform(x: x, y: ys[0]) }
             }
             table.appendRow(cells, number: isSpreadsheet ? index + 1 : Int(feature.id ?? Int64(index)), point: point)
-        }
+        } }
         detectUnitsRow(&table)
         return table
     }
