@@ -122,7 +122,7 @@ public struct AssessJob {
             return (summaryRows, sourcesOutput, zonesWritten, seconds)
         }, { () throws -> Double in
             let start = DispatchTime.now().uptimeNanoseconds
-            let html = HTMLReport.render(report)
+            let html = Credentials.redact(HTMLReport.render(report))
             try Data(html.utf8).write(to: URL(fileURLWithPath: reportPath))
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         })
@@ -254,7 +254,8 @@ enum RejectsFile {
 
     static func write(_ rejects: [Reject], to path: String) throws {
         let csv = try CSVWriter(path: path, header: header)
-        for reject in rejects { csv.writeRow([reject.file, reject.location, reject.field, reject.code, reject.reason]) }
+        // A file named by a connection string carries its password: never written (issue #23).
+        for reject in rejects { csv.writeRow([Credentials.redact(reject.file), reject.location, reject.field, reject.code, Credentials.redact(reject.reason)]) }
         try csv.finish()
     }
 }

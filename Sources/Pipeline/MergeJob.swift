@@ -129,7 +129,7 @@ public struct MergeJob {
                 inputs: manifest.inputs.map { ReportInput.InputFile(role: $0.role, path: $0.path, sha256: $0.sha256, sizeBytes: $0.sizeBytes) },
                 parameters: first.parameters.map { ($0[0], $0[1]) }, year: first.year, warnings: warnings)
             input.assumedUnits = parts[0].state.manifest.assumedUnits
-            try Data(HTMLReport.render(input).utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))
+            try Data(Credentials.redact(HTMLReport.render(input)).utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))
         }
         manifest.timingsSeconds = timer.asDictionary
         try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))

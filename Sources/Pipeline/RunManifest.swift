@@ -106,7 +106,8 @@ public struct RunManifest: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        // The command, input paths and warnings may hold a connection string's password.
+        return Data(Credentials.redact(String(decoding: try encoder.encode(self), as: UTF8.self)).utf8)
     }
 }
 

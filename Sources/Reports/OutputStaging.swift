@@ -1,9 +1,18 @@
 import Foundation
 
-/// Writes a run's outputs atomically (DESIGN.md §2 "Report"): everything goes to a hidden
-/// staging folder inside the output folder; `commit()` renames each file into place and removes
-/// outputs of an earlier run that this run did not produce; `discard()` (or a failure before
-/// commit) leaves the output folder exactly as it was.
+/// Publishes a run's outputs as one set (DESIGN.md §2 "Report", issue #23): a reader of the
+/// output folder sees the previous run's files or this run's, never a mix, whatever moment the
+/// process dies.
+///
+/// Layout of an output folder `DIR`:
+///
+///     DIR/.irrizone/runs/run-<time>-<pid>/   one folder per run, written while the run goes on
+///     DIR/.irrizone/current -> runs/run-…    the published run: switched by one rename(2)
+///     DIR/parcels.geojson -> .irrizone/current/parcels.geojson   (one link per output)
+///
+/// The files a user opens are links through `current`, so switching `current` publishes the
+/// whole set at once. A failed or killed run leaves `current` as it was; the next run removes
+/// the run folders of processes that are gone. Files of the user's own in `DIR` are left alone.
 public final class OutputStaging {
     /// Every file name irrizone may write, so a new run replaces an old run's outputs whole
     /// without touching anything else the user keeps in the folder.
@@ -13,26 +22,76 @@ public final class OutputStaging {
         "partition.json", "partition.bin",  // parts of a partitioned run (`--shard`), for `merge`
     ]
 
+    /// The hidden folder that holds the runs and the `current` link.
+    public static let stateFolder = ".irrizone"
+
     public let outputDirectory: URL
+    /// This run's folder, where its outputs are written.
     public let stagingDirectory: URL
     private var committed = false
 
-    public init(outputDirectory: String) throws {
-        self.outputDirectory = URL(fileURLWithPath: outputDirectory, isDirectory: true)
-        try FileManager.default.createDirectory(at: self.outputDirectory, withIntermediateDirectories: true)
-        stagingDirectory = self.outputDirectory.appendingPathComponent(".irrizone-staging-\(ProcessInfo.processInfo.processIdentifier)",
-                                                                      isDirectory: true)
-        try? FileManager.default.removeItem(at: stagingDirectory)
-        Self.removeStaleStaging(in: self.outputDirectory)
-        try FileManager.default.createDirectory(at: stagingDirectory, withIntermediateDirectories: true)
+    /// Why publishing can fail, in a sentence naming the path and the fix.
+    public enum PublishError: Error, CustomStringConvertible, Equatable {
+        case cannotCreate(path: String, reason: String)
+        case inTheWay(path: String, what: String)
+        case cannotPublish(path: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case let .cannotCreate(path, reason):
+                "cannot write to the output folder \(path): \(reason). Choose another folder with --out, or make this one writable"
+            case let .inTheWay(path, what):
+                "\(path) is \(what), where irrizone publishes an output: move or rename it, then run again (nothing was changed)"
+            case let .cannotPublish(path, reason):
+                "could not publish the outputs to \(path): \(reason) (the previous outputs are unchanged)"
+            }
+        }
     }
 
-    /// Staging folders of runs that were killed (their process is gone) hold nothing anyone needs.
-    static func removeStaleStaging(in directory: URL) {
-        let prefix = ".irrizone-staging-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
-            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+    public init(outputDirectory: String) throws {
+        self.outputDirectory = URL(fileURLWithPath: outputDirectory, isDirectory: true)
+        let runs = self.outputDirectory.appendingPathComponent(Self.stateFolder + "/runs", isDirectory: true)
+        let stamp = Self.timestamp.string(from: Date())
+        // Unique within a process too (tests, a long-lived caller), the process id last.
+        let unique = UInt32.random(in: 0...UInt32.max)
+        stagingDirectory = runs.appendingPathComponent("run-\(stamp)-\(String(unique, radix: 16))-\(ProcessInfo.processInfo.processIdentifier)",
+                                                      isDirectory: true)
+        do {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: outputDirectory, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw PublishError.inTheWay(path: outputDirectory, what: "a file")
+            }
+            try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+            Self.removeStaleRuns(in: runs, keeping: Self.currentRunName(in: self.outputDirectory))
+            try? FileManager.default.removeItem(at: stagingDirectory)
+            try FileManager.default.createDirectory(at: stagingDirectory, withIntermediateDirectories: true)
+        } catch let error as PublishError {
+            throw error
+        } catch {
+            throw PublishError.cannotCreate(path: outputDirectory, reason: Self.reason(error))
+        }
+    }
+
+    static let timestamp: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
+        return formatter
+    }()
+
+    /// The name of the run `current` points to, nil before the first run.
+    static func currentRunName(in outputDirectory: URL) -> String? {
+        let link = outputDirectory.appendingPathComponent(stateFolder + "/current").path
+        return (try? FileManager.default.destinationOfSymbolicLink(atPath: link)).map { ($0 as NSString).lastPathComponent }
+    }
+
+    /// Run folders of processes that are gone (killed before they published), except the
+    /// published one, hold nothing anyone needs.
+    static func removeStaleRuns(in runs: URL, keeping current: String?) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? [] where name != current {
+            guard let pid = name.split(separator: "-").last.flatMap({ Int32($0) }), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: runs.appendingPathComponent(name))
         }
     }
 
@@ -42,38 +101,123 @@ public final class OutputStaging {
         return stagingDirectory.appendingPathComponent(name).path
     }
 
-    /// Flushes the staged files to disk, then moves them into the output folder, replacing the
-    /// previous run's outputs (so a file renamed into place is whole on disk, even after a crash).
+    /// Flushes the run's files to disk, then publishes them as one set: checks that nothing is in
+    /// the way, points `current` at this run with one rename, makes the links, and removes the
+    /// runs before the previous one.
     public func commit() throws {
         let fileManager = FileManager.default
         let staged = Set(try fileManager.contentsOfDirectory(atPath: stagingDirectory.path))
-        for name in staged.sorted() {
-            let path = stagingDirectory.appendingPathComponent(name).path
-            let descriptor = open(path, O_RDONLY)
-            guard descriptor >= 0, fsync(descriptor) == 0 else {
-                if descriptor >= 0 { Foundation.close(descriptor) }
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
-            Foundation.close(descriptor)
-        }
-        for name in staged {
-            let target = outputDirectory.appendingPathComponent(name)
-            // rename(2) replaces an existing file atomically.
-            guard rename(stagingDirectory.appendingPathComponent(name).path, target.path) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path])
+        for name in staged.sorted() { try Self.sync(stagingDirectory.appendingPathComponent(name).path) }
+        try Self.sync(stagingDirectory.path)
+
+        // Nothing in the way of a link, before anything changes.
+        for name in Self.contractFiles.sorted() {
+            let path = outputDirectory.appendingPathComponent(name).path
+            guard let type = (try? fileManager.attributesOfItem(atPath: path))?[.type] as? FileAttributeType else { continue }
+            switch type {
+            case .typeSymbolicLink, .typeRegular: continue
+            case .typeDirectory: throw PublishError.inTheWay(path: path, what: "a folder")
+            default: throw PublishError.inTheWay(path: path, what: "not a regular file")
             }
         }
-        for stale in Self.contractFiles.subtracting(staged) {
-            try? fileManager.removeItem(at: outputDirectory.appendingPathComponent(stale))
-        }
-        try fileManager.removeItem(at: stagingDirectory)
+        let state = outputDirectory.appendingPathComponent(Self.stateFolder, isDirectory: true)
+        let previous = Self.currentRunName(in: outputDirectory)
+        if previous == nil { try adoptLegacyOutputs(state: state) }
+
+        // The switch: `current` is replaced by a link to this run in one rename(2).
+        let next = state.appendingPathComponent("current.next").path
+        try? fileManager.removeItem(atPath: next)
+        try Self.posix("symlink", path: next) { symlink("runs/" + stagingDirectory.lastPathComponent, next) }
+        try Self.posix("rename", path: state.appendingPathComponent("current").path) { rename(next, state.appendingPathComponent("current").path) }
+        try Self.sync(state.path)
         committed = true
+
+        // The links: one per output this run wrote (a link to a file the old set lacks reads as
+        // missing until the switch, which is what the old set says), and none for the outputs it
+        // did not write.
+        for name in Self.contractFiles.sorted() {
+            let path = outputDirectory.appendingPathComponent(name).path
+            let target = Self.stateFolder + "/current/" + name
+            if staged.contains(name) {
+                if (try? fileManager.destinationOfSymbolicLink(atPath: path)) == target { continue }
+                let temporary = path + ".irrizone-link"
+                try? fileManager.removeItem(atPath: temporary)
+                try Self.posix("symlink", path: temporary) { symlink(target, temporary) }
+                try Self.posix("rename", path: path) { rename(temporary, path) }
+            } else if (try? fileManager.destinationOfSymbolicLink(atPath: path)) != nil {
+                try? fileManager.removeItem(atPath: path)
+            }
+        }
+        // Keep the previous run beside this one (the season before, for a comparison); older ones go.
+        let runs = state.appendingPathComponent("runs", isDirectory: true)
+        for name in (try? fileManager.contentsOfDirectory(atPath: runs.path)) ?? []
+        where name != stagingDirectory.lastPathComponent && name != previous && !Self.isRunning(name) {
+            try? fileManager.removeItem(at: runs.appendingPathComponent(name))
+        }
     }
 
-    /// Removes everything staged; the output folder keeps what it had.
+    /// Outputs of a version that wrote plain files: moved into a run folder of their own and
+    /// published through `current` first, so that the switch to this run is one step too.
+    private func adoptLegacyOutputs(state: URL) throws {
+        let fileManager = FileManager.default
+        let legacyNames = Self.contractFiles.filter { name in
+            ((try? fileManager.attributesOfItem(atPath: outputDirectory.appendingPathComponent(name).path))?[.type] as? FileAttributeType) == .typeRegular
+        }
+        guard !legacyNames.isEmpty else { return }
+        let legacy = state.appendingPathComponent("runs/run-legacy-0", isDirectory: true)
+        try? fileManager.removeItem(at: legacy)
+        try fileManager.createDirectory(at: legacy, withIntermediateDirectories: true)
+        for name in legacyNames {
+            // A hard link keeps the file where readers find it until its link replaces it.
+            try Self.posix("link", path: outputDirectory.appendingPathComponent(name).path) {
+                link(outputDirectory.appendingPathComponent(name).path, legacy.appendingPathComponent(name).path)
+            }
+        }
+        let current = state.appendingPathComponent("current").path
+        try Self.posix("symlink", path: current) { symlink("runs/run-legacy-0", current) }
+        for name in legacyNames.sorted() {
+            let path = outputDirectory.appendingPathComponent(name).path, temporary = path + ".irrizone-link"
+            try? fileManager.removeItem(atPath: temporary)
+            try Self.posix("symlink", path: temporary) { symlink(Self.stateFolder + "/current/" + name, temporary) }
+            try Self.posix("rename", path: path) { rename(temporary, path) }
+        }
+    }
+
+    /// Whether a run folder's process is alive (another run writing into the same folder).
+    static func isRunning(_ name: String) -> Bool {
+        guard let pid = name.split(separator: "-").last.flatMap({ Int32($0) }), pid > 0 else { return false }
+        return pid != ProcessInfo.processInfo.processIdentifier && kill(pid, 0) == 0
+    }
+
+    /// Removes this run's folder; the output folder keeps what it had (and no state folder the
+    /// run made of its own).
     public func discard() {
-        try? FileManager.default.removeItem(at: stagingDirectory)
+        let fileManager = FileManager.default
+        try? fileManager.removeItem(at: stagingDirectory)
+        let state = outputDirectory.appendingPathComponent(Self.stateFolder, isDirectory: true)
+        for folder in [state.appendingPathComponent("runs"), state] where ((try? fileManager.contentsOfDirectory(atPath: folder.path)) ?? ["?"]).isEmpty {
+            try? fileManager.removeItem(at: folder)
+        }
     }
 
     deinit { if !committed { discard() } }
+
+    // MARK: - System calls, each failure a sentence
+
+    private static func sync(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw PublishError.cannotPublish(path: path, reason: String(cString: strerror(errno))) }
+        defer { Foundation.close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw PublishError.cannotPublish(path: path, reason: "fsync: " + String(cString: strerror(errno))) }
+    }
+
+    private static func posix(_ call: String, path: String, _ body: () -> Int32) throws {
+        guard body() == 0 else { throw PublishError.cannotPublish(path: path, reason: "\(call): " + String(cString: strerror(errno))) }
+    }
+
+    static func reason(_ error: Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let code = underlying?.code, underlying?.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(code))) }
+        return (error as NSError).localizedDescription
+    }
 }

@@ -7,6 +7,18 @@ import Reports
 
 @main
 struct Irrizone: ParsableCommand {
+    /// Runs the command; an error's message has its passwords removed before it is printed.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error where error is ExitCode || error is ValidationError || error is CleanExit || String(describing: type(of: error)).hasPrefix("CommandError") {
+            exit(withError: error)
+        } catch {
+            exit(withError: RedactedError(message: Credentials.redact(String(describing: error))))
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "irrizone",
         abstract: "Reclaimed-water irrigation zoning: parcels, loads, allowed irrigation years and review flags.",
@@ -218,15 +230,22 @@ struct Check: ParsableCommand {
     func run() throws {
         let options = try inputs.assessOptions(outputDirectory: nil, requireOutput: false)
         let report = try CheckReport.make(options: options)
-        print(json ? try report.json() : report.text)
+        print(Credentials.redact(json ? try report.json() : report.text))
         if !report.canAssess { throw ExitCode(1) }
     }
 }
 
-/// Writes to stderr, where progress and summaries go (stdout is for reports and JSON).
+/// Writes to stderr, where progress and summaries go (stdout is for reports and JSON); never a
+/// password.
 func printError(_ text: String) {
     var standardError = StandardError()
-    print(text, to: &standardError)
+    print(Credentials.redact(text), to: &standardError)
+}
+
+/// An error as printed: its message without passwords.
+struct RedactedError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
 
 struct StandardError: TextOutputStream {

@@ -133,4 +133,22 @@ import TestSupport
         }
         #expect(!FileManager.default.fileExists(atPath: folder + "/out/run.json"))
     }
+
+    /// A password in a connection string never reaches an output or a message.
+    @Test func passwordsNeverReachOutputsOrMessages() throws {
+        let failed = try CLITests.run(["assess", "--parcels", "PG:host=127.0.0.1 port=1 dbname=survey user=gis password=s3cret-one", "--out",
+                                       try CLITests.temporaryDirectory() + "/out"])
+        #expect(failed.status == 1 && failed.stderr.contains("password=***") && !failed.stderr.contains("s3cret"), "\(failed.stderr)")
+        // A whole run whose inputs and outputs are named with a password (as a connection string would be).
+        let folder = try CLITests.temporaryDirectory() + "/password=s3cret-two"
+        try FileManager.default.copyItem(atPath: Self.sample, toPath: folder)
+        let out = folder + "/out"
+        let run = try CLITests.run(["assess", "--config", folder + "/project.yaml", "--out", out])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("s3cret"))
+        for file in ["run.json", "report.html", "rejects.csv"] {
+            let text = try String(contentsOfFile: out + "/" + file, encoding: .utf8)
+            #expect(!text.contains("s3cret") && text.contains("password=***"), "\(file)")
+        }
+    }
 }

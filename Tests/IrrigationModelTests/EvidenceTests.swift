@@ -218,4 +218,17 @@ import Testing
         #expect(343.6 > ec.medianMax && 4.0 < ec.medianMax)  // µS/cm read as dS/m vs a saline well
         #expect(UnitPlausibility.median([3, 1, 2]) == 2 && UnitPlausibility.median([1, 2, 3, 4]) == 2.5 && UnitPlausibility.median([]) == nil)
     }
+
+    // MARK: - Credentials (issue #23)
+
+    @Test(arguments: [
+        ("PG:host=db user=gis password=s3cret dbname=x", "PG:host=db user=gis password=*** dbname=x"),
+        ("PG:\"host=db password='a b c' dbname=x\"", "PG:\"host=db password=*** dbname=x\""),
+        ("MSSQL:server=s;database=d;UID=u;PWD=s3cret;", "MSSQL:server=s;database=d;UID=u;PWD=***;"),
+        ("postgresql://gis:s3cret@db.example/survey", "postgresql://gis:***@db.example/survey"),
+        ("/data/parcels.shp", "/data/parcels.shp"),
+    ])
+    func passwordsAreRedacted(text: String, expected: String) {
+        #expect(Credentials.redact(text) == expected)
+    }
 }

@@ -98,7 +98,7 @@ import Reports
             try AssessJob(options: AssessOptions(parcels: .init(path: parcels), outputDirectory: out)).run()
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/parcels.geojson")) == before)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == Self.allOutputs)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == [".irrizone"] + Self.allOutputs)
     }
 
     @Test func successfulRunReplacesOldOutputsWholeButKeepsUserFiles() throws {
@@ -107,7 +107,9 @@ import Reports
         try Data("old".utf8).write(to: URL(fileURLWithPath: out + "/zones.geojson"))
         try Data("mine".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
         _ = try AssessJob(options: AssessOptions(parcels: .init(path: parcels), outputDirectory: out)).run()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == (["notes.txt"] + Self.allOutputs).sorted())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ([".irrizone", "notes.txt"] + Self.allOutputs).sorted())
+        #expect(try String(contentsOfFile: out + "/notes.txt", encoding: .utf8) == "mine")
+        #expect(try String(contentsOfFile: out + "/zones.geojson", encoding: .utf8) != "old")
     }
 
     @Test func missingCRSNamesTheFlagAndAssumeCRSFixesIt() throws {
@@ -179,17 +181,66 @@ import Reports
 }
 
 @Suite struct StagingTests {
-    /// A run killed while writing leaves `.irrizone-staging-<pid>`; the next run removes it when
-    /// that process is gone, and leaves a live process's folder alone.
-    @Test func staleStagingFoldersAreRemoved() throws {
+    /// A run killed while writing leaves its run folder; the next run removes it when that
+    /// process is gone, and leaves a live process's folder alone.
+    @Test func staleRunFoldersAreRemoved() throws {
         let out = try temporaryDirectory()
-        let dead = out + "/.irrizone-staging-999999999"
-        let alive = out + "/.irrizone-staging-1"  // pid 1 always exists
+        let runs = out + "/.irrizone/runs"
+        let dead = runs + "/run-20260101T000000-ab12-999999999"
+        let alive = runs + "/run-20260101T000000-cd34-1"  // pid 1 always exists
         for path in [dead, alive] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
         let staging = try OutputStaging(outputDirectory: out)
         staging.discard()
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: alive))
+    }
+
+    static func publish(_ files: [String: String], in out: String) throws {
+        let staging = try OutputStaging(outputDirectory: out)
+        for (name, text) in files { try text.write(toFile: staging.path(for: name), atomically: false, encoding: .utf8) }
+        try staging.commit()
+    }
+
+    static func read(_ name: String, in out: String) -> String? { try? String(contentsOfFile: out + "/" + name, encoding: .utf8) }
+
+    /// Outputs are links through one `current` link: a new set replaces the old one whole, an
+    /// output the new set lacks disappears, and the previous run is kept beside it.
+    @Test func aSetIsPublishedWhole() throws {
+        let out = try temporaryDirectory()
+        try Self.publish(["run.json": "1", "sources.csv": "1", "report.html": "1"], in: out)
+        try Self.publish(["run.json": "2", "sources.geojson": "2", "report.html": "2"], in: out)
+        #expect(Self.read("run.json", in: out) == "2" && Self.read("report.html", in: out) == "2" && Self.read("sources.geojson", in: out) == "2")
+        #expect(Self.read("sources.csv", in: out) == nil && !FileManager.default.fileExists(atPath: out + "/sources.csv"))
+        try Self.publish(["run.json": "3", "report.html": "3"], in: out)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/.irrizone/runs").count == 2)  // this run and the one before
+    }
+
+    /// A folder in the way of an output stops the commit before anything changes (6 of 7 files
+    /// were replaced before).
+    @Test func somethingInTheWayChangesNothing() throws {
+        let out = try temporaryDirectory()
+        try Self.publish(["run.json": "1", "report.html": "1"], in: out)
+        try FileManager.default.createDirectory(atPath: out + "/summary.csv", withIntermediateDirectories: true)
+        #expect(throws: OutputStaging.PublishError.inTheWay(path: out + "/summary.csv", what: "a folder")) {
+            try Self.publish(["run.json": "2", "report.html": "2", "summary.csv": "2"], in: out)
+        }
+        #expect(Self.read("run.json", in: out) == "1" && Self.read("report.html", in: out) == "1")
+    }
+
+    /// Plain files of an older version are taken over and replaced as one set.
+    @Test func plainOutputsOfAnOlderVersionAreReplacedWhole() throws {
+        let out = try temporaryDirectory()
+        for name in ["run.json", "report.html", "sources.csv"] { try "old".write(toFile: out + "/" + name, atomically: false, encoding: .utf8) }
+        try "mine".write(toFile: out + "/notes.txt", atomically: false, encoding: .utf8)
+        try Self.publish(["run.json": "new", "report.html": "new"], in: out)
+        #expect(Self.read("run.json", in: out) == "new" && Self.read("report.html", in: out) == "new" && Self.read("sources.csv", in: out) == nil)
+        #expect(Self.read("notes.txt", in: out) == "mine")
+    }
+
+    @Test func anOutputFolderThatIsAFileIsASentence() throws {
+        let file = try temporaryDirectory() + "/not-a-folder"
+        try "x".write(toFile: file, atomically: false, encoding: .utf8)
+        #expect(throws: OutputStaging.PublishError.inTheWay(path: file, what: "a file")) { try OutputStaging(outputDirectory: file) }
     }
 }
 
