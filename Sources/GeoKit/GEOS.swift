@@ -96,6 +96,20 @@ public final class GEOSGeometryValue {
         return GEOSGeometryValue(adopting: result, context: context)
     }
 
+    /// Repairs an invalid geometry keeping areas as areas (the STRUCTURE method, collapsed parts
+    /// dropped), as `Geometry.makeValid` does through OGR. The corresponding C function is
+    /// `GEOSMakeValidWithParams_r`.
+    public func makeValid() throws(GDALError) -> GEOSGeometryValue {
+        let params = GEOSMakeValidParams_create_r(context.handle)
+        defer { GEOSMakeValidParams_destroy_r(context.handle, params) }
+        GEOSMakeValidParams_setMethod_r(context.handle, params, GEOS_MAKE_VALID_STRUCTURE)
+        GEOSMakeValidParams_setKeepCollapsed_r(context.handle, params, 0)
+        guard let result = GEOSMakeValidWithParams_r(context.handle, handle, params) else {
+            throw GDALError(code: 0, message: context.messages.last ?? "", function: "GEOSMakeValidWithParams_r")
+        }
+        return GEOSGeometryValue(adopting: result, context: context)
+    }
+
     /// ISO WKB, little-endian. The corresponding C function is `GEOSWKBWriter_write_r`.
     public func wkb() throws(GDALError) -> [UInt8] {
         let writer = GEOSWKBWriter_create_r(context.handle)

@@ -565,9 +565,12 @@ struct MonitoringReader {
         badLocations[origin] = ("BAD_COORDINATE", reason)
     }
 
-    /// Metres from a point to a lon/lat box (0 inside).
+    /// Metres from a point to a lon/lat box (0 inside), the shorter way round in longitude: a
+    /// well at 123° W is 60° from a layer at 177° E, not 300° (issue #23).
     static func distanceOutside(_ p: Position, _ box: SpatialIndex.Box) -> Double {
-        let dx = max(box.minX - p.x, 0, p.x - box.maxX), dy = max(box.minY - p.y, 0, p.y - box.maxY)
+        func wrapped(_ degrees: Double) -> Double { let d = degrees.truncatingRemainder(dividingBy: 360); return d < 0 ? d + 360 : d }
+        let dx = box.minX <= p.x && p.x <= box.maxX ? 0 : min(wrapped(box.minX - p.x), wrapped(p.x - box.maxX))
+        let dy = max(box.minY - p.y, 0, p.y - box.maxY)
         let metresPerDegreeLat = 111_132.954
         let metresPerDegreeLon = metresPerDegreeLat * cos(p.y * Double.pi / 180)
         return ((dx * metresPerDegreeLon) * (dx * metresPerDegreeLon) + (dy * metresPerDegreeLat) * (dy * metresPerDegreeLat)).squareRoot()

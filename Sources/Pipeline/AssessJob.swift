@@ -156,6 +156,7 @@ public struct AssessJob {
             let range = shard.featureRange(of: reading.census.featureCount)
             let state = PartitionState(
                 shard: shard, firstFeature: range.lowerBound, featureCount: reading.featuresRead, layerFeatures: reading.census.featureCount,
+                layerHasDuplicateIDs: reading.census.parcelIDs.count < reading.census.featureCount,
                 fullGeometry: records.fullGeometry, parcelFile: parcelFile, ellipsoid: reading.ellipsoid, manifest: manifest,
                 parcelRejects: reading.rejects, otherRejects: project.serviceAreaRejects + project.monitoring.rejects,
                 sources: assessment.sources, zonePieces: zones, warnings: inputWarnings,
@@ -220,20 +221,49 @@ public struct AssessJob {
     /// The files an input consists of. A dataset read through a GDAL virtual path (a zipped
     /// shapefile) is described by the file the user named.
     func inputFiles(_ files: [String], role: String) -> [(role: String, path: String)] {
-        let realFiles = files.contains { $0.hasPrefix("/vsi") } ? [options.parcels.path] : files.filter { !$0.hasPrefix("/vsi") }
-        return realFiles.map { (role, $0) }
+        // GDAL lists the members of an archive as /vsizip/… paths: the path the user gave stands for them.
+        guard files.contains(where: { $0.hasPrefix("/vsi") }) else { return files.map { (role, $0) } }
+        return [(role, role == "parcels" ? options.parcels.path : files[0])]
     }
 
-    /// Size and SHA-256 of each file, in order; the files are hashed on all cores.
+    /// Size and SHA-256 of each file, in order; the files are hashed on all cores. A path inside
+    /// an archive (`/vsizip/…/a.zip/parcels.shp`, `/vsigzip/…`) is identified by its archive; a
+    /// source that is no local file (a database, `/vsicurl/`) is listed as not hashed (issue #23:
+    /// `/vsizip/` inputs read fine, then failed here with a raw error).
     static func describe(_ files: [(role: String, path: String)]) throws -> [RunManifest.InputFile] {
         try parallelMap(count: files.count, chunkSize: 1) { index in
             Result { () throws -> RunManifest.InputFile in
                 let (role, path) = files[index]
-                let attributes = try FileManager.default.attributesOfItem(atPath: path)
-                let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-                return RunManifest.InputFile(role: role, path: path, sizeBytes: size, sha256: try SHA256.hexDigest(ofFile: path))
+                guard let local = localFile(behind: path) else {
+                    return RunManifest.InputFile(role: role, path: path, sizeBytes: 0, sha256: "not hashed: not a local file")
+                }
+                do {
+                    let attributes = try FileManager.default.attributesOfItem(atPath: local)
+                    let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+                    return RunManifest.InputFile(role: role, path: path, sizeBytes: size, sha256: try SHA256.hexDigest(ofFile: local))
+                } catch {
+                    throw IngestError.gdal(GDALError(code: 0, message: "could not read \(local) to record its SHA-256: \(OutputStaging.reason(error))",
+                                                     function: "hashing the inputs"))
+                }
             }
         }.map { try $0.get() }
+    }
+
+    /// The local file a path reads: itself, or the archive of a `/vsizip/`, `/vsigzip/` or
+    /// `/vsitar/` path; nil for anything else (a connection string, a remote file).
+    static func localFile(behind path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return isDirectory.boolValue ? nil : path }
+        for prefix in ["/vsizip/", "/vsigzip/", "/vsitar/"] where path.hasPrefix(prefix) {
+            // The longest leading part of the rest that is a file: the archive.
+            var candidate = String(path.dropFirst(prefix.count))
+            if candidate.hasPrefix("/") == false, candidate.hasPrefix("{") == false { candidate = "/" + candidate }
+            while !candidate.isEmpty, candidate != "/" {
+                if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue { return candidate }
+                candidate = (candidate as NSString).deletingLastPathComponent
+            }
+        }
+        return nil
     }
 }
 

@@ -11,7 +11,11 @@ public struct ExclusionInput: Sendable, Hashable {
     public var path: String
     public var bufferMetres: Double
     public var name: String?
-    public init(path: String, bufferMetres: Double = 0, name: String? = nil) { self.path = path; self.bufferMetres = bufferMetres; self.name = name }
+    /// The layer to read when the source has several.
+    public var layer: String?
+    public init(path: String, bufferMetres: Double = 0, name: String? = nil, layer: String? = nil) {
+        self.path = path; self.bufferMetres = bufferMetres; self.name = name; self.layer = layer
+    }
 }
 
 /// The rules' settings (issue #4), from flags and the project file.

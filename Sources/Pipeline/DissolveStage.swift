@@ -13,6 +13,10 @@ enum DissolveStage {
         var cropClass: CropClass
         var shapes: [MultiPolygon]
         var parcelCount: Int
+        /// The parcels' own (ellipsoidal, source CRS) areas, summed: a zone's area where they
+        /// do not overlap (issue #23: measured again on WGS84 coordinates it differed, by
+        /// −0.023 % on Bessel layers).
+        var partsArea = 0.0
         /// The shapes are pieces that already needed GEOS's general union (`merge`).
         var cascadedBefore = false
         /// The coverage union's edge work done already, with the same shapes in the same order.
@@ -30,9 +34,12 @@ enum DissolveStage {
     /// leaving a core idle at the end.
     struct GroupUnions: Sendable {
         private(set) var builders: [GroupKey: CoverageUnion.Builder] = [:]
+        private(set) var areas: [GroupKey: Double] = [:]
 
-        mutating func add(_ shape: MultiPolygon, _ outcome: ParcelOutcome) {
-            builders[GroupKey(zone: outcome.zone, cropClass: outcome.cropClass), default: CoverageUnion.Builder()].add(shape)
+        mutating func add(_ shape: MultiPolygon, _ outcome: ParcelOutcome, areaSquareMetres: Double) {
+            let key = GroupKey(zone: outcome.zone, cropClass: outcome.cropClass)
+            builders[key, default: CoverageUnion.Builder()].add(shape)
+            areas[key, default: 0] += areaSquareMetres
         }
     }
 
@@ -41,7 +48,7 @@ enum DissolveStage {
     static func run(parcels: [Parcel], outcomes: [ParcelOutcome], unions: GroupUnions? = nil, ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
         if let unions {
             let groups = unions.builders.map { key, builder in
-                Group(zone: key.zone, cropClass: key.cropClass, shapes: [], parcelCount: builder.count, builder: builder)
+                Group(zone: key.zone, cropClass: key.cropClass, shapes: [], parcelCount: builder.count, partsArea: unions.areas[key] ?? 0, builder: builder)
             }
             return try dissolve(groups, ellipsoid: ellipsoid) { key in
                 outcomes.indices.filter { outcomes[$0].zone == key.zone && outcomes[$0].cropClass == key.cropClass }.map { parcels[$0].geometry }
@@ -53,6 +60,7 @@ enum DissolveStage {
             groups[key, default: Group(zone: outcome.zone, cropClass: outcome.cropClass, shapes: [], parcelCount: 0, builder: unions?.builders[key])]
                 .shapes.append(parcels[index].geometry)
             groups[key]!.parcelCount += 1
+            groups[key]!.partsArea += parcels[index].areaSquareMetres
         }
         return try dissolve(Array(groups.values), ellipsoid: ellipsoid)
     }
@@ -65,6 +73,7 @@ enum DissolveStage {
             let key = GroupKey(zone: piece.zone, cropClass: piece.cropClass)
             groups[key, default: Group(zone: piece.zone, cropClass: piece.cropClass, shapes: [], parcelCount: 0)].shapes.append(piece.geometry)
             groups[key]!.parcelCount += piece.parcelCount
+            groups[key]!.partsArea += piece.areaSquareMetres
             if piece.method == "cascaded" { groups[key]!.cascadedBefore = true }
         }
         return try dissolve(Array(groups.values), ellipsoid: ellipsoid)
@@ -85,8 +94,7 @@ enum DissolveStage {
                 let union = group.builder.map { $0.finish() } ?? CoverageUnion.union(group.shapes)
                 let partsArea = group.builder?.area ?? group.shapes.reduce(0) { $0 + $1.planarArea }
                 guard let union = try checkedCoverageUnion(union, partsArea: partsArea, context: context) else { return nil }
-                return try zonePolygon(union, zone: group.zone, cropClass: group.cropClass, count: group.parcelCount,
-                                       method: group.cascadedBefore ? "cascaded" : "coverage", ellipsoid: ellipsoid)
+                return try zonePolygon(union, group, method: group.cascadedBefore ? "cascaded" : "coverage", context: context)
             }
         }
         var zones = [ZonePolygon?](repeating: nil, count: ordered.count)
@@ -141,7 +149,7 @@ enum DissolveStage {
                     union = merged
                     if mergeMethod == "cascaded" { method = "cascaded" }
                 }
-                return try zonePolygon(union, zone: group.zone, cropClass: group.cropClass, count: group.parcelCount, method: method, ellipsoid: ellipsoid)
+                return try zonePolygon(union, group, method: method, context: context)
             }
         }
         for (position, result) in merged.enumerated() { zones[fallback[position]] = try result.get() }
@@ -171,14 +179,37 @@ enum DissolveStage {
         return (try collection.unaryUnion(), "cascaded")
     }
 
-    static func zonePolygon(_ union: GEOSGeometryValue, zone: Zone, cropClass: CropClass, count: Int, method: String,
-                            ellipsoid: Ellipsoid) throws(GDALError) -> ZonePolygon {
+    /// The zone as written: its geometry rounded to the output precision and checked by GEOS
+    /// (repaired with make-valid where rounding left degenerate holes or self-intersections:
+    /// issue #23), and its area. A coverage's area is its parcels' areas summed; a union of
+    /// overlapping parcels has less, measured on WGS84 (the coordinates' own ellipsoid).
+    static func zonePolygon(_ union: GEOSGeometryValue, _ group: Group, method: String, context: GEOSContext) throws(GDALError) -> ZonePolygon {
         let bytes = try union.wkb()
         let shape: MultiPolygon
         do { shape = try WKB.multiPolygon(from: bytes).rightHandRule().canonicalOrder() } catch {
             throw GDALError(code: 0, message: "unexpected geometry in the union: \(error)", function: "GEOSWKBWriter_write_r")
         }
-        let area = ellipsoid.area(of: shape)
-        return ZonePolygon(zone: zone, cropClass: cropClass, geometry: shape, areaSquareMetres: area, parcelCount: count, method: method)
+        let written = try OutputGeometry.valid(shape, context: context)
+        let area = method == "coverage" && !group.cascadedBefore ? group.partsArea : Ellipsoid.wgs84.area(of: written)
+        return ZonePolygon(zone: group.zone, cropClass: group.cropClass, geometry: written, areaSquareMetres: area, parcelCount: group.parcelCount,
+                           method: method)
+    }
+}
+
+/// A dissolved geometry as it will be written: rounded to the output precision (7 decimals) and
+/// valid in GEOS's eyes. Rounding a union's new vertices can leave a degenerate hole, a hole
+/// wound the wrong way or a self-intersection (found on real layers: issue #23).
+enum OutputGeometry {
+    static func valid(_ shape: MultiPolygon, context: GEOSContext) throws(GDALError) -> MultiPolygon {
+        var candidate = shape.rounded(decimals: OutputPrecision.coordinateDecimals).rightHandRule()
+        for _ in 0..<3 {
+            let geometry = try context.geometry(wkb: WKB.encode(candidate))
+            if geometry.isValid { return candidate }
+            let repaired = try geometry.makeValid()
+            guard let decoded = try? WKB.multiPolygon(from: try repaired.wkb()), !decoded.polygons.isEmpty else { break }
+            candidate = decoded.rightHandRule().canonicalOrder().rounded(decimals: OutputPrecision.coordinateDecimals)
+        }
+        throw GDALError(code: 0, message: "a zone stays invalid after make-valid at \(OutputPrecision.coordinateDecimals) decimals",
+                        function: "GEOSMakeValidWithParams_r")
     }
 }

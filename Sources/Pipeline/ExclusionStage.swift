@@ -14,9 +14,18 @@ enum ExclusionStage {
 
     enum ExclusionError: Error, CustomStringConvertible {
         case noCRS(String)
+        case severalLayers(path: String, layers: [String])
+        case noLayer(path: String, layer: String, layers: [String])
+        case unrepairable(path: String, feature: Int, reason: String)
         var description: String {
             switch self {
             case .noCRS(let path): "exclusion layer \(path) has no CRS; give it a .prj (or convert it to GeoJSON)"
+            case let .severalLayers(path, layers):
+                "exclusion source \(path) has several layers (\(layers.joined(separator: ", "))): name one with layer: under its exclusions entry in the project file"
+            case let .noLayer(path, layer, layers):
+                "exclusion source \(path) has no layer \"\(layer)\"; its layers are: \(layers.joined(separator: ", "))"
+            case let .unrepairable(path, feature, reason):
+                "exclusion area \(path) feature \(feature) is an invalid polygon that make-valid cannot repair (\(reason)); fix it in a GIS"
             }
         }
     }
@@ -26,7 +35,8 @@ enum ExclusionStage {
         var result = [(share: Double, names: [String])](repeating: (0, []), count: parcels.count)
         guard !inputs.isEmpty else { return (result, []) }
         GDALEnvironment.initialize()
-        let areas = try inputs.flatMap(read)
+        // GEOS's reasons for an invalid area are collected, not printed.
+        let areas = try Diagnostics().collect { () throws -> [Area] in try inputs.flatMap(read) }
         let shapes: [(name: String, shape: MultiPolygon)] = try areas.compactMap { area in
             guard let polygonal = try area.geometry.polygonalPart(), let shape = try? WKB.multiPolygon(from: try polygonal.wkb()) else { return nil }
             return (area.name, shape)
@@ -71,7 +81,19 @@ enum ExclusionStage {
         do { dataset = try Dataset.open(ParcelReader.gdalPath(for: input.path)) } catch {
             throw IngestError.cannotOpen(path: input.path, gdal: error, hint: nil)
         }
-        guard let layer = dataset.layer(at: 0) else { throw IngestError.noVectorLayer(path: input.path) }
+        // Several layers: the user says which (the first was used silently: issue #23).
+        let withGeometry = dataset.layers.filter { $0.geometryType != .other("None") }  // attribute-only tables are not areas
+        let layer: Layer
+        if let name = input.layer {
+            guard let named = dataset.layer(named: name) else {
+                throw ExclusionError.noLayer(path: input.path, layer: name, layers: dataset.layers.map(\.name))
+            }
+            layer = named
+        } else {
+            guard withGeometry.count <= 1 else { throw ExclusionError.severalLayers(path: input.path, layers: withGeometry.map(\.name)) }
+            guard let only = withGeometry.first ?? dataset.layer(at: 0) else { throw IngestError.noVectorLayer(path: input.path) }
+            layer = only
+        }
         guard let srs = try layer.spatialReference() else { throw ExclusionError.noCRS(input.path) }
         let wgs84 = try SpatialReference.wgs84()
         let toWGS84 = try CoordinateTransformation(from: srs, to: wgs84)
@@ -91,6 +113,13 @@ enum ExclusionStage {
                 try geometry.transform(with: try CoordinateTransformation(from: local, to: wgs84))
             }
             guard geometry.type.isPolygonal || geometry.type == .geometryCollection else { return }  // unbuffered points and lines cover no area
+            // Repaired like a parcel: an invalid polygon ended the run with a raw GEOS error.
+            if !geometry.isValid {
+                guard let repaired = try geometry.makeValid().polygonalPart(), !repaired.isEmpty, repaired.isValid else {
+                    throw ExclusionError.unrepairable(path: input.path, feature: number, reason: "self-intersecting or degenerate rings")
+                }
+                geometry = repaired
+            }
             let e = geometry.envelope
             let label = nameField.flatMap { feature.value(at: $0) == .null ? nil : TableReader.text(of: feature.value(at: $0)) }
             areas.append(Area(name: label ?? "\(input.name ?? (input.path as NSString).lastPathComponent) #\(number)", geometry: geometry,

@@ -76,6 +76,17 @@ public struct MergeJob {
             }
         }
 
+        // Every parcel in exactly one part (issue #23): parts are runs of features in the layer's
+        // reading order, and a layer whose order changed between parts (an UPDATE in a
+        // database) gave one parcel to two parts and none to another.
+        if !parts.contains(where: { $0.state.layerHasDuplicateIDs }) {
+            var seen = Set<String>(minimumCapacity: parcels.count), repeated: [String] = []
+            for parcel in parcels where !seen.insert(parcel.id).inserted { repeated.append(parcel.id) }
+            guard repeated.isEmpty else {
+                throw MergeError.inconsistent("the parts", "\(repeated.count) parcel id(s) are in more than one part (\(repeated.prefix(5).joined(separator: ", "))…): the layer's order changed between the parts' runs, so some parcels are in no part. Run every part again on an unchanging layer")
+            }
+        }
+
         let zones = try timer.measure("dissolve") { try DissolveStage.merge(pieces: parts.flatMap { $0.state.zonePieces }, ellipsoid: first.ellipsoid) }
         // Sources: the verdicts are the parts' (checked equal); the parcels served are counted again.
         var parcelsBySource: [String: [Int]] = [:]

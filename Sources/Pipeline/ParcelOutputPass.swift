@@ -285,7 +285,7 @@ struct ParcelOutputPass {
                             }
                         }
                         result.outcomes.append(row.pointee.outcome)
-                        result.unions.add(parcel.pointee.geometry, row.pointee.outcome)
+                        result.unions.add(parcel.pointee.geometry, row.pointee.outcome, areaSquareMetres: parcel.pointee.areaSquareMetres)
                     }
                 }
             }

@@ -14,7 +14,7 @@ struct PartitionState: Codable {
     static let fileName = "partition.json"
     static let recordsFileName = "partition.bin"
     /// Bumped when the layout changes: `merge` refuses parts written by another layout.
-    static let currentFormat = 2
+    static let currentFormat = 3
 
     struct Well: Codable { var id: String; var location: Position }
     struct Exclusion: Codable { var name: String; var shape: MultiPolygon }
@@ -25,6 +25,9 @@ struct PartitionState: Codable {
     var firstFeature: Int
     var featureCount: Int
     var layerFeatures: Int
+    /// Whether the layer itself holds a parcel id more than once (then `merge` cannot check that
+    /// every parcel is in exactly one part by its id).
+    var layerHasDuplicateIDs: Bool
     /// Whether partition.bin carries every parcel's shape (the report draws parcels one by one
     /// up to `SVGMap.parcelLimit`), else only its bounding box.
     var fullGeometry: Bool

@@ -191,10 +191,11 @@ public struct ProjectFile: Sendable {
             project.rules.exclusions = try list.enumerated().map { index, item in
                 if let file = item as? String { return ExclusionInput(path: resolve(file)) }
                 guard let mapping = item as? [String: Any], let file = mapping["path"] as? String else {
-                    throw LoadError.invalid(path: path, reason: "exclusions[\(index)]: expected a path or {path, buffer_m, name}")
+                    throw LoadError.invalid(path: path, reason: "exclusions[\(index)]: expected a path or {path, buffer_m, name, layer}")
                 }
+                try checkKeys(mapping, allowed: ["path", "buffer_m", "name", "layer"], section: "exclusions[\(index)]", path: path)
                 return ExclusionInput(path: resolve(file), bufferMetres: try number(mapping, "buffer_m", path, in: 0...ExclusionInput.largestBufferMetres) ?? 0,
-                                      name: mapping["name"] as? String)
+                                      name: mapping["name"] as? String, layer: try string(mapping, "layer", path))
             }
         }
         return project

@@ -215,7 +215,8 @@ public final class OutputStaging {
         guard body() == 0 else { throw PublishError.cannotPublish(path: path, reason: "\(call): " + String(cString: strerror(errno))) }
     }
 
-    static func reason(_ error: Error) -> String {
+    /// The system's words for a file error (strerror), without Foundation's wrapping.
+    public static func reason(_ error: Error) -> String {
         let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
         if let code = underlying?.code, underlying?.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(code))) }
         return (error as NSError).localizedDescription

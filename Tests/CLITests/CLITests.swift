@@ -67,7 +67,33 @@ import TestSupport
         }
         let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
         #expect(rejects.split(separator: "\r\n").count == 1 + rejected, "\(file): one rejects.csv row per reject")
+        try checkZones(out, file: file)
         return (accepted, rejected, try #require(counts["repaired"] as? Int))
+    }
+
+    /// Issue #23: every zone is valid as written, and a coverage's zones have their parcels' area.
+    static func checkZones(_ out: String, file: String) throws {
+        let zones = try Dataset.open(out + "/zones.geojson")
+        let layer = try #require(zones.layer(at: 0))
+        let areaField = try #require(layer.fields.firstIndex { $0.name == "area_ha" })
+        let methodField = try #require(layer.fields.firstIndex { $0.name == "dissolve_method" })
+        var zoneArea = 0.0, allCoverage = true
+        try layer.forEachFeature { feature in
+            let geometry = try #require(feature.geometry, "\(file): a zone without geometry")
+            #expect(geometry.isValid, "\(file): zone \(feature.id ?? -1) is invalid as written")
+            if case .real(let area) = feature.value(at: areaField) { zoneArea += area }
+            if case .string(let method) = feature.value(at: methodField), method != "coverage" { allCoverage = false }
+        }
+        let parcels = try Dataset.open(out + "/parcels.geojson")
+        let parcelLayer = try #require(parcels.layer(at: 0))
+        let parcelArea = try #require(parcelLayer.fields.firstIndex { $0.name == "area_ha" })
+        var parcelSum = 0.0
+        try parcelLayer.forEachFeature { feature in if case .real(let area) = feature.value(at: parcelArea) { parcelSum += area } }
+        if allCoverage {
+            #expect(abs(zoneArea - parcelSum) <= 1e-6 * max(parcelSum, 1e-9), "\(file): zones \(zoneArea) ha, parcels \(parcelSum) ha")
+        } else {
+            #expect(zoneArea <= parcelSum * (1 + 1e-6), "\(file): overlapping parcels dissolve to less, not more")
+        }
     }
 
     @Test func versionPrints() throws {

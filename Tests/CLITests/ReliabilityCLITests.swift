@@ -151,4 +151,57 @@ import TestSupport
             #expect(!text.contains("s3cret") && text.contains("password=***"), "\(file)")
         }
     }
+
+    /// The layers whose zones were invalid as written, and a Bessel layer whose zone area differed
+    /// from its parcels' (−0.023 %): `checkZones` holds both to the contract.
+    @Test(arguments: [["fiboa_lpis_samples/pt/Continente.gpkg", "--layer", "Culturas_Aveiro"], ["fiboa_lpis_samples/ch/lwb_nutzungsflaechen_v2_0_lv95.gpkg"],
+                      ["fiboa_lpis_samples/de_bb/antrag_land_gem.shp"], ["fiboa_lpis_samples/nz/irrigated-land-area-raw-2020-update.shp"]])
+    func zonesAreValidAndKeepTheirParcelsArea(input: [String]) throws {
+        let out = try CLITests.temporaryDirectory() + "/out"
+        let result = try CLITests.run(["assess", "--parcels", CLITests.realData + "/" + input[0]] + input.dropFirst() + ["--out", out, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        _ = try CLITests.checkOutputs(out, file: input[0])
+    }
+
+    /// A zipped shapefile read through /vsizip/ is identified by its archive in run.json (the
+    /// hashing step failed with a raw Foundation error).
+    @Test func archivesAreHashedAsTheInput() throws {
+        let zip = CLITests.realData + "/pyshp_tests/REL.zip"
+        let out = try CLITests.temporaryDirectory() + "/out"
+        let result = try CLITests.run(["assess", "--parcels", "/vsizip/" + zip + "/REL/releaseArea20090407.shp", "--out", out, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let inputs = try #require(try CLITests.manifest(out)["inputs"] as? [[String: Any]])
+        let size = try FileManager.default.attributesOfItem(atPath: zip)[.size] as? Int
+        #expect(inputs.first?["size_bytes"] as? Int == size && (inputs.first?["sha256"] as? String)?.count == 64)
+    }
+
+    /// Exclusion sources: several layers need `layer:`; an invalid polygon is repaired like a
+    /// parcel (it ended the run with a raw GEOS error).
+    @Test func exclusionSourcesAreCheckedLikeParcels() throws {
+        let project = try EvidenceCLITests.sampleCopy()
+        let zone = project + "/protection_zone.geojson"
+        for (layer, extra) in [("first", [String]()), ("second", ["-update"])] {
+            let made = try CLITests.run(extra + ["-f", "GPKG", "-nln", layer, project + "/two.gpkg", zone], executable: "/usr/bin/ogr2ogr")
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        func assess(_ exclusions: String) throws -> CLITests.Result {
+            var config = try String(contentsOfFile: project + "/project.yaml", encoding: .utf8)
+            config = config.replacingOccurrences(of: "  - path: protection_zone.geojson   # 饮用水水源一级保护区\n    buffer_m: 0", with: exclusions)
+            try config.write(toFile: project + "/edited.yaml", atomically: true, encoding: .utf8)
+            return try CLITests.run(["assess", "--config", project + "/edited.yaml", "--out", project + "/out", "--quiet"])
+        }
+        let ambiguous = try assess("  - path: two.gpkg")
+        #expect(ambiguous.status == 1 && ambiguous.stderr.contains("several layers (first, second)") && ambiguous.stderr.contains("layer:"))
+        #expect(try assess("  - {path: two.gpkg, layer: second}").status == 0)
+
+        // A bow-tie exclusion polygon over the sample's parcels.
+        try """
+            {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "bow-tie"}, "geometry": {"type": "Polygon",
+              "coordinates": [[[112.66, 38.37], [112.70, 38.41], [112.70, 38.37], [112.66, 38.41], [112.66, 38.37]]]}}]}
+            """.write(toFile: project + "/bowtie.geojson", atomically: true, encoding: .utf8)
+        let repaired = try assess("  - path: bowtie.geojson")
+        #expect(repaired.status == 0, "\(repaired.stderr)")
+        let parcels = try EvidenceCLITests.properties(project + "/out", "parcels.geojson")
+        #expect(parcels.contains { ($0["exclusion_areas"] as? [String])?.contains("bow-tie") == true })
+    }
 }

@@ -77,7 +77,7 @@ import Ingest
         parcels += [Self.square(112.8, 38.4), Self.square(112.8005, 38.4)]
         outcomes += [Self.outcome(.prohibited, .fruit), Self.outcome(.prohibited, .fruit)]
         var unions = DissolveStage.GroupUnions()
-        for (parcel, outcome) in zip(parcels, outcomes) { unions.add(parcel.geometry, outcome) }
+        for (parcel, outcome) in zip(parcels, outcomes) { unions.add(parcel.geometry, outcome, areaSquareMetres: parcel.areaSquareMetres) }
         let built = try DissolveStage.run(parcels: parcels, outcomes: outcomes, unions: unions, ellipsoid: .cgcs2000)
         let whole = try DissolveStage.run(parcels: parcels, outcomes: outcomes, ellipsoid: .cgcs2000)
         #expect(built.count == whole.count && built.count == 5)

@@ -145,3 +145,16 @@ import IrrigationModel
         #expect(data.soilSamples.count == 2 && data.reports[0].rowsRead == 2)
     }
 }
+
+/// Issue #23: distances across ±180° go the shorter way round.
+@Suite struct AntimeridianTests {
+    @Test func aPointIsMeasuredTheShorterWayRound() {
+        let newZealand = SpatialIndex.Box(minX: 166.4, minY: -47.3, maxX: 178.6, maxY: -34.4)
+        let britishColumbia = Position(x: -123.1, y: 49.3)
+        let far = MonitoringReader.distanceOutside(britishColumbia, newZealand)
+        #expect(far > 9_000_000 && far < 20_000_000)  // was 23 421 730 m: more than half the earth
+        let acrossTheLine = MonitoringReader.distanceOutside(Position(x: -179.9, y: -40), newZealand)
+        #expect(acrossTheLine < 200_000)  // 1.5° of longitude at 40° S
+        #expect(MonitoringReader.distanceOutside(Position(x: 170, y: -40), newZealand) == 0)
+    }
+}
