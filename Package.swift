@@ -40,6 +40,9 @@ let package = Package(
         // on one thread what another allocated waited on glibc's arena locks, and the output pass
         // ran on 1.5 of the 2 cores (docs/scaling.md, BENCHMARKS.md).
         .target(name: "CJemalloc", linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
+        // libFuzzer target for the table and project-file readers (scripts/fuzz); built plainly,
+        // a replay tool for the inputs it finds.
+        .executableTarget(name: "FuzzInputs", dependencies: ["Ingest", "Pipeline", "GeoKit", "IrrigationModel"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit", "TestSupport"]),
         .testTarget(name: "IrrigationModelTests", dependencies: ["IrrigationModel", "Reports"]),

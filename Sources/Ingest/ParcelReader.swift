@@ -317,7 +317,7 @@ public struct ParcelReader: Sendable {
             block.removeAll(keepingCapacity: true)
         }
 
-        try IngestError.readingFeatures(of: options.path) { try featureLayer.forEachFeature(from: firstFeature, count: options.featureRange?.count) { feature in
+        do { try featureLayer.forEachFeature(from: firstFeature, count: options.featureRange?.count) { feature in
             featuresRead += 1
             if featuresRead % 5000 == 0 { options.progress?(featuresRead, total) }
             let fid = feature.id
@@ -374,7 +374,9 @@ public struct ParcelReader: Sendable {
             }
             block.append(ParcelDraft(featureID: fid, ordinal: ordinal, parcel: parcel, wkb: wkb, idWasEmpty: idWasEmpty, badPH: badPHText))
             if block.count == Self.blockSize { countBlock(); finishBlock() }
-        } }
+        } } catch let error as GDALError where error.function == "OGR_L_GetNextFeature" {
+            throw IngestError.damaged(path: options.path, gdal: error)
+        }
         if countCensus {
             countBlock()
             census = counter.finish()

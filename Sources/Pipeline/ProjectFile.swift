@@ -69,6 +69,11 @@ public struct ProjectFile: Sendable {
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw LoadError.unreadable(path: path, reason: error.localizedDescription)
         }
+        return try load(text: text, path: path)
+    }
+
+    /// Validates a project file's text; relative paths are relative to `path`'s folder.
+    public static func load(text: String, path: String) throws -> ProjectFile {
         let node = try loadYAML(text, path: path)
         guard let root = node as? [String: Any] else {
             throw LoadError.invalid(path: path, reason: "expected a mapping with keys \(topLevelKeys.sorted().joined(separator: ", "))")
