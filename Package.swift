@@ -1,5 +1,11 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// jemalloc replaces malloc, and so does AddressSanitizer: under a sanitizer (scripts/test
+/// --sanitize=…, which sets IRRIZONE_SANITIZE) the build keeps the system allocator, or PROJ's
+/// static initialisers free memory ASan never saw allocated.
+let linksJemalloc = ProcessInfo.processInfo.environment["IRRIZONE_SANITIZE"] == nil
 
 /// irrizone: reclaimed-water irrigation zoning, load accounting and review flags.
 ///
@@ -39,7 +45,7 @@ let package = Package(
         // jemalloc in place of glibc's malloc (Debian's libjemalloc-dev), with its options: freeing
         // on one thread what another allocated waited on glibc's arena locks, and the output pass
         // ran on 1.5 of the 2 cores (docs/scaling.md, BENCHMARKS.md).
-        .target(name: "CJemalloc", linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
+        .target(name: "CJemalloc", linkerSettings: linksJemalloc ? [.linkedLibrary("jemalloc", .when(platforms: [.linux]))] : []),
         // libFuzzer target for the table and project-file readers (scripts/fuzz); built plainly,
         // a replay tool for the inputs it finds.
         .executableTarget(name: "FuzzInputs", dependencies: ["Ingest", "Pipeline", "GeoKit", "IrrigationModel"]),

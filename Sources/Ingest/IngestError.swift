@@ -1,4 +1,5 @@
 import GeoKit
+import IrrigationModel
 
 /// Input problems that stop a run (DESIGN.md §7): each names the file, what was wrong and what
 /// the user can do about it.
@@ -15,6 +16,8 @@ public enum IngestError: Error, CustomStringConvertible {
     case gdal(GDALError)
     /// GDAL failed to read a feature: the file is damaged or cut short (issue #23).
     case damaged(path: String, gdal: GDALError)
+    /// A partitioned run over a source whose reading order is not stable (a database).
+    case unstableOrder(path: String, driver: String)
 
     public var description: String {
         switch self {
@@ -45,6 +48,8 @@ public enum IngestError: Error, CustomStringConvertible {
             return "the text in \(path) does not decode cleanly (\(findings.count) value(s)), e.g.:\n\(examples)\n  \(suggestion)"
         case let .damaged(path, gdal):
             return "\(path) is damaged or cut short: \(gdal.message.isEmpty ? "GDAL could not read it" : gdal.message) (\(gdal.context ?? "reading its features")). Nothing was assessed or written; restore the file (all of its parts: .shp, .shx, .dbf) from where it came from"
+        case let .unstableOrder(path, driver):
+            return "\(Credentials.redact(path)) is a \(driver) database layer: its features come in no fixed order, so the parts of a partitioned run (--shard) could overlap and miss parcels. Export it once for the run (ogr2ogr -f GPKG parcels.gpkg …) and partition the file, or run without --shard"
         case let .gdal(error):
             return error.description
         }

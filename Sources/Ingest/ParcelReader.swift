@@ -92,6 +92,10 @@ public struct ParcelReader: Sendable {
 
     // MARK: - Opening
 
+    /// Drivers of database servers, whose layers have no reading order that holds from one
+    /// connection to the next.
+    static let unorderedDrivers: Set<String> = ["PostgreSQL", "MySQL", "MSSQLSpatial", "OCI", "ODBC", "PGeo", "HANA", "MongoDBv3", "Elasticsearch"]
+
     /// GDAL's path for the user's path: zipped shapefiles go through `/vsizip/`.
     public static func gdalPath(for path: String) -> String {
         let lower = path.lowercased()
@@ -206,6 +210,12 @@ public struct ParcelReader: Sendable {
             crsWasAssumed = true
         } else {
             throw IngestError.missingCRS(path: options.path, layer: layer.name, driver: dataset.driverName)
+        }
+        // A part of a partitioned run is a run of features in the layer's reading order: a
+        // database gives no stable order (one UPDATE between parts gave a parcel to two parts and
+        // none to another: issue #23).
+        if options.featureRange != nil, Self.unorderedDrivers.contains(dataset.driverName) {
+            throw IngestError.unstableOrder(path: options.path, driver: dataset.driverName)
         }
         let crsLabel = sourceCRS.authorityCode ?? sourceCRS.name
         let geographicCRS = try sourceCRS.geographic()

@@ -58,6 +58,7 @@ enum IngestStage {
                 }
             }
         }
+        if background == nil { othersRead.fulfil(nil) }  // no tables to wait for (and a group left entered is never freed)
         let parcelsRead = Result { try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() } }
         parcelIDs?.fulfil(nil)  // a reading that failed before counting: the monitoring tables stop waiting
         // What linking needs of the parcels alone, made while the monitoring tables finish.

@@ -15,8 +15,24 @@ struct Irrizone: ParsableCommand {
         } catch let error where error is ExitCode || error is ValidationError || error is CleanExit || String(describing: type(of: error)).hasPrefix("CommandError") {
             exit(withError: error)
         } catch {
-            exit(withError: RedactedError(message: Credentials.redact(String(describing: error))))
+            exit(withError: RedactedError(message: Credentials.redact(sentence(for: error))))
         }
+    }
+
+    /// A file error from Foundation as a sentence naming the file and what to do (issue #23:
+    /// "The operation could not be completed" named neither).
+    static func sentence(for error: Error) -> String {
+        let nsError = error as NSError
+        guard nsError.domain == NSCocoaErrorDomain else { return String(describing: error) }
+        let path = nsError.userInfo[NSFilePathErrorKey] as? String ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path ?? "a file"
+        let reason = OutputStaging.reason(error)
+        if nsError.code == CocoaError.fileWriteOutOfSpace.rawValue {
+            return "the disk is full while writing \(path): free some space and run again (the previous outputs are unchanged)"
+        }
+        if nsError.code >= CocoaError.fileWriteUnknown.rawValue && nsError.code < CocoaError.fileWriteUnknown.rawValue + 100 || path.contains("/.irrizone/") {
+            return "could not write \(path): \(reason). Check that the output folder is writable and has room (the previous outputs are unchanged)"
+        }
+        return "could not read \(path): \(reason). Check that it exists and is readable"
     }
 
     static let configuration = CommandConfiguration(

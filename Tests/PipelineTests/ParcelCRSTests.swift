@@ -108,6 +108,8 @@ import IrrigationModel
                 #expect(point.map { abs($0.x - expected.x) < 1e-9 && abs($0.y - expected.y) < 1e-9 } == true, "round \(round): \(String(describing: point))")
             }
         }
-        #expect(addressReused)  // the case above was met: the allocator handed an address out again
+        // The case above was met: the allocator handed an address out again (AddressSanitizer
+        // quarantines freed memory, so under it addresses are not reused).
+        #expect(addressReused || dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil)
     }
 }
