@@ -370,11 +370,9 @@ public enum ReviewEngine {
             if parameter.kind == .ph, parcelPH != nil { return true }
             let screening = c.elementRules.first { $0.parameter == parameter }?.screening(landUse: landUse, bands: bands)
             return soil.contains { sample in
-                switch sample.measurements[parameter] {
-                case nil: false
-                case .belowDetection(let limit)?: screening.map { s in limit.map { $0 <= s } ?? false } ?? (limit != nil)
-                case .value?, .aboveRange?: true
-                }
+                if sample.numbers[parameter.ordinal] != nil { return true }  // detected (no dictionary lookup: every parcel asks)
+                guard case .belowDetection(let limit)? = sample.measurements[parameter] else { return false }
+                return screening.map { s in limit.map { $0 <= s } ?? false } ?? (limit != nil)
             }
         }
     }
