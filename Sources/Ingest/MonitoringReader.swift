@@ -245,10 +245,7 @@ struct MonitoringReader {
             let canonical = parameter.canonicalUnit(in: medium)
             if let bound = try Self.plausibility.get().bound(parameter, in: medium),
                let median = UnitPlausibility.median(table.rows.compactMap { Self.detectedNumber(table.trimmedCell($0, index)) }), median > bound.medianMax {
-                let count = table.rows.filter { !table.trimmedCell($0, index).isEmpty }.count
-                report.valuesRejected += count
-                addReject(Reject(file: options.path, location: "all rows (\(count) values)", field: table.header[index], code: "UNIT_IMPLAUSIBLE",
-                                 reason: implausibleReason(table.header[index], parameter, (bound, median))))
+                rejectColumn(index, of: table, code: "UNIT_IMPLAUSIBLE", reason: implausibleReason(table.header[index], parameter, (bound, median)))
                 meanings[index] = .ignored
                 continue
             }
@@ -257,20 +254,14 @@ struct MonitoringReader {
             report.columnMeanings[table.header[index]] = "\(parameter.id) (\(canonical.symbol), assumed)"
         }
         for (index, header) in table.header.enumerated() {
-            guard let reason = speciesRefusals[header] else { continue }
-            let count = table.rows.filter { !table.trimmedCell($0, index).isEmpty }.count
-            report.valuesRejected += count
-            addReject(Reject(file: options.path, location: "all rows (\(count) values)", field: header, code: "SPECIES_AMBIGUOUS", reason: reason))
+            if let reason = speciesRefusals[header] { rejectColumn(index, of: table, code: "SPECIES_AMBIGUOUS", reason: reason) }
         }
         // One column-level reject for a parameter column whose unit is missing or unknown: every
         // value in it would be wrong by an unknown factor.
         for (index, meaning) in meanings.enumerated() {
             guard case .measurement(let parameter, let unitText) = meaning else { continue }
             if let problem = unitProblem(parameter, unitText) {
-                let count = table.rows.filter { !table.trimmedCell($0, index).isEmpty }.count
-                report.valuesRejected += count
-                addReject(Reject(file: options.path, location: "all rows (\(count) values)", field: table.header[index],
-                                 code: problem.code, reason: problem.reason))
+                rejectColumn(index, of: table, code: problem.code, reason: problem.reason)
                 meanings[index] = .ignored
             }
         }
@@ -581,6 +572,13 @@ struct MonitoringReader {
     mutating func rejectRow(_ origin: RecordOrigin, field: String, code: String, reason: String) {
         report.rowsRejected += 1
         addReject(Reject(file: origin.file, location: origin.location, field: field, code: code, reason: reason))
+    }
+
+    /// One reject for a whole column whose values cannot be used: each of its values counted.
+    private mutating func rejectColumn(_ index: Int, of table: Table, code: String, reason: String) {
+        let count = table.rows.filter { !table.trimmedCell($0, index).isEmpty }.count
+        report.valuesRejected += count
+        addReject(Reject(file: options.path, location: "all rows (\(count) values)", field: table.header[index], code: code, reason: reason))
     }
 
     private mutating func rejectValue(_ origin: RecordOrigin, field: String, code: String, reason: String) {

@@ -215,17 +215,14 @@ public struct SpeciesAmbiguity: Sendable, Hashable {
     ]
 
     /// Every pair (as N, as the ion) a name can leave open.
-    public static let all: [SpeciesAmbiguity] = names.compactMap { entry in
-        guard let n = ParameterCatalog.parameter(id: entry.asNitrogen), let ion = ParameterCatalog.parameter(id: entry.asIon) else { return nil }
-        return SpeciesAmbiguity(asNitrogen: n, asIon: ion)
+    /// (The ids are the catalog's own, so each pair is found: `zip` with `names` relies on it.)
+    public static let all: [SpeciesAmbiguity] = names.map { entry in
+        SpeciesAmbiguity(asNitrogen: ParameterCatalog.parameter(id: entry.asNitrogen)!, asIon: ParameterCatalog.parameter(id: entry.asIon)!)
     }
 
     private static let byName: [String: SpeciesAmbiguity] = {
         var map: [String: SpeciesAmbiguity] = [:]
-        for entry in names {
-            guard let n = ParameterCatalog.parameter(id: entry.asNitrogen), let ion = ParameterCatalog.parameter(id: entry.asIon) else { continue }
-            for name in entry.names { map[ParameterCatalog.normalise(name)] = SpeciesAmbiguity(asNitrogen: n, asIon: ion) }
-        }
+        for (entry, ambiguity) in zip(names, all) { for name in entry.names { map[ParameterCatalog.normalise(name)] = ambiguity } }
         return map
     }()
 
