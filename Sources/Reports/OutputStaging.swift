@@ -139,11 +139,7 @@ public final class OutputStaging {
             let path = outputDirectory.appendingPathComponent(name).path
             let target = Self.stateFolder + "/current/" + name
             if staged.contains(name) {
-                if (try? fileManager.destinationOfSymbolicLink(atPath: path)) == target { continue }
-                let temporary = path + ".irrizone-link"
-                try? fileManager.removeItem(atPath: temporary)
-                try Self.posix("symlink", path: temporary) { symlink(target, temporary) }
-                try Self.posix("rename", path: path) { rename(temporary, path) }
+                if (try? fileManager.destinationOfSymbolicLink(atPath: path)) != target { try Self.replaceWithLink(path, to: target) }
             } else if (try? fileManager.destinationOfSymbolicLink(atPath: path)) != nil {
                 try? fileManager.removeItem(atPath: path)
             }
@@ -176,10 +172,7 @@ public final class OutputStaging {
         let current = state.appendingPathComponent("current").path
         try Self.posix("symlink", path: current) { symlink("runs/run-legacy-0", current) }
         for name in legacyNames.sorted() {
-            let path = outputDirectory.appendingPathComponent(name).path, temporary = path + ".irrizone-link"
-            try? fileManager.removeItem(atPath: temporary)
-            try Self.posix("symlink", path: temporary) { symlink(Self.stateFolder + "/current/" + name, temporary) }
-            try Self.posix("rename", path: path) { rename(temporary, path) }
+            try Self.replaceWithLink(outputDirectory.appendingPathComponent(name).path, to: Self.stateFolder + "/current/" + name)
         }
     }
 
@@ -203,6 +196,14 @@ public final class OutputStaging {
     deinit { if !committed { discard() } }
 
     // MARK: - System calls, each failure a sentence
+
+    /// Puts a link to `target` at `path` in one rename(2): a reader sees the old file or the link.
+    private static func replaceWithLink(_ path: String, to target: String) throws {
+        let temporary = path + ".irrizone-link"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try posix("symlink", path: temporary) { symlink(target, temporary) }
+        try posix("rename", path: path) { rename(temporary, path) }
+    }
 
     private static func sync(_ path: String) throws {
         let descriptor = open(path, O_RDONLY)
