@@ -36,6 +36,16 @@ public struct RuleOptions: Sendable {
     /// The project's changes to the evidence a verdict needs (`rules.required`).
     public var requiredChanges = RequiredEvidenceChanges()
     public init() {}
+
+    /// The standards in effect: the bundled catalog, the province overrides in order, and the
+    /// project's required evidence; with the overrides' warnings. `assess` and `check` both ask here.
+    func standardsInEffect() throws -> (catalog: StandardsCatalog, warnings: [String]) {
+        var standards = try StandardsCatalog.bundled()
+        var warnings: [String] = []
+        for path in standardsOverrides { warnings += try standards.apply(StandardsOverrideFile.load(path: path)) }
+        try requiredChanges.apply(to: &standards.requiredEvidence)
+        return (standards, warnings)
+    }
 }
 
 /// Items a project adds to or (with a reason) drops from `RequiredEvidence` (`rules.required`).

@@ -26,12 +26,8 @@ enum AssessmentStage {
     static func run(_ project: IngestedProject, rules: RuleOptions, timer: inout PhaseTimer) throws -> Assessment {
         var warnings: [String] = []
         // Constants once made: the set-up below hands them to work on several cores.
-        let standards = try { () throws -> StandardsCatalog in
-            var standards = try StandardsCatalog.bundled()
-            for path in rules.standardsOverrides { warnings += try standards.apply(StandardsOverrideFile.load(path: path)) }
-            try rules.requiredChanges.apply(to: &standards.requiredEvidence)
-            return standards
-        }()
+        let (standards, overrideWarnings) = try rules.standardsInEffect()
+        warnings += overrideWarnings
         let crops = try { () throws -> CropCatalog in
             var crops = try CropCatalog.bundled()
             for entry in rules.extraCrops { try crops.add(entry) }

@@ -59,8 +59,7 @@ public struct CheckReport: Codable, Sendable {
     /// What `assess` would find missing: each source's required items in the assessment year,
     /// and the soil samples that lack a required item.
     static func evidenceGaps(_ monitoring: MonitoringData, rules: RuleOptions) throws -> [String] {
-        var required = try StandardsCatalog.bundled().requiredEvidence
-        try rules.requiredChanges.apply(to: &required)
+        let required = try rules.standardsInEffect().catalog.requiredEvidence
         var gaps: [String] = []
         let year = rules.year ?? monitoring.waterSamples.map(\.date.year).max()
         let sourceIDs = Set(monitoring.sources.map(\.id)).union(monitoring.waterSamples.map(\.sourceID)).sorted()
