@@ -9,10 +9,11 @@ import Reports
 struct Irrizone: ParsableCommand {
     /// Runs the command; an error's message has its passwords removed before it is printed.
     static func main() {
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }  // usage, help, version: ArgumentParser's own
         do {
-            var command = try parseAsRoot()
             try command.run()
-        } catch let error where error is ExitCode || error is ValidationError || error is CleanExit || String(describing: type(of: error)).hasPrefix("CommandError") {
+        } catch let error where error is ExitCode || error is ValidationError || error is CleanExit {
             exit(withError: error)
         } catch {
             exit(withError: RedactedError(message: Credentials.redact(sentence(for: error))))
