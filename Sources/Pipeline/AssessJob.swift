@@ -88,7 +88,7 @@ public struct AssessJob {
         assessment.outcomes = pass.outcomes
 
         let zones = try timer.measure("dissolve") {
-            try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, unions: pass.unions, ellipsoid: reading.ellipsoid)
+            try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, unions: pass.unions)
         }
         let inputWarnings = reading.warnings + project.monitoring.assumptionWarnings + assessment.warnings
         var warnings = inputWarnings

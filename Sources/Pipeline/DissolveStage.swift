@@ -45,12 +45,12 @@ enum DissolveStage {
 
     /// - Parameter unions: the groups' unions built from these parcels and outcomes, in order;
     ///   the groups' shapes are then gathered only for a group whose union fails.
-    static func run(parcels: [Parcel], outcomes: [ParcelOutcome], unions: GroupUnions? = nil, ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
+    static func run(parcels: [Parcel], outcomes: [ParcelOutcome], unions: GroupUnions? = nil) throws -> [ZonePolygon] {
         if let unions {
             let groups = unions.builders.map { key, builder in
                 Group(zone: key.zone, cropClass: key.cropClass, shapes: [], parcelCount: builder.count, partsArea: unions.areas[key] ?? 0, builder: builder)
             }
-            return try dissolve(groups, ellipsoid: ellipsoid) { key in
+            return try dissolve(groups) { key in
                 outcomes.indices.filter { outcomes[$0].zone == key.zone && outcomes[$0].cropClass == key.cropClass }.map { parcels[$0].geometry }
             }
         }
@@ -62,12 +62,12 @@ enum DissolveStage {
             groups[key]!.parcelCount += 1
             groups[key]!.partsArea += parcels[index].areaSquareMetres
         }
-        return try dissolve(Array(groups.values), ellipsoid: ellipsoid)
+        return try dissolve(Array(groups.values))
     }
 
     /// Zone pieces of the parts of a partitioned run, unioned across the parts' edges (in a
     /// coverage the shared edges cancel, as they do between parcels).
-    static func merge(pieces: [ZonePolygon], ellipsoid: Ellipsoid) throws -> [ZonePolygon] {
+    static func merge(pieces: [ZonePolygon]) throws -> [ZonePolygon] {
         var groups: [GroupKey: Group] = [:]
         for piece in pieces {
             let key = GroupKey(zone: piece.zone, cropClass: piece.cropClass)
@@ -76,11 +76,11 @@ enum DissolveStage {
             groups[key]!.partsArea += piece.areaSquareMetres
             if piece.method == "cascaded" { groups[key]!.cascadedBefore = true }
         }
-        return try dissolve(Array(groups.values), ellipsoid: ellipsoid)
+        return try dissolve(Array(groups.values))
     }
 
     /// - Parameter shapesOf: the shapes of a group built with `builder` and no `shapes`.
-    static func dissolve(_ groups: [Group], ellipsoid: Ellipsoid, shapesOf: ((GroupKey) -> [MultiPolygon])? = nil) throws -> [ZonePolygon] {
+    static func dissolve(_ groups: [Group], shapesOf: ((GroupKey) -> [MultiPolygon])? = nil) throws -> [ZonePolygon] {
         let ordered = groups.sorted { ($0.zone, $0.cropClass) < ($1.zone, $1.cropClass) }
 
         // First the coverage union of each whole group (all cores, one group each), checked by

@@ -87,7 +87,7 @@ public struct MergeJob {
             }
         }
 
-        let zones = try timer.measure("dissolve") { try DissolveStage.merge(pieces: parts.flatMap { $0.state.zonePieces }, ellipsoid: first.ellipsoid) }
+        let zones = try timer.measure("dissolve") { try DissolveStage.merge(pieces: parts.flatMap { $0.state.zonePieces }) }
         // Sources: the verdicts are the parts' (checked equal); the parcels served are counted again.
         var parcelsBySource: [String: [Int]] = [:]
         for (index, parcel) in parcels.enumerated() { if let id = parcel.sourceID { parcelsBySource[id, default: []].append(index) } }

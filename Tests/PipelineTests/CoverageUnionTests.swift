@@ -95,7 +95,7 @@ import Ingest
             Parcel(id: "p", featureID: nil, crop: nil, landUseCode: nil, landUseName: nil, soilPH: nil, sourceID: nil, adminUnit: nil,
                    attributes: [], geometry: shape, areaSquareMetres: 1, geometryRepaired: false)
         }
-        let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in DissolveTests.outcome(.suitable, .fruit) }, ellipsoid: .cgcs2000)
+        let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in DissolveTests.outcome(.suitable, .fruit) })
         #expect(zones.count == 1 && zones[0].geometry.polygons.count == 1)
         #expect(abs(zones[0].geometry.planarArea - 2) < 1e-12)
     }

@@ -44,7 +44,7 @@ import Ingest
         // A 3 × 3 coverage: two zone/class groups.
         let parcels = (0..<9).map { Self.cell($0 % 3, $0 / 3) }
         let assessments = (0..<9).map { Self.outcome($0 < 6 ? .suitable : .restricted, .feedForage) }
-        let zones = try DissolveStage.run(parcels: parcels, outcomes: assessments, ellipsoid: .cgcs2000)
+        let zones = try DissolveStage.run(parcels: parcels, outcomes: assessments)
         #expect(zones.count == 2)
         #expect(zones.allSatisfy { $0.method == "coverage" })
         #expect(zones.first { $0.zone == .suitable }?.parcelCount == 6)
@@ -56,14 +56,14 @@ import Ingest
     @Test func edgesThatDoNotMatchExactlyAreNotTakenForACoverage() throws {
         // 112.7 + 0.001 + 0.001 is not 112.7 + 0.002 in binary: a hairline seam.
         let parcels = [Self.square(112.7, 38.4), Self.square(112.7 + 0.001, 38.4), Self.square(112.7 + 0.001 + 0.001, 38.4)]
-        let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in Self.outcome(.suitable, .fruit) }, ellipsoid: .cgcs2000)
+        let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in Self.outcome(.suitable, .fruit) })
         #expect(zones.count == 1)
         #expect(abs(zones[0].areaSquareMetres / 10_000 - Self.areaHa(parcels)) < 1e-6 * Self.areaHa(parcels))
     }
 
     @Test func overlappingParcelsFallBackToACascadedUnion() throws {
         let parcels = [Self.square(112.7, 38.4), Self.square(112.7005, 38.4)]  // half overlap
-        let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in Self.outcome(.suitable, .fruit) }, ellipsoid: .cgcs2000)
+        let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in Self.outcome(.suitable, .fruit) })
         #expect(zones.count == 1 && zones[0].method == "cascaded")
         // The union is 1.5 squares, not 2.
         #expect(abs(zones[0].areaSquareMetres / parcels[0].areaSquareMetres - 1.5) < 1e-3)
@@ -78,8 +78,8 @@ import Ingest
         outcomes += [Self.outcome(.prohibited, .fruit), Self.outcome(.prohibited, .fruit)]
         var unions = DissolveStage.GroupUnions()
         for (parcel, outcome) in zip(parcels, outcomes) { unions.add(parcel.geometry, outcome, areaSquareMetres: parcel.areaSquareMetres) }
-        let built = try DissolveStage.run(parcels: parcels, outcomes: outcomes, unions: unions, ellipsoid: .cgcs2000)
-        let whole = try DissolveStage.run(parcels: parcels, outcomes: outcomes, ellipsoid: .cgcs2000)
+        let built = try DissolveStage.run(parcels: parcels, outcomes: outcomes, unions: unions)
+        let whole = try DissolveStage.run(parcels: parcels, outcomes: outcomes)
         #expect(built.count == whole.count && built.count == 5)
         for (a, b) in zip(built, whole) {
             #expect(a.zone == b.zone && a.cropClass == b.cropClass && a.geometry == b.geometry && a.areaSquareMetres == b.areaSquareMetres
@@ -90,7 +90,7 @@ import Ingest
 
     @Test func holesSurviveTheDissolve() throws {
         let parcels = [Self.cell(0, 0, hole: true), Self.cell(1, 0)]
-        let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in Self.outcome(.restricted, .paddy) }, ellipsoid: .cgcs2000)
+        let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in Self.outcome(.restricted, .paddy) })
         #expect(zones.count == 1 && zones[0].geometry.polygons[0].rings.count == 2)
         #expect(abs(zones[0].areaSquareMetres / 10_000 - Self.areaHa(parcels)) < 1e-6 * Self.areaHa(parcels))
     }
@@ -129,8 +129,7 @@ import Ingest
         #expect(side * side > DissolveStage.stripSize)
         var parcels = (0..<(side * side)).map { DissolveTests.cell($0 % side, $0 / side) }
         parcels.append(DissolveTests.square(DissolveTests.gx(10) + 0.0003, DissolveTests.gy(10) + 0.0003))  // overlaps four cells
-        let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in DissolveTests.outcome(.suitable, .feedForage) },
-                                          ellipsoid: .cgcs2000)
+        let zones = try DissolveStage.run(parcels: parcels, outcomes: parcels.map { _ in DissolveTests.outcome(.suitable, .feedForage) })
         #expect(zones.count == 1 && zones[0].parcelCount == side * side + 1 && zones[0].method == "cascaded")
         let expected = Ellipsoid.cgcs2000.ringArea(longitudes: [DissolveTests.gx(0), DissolveTests.gx(side), DissolveTests.gx(side), DissolveTests.gx(0)],
                                                    latitudes: [DissolveTests.gy(0), DissolveTests.gy(0), DissolveTests.gy(side), DissolveTests.gy(side)])
