@@ -13,11 +13,17 @@ struct Irrizone: ParsableCommand {
         do { command = try parseAsRoot() } catch { exit(withError: error) }  // usage, help, version: ArgumentParser's own
         do {
             try command.run()
-        } catch let error where error is ExitCode || error is ValidationError || error is CleanExit {
+        } catch let error where error is ExitCode || error is ValidationError || error is CleanExit || isArgumentParsers(error) {
             exit(withError: error)
         } catch {
             exit(withError: RedactedError(message: Credentials.redact(sentence(for: error))))
         }
+    }
+
+    /// ArgumentParser answers `--help` by parsing to its own help command, whose `run()` throws an
+    /// error of a type internal to ArgumentParser; only `exit(withError:)` turns that into the help text.
+    static func isArgumentParsers(_ error: Error) -> Bool {
+        String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 
     /// A file error from Foundation as a sentence naming the file and what to do (issue #23:

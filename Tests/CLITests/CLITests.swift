@@ -102,6 +102,16 @@ import TestSupport
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }
 
+    /// `--help` is ArgumentParser's own answer: the usage on stdout and a clean exit, for the tool
+    /// and each subcommand (a run error handler once took its help request for a failure).
+    @Test(arguments: [[], ["assess"], ["check"], ["merge"], ["standards"]])
+    func helpPrintsUsage(_ command: [String]) throws {
+        let result = try Self.run(command + ["--help"])
+        #expect(result.status == 0, "\(command) --help: \(result.stderr)")
+        #expect(result.stdout.contains("USAGE: irrizone"), "\(command) --help printed: \(result.stdout)")
+        #expect(result.stderr.isEmpty)
+    }
+
     @Test func assessesTheSampleProject() throws {
         let out = try Self.temporaryDirectory()
         let result = try Self.run(["assess", "--config", Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path, "--out", out])
