@@ -9,12 +9,14 @@ let linksJemalloc = ProcessInfo.processInfo.environment["IRRIZONE_SANITIZE"] == 
 
 /// irrizone: reclaimed-water irrigation zoning, load accounting and review flags.
 ///
-/// Data flows one way through the targets (see DESIGN.md §2–3):
-///   CGDAL → GeoKit (owns every C handle) → Ingest → Pipeline → irrizone (CLI)
-///   IrrigationModel (pure Swift domain) and Reports (pure Swift writers) import no C.
+/// Data flows one way through the targets (docs/architecture.md):
+///   Ingest → (Linking, Rules: IrrigationModel) → Zoning/Dissolve and the output pass (Pipeline) → Reports
+///   GeoKit owns every C handle (GDAL, PROJ, GEOS, OpenSSL, POSIX files); RunSupport holds the threads and
+///   locks; PlanarGeometry the geometry values and their pure-Swift algorithms. IrrigationModel
+///   (the domain) and Reports (the writers) import no C module.
 let package = Package(
     name: "irrizone",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "irrizone", targets: ["irrizone"])
     ],
@@ -30,13 +32,15 @@ let package = Package(
         ),
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "GeoKit", dependencies: ["CGDAL", "CGEOS", "CCrypto"]),
-        .target(name: "IrrigationModel", resources: [.copy("Resources/standards.json"), .copy("Resources/crops.json"), .copy("Resources/plausibility.json")]),
-        .target(name: "Reports", dependencies: ["IrrigationModel"]),
-        .target(name: "Ingest", dependencies: ["GeoKit", "IrrigationModel"]),
+        .target(name: "RunSupport"),
+        .target(name: "PlanarGeometry"),
+        .target(name: "GeoKit", dependencies: ["CGDAL", "CGEOS", "CCrypto", "PlanarGeometry", "RunSupport"]),
+        .target(name: "IrrigationModel", dependencies: ["PlanarGeometry", "RunSupport"], resources: [.copy("Resources/standards.json"), .copy("Resources/crops.json"), .copy("Resources/plausibility.json")]),
+        .target(name: "Reports", dependencies: ["GeoKit", "IrrigationModel", "PlanarGeometry", "RunSupport"]),
+        .target(name: "Ingest", dependencies: ["GeoKit", "IrrigationModel", "PlanarGeometry", "RunSupport"]),
         .target(
             name: "Pipeline",
-            dependencies: ["GeoKit", "IrrigationModel", "Ingest", "Reports", "Yams"]
+            dependencies: ["GeoKit", "IrrigationModel", "Ingest", "Reports", "PlanarGeometry", "RunSupport", "Yams"]
         ),
         .executableTarget(
             name: "irrizone",
@@ -48,12 +52,17 @@ let package = Package(
         .target(name: "CJemalloc", linkerSettings: linksJemalloc ? [.linkedLibrary("jemalloc", .when(platforms: [.linux]))] : []),
         // libFuzzer target for the table and project-file readers (scripts/fuzz); built plainly,
         // a replay tool for the inputs it finds.
-        .executableTarget(name: "FuzzInputs", dependencies: ["Ingest", "Pipeline", "GeoKit", "IrrigationModel"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "GeoKitTests", dependencies: ["GeoKit", "TestSupport"]),
-        .testTarget(name: "IrrigationModelTests", dependencies: ["IrrigationModel", "Reports"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "Ingest", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["irrizone", "GeoKit", "Yams", "TestSupport"]),
+        .executableTarget(name: "FuzzInputs", dependencies: ["Ingest", "Pipeline", "GeoKit", "IrrigationModel", "PlanarGeometry"]),
+        .target(name: "TestSupport", dependencies: ["GeoKit", "Ingest", "IrrigationModel", "PlanarGeometry"], path: "Tests/TestSupport"),
+        // One test target per module; the geometry oracle tests (against GEOS) live with PlanarGeometry.
+        .testTarget(name: "RunSupportTests", dependencies: ["RunSupport", "TestSupport"]),
+        .testTarget(name: "PlanarGeometryTests", dependencies: ["PlanarGeometry", "GeoKit", "IrrigationModel", "RunSupport", "TestSupport"]),
+        .testTarget(name: "GeoKitTests", dependencies: ["GeoKit", "PlanarGeometry", "TestSupport"]),
+        .testTarget(name: "IrrigationModelTests", dependencies: ["IrrigationModel", "PlanarGeometry", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "GeoKit", "IrrigationModel", "PlanarGeometry", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "GeoKit", "IrrigationModel", "PlanarGeometry", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "Ingest", "IrrigationModel", "Reports", "PlanarGeometry", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["irrizone", "GeoKit", "PlanarGeometry", "Yams", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

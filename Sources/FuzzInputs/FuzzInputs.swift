@@ -3,6 +3,7 @@ import GeoKit
 import Ingest
 import IrrigationModel
 import Pipeline
+import PlanarGeometry
 
 /// Fuzz target for the readers of what users bring (issue #23): monitoring tables (CSV bytes,
 /// then the whole interpretation: columns, units, species, non-detects, locations, rejects)
@@ -16,7 +17,7 @@ enum FuzzInputs {
     /// of its own), and an extent to be outside of.
     static func context() -> LocationContext {
         GDALEnvironment.initialize()
-        return LocationContext(defaultCRS: nil, parcelExtent: SpatialIndex.Box(minX: 112.6, minY: 38.3, maxX: 112.8, maxY: 38.5),
+        return LocationContext(defaultCRS: nil, parcelExtent: BoundingBox(minX: 112.6, minY: 38.3, maxX: 112.8, maxY: 38.5),
                                maxOutsideMetres: 10_000, today: CalendarDate(year: 2026, month: 12, day: 1)!)
     }
     static let scratch = NSTemporaryDirectory() + "irrizone-fuzz-\(getpid())"

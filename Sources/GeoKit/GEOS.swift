@@ -1,4 +1,5 @@
 import CGEOS
+import PlanarGeometry
 
 /// A GEOS context (the reentrant `_r` API). One per thread: not `Sendable`.
 ///

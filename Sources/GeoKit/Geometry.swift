@@ -1,4 +1,5 @@
 import CGDAL
+import PlanarGeometry
 
 /// The flat OGR geometry type (Z/M flags removed).
 public enum GeometryType: Sendable, Hashable, CustomStringConvertible {
@@ -35,14 +36,6 @@ public enum GeometryType: Sendable, Hashable, CustomStringConvertible {
         case .geometryCollection: "GeometryCollection"
         case .curve(let name), .other(let name): name
         }
-    }
-}
-
-/// An axis-aligned bounding box.
-public struct Envelope: Sendable, Hashable {
-    public var minX, maxX, minY, maxY: Double
-    public init(minX: Double, maxX: Double, minY: Double, maxY: Double) {
-        self.minX = minX; self.maxX = maxX; self.minY = minY; self.maxY = maxY
     }
 }
 
@@ -131,10 +124,10 @@ public final class Geometry {
     public var isValid: Bool { OGR_G_IsValid(handle) != 0 }
 
     /// The corresponding C function is `OGR_G_GetEnvelope`.
-    public var envelope: Envelope {
+    public var envelope: BoundingBox {
         var e = OGREnvelope()
         OGR_G_GetEnvelope(handle, &e)
-        return Envelope(minX: e.MinX, maxX: e.MaxX, minY: e.MinY, maxY: e.MaxY)
+        return BoundingBox(minX: e.MinX, minY: e.MinY, maxX: e.MaxX, maxY: e.MaxY)
     }
 
     /// Planar area in the units of the CRS squared. The corresponding C function is `OGR_G_Area`.

@@ -1,4 +1,5 @@
 import CGDAL
+import PlanarGeometry
 
 /// The type of an attribute field.
 public enum FieldType: Sendable, Hashable {
@@ -81,10 +82,10 @@ public struct Layer {
     }
 
     /// The corresponding C function is `OGR_L_GetExtent`.
-    public func extent() -> Envelope? {
+    public func extent() -> BoundingBox? {
         var e = OGREnvelope()
         guard OGR_L_GetExtent(handle, &e, 1) == OGRERR_NONE else { return nil }
-        return Envelope(minX: e.MinX, maxX: e.MaxX, minY: e.MinY, maxY: e.MaxY)
+        return BoundingBox(minX: e.MinX, minY: e.MinY, maxX: e.MaxX, maxY: e.MaxY)
     }
 
     /// The attribute columns. The corresponding C functions are `OGR_L_GetLayerDefn` and `OGR_FD_GetFieldDefn`.

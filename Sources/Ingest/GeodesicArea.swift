@@ -1,5 +1,7 @@
 import GeoKit
 import IrrigationModel
+import PlanarGeometry
+import RunSupport
 
 extension Ellipsoid {
     /// Geodesic area (m²) of a lon/lat multipolygon: exterior rings minus holes, summed in ring

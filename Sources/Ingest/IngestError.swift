@@ -1,5 +1,6 @@
 import GeoKit
 import IrrigationModel
+import PlanarGeometry
 
 /// Input problems that stop a run (DESIGN.md §7): each names the file, what was wrong and what
 /// the user can do about it.
@@ -10,7 +11,7 @@ public enum IngestError: Error, CustomStringConvertible {
     case ambiguousLayer(path: String, available: [String])
     case missingCRS(path: String, layer: String, driver: String)
     case invalidCRS(input: String, gdal: GDALError)
-    case coordinatesOutsideCRS(path: String, crs: String, extent: Envelope, hint: String?)
+    case coordinatesOutsideCRS(path: String, crs: String, extent: BoundingBox, hint: String?)
     case fieldMapping(path: String, message: String)
     case undecodableText(path: String, findings: [EncodingFinding], suggestion: String)
     case gdal(GDALError)

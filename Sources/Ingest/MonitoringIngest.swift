@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 import IrrigationModel
+import RunSupport
 
 /// Every monitoring input of a run (`--sources`, `--water`, `--soil`, `--wells`, `--irrigation`).
 public struct MonitoringOptions: Sendable {
@@ -79,7 +80,7 @@ extension InputFileReport {
 /// of the parcels that runs beside them (`fulfil` once it has counted every feature, `fulfil(nil)`
 /// when it failed). Saves reading the layer's attributes twice in a whole run.
 public final class PendingParcelIDs: Sendable {
-    private let ids = Promised<Set<String>?>()
+    private let ids = Promise<Set<String>?>()
 
     public init(_ ids: Set<String>) { self.ids.fulfil(ids) }
 
@@ -91,32 +92,6 @@ public final class PendingParcelIDs: Sendable {
 
     /// The ids, once they are known; nil when the parcels could not be read.
     public func wait() -> Set<String>? { ids.wait() }
-}
-
-/// A value handed from one thread to another once: `wait()` until `fulfil` (only the first
-/// call counts).
-public final class Promised<Value: Sendable>: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private let lock = NSLock()
-    private var value: Value?
-    private var fulfilled = false
-
-    public init() { group.enter() }
-
-    public func fulfil(_ value: Value) {
-        let first = lock.withLock {
-            guard !fulfilled else { return false }
-            fulfilled = true
-            self.value = value
-            return true
-        }
-        if first { group.leave() }
-    }
-
-    public func wait() -> Value {
-        group.wait()
-        return lock.withLock { value! }
-    }
 }
 
 /// Reads every monitoring input. A file that cannot be read at all throws (the run stops before
@@ -143,28 +118,23 @@ public struct MonitoringIngest {
     /// - Parameter othersRead: called as soon as the tables but the irrigation ones are read,
     ///   with what they gave (nil when one failed); the result holds the same.
     public func read(othersRead: ((MonitoringData?) -> Void)? = nil) throws -> MonitoringData {
-        let irrigation = IrrigationReading()
-        let group = DispatchGroup()
-        if !options.irrigation.isEmpty {
-            // Its own copy of the GDAL objects it uses (a CRS is not shared between threads).
-            var context = self.context
-            context.defaultCRS = try context.defaultCRS.map { try SpatialReference(userInput: try $0.wkt()) }
-            nonisolated(unsafe) let reader = MonitoringIngest(options: options, context: context, parcelIDs: parcelIDs)
-            // A thread of its own, not a Dispatch worker (see `BackgroundWork` in Pipeline); it
-            // starts with this thread's priority.
-            group.enter()
-            let thread = Thread {
-                irrigation.result = Result {
-                    var data = MonitoringData()
-                    for file in reader.options.irrigation { try reader.readIrrigation(file, into: &data) }
-                    return data
-                }
-                group.leave()
+        // The irrigation tables on a thread of their own, with their own GDAL objects: the
+        // default CRS goes there as WKT and is made again there.
+        let irrigation: BackgroundWork<MonitoringData>?
+        if options.irrigation.isEmpty {
+            irrigation = nil
+        } else {
+            let options = self.options, parcelIDs = self.parcelIDs, crsWKT = try context.defaultCRS?.wkt()
+            let extent = context.parcelExtent, maxOutside = context.maxOutsideMetres, today = context.today
+            irrigation = BackgroundWork {
+                let context = LocationContext(defaultCRS: try crsWKT.map { try SpatialReference(userInput: $0) }, parcelExtent: extent,
+                                              maxOutsideMetres: maxOutside, today: today)
+                let reader = MonitoringIngest(options: options, context: context, parcelIDs: parcelIDs)
+                var data = MonitoringData()
+                for file in options.irrigation { try reader.readIrrigation(file, into: &data) }
+                return data
             }
-            thread.stackSize = 8 << 20
-            thread.start()
         }
-
         let others = Result { () throws -> MonitoringData in
             var data = MonitoringData()
             if let sources = options.sources { try readSources(sources, into: &data) }
@@ -175,19 +145,14 @@ public struct MonitoringIngest {
             return data
         }
         othersRead?(try? others.get())
-        group.wait()  // before any error is thrown: no reading is left running
+        let irrigationResult = irrigation?.wait()  // before any error is thrown: no reading is left running
         var data = try others.get()
-        if let irrigationData = try irrigation.result?.get() {
+        if let irrigationData = try irrigationResult?.get() {
             data.irrigation = irrigationData.irrigation
             data.rejects += irrigationData.rejects
             data.reports += irrigationData.reports
         }
         return data
-    }
-
-    /// The irrigation tables' result, written on their thread before the group leaves.
-    private final class IrrigationReading: @unchecked Sendable {
-        var result: Result<MonitoringData, any Error>?
     }
 
     private func finish(_ reader: MonitoringReader, into data: inout MonitoringData) {
@@ -202,15 +167,15 @@ public struct MonitoringIngest {
         var seen: Set<String> = []
         for row in try reader.read() {
             if let bad = reader.badLocations[row.origin] { reader.rejectRow(row.origin, field: "location", code: bad.code, reason: bad.reason); continue }
-            guard let id = row.text[.sourceID] else { reader.rejectRow(row.origin, field: "source_id", code: "MISSING_ID", reason: "no source id"); continue }
+            guard let id = row.text[.sourceID] else { reader.rejectRow(row.origin, field: "source_id", code: .missingID, reason: "no source id"); continue }
             guard seen.insert(id).inserted else {
-                reader.rejectRow(row.origin, field: "source_id", code: "DUPLICATE_ID", reason: "source \(id) is listed more than once"); continue
+                reader.rejectRow(row.origin, field: "source_id", code: .duplicateID, reason: "source \(id) is listed more than once"); continue
             }
             let inflowNames = split(row.text[.inflow] ?? "none")
             let inflows = inflowNames.compactMap(IndustrialInflow.init(name:))
             guard inflows.count == inflowNames.count else {
                 let unknown = inflowNames.filter { IndustrialInflow(name: $0) == nil }
-                reader.rejectRow(row.origin, field: "industrial_inflow", code: "BAD_VALUE",
+                reader.rejectRow(row.origin, field: "industrial_inflow", code: .badValue,
                                  reason: "unknown industrial inflow \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); expected \(IndustrialInflow.allCases.map(\.rawValue).joined(separator: ", ")) or 化工, 电镀, 印染, 制药, 医疗, 放射性, 无")
                 continue
             }
@@ -218,7 +183,7 @@ public struct MonitoringIngest {
             let uses = useNames.compactMap(WaterUse.init(name:))
             guard uses.count == useNames.count else {
                 let unknown = useNames.filter { WaterUse(name: $0) == nil }
-                reader.rejectRow(row.origin, field: "uses", code: "BAD_VALUE",
+                reader.rejectRow(row.origin, field: "uses", code: .badValue,
                                  reason: "unknown use \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); expected \(WaterUse.allCases.map(\.rawValue).joined(separator: ", ")) or 农田灌溉, 城市绿化, 工业, 市政, 生态补水")
                 continue
             }
@@ -244,7 +209,7 @@ public struct MonitoringIngest {
         var groups: [String: (first: InterpretedRow, measurements: Measurements, signatures: Set<RowSignature>, rows: Int)] = [:]
         for row in rows {
             if let bad = reader.badLocations[row.origin] { reader.rejectRow(row.origin, field: "location", code: bad.code, reason: bad.reason); continue }
-            guard let k = key(row) else { reader.rejectRow(row.origin, field: missingKey.field, code: "MISSING_ID", reason: missingKey.reason); continue }
+            guard let k = key(row) else { reader.rejectRow(row.origin, field: missingKey.field, code: .missingID, reason: missingKey.reason); continue }
             let signature = RowSignature(date: row.date, measurements: row.measurements)
             guard var existing = groups[k] else {
                 order.append(k)
@@ -254,14 +219,14 @@ public struct MonitoringIngest {
             }
             if existing.signatures.contains(signature) { reader.noteMerged(); continue }  // exact duplicate row
             if row.date != existing.first.date {
-                reader.rejectRow(row.origin, field: "date", code: "DUPLICATE_CONFLICT",
+                reader.rejectRow(row.origin, field: "date", code: .duplicateConflict,
                                  reason: "sample \(k) appears again with date \(row.date.map(\.description) ?? "none") (first at \(existing.first.origin.location): \(existing.first.date.map(\.description) ?? "none"))")
                 continue
             }
             let conflicts = row.measurements.filter { entry in existing.measurements[entry.key].map { old in old != entry.value } ?? false }
             guard conflicts.isEmpty else {
                 let names = conflicts.keys.sorted().map(\.id).joined(separator: ", ")
-                reader.rejectRow(row.origin, field: names, code: "DUPLICATE_CONFLICT",
+                reader.rejectRow(row.origin, field: names, code: .duplicateConflict,
                                  reason: "sample \(k) appears again with different \(names) (first at \(existing.first.origin.location))")
                 continue
             }
@@ -286,14 +251,14 @@ public struct MonitoringIngest {
         for sample in samples {
             let row = sample.first
             guard let sourceID = row.text[.sourceID] else {
-                reader.unaccept(row.origin, rows: sample.rows, field: "source_id", code: "MISSING_ID", reason: "sample \(sample.key) names no source"); continue
+                reader.unaccept(row.origin, rows: sample.rows, field: "source_id", code: .missingID, reason: "sample \(sample.key) names no source"); continue
             }
             if let knownSources, !knownSources.contains(sourceID) {
-                reader.unaccept(row.origin, rows: sample.rows, field: "source_id", code: "UNKNOWN_SOURCE", reason: "source \(sourceID) is not in the sources file"); continue
+                reader.unaccept(row.origin, rows: sample.rows, field: "source_id", code: .unknownSource, reason: "source \(sourceID) is not in the sources file"); continue
             }
-            guard let date = row.date else { reader.unaccept(row.origin, rows: sample.rows, field: "date", code: "MISSING_DATE", reason: "sample \(sample.key) has no date"); continue }
+            guard let date = row.date else { reader.unaccept(row.origin, rows: sample.rows, field: "date", code: .missingDate, reason: "sample \(sample.key) has no date"); continue }
             guard !sample.measurements.isEmpty else {
-                reader.unaccept(row.origin, rows: sample.rows, field: "", code: "NO_MEASUREMENTS", reason: "sample \(sample.key) has no recognised value"); continue
+                reader.unaccept(row.origin, rows: sample.rows, field: "", code: .noMeasurements, reason: "sample \(sample.key) has no recognised value"); continue
             }
             data.waterSamples.append(WaterSample(id: sample.key, sourceID: sourceID, date: date, measurements: sample.measurements, origin: row.origin))
         }
@@ -307,10 +272,10 @@ public struct MonitoringIngest {
         for sample in samples {
             let row = sample.first
             guard let location = row.location else {
-                reader.unaccept(row.origin, rows: sample.rows, field: "location", code: "MISSING_LOCATION", reason: "soil sample \(sample.key) has no lon/lat or x/y"); continue
+                reader.unaccept(row.origin, rows: sample.rows, field: "location", code: .missingLocation, reason: "soil sample \(sample.key) has no lon/lat or x/y"); continue
             }
             guard !sample.measurements.isEmpty else {
-                reader.unaccept(row.origin, rows: sample.rows, field: "", code: "NO_MEASUREMENTS", reason: "soil sample \(sample.key) has no recognised value"); continue
+                reader.unaccept(row.origin, rows: sample.rows, field: "", code: .noMeasurements, reason: "soil sample \(sample.key) has no recognised value"); continue
             }
             data.soilSamples.append(SoilSample(id: sample.key, location: location, date: row.date, depth: row.text[.depth],
                                                texture: row.text[.texture], measurements: sample.measurements, origin: row.origin))
@@ -326,15 +291,15 @@ public struct MonitoringIngest {
         for sample in readings {
             let row = sample.first
             guard let wellID = row.text[.wellID], let date = row.date else {
-                reader.unaccept(row.origin, rows: sample.rows, field: "date", code: "MISSING_DATE", reason: "well reading has no date"); continue
+                reader.unaccept(row.origin, rows: sample.rows, field: "date", code: .missingDate, reason: "well reading has no date"); continue
             }
             guard let location = row.location else {
-                reader.unaccept(row.origin, rows: sample.rows, field: "location", code: "MISSING_LOCATION", reason: "well \(wellID) has no lon/lat or x/y"); continue
+                reader.unaccept(row.origin, rows: sample.rows, field: "location", code: .missingLocation, reason: "well \(wellID) has no lon/lat or x/y"); continue
             }
             var depth: Double? = nil
             if let text = row.text[.depthToWater] {
                 guard let value = Double(text), value >= 0 else {
-                    reader.unaccept(row.origin, rows: sample.rows, field: "depth_to_water_m", code: "BAD_NUMBER", reason: "depth to water \"\(text)\" is not a depth in metres"); continue
+                    reader.unaccept(row.origin, rows: sample.rows, field: "depth_to_water_m", code: .badNumber, reason: "depth to water \"\(text)\" is not a depth in metres"); continue
                 }
                 depth = value
             }
@@ -365,7 +330,7 @@ public struct MonitoringIngest {
         // third of this thread's `perf` samples.
         var firstRow: [ParcelYear: Int32] = [:]
         var pending: [PendingRow] = []
-        var rejections: [(field: String, code: String, reason: String)] = []
+        var rejections: [(field: String, code: RejectCode, reason: String)] = []
         let fileUnitIsPerMu = (file.volumeUnit ?? "m3").lowercased().contains("mu")
         let today = context.today
         try reader.read(expect: { rows in
@@ -376,21 +341,21 @@ public struct MonitoringIngest {
                 pending.append(PendingRow(index: row.index, location: row.origin.location, parcelID: parcelID, outcome: outcome))
                 return .undecided
             }
-            func reject(field: String, code: String, reason: String, parcelID: String? = nil) -> MonitoringReader.RowVerdict {
+            func reject(field: String, code: RejectCode, reason: String, parcelID: String? = nil) -> MonitoringReader.RowVerdict {
                 rejections.append((field, code, reason))
                 return note(.rejected(Int32(rejections.count - 1)), parcelID: parcelID)
             }
-            guard let parcelID = row.text[.parcelID] else { return reject(field: "parcel_id", code: "MISSING_ID", reason: "no parcel id") }
+            guard let parcelID = row.text[.parcelID] else { return reject(field: "parcel_id", code: .missingID, reason: "no parcel id") }
             guard let year = row.text[.year].flatMap({ Int($0) }) ?? row.date?.year, (1900...today.year).contains(year) else {
-                return reject(field: "year", code: "BAD_DATE", reason: "no valid year (\"\(row.text[.year] ?? "")\")", parcelID: parcelID)
+                return reject(field: "year", code: .badDate, reason: "no valid year (\"\(row.text[.year] ?? "")\")", parcelID: parcelID)
             }
             let perMu = row.text[.volumePerMu] != nil
                 || (row.text[.volumeUnit].map { $0.lowercased().contains("mu") || $0.contains("亩") } ?? fileUnitIsPerMu)
             guard let text = row.text[.volumePerMu] ?? row.text[.volume] else {
-                return reject(field: "volume_m3", code: "MISSING_VALUE", reason: "no irrigation volume", parcelID: parcelID)
+                return reject(field: "volume_m3", code: .missingValue, reason: "no irrigation volume", parcelID: parcelID)
             }
             guard let amount = Double(text), amount >= 0 else {
-                return reject(field: "volume_m3", code: "BAD_NUMBER", reason: "volume \"\(text)\" is not a non-negative number", parcelID: parcelID)
+                return reject(field: "volume_m3", code: .badNumber, reason: "volume \"\(text)\" is not a non-negative number", parcelID: parcelID)
             }
             let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
             let thisRow = Int32(pending.count)
@@ -399,7 +364,7 @@ public struct MonitoringIngest {
             let first = { (first: inout Int32) in first }(&firstRow[ParcelYear(parcelID: parcelID, year: Int32(year)), default: thisRow])
             if first != thisRow, case .record(_, let firstVolume) = pending[Int(first)].outcome {
                 if firstVolume == volume { return note(.merged, parcelID: parcelID) }
-                return reject(field: "volume_m3", code: "DUPLICATE_CONFLICT",
+                return reject(field: "volume_m3", code: .duplicateConflict,
                               reason: "parcel \(parcelID) has another volume for \(year) at \(pending[Int(first)].location)", parcelID: parcelID)
             }
             return note(.record(year: Int32(year), volume: volume), parcelID: parcelID)
@@ -432,12 +397,12 @@ public struct MonitoringIngest {
         var accepted = 0, merged = 0
         pending.withUnsafeBufferPointer { pending in
             for index in pending.indices {
-                func reject(_ field: String, _ code: String, _ reason: String) {
+                func reject(_ field: String, _ code: RejectCode, _ reason: String) {
                     rejected.append(MonitoringReader.LateReject(row: pending[index].index, origin: RecordOrigin(file: file.path, location: pending[index].location),
                                                                 field: field, code: code, reason: reason))
                 }
                 if let parcelID = pending[index].parcelID, layerIDs[index] == nil {
-                    reject("parcel_id", "UNKNOWN_PARCEL", "parcel \(parcelID) is not in the parcel layer")
+                    reject("parcel_id", .unknownParcel, "parcel \(parcelID) is not in the parcel layer")
                     continue
                 }
                 switch pending[index].outcome {

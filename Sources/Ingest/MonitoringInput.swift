@@ -1,5 +1,6 @@
 import GeoKit
 import IrrigationModel
+import PlanarGeometry
 
 /// One monitoring file as the user describes it (flag or project file).
 public struct TableInputOptions: Sendable, Hashable {
@@ -87,12 +88,12 @@ public struct LocationContext {
     /// CRS of x/y columns unless a file names its own.
     public var defaultCRS: SpatialReference?
     /// The parcels' extent in lon/lat; points far outside it are rejected.
-    public var parcelExtent: SpatialIndex.Box?
+    public var parcelExtent: BoundingBox?
     public var maxOutsideMetres: Double
     /// Dates after this are rejected as future dates.
     public var today: CalendarDate
 
-    public init(defaultCRS: SpatialReference?, parcelExtent: SpatialIndex.Box?, maxOutsideMetres: Double, today: CalendarDate) {
+    public init(defaultCRS: SpatialReference?, parcelExtent: BoundingBox?, maxOutsideMetres: Double, today: CalendarDate) {
         self.defaultCRS = defaultCRS; self.parcelExtent = parcelExtent; self.maxOutsideMetres = maxOutsideMetres; self.today = today
     }
 }

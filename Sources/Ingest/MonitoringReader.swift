@@ -45,7 +45,7 @@ struct MonitoringReader {
 
     /// What a caller that takes rows one at a time made of a row.
     enum RowVerdict {
-        case accepted, merged, rejected(field: String, code: String, reason: String)
+        case accepted, merged, rejected(field: String, code: RejectCode, reason: String)
         /// Counted later by the caller (`read()`).
         case undecided
     }
@@ -132,14 +132,14 @@ struct MonitoringReader {
                         case nil: unit = longTableAssumedUnit(parameter, implausible: implausible)
                         }
                         if unit == nil, let bound = implausible[parameter] {
-                            rejectValue(interpreted.origin, field: "value", code: "UNIT_IMPLAUSIBLE", reason: implausibleReason(name, parameter, bound))
+                            rejectValue(interpreted.origin, field: "value", code: .unitImplausible, reason: implausibleReason(name, parameter, bound))
                         } else {
                             addMeasurement(parameter, raw: interpreted.text[.value] ?? "", unitText: unit, column: "value",
                                            remark: rowRemark, detectionLimit: detectionLimitText, into: &interpreted)
                         }
                     case .refused(let reason):
                         if MeasuredValue.parse(interpreted.text[.value] ?? "") != .missing {
-                            rejectValue(interpreted.origin, field: "parameter", code: "SPECIES_AMBIGUOUS", reason: reason)
+                            rejectValue(interpreted.origin, field: "parameter", code: .speciesAmbiguous, reason: reason)
                         }
                     case .unrecognised:
                         if !report.unrecognisedColumns.contains("parameter \(name)") { report.unrecognisedColumns.append("parameter \(name)") }
@@ -165,12 +165,12 @@ struct MonitoringReader {
             }
             if let dateText = interpreted.text[.date], MeasuredValue.parse(dateText) != .missing {
                 guard let date = CalendarDate.parse(dateText) else {
-                    rejectRow(interpreted.origin, field: columnName(.date, table, meanings), code: "BAD_DATE",
+                    rejectRow(interpreted.origin, field: columnName(.date, table, meanings), code: .badDate,
                               reason: "\"\(dateText)\" is not a date (expected e.g. 2024-05-01 or 2024/5/1)")
                     continue
                 }
                 guard date <= context.today else {
-                    rejectRow(interpreted.origin, field: columnName(.date, table, meanings), code: "FUTURE_DATE",
+                    rejectRow(interpreted.origin, field: columnName(.date, table, meanings), code: .futureDate,
                               reason: "\(date) is after today (\(context.today))")
                     continue
                 }
@@ -245,7 +245,7 @@ struct MonitoringReader {
             let canonical = parameter.canonicalUnit(in: medium)
             if let bound = try Self.plausibility.get().bound(parameter, in: medium),
                let median = UnitPlausibility.median(table.rows.compactMap { Self.detectedNumber(table.trimmedCell($0, index)) }), median > bound.medianMax {
-                rejectColumn(index, of: table, code: "UNIT_IMPLAUSIBLE", reason: implausibleReason(table.header[index], parameter, (bound, median)))
+                rejectColumn(index, of: table, code: .unitImplausible, reason: implausibleReason(table.header[index], parameter, (bound, median)))
                 meanings[index] = .ignored
                 continue
             }
@@ -254,7 +254,7 @@ struct MonitoringReader {
             report.columnMeanings[table.header[index]] = "\(parameter.id) (\(canonical.symbol), assumed)"
         }
         for (index, header) in table.header.enumerated() {
-            if let reason = speciesRefusals[header] { rejectColumn(index, of: table, code: "SPECIES_AMBIGUOUS", reason: reason) }
+            if let reason = speciesRefusals[header] { rejectColumn(index, of: table, code: .speciesAmbiguous, reason: reason) }
         }
         // One column-level reject for a parameter column whose unit is missing or unknown: every
         // value in it would be wrong by an unknown factor.
@@ -390,17 +390,17 @@ struct MonitoringReader {
     private var speciesRefusals: [String: String] = [:]
 
     /// Why a parameter's values in `unitText` cannot be used, or nil when they can.
-    private func unitProblem(_ parameter: Parameter, _ unitText: String?) -> (code: String, reason: String)? {
+    private func unitProblem(_ parameter: Parameter, _ unitText: String?) -> (code: RejectCode, reason: String)? {
         let canonical = parameter.canonicalUnit(in: medium)
         if parameter.kind == .ph || parameter.kind == .temperature, unitText == nil { return nil }
         guard let unitText else {
-            return ("UNIT_MISSING", "\(parameter.englishName) has no unit: write it in the header, e.g. \"\(parameter.id) (\(canonical.symbol))\", or set units: {\(parameter.id): …} in the project file")
+            return (.unitMissing, "\(parameter.englishName) has no unit: write it in the header, e.g. \"\(parameter.id) (\(canonical.symbol))\", or set units: {\(parameter.id): …} in the project file")
         }
         guard let unit = MeasurementUnit.parse(unitText, kind: parameter.kind) else {
-            return ("UNIT_UNKNOWN", "\"\(unitText)\" is not a unit irrizone converts for \(parameter.englishName) (expected e.g. \(canonical.symbol))")
+            return (.unitUnknown, "\"\(unitText)\" is not a unit irrizone converts for \(parameter.englishName) (expected e.g. \(canonical.symbol))")
         }
         guard unit.convert(1, to: canonical) != nil else {
-            return ("UNIT_INCOMPATIBLE", "\(unit.symbol) cannot express \(parameter.englishName) in \(medium.rawValue) (expected e.g. \(canonical.symbol))")
+            return (.unitIncompatible, "\(unit.symbol) cannot express \(parameter.englishName) in \(medium.rawValue) (expected e.g. \(canonical.symbol))")
         }
         return nil
     }
@@ -434,14 +434,14 @@ struct MonitoringReader {
         switch parsed {
         case .missing: return
         case .unparseable(let text):
-            rejectValue(row.origin, field: column, code: "BAD_NUMBER", reason: "\"\(text)\" is not a number or a non-detect (e.g. 0.01, <0.01, 0.01L, ND)")
+            rejectValue(row.origin, field: column, code: .badNumber, reason: "\"\(text)\" is not a number or a non-detect (e.g. 0.01, <0.01, 0.01L, ND)")
             return
         case .measured(var value):
             let canonical = parameter.canonicalUnit(in: medium)
             var convert: (Double) -> Double = { $0 }
             if let unitText, let unit = cachedUnit(unitText, kind: parameter.kind) {
                 guard unit.convert(1, to: canonical) != nil else {
-                    rejectValue(row.origin, field: column, code: "UNIT_INCOMPATIBLE", reason: "\(unit.symbol) cannot express \(parameter.englishName)")
+                    rejectValue(row.origin, field: column, code: .unitIncompatible, reason: "\(unit.symbol) cannot express \(parameter.englishName)")
                     return
                 }
                 convert = { unit.convert($0, to: canonical)! }
@@ -450,10 +450,10 @@ struct MonitoringReader {
                     if !report.unitConversions.contains(note) { report.unitConversions.append(note) }
                 }
             } else if let unitText, parameter.kind != .ph {
-                rejectValue(row.origin, field: column, code: "UNIT_UNKNOWN", reason: "\"\(unitText)\" is not a unit irrizone converts for \(parameter.englishName)")
+                rejectValue(row.origin, field: column, code: .unitUnknown, reason: "\"\(unitText)\" is not a unit irrizone converts for \(parameter.englishName)")
                 return
             } else if unitText == nil, parameter.kind != .ph, parameter.kind != .temperature {
-                rejectValue(row.origin, field: column, code: "UNIT_MISSING", reason: "no unit for \(parameter.englishName)")
+                rejectValue(row.origin, field: column, code: .unitMissing, reason: "no unit for \(parameter.englishName)")
                 return
             }
             value = value.mapNumbers(convert)
@@ -466,11 +466,11 @@ struct MonitoringReader {
             if value.isNonDetect { report.nonDetects += 1 }
             if let number = value.number {
                 if parameter.kind == .ph, !(0...14).contains(number) {
-                    rejectValue(row.origin, field: column, code: "PH_OUT_OF_RANGE", reason: "pH \(number) is outside 0–14")
+                    rejectValue(row.origin, field: column, code: .pHOutOfRange, reason: "pH \(number) is outside 0–14")
                     return
                 }
                 if parameter.kind != .temperature, parameter.kind != .ph, number < 0 {
-                    rejectValue(row.origin, field: column, code: "NEGATIVE_VALUE", reason: "\(parameter.englishName) \(raw) is negative")
+                    rejectValue(row.origin, field: column, code: .negativeValue, reason: "\(parameter.englishName) \(raw) is negative")
                     return
                 }
             }
@@ -507,7 +507,7 @@ struct MonitoringReader {
         var position: Position? = point
         if let lonText = row.text[.lon], let latText = row.text[.lat] {
             if MeasuredValue.parse(lonText) == .missing || MeasuredValue.parse(latText) == .missing {
-                badLocations[row.origin] = ("MISSING_LOCATION", "no coordinates (lon \"\(lonText)\", lat \"\(latText)\")")
+                badLocations[row.origin] = (.missingLocation, "no coordinates (lon \"\(lonText)\", lat \"\(latText)\")")
                 return nil
             }
             guard let lon = Double(lonText), let lat = Double(latText), abs(lon) <= 180, abs(lat) <= 90 else {
@@ -518,7 +518,7 @@ struct MonitoringReader {
         } else if let xText = row.text[.x], let yText = row.text[.y] {
             guard let x = Double(xText), let y = Double(yText) else {
                 if MeasuredValue.parse(xText) == .missing || MeasuredValue.parse(yText) == .missing {
-                    badLocations[row.origin] = ("MISSING_LOCATION", "no coordinates (x \"\(xText)\", y \"\(yText)\")")
+                    badLocations[row.origin] = (.missingLocation, "no coordinates (x \"\(xText)\", y \"\(yText)\")")
                 } else {
                     markBadLocation(row.origin, "\"\(xText)\", \"\(yText)\" are not coordinates")
                 }
@@ -538,7 +538,7 @@ struct MonitoringReader {
         if let extent = context.parcelExtent {
             let distance = Self.distanceOutside(position, extent)
             if distance > context.maxOutsideMetres {
-                badLocations[row.origin] = ("LOCATION_OUTSIDE_EXTENT",
+                badLocations[row.origin] = (.locationOutsideExtent,
                     "the point (\(position.x), \(position.y)) lies \(Int(distance.rounded())) m outside the parcels' extent (limit \(Int(context.maxOutsideMetres)) m)")
                 return nil
             }
@@ -550,15 +550,15 @@ struct MonitoringReader {
     private(set) var hasColumn: Set<ColumnRole> = []
 
     /// Rows whose location was unusable, with the reason; the record builders reject them.
-    var badLocations: [RecordOrigin: (code: String, reason: String)] = [:]
+    var badLocations: [RecordOrigin: (code: RejectCode, reason: String)] = [:]
 
     private mutating func markBadLocation(_ origin: RecordOrigin, _ reason: String) {
-        badLocations[origin] = ("BAD_COORDINATE", reason)
+        badLocations[origin] = (.badCoordinate, reason)
     }
 
     /// Metres from a point to a lon/lat box (0 inside), the shorter way round in longitude: a
     /// well at 123° W is 60° from a layer at 177° E, not 300° (issue #23).
-    static func distanceOutside(_ p: Position, _ box: SpatialIndex.Box) -> Double {
+    static func distanceOutside(_ p: Position, _ box: BoundingBox) -> Double {
         func wrapped(_ degrees: Double) -> Double { let d = degrees.truncatingRemainder(dividingBy: 360); return d < 0 ? d + 360 : d }
         let dx = box.minX <= p.x && p.x <= box.maxX ? 0 : min(wrapped(box.minX - p.x), wrapped(p.x - box.maxX))
         let dy = max(box.minY - p.y, 0, p.y - box.maxY)
@@ -569,19 +569,19 @@ struct MonitoringReader {
 
     // MARK: - Rejects
 
-    mutating func rejectRow(_ origin: RecordOrigin, field: String, code: String, reason: String) {
+    mutating func rejectRow(_ origin: RecordOrigin, field: String, code: RejectCode, reason: String) {
         report.rowsRejected += 1
         addReject(Reject(file: origin.file, location: origin.location, field: field, code: code, reason: reason))
     }
 
     /// One reject for a whole column whose values cannot be used: each of its values counted.
-    private mutating func rejectColumn(_ index: Int, of table: Table, code: String, reason: String) {
+    private mutating func rejectColumn(_ index: Int, of table: Table, code: RejectCode, reason: String) {
         let count = table.rows.filter { !table.trimmedCell($0, index).isEmpty }.count
         report.valuesRejected += count
         addReject(Reject(file: options.path, location: "all rows (\(count) values)", field: table.header[index], code: code, reason: reason))
     }
 
-    private mutating func rejectValue(_ origin: RecordOrigin, field: String, code: String, reason: String) {
+    private mutating func rejectValue(_ origin: RecordOrigin, field: String, code: RejectCode, reason: String) {
         report.valuesRejected += 1
         addReject(Reject(file: origin.file, location: origin.location, field: field, code: code, reason: reason + " (value dropped, row kept)"))
     }
@@ -589,14 +589,14 @@ struct MonitoringReader {
     private mutating func addReject(_ reject: Reject) {
         rejects.append(reject)
         rejectRows.append(currentRow)
-        report.rejectedByCode[reject.code, default: 0] += 1
+        report.rejectedByCode[reject.code.rawValue, default: 0] += 1
     }
 
     /// A row `read` handed over undecided and its caller then rejected.
     struct LateReject {
         var row: Int
         var origin: RecordOrigin
-        var field: String, code: String, reason: String
+        var field: String, code: RejectCode, reason: String
     }
 
     /// Records rows rejected after `read` handed them over undecided (in row order), each among
@@ -614,7 +614,7 @@ struct MonitoringReader {
         for reject in late {
             takeEarlierRejects(before: reject.row)
             report.rowsRejected += 1
-            report.rejectedByCode[reject.code, default: 0] += 1
+            report.rejectedByCode[reject.code.rawValue, default: 0] += 1
             merged.append(Reject(file: reject.origin.file, location: reject.origin.location, field: reject.field, code: reject.code, reason: reject.reason))
             mergedRows.append(reject.row)
         }
@@ -626,7 +626,7 @@ struct MonitoringReader {
     mutating func noteAccepted(_ count: Int = 1) { report.rowsAccepted += count }
 
     /// Rejects a sample that was accepted row by row (checks that need the whole sample).
-    mutating func unaccept(_ origin: RecordOrigin, rows: Int, field: String, code: String, reason: String) {
+    mutating func unaccept(_ origin: RecordOrigin, rows: Int, field: String, code: RejectCode, reason: String) {
         report.rowsAccepted -= rows
         report.rowsRejected += rows - 1
         rejectRow(origin, field: field, code: code, reason: rows > 1 ? reason + " (\(rows) rows)" : reason)
@@ -636,4 +636,5 @@ struct MonitoringReader {
 
 #if canImport(Glibc)
 import Glibc
+import PlanarGeometry
 #endif

@@ -1,6 +1,8 @@
 import Foundation
 import GeoKit
 import IrrigationModel
+import PlanarGeometry
+import RunSupport
 
 /// Facts about the whole parcel layer that decide things beyond one parcel: which parcel ids
 /// exist (irrigation records must name one), which crops each source serves (a source is judged
@@ -39,7 +41,7 @@ public struct ParcelCensus: Sendable, Hashable {
     }
     private var sourceCrops = Set<SourceCrop>()
     /// The layer's extent (as its driver reports it) in WGS84 lon/lat.
-    public var extent: SpatialIndex.Box?
+    public var extent: BoundingBox?
     /// The layer's CRS (else the assumed one) as WKT: monitoring x/y default to it.
     public var crsWKT: String?
 
@@ -62,7 +64,7 @@ public struct ParcelCensus: Sendable, Hashable {
 
     /// The layer's extent through `transform`, densified along the edges (a projected box is not
     /// a lon/lat box).
-    static func wgs84Extent(of layer: Layer, transform: WGS84Transform) -> SpatialIndex.Box? {
+    static func wgs84Extent(of layer: Layer, transform: WGS84Transform) -> BoundingBox? {
         guard let e = layer.extent(), e.minX <= e.maxX, e.minY <= e.maxY else { return nil }
         var xs: [Double] = [], ys: [Double] = []
         let steps = 8
@@ -73,7 +75,7 @@ public struct ParcelCensus: Sendable, Hashable {
         }
         guard transform.transform(x: &xs, y: &ys), let minX = xs.min(), let maxX = xs.max(), let minY = ys.min(), let maxY = ys.max(),
               minX.isFinite, maxX.isFinite, minY.isFinite, maxY.isFinite else { return nil }
-        return SpatialIndex.Box(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
+        return BoundingBox(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
     }
 }
 
@@ -172,7 +174,7 @@ extension ParcelReader {
     }
 
     /// The layer's extent in WGS84, or nil when the layer has no CRS (and none is assumed).
-    func wgs84Extent(of layer: Layer) throws -> SpatialIndex.Box? {
+    func wgs84Extent(of layer: Layer) throws -> BoundingBox? {
         guard let crs = try layerCRS(of: layer) else { return nil }
         return ParcelCensus.wgs84Extent(of: layer, transform: try WGS84Transform(from: crs))
     }

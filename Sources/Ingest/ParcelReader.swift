@@ -1,6 +1,8 @@
 import Foundation
 import GeoKit
 import IrrigationModel
+import PlanarGeometry
+import RunSupport
 
 /// How to read the parcel layer: the `--parcels`, `--layer`, `--encoding`, `--assume-crs`
 /// flags and the `parcels:` section of the project file.
@@ -253,7 +255,7 @@ public struct ParcelReader: Sendable {
         if countCensus { census.crsWKT = try sourceCRS.wkt() }
         // Counted on a queue of its own, a block of features at a time in reading order: the set
         // of a million ids took a fifth of this thread, which is what the reading waits for.
-        let counter = CensusCounter(census)
+        let counter = try CensusCounter(census)
         var censusKeys: [CensusCounter.Key] = []
         func countBlock() {
             guard countCensus, !censusKeys.isEmpty else { return }
@@ -278,22 +280,22 @@ public struct ParcelReader: Sendable {
         // repair, PROJ transforms, geodesic area, output re-check) runs on the other cores while
         // the next block is read, each worker with its own transformations and GDAL warning
         // collector; results keep input order.
-        let prototype = try TransformPrototype(toGeographic: toGeographic)
+        let sharedTransform = try SharedWGS84Transform(from: sourceCRS)
         var block: [ParcelDraft] = []
         block.reserveCapacity(Self.blockSize)
         // One chunk per core.
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let inFlight = DispatchGroup()
         defer { inFlight.wait() }  // a block still being processed when the reading stops on an error
-        var pending: (drafts: [ParcelDraft], results: BlockResults)? = nil
+        var pending: (drafts: [ParcelDraft], results: Promise<[DraftResult]>)? = nil
         func collectPending() {
-            guard var (drafts, box) = pending else { return }
-            inFlight.wait()
+            guard var (drafts, promised) = pending else { return }
+            let results = promised.wait()
             pending = nil
             // Each parcel moved out of its draft (`take()`): a copy retained every string and
             // array of the parcel, and freeing the block released them again (`perf`). The
             // results are read in place for the same reason.
-            box.results.withUnsafeBufferPointer { results in for index in drafts.indices {
+            results.withUnsafeBufferPointer { results in for index in drafts.indices {
                 let result = results.baseAddress! + index
                 workerWarnings += result.pointee.warnings
                 if result.pointee.linearised { linearised += 1 }
@@ -316,14 +318,14 @@ public struct ParcelReader: Sendable {
         func finishBlock() {
             collectPending()
             guard !block.isEmpty else { return }
-            let drafts = block, box = BlockResults()
+            let drafts = block, results = Promise<[DraftResult]>()
             let chunkSize = max(512, (drafts.count + workers - 1) / workers)
             DispatchQueue.global().async(group: inFlight) {
-                box.results = parallelChunks(count: drafts.count, chunkSize: chunkSize) { range in
-                    Self.processGeometries(drafts[range], transforms: prototype, ellipsoid: ellipsoid, crsLabel: crsLabel, file: options.path)
-                }
+                results.fulfil(parallelChunks(count: drafts.count, chunkSize: chunkSize) { range in
+                    Self.processGeometries(drafts[range], transforms: sharedTransform, ellipsoid: ellipsoid, crsLabel: crsLabel, file: options.path)
+                })
             }
-            pending = (drafts, box)
+            pending = (drafts, results)
             block.removeAll(keepingCapacity: true)
         }
 
@@ -378,7 +380,7 @@ public struct ParcelReader: Sendable {
             if countCensus { censusKeys.append(CensusCounter.Key(id: parcel.id, crop: parcel.crop, landUseCode: parcel.landUseCode, sourceID: parcel.sourceID)) }
             let wkb: [UInt8]?
             do { wkb = try feature.geometry?.wkb() } catch {
-                rejects.append(Reject(file: options.path, location: Self.location(featureID: fid, ordinal: ordinal), field: "geometry", code: "GEOMETRY_ERROR",
+                rejects.append(Reject(file: options.path, location: Self.location(featureID: fid, ordinal: ordinal), field: "geometry", code: .geometryError,
                                       reason: "GDAL could not export the geometry: \(error)"))
                 return
             }
@@ -389,7 +391,7 @@ public struct ParcelReader: Sendable {
         }
         if countCensus {
             countBlock()
-            census = counter.finish()
+            census = try counter.finish()
             options.idsCounted?(census.parcelIDs)
             // After the features, when whether CGCS2000 → WGS84 is a no-op is long known
             // (`GeographicToWGS84`): asked at the start, the reading waited for it.
@@ -430,94 +432,30 @@ public struct ParcelReader: Sendable {
     /// Features per block handed to the geometry workers (bounds the memory of raw WKB).
     static let blockSize = 16_384
 
-    /// The PROJ transformations of one worker thread (source CRS → its geographic CRS → WGS84),
-    /// copied from the reader's (`TransformPrototype`) the first time the thread works on the
-    /// layer, and kept for as long as it is the same layer. A transformation is used by one
-    /// thread at a time; GDAL gives it the calling thread's PROJ context on each use.
-    ///
-    /// The layer is known by its prototype, held weakly: its address alone (`ObjectIdentifier`)
-    /// is handed out again once it is freed, and a later layer's prototype made there took the
-    /// earlier layer's transformations (a layer in EPSG:4547 read with a WGS84 layer's identity).
-    final class WorkerTransforms {
-        weak var prototype: TransformPrototype?
-        let transforms: (CoordinateTransformation, CoordinateTransformation?)
+    /// The census of the features read, counted in order on a thread of its own.
+    struct CensusCounter {
+        struct Key: Sendable { var id: String, crop: String?, landUseCode: String?, sourceID: String? }
+        private let counting: ThreadConfined<ParcelCensus>
 
-        private init(copying prototype: TransformPrototype) throws {
-            self.prototype = prototype
-            transforms = try prototype.copy()
-        }
-
-        private static let key = "irrizone.ParcelReader.WorkerTransforms"
-
-        static func forCurrentThread(copying prototype: TransformPrototype) throws -> (CoordinateTransformation, CoordinateTransformation?) {
-            let storage = Thread.current.threadDictionary
-            if let cached = storage[key] as? WorkerTransforms, cached.prototype === prototype { return cached.transforms }
-            let made = try WorkerTransforms(copying: prototype)
-            storage[key] = made
-            return made.transforms
-        }
-    }
-
-    /// The layer's transformations, set up once and copied by each worker (setting them up per
-    /// worker queried PROJ's database each time: 8 % of a 20 000-parcel run's instructions).
-    /// Copies are made one at a time. The layer → geographic step is set up on the reading thread.
-    ///
-    /// Whether the geographic CRS → WGS84 step is a no-op (CGCS2000 → WGS84 is) is asked of PROJ
-    /// on a thread of its own (`GeographicToWGS84`) while the reader reads the first block; the
-    /// first copy waits for the answer. Only when the step is not a no-op is its transformation
-    /// set up (≈ 290 M instructions: PROJ searches its database), by the first worker that needs it.
-    final class TransformPrototype: @unchecked Sendable {
-        private let toGeographic: CoordinateTransformation
-        /// The geographic CRS as WKT, for the workers' threads.
-        private let geographicWKT: String
-        private let noOperation: Promised<Bool>
-        /// Geographic → WGS84, set up under `lock` by the first copy that needs it.
-        private var toWGS84: CoordinateTransformation?
-        private let lock = NSLock()
-
-        init(toGeographic: CoordinateTransformation) throws {
-            self.toGeographic = toGeographic
-            // As text: the GDAL objects stay on this thread.
-            geographicWKT = try toGeographic.target.wkt()
-            noOperation = try GeographicToWGS84.isNoOperation(toGeographic.target)
-        }
-
-        func copy() throws -> (CoordinateTransformation, CoordinateTransformation?) {
-            let identity = noOperation.wait()
-            return try lock.withLock {
-                if !identity, toWGS84 == nil {
-                    toWGS84 = try CoordinateTransformation(from: try SpatialReference(userInput: geographicWKT), to: try SpatialReference.wgs84())
-                }
-                return (try toGeographic.clone(), identity ? nil : try toWGS84?.clone())
-            }
-        }
-    }
-
-    /// The census of the features read, counted in order on a serial queue of its own.
-    final class CensusCounter: @unchecked Sendable {
-        struct Key { var id: String, crop: String?, landUseCode: String?, sourceID: String? }
-        private var census: ParcelCensus
-        private let queue = DispatchQueue(label: "irrizone.parcel-reader.census")
-
-        init(_ census: ParcelCensus) { self.census = census }
+        init(_ census: ParcelCensus) throws { counting = try ThreadConfined(name: "irrizone.parcel-census") { census } }
 
         /// Counts `keys` after the keys handed over before them.
         func count(_ keys: [Key]) {
-            queue.async { for key in keys { self.census.count(id: key.id, crop: key.crop, landUseCode: key.landUseCode, sourceID: key.sourceID) } }
+            counting.async { census in for key in keys { census.count(id: key.id, crop: key.crop, landUseCode: key.landUseCode, sourceID: key.sourceID) } }
         }
 
         /// Room for `ids` ids up front: the set grew by doubling, hashing every id again at each step.
-        func reserveCapacity(ids: Int) { queue.async { self.census.reserveCapacity(ids: ids) } }
+        func reserveCapacity(ids: Int) { counting.async { $0.reserveCapacity(ids: ids) } }
 
-        /// The census once every key handed over is counted.
-        func finish() -> ParcelCensus { queue.sync { census } }
+        /// The census once every key handed over is counted; ends the counting thread.
+        func finish() throws -> ParcelCensus {
+            defer { counting.close() }
+            return try counting.sync { $0 }
+        }
     }
 
     /// A feature's place as rejects and repairs name it: its id, else its position.
     static func location(featureID: Int64?, ordinal: Int) -> String { featureID.map { "feature \($0)" } ?? "feature #\(ordinal)" }
-
-    /// A block's results, written by the worker and read after `DispatchGroup.wait()`.
-    final class BlockResults: @unchecked Sendable { var results: [DraftResult] = [] }
 
     /// A feature read by GDAL, waiting for its geometry work.
     struct ParcelDraft: Sendable {
@@ -546,17 +484,17 @@ public struct ParcelReader: Sendable {
 
     /// The geometry work of some drafts, on the calling (worker) thread: its own PROJ
     /// transformations and its own GDAL warning collector (GDAL's handler stack is per thread).
-    static func processGeometries(_ drafts: ArraySlice<ParcelDraft>, transforms prototype: TransformPrototype, ellipsoid: Ellipsoid,
+    static func processGeometries(_ drafts: ArraySlice<ParcelDraft>, transforms shared: SharedWGS84Transform, ellipsoid: Ellipsoid,
                                   crsLabel: String, file: String) -> [DraftResult] {
         let diagnostics = Diagnostics()
         return diagnostics.collect { () -> [DraftResult] in
             let geos = GEOSContext()
-            let transforms: (CoordinateTransformation, CoordinateTransformation?)
+            let transforms: WGS84Transform
             do {
-                transforms = try WorkerTransforms.forCurrentThread(copying: prototype)
+                transforms = try shared.forCurrentThread()
             } catch {
                 return drafts.map { draft in
-                    DraftResult(outcome: .rejected(Reject(file: file, location: draft.location, field: "geometry", code: "GEOMETRY_ERROR",
+                    DraftResult(outcome: .rejected(Reject(file: file, location: draft.location, field: "geometry", code: .geometryError,
                                                           reason: "PROJ could not set up the transformation: \(error)")), linearised: false, warnings: [])
                 }
             }
@@ -574,13 +512,13 @@ public struct ParcelReader: Sendable {
     }
 
     /// - Parameter location: the feature's place in the layer, for a reject (made only then).
-    static func processGeometry(wkb: [UInt8]?, location: @autoclosure () -> String, transforms: (CoordinateTransformation, CoordinateTransformation?),
+    static func processGeometry(wkb: [UInt8]?, location: @autoclosure () -> String, transforms: WGS84Transform,
                                 ellipsoid: Ellipsoid, crsLabel: String, file: String, diagnostics: Diagnostics, geos: GEOSContext) -> DraftResult {
-        func reject(_ code: String, _ reason: String, linearised: Bool = false) -> DraftResult {
+        func reject(_ code: RejectCode, _ reason: String, linearised: Bool = false) -> DraftResult {
             DraftResult(outcome: .rejected(Reject(file: file, location: location(), field: "geometry", code: code, reason: reason)),
                         linearised: linearised, warnings: [])
         }
-        guard let wkb else { return reject("GEOMETRY_NULL", "the feature has no geometry") }
+        guard let wkb else { return reject(.geometryNull, "the feature has no geometry") }
         let outcome: GeometryOutcome
         // The common case, a plain polygon, is decoded once and checked without OGR.
         let plain = isPlainPolygon(wkb) ? try? WKB.multiPolygon(from: wkb) : nil
@@ -588,23 +526,23 @@ public struct ParcelReader: Sendable {
             outcome = plain.map { isValidPlainPolygon($0, wkb: wkb, geos: geos) } == true ? .accepted(wkb: wkb, repair: nil, linearised: false)
                 : try prepareGeometry(try Geometry(wkb: wkb), diagnostics: diagnostics)
         } catch {
-            return reject("GEOMETRY_ERROR", "GDAL could not process the geometry: \(error)")
+            return reject(.geometryError, "GDAL could not process the geometry: \(error)")
         }
         switch outcome {
         case .rejected(let code, let reason):
             return reject(code, reason)
         case .accepted(let accepted, let repair, let linearised, let flattened):
             guard let projected = accepted == wkb ? plain : try? WKB.multiPolygon(from: accepted) else {
-                return reject("GEOMETRY_ERROR", "the geometry could not be decoded", linearised: linearised)
+                return reject(.geometryError, "the geometry could not be decoded", linearised: linearised)
             }
-            guard let (lonLat, area) = reproject(projected, toGeographic: transforms.0, geographicToWGS84: transforms.1, ellipsoid: ellipsoid) else {
-                return reject("GEOMETRY_OUTSIDE_CRS", "coordinates cannot be transformed from \(crsLabel) to WGS84", linearised: linearised)
+            guard let (lonLat, area) = reproject(projected, toGeographic: transforms.toGeographic, geographicToWGS84: transforms.geographicToWGS84, ellipsoid: ellipsoid) else {
+                return reject(.geometryOutsideCRS, "coordinates cannot be transformed from \(crsLabel) to WGS84", linearised: linearised)
             }
             // Reprojection and rounding to the output precision can make a valid polygon
             // invalid (reference/peers.md B.2, QGIS #58169): check what will be written.
             let checked: OutputGeometryOutcome
             do { checked = try outputGeometry(lonLat.rightHandRule(), diagnostics: diagnostics, geos: geos) } catch {
-                return reject("GEOMETRY_ERROR", "GDAL could not check the output geometry: \(error)", linearised: linearised)
+                return reject(.geometryError, "GDAL could not check the output geometry: \(error)", linearised: linearised)
             }
             switch checked {
             case .valid(let geometry):
@@ -613,7 +551,7 @@ public struct ParcelReader: Sendable {
                 return DraftResult(outcome: .accepted(geometry, area: area, repair: repair ?? reason), linearised: linearised, warnings: [],
                                    flattened: flattened)
             case .unrepairable(let reason):
-                return reject("GEOMETRY_UNREPAIRABLE", reason, linearised: linearised)
+                return reject(.geometryUnrepairable, reason, linearised: linearised)
             }
         }
     }
@@ -640,15 +578,15 @@ public struct ParcelReader: Sendable {
     enum GeometryOutcome {
         /// `repair` says why the input was invalid (GEOS's words), when it was repaired.
         case accepted(wkb: [UInt8], repair: String?, linearised: Bool, flattened: Bool = false)
-        case rejected(code: String, reason: String)
+        case rejected(code: RejectCode, reason: String)
     }
 
     /// Null/empty/non-polygon → reject; curves → linearised; invalid → make-valid, re-checked.
     /// GEOS reports why a geometry is invalid as a GDAL warning; it is taken from `diagnostics`
     /// and attached to this feature instead of the run's general warnings.
     static func prepareGeometry(_ geometry: Geometry?, diagnostics: Diagnostics) throws(GDALError) -> GeometryOutcome {
-        guard var geometry else { return .rejected(code: "GEOMETRY_NULL", reason: "the feature has no geometry") }
-        if geometry.isEmpty { return .rejected(code: "GEOMETRY_EMPTY", reason: "the geometry is empty") }
+        guard var geometry else { return .rejected(code: .geometryNull, reason: "the feature has no geometry") }
+        if geometry.isEmpty { return .rejected(code: .geometryEmpty, reason: "the geometry is empty") }
         var linearised = false
         if case .curve = geometry.type {
             geometry = try geometry.linearized()
@@ -658,7 +596,7 @@ public struct ParcelReader: Sendable {
         let flattened = geometry.hasZOrM
         if flattened { geometry.flattenTo2D() }
         guard geometry.type.isPolygonal else {
-            return .rejected(code: "GEOMETRY_NOT_POLYGON",
+            return .rejected(code: .geometryNotPolygon,
                              reason: "expected a Polygon or MultiPolygon, found \(geometry.type)")
         }
         let mark = diagnostics.mark
@@ -668,13 +606,13 @@ public struct ParcelReader: Sendable {
         let why = invalidity.isEmpty ? "invalid geometry" : invalidity
         let fixed = try geometry.makeValid()
         guard let polygonal = try fixed.polygonalPart(), !polygonal.isEmpty, polygonal.planarArea > 0 else {
-            return .rejected(code: "GEOMETRY_UNREPAIRABLE", reason: "\(why); make-valid left no area")
+            return .rejected(code: .geometryUnrepairable, reason: "\(why); make-valid left no area")
         }
         let recheckMark = diagnostics.mark
         let repairedIsValid = polygonal.isValid
         _ = diagnostics.takeWarnings(since: recheckMark)
         guard repairedIsValid else {
-            return .rejected(code: "GEOMETRY_UNREPAIRABLE", reason: "\(why); still invalid after make-valid")
+            return .rejected(code: .geometryUnrepairable, reason: "\(why); still invalid after make-valid")
         }
         return .accepted(wkb: try polygonal.wkb(), repair: why, linearised: linearised, flattened: flattened)
     }

@@ -1,3 +1,5 @@
+import PlanarGeometry
+import RunSupport
 /// Distances that decide what evidence belongs to a parcel (project file `linking:`).
 public struct LinkingOptions: Sendable, Hashable, Codable {
     /// A parcel with no soil sample inside takes the nearest one within this distance, marked
@@ -51,7 +53,7 @@ public enum Linker {
     /// at the parcel's bounding-box centre when that lies inside it, else at its first vertex).
     /// Returns how many parcels were assigned.
     public static func assignSources(_ parcels: inout [Parcel], serviceAreas: [(sourceID: String, area: MultiPolygon)]) -> Int {
-        let index = SpatialIndex(boxes: serviceAreas.map { $0.area.box ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan) })
+        let index = SpatialIndex(boxes: serviceAreas.map { $0.area.box ?? BoundingBox(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan) })
         var assigned = 0
         var candidates: [Int] = []
         for i in parcels.indices where parcels[i].sourceID == nil {
@@ -59,7 +61,7 @@ public enum Linker {
             let centre = Position(x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2)
             let probe = parcels[i].geometry.contains(centre) ? centre : first
             candidates.removeAll(keepingCapacity: true)
-            index.query(SpatialIndex.Box(minX: probe.x, minY: probe.y, maxX: probe.x, maxY: probe.y), into: &candidates)
+            index.query(BoundingBox(minX: probe.x, minY: probe.y, maxX: probe.x, maxY: probe.y), into: &candidates)
             if let area = candidates.sorted().first(where: { serviceAreas[$0].area.contains(probe) }) {
                 parcels[i].sourceID = serviceAreas[area].sourceID
                 parcels[i].sourceFromServiceArea = true
@@ -72,7 +74,7 @@ public enum Linker {
     /// What linking needs of the parcels alone (their boxes and R-tree, their ids): made while
     /// the monitoring tables are still being read (`prepare`), or by `link` itself.
     public struct ParcelSide: Sendable {
-        let boxes: [SpatialIndex.Box]
+        let boxes: [BoundingBox]
         let index: SpatialIndex
         /// The first parcel with each id, and the others with an id the layer repeats (rare).
         let firstParcelWithID: [String: Int]
@@ -83,7 +85,7 @@ public enum Linker {
         // Parcels are read in place throughout: `parcels[index]` as a value copied a parcel
         // whole, its attributes and geometry retained and released.
         let boxes = parallelMap(count: parcels.count) { index in
-            parcels.withUnsafeBufferPointer { $0[index].geometry.box } ?? SpatialIndex.Box(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
+            parcels.withUnsafeBufferPointer { $0[index].geometry.box } ?? BoundingBox(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
         }
         // The ids and the R-tree made at once (each ≈ 20 ms of a core at 10⁵ parcels).
         let (ids, index) = concurrently({ () -> (first: [String: Int], later: [String: [Int]]) in
@@ -124,7 +126,7 @@ public enum Linker {
             return range.map { sampleIndex in
                 let p = soil[sampleIndex].location
                 candidates.removeAll(keepingCapacity: true)
-                parcelIndex.query(SpatialIndex.Box(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y), into: &candidates)
+                parcelIndex.query(BoundingBox(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y), into: &candidates)
                 return candidates.filter { parcel in parcels.withUnsafeBufferPointer { $0[parcel].geometry.contains(p) } }
             }
         }
@@ -135,12 +137,12 @@ public enum Linker {
 
         // Parcels without a sample inside take the nearest within reach, marked estimated;
         // wells within the radius (one location per well: its first reading's).
-        let soilIndex = SpatialIndex(boxes: soil.map { SpatialIndex.Box(minX: $0.location.x, minY: $0.location.y, maxX: $0.location.x, maxY: $0.location.y) })
+        let soilIndex = SpatialIndex(boxes: soil.map { BoundingBox(minX: $0.location.x, minY: $0.location.y, maxX: $0.location.x, maxY: $0.location.y) })
         let soilReach = options.soilMaxDistanceMetres
         var wellLocations: [(id: String, at: Position)] = []
         var seenWells = Set<String>()
         for reading in wells where seenWells.insert(reading.wellID).inserted { wellLocations.append((reading.wellID, reading.location)) }
-        let wellIndex = SpatialIndex(boxes: wellLocations.map { SpatialIndex.Box(minX: $0.at.x, minY: $0.at.y, maxX: $0.at.x, maxY: $0.at.y) })
+        let wellIndex = SpatialIndex(boxes: wellLocations.map { BoundingBox(minX: $0.at.x, minY: $0.at.y, maxX: $0.at.x, maxY: $0.at.y) })
         let wellRadius = options.groundwaterRadiusMetres, wellPoints = wellLocations, inside = samplesInside
 
         let links = parallelMap(count: parcels.count) { index -> ParcelLinks in
@@ -231,12 +233,12 @@ public enum Linker {
     }
 }
 
-extension SpatialIndex.Box {
+extension BoundingBox {
     /// The box grown by `metres` on every side (lon/lat boxes), or nil for an empty box.
-    func expanded(byMetres metres: Double) -> SpatialIndex.Box? {
+    func expanded(byMetres metres: Double) -> BoundingBox? {
         guard minX.isFinite, minY.isFinite else { return nil }
         let (dLon, dLat) = degreesAround(latitude: max(abs(minY), abs(maxY)), metres: metres)
-        return SpatialIndex.Box(minX: minX - dLon, minY: minY - dLat, maxX: maxX + dLon, maxY: maxY + dLat)
+        return BoundingBox(minX: minX - dLon, minY: minY - dLat, maxX: maxX + dLon, maxY: maxY + dLat)
     }
 }
 

@@ -1,3 +1,4 @@
+import PlanarGeometry
 /// One accepted parcel: identity, the attributes the rules use, and its shape in WGS84.
 public struct Parcel: Sendable {
     /// The parcel id from the mapped field, else the feature id.
@@ -42,12 +43,12 @@ public struct Reject: Sendable, Hashable, Codable {
     public var location: String
     /// The field at fault, or "geometry"; empty when the whole record is at fault.
     public var field: String
-    /// A reason code, stable for machines (e.g. `GEOMETRY_NULL`).
-    public var code: String
+    /// Why, for machines (`RejectCode`: its raw value is written).
+    public var code: RejectCode
     /// What was wrong and what was expected, for people.
     public var reason: String
 
-    public init(file: String, location: String, field: String, code: String, reason: String) {
+    public init(file: String, location: String, field: String, code: RejectCode, reason: String) {
         self.file = file; self.location = location; self.field = field; self.code = code; self.reason = reason
     }
 }

@@ -3,6 +3,8 @@ import GeoKit
 import Ingest
 import IrrigationModel
 import Reports
+import PlanarGeometry
+import RunSupport
 
 /// Everything `assess` and `check` need to know, after flags and project file are merged.
 public struct AssessOptions: Sendable {
@@ -61,7 +63,7 @@ public struct AssessJob {
         // place of the last ones (issue #23). A part of a partitioned run may hold only rejects.
         if reading.parcels.isEmpty, options.shard == nil {
             throw PipelineError.noParcelAccepted(path: options.parcels.path, featuresRead: reading.featuresRead,
-                                                 reasons: Dictionary(reading.rejects.map { ($0.code, 1) }, uniquingKeysWith: +))
+                                                 reasons: Dictionary(reading.rejects.map { ($0.code.rawValue, 1) }, uniquingKeysWith: +))
         }
         // The inputs are hashed on another thread while the parcels are assessed.
         var files = inputFiles(reading.files, role: "parcels")
@@ -74,9 +76,9 @@ public struct AssessJob {
         let parcelFile = options.output.parcelFormat == .gpkg ? "parcels.gpkg" : "parcels.geojson"
         // A part of a partitioned run keeps a record per parcel for `merge`; the shapes themselves
         // only when the merged report will draw parcels one by one.
-        let records = try options.shard.map { _ in
-            try PartitionRecordsFile(path: staging.path(for: PartitionState.recordsFileName),
-                                     fullGeometry: reading.census.featureCount <= SVGMap.parcelLimit)
+        let records = options.shard.map { _ in
+            PartitionRecordsFile.Options(path: staging.path(for: PartitionState.recordsFileName),
+                                         fullGeometry: reading.census.featureCount <= SVGMap.parcelLimit)
         }
         let pass = try ParcelOutputPass(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
                                         assess: assessment.assess, labels: ReportLabels(options.output.language))
@@ -148,7 +150,7 @@ public struct AssessJob {
             warnings: warnings,
             timingsSeconds: timer.asDictionary)
         // The parcels file's end, written and flushed to disk meanwhile (`ParcelOutputPass`).
-        try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait() }
+        try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait().get() }
         var manifest = manifestDraft
         manifest.timingsSeconds = timer.asDictionary
         try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
@@ -215,7 +217,7 @@ public struct AssessJob {
         return RunManifest.ParcelCounts(
             featuresIn: reading.featuresRead, accepted: reading.parcels.count, repaired: reading.repairedCount,
             rejected: reading.rejects.count,
-            rejectedByCode: Dictionary(reading.rejects.map { ($0.code, 1) }, uniquingKeysWith: +))
+            rejectedByCode: Dictionary(reading.rejects.map { ($0.code.rawValue, 1) }, uniquingKeysWith: +))
     }
 
     /// The files an input consists of. A dataset read through a GDAL virtual path (a zipped
@@ -285,7 +287,7 @@ enum RejectsFile {
     static func write(_ rejects: [Reject], to path: String) throws {
         let csv = try CSVWriter(path: path, header: header)
         // A file named by a connection string carries its password: never written (issue #23).
-        for reject in rejects { csv.writeRow([Credentials.redact(reject.file), reject.location, reject.field, reject.code, Credentials.redact(reject.reason)]) }
+        for reject in rejects { csv.writeRow([Credentials.redact(reject.file), reject.location, reject.field, reject.code.rawValue, Credentials.redact(reject.reason)]) }
         try csv.finish()
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import GeoKit
 import Ingest
 import IrrigationModel
+import PlanarGeometry
+import RunSupport
 
 /// Everything the rules produced for the run as a whole, and the rules for one parcel.
 ///
@@ -66,48 +68,20 @@ enum AssessmentStage {
             return cropsBySource
         }()
         // Source compliance, the exclusion areas and the rules' context (each source's annual
-        // means, each well's trend) are independent: made at once, each on a core (one after the
-        // other they left a core idle for ≈ 40 ms at 10⁵ parcels).
+        // means, each well's trend) are independent: made at once, each on a core.
+        let sourceRules = SourceRules(standards: standards, crops: crops, year: year, statistic: rules.statistic, conditions: rules.conditions)
         let (sources, (exclusion, exclusionShapes), context, seconds) = try concurrently({ () -> [SourceAssessment] in
-            // What does not depend on the source, once: each crop class's limits (they were
-            // worked out again for every source: ≈ 0.12 G instructions a run of 20 sources), and
-            // each source's own samples (each verdict went through every source's samples).
-            let limitsByClass = Dictionary(uniqueKeysWithValues: CropClass.allCases.map { cropClass in
-                (cropClass, standards.effectiveLimits(columns: standards.columns(for: crops.policy(cropClass), cropClass: cropClass),
-                                                      conditions: rules.conditions, boron: nil))
-            })
             let samplesBySource = Dictionary(grouping: monitoring.waterSamples, by: \.sourceID)
-            let required = standards.requiredEvidence.water, tdsPerEC = standards.faoConstants["tds_per_ec"]?.value ?? 640
             return sourceIDs.sorted().map { id in
-                let samples = samplesBySource[id] ?? []
-                let served = Set((cropsBySource[id] ?? []).map { crops.classify(crop: $0.crop, landUseCode: $0.landUseCode).cropClass })
-                let useClasses: Set<CropClass> = (sourcesByID[id]?.uses.contains(.landscape) ?? false) ? [.landscapeForest] : []
-                var perClass: [CropClass: SourceVerdict] = [:]
-                for cropClass in CropClass.allCases {
-                    perClass[cropClass] = SourceCompliance.evaluate(sourceID: id, source: sourcesByID[id], samples: samples,
-                                                                    year: year, limits: limitsByClass[cropClass]!, statistic: rules.statistic,
-                                                                    required: required, tdsPerEC: tdsPerEC)
-                }
-                // One outlet, several uses: the strictest standard among them applies to all.
-                var columns: [String: [String]] = [:]
-                for cropClass in served.union(useClasses) {
-                    for (standard, list) in standards.columns(for: crops.policy(cropClass), cropClass: cropClass) {
-                        columns[standard, default: []] += list
-                    }
-                }
-                let effective = served.isEmpty && useClasses.isEmpty ? perClass[.unknown]!
-                    : SourceCompliance.evaluate(sourceID: id, source: sourcesByID[id], samples: samples, year: year,
-                                                limits: standards.effectiveLimits(columns: columns, conditions: rules.conditions, boron: nil),
-                                                statistic: rules.statistic, required: required, tdsPerEC: tdsPerEC)
                 let indices = parcelsBySource[id] ?? []
-                return SourceAssessment(sourceID: id, source: sourcesByID[id], perClass: perClass, effective: effective,
-                                        classesServed: served.sorted(), parcelIndices: indices,
-                                        areaServedHectares: indices.reduce(0) { $0 + parcels[$1].areaHectares })
+                let served = SourceRules.Served(
+                    cropClasses: Set((cropsBySource[id] ?? []).map { crops.classify(crop: $0.crop, landUseCode: $0.landUseCode).cropClass }),
+                    parcelIndices: indices, areaHectares: indices.reduce(0) { $0 + parcels[$1].areaHectares })
+                return sourceRules.assess(sourceID: id, source: sourcesByID[id], samples: samplesBySource[id] ?? [], served: served)
             }
         }, {
             try ExclusionStage.run(parcels: parcels, inputs: rules.exclusions)
         }, {
-            // Loads, soil accumulation, salinity and review findings.
             ReviewEngine.Context(standards: standards, options: rules.review,
                                  sourceMeans: ReviewEngine.annualMeans(monitoring.waterSamples, rule: rules.review.nonDetects),
                                  wells: WellSummary.make(monitoring.wellReadings, options: rules.review), year: year)
@@ -115,52 +89,16 @@ enum AssessmentStage {
         timer.record("compliance", seconds: seconds.0)
         timer.record("exclusions", seconds: seconds.1)
         timer.record("review_context", seconds: seconds.2)
-        let verdictBySource = Dictionary(uniqueKeysWithValues: sources.map { ($0.sourceID, $0.effective) })
-        // Made once per source, handed to each of its parcels (made per parcel, its text was a
-        // tenth of the rules' time at 10⁵ parcels).
-        let incompleteFindingBySource = verdictBySource.compactMapValues { $0.isIncomplete ? Finding.sourceIncomplete($0) : nil }
 
-        // The rules for one parcel: loads, accumulation, salinity, findings, then its zone.
-        let links = project.links, soilSamples = monitoring.soilSamples, indeterminateAsPass = rules.indeterminateAsPass
-        let exclusionResult = exclusion
-        // The parcel is read through a pointer: handed to a closure or a function as a value, it
-        // was copied whole (a retain and a release of each string and array it holds; `perf`).
-        let assess: @Sendable (Int) -> ParcelAssessment = { index in parcels.withUnsafeBufferPointer { parcels in
-            let parcel = parcels.baseAddress! + index
-            let classification = classifications[index]
-            let policy = crops.policy(classification.cropClass)
+        let parcelRules = ParcelRules(crops: crops, sources: sources, context: context, indeterminateAsPass: rules.indeterminateAsPass)
+        let links = project.links, soilSamples = monitoring.soilSamples
+        let assess: @Sendable (Int) -> ParcelAssessment = { index in
             let parcelLinks = links.isEmpty ? nil : links[index]
-            let samples = soilSamples.withUnsafeBufferPointer { soil in parcelLinks?.soilSamples.map { soil[$0] } ?? [] }
-            var review = ReviewEngine.review(sourceID: parcel.pointee.sourceID, soilPH: parcel.pointee.soilPH, cropClass: classification.cropClass, policy: policy, crop: classification.entry,
-                                             links: parcelLinks, soil: samples, context: context)
-            // Findings looked at in place (`filter` copied each whole: a retain and a release per string).
-            var screening: [String] = [], intervention: [String] = []
-            review.findings.withUnsafeBufferPointer { findings in
-                for index in findings.indices {
-                    guard let parameter = findings[index].parameter else { continue }
-                    if findings[index].code == "SOIL_ABOVE_SCREENING" { screening.append(parameter) }
-                    else if findings[index].code == "SOIL_ABOVE_INTERVENTION" { intervention.append(parameter) }
-                }
-            }
-            let anyValue = review.accumulation.contains { $0.start != nil && !$0.startIsBackground }
-            let soilClass = !anyValue ? "unknown" : !intervention.isEmpty ? "strict_control" : !screening.isEmpty ? "safe_use" : "priority_protection"
-            let verdict = parcel.pointee.sourceID.flatMap { verdictBySource[$0] }  // looked up once
-            if let id = parcel.pointee.sourceID, let finding = incompleteFindingBySource[id] { review.findings.append(finding) }
-            let exclusionShare = exclusionResult[index].share
-            let (zone, reasons) = Zoning.zone(ZoningInput(
-                cropClass: classification.cropClass, tier: policy.tier,
-                sourceVerdict: verdict, sourceKnown: verdict != nil,
-                soilAboveScreening: screening, soilAboveIntervention: intervention,
-                exclusionShare: exclusionShare, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
-                indeterminateAsPass: indeterminateAsPass))
-            var assessment = ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
-                                              sourceStatus: verdict?.status,
-                                              exclusionShare: exclusionShare, exclusionNames: exclusionResult[index].names, soilClass: soilClass,
-                                              soilAboveScreening: screening, soilAboveIntervention: intervention,
-                                              soilPHUsed: review.samplePH ?? parcel.pointee.soilPH)
-            assessment.review = review
-            return assessment
-        } }
+            let facts = ParcelRules.ParcelFacts(sourceID: parcels[index].sourceID, soilPH: parcels[index].soilPH, links: parcelLinks,
+                                                soil: parcelLinks?.soilSamples.map { soilSamples[$0] } ?? [],
+                                                exclusionShare: exclusion[index].share, exclusionNames: exclusion[index].names)
+            return parcelRules.assess(facts, classification: classifications[index])
+        }
         return Assessment(sources: sources, year: year, standards: standards, crops: crops, warnings: warnings,
                           exclusionShapes: exclusionShapes, assess: assess)
     }

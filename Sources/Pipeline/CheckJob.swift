@@ -47,7 +47,7 @@ public struct CheckReport: Codable, Sendable {
             fieldMapping: Dictionary(uniqueKeysWithValues: reading.fieldMapping.map { ($0.key.rawValue, $0.value) }),
             featuresIn: reading.featuresRead, accepted: reading.parcels.count, repaired: reading.repairedCount,
             rejected: reading.rejects.count,
-            rejectedByCode: Dictionary(reading.rejects.map { ($0.code, 1) }, uniquingKeysWith: +),
+            rejectedByCode: Dictionary(reading.rejects.map { ($0.code.rawValue, 1) }, uniquingKeysWith: +),
             firstRejects: Array(reading.rejects.prefix(20)), firstRepairs: Array(reading.repairs.prefix(20)),
             areaHectares: reading.parcels.reduce(0) { $0 + $1.areaHectares })
         return CheckReport(canAssess: !reading.parcels.isEmpty, parcels: parcels, monitoring: project.monitoring.reports,
@@ -105,7 +105,7 @@ public struct CheckReport: Codable, Sendable {
         for (code, count) in p.rejectedByCode.sorted(by: { $0.key < $1.key }) { lines.append("    \(code): \(count)") }
         for reject in p.firstRejects.prefix(10) { lines.append("    \(reject.location): \(reject.reason)") }
         for repair in p.firstRepairs.prefix(10) { lines.append("    repaired \(repair.location): \(repair.reason)") }
-        lines.append("  area: \(String(format: "%.2f", p.areaHectares)) ha (\(String(format: "%.1f", p.areaHectares * 15)) mu)")
+        lines.append("  area: \(String(format: "%.2f", p.areaHectares)) ha (\(String(format: "%.1f", AreaUnit.mu(hectares: p.areaHectares))) mu)")
         for file in monitoring {
             lines.append("\(file.kind): \(file.file)")
             lines.append("  \(file.layout), text \(file.encoding)")
@@ -122,7 +122,7 @@ public struct CheckReport: Codable, Sendable {
             if !file.unrecognisedColumns.isEmpty { lines.append("  not recognised (ignored): \(file.unrecognisedColumns.joined(separator: ", "))") }
         }
         for reject in firstMonitoringRejects.prefix(15) {
-            lines.append("  reject \(reject.file) \(reject.location) [\(reject.field)] \(reject.code): \(reject.reason)")
+            lines.append("  reject \(reject.file) \(reject.location) [\(reject.field)] \(reject.code.rawValue): \(reject.reason)")
         }
         if let c = linking {
             lines.append("linking (\(c.parcels) parcels):")

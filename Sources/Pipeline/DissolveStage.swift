@@ -1,6 +1,8 @@
 import GeoKit
 import Ingest
 import IrrigationModel
+import PlanarGeometry
+import RunSupport
 
 /// Dissolves parcels into one (multi)polygon per (zone, crop class). Land-survey parcels form a
 /// coverage, whose union is rebuilt from the edges only one parcel uses (`CoverageUnion`), then

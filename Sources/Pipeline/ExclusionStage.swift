@@ -2,6 +2,8 @@ import Foundation
 import GeoKit
 import Ingest
 import IrrigationModel
+import PlanarGeometry
+import RunSupport
 
 /// Exclusion areas (drinking-water source protection zones, wells, rivers …): any geometry,
 /// buffered by a distance in metres, then intersected with the parcels.
@@ -9,7 +11,7 @@ enum ExclusionStage {
     struct Area {
         var name: String
         var geometry: Geometry  // WGS84
-        var box: SpatialIndex.Box
+        var box: BoundingBox
     }
 
     enum ExclusionError: Error, CustomStringConvertible {
@@ -123,7 +125,7 @@ enum ExclusionStage {
             let e = geometry.envelope
             let label = nameField.flatMap { feature.value(at: $0) == .null ? nil : TableReader.text(of: feature.value(at: $0)) }
             areas.append(Area(name: label ?? "\(input.name ?? (input.path as NSString).lastPathComponent) #\(number)", geometry: geometry,
-                              box: SpatialIndex.Box(minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY)))
+                              box: BoundingBox(minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY)))
         }
         return areas
     }

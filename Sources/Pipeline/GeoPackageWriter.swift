@@ -1,13 +1,14 @@
 import GeoKit
 import IrrigationModel
 import Reports
+import PlanarGeometry
 
 /// `parcels.gpkg` through GDAL (`--format gpkg`): the same properties as parcels.geojson, with
 /// field types QGIS styles can use; arrays and findings as JSON text. Written as the features
 /// come, one transaction per `write`.
 ///
 /// - Important: Not thread-safe, and made, used and closed on one thread (`reference/peers.md`
-///   C.2); the output pass keeps it on a `SerialThread`.
+///   C.2); the output pass keeps it on a `ThreadConfined` lane.
 final class GeoPackageWriter {
     typealias Feature = (geometry: MultiPolygon, properties: [(String, PropertyValue)])
     /// The features whose values decide the fields' types: each field takes the type of its

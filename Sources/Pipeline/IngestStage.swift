@@ -2,6 +2,7 @@ import Foundation
 import GeoKit
 import Ingest
 import IrrigationModel
+import RunSupport
 
 /// Everything read and linked for a run: shared by `assess` and `check`.
 public struct IngestedProject: Sendable {
@@ -46,7 +47,7 @@ enum IngestStage {
         // The tables but the irrigation ones, handed over as soon as they are read: the parcels
         // are linked to sources, samples and wells while the irrigation tables (millions of rows,
         // the last to finish) are still being read.
-        let othersRead = Promised<MonitoringData?>()
+        let othersRead = Promise<MonitoringData?>()
         let background = layer.flatMap { layer in
             options.monitoring.isEmpty ? nil : parcelIDs.map { ids in
                 BackgroundWork {
@@ -142,35 +143,6 @@ extension IngestStage {
         let context = LocationContext(defaultCRS: defaultCRS, parcelExtent: layer.extent,
                                       maxOutsideMetres: options.monitoring.maxOutsideMetres, today: options.today)
         return try MonitoringIngest(options: options.monitoring, context: context, parcelIDs: parcelIDs).read(othersRead: othersRead)
-    }
-}
-
-/// Work on a thread of its own (its own GDAL datasets and PROJ objects, made there), waited for
-/// once. Not a Dispatch worker: long work there held one of the few threads Dispatch runs at a
-/// time, and the parcel reading's geometry blocks waited behind it (the reading stalled for
-/// seconds at 10⁶ parcels).
-final class BackgroundWork<T: Sendable>: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var result: Result<T, any Error>?
-    /// How long the work took.
-    private(set) var seconds = 0.0
-
-    init(_ work: @escaping @Sendable () throws -> T) {
-        group.enter()
-        let thread = Thread {
-            let start = DispatchTime.now().uptimeNanoseconds
-            self.result = Result { try work() }
-            self.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            self.group.leave()
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    /// The result; `result` and `seconds` are written before the group leaves, read after.
-    func wait() -> Result<T, any Error> {
-        group.wait()
-        return result!
     }
 }
 

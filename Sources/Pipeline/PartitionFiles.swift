@@ -3,6 +3,7 @@ import GeoKit
 import Ingest
 import IrrigationModel
 import Reports
+import PlanarGeometry
 
 /// What one part of a partitioned run (`assess --shard i/N`) leaves for `irrizone merge`,
 /// besides its ordinary outputs: `partition.json` (this state) and `partition.bin` (one record per
@@ -92,7 +93,7 @@ enum PartitionRecords {
             out.geometry(MultiPolygon(polygons: []))
         }
         out.string(outcome.zone.rawValue); out.string(outcome.cropClass.rawValue)
-        out.strings(outcome.reasons.map(\.rawValue)); out.strings(outcome.reviewReasons)
+        out.strings(outcome.reasons.map(\.rawValue)); out.strings(outcome.reviewReasons.map(\.rawValue))
         out.bool(outcome.soilReview); out.bool(outcome.groundwaterReview)
         out.optionalDouble(outcome.irrigationYearsLimit); out.optionalString(outcome.limitingElement); out.optionalDouble(outcome.volumeM3PerHectare)
         out.string(row.unit); out.double(row.hectares)
@@ -117,7 +118,10 @@ enum PartitionRecords {
             guard let reason = ZoneReason(rawValue: text) else { throw ByteReader.Failure.badValue("reason \(text)") }
             return reason
         }
-        let reviewReasons = try input.strings()
+        let reviewReasons = try input.strings().map { text throws -> FindingCode in
+            guard let code = FindingCode(rawValue: text) else { throw ByteReader.Failure.badValue("review reason \(text)") }
+            return code
+        }
         let soilReview = try input.bool(), groundwaterReview = try input.bool()
         let years = try input.optionalDouble(), element = try input.optionalString(), volume = try input.optionalDouble()
         let unit = try input.string(), hectares = try input.double()

@@ -177,22 +177,19 @@ public struct AssessmentSummary: Codable, Sendable {
 
     /// The counts over parcels, sources and zones (again after `merge` puts parts together).
     mutating func count(outcomes: [ParcelOutcome], sources: [SourceAssessment], zones: [ZonePolygon]) {
-        // One pass over the outcomes, read in place, counted by case number: arrays of a million
-        // (name, 1) pairs and copies of every outcome took 0.5 s of one core at the end of a run.
+        // One pass over the outcomes, counted by case number (docs/scaling.md).
         let zoneCases = Zone.allCases, cropCases = CropClass.allCases, reasonCases = ZoneReason.allCases
         var byZone = [Int](repeating: 0, count: zoneCases.count), byCrop = [Int](repeating: 0, count: cropCases.count)
         var byReason = [Int](repeating: 0, count: reasonCases.count)
         var soilReview = 0, groundwaterReview = 0
         var shortest: Double? = nil
-        outcomes.withUnsafeBufferPointer { outcomes in
-            for outcome in outcomes.indices.lazy.map({ outcomes.baseAddress! + $0 }) {
-                byZone[zoneCases.firstIndex(of: outcome.pointee.zone)!] += 1
-                byCrop[cropCases.firstIndex(of: outcome.pointee.cropClass)!] += 1
-                for reason in outcome.pointee.reasons.indices { byReason[reasonCases.firstIndex(of: outcome.pointee.reasons[reason])!] += 1 }
-                if outcome.pointee.soilReview { soilReview += 1 }
-                if outcome.pointee.groundwaterReview { groundwaterReview += 1 }
-                if let years = outcome.pointee.irrigationYearsLimit, shortest == nil || years < shortest! { shortest = years }
-            }
+        for index in outcomes.indices {
+            byZone[zoneCases.firstIndex(of: outcomes[index].zone)!] += 1
+            byCrop[cropCases.firstIndex(of: outcomes[index].cropClass)!] += 1
+            for reason in outcomes[index].reasons { byReason[reasonCases.firstIndex(of: reason)!] += 1 }
+            if outcomes[index].soilReview { soilReview += 1 }
+            if outcomes[index].groundwaterReview { groundwaterReview += 1 }
+            if let years = outcomes[index].irrigationYearsLimit, shortest == nil || years < shortest! { shortest = years }
         }
         func named<Case: RawRepresentable<String>>(_ counts: [Int], _ cases: [Case]) -> [String: Int] {
             Dictionary(uniqueKeysWithValues: zip(cases, counts).filter { $0.1 > 0 }.map { ($0.0.rawValue, $0.1) })

@@ -1,6 +1,8 @@
 import Foundation
+import RunSupport
 import GeoKit
 import IrrigationModel
+import PlanarGeometry
 
 /// The monitoring side of the sample story (SampleData/README.md): reclaimed-water plants,
 /// their monthly lab results, soil samples with a cadmium hot spot along an old sewage channel,

@@ -1,4 +1,5 @@
 import IrrigationModel
+import PlanarGeometry
 
 /// A property value for a GeoJSON feature.
 public enum PropertyValue: Sendable, Hashable {
@@ -78,38 +79,30 @@ public final class GeoJSONWriter {
                                             assessments: [ParcelAssessment], firstAssessed: Int,
                                             fieldNames: ParcelProperties.FieldNames) -> JSONBytes {
         var encoder = PropertyEncoder()
-        // Elements are read in place through buffer pointers: `array[index]` copied a parcel or
-        // an assessment whole (a retain and a release for each string and array it holds).
-        parcels.withUnsafeBufferPointer { parcels in
-            assessments.withUnsafeBufferPointer { assessments in
-                links.withUnsafeBufferPointer { links in
-                    for index in range {
-                        if index > range.lowerBound { encoder.out.append(text: featureSeparator) }
-                        appendParcelFeature(parcels.baseAddress! + index, links: links.isEmpty ? nil : links.baseAddress! + index, soil: soil,
-                                            assessment: assessments.baseAddress! + (index - firstAssessed), fieldNames: fieldNames, to: &encoder)
-                        // Room for the rest at the first feature's size (and a margin): growing a piece of
-                        // megabytes by doubling copied it over and over.
-                        if index == range.lowerBound {
-                            encoder.out.reserveCapacity(encoder.out.count * range.count + encoder.out.count * range.count / 8)
-                        }
-                    }
-                }
+        for index in range {
+            if index > range.lowerBound { encoder.out.append(text: featureSeparator) }
+            appendParcelFeature(parcels, at: index, links: links, soil: soil, assessment: assessments[index - firstAssessed],
+                                fieldNames: fieldNames, to: &encoder)
+            // Room for the rest at the first feature's size (and a margin): growing a piece of
+            // megabytes by doubling copied it over and over.
+            if index == range.lowerBound {
+                encoder.out.reserveCapacity(encoder.out.count * range.count + encoder.out.count * range.count / 8)
             }
         }
         return encoder.out
     }
 
-    private static func appendParcelFeature(_ parcel: UnsafePointer<Parcel>, links: UnsafePointer<ParcelLinks>?, soil: [SoilSample],
-                                            assessment: UnsafePointer<ParcelAssessment>, fieldNames: ParcelProperties.FieldNames,
+    private static func appendParcelFeature(_ parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample],
+                                            assessment: ParcelAssessment, fieldNames: ParcelProperties.FieldNames,
                                             to encoder: inout PropertyEncoder) {
-        let vertices = parcel.pointee.geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
-        let needed = encoder.out.count + 512 + 40 * (ParcelProperties.contractNames.count + parcel.pointee.attributes.count) + 26 * vertices
+        let vertices = parcels[index].geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
+        let needed = encoder.out.count + 512 + 40 * (ParcelProperties.contractNames.count + parcels[index].attributes.count) + 26 * vertices
         if needed > encoder.out.capacity { encoder.out.reserveCapacity(max(needed, 2 * encoder.out.capacity)) }
         encoder.out.append("{ \"type\": \"Feature\", \"properties\": { ")
         encoder.index = 0
-        ParcelProperties.visit(parcel, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, into: &encoder)
+        ParcelProperties.visit(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, into: &encoder)
         encoder.out.append(" }, \"geometry\": ")
-        if !parcel.pointee.geometry.isEmpty { write(parcel.pointee.geometry, to: &encoder.out) } else { encoder.out.append("null") }
+        if !parcels[index].geometry.isEmpty { write(parcels[index].geometry, to: &encoder.out) } else { encoder.out.append("null") }
         encoder.out.append(" }")
     }
 

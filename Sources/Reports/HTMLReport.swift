@@ -31,20 +31,15 @@ public enum HTMLReport {
         var counts = [Int](repeating: 0, count: zoneCases.count * classCases.count)
         // Areas summed per zone and per class in parcel order (as a sum per parcel would be).
         var areaByZone = [Double](repeating: 0, count: zoneCases.count), areaByClass = [Double](repeating: 0, count: classCases.count)
-        parcels.withUnsafeBufferPointer { parcels in
-            outcomes.withUnsafeBufferPointer { outcomes in
-                for index in parcels.indices {
-                    let outcome = outcomes.baseAddress! + index
-                    let zoneIndex = zoneCases.firstIndex(of: outcome.pointee.zone)!, classIndex = classCases.firstIndex(of: outcome.pointee.cropClass)!
-                    counts[classIndex * zoneCases.count + zoneIndex] += 1
-                    let area = (parcels.baseAddress! + index).pointee.areaHectares
-                    areaByZone[zoneIndex] += area
-                    areaByClass[classIndex] += area
-                    for reason in outcome.pointee.reviewReasons.indices { reasonCounts[outcome.pointee.reviewReasons[reason], default: 0] += 1 }
-                    if let years = outcome.pointee.irrigationYearsLimit {
-                        if shortest == nil || years < shortest! { shortest = years; shortestAt = [index] } else if years == shortest! { shortestAt.append(index) }
-                    }
-                }
+        for index in parcels.indices {
+            let zoneIndex = zoneCases.firstIndex(of: outcomes[index].zone)!, classIndex = classCases.firstIndex(of: outcomes[index].cropClass)!
+            counts[classIndex * zoneCases.count + zoneIndex] += 1
+            let area = parcels[index].areaHectares
+            areaByZone[zoneIndex] += area
+            areaByClass[classIndex] += area
+            for reason in outcomes[index].reviewReasons { reasonCounts[reason.rawValue, default: 0] += 1 }
+            if let years = outcomes[index].irrigationYearsLimit {
+                if shortest == nil || years < shortest! { shortest = years; shortestAt = [index] } else if years == shortest! { shortestAt.append(index) }
             }
         }
         for (classIndex, cropClass) in classCases.enumerated() {
@@ -59,14 +54,14 @@ public enum HTMLReport {
         }
         for zone in Zone.allCases {
             let area = zoneArea[zone] ?? 0
-            h += "<div class=\"card \(zone.rawValue)\"><div class=\"big\">\(zoneCount[zone] ?? 0)</div><div>\(l[zone.rawValue])</div><div>\(number(area, 1)) ha · \(number(area * 15, 0)) \(input.language == .zh ? "亩" : "mu")</div></div>"
+            h += "<div class=\"card \(zone.rawValue)\"><div class=\"big\">\(zoneCount[zone] ?? 0)</div><div>\(l[zone.rawValue])</div><div>\(number(area, 1)) ha · \(number(AreaUnit.mu(hectares: area), 0)) \(input.language == .zh ? "亩" : "mu")</div></div>"
         }
         h += "</div><h3>\(l["by_class"])</h3>" + table(id: "by-class", header: [l["crop_class"], l["suitable"], l["restricted"], l["prohibited"], l["parcels"], l["area_ha"], l["area_mu"]],
             rows: CropClass.allCases.compactMap { cropClass in
                 guard let counts = classZoneCount[cropClass] else { return nil }
                 let area = classArea[cropClass] ?? 0
                 return [l[cropClass.rawValue]] + Zone.allCases.map { String(counts[$0] ?? 0) }
-                    + [String(counts.values.reduce(0, +)), number(area, 2), number(area * 15, 1)]
+                    + [String(counts.values.reduce(0, +)), number(area, 2), number(AreaUnit.mu(hectares: area), 1)]
             })
         h += "<h3>\(l["review_by_reason"])</h3>" + table(id: "review-reasons", header: [l["reason"], l["parcels"]],
                                                           rows: reasonCounts.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] })
@@ -145,13 +140,13 @@ public enum HTMLReport {
     }
 
     /// A row of the review list: parcel, unit, crop, zone, reasons, key values, evidence.
-    public static func reviewRow(parcel: Parcel, assessment a: ParcelAssessment, labels l: ReportLabels) -> [String] {
+    public static func reviewRow(parcel: borrowing Parcel, assessment a: ParcelAssessment, labels l: ReportLabels) -> [String] {
         let findings = a.review?.findings.filter(\.review) ?? []
         let values = findings.compactMap { f -> String? in
             guard let v = f.value else { return nil }
-            return "\(f.parameter ?? f.code) \(number(v, 4))" + (f.threshold.map { " / \(number($0, 4))" } ?? "") + " \(f.unit ?? "")"
+            return "\(f.parameter ?? f.code.rawValue) \(number(v, 4))" + (f.threshold.map { " / \(number($0, 4))" } ?? "") + " \(f.unit ?? "")"
         }
-        return [parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", l[a.zone.rawValue], (a.review?.reviewReasons ?? []).joined(separator: " "),
+        return [parcel.id, parcel.adminUnit ?? "", parcel.crop ?? "", l[a.zone.rawValue], (a.review?.reviewReasons ?? []).map(\.rawValue).joined(separator: " "),
                 values.joined(separator: "; "), Array(Set(findings.flatMap(\.evidence))).sorted().joined(separator: " ")]
     }
 
@@ -197,8 +192,8 @@ public enum HTMLReport {
         })
         var soilIncomplete = 0, sourceIncomplete = 0
         for outcome in input.outcomes {
-            if outcome.reviewReasons.contains("SOIL_INCOMPLETE") { soilIncomplete += 1 }
-            if outcome.reviewReasons.contains("SOURCE_INCOMPLETE") { sourceIncomplete += 1 }
+            if outcome.reviewReasons.contains(.soilIncomplete) { soilIncomplete += 1 }
+            if outcome.reviewReasons.contains(.sourceIncomplete) { sourceIncomplete += 1 }
         }
         var rows = [[l["SOURCE_INCOMPLETE"], String(sourceIncomplete)], [l["SOIL_INCOMPLETE"], String(soilIncomplete)]]
         if let c = input.coverage { rows.insert([l["soil_estimated"], String(c.soilEstimated)], at: 0) }

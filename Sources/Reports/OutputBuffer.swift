@@ -1,5 +1,8 @@
 import Foundation
+import GeoKit
 import IrrigationModel
+import PlanarGeometry
+import RunSupport
 
 /// JSON/text bytes under construction: the encoding helpers, as a value that can be built on any
 /// thread (features are encoded concurrently, then written in order).
@@ -340,28 +343,6 @@ final class OutputBuffer {
         try flushNow()
         try file.synchronize()
         try file.close()
-    }
-}
-
-/// A file being finished (written to its end, flushed to disk, closed) on another thread;
-/// `wait()` before the file is published (renamed out of staging).
-public final class PendingSync: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var error: (any Error)?
-
-    /// Runs `work` on `lane`, after what was queued there before it.
-    public init(on lane: SerialThread, _ work: @escaping () throws -> Void) {
-        group.enter()
-        lane.async {
-            do { try work() } catch { self.error = error }
-            self.group.leave()
-        }
-    }
-
-    /// Waits for the flush; throws its error (`error` is written before the group leaves).
-    public func wait() throws {
-        group.wait()
-        if let error { throw error }
     }
 }
 

@@ -42,115 +42,109 @@ public enum ParcelProperties {
     ///   - fieldNames: the output names of the parcel layer's fields, made once for the layer.
     public static func properties(for parcel: Parcel, links: ParcelLinks? = nil, soil: [SoilSample] = [],
                                   assessment: ParcelAssessment? = nil, fieldNames: FieldNames? = nil) -> [(String, PropertyValue)] {
+        properties(of: [parcel], at: 0, links: links.map { [$0] } ?? [], soil: soil, assessment: assessment, fieldNames: fieldNames)
+    }
+
+    /// The properties of `parcels[index]`, read in place in the run's arrays.
+    /// - Parameter links: one per parcel, or empty (no monitoring data).
+    public static func properties(of parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample],
+                                  assessment: ParcelAssessment?, fieldNames: FieldNames?) -> [(String, PropertyValue)] {
         var collected = PropertyList()
-        collected.pairs.reserveCapacity(contractNames.count + parcel.attributes.count)
-        func visiting(_ links: UnsafePointer<ParcelLinks>?) {
-            withUnsafePointer(to: parcel) { parcel in
-                if let assessment {
-                    withUnsafePointer(to: assessment) { visit(parcel, links: links, soil: soil, assessment: $0, fieldNames: fieldNames, into: &collected) }
-                } else {
-                    visit(parcel, links: links, soil: soil, assessment: nil, fieldNames: fieldNames, into: &collected)
-                }
-            }
-        }
-        if let links { withUnsafePointer(to: links) { visiting($0) } } else { visiting(nil) }
+        collected.pairs.reserveCapacity(contractNames.count + parcels[index].attributes.count)
+        visit(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, into: &collected)
         return collected.pairs
     }
 
-    /// Hands each property of the parcel to `receiver`, in output order. (A million parcels'
-    /// properties as arrays of enum values cost ~5 CPU-seconds in allocations, retains and
-    /// releases before a byte was written.) The links and the assessment come by pointer, read
-    /// in place in the caller's arrays, and so does the parcel: passed as values they were copied
-    /// whole for every parcel.
-    static func visit<Receiver: PropertyReceiver>(_ parcel: UnsafePointer<Parcel>, links: UnsafePointer<ParcelLinks>?, soil: [SoilSample], assessment: UnsafePointer<ParcelAssessment>?,
-                                                  fieldNames: FieldNames?, into out: inout Receiver) {
-        let sampleIndices = links?.pointee.soilSamples ?? []
+    /// Hands each property of `parcels[index]` to `receiver`, in output order (`ParcelSchema`):
+    /// a million parcels' properties as arrays of enum values cost ≈ 5 CPU-seconds in
+    /// allocations, retains and releases before a byte was written. The parcel and its links are
+    /// read in place in the run's arrays (a copy of each retained all it holds: docs/scaling.md).
+    static func visit<Receiver: PropertyReceiver>(_ parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample],
+                                                  assessment: ParcelAssessment?, fieldNames: FieldNames?, into out: inout Receiver) {
+        let hasLinks = !links.isEmpty
+        let sampleIndices = hasLinks ? links[index].soilSamples : []
         let sampleIDs = soil.withUnsafeBufferPointer { soil in sampleIndices.map { soil[$0].id } }
-        // The review read in place where the assessment is: bound to a name, it was copied whole
-        // for every parcel (a retain and a release of each of its arrays and strings).
-        let review = assessment.map { $0.pointer(to: \.review)! }
-        let hasReview = review?.pointee != nil
+        let hasReview = assessment?.review != nil
         // The rules found the samples' pH and values already; without them (no assessment) they
         // come from the samples.
         let samples = hasReview || sampleIndices.isEmpty ? [] : sampleIndices.map { soil[$0] }
-        // (`review?.pointee?.x`, never `.map`: the closure's form copied the whole review each time.)
-        let samplePH = hasReview ? review?.pointee?.samplePH : (samples.isEmpty ? nil : SoilSummary.pH(samples: samples))
-        let latestIrrigation = links?.pointee.irrigationByYear.max { $0.key < $1.key }
-        out.string("parcel_id", parcel.pointee.id)
-        out.string("crop", parcel.pointee.crop)
-        out.string("crop_class", assessment?.pointee.classification.cropClass.rawValue)
+        let samplePH = hasReview ? assessment?.review?.samplePH : (samples.isEmpty ? nil : SoilSummary.pH(samples: samples))
+        let latestIrrigation = hasLinks ? links[index].irrigationByYear.max { $0.key < $1.key } : nil
+        out.string("parcel_id", parcels[index].id)
+        out.string("crop", parcels[index].crop)
+        out.string("crop_class", assessment?.classification.cropClass.rawValue)
         out.string("crop_class_from", assessment.map { a -> String in
-            switch a.pointee.classification.basis {
+            switch a.classification.basis {
             case .cropName: "crop"
             case .landUseCode: "land_use_code"
             case .none: "none"
             }
         })
-        out.string("policy_tier", assessment?.pointee.tier?.rawValue)
-        out.string("zone", assessment?.pointee.zone.rawValue)
-        out.strings("zone_reasons", assessment?.pointee.reasons.map(\.rawValue) ?? [])
-        out.string("land_use_code", parcel.pointee.landUseCode)
-        out.string("land_use_name", parcel.pointee.landUseName)
-        out.string("source_id", parcel.pointee.sourceID)
-        out.boolean("source_from_service_area", parcel.pointee.sourceFromServiceArea)
-        out.string("source_status", assessment?.pointee.sourceStatus?.rawValue)
-        out.string("admin_unit", parcel.pointee.adminUnit)
+        out.string("policy_tier", assessment?.tier?.rawValue)
+        out.string("zone", assessment?.zone.rawValue)
+        out.strings("zone_reasons", assessment?.reasons.map(\.rawValue) ?? [])
+        out.string("land_use_code", parcels[index].landUseCode)
+        out.string("land_use_name", parcels[index].landUseName)
+        out.string("source_id", parcels[index].sourceID)
+        out.boolean("source_from_service_area", parcels[index].sourceFromServiceArea)
+        out.string("source_status", assessment?.sourceStatus?.rawValue)
+        out.string("admin_unit", parcels[index].adminUnit)
         // 1e-6 ha = 0.01 m²; 1e-4 mu ≈ 0.07 m².
-        out.fixed("area_ha", parcel.pointee.areaHectares, decimals: 6)
-        out.fixed("area_mu", parcel.pointee.areaMu, decimals: 4)
-        out.boolean("geometry_repaired", parcel.pointee.geometryRepaired)
-        out.fixed("exclusion_share", assessment?.pointee.exclusionShare, decimals: 4)
-        out.strings("exclusion_areas", assessment?.pointee.exclusionNames ?? [])
-        out.string("soil_class", assessment?.pointee.soilClass)
+        out.fixed("area_ha", parcels[index].areaHectares, decimals: 6)
+        out.fixed("area_mu", parcels[index].areaMu, decimals: 4)
+        out.boolean("geometry_repaired", parcels[index].geometryRepaired)
+        out.fixed("exclusion_share", assessment?.exclusionShare, decimals: 4)
+        out.strings("exclusion_areas", assessment?.exclusionNames ?? [])
+        out.string("soil_class", assessment?.soilClass.rawValue)
         out.strings("soil_sample_ids", sampleIDs)
-        out.boolean("soil_estimated", sampleIndices.isEmpty ? nil : links?.pointee.soilEstimated ?? false)
-        out.fixed("soil_distance_m", links?.pointee.soilDistanceMetres, decimals: 1)
+        out.boolean("soil_estimated", sampleIndices.isEmpty ? nil : links[index].soilEstimated)
+        out.fixed("soil_distance_m", hasLinks ? links[index].soilDistanceMetres : nil, decimals: 1)
         // A measured pH from a sample wins over the parcel attribute.
-        out.fixed("soil_ph", samplePH ?? parcel.pointee.soilPH, decimals: 2)
-        out.string("soil_ph_from", samplePH != nil ? "sample" : (parcel.pointee.soilPH != nil ? "parcel_attribute" : nil))
-        for (index, parameter) in soilParameters.enumerated() {
+        out.fixed("soil_ph", samplePH ?? parcels[index].soilPH, decimals: 2)
+        out.string("soil_ph_from", samplePH != nil ? "sample" : (parcels[index].soilPH != nil ? "parcel_attribute" : nil))
+        for (element, parameter) in soilParameters.enumerated() {
             // The rules found the measured value already (their starting content, unless that is
             // the background).
-            let value = hasReview ? review?.pointee?.accumulation[index: elementLoadIndex[index]].flatMap { $0.startIsBackground ? nil : $0.start }
+            let value = hasReview ? assessment?.review?.accumulation[index: elementLoadIndex[element]].flatMap { $0.startIsBackground ? nil : $0.start }
                 : parameter.flatMap { SoilSummary.value($0, samples: samples) }
-            out.number(soilValueNames[index], value)
+            out.number(soilValueNames[element], value)
         }
-        out.strings("well_ids", links?.pointee.wellIDs ?? [])
+        out.strings("well_ids", hasLinks ? links[index].wellIDs : [])
         // The volume the loads use: the latest year of records, else the crop's quota.
-        out.fixed("irrigation_m3_ha_yr", review?.pointee?.volumeM3PerHectare ?? latestIrrigation?.value, decimals: 1)
+        out.fixed("irrigation_m3_ha_yr", assessment?.review?.volumeM3PerHectare ?? latestIrrigation?.value, decimals: 1)
         out.integer("irrigation_year", latestIrrigation.map { Int64($0.key) })
-        out.string("irrigation_basis", review?.pointee?.volumeBasis ?? (latestIrrigation == nil ? nil : "records"))
-        out.fixed("load_cl_kg_ha_yr", review?.pointee?.annualLoad[index: chlorideLoadIndex], decimals: 3)
-        out.fixed("load_salt_kg_ha_yr", review?.pointee?.annualLoad[index: saltLoadIndex], decimals: 3)
-        for (index, load) in elementLoadIndex.enumerated() { out.fixed(loadNames[index], review?.pointee?.annualLoad[index: load], decimals: 4) }
-        out.fixed("cum_load_cl_kg_ha", review?.pointee?.cumulativeLoad[index: chlorideLoadIndex], decimals: 3)
-        out.fixed("cum_load_salt_kg_ha", review?.pointee?.cumulativeLoad[index: saltLoadIndex], decimals: 3)
-        for (index, load) in elementLoadIndex.enumerated() { out.fixed(cumulativeLoadNames[index], review?.pointee?.cumulativeLoad[index: load], decimals: 4) }
-        for (index, load) in elementLoadIndex.enumerated() {
-            // g/ha × ha / 1000 = kg over the parcel.pointee.
-            out.fixed(totalLoadNames[index], review?.pointee?.cumulativeLoad[index: load].map { $0 * parcel.pointee.areaHectares / 1000 }, decimals: 6)
+        out.string("irrigation_basis", assessment?.review?.volumeBasis ?? (latestIrrigation == nil ? nil : "records"))
+        out.fixed("load_cl_kg_ha_yr", assessment?.review?.annualLoad[index: chlorideLoadIndex], decimals: 3)
+        out.fixed("load_salt_kg_ha_yr", assessment?.review?.annualLoad[index: saltLoadIndex], decimals: 3)
+        for (element, load) in elementLoadIndex.enumerated() { out.fixed(loadNames[element], assessment?.review?.annualLoad[index: load], decimals: 4) }
+        out.fixed("cum_load_cl_kg_ha", assessment?.review?.cumulativeLoad[index: chlorideLoadIndex], decimals: 3)
+        out.fixed("cum_load_salt_kg_ha", assessment?.review?.cumulativeLoad[index: saltLoadIndex], decimals: 3)
+        for (element, load) in elementLoadIndex.enumerated() { out.fixed(cumulativeLoadNames[element], assessment?.review?.cumulativeLoad[index: load], decimals: 4) }
+        for (element, load) in elementLoadIndex.enumerated() {
+            // g/ha × ha / 1000 = kg over the parcel.
+            out.fixed(totalLoadNames[element], assessment?.review?.cumulativeLoad[index: load].map { $0 * parcels[index].areaHectares / 1000 }, decimals: 6)
         }
-        for (index, load) in elementLoadIndex.enumerated() {
-            out.fixed(yearsToScreeningNames[index], review?.pointee?.accumulation[index: load]?.yearsToScreening, decimals: 1)
+        for (element, load) in elementLoadIndex.enumerated() {
+            out.fixed(yearsToScreeningNames[element], assessment?.review?.accumulation[index: load]?.yearsToScreening, decimals: 1)
         }
-        for (index, load) in elementLoadIndex.enumerated() {
-            out.fixed(projectedNames[index], review?.pointee?.accumulation[index: load]?.projected, decimals: 4)
+        for (element, load) in elementLoadIndex.enumerated() {
+            out.fixed(projectedNames[element], assessment?.review?.accumulation[index: load]?.projected, decimals: 4)
         }
-        out.fixed("irrigation_years_limit", review?.pointee?.irrigationYearsLimit, decimals: 1)
-        out.string("limiting_element", review?.pointee?.limitingElement)
-        out.fixed("salt_ecw_ds_m", review?.pointee?.ecw, decimals: 3)
-        out.string("water_salinity_class", review?.pointee?.waterSalinityClass)
-        out.string("water_chloride_class", review?.pointee?.waterChlorideClass)
-        out.fixed("leaching_requirement", review?.pointee?.leachingRequirement, decimals: 4)
-        out.fixed("relative_yield_pct", review?.pointee?.relativeYield, decimals: 1)
-        out.string("salinity_class", review?.pointee?.soilSaltClass)
-        out.boolean("soil_review", review?.pointee?.soilReview)
-        out.boolean("groundwater_review", review?.pointee?.groundwaterReview)
-        out.strings("review_reasons", review?.pointee?.reviewReasons ?? [])
-        out.findings("findings", review?.pointee?.findings ?? [])
-        for index in parcel.pointee.attributes.indices {
-            out.attribute(fieldNames?.outputName(at: index, of: parcel.pointee.attributes[index].name) ?? passThroughName(parcel.pointee.attributes[index].name),
-                          parcel.pointee.attributes[index].value)
+        out.fixed("irrigation_years_limit", assessment?.review?.irrigationYearsLimit, decimals: 1)
+        out.string("limiting_element", assessment?.review?.limitingElement)
+        out.fixed("salt_ecw_ds_m", assessment?.review?.ecw, decimals: 3)
+        out.string("water_salinity_class", assessment?.review?.waterSalinityClass)
+        out.string("water_chloride_class", assessment?.review?.waterChlorideClass)
+        out.fixed("leaching_requirement", assessment?.review?.leachingRequirement, decimals: 4)
+        out.fixed("relative_yield_pct", assessment?.review?.relativeYield, decimals: 1)
+        out.string("salinity_class", assessment?.review?.soilSaltClass)
+        out.boolean("soil_review", assessment?.review?.soilReview)
+        out.boolean("groundwater_review", assessment?.review?.groundwaterReview)
+        out.strings("review_reasons", assessment?.review?.reviewReasons.map(\.rawValue) ?? [])
+        out.findings("findings", assessment?.review?.findings ?? [])
+        for field in parcels[index].attributes.indices {
+            out.attribute(fieldNames?.outputName(at: field, of: parcels[index].attributes[field].name) ?? passThroughName(parcels[index].attributes[field].name),
+                          parcels[index].attributes[field].value)
         }
     }
 
@@ -232,28 +226,24 @@ extension JSONBytes {
         func text(_ s: String?) { if let s { appendJSONString(s) } else { append("null") } }
         func number(_ d: Double?) { if let d { appendJSONNumber(d) } else { append("null") } }
         append(byte: UInt8(ascii: "["))
-        // Each finding is read in place (iterating copied it whole: a retain and a release per string).
-        findings.withUnsafeBufferPointer { findings in
-            for index in findings.indices {
-                if index > 0 { append(", ") }
-                let f = findings.baseAddress! + index
-                append("{\"code\": "); text(f.pointee.code)
-                append(", \"target\": "); text(f.pointee.target)
-                append(", \"parameter\": "); text(f.pointee.parameter)
-                append(", \"value\": "); number(f.pointee.value)
-                append(", \"threshold\": "); number(f.pointee.threshold)
-                append(", \"unit\": "); text(f.pointee.unit)
-                append(", \"standard\": "); text(f.pointee.standard)
-                append(", \"evidence\": [")
-                for e in f.pointee.evidence.indices {
-                    if e > 0 { append(", ") }
-                    appendJSONString(f.pointee.evidence[e])
-                }
-                append("], \"review\": "); append(f.pointee.review ? "true" : "false")
-                append(", \"message_zh\": "); text(f.pointee.messageZh)
-                append(", \"message_en\": "); text(f.pointee.messageEn)
-                append(byte: UInt8(ascii: "}"))
+        for index in findings.indices {
+            if index > 0 { append(", ") }
+            append("{\"code\": "); text(findings[index].code.rawValue)
+            append(", \"target\": "); text(findings[index].target.rawValue)
+            append(", \"parameter\": "); text(findings[index].parameter)
+            append(", \"value\": "); number(findings[index].value)
+            append(", \"threshold\": "); number(findings[index].threshold)
+            append(", \"unit\": "); text(findings[index].unit)
+            append(", \"standard\": "); text(findings[index].standard)
+            append(", \"evidence\": [")
+            for e in findings[index].evidence.indices {
+                if e > 0 { append(", ") }
+                appendJSONString(findings[index].evidence[e])
             }
+            append("], \"review\": "); append(findings[index].review ? "true" : "false")
+            append(", \"message_zh\": "); text(findings[index].messageZh)
+            append(", \"message_en\": "); text(findings[index].messageEn)
+            append(byte: UInt8(ascii: "}"))
         }
         append(byte: UInt8(ascii: "]"))
     }

@@ -1,4 +1,5 @@
 import IrrigationModel
+import PlanarGeometry
 
 public enum ReportLanguage: String, Sendable, CaseIterable, Codable { case zh, en }
 
@@ -31,8 +32,8 @@ public struct ReportInput: Sendable {
         public init(file: String, code: String, count: Int) { self.file = file; self.code = code; self.count = count }
         /// Rejects counted per file and code, sorted.
         public static func counts(of rejects: [Reject]) -> [Rejected] {
-            Dictionary(grouping: rejects, by: { "\($0.file)|\($0.code)" }).map { _, list in
-                Rejected(file: list[0].file, code: list[0].code, count: list.count)
+            Dictionary(grouping: rejects, by: { "\($0.file)|\($0.code.rawValue)" }).map { _, list in
+                Rejected(file: list[0].file, code: list[0].code.rawValue, count: list.count)
             }.sorted { ($0.file, $0.code) < ($1.file, $1.code) }
         }
     }

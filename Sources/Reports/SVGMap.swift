@@ -1,5 +1,7 @@
 import Foundation
 import IrrigationModel
+import PlanarGeometry
+import RunSupport
 
 /// The report's map as inline SVG, drawn from the real geometries. Up to `parcelLimit` parcels
 /// are drawn one by one; above that the dissolved zones are drawn instead (and reviewed parcels

@@ -35,25 +35,20 @@ public enum SummaryFiles {
             public var soilIncomplete, sourceIncomplete: Bool
 
             public init(unit: String, zone: String, cropClass: String, hectares: Double, volumeM3PerHectare: Double?, loadsPerHectare: [Double?],
-                        soilReview: Bool, groundwaterReview: Bool, soilNoData: Bool, reviewReasons: [String]) {
+                        soilReview: Bool, groundwaterReview: Bool, soilNoData: Bool, reviewReasons: [FindingCode]) {
                 self.unit = unit; self.zone = zone; self.cropClass = cropClass; self.hectares = hectares; self.volumeM3PerHectare = volumeM3PerHectare
                 self.loadsPerHectare = loadsPerHectare; self.soilReview = soilReview; self.groundwaterReview = groundwaterReview; self.soilNoData = soilNoData
-                soilIncomplete = reviewReasons.contains("SOIL_INCOMPLETE")
-                sourceIncomplete = reviewReasons.contains("SOURCE_INCOMPLETE")
+                soilIncomplete = reviewReasons.contains(.soilIncomplete)
+                sourceIncomplete = reviewReasons.contains(.sourceIncomplete)
             }
 
-            /// (Through pointers, and the review read in place: copies of the parcel, the assessment
-            /// or its review retained every string and array they hold, per parcel; a borrowed
-            /// parameter was still copied whole by its caller, in `perf` samples.)
-            public init(_ parcel: UnsafePointer<Parcel>, _ assessment: UnsafePointer<ParcelAssessment>) {
-                let soilNoData = assessment.pointee.review?.findings.withUnsafeBufferPointer { findings in
-                    findings.indices.contains { findings[$0].code == "SOIL_NO_DATA" }
-                }
-                self.init(unit: parcel.pointee.adminUnit ?? "", zone: assessment.pointee.zone.rawValue, cropClass: assessment.pointee.classification.cropClass.rawValue,
-                          hectares: parcel.pointee.areaHectares, volumeM3PerHectare: assessment.pointee.review?.volumeM3PerHectare,
-                          loadsPerHectare: assessment.pointee.review?.annualLoad.inKeyOrder ?? Array(repeating: nil, count: SummaryAccumulator.loadKeys.count),
-                          soilReview: assessment.pointee.review?.soilReview == true, groundwaterReview: assessment.pointee.review?.groundwaterReview == true,
-                          soilNoData: soilNoData == true, reviewReasons: assessment.pointee.review?.reviewReasons ?? [])
+            public init(_ parcels: [Parcel], at index: Int, _ assessment: ParcelAssessment) {
+                let soilNoData = assessment.review.map { review in review.findings.indices.contains { review.findings[$0].code == .soilNoData } }
+                self.init(unit: parcels[index].adminUnit ?? "", zone: assessment.zone.rawValue, cropClass: assessment.classification.cropClass.rawValue,
+                          hectares: parcels[index].areaHectares, volumeM3PerHectare: assessment.review?.volumeM3PerHectare,
+                          loadsPerHectare: assessment.review?.annualLoad.inKeyOrder ?? Array(repeating: nil, count: SummaryAccumulator.loadKeys.count),
+                          soilReview: assessment.review?.soilReview == true, groundwaterReview: assessment.review?.groundwaterReview == true,
+                          soilNoData: soilNoData == true, reviewReasons: assessment.review?.reviewReasons ?? [])
             }
         }
 
@@ -82,7 +77,7 @@ public enum SummaryFiles {
             let keys = groups.keys.sorted { ($0.unit, $0.zone, $0.cropClass) < ($1.unit, $1.zone, $1.cropClass) }
             for key in keys {
                 let sums = groups[key]!
-                csv.writeRow([key.unit, key.zone, key.cropClass, String(sums.parcels), JSONText.fixed(sums.area, 4), JSONText.fixed(sums.area * 15, 2),
+                csv.writeRow([key.unit, key.zone, key.cropClass, String(sums.parcels), JSONText.fixed(sums.area, 4), JSONText.fixed(AreaUnit.mu(hectares: sums.area), 2),
                               JSONText.fixed(sums.volume, 1)] + sums.loads.map { JSONText.fixed($0, 3) }
                              + [String(sums.soilReview), String(sums.groundwaterReview), String(sums.soilNoData), String(sums.soilIncomplete),
                                 String(sums.sourceIncomplete)])
@@ -111,15 +106,15 @@ public enum SummaryFiles {
 
         /// A parcel's rows (one per finding under review) as CSV text, and how many; pure, so
         /// parcels' rows can be made on all cores and written in order.
-        public static func rows(_ parcel: UnsafePointer<Parcel>, _ assessment: UnsafePointer<ParcelAssessment>) -> (text: String, count: Int) {
+        public static func rows(_ parcels: [Parcel], at index: Int, _ assessment: ParcelAssessment) -> (text: String, count: Int) {
             var text = "", count = 0
-            guard let findings = assessment.pointee.review?.findings else { return (text, count) }
+            guard let findings = assessment.review?.findings else { return (text, count) }
             // Looked at in place; copied only when written (iterating copied every finding whole,
             // a retain and a release per string).
-            for index in findings.indices where findings[index].review {
-                let finding = findings[index]
-                text += CSVWriter.row([parcel.pointee.id, parcel.pointee.adminUnit ?? "", parcel.pointee.crop ?? "", assessment.pointee.classification.cropClass.rawValue, assessment.pointee.zone.rawValue,
-                                       finding.code, finding.target, finding.parameter ?? "", finding.value.map { String($0) } ?? "",
+            for position in findings.indices where findings[position].review {
+                let finding = findings[position]
+                text += CSVWriter.row([parcels[index].id, parcels[index].adminUnit ?? "", parcels[index].crop ?? "", assessment.classification.cropClass.rawValue, assessment.zone.rawValue,
+                                       finding.code.rawValue, finding.target.rawValue, finding.parameter ?? "", finding.value.map { String($0) } ?? "",
                                        finding.threshold.map { String($0) } ?? "", finding.unit ?? "", finding.standard ?? "", finding.evidence.joined(separator: ";"),
                                        finding.messageZh, finding.messageEn])
                 count += 1

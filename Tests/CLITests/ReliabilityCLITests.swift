@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GeoKit
 import TestSupport
+import PlanarGeometry
 
 /// Issue #23: no run ends by a signal, nothing is half-written, a bad configuration is refused
 /// the same way by `check` and `assess`.

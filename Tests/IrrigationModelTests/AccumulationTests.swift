@@ -1,6 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import IrrigationModel
+import PlanarGeometry
 
 /// The worked examples of ../shared/reference/standards.md §7.3 and §8.4.
 @Suite struct WorkedExampleTests {
@@ -141,7 +143,7 @@ import Testing
                                    crop: classification.entry, links: links, soil: soil, context: context)
     }
 
-    static func codes(_ review: ParcelReview) -> Set<String> { Set(review.findings.map(\.code)) }
+    static func codes(_ review: ParcelReview) -> Set<String> { Set(review.findings.map(\.code.rawValue)) }
 
     @Test func cleanParcelHasOnlyInformationalFindings() {
         let r = Self.review(soil: [Self.completeSoil(["cd": 0.15, "salt": 1.2])])
@@ -162,27 +164,27 @@ import Testing
         let soon = Self.review(soil: [Self.soil(["cd": 0.58])], water: Self.water(["cd": 0.01]))
         #expect(Self.codes(soon).contains("SOIL_PROJECTED_EXCEEDANCE") && soon.soilReview)
         let salty = Self.review(soil: [Self.soil(["cd": 0.1, "salt": 4.5])])
-        #expect(salty.findings.contains { $0.code == "SOIL_SALINITY" && $0.parameter == "salt" } && salty.soilSaltClass == "severe")
+        #expect(salty.findings.contains { $0.code.rawValue == "SOIL_SALINITY" && $0.parameter == "salt" } && salty.soilSaltClass == "severe")
         // Maize (a 1.7, b 12) with ECw 2.0 → ECe 3.0 → yield 84.4 % < 90 %.
         let yield = Self.review(soil: [Self.soil(["cd": 0.1])], water: Self.water(["ec": 2.0, "cd": 0.001]))
-        #expect(abs(yield.relativeYield! - 84.4) < 1e-9 && yield.findings.contains { $0.code == "SOIL_SALINITY" && $0.parameter == "ec" })
+        #expect(abs(yield.relativeYield! - 84.4) < 1e-9 && yield.findings.contains { $0.code.rawValue == "SOIL_SALINITY" && $0.parameter == "ec" })
         let none = Self.review(soil: [])
         #expect(Self.codes(none).contains("SOIL_NO_DATA") && none.soilReview && none.irrigationYearsLimit == nil)
         let estimated = Self.review(soil: [Self.completeSoil(["cd": 0.1])], estimated: true)
-        #expect(estimated.findings.contains { $0.code == "SOIL_ESTIMATED_FROM_NEIGHBOUR" && !$0.review } && !estimated.soilReview)
+        #expect(estimated.findings.contains { $0.code.rawValue == "SOIL_ESTIMATED_FROM_NEIGHBOUR" && !$0.review } && !estimated.soilReview)
     }
 
     @Test func groundwaterFlags() {
         let rising = (0..<12).map { 110.0 + Double($0) * 8 }  // 110 … 198: rising, below class III
         var r = Self.review(soil: [Self.soil(["cd": 0.1])], wells: Self.well("GW1", chloride: rising))
-        let trend = r.findings.first { $0.code == "GW_RISING_TREND" }
+        let trend = r.findings.first { $0.code.rawValue == "GW_RISING_TREND" }
         #expect(trend != nil && abs(trend!.value! - 32) < 0.5 && trend!.evidence == ["GW1"])  // 8 mg/L a quarter; the 15th of Jan/Apr/Jul/Oct is not exactly ¼ year apart
         #expect(!Self.codes(r).contains("GW_ABOVE_CLASS_III"))
         r = Self.review(soil: [Self.soil(["cd": 0.1])], wells: Self.well("GW1", chloride: [240, 245, 262]))
-        #expect(r.findings.contains { $0.code == "GW_ABOVE_CLASS_III" && $0.value == 262 && $0.threshold == 250 })
+        #expect(r.findings.contains { $0.code.rawValue == "GW_ABOVE_CLASS_III" && $0.value == 262 && $0.threshold == 250 })
         #expect(!Self.codes(r).contains("GW_RISING_TREND"))  // fewer than 6 readings
         r = Self.review(soil: [Self.soil(["cd": 0.1])], wells: Self.well("GW1", chloride: [100, 100], depth: 2.2))
-        #expect(r.findings.contains { $0.code == "GW_SHALLOW_AND_LOADED" && $0.parameter == "chloride" })  // 900 kg/ha·yr > 500
+        #expect(r.findings.contains { $0.code.rawValue == "GW_SHALLOW_AND_LOADED" && $0.parameter == "chloride" })  // 900 kg/ha·yr > 500
         #expect(r.groundwaterReview)
     }
 

@@ -1,6 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import IrrigationModel
+import PlanarGeometry
 
 /// Issue #22: no verdict more permissive than its evidence. A required item not measured is not
 /// a pass; stand-ins can only be stricter; species are never confused.
@@ -147,7 +149,7 @@ import Testing
         "ni": .value(28), "zn": .value(70),
     ]
 
-    static func incomplete(_ review: ParcelReview) -> Finding? { review.findings.first { $0.code == "SOIL_INCOMPLETE" } }
+    static func incomplete(_ review: ParcelReview) -> Finding? { review.findings.first { $0.code.rawValue == "SOIL_INCOMPLETE" } }
 
     @Test func aSoilSampleWithoutMetalsIsNotClean() throws {
         let review = Self.review([Self.soil(["ph": .value(8.0), "salt": .value(1.2)])])

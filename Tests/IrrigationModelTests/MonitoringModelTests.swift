@@ -1,5 +1,7 @@
+import TestSupport
 import Testing
 @testable import IrrigationModel
+import PlanarGeometry
 
 @Suite struct MeasuredValueTests {
     @Test(arguments: [
@@ -132,17 +134,17 @@ import Testing
 @Suite struct SpatialIndexTests {
     @Test func queriesMatchBruteForce() {
         var random = LCG(seed: 42)
-        let boxes = (0..<2000).map { _ -> SpatialIndex.Box in
+        let boxes = (0..<2000).map { _ -> BoundingBox in
             let x = random.next() * 100, y = random.next() * 100
-            return SpatialIndex.Box(minX: x, minY: y, maxX: x + random.next() * 3, maxY: y + random.next() * 3)
+            return BoundingBox(minX: x, minY: y, maxX: x + random.next() * 3, maxY: y + random.next() * 3)
         }
         let index = SpatialIndex(boxes: boxes)
         for _ in 0..<200 {
             let x = random.next() * 100, y = random.next() * 100
-            let query = SpatialIndex.Box(minX: x, minY: y, maxX: x + random.next() * 10, maxY: y + random.next() * 10)
+            let query = BoundingBox(minX: x, minY: y, maxX: x + random.next() * 10, maxY: y + random.next() * 10)
             #expect(Set(index.query(query)) == Set(boxes.indices.filter { boxes[$0].intersects(query) }))
         }
-        #expect(SpatialIndex(boxes: []).query(SpatialIndex.Box(minX: 0, minY: 0, maxX: 1, maxY: 1)).isEmpty)
+        #expect(SpatialIndex(boxes: []).query(BoundingBox(minX: 0, minY: 0, maxX: 1, maxY: 1)).isEmpty)
     }
 }
 

@@ -1,10 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 import GeoKit
 import IrrigationModel
 @testable import Ingest
 @testable import Pipeline
 import Reports
+import PlanarGeometry
 
 @Suite struct AssessJobTests {
     /// Without monitoring data: no sources file with locations, so sources.csv.
@@ -249,7 +251,7 @@ import Reports
     /// it must write exactly what encoding the (name, value) list does, for every parcel of the
     /// sample project (nulls, non-detects, findings, repaired shapes, GBK text).
     @Test func directEncodingEqualsTheEncodedPropertyList() throws {
-        let options = try MonitoringTests.sampleProjectOptions()
+        let options = try IngestStageTests.sampleProjectOptions()
         var timer = PhaseTimer()
         let ingested = try IngestStage.run(options, timer: &timer)
         let assessment = try AssessmentStage.run(ingested, rules: options.rules, timer: &timer)

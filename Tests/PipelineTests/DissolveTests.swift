@@ -1,8 +1,10 @@
+import TestSupport
 import Testing
 import GeoKit
 import IrrigationModel
 import Ingest
 @testable import Pipeline
+import PlanarGeometry
 
 @Suite struct DissolveTests {
     /// Grid coordinates computed one way for every vertex, so neighbours share edges exactly.
@@ -32,7 +34,7 @@ import Ingest
 
     static func assessment(_ zone: Zone, _ cropClass: CropClass) -> ParcelAssessment {
         ParcelAssessment(classification: CropClassification(cropClass: cropClass, basis: .none, entry: nil), tier: nil, zone: zone, reasons: [],
-                         sourceStatus: nil, exclusionShare: 0, exclusionNames: [], soilClass: "unknown", soilAboveScreening: [],
+                         sourceStatus: nil, exclusionShare: 0, exclusionNames: [], soilClass: .unknown, soilAboveScreening: [],
                          soilAboveIntervention: [], soilPHUsed: nil)
     }
 

@@ -1,7 +1,9 @@
+import TestSupport
 import Testing
 import IrrigationModel
 import Reports
 @testable import Pipeline
+import PlanarGeometry
 
 /// `partition.bin`: what a part writes per parcel is what `merge` reads back, and a cut-off file
 /// is an error, not fewer parcels.
@@ -14,7 +16,7 @@ import Reports
 
     @Test func recordsRoundTripAndTruncationIsAnError() throws {
         let parcels = [Self.parcel(id: "地块-1", unit: "晋源区"), Self.parcel(id: "P2", unit: nil)]
-        let outcome = ParcelOutcome(zone: .restricted, cropClass: .drylandGrainOil, reasons: [.tierCautious], reviewReasons: ["SOIL_NO_DATA"], soilReview: true,
+        let outcome = ParcelOutcome(zone: .restricted, cropClass: .drylandGrainOil, reasons: [.tierCautious], reviewReasons: [.soilNoData], soilReview: true,
                                     groundwaterReview: false, irrigationYearsLimit: 12.5, limitingElement: "cd", volumeM3PerHectare: nil)
         let row = SummaryFiles.SummaryAccumulator.Row(unit: "晋源区", zone: "restricted", cropClass: "dryland_grain_oil", hectares: 0.43215,
                                                       volumeM3PerHectare: nil, loadsPerHectare: SummaryFiles.SummaryAccumulator.loadKeys.map { $0 == "cd" ? 1.5 : nil },

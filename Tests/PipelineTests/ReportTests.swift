@@ -1,10 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 import GeoKit
 import IrrigationModel
 import Reports
 @testable import Ingest
 @testable import Pipeline
+import PlanarGeometry
 
 /// The report and table outputs of a small fixed project (issue #6).
 @Suite struct ReportTests {

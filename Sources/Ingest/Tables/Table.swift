@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 import IrrigationModel
+import PlanarGeometry
 
 /// A table as read from a CSV, a spreadsheet sheet or an OGR layer: text cells with the header,
 /// and for layers with point geometry, each row's point in WGS84.

@@ -1,3 +1,4 @@
+import PlanarGeometry
 /// Where a record came from, so every finding can point back into the user's file.
 public struct RecordOrigin: Sendable, Hashable, Codable, CustomStringConvertible {
     public var file: String
@@ -148,7 +149,7 @@ public struct IrrigationRecord: Sendable, Hashable {
     public func cubicMetresPerHectare(areaHectares: Double) -> Double? {
         switch volume {
         case .cubicMetres(let v): areaHectares > 0 ? v / areaHectares : nil
-        case .cubicMetresPerMu(let v): v * 15
+        case .cubicMetresPerMu(let v): AreaUnit.perHectare(perMu: v)
         }
     }
 }

@@ -1,18 +1,19 @@
 import Foundation
-import TestSupport
 import GeoKit
 
-let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let realData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/realdata").path
+/// The repository's root folder.
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// `../shared/realdata` relative to the repository root (CI has it there too).
+public let realData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/realdata").path
 
 /// A new scratch directory, removed with the others when the test process exits.
-func temporaryDirectory(_ name: String = #function) throws -> String {
+public func temporaryDirectory(_ name: String = #function) throws -> String {
     try TestScratch.directory(name)
 }
 
 /// Reads a GeoJSON (or any vector file) back through GDAL: one dictionary of properties per
 /// feature plus its geometry as WKT.
-func readBack(_ path: String) throws -> [(properties: [String: FieldValue], geometry: Geometry?)] {
+public func readBack(_ path: String) throws -> [(properties: [String: FieldValue], geometry: Geometry?)] {
     GDALEnvironment.initialize()
     let dataset = try Dataset.open(path)
     guard let layer = dataset.layer(at: 0) else { return [] }
@@ -27,7 +28,7 @@ func readBack(_ path: String) throws -> [(properties: [String: FieldValue], geom
 }
 
 /// Writes a shapefile holding one polygon feature (no attributes) in EPSG:`epsg`; returns its path.
-func writeOnePolygonShapefile(named name: String, epsg: Int, wkt: String, _ caller: String = #function) throws -> String {
+public func writeOnePolygonShapefile(named name: String, epsg: Int, wkt: String, _ caller: String = #function) throws -> String {
     GDALEnvironment.initialize()
     let path = try temporaryDirectory(caller) + "/\(name).shp"
     let dataset = try Dataset.create(driver: "ESRI Shapefile", path: path)
@@ -42,7 +43,7 @@ func writeOnePolygonShapefile(named name: String, epsg: Int, wkt: String, _ call
 /// Writes a shapefile of two parcels whose crop names are GBK bytes, then makes it look like
 /// what ArcMap on Chinese Windows leaves behind: no .cpg, and the DBF language driver id set to
 /// `ldid` (0x57 "ANSI", which GDAL reads as ISO-8859-1; or 0, which GDAL does not decode).
-func makeGBKShapefileWithoutCPG(in directory: String, ldid: UInt8) throws -> String {
+public func makeGBKShapefileWithoutCPG(in directory: String, ldid: UInt8) throws -> String {
     GDALEnvironment.initialize()
     let path = directory + "/gbk_parcels.shp"
     let dataset = try Dataset.create(driver: "ESRI Shapefile", path: path)

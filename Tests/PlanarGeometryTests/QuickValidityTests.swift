@@ -1,8 +1,10 @@
 import Foundation
+import RunSupport
+import TestSupport
 import Testing
 import GeoKit
 import IrrigationModel
-@testable import Pipeline
+import PlanarGeometry
 
 /// `QuickValidity` may only ever say "certainly valid" where GEOS finds the shape valid, and
 /// should say so for ordinary parcels (else it saves nothing).

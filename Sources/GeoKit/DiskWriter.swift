@@ -3,10 +3,15 @@ import Foundation
 import Glibc
 #endif
 
-/// The file end of an `OutputBuffer`: takes its bytes in order and writes them to the file in
-/// large aligned pieces on a thread of its own, while the next piece is filled. (Sendable by
-/// hand: the caller's thread and the writing thread never touch the same piece or state at
-/// once; the caller waits for the writing thread before reading what it sets.)
+/// A file written through POSIX calls (`open`, `pwrite`, `fdatasync`, `O_DIRECT`): takes its
+/// bytes in order and writes them in large aligned pieces on a thread of its own, while the
+/// next piece is filled. The file end of the writers' `OutputBuffer`; here, beside the other
+/// wrappers of C handles, because a file descriptor and raw aligned memory are C's.
+///
+/// `@unchecked Sendable` because the writing thread gets raw memory: the caller's thread and the
+/// writing thread never touch the same piece or state at once (a piece goes to the writing
+/// thread only after the write before it is waited for), and the caller waits for the writing
+/// thread before it reads anything the writing thread sets.
 ///
 /// A large file opened by path is written around the page cache (`O_DIRECT`) from its
 /// `directFrom`-th byte on, where the file system allows it. A million parcels' file is 3.5 GB;
@@ -18,7 +23,7 @@ import Glibc
 /// for the disk, and behind a large file's writeback a 10 kB summary took 0.25 s. Where the file
 /// system refuses direct writes (`EINVAL`), the file is written through the page cache, its
 /// writeback started every `writebackStep`.
-final class DiskWriter: @unchecked Sendable {
+public final class DiskWriter: @unchecked Sendable {
     /// Alignment of a direct write's memory, length and file offset (the largest logical block
     /// size of common disks; a multiple of a 512-byte one).
     static let alignment = 4096
@@ -43,7 +48,7 @@ final class DiskWriter: @unchecked Sendable {
     private let handle: FileHandle?
     /// Whether writes go around the page cache: from `directFrom` on, unless the file system
     /// refuses. Read and written on the writing thread, or after waiting for it.
-    private(set) var bypassesPageCache = false
+    public private(set) var bypassesPageCache = false
     /// Whether the file may be written around the page cache (opened here, not tried yet).
     private var mayBypassPageCache: Bool
     private var pieces: [UnsafeMutableRawPointer]
@@ -55,7 +60,7 @@ final class DiskWriter: @unchecked Sendable {
     private var failure: (any Error)?
     private var written = 0, writebackStarted = 0, flushRequested = 0
     /// Background flushes started (on the writing thread, read after waiting for it).
-    private(set) var backgroundFlushes = 0
+    public private(set) var backgroundFlushes = 0
     /// One background flush at a time: taken on the writing thread when one is started, given
     /// back when it ends.
     private let flushSlot = DispatchSemaphore(value: 1)
@@ -67,7 +72,7 @@ final class DiskWriter: @unchecked Sendable {
     private var finished = false
 
     /// Creates (or truncates) the file at `path`.
-    init(path: String) throws {
+    public init(path: String) throws {
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw Self.error(errno, path: path) }
         closesDescriptor = true
@@ -78,7 +83,7 @@ final class DiskWriter: @unchecked Sendable {
 
     /// Writes to a file opened already, through the page cache (tests: `/dev/full`); the handle
     /// closes it.
-    init(writingTo handle: FileHandle) {
+    public init(writingTo handle: FileHandle) {
         self.handle = handle
         descriptor = handle.fileDescriptor
         closesDescriptor = false
@@ -113,7 +118,7 @@ final class DiskWriter: @unchecked Sendable {
     }
 
     /// Appends `bytes`; a full piece goes to the writing thread.
-    func append(_ bytes: UnsafeRawBufferPointer) {
+    public func append(_ bytes: UnsafeRawBufferPointer) {
         precondition(!finished, "bytes appended to a finished file")
         var offset = 0
         while offset < bytes.count {
@@ -139,7 +144,7 @@ final class DiskWriter: @unchecked Sendable {
 
     /// Writes everything appended and waits for it; the file then holds exactly the bytes
     /// appended, and no more may be. Throws the first write error.
-    func finish() throws {
+    public func finish() throws {
         pieceWritten.wait()
         guard !finished else { if let failure { throw failure }; return }
         finished = true
@@ -160,14 +165,14 @@ final class DiskWriter: @unchecked Sendable {
 
     /// Flushes the file to disk (`fsync`), after the background flush under way; throws a
     /// background flush's error too (Linux reports a failed writeback to one flush only).
-    func synchronize() throws {
+    public func synchronize() throws {
         waitForFlush()
         if let flushFailure { throw flushFailure }
         if fsync(descriptor) != 0 { throw Self.error(errno, path: nil) }
     }
 
     /// Closes the file (when it was opened here); call after `finish()`.
-    func close() throws {
+    public func close() throws {
         waitForFlush()
         guard closesDescriptor, descriptor >= 0 else { return }
         let result = Glibc.close(descriptor)

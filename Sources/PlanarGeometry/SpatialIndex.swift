@@ -2,29 +2,20 @@
 /// same packing GEOS's STRtree uses, over axis-aligned boxes. Built once, queried many times;
 /// immutable after construction so it is safe to share between threads.
 public struct SpatialIndex: Sendable {
-    public struct Box: Sendable, Hashable {
-        public var minX, minY, maxX, maxY: Double
-        public init(minX: Double, minY: Double, maxX: Double, maxY: Double) {
-            self.minX = minX; self.minY = minY; self.maxX = maxX; self.maxY = maxY
-        }
-        public func intersects(_ o: Box) -> Bool { minX <= o.maxX && o.minX <= maxX && minY <= o.maxY && o.minY <= maxY }
-        func union(_ o: Box) -> Box { Box(minX: min(minX, o.minX), minY: min(minY, o.minY), maxX: max(maxX, o.maxX), maxY: max(maxY, o.maxY)) }
-    }
-
     /// Every node, leaves first, then each level up to the roots: a box and a range of `nodes`
     /// (its children) or, for a leaf, of `items`. One flat array: a query walks it without
     /// allocating (a million parcels make millions of queries).
-    private var nodes: [(box: Box, first: Int, count: Int)] = []
+    private var nodes: [(box: BoundingBox, first: Int, count: Int)] = []
     private var leafCount = 0
     /// Where the roots (the top level) start in `nodes`, and how deep a query's stack can get.
     private var rootStart = 0
     private var stackCapacity = 0
     private var items: [Int] = []
-    private var itemBoxes: [Box] = []
+    private var itemBoxes: [BoundingBox] = []
     public let nodeCapacity: Int
 
     /// Indexes `boxes`; queries return indices into this array.
-    public init(boxes: [Box], nodeCapacity: Int = 10) {
+    public init(boxes: [BoundingBox], nodeCapacity: Int = 10) {
         self.nodeCapacity = nodeCapacity
         itemBoxes = boxes
         guard !boxes.isEmpty else { return }
@@ -34,7 +25,7 @@ public struct SpatialIndex: Sendable {
         let sliceCount = Int(Double(leafCount).squareRoot().rounded(.up))
         let sliceSize = sliceCount * nodeCapacity
         entries.sort { ($0.1.minX + $0.1.maxX) < ($1.1.minX + $1.1.maxX) }
-        var ordered: [(Int, Box)] = []
+        var ordered: [(Int, BoundingBox)] = []
         ordered.reserveCapacity(entries.count)
         var start = 0
         while start < entries.count {
@@ -43,7 +34,7 @@ public struct SpatialIndex: Sendable {
             start += sliceSize
         }
         items = ordered.map(\.0)
-        var level: [(box: Box, first: Int, count: Int)] = []
+        var level: [(box: BoundingBox, first: Int, count: Int)] = []
         for first in stride(from: 0, to: ordered.count, by: nodeCapacity) {
             let count = min(nodeCapacity, ordered.count - first)
             let box = ordered[first..<(first + count)].dropFirst().reduce(ordered[first].1) { $0.union($1.1) }
@@ -54,7 +45,7 @@ public struct SpatialIndex: Sendable {
         var levelCount = 1
         while level.count > 1 {
             let levelStart = nodes.count - level.count
-            var parent: [(box: Box, first: Int, count: Int)] = []
+            var parent: [(box: BoundingBox, first: Int, count: Int)] = []
             for first in stride(from: 0, to: level.count, by: nodeCapacity) {
                 let count = min(nodeCapacity, level.count - first)
                 let box = level[first..<(first + count)].dropFirst().reduce(level[first].box) { $0.union($1.box) }
@@ -70,7 +61,7 @@ public struct SpatialIndex: Sendable {
     }
 
     /// Indices of every box that intersects `query`.
-    public func query(_ query: Box, into result: inout [Int]) {
+    public func query(_ query: BoundingBox, into result: inout [Int]) {
         guard !nodes.isEmpty else { return }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: stackCapacity) { stack in
             var depth = 0
@@ -89,7 +80,7 @@ public struct SpatialIndex: Sendable {
         }
     }
 
-    public func query(_ box: Box) -> [Int] {
+    public func query(_ box: BoundingBox) -> [Int] {
         var result: [Int] = []
         query(box, into: &result)
         return result
@@ -97,8 +88,8 @@ public struct SpatialIndex: Sendable {
 }
 
 extension MultiPolygon {
-    public var box: SpatialIndex.Box? {
-        bounds.map { SpatialIndex.Box(minX: $0.minX, minY: $0.minY, maxX: $0.maxX, maxY: $0.maxY) }
+    public var box: BoundingBox? {
+        bounds.map { BoundingBox(minX: $0.minX, minY: $0.minY, maxX: $0.maxX, maxY: $0.maxY) }
     }
 
     /// Even-odd point-in-polygon (points on an edge count as inside). Tested against GEOS.

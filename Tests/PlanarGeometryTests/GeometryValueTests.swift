@@ -1,5 +1,7 @@
+import TestSupport
 import Testing
-@testable import IrrigationModel
+import IrrigationModel
+import PlanarGeometry
 
 @Suite struct WKBTests {
     /// Hand-assembled little-endian ISO WKB for POLYGON((0 0,1 0,1 1,0 0)).

@@ -1,7 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import IrrigationModel
 @testable import Reports
+@testable import GeoKit
+import PlanarGeometry
 
 @Suite struct GeoJSONWriterTests {
     func write(_ body: (GeoJSONWriter) -> Void) throws -> [String: Any] {

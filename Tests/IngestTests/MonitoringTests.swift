@@ -1,39 +1,13 @@
 import Foundation
+import RunSupport
+import TestSupport
 import Testing
 import GeoKit
 import IrrigationModel
 @testable import Ingest
-@testable import Pipeline
+import PlanarGeometry
 
 @Suite struct MonitoringTests {
-    static let today = CalendarDate(year: 2026, month: 11, day: 22)!
-    static let cd = ParameterCatalog.parameter(id: "cd")!
-    static let chloride = ParameterCatalog.parameter(id: "chloride")!
-
-    static func context(crs: String? = "EPSG:4547", extent: SpatialIndex.Box? = nil) throws -> LocationContext {
-        GDALEnvironment.initialize()
-        return LocationContext(defaultCRS: try crs.map { try SpatialReference(userInput: $0) }, parcelExtent: extent,
-                               maxOutsideMetres: 10_000, today: today)
-    }
-
-    static func write(_ text: String, _ name: String, encoding: String? = nil) throws -> String {
-        let path = try temporaryDirectory(name) + "/" + name
-        let bytes = encoding.map { TextRecoding.encode(text, to: $0) } ?? Array(text.utf8)
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
-    static func ingest(_ options: MonitoringOptions, context: LocationContext? = nil, parcelIDs: Set<String> = []) throws -> MonitoringData {
-        try MonitoringIngest(options: options, context: context ?? (try Self.context()), parcelIDs: parcelIDs).read()
-    }
-
-    /// rows read = accepted + rejected + merged, for every file.
-    static func expectBalanced(_ data: MonitoringData) {
-        for report in data.reports {
-            #expect(report.rowsRead == report.rowsAccepted + report.rowsRejected + report.duplicateRowsMerged, "\(report.file)")
-        }
-    }
-
     /// Cells trimmed at the byte level read as `trimmingWhitespace()` reads them, for cells
     /// with ASCII, ideographic and no-break spaces, line breaks and marks that join a space into
     /// one Character at either end; and a row's location is spelled as before.
@@ -52,13 +26,13 @@ import IrrigationModel
 
     @Test func gbkCSVWithChineseHeadersIsDetected() throws {
         let csv = "样品编号,水源编码,采样日期,总镉(μg/L),氯化物(mg/L),总汞(mg/L)\r\nW1,ZS01,2025/7/5,18,210.5,未检出\r\n"
-        let path = try Self.write(csv, "water_gbk.csv", encoding: "CP936")
-        let data = try Self.ingest(MonitoringOptions(water: [TableInputOptions(path: path)]))
+        let path = try MonitoringFixtures.write(csv, "water_gbk.csv", encoding: "CP936")
+        let data = try MonitoringFixtures.ingest(MonitoringOptions(water: [TableInputOptions(path: path)]))
         #expect(data.reports[0].encoding == "GBK/GB18030 (detected)")
         let sample = try #require(data.waterSamples.first)
         #expect(sample.id == "W1" && sample.sourceID == "ZS01" && sample.date.description == "2025-07-05")
-        #expect(sample.measurements[Self.cd] == .value(0.018))
-        #expect(sample.measurements[Self.chloride] == .value(210.5))
+        #expect(sample.measurements[MonitoringFixtures.cd] == .value(0.018))
+        #expect(sample.measurements[MonitoringFixtures.chloride] == .value(210.5))
         #expect(sample.measurements[ParameterCatalog.parameter(id: "hg")!] == .belowDetection(limit: nil))
         #expect(data.reports[0].nonDetectsWithoutLimit == 1)
         #expect(data.reports[0].unitConversions == ["µg/L → mg/L (cd)"])
@@ -76,16 +50,16 @@ import IrrigationModel
             try layer.create(feature)
         }
         try dataset.close()
-        let data = try Self.ingest(MonitoringOptions(water: [TableInputOptions(path: path)]))
+        let data = try MonitoringFixtures.ingest(MonitoringOptions(water: [TableInputOptions(path: path)]))
         #expect(data.waterSamples.map(\.id) == ["W1", "W2"])
-        #expect(data.waterSamples[0].measurements[Self.cd] == .value(0.018))
-        #expect(data.waterSamples[1].measurements[Self.cd] == .belowDetection(limit: 0.001))
+        #expect(data.waterSamples[0].measurements[MonitoringFixtures.cd] == .value(0.018))
+        #expect(data.waterSamples[1].measurements[MonitoringFixtures.cd] == .belowDetection(limit: 0.001))
         #expect(data.waterSamples[1].origin.location == "sheet Sheet1 row 3")
     }
 
     @Test func longAndWideTablesGiveTheSameMeasurements() throws {
-        let wide = try Self.write("well_id,x,y,date,depth_to_water_m,氯化物(mg/L),Cd (ug/L)\nGW1,386000,4253000,2024-05-15,2.4,120.5,<0.5\nGW1,386000,4253000,2024-08-15,2.6,131,0.8\n", "wide.csv")
-        let long = try Self.write("""
+        let wide = try MonitoringFixtures.write("well_id,x,y,date,depth_to_water_m,氯化物(mg/L),Cd (ug/L)\nGW1,386000,4253000,2024-05-15,2.4,120.5,<0.5\nGW1,386000,4253000,2024-08-15,2.6,131,0.8\n", "wide.csv")
+        let long = try MonitoringFixtures.write("""
         well_id,x,y,date,depth_to_water_m,parameter,value,unit
         GW1,386000,4253000,2024-05-15,2.4,氯化物,120.5,mg/L
         GW1,386000,4253000,2024-05-15,2.4,Cd,<0.5,ug/L
@@ -94,17 +68,17 @@ import IrrigationModel
         GW1,386000,4253000,2024-08-15,2.6,镉,0.8,µg/L
 
         """, "long.csv")
-        let a = try Self.ingest(MonitoringOptions(wells: [TableInputOptions(path: wide)]))
-        let b = try Self.ingest(MonitoringOptions(wells: [TableInputOptions(path: long)]))
+        let a = try MonitoringFixtures.ingest(MonitoringOptions(wells: [TableInputOptions(path: wide)]))
+        let b = try MonitoringFixtures.ingest(MonitoringOptions(wells: [TableInputOptions(path: long)]))
         #expect(a.wellReadings.count == 2)
         #expect(a.wellReadings.map(\.measurements) == b.wellReadings.map(\.measurements))
         #expect(a.wellReadings.map(\.date) == b.wellReadings.map(\.date))
         #expect(a.wellReadings.map(\.depthToWaterMetres) == [2.4, 2.6])
         #expect(b.reports[0].duplicateRowsMerged == 1)  // the repeated last row
-        #expect(a.wellReadings[0].measurements[Self.cd] == .belowDetection(limit: 0.0005))
+        #expect(a.wellReadings[0].measurements[MonitoringFixtures.cd] == .belowDetection(limit: 0.0005))
         let location = a.wellReadings[0].location
         #expect(abs(location.x - 112.69) < 0.05 && abs(location.y - 38.42) < 0.05)
-        Self.expectBalanced(a); Self.expectBalanced(b)
+        MonitoringFixtures.expectBalanced(a); MonitoringFixtures.expectBalanced(b)
     }
 
     @Test func everyRejectionReasonNamesRowAndColumn() throws {
@@ -123,77 +97,77 @@ import IrrigationModel
         W10,ZS01,2025-01-05,,,,
 
         """
-        let sources = try Self.write("source_id,name,industrial_inflow,uses\nZS01,A,无,农田灌溉;城市绿化\nZS02,B,化工,农田灌溉\nZS03,C,cosmic rays,农田灌溉\n", "sources.csv")
-        let path = try Self.write(csv, "water.csv")
-        let data = try Self.ingest(MonitoringOptions(sources: TableInputOptions(path: sources), water: [TableInputOptions(path: path)]))
+        let sources = try MonitoringFixtures.write("source_id,name,industrial_inflow,uses\nZS01,A,无,农田灌溉;城市绿化\nZS02,B,化工,农田灌溉\nZS03,C,cosmic rays,农田灌溉\n", "sources.csv")
+        let path = try MonitoringFixtures.write(csv, "water.csv")
+        let data = try MonitoringFixtures.ingest(MonitoringOptions(sources: TableInputOptions(path: sources), water: [TableInputOptions(path: path)]))
         let byLocation = Dictionary(grouping: data.rejects.filter { $0.file == path }, by: \.location)
-        #expect(byLocation["row 3"]?.first?.code == "MISSING_ID")
-        #expect(byLocation["row 4"]?.first?.code == "BAD_DATE" && byLocation["row 4"]?.first?.field == "date")
-        #expect(byLocation["row 5"]?.first?.code == "BAD_NUMBER" && byLocation["row 5"]?.first?.field == "Cd (mg/L)")
-        #expect(byLocation["row 6"]?.first?.code == "NEGATIVE_VALUE")
-        #expect(byLocation["row 7"]?.first?.code == "PH_OUT_OF_RANGE" && byLocation["row 7"]?.first?.field == "pH")
-        #expect(byLocation["row 8"]?.first?.code == "FUTURE_DATE")
-        #expect(byLocation["row 9"]?.first?.code == "DUPLICATE_CONFLICT")
-        #expect(byLocation["row 11"]?.first?.code == "UNKNOWN_SOURCE")
-        #expect(byLocation["row 12"]?.first?.code == "NO_MEASUREMENTS")
-        #expect(data.rejects.contains { $0.code == "UNIT_UNKNOWN" && $0.field == "Zn (furlongs)" && $0.location.hasPrefix("all rows") })
-        #expect(data.rejects.contains { $0.file == sources && $0.code == "BAD_VALUE" && $0.reason.contains("cosmic rays") })
+        #expect(byLocation["row 3"]?.first?.code.rawValue == "MISSING_ID")
+        #expect(byLocation["row 4"]?.first?.code.rawValue == "BAD_DATE" && byLocation["row 4"]?.first?.field == "date")
+        #expect(byLocation["row 5"]?.first?.code.rawValue == "BAD_NUMBER" && byLocation["row 5"]?.first?.field == "Cd (mg/L)")
+        #expect(byLocation["row 6"]?.first?.code.rawValue == "NEGATIVE_VALUE")
+        #expect(byLocation["row 7"]?.first?.code.rawValue == "PH_OUT_OF_RANGE" && byLocation["row 7"]?.first?.field == "pH")
+        #expect(byLocation["row 8"]?.first?.code.rawValue == "FUTURE_DATE")
+        #expect(byLocation["row 9"]?.first?.code.rawValue == "DUPLICATE_CONFLICT")
+        #expect(byLocation["row 11"]?.first?.code.rawValue == "UNKNOWN_SOURCE")
+        #expect(byLocation["row 12"]?.first?.code.rawValue == "NO_MEASUREMENTS")
+        #expect(data.rejects.contains { $0.code.rawValue == "UNIT_UNKNOWN" && $0.field == "Zn (furlongs)" && $0.location.hasPrefix("all rows") })
+        #expect(data.rejects.contains { $0.file == sources && $0.code.rawValue == "BAD_VALUE" && $0.reason.contains("cosmic rays") })
         let report = try #require(data.reports.first { $0.file == path })
         #expect(report.duplicateRowsMerged == 1)  // row 10 repeats row 2 exactly
         // Value-level rejects keep the row: W4 and W5 still load with their chloride.
         #expect(Set(data.waterSamples.map(\.id)) == ["W1", "W4", "W5", "W6"])
         #expect(data.sources.first { $0.id == "ZS02" }?.hasProhibitedInflow == true)
         #expect(data.sources.first { $0.id == "ZS01" }?.uses == [.farmland, .landscape])
-        Self.expectBalanced(data)
+        MonitoringFixtures.expectBalanced(data)
     }
 
     @Test func pointsFarOutsideTheParcelsAreRejectedWithTheDistance() throws {
-        let path = try Self.write("sample_id,lon,lat,Cd_mg_kg\nS1,112.70,38.42,0.2\nS2,113.70,38.42,0.2\n", "soil.csv")
-        let extent = SpatialIndex.Box(minX: 112.66, minY: 38.38, maxX: 112.74, maxY: 38.42)
-        let data = try Self.ingest(MonitoringOptions(soil: [TableInputOptions(path: path)]), context: try Self.context(extent: extent))
+        let path = try MonitoringFixtures.write("sample_id,lon,lat,Cd_mg_kg\nS1,112.70,38.42,0.2\nS2,113.70,38.42,0.2\n", "soil.csv")
+        let extent = BoundingBox(minX: 112.66, minY: 38.38, maxX: 112.74, maxY: 38.42)
+        let data = try MonitoringFixtures.ingest(MonitoringOptions(soil: [TableInputOptions(path: path)]), context: try MonitoringFixtures.context(extent: extent))
         #expect(data.soilSamples.map(\.id) == ["S1"])
         let reject = try #require(data.rejects.first)
-        #expect(reject.code == "LOCATION_OUTSIDE_EXTENT" && reject.location == "row 3" && reject.reason.contains(" m outside"))
+        #expect(reject.code.rawValue == "LOCATION_OUTSIDE_EXTENT" && reject.location == "row 3" && reject.reason.contains(" m outside"))
     }
 
     /// In a whole run the irrigation table is read while the parcels still are: its rows wait
     /// for the parcel ids, then get the verdicts, rejects and counts they would have had with
     /// the ids known from the start, in row order among the rejects made while reading.
     @Test func irrigationRowsWaitForParcelIDsCountedLater() throws {
-        let path = try Self.write("parcel_id,year,volume_m3,date\nP9,2024,100,\nP1,2024,abc,\nP1,,3000,2024-13-45\nP1,2024,3000,\nP9,1800,100,\n"
+        let path = try MonitoringFixtures.write("parcel_id,year,volume_m3,date\nP9,2024,100,\nP1,2024,abc,\nP1,,3000,2024-13-45\nP1,2024,3000,\nP9,1800,100,\n"
                                   + "P1,2024,3100,\nP9,2024,200,\nP1,2024,3000,\n", "irrigation.csv")
         let options = MonitoringOptions(irrigation: [TableInputOptions(path: path)])
         let expected = [("row 2", "UNKNOWN_PARCEL"), ("row 3", "BAD_NUMBER"), ("row 4", "BAD_DATE"), ("row 6", "UNKNOWN_PARCEL"),
                         ("row 7", "DUPLICATE_CONFLICT"), ("row 8", "UNKNOWN_PARCEL")]
-        let known = try Self.ingest(options, parcelIDs: ["P1"])
-        #expect(known.rejects.map { [$0.location, $0.code] } == expected.map { [$0.0, $0.1] })
+        let known = try MonitoringFixtures.ingest(options, parcelIDs: ["P1"])
+        #expect(known.rejects.map { [$0.location, $0.code.rawValue] } == expected.map { [$0.0, $0.1] })
         #expect(known.irrigation.map(\.parcelID) == ["P1"] && known.reports[0].duplicateRowsMerged == 1)
-        Self.expectBalanced(known)
+        MonitoringFixtures.expectBalanced(known)
 
         let ids = PendingParcelIDs()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { ids.fulfil(["P1"]) }
-        let later = try MonitoringIngest(options: options, context: try Self.context(), parcelIDs: ids).read()
+        let later = try MonitoringIngest(options: options, context: try MonitoringFixtures.context(), parcelIDs: ids).read()
         #expect(later.rejects == known.rejects && later.irrigation == known.irrigation && later.reports == known.reports)
 
         let failed = PendingParcelIDs()
         failed.fulfil(nil)  // the parcels could not be read: the tables stop instead of waiting
-        #expect(throws: CancellationError.self) { try MonitoringIngest(options: options, context: try Self.context(), parcelIDs: failed).read() }
+        #expect(throws: CancellationError.self) { try MonitoringIngest(options: options, context: try MonitoringFixtures.context(), parcelIDs: failed).read() }
     }
 
     @Test func irrigationRecordsForUnknownParcelsAreRejected() throws {
-        let path = try Self.write("parcel_id,year,volume_m3\nP1,2024,3000\nP2,2024,2800\nP1,2025,abc\nP1,2024,3000\n", "irrigation.csv")
-        let data = try Self.ingest(MonitoringOptions(irrigation: [TableInputOptions(path: path)]), parcelIDs: ["P1"])
+        let path = try MonitoringFixtures.write("parcel_id,year,volume_m3\nP1,2024,3000\nP2,2024,2800\nP1,2025,abc\nP1,2024,3000\n", "irrigation.csv")
+        let data = try MonitoringFixtures.ingest(MonitoringOptions(irrigation: [TableInputOptions(path: path)]), parcelIDs: ["P1"])
         #expect(data.irrigation.count == 1)
-        #expect(data.rejects.map(\.code) == ["UNKNOWN_PARCEL", "BAD_NUMBER"])
+        #expect(data.rejects.map(\.code.rawValue) == ["UNKNOWN_PARCEL", "BAD_NUMBER"])
         #expect(data.reports[0].duplicateRowsMerged == 1)
-        Self.expectBalanced(data)
+        MonitoringFixtures.expectBalanced(data)
     }
 
     @Test func anUnreadableFileStopsTheRun() throws {
-        #expect(throws: TableError.self) { try Self.ingest(MonitoringOptions(water: [TableInputOptions(path: "/nonexistent/water.csv")])) }
-        let binary = try Self.write("", "latin.csv")
+        #expect(throws: TableError.self) { try MonitoringFixtures.ingest(MonitoringOptions(water: [TableInputOptions(path: "/nonexistent/water.csv")])) }
+        let binary = try MonitoringFixtures.write("", "latin.csv")
         try Data([0x73, 0x61, 0x6D, 0x70, 0x6C, 0x65, 0x0A, 0xFF, 0xFE, 0x80, 0x0A]).write(to: URL(fileURLWithPath: binary))
-        #expect(throws: TableError.self) { try Self.ingest(MonitoringOptions(water: [TableInputOptions(path: binary)])) }
+        #expect(throws: TableError.self) { try MonitoringFixtures.ingest(MonitoringOptions(water: [TableInputOptions(path: binary)])) }
     }
 
     // MARK: - Real tables (../shared/realdata)
@@ -209,117 +183,57 @@ import IrrigationModel
                                              "zn": "ug/L", "as": "ug/L", "se": "ug/L", "cd": "ug/L", "pb": "ug/L",
                                              // data/dictionary.csv: Fe and Al in mg/L, the other trace elements in ppb.
                                              "fe": "mg/L", "al": "mg/L", "do": "mg/L", "be": "ppb", "v": "ppb", "mn": "ppb", "co": "ppb", "mo": "ppb"])
-        let data = try Self.ingest(MonitoringOptions(wells: [file]))
+        let data = try MonitoringFixtures.ingest(MonitoringOptions(wells: [file]))
         let report = data.reports[0]
         #expect(report.rowsRead == 157)
         // Four rows have no date ("NA") and cannot enter a time series.
         #expect(report.rowsRejected == 4)
-        #expect(data.rejects.filter { $0.code == "MISSING_DATE" }.count == 4)
+        #expect(data.rejects.filter { $0.code.rawValue == "MISSING_DATE" }.count == 4)
         #expect(data.wellReadings.count + report.duplicateRowsMerged == 153)
         // "Y" is yttrium here, not a coordinate: utm_y keeps the role.
         #expect(report.notes.contains { $0.contains("\"Y\"") })
         #expect(report.unitConversions.contains("µg/L → mg/L (cd)"))
-        #expect(data.rejects.allSatisfy { $0.code == "NEGATIVE_VALUE" || $0.code == "MISSING_DATE" })  // values dropped, rows kept
+        #expect(data.rejects.allSatisfy { $0.code.rawValue == "NEGATIVE_VALUE" || $0.code.rawValue == "MISSING_DATE" })  // values dropped, rows kept
         #expect(Set(data.wellReadings.map(\.wellID)).count > 30)
         let location = try #require(data.wellReadings.first?.location)
         #expect(abs(location.x - 39.44) < 0.5 && abs(location.y + 4.3) < 0.5)  // Kwale, Kenya
-        Self.expectBalanced(data)
+        MonitoringFixtures.expectBalanced(data)
     }
 
     @Test func kwaleWithStrictUnitsFailsClearly() throws {
         var file = TableInputOptions(path: realData + "/kwale_groundwater/water_samples.csv", crs: "EPSG:32737")
         file.unitPolicy = .strict
-        let data = try Self.ingest(MonitoringOptions(wells: [file]))
-        let missing = data.rejects.filter { $0.code == "UNIT_MISSING" }
+        let data = try MonitoringFixtures.ingest(MonitoringOptions(wells: [file]))
+        let missing = data.rejects.filter { $0.code.rawValue == "UNIT_MISSING" }
         #expect(missing.contains { $0.field == "Cd" && $0.reason.contains("units:") })
     }
 
     /// British Columbia: a units row under the header, N/A, scientific notation, _diss/_tot.
     @Test func britishColumbiaLabExportLoadsAsWells() throws {
-        let data = try Self.ingest(MonitoringOptions(wells: [TableInputOptions(path: realData + "/bc_groundwater_aquachem/aquachem_2019-05-31.csv")]),
-                                   context: try Self.context(crs: nil))
+        let data = try MonitoringFixtures.ingest(MonitoringOptions(wells: [TableInputOptions(path: realData + "/bc_groundwater_aquachem/aquachem_2019-05-31.csv")]),
+                                   context: try MonitoringFixtures.context(crs: nil))
         #expect(data.wellReadings.count == 8)
         #expect(data.reports[0].unitConversions.contains("µS/cm → dS/m (ec)"))
-        #expect(data.wellReadings.allSatisfy { $0.measurements[Self.chloride] != nil })
+        #expect(data.wellReadings.allSatisfy { $0.measurements[MonitoringFixtures.chloride] != nil })
         #expect(data.reports[0].unrecognisedColumns.contains("Cd_diss"))  // dissolved ≠ total: not used
-        #expect(data.wellReadings.contains { $0.measurements[Self.cd] != nil })  // Cd_tot is
-        Self.expectBalanced(data)
+        #expect(data.wellReadings.contains { $0.measurements[MonitoringFixtures.cd] != nil })  // Cd_tot is
+        MonitoringFixtures.expectBalanced(data)
     }
 
     /// Meuse: RD New coordinates, metals in ppm (mg/kg), no sample id column.
     @Test func meuseSoilLoadsWithAMapping() throws {
         let file = TableInputOptions(path: realData + "/meuse_soil_metals/meuse.csv", crs: "EPSG:28992",
                                      columns: ["cadmium": "cd:ppm", "copper": "cu:ppm", "lead": "pb:ppm", "zinc": "zn:ppm"])
-        let data = try Self.ingest(MonitoringOptions(soil: [file]))
+        let data = try MonitoringFixtures.ingest(MonitoringOptions(soil: [file]))
         #expect(data.soilSamples.count == 155)
         #expect(data.soilSamples[0].id == "meuse.csv:row 2")
-        #expect(data.soilSamples[0].measurements[Self.cd] == .value(11.7))
+        #expect(data.soilSamples[0].measurements[MonitoringFixtures.cd] == .value(11.7))
         #expect(abs(data.soilSamples[0].location.x - 5.76) < 0.05 && abs(data.soilSamples[0].location.y - 50.99) < 0.05)
         #expect(data.reports[0].notes.contains { $0.contains("named by their row") })
     }
 
-    /// USGS: semicolons, a remark column before each value column, ".50".
-    @Test func usgsRemarkColumnsCensorTheirOwnColumn() throws {
-        let file = TableInputOptions(path: realData + "/usgs_choptank_nitrate/ChoptankRiverNitrate.csv",
-                                     columns: ["Nitrate": "nitrate_n:mg/L", "Nitrate2": "ignore"], constants: ["source_id": "CHOPTANK"])
-        let data = try Self.ingest(MonitoringOptions(water: [file]))
-        let nitrate = ParameterCatalog.parameter(id: "nitrate_n")!
-        #expect(data.waterSamples.map { $0.measurements[nitrate] } == [MeasuredValue?]([
-            .value(1.4), .belowDetection(limit: 0.99), .value(1.42), .value(1.59), .value(1.54), .value(1.37), .belowDetection(limit: 1.24),
-        ]))
-        let both = TableInputOptions(path: file.path, columns: ["Nitrate": "nitrate_n:mg/L", "Nitrate2": "ammonia_n:mg/L"], constants: ["source_id": "C"])
-        let row6 = try #require(try Self.ingest(MonitoringOptions(water: [both])).waterSamples.first { $0.date.description == "2000-02-15" })
-        #expect(row6.measurements[nitrate] == .value(1.37))  // remarkCode is empty …
-        #expect(row6.measurements[ParameterCatalog.parameter(id: "ammonia_n")!] == .belowDetection(limit: 0.5))  // … remarkCode2 is "<"
-    }
 
-    // MARK: - The sample project
 
-    /// The sample project's parcels and monitoring tables, as its project file names them.
-    static func sampleProjectOptions() throws -> AssessOptions {
-        let root = repositoryRoot.appendingPathComponent("SampleData").path
-        let project = try ProjectFile.load(path: root + "/project.yaml")
-        return AssessOptions(parcels: .init(path: root + "/parcels.shp"),
-                             monitoring: MonitoringOptions(sources: project.sources, water: project.water, soil: project.soil,
-                                                           wells: project.wells, irrigation: project.irrigation),
-                             outputDirectory: "", today: today)
-    }
-
-    @Test func sampleMonitoringLoadsWithoutRejects() throws {
-        let options = try Self.sampleProjectOptions()
-        var timer = PhaseTimer()
-        let ingested = try IngestStage.run(options, timer: &timer)
-        #expect(ingested.monitoring.rejects.isEmpty)
-        #expect(ingested.monitoring.sources.count == 3 && ingested.monitoring.waterSamples.count == 72)
-        let coverage = try #require(ingested.coverage)
-        #expect(coverage.withKnownSource == 2999)
-        #expect(coverage.soilMeasured > 100 && coverage.soilEstimated > 2000 && coverage.soilNone > 50)
-        Self.expectBalanced(ingested.monitoring)
-        // The July 2025 exceedance at ZS02 survives unit conversion.
-        let july = try #require(ingested.monitoring.waterSamples.first { $0.sourceID == "ZS02" && $0.date.year == 2025 && $0.date.month == 7 })
-        #expect(july.measurements[Self.cd] == .value(0.018))
-    }
-
-    /// A run links the parcels to sources, samples and wells while its irrigation tables are still
-    /// being read, then adds the irrigation records: the links are those of linking everything
-    /// at once after reading.
-    @Test func linkingWhileIrrigationIsReadEqualsLinkingAfterwards() throws {
-        let options = try Self.sampleProjectOptions()
-        var timer = PhaseTimer()
-        let ingested = try IngestStage.run(options, timer: &timer)
-        #expect(timer.asDictionary["link_irrigation"] != nil, "the run linked by location before the irrigation records were read")
-        let census = try ParcelReader(options: options.parcels).census()
-        let monitoring = try IngestStage.readMonitoring(options, layer: census, parcelIDs: PendingParcelIDs(census.parcelIDs))
-        #expect(monitoring.irrigation.count > 1000)
-        let (links, coverage) = Linker.link(parcels: ingested.parcels.parcels, sourceIDs: IngestStage.sourceIDs(monitoring, options),
-                                            soil: monitoring.soilSamples, wells: monitoring.wellReadings, irrigation: monitoring.irrigation,
-                                            options: options.linking)
-        #expect(links.count == ingested.links.count)
-        let differing = links.indices.filter { links[$0] != ingested.links[$0] }
-        #expect(differing.isEmpty, "parcels linked differently: \(differing.prefix(5))")
-        #expect(coverage == ingested.coverage)
-        #expect(links.contains { !$0.irrigationByYear.isEmpty } && links.contains { !$0.wellIDs.isEmpty })
-    }
 }
 
 @Suite struct PointInPolygonTests {
@@ -344,25 +258,6 @@ import IrrigationModel
 }
 
 @Suite struct ServiceAreaAndLayerTests {
-    @Test func parcelsWithoutASourceTakeTheirServiceArea() throws {
-        let directory = try temporaryDirectory()
-        let parcels = try makeGBKShapefileWithoutCPG(in: directory, ldid: 0x4D)  // two parcels, no source field
-        let areas = directory + "/areas.geojson"
-        let dataset = try Dataset.create(driver: "GeoJSON", path: areas)
-        let layer = try dataset.createLayer(named: "areas", srs: try SpatialReference(epsg: 4547), geometryType: .polygon)
-        try layer.createField(FieldDefinition(name: "source_id", type: .string))
-        let feature = layer.makeFeature()
-        feature.set(.string("ZS07"), at: 0)
-        try feature.setGeometry(try Geometry(wkt: "POLYGON((384900 4252900,385100 4252900,385100 4253200,384900 4253200,384900 4252900))"))
-        try layer.create(feature)
-        try dataset.close()
-        var options = AssessOptions(parcels: .init(path: parcels), monitoring: MonitoringOptions(sources: nil), outputDirectory: "")
-        options.serviceAreas = areas
-        var timer = PhaseTimer()
-        let project = try IngestStage.run(options, timer: &timer)
-        #expect(project.parcels.parcels.map(\.sourceID) == ["ZS07", nil])
-        #expect(project.parcels.parcels.map(\.sourceFromServiceArea) == [true, false])
-    }
 
     @Test func soilSamplesFromAPointLayer() throws {
         let path = try temporaryDirectory() + "/soil.geojson"
@@ -377,9 +272,9 @@ import IrrigationModel
         try layer.create(feature)
         try dataset.close()
         let data = try MonitoringIngest(options: MonitoringOptions(soil: [TableInputOptions(path: path)]),
-                                        context: try MonitoringTests.context(), parcelIDs: []).read()
+                                        context: try MonitoringFixtures.context(), parcelIDs: []).read()
         let sample = try #require(data.soilSamples.first)
-        #expect(sample.id == "S1" && sample.measurements[MonitoringTests.cd] == .value(0.45))
+        #expect(sample.id == "S1" && sample.measurements[MonitoringFixtures.cd] == .value(0.45))
         #expect(abs(sample.location.x - 112.7) < 1e-9 && abs(sample.location.y - 38.41) < 1e-9)
         #expect(sample.origin.location.hasPrefix("feature"))
     }

@@ -22,8 +22,8 @@ public struct MultiPolygon: Sendable, Hashable {
 
     public var isEmpty: Bool { polygons.allSatisfy { $0.exterior.isEmpty } }
 
-    /// Bounding box (minX, minY, maxX, maxY), or nil when empty.
-    public var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double)? {
+    /// The bounding box of the exteriors, or nil when empty.
+    public var bounds: BoundingBox? {
         var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
         for polygon in polygons {
             for p in polygon.exterior {
@@ -31,7 +31,7 @@ public struct MultiPolygon: Sendable, Hashable {
                 minY = min(minY, p.y); maxY = max(maxY, p.y)
             }
         }
-        return minX <= maxX ? (minX, minY, maxX, maxY) : nil
+        return minX <= maxX ? BoundingBox(minX: minX, minY: minY, maxX: maxX, maxY: maxY) : nil
     }
 
     /// The same shape written in one canonical order: each closed ring starts at its smallest

@@ -251,7 +251,7 @@ public enum CoverageUnion {
 
         // Counter-clockwise rings are exteriors, clockwise ones holes; each hole belongs to the
         // smallest exterior that contains it.
-        var shells: [(ring: [Position], area: Double, box: SpatialIndex.Box)] = []
+        var shells: [(ring: [Position], area: Double, box: BoundingBox)] = []
         var holes: [[Position]] = []
         for ring in rings {
             let area = Ring.signedArea(ring)
@@ -267,7 +267,7 @@ public enum CoverageUnion {
             // The middle of the hole's first edge: on no other ring of the result.
             let probe = Position(x: (hole[0].x + hole[1].x) / 2, y: (hole[0].y + hole[1].y) / 2)
             candidates.removeAll(keepingCapacity: true)
-            index.query(SpatialIndex.Box(minX: probe.x, minY: probe.y, maxX: probe.x, maxY: probe.y), into: &candidates)
+            index.query(BoundingBox(minX: probe.x, minY: probe.y, maxX: probe.x, maxY: probe.y), into: &candidates)
             var best: Int? = nil
             for candidate in candidates where MultiPolygon(polygons: [Polygon(rings: [shells[candidate].ring])]).contains(probe) {
                 if best == nil || shells[candidate].area < shells[best!].area { best = candidate }
