@@ -5,6 +5,7 @@ import IrrigationModel
 import Reports
 import PlanarGeometry
 import RunSupport
+import Synchronization
 
 /// Everything `assess` and `check` need to know, after flags and project file are merged.
 public struct AssessOptions: Sendable {
@@ -269,15 +270,12 @@ public struct AssessJob {
     }
 }
 
-/// Values a command-line run leaves to the process's exit to free (`freesDataOnReturn`).
+/// Values a command-line run leaves to the process's exit to free (`freesDataOnReturn`): a
+/// million parcels' records freed one by one at the end of a run (docs/scaling.md).
 enum KeptUntilExit {
-    private nonisolated(unsafe) static var values: [Any] = []
-    private static let lock = NSLock()
+    private static let values = Mutex<[any Sendable]>([])
 
-    static func keep(_ more: [Any]) {
-        lock.lock(); defer { lock.unlock() }
-        values += more
-    }
+    static func keep(_ more: [any Sendable]) { values.withLock { $0 += more } }
 }
 
 /// Writes `rejects.csv`.

@@ -46,9 +46,7 @@ public enum SourcesFile {
             ("year", effective.year.map { .integer(Int64($0)) } ?? .null), ("samples_in_year", .integer(Int64(effective.samplesInYear))),
             ("classes_served", .strings(source.classesServed.map(\.rawValue))),
             ("status", .string(effective.status.rawValue)),
-            ("status_reasons", .strings((effective.prohibitedInflows.isEmpty ? [] : ["SOURCE_PROHIBITED_INFLOW"])
-                + (effective.failing.isEmpty ? [] : ["PARAMETER_EXCEEDS_LIMIT"]) + (effective.indeterminate.isEmpty ? [] : ["NON_DETECT_ABOVE_LIMIT"])
-                + (effective.status == .noData ? ["NO_SAMPLES_IN_YEAR"] : []) + (effective.isIncomplete ? ["REQUIRED_NOT_MEASURED"] : []))),
+            ("status_reasons", .strings(SourceStatusReason.reasons(for: effective).map(\.rawValue))),
             ("failing_parameters", .rawJSON(verdictJSON(effective.failing))),
             ("indeterminate_parameters", .rawJSON(verdictJSON(effective.indeterminate))),
             ("missing_parameters", .strings(effective.missingParameters)),

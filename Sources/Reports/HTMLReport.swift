@@ -195,7 +195,7 @@ public enum HTMLReport {
             if outcome.reviewReasons.contains(.soilIncomplete) { soilIncomplete += 1 }
             if outcome.reviewReasons.contains(.sourceIncomplete) { sourceIncomplete += 1 }
         }
-        var rows = [[l["SOURCE_INCOMPLETE"], String(sourceIncomplete)], [l["SOIL_INCOMPLETE"], String(soilIncomplete)]]
+        var rows = [[l[FindingCode.sourceIncomplete], String(sourceIncomplete)], [l[FindingCode.soilIncomplete], String(soilIncomplete)]]
         if let c = input.coverage { rows.insert([l["soil_estimated"], String(c.soilEstimated)], at: 0) }
         h += table(id: "evidence-parcels", header: ["", l["parcels"]], rows: rows)
         h += "<p class=\"note\">\(l["assumed_units"]): " + (input.assumedUnits.isEmpty ? l["none"] : escapeHTML(input.assumedUnits.joined(separator: "; "))) + "</p>"

@@ -1,3 +1,5 @@
+import IrrigationModel
+
 /// Report text in Chinese (default) and English.
 public struct ReportLabels: Sendable {
     public let language: ReportLanguage
@@ -47,10 +49,11 @@ public struct ReportLabels: Sendable {
         "incomplete": ("必测项目不全", "incomplete"),
         "evidence_title": ("评估依据（必测项目）", "Evidence behind the verdicts"), "samples_in_year": ("评估年样品数", "samples in the year"),
         "required_measured": ("已测必测项目", "required items measured"), "required_missing": ("缺测必测项目", "required items missing"),
-        "SOURCE_INCOMPLETE": ("水源缺测必测项目的地块", "parcels whose source lacks required items"),
-        "SOIL_INCOMPLETE": ("土壤缺测必测项目的地块", "parcels whose soil evidence lacks required items"),
         "assumed_units": ("未注明单位、按标准单位读取的列", "columns without a unit, read in the canonical unit"),
     ]
+
+    /// What a code means, in the report's language.
+    public subscript<Code: OutputCode>(_ code: Code) -> String { language == .zh ? code.meaning.zh : code.meaning.en }
 
     public subscript(_ key: String) -> String {
         guard let entry = Self.table[key] else { return key }
