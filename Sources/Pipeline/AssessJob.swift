@@ -52,6 +52,8 @@ public struct AssessJob {
 
     public init(options: AssessOptions) { self.options = options }
 
+    /// The run, stage by stage (docs/architecture.md): ingest and link → the rules → the
+    /// per-parcel outputs → dissolve → the other outputs and the report → publish.
     public func run() throws -> AssessSummary {
         let started = Date()
         GDALEnvironment.initialize()
@@ -60,69 +62,110 @@ public struct AssessJob {
 
         let project = try IngestStage.run(options, timer: &timer)
         let reading = project.parcels
-        // Nothing to assess is a failed run (as `check` says), not an empty set of outputs in
-        // place of the last ones (issue #23). A part of a partitioned run may hold only rejects.
-        if reading.parcels.isEmpty, options.shard == nil {
-            throw PipelineError.noParcelAccepted(path: options.parcels.path, featuresRead: reading.featuresRead,
-                                                 reasons: Dictionary(reading.rejects.map { ($0.code.rawValue, 1) }, uniquingKeysWith: +))
-        }
-        // The inputs are hashed on another thread while the parcels are assessed.
-        var files = inputFiles(reading.files, role: "parcels")
-        for (role, file) in options.monitoring.allFiles { files += inputFiles([file.path], role: role) }
-        if let path = options.serviceAreas { files += inputFiles([path], role: "service_areas") }
-        let hashing = BackgroundWork { [files] in try Self.describe(files) }
+        try requireParcels(reading)
+        let hashing = hashInputs(reading)  // on another thread while the parcels are assessed
         var assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
-        let staging = try OutputStaging(outputDirectory: options.outputDirectory)
 
+        let staging = try OutputStaging(outputDirectory: options.outputDirectory)
         let parcelFile = options.output.parcelFormat == .gpkg ? "parcels.gpkg" : "parcels.geojson"
-        // A part of a partitioned run keeps a record per parcel for `merge`; the shapes themselves
-        // only when the merged report will draw parcels one by one.
-        let records = options.shard.map { _ in
-            PartitionRecordsFile.Options(path: staging.path(for: PartitionState.recordsFileName),
-                                         fullGeometry: reading.census.featureCount <= SVGMap.parcelLimit)
-        }
+        let records = partitionRecords(reading, staging: staging)
         let pass = try ParcelOutputPass(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
                                         assess: assessment.assess, labels: ReportLabels(options.output.language))
             .run(parcelFile: parcelFile, geopackage: options.output.parcelFormat == .gpkg, staging: staging, records: records, timer: &timer)
-        let written = pass.featuresWritten
-        guard written == reading.parcels.count else {
-            throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: written)
+        guard pass.featuresWritten == reading.parcels.count else {
+            throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: pass.featuresWritten)
         }
         assessment.outcomes = pass.outcomes
 
-        let zones = try timer.measure("dissolve") {
-            try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, unions: pass.unions)
-        }
+        let zones = try timer.measure("dissolve") { try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, unions: pass.unions) }
         let inputWarnings = reading.warnings + project.monitoring.assumptionWarnings + assessment.warnings
-        var warnings = inputWarnings
-        let parcelArea = reading.parcels.reduce(0) { $0 + $1.areaSquareMetres }, zoneArea = zones.reduce(0) { $0 + $1.areaSquareMetres }
-        if parcelArea > 0, abs(zoneArea - parcelArea) > 0.001 * parcelArea {
-            warnings.append("zones cover \(zoneArea / 10_000) ha but the parcels add up to \(parcelArea / 10_000) ha: parcels overlap (dissolve method: \(Set(zones.map(\.method)).sorted().joined(separator: ", ")))")
-        }
+        let warnings = inputWarnings + Self.overlapWarnings(parcels: reading.parcels, zones: zones)
         let inputs = try hashing.wait().get()
         timer.record("hash_inputs", seconds: hashing.seconds)
 
-        // report.html is made while the other outputs are written (made after them, it kept one
-        // core busy alone for ≈ 30 ms at the end of a 10⁵ run).
         let report = reportInput(project: project, assessment: assessment, reviewRows: pass.reportReviewRows, reviewCount: pass.reviewCount,
                                  zones: zones, inputs: inputs, warnings: warnings, started: started)
-        let summary = pass.summary, sources = assessment.sources, parcels = reading.parcels, rejects = project.allRejects
+        let written = try writeTablesAndReport(project: project, assessment: assessment, summary: pass.summary, zones: zones, report: report,
+                                               staging: staging, timer: &timer)
+        var manifest = RunManifest(
+            tool: .init(gdal: GDALEnvironment.gdalVersion, geos: GDALEnvironment.geosVersion, proj: GDALEnvironment.projVersion),
+            startedAt: ISO8601DateFormatter().string(from: started), command: options.command, inputs: inputs,
+            configuration: configuration(for: reading), counts: counts(for: reading),
+            repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)), monitoring: project.monitoring.reports,
+            assumedUnits: project.monitoring.assumedUnits, requiredEvidence: .init(assessment.standards.requiredEvidence),
+            linking: project.coverage, assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
+            outputs: written.merging([parcelFile: pass.featuresWritten, "review.csv": pass.reviewRowsWritten]) { $1 },
+            warnings: warnings, timingsSeconds: [:])
+        // The parcels file's end, written and flushed to disk meanwhile (`ParcelOutputPass`).
+        try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait().get() }
+        manifest.timingsSeconds = timer.asDictionary
+        try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
+        if let shard = options.shard, let records {
+            try partitionState(shard: shard, project: project, assessment: assessment, zones: zones, report: report, manifest: manifest,
+                               fullGeometry: records.fullGeometry, parcelFile: parcelFile, warnings: inputWarnings)
+                .write(to: staging.path(for: PartitionState.fileName))
+        }
+        try staging.commit()
+        if !options.freesDataOnReturn { KeptUntilExit.keep([project, assessment, pass, zones, report]) }
+        return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)
+    }
+
+    /// Nothing to assess is a failed run (as `check` says), not an empty set of outputs in place
+    /// of the last ones (issue #23). A part of a partitioned run may hold only rejects.
+    private func requireParcels(_ reading: ParcelLayerReading) throws {
+        guard reading.parcels.isEmpty, options.shard == nil else { return }
+        throw PipelineError.noParcelAccepted(path: options.parcels.path, featuresRead: reading.featuresRead,
+                                             reasons: Dictionary(reading.rejects.map { ($0.code.rawValue, 1) }, uniquingKeysWith: +))
+    }
+
+    /// Every input file's size and SHA-256, worked out on a thread of its own.
+    private func hashInputs(_ reading: ParcelLayerReading) -> BackgroundWork<[RunManifest.InputFile]> {
+        var files = inputFiles(reading.files, role: "parcels")
+        for (role, file) in options.monitoring.allFiles { files += inputFiles([file.path], role: role) }
+        if let path = options.serviceAreas { files += inputFiles([path], role: "service_areas") }
+        return BackgroundWork { [files] in try Self.describe(files) }
+    }
+
+    /// A part of a partitioned run keeps a record per parcel for `merge`; the shapes themselves
+    /// only when the merged report will draw parcels one by one.
+    private func partitionRecords(_ reading: ParcelLayerReading, staging: OutputStaging) -> PartitionRecordsFile.Options? {
+        options.shard.map { _ in
+            PartitionRecordsFile.Options(path: staging.path(for: PartitionState.recordsFileName),
+                                         fullGeometry: reading.census.featureCount <= SVGMap.parcelLimit)
+        }
+    }
+
+    /// Zones that cover less than the parcels add up to: the parcels overlap.
+    static func overlapWarnings(parcels: [Parcel], zones: [ZonePolygon]) -> [String] {
+        let parcelArea = parcels.reduce(0) { $0 + $1.areaSquareMetres }, zoneArea = zones.reduce(0) { $0 + $1.areaSquareMetres }
+        guard parcelArea > 0, abs(zoneArea - parcelArea) > 0.001 * parcelArea else { return [] }
+        return ["zones cover \(zoneArea / 10_000) ha but the parcels add up to \(parcelArea / 10_000) ha: parcels overlap (dissolve method: \(Set(zones.map(\.method)).sorted().joined(separator: ", ")))"]
+    }
+
+    /// summary.csv, sources, zones.geojson and rejects.csv, while report.html is made and written
+    /// beside them (made after them, it kept one core busy alone at the end of a run). Returns
+    /// each file's count of features or rows.
+    private func writeTablesAndReport(project: IngestedProject, assessment: Assessment, summary: SummaryFiles.SummaryAccumulator,
+                                      zones: [ZonePolygon], report: ReportInput, staging: OutputStaging, timer: inout PhaseTimer) throws -> [String: Int] {
+        let sources = assessment.sources, parcels = project.parcels.parcels, rejects = project.allRejects
         let summaryPath = staging.path(for: "summary.csv"), sourcesPaths = (staging.path(for: "sources.geojson"), staging.path(for: "sources.csv"))
         let zonesPath = staging.path(for: "zones.geojson"), rejectsPath = staging.path(for: "rejects.csv"), reportPath = staging.path(for: "report.html")
-        let (tables, reportSeconds) = try concurrently({ () throws -> (summaryRows: Int, sources: (name: String, count: Int), zones: Int, seconds: [String: Double]) in
-            var seconds: [String: Double] = [:]
+        let (tables, reportSeconds) = try concurrently({ () throws -> (counts: [String: Int], seconds: [String: Double]) in
+            var seconds: [String: Double] = [:], counts: [String: Int] = [:]
             func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
                 let start = DispatchTime.now().uptimeNanoseconds
                 defer { seconds[name] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
                 return try body()
             }
-            let summaryRows = try timed("write_summary_csv") { try summary.write(to: summaryPath) }
+            counts["summary.csv"] = try timed("write_summary_csv") { try summary.write(to: summaryPath) }
             let sourcesOutput = try timed("write_sources") {
                 try SourcesFile.write(sources, parcels: parcels, geojsonPath: sourcesPaths.0, csvPath: sourcesPaths.1)
             }
-            let zonesWritten = try timed("write_zones_geojson") { try ZonesFile.write(zones, to: zonesPath) }
+            counts[sourcesOutput.name] = sourcesOutput.count
+            counts["zones.geojson"] = try timed("write_zones_geojson") { try ZonesFile.write(zones, to: zonesPath) }
             try timed("write_rejects_csv") { try RejectsFile.write(rejects, to: rejectsPath) }
-            return (summaryRows, sourcesOutput, zonesWritten, seconds)
+            counts["rejects.csv"] = rejects.count
+            return (counts, seconds)
         }, { () throws -> Double in
             let start = DispatchTime.now().uptimeNanoseconds
             let html = Credentials.redact(HTMLReport.render(report))
@@ -131,48 +174,25 @@ public struct AssessJob {
         })
         for name in ["write_summary_csv", "write_sources", "write_zones_geojson", "write_rejects_csv"] { timer.record(name, seconds: tables.seconds[name] ?? 0) }
         timer.record("write_report_html", seconds: reportSeconds)
-        let summaryRowCount = tables.summaryRows, sourcesOutput = tables.sources, zonesWritten = tables.zones
+        return tables.counts.merging(["report.html": 1]) { $1 }
+    }
 
-        let manifestDraft = RunManifest(
-            tool: .init(gdal: GDALEnvironment.gdalVersion, geos: GDALEnvironment.geosVersion, proj: GDALEnvironment.projVersion),
-            startedAt: ISO8601DateFormatter().string(from: started),
-            command: options.command,
-            inputs: inputs,
-            configuration: configuration(for: reading),
-            counts: counts(for: reading),
-            repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)),
-            monitoring: project.monitoring.reports,
-            assumedUnits: project.monitoring.assumedUnits,
-            requiredEvidence: .init(assessment.standards.requiredEvidence),
-            linking: project.coverage,
-            assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
-            outputs: [parcelFile: written, "rejects.csv": project.allRejects.count, sourcesOutput.name: sourcesOutput.count,
-                      "zones.geojson": zonesWritten, "summary.csv": summaryRowCount, "review.csv": pass.reviewRowsWritten, "report.html": 1],
-            warnings: warnings,
-            timingsSeconds: timer.asDictionary)
-        // The parcels file's end, written and flushed to disk meanwhile (`ParcelOutputPass`).
-        try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait().get() }
-        var manifest = manifestDraft
-        manifest.timingsSeconds = timer.asDictionary
-        try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
-        if let shard = options.shard, let records {
-            let range = shard.featureRange(of: reading.census.featureCount)
-            let state = PartitionState(
-                shard: shard, firstFeature: range.lowerBound, featureCount: reading.featuresRead, layerFeatures: reading.census.featureCount,
-                layerHasDuplicateIDs: reading.census.parcelIDs.count < reading.census.featureCount,
-                fullGeometry: records.fullGeometry, parcelFile: parcelFile, ellipsoid: reading.ellipsoid, manifest: manifest,
-                parcelRejects: reading.rejects, otherRejects: project.serviceAreaRejects + project.monitoring.rejects,
-                sources: assessment.sources, zonePieces: zones, warnings: inputWarnings,
-                language: report.language, generatedAt: report.generatedAt, sourceCRS: report.sourceCRS,
-                wells: report.wells.map { PartitionState.Well(id: $0.id, location: $0.location) },
-                exclusionAreas: report.exclusionAreas.map { PartitionState.Exclusion(name: $0.name, shape: $0.shape) },
-                targets: report.targets, standards: report.standards, parameters: report.parameters.map { [$0.0, $0.1] }, year: report.year,
-                reviewRows: report.reviewRows, reviewCount: report.reviewCount, coverage: report.coverage)
-            try state.write(to: staging.path(for: PartitionState.fileName))
-        }
-        try staging.commit()
-        if !options.freesDataOnReturn { KeptUntilExit.keep([project, assessment, pass, zones, report]) }
-        return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)
+    /// What `merge` needs of a part besides its records (`PartitionState`).
+    private func partitionState(shard: Shard, project: IngestedProject, assessment: Assessment, zones: [ZonePolygon], report: ReportInput,
+                                manifest: RunManifest, fullGeometry: Bool, parcelFile: String, warnings: [String]) -> PartitionState {
+        let reading = project.parcels
+        let range = shard.featureRange(of: reading.census.featureCount)
+        return PartitionState(
+            shard: shard, firstFeature: range.lowerBound, featureCount: reading.featuresRead, layerFeatures: reading.census.featureCount,
+            layerHasDuplicateIDs: reading.census.parcelIDs.count < reading.census.featureCount,
+            fullGeometry: fullGeometry, parcelFile: parcelFile, ellipsoid: reading.ellipsoid, manifest: manifest,
+            parcelRejects: reading.rejects, otherRejects: project.serviceAreaRejects + project.monitoring.rejects,
+            sources: assessment.sources, zonePieces: zones, warnings: warnings,
+            language: report.language, generatedAt: report.generatedAt, sourceCRS: report.sourceCRS,
+            wells: report.wells.map { PartitionState.Well(id: $0.id, location: $0.location) },
+            exclusionAreas: report.exclusionAreas.map { PartitionState.Exclusion(name: $0.name, shape: $0.shape) },
+            targets: report.targets, standards: report.standards, parameters: report.parameters.map { [$0.0, $0.1] }, year: report.year,
+            reviewRows: report.reviewRows, reviewCount: report.reviewCount, coverage: report.coverage)
     }
 
     func reportInput(project: IngestedProject, assessment: Assessment, reviewRows: [[String]], reviewCount: Int, zones: [ZonePolygon], inputs: [RunManifest.InputFile],

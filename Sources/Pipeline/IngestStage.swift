@@ -17,106 +17,114 @@ public struct IngestedProject: Sendable {
     public var allRejects: [Reject] { parcels.rejects + serviceAreaRejects + monitoring.rejects }
 }
 
+/// Ingest and link (DESIGN.md §2): the parcels are read on this thread while the monitoring
+/// tables are read on another; the parcels are linked to sources, samples and wells as soon as
+/// both are there, the irrigation tables (the last to finish) added after.
 enum IngestStage {
     static func run(_ options: AssessOptions, timer: inout PhaseTimer) throws -> IngestedProject {
         if let shard = options.shard, options.serviceAreas != nil { throw PipelineError.shardWithServiceAreas(shard) }
         var parcelOptions = options.parcels
-        // What the monitoring tables need of the layer: its extent and CRS, and every feature's id
-        // (irrigation records must name one).
-        var layer: (@Sendable () throws -> ParcelCensus)? = nil
-        var parcelIDs: PendingParcelIDs? = nil
+        let monitoring = try startMonitoring(options, parcelOptions: &parcelOptions, timer: &timer)
+        let parcelsRead = Result { try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() } }
+        monitoring?.parcelIDs.fulfil(nil)  // a reading that failed before counting: the monitoring tables stop waiting
+        // What linking needs of the parcels alone, made while the monitoring tables finish.
+        let prepared = monitoring == nil ? nil : (try? parcelsRead.get()).map { reading in
+            timer.measure("prepare_link") { Linker.prepare(reading.parcels) }
+        }
+        // Service areas give parcels their sources after the reading: then everything is linked at the end.
+        var linkedByLocation: (links: [ParcelLinks], coverage: LinkCoverage)? = nil
+        if options.serviceAreas == nil, let monitoring, let prepared, let reading = try? parcelsRead.get(),
+           let others = timer.measure("wait_for_other_tables", { monitoring.othersRead.wait() }) {
+            linkedByLocation = timer.measure("link") {
+                Linker.linkLocations(parcels: reading.parcels, prepared: prepared, sourceIDs: sourceIDs(others, options), soil: others.soilSamples,
+                                     wells: others.wellReadings, options: options.linking)
+            }
+        }
+        // Waited for before any error is thrown, so no reading is left running. The wait is a
+        // phase of its own; read_monitoring (its thread's time) overlaps read_parcels.
+        let monitoringRead = monitoring.map { monitoring in timer.measure("wait_for_monitoring") { monitoring.work.wait() } }
+        var parcels = try parcelsRead.get()
+        let serviceAreaRejects = try options.serviceAreas.map { try assignServiceAreas(from: $0, to: &parcels, timer: &timer) } ?? []
+        var data = MonitoringData()
+        if let monitoring, let monitoringRead {
+            data = try monitoringRead.get()
+            timer.record("read_monitoring", seconds: monitoring.work.seconds)  // timed on its own thread
+        }
+        guard !options.monitoring.isEmpty else {
+            return IngestedProject(parcels: parcels, monitoring: data, links: [], coverage: nil, serviceAreaRejects: serviceAreaRejects)
+        }
+        let (links, coverage) = link(parcels.parcels, data, prepared: prepared, linkedByLocation: linkedByLocation, options: options, timer: &timer)
+        // The irrigation records now live in the links (m³/ha per parcel and year); the rows
+        // themselves (millions for a county) are not needed again.
+        data.irrigation = []
+        return IngestedProject(parcels: parcels, monitoring: data, links: links, coverage: coverage, serviceAreaRejects: serviceAreaRejects)
+    }
+
+    /// The monitoring tables being read on a thread of their own, and what they wait for and hand over.
+    struct MonitoringReading {
+        let work: BackgroundWork<MonitoringData>
+        /// The parcel layer's ids, for the irrigation rows: handed over once counted.
+        let parcelIDs: PendingParcelIDs
+        /// The tables but the irrigation ones, as soon as they are read (nil when one failed).
+        let othersRead: Promise<MonitoringData?>
+    }
+
+    /// Starts reading the monitoring tables beside the parcels, with what they need of the layer:
+    /// its extent and CRS, and every feature's id. A part of a partitioned run reads its own
+    /// features only, so the facts of the whole layer come first (attributes only); a whole run
+    /// counts the ids as it reads the parcels (`parcelOptions.idsCounted`).
+    private static func startMonitoring(_ options: AssessOptions, parcelOptions: inout ParcelInputOptions,
+                                        timer: inout PhaseTimer) throws -> MonitoringReading? {
+        let layer: @Sendable () throws -> ParcelCensus, parcelIDs: PendingParcelIDs
         if let shard = options.shard {
-            // A part reads its own features only, so the facts of the whole layer come first
-            // (attributes only); the monitoring tables are read beside the part's parcels.
             let wholeLayer = try timer.measure("census") { try ParcelReader(options: options.parcels).census() }
             parcelOptions.featureRange = shard.featureRange(of: wholeLayer.featureCount)
             parcelOptions.census = wholeLayer
             layer = { wholeLayer }
             parcelIDs = PendingParcelIDs(wholeLayer.parcelIDs)
-        } else if !options.monitoring.isEmpty {
-            // A whole run counts the ids as it reads the parcels; the monitoring tables are read
-            // beside it from the start (the layer's extent and CRS read on their thread: the
-            // parcels' reading starts at once) and check their irrigation rows once the ids are
-            // counted.
-            let parcelInput = options.parcels
-            layer = { try ParcelReader(options: parcelInput).layerFacts() }
-            let promised = PendingParcelIDs()
+        } else {
+            guard !options.monitoring.isEmpty else { return nil }
+            let parcelInput = options.parcels, promised = PendingParcelIDs()
+            layer = { try ParcelReader(options: parcelInput).layerFacts() }  // on the tables' thread: the parcels' reading starts at once
             parcelOptions.idsCounted = { promised.fulfil($0) }
             parcelIDs = promised
         }
-        // The tables but the irrigation ones, handed over as soon as they are read: the parcels
-        // are linked to sources, samples and wells while the irrigation tables (millions of rows,
-        // the last to finish) are still being read.
+        guard !options.monitoring.isEmpty else { return nil }
         let othersRead = Promise<MonitoringData?>()
-        let background = layer.flatMap { layer in
-            options.monitoring.isEmpty ? nil : parcelIDs.map { ids in
-                BackgroundWork {
-                    defer { othersRead.fulfil(nil) }  // a reading that failed before them: nobody waits
-                    // The parcel reading thread decides how long the read takes: it keeps its core
-                    // and the tables take what is left (read phase at 10⁶: 13.3 → 12.0 s).
-                    lowerThisThreadsPriority()
-                    return try readMonitoring(options, layer: try layer(), parcelIDs: ids, othersRead: { othersRead.fulfil($0) })
-                }
-            }
+        let work = BackgroundWork {
+            defer { othersRead.fulfil(nil) }  // a reading that failed before them: nobody waits
+            // The parcel reading thread decides how long the read takes: it keeps its core and
+            // the tables take what is left (docs/scaling.md).
+            lowerThisThreadsPriority()
+            return try readMonitoring(options, layer: try layer(), parcelIDs: parcelIDs, othersRead: { othersRead.fulfil($0) })
         }
-        if background == nil { othersRead.fulfil(nil) }  // no tables to wait for (and a group left entered is never freed)
-        let parcelsRead = Result { try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() } }
-        parcelIDs?.fulfil(nil)  // a reading that failed before counting: the monitoring tables stop waiting
-        // What linking needs of the parcels alone, made while the monitoring tables finish.
-        let prepared = background == nil ? nil : (try? parcelsRead.get()).map { reading in
-            timer.measure("prepare_link") { Linker.prepare(reading.parcels) }
-        }
-        // (Service areas give parcels their sources after the reading: then everything is linked
-        // at the end.)
-        let linkedByLocation = options.serviceAreas != nil ? nil : prepared.flatMap { prepared in
-            (try? parcelsRead.get()).flatMap { reading in
-                timer.measure("wait_for_other_tables") { othersRead.wait() }.map { others in
-                    timer.measure("link") {
-                        Linker.linkLocations(parcels: reading.parcels, prepared: prepared, sourceIDs: sourceIDs(others, options), soil: others.soilSamples,
-                                             wells: others.wellReadings, options: options.linking)
-                    }
-                }
-            }
-        }
-        // Waited for before any error is thrown, so no reading is left running. The wait is a
-        // phase of its own; read_monitoring (its thread's time) overlaps read_parcels.
-        let monitoringRead = background.map { background in timer.measure("wait_for_monitoring") { background.wait() } }
-        var parcels = try parcelsRead.get()
-        var serviceAreaRejects: [Reject] = []
-        if let path = options.serviceAreas {
-            // Service areas are polygons with a source id: read them like parcels.
-            let areas = try timer.measure("read_service_areas") { try ParcelReader(options: ParcelInputOptions(path: path)).read() }
-            let withIDs = areas.parcels.compactMap { area in area.sourceID.map { (sourceID: $0, area: area.geometry) } }
-            guard !withIDs.isEmpty else { throw PipelineError.serviceAreasWithoutSourceField(path) }
-            let assigned = Linker.assignSources(&parcels.parcels, serviceAreas: withIDs)
-            parcels.warnings.append("\(assigned) parcels without a source id took theirs from the service areas in \(path)")
-            serviceAreaRejects = areas.rejects
-        }
-        var monitoring = MonitoringData()
-        if let background, let monitoringRead {
-            monitoring = try monitoringRead.get()
-            // Timed on its own thread; it overlaps read_parcels.
-            timer.record("read_monitoring", seconds: background.seconds)
-        }
-        guard !options.monitoring.isEmpty else {
-            return IngestedProject(parcels: parcels, monitoring: monitoring, links: [], coverage: nil, serviceAreaRejects: serviceAreaRejects)
-        }
-        let links: [ParcelLinks], coverage: LinkCoverage
+        return MonitoringReading(work: work, parcelIDs: parcelIDs, othersRead: othersRead)
+    }
+
+    /// Service areas are polygons with a source id, read like parcels; parcels that name no
+    /// source take the one they lie in. Returns the areas' rejects.
+    private static func assignServiceAreas(from path: String, to parcels: inout ParcelLayerReading, timer: inout PhaseTimer) throws -> [Reject] {
+        let areas = try timer.measure("read_service_areas") { try ParcelReader(options: ParcelInputOptions(path: path)).read() }
+        let withIDs = areas.parcels.compactMap { area in area.sourceID.map { (sourceID: $0, area: area.geometry) } }
+        guard !withIDs.isEmpty else { throw PipelineError.serviceAreasWithoutSourceField(path) }
+        let assigned = Linker.assignSources(&parcels.parcels, serviceAreas: withIDs)
+        parcels.warnings.append("\(assigned) parcels without a source id took theirs from the service areas in \(path)")
+        return areas.rejects
+    }
+
+    /// The links of every parcel: those made while the irrigation tables were read, with the
+    /// irrigation added; else all made now.
+    private static func link(_ parcels: [Parcel], _ data: MonitoringData, prepared: Linker.ParcelSide?,
+                             linkedByLocation: (links: [ParcelLinks], coverage: LinkCoverage)?, options: AssessOptions,
+                             timer: inout PhaseTimer) -> (links: [ParcelLinks], coverage: LinkCoverage) {
         if var linked = linkedByLocation, let prepared {
-            timer.measure("link_irrigation") { Linker.addIrrigation(monitoring.irrigation, parcels: parcels.parcels, prepared: prepared, to: &linked) }
-            (links, coverage) = linked
-        } else {
-            (links, coverage) = timer.measure("link") {
-                Linker.link(parcels: parcels.parcels, prepared: prepared, sourceIDs: sourceIDs(monitoring, options),
-                            soil: monitoring.soilSamples, wells: monitoring.wellReadings, irrigation: monitoring.irrigation,
-                            options: options.linking)
-            }
+            timer.measure("link_irrigation") { Linker.addIrrigation(data.irrigation, parcels: parcels, prepared: prepared, to: &linked) }
+            return linked
         }
-        // The irrigation records now live in the links (m³/ha per parcel and year); the rows
-        // themselves (millions for a county) are not needed again.
-        var linkedMonitoring = monitoring
-        linkedMonitoring.irrigation = []
-        return IngestedProject(parcels: parcels, monitoring: linkedMonitoring, links: links, coverage: coverage, serviceAreaRejects: serviceAreaRejects)
+        return timer.measure("link") {
+            Linker.link(parcels: parcels, prepared: prepared, sourceIDs: sourceIDs(data, options), soil: data.soilSamples,
+                        wells: data.wellReadings, irrigation: data.irrigation, options: options.linking)
+        }
     }
 }
 
