@@ -5,19 +5,34 @@ import IrrigationModel
 public enum HTMLReport {
     public static let reviewRowLimit = 2000
 
+    /// The report, section by section: map, headline figures, volume against targets, review
+    /// list, source compliance, evidence, standards, data quality, provenance.
     public static func render(_ input: ReportInput) -> String {
         let l = ReportLabels(input.language)
-        let map = SVGMap(input: input)
         var h = "<!DOCTYPE html><html lang=\"\(input.language == .zh ? "zh-CN" : "en")\"><head><meta charset=\"utf-8\">"
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>\(l["title"])</title><style>\(css)</style></head><body>"
         h += "<header><h1>\(l["title"])</h1><p>\(l["year"]): \(input.year.map(String.init) ?? "—") · \(l["generated"]): \(escapeHTML(input.generatedAt)) · irrizone \(escapeHTML(input.toolVersion))</p></header>"
 
-        // Map.
+        h += mapSection(input, labels: l) + headlineSection(input, labels: l) + volumeSection(input, labels: l) + reviewSection(input, labels: l)
+        h += complianceSection(input, labels: l) + evidenceSection(input, labels: l) + standardsSection(input, labels: l)
+        h += dataQualitySection(input, labels: l) + provenanceSection(input, labels: l)
+        h += "<script>\(sortScript)</script></body></html>\n"
+        return h
+    }
+
+    /// The zone map, its legend and how it was drawn.
+    static func mapSection(_ input: ReportInput, labels l: ReportLabels) -> String {
+        let map = SVGMap(input: input)
+        var h = ""
         h += "<section><h2>\(l["map"])</h2><div class=\"mapbox\">" + map.render(labels: l) + legend(l) + "</div>"
         let drawn = map.drawsParcels ? l["drawn_parcels"] : String(format: l["drawn_zones"], SVGMap.parcelLimit, SVGMap.dotLimit)
         h += "<p class=\"note\">\(l["crs_note"])\(escapeHTML(input.sourceCRS)). \(drawn).</p></section>"
+        return h
+    }
 
-        // Headline figures.
+    /// Parcels and area by zone and crop class, review reasons, the shortest allowed irrigation years, and the sources failing.
+    static func headlineSection(_ input: ReportInput, labels l: ReportLabels) -> String {
+        var h = ""
         h += "<section><h2>\(l["headline"])</h2><div class=\"cards\">"
         // One pass over the parcels for every per-parcel aggregate (indices, not copies: a
         // parcel and its assessment are large values).
@@ -78,8 +93,12 @@ public enum HTMLReport {
             h += "<p><b>\(escapeHTML(source.sourceID))</b> \(escapeHTML(source.source?.name ?? "")) — \(l["suspend"]): \(source.parcelIndices.count) \(l["parcels"]), \(number(source.areaServedHectares, 1)) ha. \(escapeHTML(reasons.joined(separator: "; ")))</p>"
         }
         h += "</section>"
+        return h
+    }
 
-        // Volume against targets.
+    /// Reclaimed water used per administrative unit, against the targets.
+    static func volumeSection(_ input: ReportInput, labels l: ReportLabels) -> String {
+        var h = ""
         let volumes = input.volumeByAdminUnit()
         let total = volumes.reduce(0) { $0 + $1.cubicMetres } / 10_000
         h += "<section><h2>\(l["volume"])</h2>"
@@ -90,24 +109,34 @@ public enum HTMLReport {
             })
         }
         h += barChart(volumes.map { ($0.unit, $0.cubicMetres / 10_000) } + [(l["total"], total)], targets: input.targets, labels: l) + "</section>"
+        return h
+    }
 
-        // Review list.
+    /// The parcels under review (the first `reviewRowLimit`).
+    static func reviewSection(_ input: ReportInput, labels l: ReportLabels) -> String {
+        var h = ""
         h += "<section><h2>\(l["review_list"]) (\(input.reviewCount))</h2><p class=\"note\">\(l["sort_hint"])"
         h += input.reviewCount > reviewRowLimit ? String(format: l["review_cap"], reviewRowLimit) : ""
         h += "</p>" + table(id: "review", header: [l["parcel"], l["admin_unit"], l["crop"], l["zone"], l["reasons"], l["key_values"], l["evidence"]],
                             rows: Array(input.reviewRows.prefix(reviewRowLimit)), sortable: true)
         h += "</section>"
+        return h
+    }
 
-        // Source compliance per crop class.
+    /// Each source's status per crop class, and its failing parameters.
+    static func complianceSection(_ input: ReportInput, labels l: ReportLabels) -> String {
+        var h = ""
         h += "<section><h2>\(l["compliance"])</h2>" + table(id: "compliance", header: ["", l["status"]] + CropClass.allCases.map { l[$0.rawValue] } + [l["failing_parameters"]],
             rows: input.sources.map { s in
                 [s.sourceID, l[s.effective.status.rawValue]] + CropClass.allCases.map { l[s.perClass[$0]?.status.rawValue ?? "no_data"] }
                     + [(s.effective.prohibitedInflows.map { "inflow \($0.rawValue)" } + s.effective.failing.map { "\($0.parameter) (\($0.evidence.joined(separator: ", ")))" }).joined(separator: "; ")]
             }, sortable: true) + "</section>"
+        return h
+    }
 
-        h += evidenceSection(input, labels: l)
-
-        // Standards in effect.
+    /// The limits in effect, with their sources and confidence.
+    static func standardsSection(_ input: ReportInput, labels l: ReportLabels) -> String {
+        var h = ""
         let catalog = input.standards
         h += "<section><h2>\(l["standards"])</h2>"
         for o in catalog.overrides { h += "<p class=\"warn\">override: \(escapeHTML(o.name)) (\(escapeHTML(o.source)))</p>" }
@@ -118,8 +147,12 @@ public enum HTMLReport {
                         w.isUnverified ? "M · \(l["unverified"])" : w.confidence, w.source]
                    }, sortable: true, markUnverified: true)
         h += "<p class=\"note\">\(escapeHTML(catalog.soilStandard.id)) (\(catalog.soilStandard.confidence)): \(escapeHTML(catalog.soilStandard.source)). \(escapeHTML(catalog.groundwater.id)) (\(catalog.groundwater.confidence)): \(escapeHTML(catalog.groundwater.source)).</p></section>"
+        return h
+    }
 
-        // Data quality.
+    /// Rows and features not assessed, data coverage, warnings.
+    static func dataQualitySection(_ input: ReportInput, labels l: ReportLabels) -> String {
+        var h = ""
         h += "<section><h2>\(l["data_quality"])</h2><h3>\(l["rejected"])</h3>"
         h += table(id: "rejected", header: [l["file"], l["code"], l["count"]], rows: input.rejected.map { [$0.file, $0.code, String($0.count)] })
         if let c = input.coverage {
@@ -130,14 +163,18 @@ public enum HTMLReport {
         }
         if !input.warnings.isEmpty { h += "<h3>\(l["warnings"])</h3><ul>" + input.warnings.map { "<li>\(escapeHTML($0))</li>" }.joined() + "</ul>" }
         h += "</section>"
+        return h
+    }
 
-        // Provenance.
+    /// The inputs with their SHA-256, and the model's parameters.
+    static func provenanceSection(_ input: ReportInput, labels l: ReportLabels) -> String {
+        var h = ""
         h += "<section><h2>\(l["provenance"])</h2>" + table(id: "inputs", header: [l["inputs"], "role", l["size"], "SHA-256"],
             rows: input.inputs.map { [$0.path, $0.role, String($0.sizeBytes), $0.sha256] })
         h += "<h3>\(l["model"])</h3>" + table(id: "parameters", header: ["", ""], rows: input.parameters.map { [$0.0, $0.1] }) + "</section>"
-        h += "<script>\(sortScript)</script></body></html>\n"
         return h
     }
+
 
     /// A row of the review list: parcel, unit, crop, zone, reasons, key values, evidence.
     public static func reviewRow(parcel: borrowing Parcel, assessment a: ParcelAssessment, labels l: ReportLabels) -> [String] {
