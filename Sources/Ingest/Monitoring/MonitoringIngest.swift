@@ -155,7 +155,7 @@ public struct MonitoringIngest {
         return data
     }
 
-    private func finish(_ reader: MonitoringReader, into data: inout MonitoringData) {
+    func finish(_ reader: MonitoringReader, into data: inout MonitoringData) {
         data.rejects += reader.rejects
         data.reports.append(reader.report)
     }
@@ -306,118 +306,6 @@ public struct MonitoringIngest {
             data.wellReadings.append(WellReading(wellID: wellID, location: location, date: date, depthToWaterMetres: depth,
                                                  measurements: sample.measurements, origin: row.origin))
         }
-        finish(reader, into: &data)
-    }
-
-    // MARK: - Irrigation
-
-    private func readIrrigation(_ file: TableInputOptions, into data: inout MonitoringData) throws {
-        var reader = MonitoringReader(options: file, medium: .water, kind: "irrigation", primaryID: .parcelID, context: context)
-        // Read first, every row checked but for its parcel id (the parcels may still be being
-        // read); then each row's verdict in row order, a row of an unknown parcel rejected as
-        // such whatever else it was. (Rows of one parcel id are all known or all unknown, so
-        // checking duplicates first gives what checking the id first would.)
-        /// A parcel and year: the key of its first row.
-        struct ParcelYear: Hashable { var parcelID: String, year: Int32 }
-        /// A row's verdict; a rejection's text is kept apart (`rejections`), as rows are many and
-        /// rejections few.
-        enum Pending { case record(year: Int32, volume: IrrigationRecord.Volume), merged, rejected(Int32) }
-        /// (The file of every row is the table's: a row keeps its location only.)
-        struct PendingRow { var index: Int; var location: String; var parcelID: String?; var outcome: Pending }
-        // The first row of each parcel and year, by its place in `pending` (one insertion finds an
-        // earlier row or adds this one). Rows, keys and all are a few tens of bytes each: the
-        // table of a county's rows was ≈ 60 MB of fresh memory, whose zeroing by the kernel was a
-        // third of this thread's `perf` samples.
-        var firstRow: [ParcelYear: Int32] = [:]
-        var pending: [PendingRow] = []
-        var rejections: [(field: String, code: RejectCode, reason: String)] = []
-        let fileUnitIsPerMu = (file.volumeUnit ?? "m3").lowercased().contains("mu")
-        let today = context.today
-        try reader.read(expect: { rows in
-            firstRow.reserveCapacity(rows)
-            pending.reserveCapacity(rows)
-        }) { row in
-            func note(_ outcome: Pending, parcelID: String? = nil) -> MonitoringReader.RowVerdict {
-                pending.append(PendingRow(index: row.index, location: row.origin.location, parcelID: parcelID, outcome: outcome))
-                return .undecided
-            }
-            func reject(field: String, code: RejectCode, reason: String, parcelID: String? = nil) -> MonitoringReader.RowVerdict {
-                rejections.append((field, code, reason))
-                return note(.rejected(Int32(rejections.count - 1)), parcelID: parcelID)
-            }
-            guard let parcelID = row.text[.parcelID] else { return reject(field: "parcel_id", code: .missingID, reason: "no parcel id") }
-            guard let year = row.text[.year].flatMap({ Int($0) }) ?? row.date?.year, (1900...today.year).contains(year) else {
-                return reject(field: "year", code: .badDate, reason: "no valid year (\"\(row.text[.year] ?? "")\")", parcelID: parcelID)
-            }
-            let perMu = row.text[.volumePerMu] != nil
-                || (row.text[.volumeUnit].map { $0.lowercased().contains("mu") || $0.contains("亩") } ?? fileUnitIsPerMu)
-            guard let text = row.text[.volumePerMu] ?? row.text[.volume] else {
-                return reject(field: "volume_m3", code: .missingValue, reason: "no irrigation volume", parcelID: parcelID)
-            }
-            guard let amount = Double(text), amount >= 0 else {
-                return reject(field: "volume_m3", code: .badNumber, reason: "volume \"\(text)\" is not a non-negative number", parcelID: parcelID)
-            }
-            let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
-            let thisRow = Int32(pending.count)
-            // Through the `default:` subscript's in-place access, which stores this row when the
-            // key is new: one hash of the key either way.
-            let first = { (first: inout Int32) in first }(&firstRow[ParcelYear(parcelID: parcelID, year: Int32(year)), default: thisRow])
-            if first != thisRow, case .record(_, let firstVolume) = pending[Int(first)].outcome {
-                if firstVolume == volume { return note(.merged, parcelID: parcelID) }
-                return reject(field: "volume_m3", code: .duplicateConflict,
-                              reason: "parcel \(parcelID) has another volume for \(year) at \(pending[Int(first)].location)", parcelID: parcelID)
-            }
-            return note(.record(year: Int32(year), volume: volume), parcelID: parcelID)
-        }
-        firstRow = [:]
-
-        guard let knownParcels = parcelIDs.wait() else { throw CancellationError() }  // the parcels could not be read
-        // Each row's parcel in the layer, looked up on all cores (this part waits for the parcels,
-        // so it is what the run waits for); the layer's own copy of the id, which the records keep
-        // (a row's copy would be one more string per row). A parcel's rows are usually together:
-        // a row with the id of the row before it takes that row's answer (the id compared, not
-        // hashed). The id is read in place (`rows[index]` copied the whole row).
-        let rows = pending
-        let layerIDs = parallelChunks(count: rows.count, chunkSize: 65_536) { range in
-            rows.withUnsafeBufferPointer { rows in
-                var found: [String?] = [], previous: (id: String, layerID: String?)? = nil
-                found.reserveCapacity(range.count)
-                for index in range {
-                    guard let id = rows[index].parcelID else { found.append(nil); continue }
-                    if let previous, previous.id == id { found.append(previous.layerID); continue }
-                    let layerID = knownParcels.firstIndex(of: id).map { knownParcels[$0] }
-                    previous = (id, layerID)
-                    found.append(layerID)
-                }
-                return found
-            }
-        }
-        data.irrigation.reserveCapacity(data.irrigation.count + pending.count)
-        var rejected: [MonitoringReader.LateReject] = []  // few: only these need a place among the rejects
-        var accepted = 0, merged = 0
-        pending.withUnsafeBufferPointer { pending in
-            for index in pending.indices {
-                func reject(_ field: String, _ code: RejectCode, _ reason: String) {
-                    rejected.append(MonitoringReader.LateReject(row: pending[index].index, origin: RecordOrigin(file: file.path, location: pending[index].location),
-                                                                field: field, code: code, reason: reason))
-                }
-                if let parcelID = pending[index].parcelID, layerIDs[index] == nil {
-                    reject("parcel_id", .unknownParcel, "parcel \(parcelID) is not in the parcel layer")
-                    continue
-                }
-                switch pending[index].outcome {
-                case let .record(year, volume):
-                    data.irrigation.append(IrrigationRecord(parcelID: layerIDs[index]!, year: Int(year), volume: volume)); accepted += 1
-                case .merged: merged += 1
-                case .rejected(let which):
-                    let rejection = rejections[Int(which)]
-                    reject(rejection.field, rejection.code, rejection.reason)
-                }
-            }
-        }
-        reader.noteAccepted(accepted)
-        reader.noteMerged(merged)
-        reader.rejectLate(rejected)
         finish(reader, into: &data)
     }
 }
