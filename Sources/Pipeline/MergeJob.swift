@@ -31,6 +31,8 @@ public struct MergeJob {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
     }
 
+    /// The parts, checked to belong together → their per-parcel files joined → every parcel's
+    /// record read → the zones' pieces dissolved → the tables, run.json and the report → publish.
     public func run() throws -> AssessSummary {
         let started = Date()
         GDALEnvironment.initialize()
@@ -38,73 +40,16 @@ public struct MergeJob {
         let parts = try timer.measure("read_parts") { try checkedParts() }
         let first = parts[0].state
         let staging = try OutputStaging(outputDirectory: outputDirectory)
-
-        // Per-parcel files: joined.
-        let partsWithFeatures = try timer.measure("join_parcels_geojson") {
-            try join(parts.map { $0.path("parcels.geojson") }, header: Array(GeoJSONWriter.header(name: "parcels").bytes),
-                     footer: Array(GeoJSONWriter.footer.utf8), separator: Array(GeoJSONWriter.featureSeparator.utf8),
-                     to: staging.path(for: "parcels.geojson"))
-        }
-        let expectedFeatures = parts.reduce(0) { $0 + $1.state.manifest.counts.accepted }
-        guard partsWithFeatures == parts.filter({ $0.state.manifest.counts.accepted > 0 }).count else {
-            throw MergeError.inconsistent("parcels.geojson", "a part's file holds no features although its run.json counts accepted parcels")
-        }
-        try timer.measure("join_review_csv") {
-            _ = try join(parts.map { $0.path("review.csv") }, header: CSVWriter.headerBytes(SummaryFiles.reviewHeader), footer: [], separator: [],
-                         to: staging.path(for: "review.csv"))
-        }
-
-        // Every parcel's record, in input order.
-        var parcels: [Parcel] = [], outcomes: [ParcelOutcome] = []
-        parcels.reserveCapacity(expectedFeatures); outcomes.reserveCapacity(expectedFeatures)
-        var summary = SummaryFiles.SummaryAccumulator()
-        try timer.measure("read_records") {
-            for part in parts {
-                let path = part.path(PartitionState.recordsFileName)
-                guard let data = FileManager.default.contents(atPath: path) else { throw MergeError.missingFile(path) }
-                var reader = ByteReader(bytes: Array(data))
-                var count = 0
-                while !reader.isAtEnd {
-                    let record: PartitionRecords.Record
-                    do { record = try PartitionRecords.decode(from: &reader) } catch { throw MergeError.unreadable(path, "record \(count + 1): \(error)") }
-                    parcels.append(record.parcel); outcomes.append(record.outcome); summary.add(record.row)
-                    count += 1
-                }
-                guard count == part.state.manifest.counts.accepted else {
-                    throw MergeError.unreadable(path, "\(count) parcel records, but run.json counts \(part.state.manifest.counts.accepted) accepted parcels")
-                }
-            }
-        }
-
-        // Every parcel in exactly one part (issue #23): parts are runs of features in the layer's
-        // reading order, and a layer whose order changed between parts (an UPDATE in a
-        // database) gave one parcel to two parts and none to another.
-        if !parts.contains(where: { $0.state.layerHasDuplicateIDs }) {
-            var seen = Set<String>(minimumCapacity: parcels.count), repeated: [String] = []
-            for parcel in parcels where !seen.insert(parcel.id).inserted { repeated.append(parcel.id) }
-            guard repeated.isEmpty else {
-                throw MergeError.inconsistent("the parts", "\(repeated.count) parcel id(s) are in more than one part (\(repeated.prefix(5).joined(separator: ", "))…): the layer's order changed between the parts' runs, so some parcels are in no part. Run every part again on an unchanging layer")
-            }
-        }
+        try joinPerParcelFiles(parts, staging: staging, timer: &timer)
+        let (parcels, outcomes, summary) = try timer.measure("read_records") { try readRecords(parts) }
+        try requireEachParcelOnce(parcels, parts: parts)
 
         let zones = try timer.measure("dissolve") { try DissolveStage.merge(pieces: parts.flatMap { $0.state.zonePieces }) }
-        // Sources: the verdicts are the parts' (checked equal); the parcels served are counted again.
-        var parcelsBySource: [String: [Int]] = [:]
-        for (index, parcel) in parcels.enumerated() { if let id = parcel.sourceID { parcelsBySource[id, default: []].append(index) } }
-        let sources = first.sources.map { source in
-            var merged = source
-            merged.parcelIndices = parcelsBySource[source.sourceID] ?? []
-            merged.areaServedHectares = merged.parcelIndices.reduce(0) { $0 + parcels[$1].areaHectares }
-            return merged
-        }
+        let sources = Self.sourcesServing(parcels, verdicts: first.sources)
         let rejects = parts.flatMap { $0.state.parcelRejects } + first.otherRejects
-
         var warnings: [String] = []
         for warning in parts.flatMap({ $0.state.warnings }) where !warnings.contains(warning) { warnings.append(warning) }
-        let parcelArea = parcels.reduce(0) { $0 + $1.areaSquareMetres }, zoneArea = zones.reduce(0) { $0 + $1.areaSquareMetres }
-        if parcelArea > 0, abs(zoneArea - parcelArea) > 0.001 * parcelArea {
-            warnings.append("zones cover \(zoneArea / 10_000) ha but the parcels add up to \(parcelArea / 10_000) ha: parcels overlap (dissolve method: \(Set(zones.map(\.method)).sorted().joined(separator: ", ")))")
-        }
+        warnings += AssessJob.overlapWarnings(parcels: parcels, zones: zones)
 
         let summaryRows = try timer.measure("write_summary_csv") { try summary.write(to: staging.path(for: "summary.csv")) }
         let sourcesOutput = try timer.measure("write_sources") {
@@ -113,22 +58,9 @@ public struct MergeJob {
         let zonesWritten = try timer.measure("write_zones_geojson") { try ZonesFile.write(zones, to: staging.path(for: "zones.geojson")) }
         try timer.measure("write_rejects_csv") { try RejectsFile.write(rejects, to: staging.path(for: "rejects.csv")) }
 
-        var manifest = first.manifest
-        manifest.startedAt = ISO8601DateFormatter().string(from: started)
-        manifest.command = command
-        manifest.counts = mergedCounts(parts.map { $0.state.manifest.counts })
-        manifest.repairs = Array(parts.flatMap { $0.state.manifest.repairs }.prefix(RunManifest.repairListLimit))
-        manifest.linking = mergedCoverage(parts.map { $0.state.coverage })
-        manifest.assessment.count(outcomes: outcomes, sources: sources, zones: zones)
-        let reviewRows = parts.reduce(0) { $0 + ($1.state.manifest.outputs["review.csv"] ?? 0) }
-        manifest.outputs = ["parcels.geojson": expectedFeatures, "rejects.csv": rejects.count, sourcesOutput.name: sourcesOutput.count,
-                            "zones.geojson": zonesWritten, "summary.csv": summaryRows, "review.csv": reviewRows, "report.html": 1]
-        manifest.warnings = warnings
-        manifest.parts = parts.map { part in
-            RunManifest.Part(shard: part.state.shard.description, directory: part.directory, command: part.state.manifest.command,
-                             startedAt: part.state.manifest.startedAt, features: part.state.featureCount, timingsSeconds: part.state.manifest.timingsSeconds)
-        }
-
+        var manifest = mergedManifest(parts, started: started, outcomes: outcomes, sources: sources, zones: zones, warnings: warnings)
+        manifest.outputs = ["parcels.geojson": parcels.count, "rejects.csv": rejects.count, sourcesOutput.name: sourcesOutput.count,
+                            "zones.geojson": zonesWritten, "summary.csv": summaryRows, "review.csv": manifest.outputs["review.csv"] ?? 0, "report.html": 1]
         try timer.measure("write_report_html") {
             var input = ReportInput(
                 language: first.language, generatedAt: ISO8601DateFormatter().string(from: started), toolVersion: IrrizoneVersion.current,
@@ -139,13 +71,97 @@ public struct MergeJob {
                 targets: first.targets, standards: first.standards, rejected: ReportInput.Rejected.counts(of: rejects), coverage: manifest.linking,
                 inputs: manifest.inputs.map { ReportInput.InputFile(role: $0.role, path: $0.path, sha256: $0.sha256, sizeBytes: $0.sizeBytes) },
                 parameters: first.parameters.map { ($0[0], $0[1]) }, year: first.year, warnings: warnings)
-            input.assumedUnits = parts[0].state.manifest.assumedUnits
+            input.assumedUnits = first.manifest.assumedUnits
             try Data(Credentials.redact(HTMLReport.render(input)).utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))
         }
         manifest.timingsSeconds = timer.asDictionary
         try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
         try staging.commit()
         return AssessSummary(outputDirectory: outputDirectory, manifest: manifest)
+    }
+
+    /// parcels.geojson and review.csv: the parts' files joined, each part's features as they are.
+    private func joinPerParcelFiles(_ parts: [Part], staging: OutputStaging, timer: inout PhaseTimer) throws {
+        let partsWithFeatures = try timer.measure("join_parcels_geojson") {
+            try join(parts.map { $0.path("parcels.geojson") }, header: Array(GeoJSONWriter.header(name: "parcels").bytes),
+                     footer: Array(GeoJSONWriter.footer.utf8), separator: Array(GeoJSONWriter.featureSeparator.utf8),
+                     to: staging.path(for: "parcels.geojson"))
+        }
+        guard partsWithFeatures == parts.filter({ $0.state.manifest.counts.accepted > 0 }).count else {
+            throw MergeError.inconsistent("parcels.geojson", "a part's file holds no features although its run.json counts accepted parcels")
+        }
+        try timer.measure("join_review_csv") {
+            _ = try join(parts.map { $0.path("review.csv") }, header: CSVWriter.headerBytes(SummaryFiles.reviewHeader), footer: [], separator: [],
+                         to: staging.path(for: "review.csv"))
+        }
+    }
+
+    /// Every parcel's record, in input order, and the summary's sums added in that order.
+    private func readRecords(_ parts: [Part]) throws -> (parcels: [Parcel], outcomes: [ParcelOutcome], summary: SummaryFiles.SummaryAccumulator) {
+        let expected = parts.reduce(0) { $0 + $1.state.manifest.counts.accepted }
+        var parcels: [Parcel] = [], outcomes: [ParcelOutcome] = []
+        parcels.reserveCapacity(expected); outcomes.reserveCapacity(expected)
+        var summary = SummaryFiles.SummaryAccumulator()
+        for part in parts {
+            let path = part.path(PartitionState.recordsFileName)
+            guard let data = FileManager.default.contents(atPath: path) else { throw MergeError.missingFile(path) }
+            var reader = ByteReader(bytes: Array(data))
+            var count = 0
+            while !reader.isAtEnd {
+                let record: PartitionRecords.Record
+                do { record = try PartitionRecords.decode(from: &reader) } catch { throw MergeError.unreadable(path, "record \(count + 1): \(error)") }
+                parcels.append(record.parcel); outcomes.append(record.outcome); summary.add(record.row)
+                count += 1
+            }
+            guard count == part.state.manifest.counts.accepted else {
+                throw MergeError.unreadable(path, "\(count) parcel records, but run.json counts \(part.state.manifest.counts.accepted) accepted parcels")
+            }
+        }
+        return (parcels, outcomes, summary)
+    }
+
+    /// Every parcel in exactly one part (issue #23): parts are runs of features in the layer's
+    /// reading order, and a layer whose order changed between parts (an UPDATE in a database)
+    /// gave one parcel to two parts and none to another.
+    private func requireEachParcelOnce(_ parcels: [Parcel], parts: [Part]) throws {
+        guard !parts.contains(where: { $0.state.layerHasDuplicateIDs }) else { return }
+        var seen = Set<String>(minimumCapacity: parcels.count), repeated: [String] = []
+        for parcel in parcels where !seen.insert(parcel.id).inserted { repeated.append(parcel.id) }
+        guard repeated.isEmpty else {
+            throw MergeError.inconsistent("the parts", "\(repeated.count) parcel id(s) are in more than one part (\(repeated.prefix(5).joined(separator: ", "))…): the layer's order changed between the parts' runs, so some parcels are in no part. Run every part again on an unchanging layer")
+        }
+    }
+
+    /// The sources: the verdicts are the parts' (checked equal); the parcels served are counted again.
+    static func sourcesServing(_ parcels: [Parcel], verdicts: [SourceAssessment]) -> [SourceAssessment] {
+        var parcelsBySource: [String: [Int]] = [:]
+        for (index, parcel) in parcels.enumerated() { if let id = parcel.sourceID { parcelsBySource[id, default: []].append(index) } }
+        return verdicts.map { source in
+            var merged = source
+            merged.parcelIndices = parcelsBySource[source.sourceID] ?? []
+            merged.areaServedHectares = merged.parcelIndices.reduce(0) { $0 + parcels[$1].areaHectares }
+            return merged
+        }
+    }
+
+    /// The first part's run.json with the counts, repairs, coverage, assessment and parts of all;
+    /// `outputs` holds review.csv's rows summed over the parts.
+    private func mergedManifest(_ parts: [Part], started: Date, outcomes: [ParcelOutcome], sources: [SourceAssessment],
+                                zones: [ZonePolygon], warnings: [String]) -> RunManifest {
+        var manifest = parts[0].state.manifest
+        manifest.startedAt = ISO8601DateFormatter().string(from: started)
+        manifest.command = command
+        manifest.counts = mergedCounts(parts.map { $0.state.manifest.counts })
+        manifest.repairs = Array(parts.flatMap { $0.state.manifest.repairs }.prefix(RunManifest.repairListLimit))
+        manifest.linking = mergedCoverage(parts.map { $0.state.coverage })
+        manifest.assessment.count(outcomes: outcomes, sources: sources, zones: zones)
+        manifest.outputs = ["review.csv": parts.reduce(0) { $0 + ($1.state.manifest.outputs["review.csv"] ?? 0) }]
+        manifest.warnings = warnings
+        manifest.parts = parts.map { part in
+            RunManifest.Part(shard: part.state.shard.description, directory: part.directory, command: part.state.manifest.command,
+                             startedAt: part.state.manifest.startedAt, features: part.state.featureCount, timingsSeconds: part.state.manifest.timingsSeconds)
+        }
+        return manifest
     }
 
     /// Reads every part's state and checks that they are the N parts of one run, in order.

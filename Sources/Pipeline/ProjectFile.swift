@@ -89,30 +89,7 @@ public struct ProjectFile: Sendable {
             guard let output = output as? String else { throw LoadError.invalid(path: path, reason: "output: expected a folder path") }
             project.output = resolve(output)
         }
-        if let parcelsNode = root["parcels"] {
-            guard let parcels = parcelsNode as? [String: Any] else {
-                throw LoadError.invalid(path: path, reason: "parcels: expected a mapping with keys \(parcelKeys.sorted().joined(separator: ", "))")
-            }
-            try checkKeys(parcels, allowed: parcelKeys, section: "parcels", path: path)
-            project.parcels.path = try string(parcels, "path", path).map(resolve)
-            project.parcels.layer = try string(parcels, "layer", path)
-            project.parcels.encoding = try string(parcels, "encoding", path)
-            project.parcels.assumeCRS = try string(parcels, "assume_crs", path)
-            if let fieldsNode = parcels["fields"] {
-                guard let fields = fieldsNode as? [String: Any] else {
-                    throw LoadError.invalid(path: path, reason: "parcels.fields: expected a mapping of role to field name")
-                }
-                for (key, value) in fields {
-                    guard let role = ParcelField(rawValue: key) else {
-                        throw LoadError.invalid(path: path, reason: "parcels.fields: unknown role \"\(key)\"; roles are \(ParcelField.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    guard let name = value as? String else {
-                        throw LoadError.invalid(path: path, reason: "parcels.fields.\(key): expected a field name")
-                    }
-                    project.parcels.fields[role] = name
-                }
-            }
-        }
+        if let node = root["parcels"] { project.parcels = try parcelSection(node, path: path, resolve: resolve) }
         if let node = root["sources"] {
             let tables = try tableList(node, section: "sources", path: path, resolve: resolve)
             guard tables.count == 1 else { throw LoadError.invalid(path: path, reason: "sources: expected one file") }
@@ -124,34 +101,8 @@ public struct ProjectFile: Sendable {
         project.irrigation = try root["irrigation"].map { try tableList($0, section: "irrigation", path: path, resolve: resolve) } ?? []
         project.samplesCRS = try string(root, "samples_crs", path)
         project.serviceAreas = try string(root, "service_areas", path).map(resolve)
-        if let node = root["linking"] {
-            guard let linking = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "linking: expected a mapping") }
-            try checkKeys(linking, allowed: linkingKeys, section: "linking", path: path)
-            if let v = try number(linking, "soil_max_distance_m", path, in: 0...100_000) { project.linking.soilMaxDistanceMetres = v }
-            if let v = try number(linking, "groundwater_radius_m", path, in: 0...100_000) { project.linking.groundwaterRadiusMetres = v }
-            if let v = try number(linking, "max_outside_m", path, in: 0...1_000_000) { project.maxOutsideMetres = v }
-        }
-        if let node = root["rules"] {
-            guard let rules = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "rules: expected a mapping") }
-            try checkKeys(rules, allowed: ruleKeys, section: "rules", path: path)
-            if let year = rules["year"] {
-                guard let y = year as? Int, (1900...2200).contains(y) else { throw LoadError.invalid(path: path, reason: "rules.year: expected a year") }
-                project.rules.year = y
-            }
-            if let text = try string(rules, "statistic", path) {
-                guard let statistic = ComplianceStatistic(rawValue: text) else {
-                    throw LoadError.invalid(path: path, reason: "rules.statistic: expected one of \(ComplianceStatistic.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                project.rules.statistic = statistic
-            }
-            if let text = try string(rules, "indeterminate_as", path) {
-                guard ["pass", "fail"].contains(text) else { throw LoadError.invalid(path: path, reason: "rules.indeterminate_as: expected pass or fail") }
-                project.rules.indeterminateAsPass = text == "pass"
-            }
-            project.rules.conditions.salineAlkali = rules["saline_alkali"] as? Bool ?? false
-            project.rules.conditions.highFluoride = rules["high_fluoride"] as? Bool ?? false
-            if let node = rules["required"] { project.rules.requiredChanges = try requiredChanges(node, path: path) }
-        }
+        if let node = root["linking"] { try linkingSection(node, into: &project, path: path) }
+        if let node = root["rules"] { try ruleSection(node, into: &project.rules, path: path) }
         if let text = try string(root, "units", path) {
             guard let policy = UnitPolicy(rawValue: text) else {
                 throw LoadError.invalid(path: path, reason: "units: expected \(UnitPolicy.allCases.map(\.rawValue).joined(separator: " or ")) (assume: a column without a unit takes its table's canonical unit, announced; strict: it is rejected)")
@@ -159,15 +110,7 @@ public struct ProjectFile: Sendable {
             project.unitPolicy = policy
         }
         try loadReviewSections(root, into: &project.rules.review, path: path)
-        if let node = root["targets"] {
-            guard let list = node as? [[String: Any]] else { throw LoadError.invalid(path: path, reason: "targets: expected a list of {year, volume_10k_m3}") }
-            project.targets = try list.enumerated().map { index, item in
-                guard let year = item["year"] as? Int, let volume = try number(item, "volume_10k_m3", path, in: 0...1e9) else {
-                    throw LoadError.invalid(path: path, reason: "targets[\(index)]: needs year and volume_10k_m3")
-                }
-                return ReportInput.Target(year: year, volume10kM3: volume, label: item["label"] as? String)
-            }
-        }
+        if let node = root["targets"] { project.targets = try targetSection(node, path: path) }
         if let node = root["report"] {
             guard let report = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "report: expected a mapping") }
             try checkKeys(report, allowed: reportKeys, section: "report", path: path)
@@ -181,29 +124,108 @@ public struct ProjectFile: Sendable {
                 return resolve(file)
             }
         }
-        if let node = root["crops"] {
-            guard let list = node as? [[String: Any]] else { throw LoadError.invalid(path: path, reason: "crops: expected a list of {names, class}") }
-            for (index, item) in list.enumerated() {
-                guard let names = item["names"] as? [String], let className = item["class"] as? String, let cropClass = CropClass(rawValue: className) else {
-                    throw LoadError.invalid(path: path, reason: "crops[\(index)]: needs names (a list) and class (one of \(CropClass.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                project.rules.extraCrops.append(CropEntry(names: names, cropClass: cropClass, salt: item["salt"] as? String,
-                                                          boron: (item["boron"] as? String).flatMap(BoronTolerance.init(rawValue:)), note: "project file"))
-            }
-        }
-        if let node = root["exclusions"] {
-            let list = (node as? [Any]) ?? [node]
-            project.rules.exclusions = try list.enumerated().map { index, item in
-                if let file = item as? String { return ExclusionInput(path: resolve(file)) }
-                guard let mapping = item as? [String: Any], let file = mapping["path"] as? String else {
-                    throw LoadError.invalid(path: path, reason: "exclusions[\(index)]: expected a path or {path, buffer_m, name, layer}")
-                }
-                try checkKeys(mapping, allowed: ["path", "buffer_m", "name", "layer"], section: "exclusions[\(index)]", path: path)
-                return ExclusionInput(path: resolve(file), bufferMetres: try number(mapping, "buffer_m", path, in: 0...ExclusionInput.largestBufferMetres) ?? 0,
-                                      name: mapping["name"] as? String, layer: try string(mapping, "layer", path))
-            }
-        }
+        if let node = root["crops"] { project.rules.extraCrops = try cropSection(node, path: path) }
+        if let node = root["exclusions"] { project.rules.exclusions = try exclusionSection(node, path: path, resolve: resolve) }
         return project
+    }
+
+    /// `parcels:`: the layer and its field roles.
+    private static func parcelSection(_ node: Any, path: String, resolve: (String) -> String) throws -> Parcels {
+        var options = Parcels()
+        guard let parcels = node as? [String: Any] else {
+            throw LoadError.invalid(path: path, reason: "parcels: expected a mapping with keys \(parcelKeys.sorted().joined(separator: ", "))")
+        }
+        try checkKeys(parcels, allowed: parcelKeys, section: "parcels", path: path)
+        options.path = try string(parcels, "path", path).map(resolve)
+        options.layer = try string(parcels, "layer", path)
+        options.encoding = try string(parcels, "encoding", path)
+        options.assumeCRS = try string(parcels, "assume_crs", path)
+        if let fieldsNode = parcels["fields"] {
+            guard let fields = fieldsNode as? [String: Any] else {
+                throw LoadError.invalid(path: path, reason: "parcels.fields: expected a mapping of role to field name")
+            }
+            for (key, value) in fields {
+                guard let role = ParcelField(rawValue: key) else {
+                    throw LoadError.invalid(path: path, reason: "parcels.fields: unknown role \"\(key)\"; roles are \(ParcelField.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard let name = value as? String else {
+                    throw LoadError.invalid(path: path, reason: "parcels.fields.\(key): expected a field name")
+                }
+                options.fields[role] = name
+            }
+        }
+        return options
+    }
+
+    /// `linking:`: how far samples and wells may be from a parcel.
+    private static func linkingSection(_ node: Any, into project: inout ProjectFile, path: String) throws {
+        guard let linking = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "linking: expected a mapping") }
+        try checkKeys(linking, allowed: linkingKeys, section: "linking", path: path)
+        if let v = try number(linking, "soil_max_distance_m", path, in: 0...100_000) { project.linking.soilMaxDistanceMetres = v }
+        if let v = try number(linking, "groundwater_radius_m", path, in: 0...100_000) { project.linking.groundwaterRadiusMetres = v }
+        if let v = try number(linking, "max_outside_m", path, in: 0...1_000_000) { project.maxOutsideMetres = v }
+    }
+
+    /// `rules:`: the assessment year, statistic, site conditions and required evidence.
+    private static func ruleSection(_ node: Any, into options: inout RuleOptions, path: String) throws {
+        guard let rules = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "rules: expected a mapping") }
+        try checkKeys(rules, allowed: ruleKeys, section: "rules", path: path)
+        if let year = rules["year"] {
+            guard let y = year as? Int, (1900...2200).contains(y) else { throw LoadError.invalid(path: path, reason: "rules.year: expected a year") }
+            options.year = y
+        }
+        if let text = try string(rules, "statistic", path) {
+            guard let statistic = ComplianceStatistic(rawValue: text) else {
+                throw LoadError.invalid(path: path, reason: "rules.statistic: expected one of \(ComplianceStatistic.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            options.statistic = statistic
+        }
+        if let text = try string(rules, "indeterminate_as", path) {
+            guard ["pass", "fail"].contains(text) else { throw LoadError.invalid(path: path, reason: "rules.indeterminate_as: expected pass or fail") }
+            options.indeterminateAsPass = text == "pass"
+        }
+        options.conditions.salineAlkali = rules["saline_alkali"] as? Bool ?? false
+        options.conditions.highFluoride = rules["high_fluoride"] as? Bool ?? false
+        if let node = rules["required"] { options.requiredChanges = try requiredChanges(node, path: path) }
+    }
+
+    /// `targets:`: the reclaimed-water volumes the report compares against.
+    private static func targetSection(_ node: Any, path: String) throws -> [ReportInput.Target] {
+        guard let list = node as? [[String: Any]] else { throw LoadError.invalid(path: path, reason: "targets: expected a list of {year, volume_10k_m3}") }
+        return try list.enumerated().map { index, item in
+            guard let year = item["year"] as? Int, let volume = try number(item, "volume_10k_m3", path, in: 0...1e9) else {
+                throw LoadError.invalid(path: path, reason: "targets[\(index)]: needs year and volume_10k_m3")
+            }
+            return ReportInput.Target(year: year, volume10kM3: volume, label: item["label"] as? String)
+        }
+    }
+
+    /// `crops:`: crop names the catalog does not know, with their class.
+    private static func cropSection(_ node: Any, path: String) throws -> [CropEntry] {
+        var crops: [CropEntry] = []
+        guard let list = node as? [[String: Any]] else { throw LoadError.invalid(path: path, reason: "crops: expected a list of {names, class}") }
+        for (index, item) in list.enumerated() {
+            guard let names = item["names"] as? [String], let className = item["class"] as? String, let cropClass = CropClass(rawValue: className) else {
+                throw LoadError.invalid(path: path, reason: "crops[\(index)]: needs names (a list) and class (one of \(CropClass.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            crops.append(CropEntry(names: names, cropClass: cropClass, salt: item["salt"] as? String,
+                                                      boron: (item["boron"] as? String).flatMap(BoronTolerance.init(rawValue:)), note: "project file"))
+        }
+        return crops
+    }
+
+    /// `exclusions:`: areas where reclaimed water is prohibited (a path, or a path with a buffer, name and layer).
+    private static func exclusionSection(_ node: Any, path: String, resolve: (String) -> String) throws -> [ExclusionInput] {
+        let list = (node as? [Any]) ?? [node]
+        return try list.enumerated().map { index, item in
+            if let file = item as? String { return ExclusionInput(path: resolve(file)) }
+            guard let mapping = item as? [String: Any], let file = mapping["path"] as? String else {
+                throw LoadError.invalid(path: path, reason: "exclusions[\(index)]: expected a path or {path, buffer_m, name, layer}")
+            }
+            try checkKeys(mapping, allowed: ["path", "buffer_m", "name", "layer"], section: "exclusions[\(index)]", path: path)
+            return ExclusionInput(path: resolve(file), bufferMetres: try number(mapping, "buffer_m", path, in: 0...ExclusionInput.largestBufferMetres) ?? 0,
+                                  name: mapping["name"] as? String, layer: try string(mapping, "layer", path))
+        }
     }
 
     /// A monitoring input: a path, a mapping (`path`, `columns`, `units`, …), or a list of them.
