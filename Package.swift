@@ -44,7 +44,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "irrizone",
-            dependencies: ["Pipeline", "Ingest", "CJemalloc", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Pipeline", "Ingest", "Reports", "IrrigationModel", "CJemalloc", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // jemalloc in place of glibc's malloc (Debian's libjemalloc-dev), with its options: freeing
         // on one thread what another allocated waited on glibc's arena locks, and the output pass

@@ -300,7 +300,7 @@ enum KeptUntilExit {
 
 /// Writes `rejects.csv`.
 enum RejectsFile {
-    static let header = ["file", "location", "field", "code", "reason"]
+    static let header = OutputSchema.rejects.map(\.name)
 
     static func write(_ rejects: [Reject], to path: String) throws {
         let csv = try CSVWriter(path: path, header: header)

@@ -4,21 +4,10 @@ import IrrigationModel
 /// input attribute passed through. An input field whose name collides with a contract field is
 /// passed through as `in_<name>` so neither is lost.
 public enum ParcelProperties {
-    /// Contract fields this version computes, in output order.
     /// Soil elements reported per parcel (DESIGN.md §5: cd, hg, as, pb, cr, cu, ni, zn).
-    public static let soilElements = ["cd", "hg", "as", "pb", "cr", "cu", "ni", "zn"]
-
-    public static let contractNames: [String] = [
-        "parcel_id", "crop", "crop_class", "crop_class_from", "policy_tier", "zone", "zone_reasons", "land_use_code", "land_use_name",
-        "source_id", "source_from_service_area", "source_status", "admin_unit",
-        "area_ha", "area_mu", "geometry_repaired", "exclusion_share", "exclusion_areas", "soil_class",
-        "soil_sample_ids", "soil_estimated", "soil_distance_m", "soil_ph", "soil_ph_from",
-    ] + soilElements.map { "soil_\($0)_mg_kg" } + ["well_ids", "irrigation_m3_ha_yr", "irrigation_year", "irrigation_basis",
-        "load_cl_kg_ha_yr", "load_salt_kg_ha_yr"] + soilElements.map { "load_\($0)_g_ha_yr" }
-        + ["cum_load_cl_kg_ha", "cum_load_salt_kg_ha"] + soilElements.map { "cum_load_\($0)_g_ha" } + soilElements.map { "total_load_\($0)_kg" }
-        + soilElements.map { "years_to_screening_\($0)" } + soilElements.map { "soil_\($0)_projected_mg_kg" }
-        + ["irrigation_years_limit", "limiting_element", "salt_ecw_ds_m", "water_salinity_class", "water_chloride_class", "leaching_requirement", "relative_yield_pct",
-           "salinity_class", "soil_review", "groundwater_review", "review_reasons", "findings"]
+    public static let soilElements = OutputSchema.soilElements
+    /// Contract fields, in output order (`OutputSchema.parcels`).
+    public static let contractNames = OutputSchema.parcels.map(\.name)
 
     // Per-element property names and parameters, built once (not per parcel).
     private static let soilValueNames = soilElements.map { "soil_\($0)_mg_kg" }

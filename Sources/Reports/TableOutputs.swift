@@ -3,9 +3,7 @@ import IrrigationModel
 /// `summary.csv`: per administrative unit × zone × crop class: parcels, area, volume, loads and
 /// flagged counts. `review.csv`: one row per parcel under review and reason.
 public enum SummaryFiles {
-    public static let summaryHeader = ["admin_unit", "zone", "crop_class", "parcels", "area_ha", "area_mu", "volume_m3_yr",
-                                       "load_cl_kg_yr", "load_salt_kg_yr"] + ReviewEngine.elements.map { "load_\($0)_g_yr" }
-        + ["soil_review", "groundwater_review", "soil_no_data", "soil_incomplete", "source_incomplete"]
+    public static let summaryHeader = OutputSchema.summary.map(\.name)
 
     /// Sums per (admin unit, zone, crop class), added to parcel by parcel as the parcels are
     /// assessed (in parcel order, so the sums are the same whatever the block size).
@@ -87,8 +85,7 @@ public enum SummaryFiles {
         }
     }
 
-    public static let reviewHeader = ["parcel_id", "admin_unit", "crop", "crop_class", "zone", "code", "target", "parameter", "value", "threshold",
-                                      "unit", "standard", "evidence", "message_zh", "message_en"]
+    public static let reviewHeader = OutputSchema.review.map(\.name)
 
     /// `review.csv`, written as the parcels are assessed.
     public final class ReviewWriter {

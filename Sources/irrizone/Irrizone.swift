@@ -50,7 +50,7 @@ struct Irrizone: ParsableCommand {
         cannot be read or the configuration is wrong (no outputs are written then); 64 for bad usage.
         """,
         version: IrrizoneVersion.current,
-        subcommands: [Assess.self, Check.self, Merge.self, Standards.self, Crops.self, Init.self, Synth.self]
+        subcommands: [Assess.self, Check.self, Merge.self, Standards.self, Crops.self, Fields.self, Init.self, Synth.self]
     )
 }
 

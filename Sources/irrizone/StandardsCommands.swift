@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IrrigationModel
 import Pipeline
+import Reports
 
 struct Standards: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the effective limits (after overrides) with source and confidence.")
@@ -60,4 +61,11 @@ struct Crops: ParsableCommand {
         print("\n三调 land-use codes when no crop is given: " + catalog.landUseCodes.map { "\($0.prefix) \($0.name) → \($0.cropClass.rawValue)" }.joined(separator: "; "))
         print("  source: \(catalog.landUseSource)")
     }
+}
+
+struct Fields: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print every output file's fields (name, kind, null, meaning) and every code with its meaning, as Markdown.")
+
+    func run() throws { print(OutputSchema.markdown(), terminator: "") }
 }

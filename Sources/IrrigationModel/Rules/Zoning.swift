@@ -88,3 +88,24 @@ public enum Zoning {
         return (ordered.map(\.zone).max() ?? .suitable, ordered)
     }
 }
+
+extension ZoneReason: OutputCode {
+    public var meaning: Bilingual {
+        switch self {
+        case .tierNotRecommended: Bilingual("该作物类别不推荐再生水灌溉", "reclaimed water is not recommended for the crop class")
+        case .sourceFailsForClass: Bilingual("水源对该作物类别不达标", "the source fails the standard for the crop class")
+        case .sourceIndeterminate: Bilingual("水源检出限高于限值，无法判定", "the source cannot be judged: a detection limit above the limit")
+        case .sourceProhibitedInflow: Bilingual("水源接纳禁止的工业废水", "the source takes a prohibited industrial inflow")
+        case .soilAboveIntervention: Bilingual("土壤超过管制值", "soil above the intervention value")
+        case .inExclusionArea: Bilingual("位于禁止区域（如饮用水水源保护区）", "inside an exclusion area (e.g. a drinking-water protection zone)")
+        case .tierCautious: Bilingual("该作物类别慎用再生水", "reclaimed water with caution for the crop class")
+        case .soilAboveScreening: Bilingual("土壤超过筛选值", "soil above the screening value")
+        case .cropUnknown: Bilingual("作物不在目录中", "the crop is not in the catalog")
+        case .sourceNoData: Bilingual("水源评估年无样品", "the source has no samples in the year")
+        case .sourceIncomplete: Bilingual("水源缺测必测项目", "the source lacks required items")
+        case .sourceUnknown: Bilingual("未知水源", "no known source")
+        case .soilReview: Bilingual("需土壤复核", "under soil review")
+        case .groundwaterReview: Bilingual("需地下水复核", "under groundwater review")
+        }
+    }
+}
