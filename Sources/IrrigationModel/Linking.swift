@@ -85,13 +85,13 @@ public enum Linker {
         // Parcels are read in place throughout: `parcels[index]` as a value copied a parcel
         // whole, its attributes and geometry retained and released.
         let boxes = parallelMap(count: parcels.count) { index in
-            parcels.withUnsafeBufferPointer { $0[index].geometry.box } ?? BoundingBox(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
+            parcels[index].geometry.box ?? BoundingBox(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
         }
         // The ids and the R-tree made at once (each ≈ 20 ms of a core at 10⁵ parcels).
         let (ids, index) = concurrently({ () -> (first: [String: Int], later: [String: [Int]]) in
             // Sized up front: grown by doubling, the dictionary hashed every id again at each step.
             var firstParcelWithID = [String: Int](minimumCapacity: parcels.count)
-            firstParcelWithID.merge(parcels.indices.lazy.map { index in (parcels.withUnsafeBufferPointer { $0[index].id }, index) }, uniquingKeysWith: { first, _ in first })
+            firstParcelWithID.merge(parcels.indices.lazy.map { index in (parcels[index].id, index) }, uniquingKeysWith: { first, _ in first })
             var laterParcelsWithID: [String: [Int]] = [:]
             if firstParcelWithID.count < parcels.count {
                 for index in parcels.indices where firstParcelWithID[parcels[index].id] != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
@@ -127,7 +127,7 @@ public enum Linker {
                 let p = soil[sampleIndex].location
                 candidates.removeAll(keepingCapacity: true)
                 parcelIndex.query(BoundingBox(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y), into: &candidates)
-                return candidates.filter { parcel in parcels.withUnsafeBufferPointer { $0[parcel].geometry.contains(p) } }
+                return candidates.filter { parcel in parcels[parcel].geometry.contains(p) }
             }
         }
         var samplesInside: [Int: [Int]] = [:]
@@ -148,16 +148,15 @@ public enum Linker {
         let links = parallelMap(count: parcels.count) { index -> ParcelLinks in
             var links = ParcelLinks()
             var candidates: [Int] = []
-            parcels.withUnsafeBufferPointer { parcels in
-                let parcel = parcels.baseAddress! + index
-                if let sourceIDs, let id = parcel.pointee.sourceID { links.sourceKnown = sourceIDs.contains(id) }
+            do {
+                if let sourceIDs, let id = parcels[index].sourceID { links.sourceKnown = sourceIDs.contains(id) }
                 if let samples = inside[index] {
                     links.soilSamples = samples
                 } else if let box = parcelBoxes[index].expanded(byMetres: soilReach) {
                     soilIndex.query(box, into: &candidates)
                     var best: (sample: Int, distance: Double)? = nil
                     for sample in candidates {
-                        let distance = parcel.pointee.geometry.distanceMetres(to: soil[sample].location)
+                        let distance = parcels[index].geometry.distanceMetres(to: soil[sample].location)
                         if distance <= soilReach, distance < (best?.distance ?? .infinity) || (distance == best?.distance && sample < best!.sample) {
                             best = (sample, distance)
                         }
@@ -171,7 +170,7 @@ public enum Linker {
                 if let box = parcelBoxes[index].expanded(byMetres: wellRadius) {
                     candidates.removeAll(keepingCapacity: true)
                     wellIndex.query(box, into: &candidates)
-                    links.wellIDs = candidates.filter { parcel.pointee.geometry.distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
+                    links.wellIDs = candidates.filter { parcels[index].geometry.distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
                 }
             }
             return links
@@ -224,7 +223,7 @@ public enum Linker {
             var byYear: [Int: Double] = [:]
             for recordIndex in grouped[bounds[index]..<bounds[index + 1]] {
                 let record = irrigation[recordIndex]
-                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels.withUnsafeBufferPointer { $0[index].areaHectares }) { byYear[record.year, default: 0] += perHectare }
+                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels[index].areaHectares) { byYear[record.year, default: 0] += perHectare }
             }
             return byYear
         }
@@ -250,11 +249,9 @@ public enum SoilSummary {
 
     public static func value(_ parameter: Parameter, samples: [SoilSample]) -> Double? {
         var highest: Double? = nil
-        // In place: `for sample in samples` copied each sample (its strings and measurements).
-        samples.withUnsafeBufferPointer { samples in
-            for index in samples.indices {
-                if let value = samples[index].numbers[parameter.ordinal], highest.map({ value > $0 }) ?? true { highest = value }
-            }
+        // By index: `for sample in samples` copied each sample (its strings and measurements).
+        for index in samples.indices {
+            if let value = samples[index].numbers[parameter.ordinal], highest.map({ value > $0 }) ?? true { highest = value }
         }
         return highest
     }
@@ -262,7 +259,7 @@ public enum SoilSummary {
     /// The mean measured pH of the samples, nil when none has one.
     public static func pH(samples: [SoilSample]) -> Double? {
         guard let ph = Self.ph else { return nil }
-        let values = samples.withUnsafeBufferPointer { samples in samples.indices.compactMap { samples[$0].numbers[ph.ordinal] } }
+        let values = samples.indices.compactMap { samples[$0].numbers[ph.ordinal] }
         return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 }

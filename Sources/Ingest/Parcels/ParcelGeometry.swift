@@ -52,15 +52,12 @@ extension ParcelReader {
                                                           reason: "PROJ could not set up the transformation: \(error)")), linearised: false, warnings: [])
                 }
             }
-            // Read in place: `map` handed each draft over as a copy of its parcel and WKB.
-            return drafts.withUnsafeBufferPointer { drafts in
-                drafts.indices.map { index in
-                    let draft = drafts.baseAddress! + index
-                    var result = processGeometry(wkb: draft.pointee.wkb, location: draft.pointee.location, transforms: transforms, ellipsoid: ellipsoid,
-                                                 crsLabel: crsLabel, file: file, diagnostics: diagnostics, geos: geos)
-                    result.warnings = diagnostics.drainWarnings()
-                    return result
-                }
+            // By index: `map` handed each draft over as a copy of its parcel and WKB.
+            return drafts.indices.map { index in
+                var result = processGeometry(wkb: drafts[index].wkb, location: drafts[index].location, transforms: transforms, ellipsoid: ellipsoid,
+                                             crsLabel: crsLabel, file: file, diagnostics: diagnostics, geos: geos)
+                result.warnings = diagnostics.drainWarnings()
+                return result
             }
         }
     }

@@ -39,28 +39,26 @@ public struct ReviewOptions: Sendable, Hashable {
 /// are fixed, so a parcel's loads are a short array rather than a hashed dictionary (the rules
 /// make three of them for every parcel).
 public struct LoadValues<Value: Sendable>: Sendable {
-    // Inlinable, so other modules (the parcel file, the summary) get it specialized: generic
-    // code across modules looked its type metadata up on every call.
-    @usableFromInline var slots: [Value?]
+    /// Every key's value or nil, in key order. Public storage, so that other modules (the parcel
+    /// file, the summary) get these accessors inlined and specialized (docs/scaling.md).
+    public var inKeyOrder: [Value?]
 
-    @inlinable public init() { slots = Array(repeating: nil, count: ReviewEngine.loadKeys.count) }
+    @inlinable public init() { inKeyOrder = Array(repeating: nil, count: ReviewEngine.loadKeys.count) }
 
     /// The value of a load key; nil for a key that is not one.
-    @inlinable public subscript(key: String) -> Value? { ReviewEngine.loadKeys.firstIndex(of: key).flatMap { slots[$0] } }
+    @inlinable public subscript(key: String) -> Value? { ReviewEngine.loadKeys.firstIndex(of: key).flatMap { inKeyOrder[$0] } }
 
     /// The value at a position in `ReviewEngine.loadKeys`.
     @inlinable public subscript(index index: Int) -> Value? {
-        get { slots[index] }
-        set { slots[index] = newValue }
+        get { inKeyOrder[index] }
+        set { inKeyOrder[index] = newValue }
     }
 
-    @inlinable public var isEmpty: Bool { !slots.contains { $0 != nil } }
-    /// Every key's value or nil, in key order.
-    @inlinable public var inKeyOrder: [Value?] { slots }
+    @inlinable public var isEmpty: Bool { !inKeyOrder.contains { $0 != nil } }
     /// The values there are, in key order.
-    @inlinable public var values: [Value] { slots.compactMap { $0 } }
+    @inlinable public var values: [Value] { inKeyOrder.compactMap { $0 } }
     /// Whether a value there is satisfies `predicate` (without making `values`).
     @inlinable public func contains(where predicate: (Value) -> Bool) -> Bool {
-        slots.withUnsafeBufferPointer { slots in slots.contains { $0.map(predicate) ?? false } }
+        inKeyOrder.contains { $0.map(predicate) ?? false }
     }
 }
