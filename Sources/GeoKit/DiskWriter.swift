@@ -14,15 +14,11 @@ import Glibc
 /// thread before it reads anything the writing thread sets.
 ///
 /// A large file opened by path is written around the page cache (`O_DIRECT`) from its
-/// `directFrom`-th byte on, where the file system allows it. A million parcels' file is 3.5 GB;
-/// copying it into the page cache cost the kernel ≈ 7 CPU-seconds (`copy_folio_from_iter_atomic`,
-/// measured with `perf`) in a run whose two cores are both busy; `dd` here writes 2 GB
-/// buffered-and-synced with 3.9 s of system time against 0.45 s direct. The bytes reach the disk
-/// as fast as before: the file had to be on disk before it was published anyway
-/// (`OutputStaging.commit` syncs it). Small files stay in the page cache: a direct write waits
-/// for the disk, and behind a large file's writeback a 10 kB summary took 0.25 s. Where the file
-/// system refuses direct writes (`EINVAL`), the file is written through the page cache, its
-/// writeback started every `writebackStep`.
+/// `directFrom`-th byte on, where the file system allows it: copying gigabytes into the page
+/// cache cost the kernel CPU time the run needs, and the file must be on disk before it is
+/// published anyway (measurements in docs/scaling.md, "Fast paths"). Small files stay in the page
+/// cache. Where the file system refuses direct writes (`EINVAL`), the file is written through the
+/// page cache, its writeback started every `writebackStep`.
 public final class DiskWriter: @unchecked Sendable {
     /// Alignment of a direct write's memory, length and file offset (the largest logical block
     /// size of common disks; a multiple of a 512-byte one).
@@ -36,10 +32,7 @@ public final class DiskWriter: @unchecked Sendable {
     static let writebackStep = 32 << 20
     /// Every this many bytes written, the file is flushed to disk (`fdatasync`) on a queue of
     /// its own while writing goes on, so that the `fsync` before the file is published has only
-    /// the last of it left. A virtual disk takes direct writes into its cache and makes them
-    /// durable at the flush: the one `fsync` of 354 MB took 0.36–0.5 s here with nothing else
-    /// left to do, where flushes every 32 MB during the writing left it 0.01 s and did not slow
-    /// the writes.
+    /// the last of it left (docs/scaling.md).
     static let flushStep = 32 << 20
 
     private var descriptor: Int32

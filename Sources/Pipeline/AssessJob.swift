@@ -139,7 +139,7 @@ public struct AssessJob {
     static func overlapWarnings(parcels: [Parcel], zones: [ZonePolygon]) -> [String] {
         let parcelArea = parcels.reduce(0) { $0 + $1.areaSquareMetres }, zoneArea = zones.reduce(0) { $0 + $1.areaSquareMetres }
         guard parcelArea > 0, abs(zoneArea - parcelArea) > 0.001 * parcelArea else { return [] }
-        return ["zones cover \(zoneArea / 10_000) ha but the parcels add up to \(parcelArea / 10_000) ha: parcels overlap (dissolve method: \(Set(zones.map(\.method)).sorted().joined(separator: ", ")))"]
+        return ["zones cover \(AreaUnit.hectares(squareMetres: zoneArea)) ha but the parcels add up to \(AreaUnit.hectares(squareMetres: parcelArea)) ha: parcels overlap (dissolve method: \(Set(zones.map(\.method)).sorted().joined(separator: ", ")))"]
     }
 
     /// summary.csv, sources, zones.geojson and rejects.csv, while report.html is made and written

@@ -14,16 +14,13 @@ import Synchronization
 /// union. A chunk's full assessments are dropped when the rows lane is done with them, so memory
 /// holds the parcels and their outcomes, not every finding of every parcel.
 ///
-/// No core waits at the end of a step for another to finish. The pass used to go block by block
-/// (4 096 parcels), each in three parallel steps (assess, encode, rows); at 10⁵ parcels the main
-/// thread waited 0.18 s at the steps' ends while the other core often had nothing to do (`perf`
-/// sched_switch), and the pass used 1.7 of the 2 cores.
+/// No core waits at the end of a step for another to finish (docs/scaling.md).
 struct ParcelOutputPass: Sendable {
-    /// Parcels per chunk: ≈ 3 ms of one core's work, and ≈ 1.8 MB of encoded features.
+    /// Parcels per chunk: a few milliseconds of one core's work (docs/scaling.md).
     static let chunkSize = 512
     /// Chunks each lane holds at most, queued or in hand; a core waits for room before it takes the
-    /// next chunk. Bounds memory: at 10⁶ parcels the file lane waits for the disk (3.5 GB, ≈ 9 s
-    /// of writing), and the cores would otherwise encode far ahead of it.
+    /// next chunk. Bounds memory: the file lane waits for the disk, and the cores would otherwise
+    /// encode far ahead of it.
     static let chunksPerLane = max(8, 2 * ProcessInfo.processInfo.activeProcessorCount)
 
     /// What the later outputs need from the pass.

@@ -7,9 +7,8 @@ import RunSupport
 /// JSON/text bytes under construction: the encoding helpers, as a value that can be built on any
 /// thread (features are encoded concurrently, then written in order).
 ///
-/// The bytes are copied into room made ahead (`storage[count...]`) through a pointer: an
-/// `Array.append(contentsOf:)` per key, value and digit run cost ≈ 90 instructions a call beyond
-/// the copy (a million parcels' file is 3.5 GB written 300 pieces a parcel).
+/// The bytes are copied into room made ahead (`storage[count...]`) through a pointer: the
+/// parcels file is hundreds of small pieces a parcel (docs/scaling.md, "Fast paths").
 public struct JSONBytes: Sendable {
     /// `storage[..<count]` is the text. The rest is room: allocated, not yet written, never read.
     private var storage: [UInt8]
@@ -65,7 +64,7 @@ public struct JSONBytes: Sendable {
 
     /// Copies `length` bytes. Most pieces of a feature are short (a key and its separators, a
     /// number, a code): up to 32 bytes are copied in place as machine words, the last ones
-    /// overlapping, where a call to `memmove` for each was 4 % of a run's `perf` samples.
+    /// overlapping, instead of a call to `memmove` each (docs/scaling.md).
     @inline(__always) static func copy(_ source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, _ length: Int) {
         @inline(__always) func word(_ offset: Int) { destination.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self) }
         switch length {
@@ -81,9 +80,7 @@ public struct JSONBytes: Sendable {
     public mutating func append(contentsOf bytes: [UInt8]) { bytes.withUnsafeBytes { append(raw: $0) } }
     public mutating func append(_ other: JSONBytes) { other.withUnsafeBytes { append(raw: $0) } }
 
-    /// A literal: its bytes are in the binary, so there is no `String` to open (≈ 25
-    /// instructions an append against ≈ 70 for the same text as a `String`; a parcel's feature
-    /// is a few hundred appends).
+    /// A literal: its bytes are in the binary, so there is no `String` to open (docs/scaling.md).
     @inline(__always) mutating func append(_ literal: StaticString) {
         append(raw: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
@@ -116,8 +113,7 @@ public struct JSONBytes: Sendable {
     /// Whether any byte is a control character, a quote or a backslash (what JSON escapes).
     /// Eight bytes at a time: "has a byte below 0x20" and "has a zero byte" (after XOR with the
     /// quote or the backslash) are exact bit tests on a 64-bit word (Bit Twiddling Hacks); bytes
-    /// of multi-byte UTF-8 characters (≥ 0x80) never match. A byte at a time cost ~4
-    /// instructions a byte of the 3.5 KB of text per parcel.
+    /// of multi-byte UTF-8 characters (≥ 0x80) never match.
     static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return false }
         let ones: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
@@ -168,8 +164,8 @@ public struct JSONBytes: Sendable {
 
     /// The fewest decimals (1–6) that write `value` so that it reads back the same, nil when
     /// more are needed or |value| is outside [0.001, 10⁸). `String(value)` writes the same digits
-    /// then (the shortest that round-trip), at ≈ 700 instructions a number against ≈ 250 this
-    /// way; lab values and loads (0.103, 8.4) are nearly all such numbers.
+    /// then (the shortest that round-trip), at a third of the cost (docs/scaling.md); lab values
+    /// and loads (0.103, 8.4) are nearly all such numbers.
     ///
     /// Why the digits are the same: m / 10^d, with m < 2^53 and 10^d exact, is divided with one
     /// correct rounding, so `scaled / scale == value` holds exactly when the text "m e-d" reads
@@ -226,8 +222,7 @@ public struct JSONBytes: Sendable {
     }
 
     /// `[x,y],[x,y],…`: the positions, each number as `appendFixed` writes it, in room made for
-    /// the whole ring at once (appended piece by piece, each of the seven pieces of a vertex
-    /// checked the room and the storage's uniqueness: a third of the numbers' time in `perf`).
+    /// the whole ring at once, not piece by piece (docs/scaling.md).
     mutating func appendPositions(_ positions: [Position], decimals: Int) {
         guard !positions.isEmpty else { return }
         makeRoom(for: positions.count * (2 * FixedPoint.maximumLength + 4))
@@ -328,17 +323,15 @@ final class OutputBuffer {
     }
 
     /// Writes what is buffered and closes the file. Flushing it to disk is left to
-    /// `OutputStaging.commit()`, which does it for every output at once: an `fsync` here waited
-    /// for the parcels file's flush on another thread (ext4 commits its journal in order), 0.25 s
-    /// at 10⁵ parcels with work still to do.
+    /// `OutputStaging.commit()`, which does it for every output at once: an `fsync` here waits
+    /// for the parcels file's flush on another thread (ext4 commits its journal in order).
     func close() throws {
         try flushNow()
         try file.close()
     }
 
     /// Writes what is buffered, then flushes the file to disk and closes it (a large file was
-    /// flushed in steps while it was written, so what is left is its last 32 MB at most:
-    /// 0.01–0.03 s, where flushing 354 MB at the end took 0.36 s here).
+    /// flushed in steps while it was written, so what is left is its last 32 MB at most).
     func closeAndSynchronize() throws {
         try flushNow()
         try file.synchronize()
@@ -396,8 +389,7 @@ enum FixedPoint {
     static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     static let powersOfTen: [Double] = (0...15).map { (0..<$0).reduce(1.0) { acc, _ in acc * 10 } }
 
-    /// `Int64(value.rounded())` (halves away from zero) without the call to libm's `round`,
-    /// which was ≈ 45 instructions of the ≈ 50 million numbers in a million parcels' file.
+    /// `Int64(value.rounded())` (halves away from zero) without the call to libm's `round`.
     /// Exact: `value - trunc(value)` is the fraction's bits of `value`, so it needs no rounding.
     /// Traps where `Int64(value.rounded())` does (NaN, ±∞, |value| ≥ 2⁶³).
     @inline(__always) static func rounded(_ value: Double) -> Int64 {

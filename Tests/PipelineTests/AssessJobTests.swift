@@ -251,10 +251,7 @@ import PlanarGeometry
     /// it must write exactly what encoding the (name, value) list does, for every parcel of the
     /// sample project (nulls, non-detects, findings, repaired shapes, GBK text).
     @Test func directEncodingEqualsTheEncodedPropertyList() throws {
-        let options = try IngestStageTests.sampleProjectOptions()
-        var timer = PhaseTimer()
-        let ingested = try IngestStage.run(options, timer: &timer)
-        let assessment = try AssessmentStage.run(ingested, rules: options.rules, timer: &timer)
+        let (ingested, assessment) = try IngestStageTests.sampleAssessment()
         let parcels = ingested.parcels.parcels
         let fieldNames = ParcelProperties.FieldNames(parcels[0].attributes.map(\.name))
         let assessed = (0..<parcels.count).map(assessment.assess)

@@ -37,6 +37,14 @@ import PlanarGeometry
                              outputDirectory: "", today: MonitoringFixtures.today)
     }
 
+    /// The sample project ingested and its rules made, as `assess` does before its output pass.
+    static func sampleAssessment() throws -> (ingested: IngestedProject, assessment: Assessment) {
+        let options = try sampleProjectOptions()
+        var timer = PhaseTimer()
+        let ingested = try IngestStage.run(options, timer: &timer)
+        return (ingested, try AssessmentStage.run(ingested, rules: options.rules, timer: &timer))
+    }
+
     @Test func sampleMonitoringLoadsWithoutRejects() throws {
         let options = try Self.sampleProjectOptions()
         var timer = PhaseTimer()

@@ -26,10 +26,7 @@ import PlanarGeometry
     /// Every parcel of the sample project: the contract fields in the schema's order and kinds,
     /// null only where the schema allows it, then the layer's attributes.
     @Test func parcelPropertiesFollowTheSchema() throws {
-        let options = try IngestStageTests.sampleProjectOptions()
-        var timer = PhaseTimer()
-        let ingested = try IngestStage.run(options, timer: &timer)
-        let assessment = try AssessmentStage.run(ingested, rules: options.rules, timer: &timer)
+        let (ingested, assessment) = try IngestStageTests.sampleAssessment()
         let parcels = ingested.parcels.parcels
         let schema = OutputSchema.parcels
         for index in parcels.indices {

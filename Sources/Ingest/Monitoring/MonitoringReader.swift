@@ -8,8 +8,8 @@ import PlanarGeometry
 /// column per parameter) and long tables (parameter, value, unit columns) give the same rows.
 struct MonitoringReader {
     let options: TableInputOptions
-    let medium: Medium
-    let kind: String
+    /// The medium its values are measured in, and the kind of table ("water", "soil", …).
+    let medium: Medium, kind: String
     /// The role an "id" column plays in this kind of file.
     let primaryID: ColumnRole
     let context: LocationContext

@@ -129,7 +129,7 @@ struct ParcelTally {
 }
 
 /// The layer's fields that play a role (`ParcelFieldMapping`), looked up once: a dictionary
-/// lookup per role and feature was ≈ 3 000 instructions a feature on the reading thread.
+/// lookup per role and feature showed on the reading thread.
 struct FieldRoles {
     let fieldNames: [String]
     let mapping: ParcelFieldMapping
@@ -184,7 +184,7 @@ struct AttributeReader {
                 continue
             }
             // An ASCII value is its own text (no recoding, nothing to check): read in GDAL's
-            // buffer, without an array of its bytes (≈ 1 000 instructions a feature).
+            // buffer, without an array of its bytes.
             enum Field { case null, ascii(String), bytes([UInt8]) }
             let field = feature.withTextBytes(at: index) { raw -> Field in
                 guard let raw else { return .null }

@@ -23,7 +23,7 @@ public struct AccumulationOptions: Sendable, Hashable, Codable {
     public init() {}
 
     /// M = depth × 10 000 m² × bulk density (kg/ha): 0.20 × 10 000 × 1 300 = 2.6 × 10⁶.
-    public var soilMassKgPerHectare: Double { depthMetres * 10_000 * bulkDensity * 1000 }
+    public var soilMassKgPerHectare: Double { depthMetres * AreaUnit.squareMetresPerHectare * bulkDensity * 1000 }
 }
 
 /// Soil accumulation of one element on one parcel.

@@ -1,20 +1,7 @@
 /// Why a source has its overall status (`sources.geojson`, `status_reasons`).
 public enum SourceStatusReason: String, OutputCode, Codable {
-    case prohibitedInflow = "SOURCE_PROHIBITED_INFLOW"
-    case parameterExceedsLimit = "PARAMETER_EXCEEDS_LIMIT"
-    case nonDetectAboveLimit = "NON_DETECT_ABOVE_LIMIT"
-    case noSamplesInYear = "NO_SAMPLES_IN_YEAR"
-    case requiredNotMeasured = "REQUIRED_NOT_MEASURED"
-
-    public var meaning: Bilingual {
-        switch self {
-        case .prohibitedInflow: Bilingual("接纳禁止的工业废水", "takes in a prohibited industrial inflow")
-        case .parameterExceedsLimit: Bilingual("有项目超过限值", "a parameter exceeds its limit")
-        case .nonDetectAboveLimit: Bilingual("检出限高于限值，无法判定", "a detection limit above the limit: cannot be judged")
-        case .noSamplesInYear: Bilingual("评估年无样品", "no samples in the assessment year")
-        case .requiredNotMeasured: Bilingual("缺测必测项目", "a required item was not measured")
-        }
-    }
+    case prohibitedInflow = "SOURCE_PROHIBITED_INFLOW", parameterExceedsLimit = "PARAMETER_EXCEEDS_LIMIT"
+    case nonDetectAboveLimit = "NON_DETECT_ABOVE_LIMIT", noSamplesInYear = "NO_SAMPLES_IN_YEAR", requiredNotMeasured = "REQUIRED_NOT_MEASURED"
 
     /// The reasons behind a verdict, in this order.
     public static func reasons(for verdict: SourceVerdict) -> [SourceStatusReason] {

@@ -8,23 +8,14 @@ public enum Zone: String, Sendable, Hashable, Codable, CaseIterable, Comparable 
 
 /// Why a parcel is in its zone. Each code says which zone it puts a parcel in at least.
 public enum ZoneReason: String, Sendable, Hashable, Codable, CaseIterable {
-    // prohibited
-    case tierNotRecommended = "TIER_NOT_RECOMMENDED"
-    case sourceFailsForClass = "SOURCE_FAILS_FOR_CLASS"
-    case sourceIndeterminate = "SOURCE_INDETERMINATE"
-    case sourceProhibitedInflow = "SOURCE_PROHIBITED_INFLOW"
-    case soilAboveIntervention = "SOIL_ABOVE_INTERVENTION"
-    case inExclusionArea = "IN_EXCLUSION_AREA"
-    // restricted
-    case tierCautious = "TIER_CAUTIOUS"
-    case soilAboveScreening = "SOIL_ABOVE_SCREENING"
-    case cropUnknown = "CROP_UNKNOWN"
-    case sourceNoData = "SOURCE_NO_DATA"
-    /// The source's water in the year lacks a required item (`RequiredEvidence`).
-    case sourceIncomplete = "SOURCE_INCOMPLETE"
-    case sourceUnknown = "SOURCE_UNKNOWN"
-    case soilReview = "SOIL_REVIEW"
-    case groundwaterReview = "GROUNDWATER_REVIEW"
+    // Prohibited (the order is the order reasons are listed in).
+    case tierNotRecommended = "TIER_NOT_RECOMMENDED", sourceFailsForClass = "SOURCE_FAILS_FOR_CLASS"
+    case sourceIndeterminate = "SOURCE_INDETERMINATE", sourceProhibitedInflow = "SOURCE_PROHIBITED_INFLOW"
+    case soilAboveIntervention = "SOIL_ABOVE_INTERVENTION", inExclusionArea = "IN_EXCLUSION_AREA"
+    // Restricted. `sourceIncomplete`: the source's water in the year lacks a required item (`RequiredEvidence`).
+    case tierCautious = "TIER_CAUTIOUS", soilAboveScreening = "SOIL_ABOVE_SCREENING", cropUnknown = "CROP_UNKNOWN"
+    case sourceNoData = "SOURCE_NO_DATA", sourceIncomplete = "SOURCE_INCOMPLETE", sourceUnknown = "SOURCE_UNKNOWN"
+    case soilReview = "SOIL_REVIEW", groundwaterReview = "GROUNDWATER_REVIEW"
 
     public var zone: Zone {
         switch self {
@@ -89,23 +80,5 @@ public enum Zoning {
     }
 }
 
-extension ZoneReason: OutputCode {
-    public var meaning: Bilingual {
-        switch self {
-        case .tierNotRecommended: Bilingual("该作物类别不推荐再生水灌溉", "reclaimed water is not recommended for the crop class")
-        case .sourceFailsForClass: Bilingual("水源对该作物类别不达标", "the source fails the standard for the crop class")
-        case .sourceIndeterminate: Bilingual("水源检出限高于限值，无法判定", "the source cannot be judged: a detection limit above the limit")
-        case .sourceProhibitedInflow: Bilingual("水源接纳禁止的工业废水", "the source takes a prohibited industrial inflow")
-        case .soilAboveIntervention: Bilingual("土壤超过管制值", "soil above the intervention value")
-        case .inExclusionArea: Bilingual("位于禁止区域（如饮用水水源保护区）", "inside an exclusion area (e.g. a drinking-water protection zone)")
-        case .tierCautious: Bilingual("该作物类别慎用再生水", "reclaimed water with caution for the crop class")
-        case .soilAboveScreening: Bilingual("土壤超过筛选值", "soil above the screening value")
-        case .cropUnknown: Bilingual("作物不在目录中", "the crop is not in the catalog")
-        case .sourceNoData: Bilingual("水源评估年无样品", "the source has no samples in the year")
-        case .sourceIncomplete: Bilingual("水源缺测必测项目", "the source lacks required items")
-        case .sourceUnknown: Bilingual("未知水源", "no known source")
-        case .soilReview: Bilingual("需土壤复核", "under soil review")
-        case .groundwaterReview: Bilingual("需地下水复核", "under groundwater review")
-        }
-    }
-}
+
+extension ZoneReason: OutputCode {}
