@@ -25,7 +25,17 @@ public struct ParcelLinks: Sendable, Hashable {
     public var wellIDs: [String] = []
     /// Irrigation per year, m³/ha.
     public var irrigationByYear: [Int: Double] = [:]
+    /// Indices into the produce samples: those naming the parcel or taken inside it, else the
+    /// nearest within reach (`produceEstimated`), as for soil samples.
+    public var produceSamples: [Int] = []
+    public var produceSampleIDs: [String] = []
+    public var produceEstimated = false
     public init() {}
+
+    mutating func addProduce(_ sample: Int, id: String) {
+        produceSamples.append(sample)
+        produceSampleIDs.append(id)
+    }
 }
 
 /// How much of the parcels the evidence covers (for `check` and run.json).
@@ -41,6 +51,7 @@ public struct LinkCoverage: Sendable, Hashable, Codable {
     public var soilNone = 0
     public var withWell = 0
     public var withIrrigationRecords = 0
+    public var withProduceSamples = 0
     /// Source ids parcels name that no source row has.
     public var unknownSourceIDs: [String] = []
     public init() {}
@@ -108,6 +119,42 @@ public enum Linker {
         var linked = linkLocations(parcels: parcels, prepared: side, sourceIDs: sourceIDs, soil: soil, wells: wells, options: options)
         addIrrigation(irrigation, parcels: parcels, prepared: side, to: &linked)
         return (linked.links, linked.coverage)
+    }
+
+    /// Adds the produce samples: a sample naming its parcel goes to every parcel with that id;
+    /// else to the parcels it lies in; else to the nearest parcel within `maxDistanceMetres`
+    /// (estimated), the soil samples' rule.
+    public static func addProduce(_ samples: [ProduceSample], parcels: [Parcel], prepared side: ParcelSide, maxDistanceMetres: Double,
+                                  to linked: inout (links: [ParcelLinks], coverage: LinkCoverage)) {
+        guard !samples.isEmpty else { return }
+        var candidates: [Int] = []
+        for (sampleIndex, sample) in samples.enumerated() {
+            if let id = sample.parcelID, let first = side.firstParcelWithID[id] {
+                for index in [first] + (side.laterParcelsWithID[id] ?? []) { linked.links[index].addProduce(sampleIndex, id: sample.id) }
+                continue
+            }
+            guard let p = sample.location else { continue }
+            candidates.removeAll(keepingCapacity: true)
+            side.index.query(BoundingBox(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y), into: &candidates)
+            let inside = candidates.sorted().filter { parcels[$0].geometry.contains(p) }
+            if !inside.isEmpty {
+                for index in inside { linked.links[index].addProduce(sampleIndex, id: sample.id) }
+                continue
+            }
+            let reach = degreesAround(latitude: p.y, metres: maxDistanceMetres)
+            candidates.removeAll(keepingCapacity: true)
+            side.index.query(BoundingBox(minX: p.x - reach.dLon, minY: p.y - reach.dLat, maxX: p.x + reach.dLon, maxY: p.y + reach.dLat), into: &candidates)
+            var best: (parcel: Int, distance: Double)? = nil
+            for index in candidates.sorted() {
+                let distance = parcels[index].geometry.distanceMetres(to: p)
+                if distance <= maxDistanceMetres, distance < (best?.distance ?? .infinity) { best = (index, distance) }
+            }
+            if let best {
+                linked.links[best.parcel].addProduce(sampleIndex, id: sample.id)
+                linked.links[best.parcel].produceEstimated = true
+            }
+        }
+        linked.coverage.withProduceSamples = linked.links.reduce(0) { $0 + ($1.produceSamples.isEmpty ? 0 : 1) }
     }
 
     /// Links by id and place: sources, soil samples, wells (`link` without the irrigation records).

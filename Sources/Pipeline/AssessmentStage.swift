@@ -91,12 +91,13 @@ enum AssessmentStage {
         timer.record("review_context", seconds: seconds.2)
 
         let parcelRules = ParcelRules(crops: crops, sources: sources, context: context, indeterminateAsPass: rules.indeterminateAsPass)
-        let links = project.links, soilSamples = monitoring.soilSamples
+        let links = project.links, soilSamples = monitoring.soilSamples, produceSamples = monitoring.produceSamples
         let assess: @Sendable (Int) -> ParcelAssessment = { index in
             let parcelLinks = links.isEmpty ? nil : links[index]
             let facts = ParcelRules.ParcelFacts(sourceID: parcels[index].sourceID, soilPH: parcels[index].soilPH, links: parcelLinks,
                                                 soil: parcelLinks?.soilSamples.map { soilSamples[$0] } ?? [],
-                                                exclusionShare: exclusion[index].share, exclusionNames: exclusion[index].names)
+                                                exclusionShare: exclusion[index].share, exclusionNames: exclusion[index].names,
+                                                produce: parcelLinks?.produceSamples.map { produceSamples[$0] } ?? [])
             return parcelRules.assess(facts, classification: classifications[index])
         }
         return Assessment(sources: sources, year: year, standards: standards, crops: crops, warnings: warnings,

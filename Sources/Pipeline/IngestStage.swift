@@ -117,14 +117,21 @@ enum IngestStage {
     private static func link(_ parcels: [Parcel], _ data: MonitoringData, prepared: Linker.ParcelSide?,
                              linkedByLocation: (links: [ParcelLinks], coverage: LinkCoverage)?, options: AssessOptions,
                              timer: inout PhaseTimer) -> (links: [ParcelLinks], coverage: LinkCoverage) {
-        if var linked = linkedByLocation, let prepared {
+        var linked: (links: [ParcelLinks], coverage: LinkCoverage)
+        if let byLocation = linkedByLocation, let prepared {
+            linked = byLocation
             timer.measure("link_irrigation") { Linker.addIrrigation(data.irrigation, parcels: parcels, prepared: prepared, to: &linked) }
-            return linked
+        } else {
+            linked = timer.measure("link") {
+                Linker.link(parcels: parcels, prepared: prepared, sourceIDs: sourceIDs(data, options), soil: data.soilSamples,
+                            wells: data.wellReadings, irrigation: data.irrigation, options: options.linking)
+            }
         }
-        return timer.measure("link") {
-            Linker.link(parcels: parcels, prepared: prepared, sourceIDs: sourceIDs(data, options), soil: data.soilSamples,
-                        wells: data.wellReadings, irrigation: data.irrigation, options: options.linking)
+        if !data.produceSamples.isEmpty {
+            let side = prepared ?? Linker.prepare(parcels)
+            Linker.addProduce(data.produceSamples, parcels: parcels, prepared: side, maxDistanceMetres: options.linking.soilMaxDistanceMetres, to: &linked)
         }
+        return linked
     }
 }
 

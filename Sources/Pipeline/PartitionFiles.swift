@@ -15,7 +15,7 @@ struct PartitionState: Codable {
     static let fileName = "partition.json"
     static let recordsFileName = "partition.bin"
     /// Bumped when the layout changes: `merge` refuses parts written by another layout.
-    static let currentFormat = 3
+    static let currentFormat = 4  // 4: outcomes carry produce review (issue #27)
 
     struct Well: Codable { var id: String; var location: Position }
     struct Exclusion: Codable { var name: String; var shape: MultiPolygon }
@@ -94,7 +94,7 @@ enum PartitionRecords {
         }
         out.string(outcome.zone.rawValue); out.string(outcome.cropClass.rawValue)
         out.strings(outcome.reasons.map(\.rawValue)); out.strings(outcome.reviewReasons.map(\.rawValue))
-        out.bool(outcome.soilReview); out.bool(outcome.groundwaterReview)
+        out.bool(outcome.soilReview); out.bool(outcome.groundwaterReview); out.bool(outcome.produceReview)
         out.optionalDouble(outcome.irrigationYearsLimit); out.optionalString(outcome.limitingElement); out.optionalDouble(outcome.volumeM3PerHectare)
         out.string(row.unit); out.double(row.hectares)
         out.int(row.loadsPerHectare.count)
@@ -122,7 +122,7 @@ enum PartitionRecords {
             guard let code = FindingCode(rawValue: text) else { throw ByteReader.Failure.badValue("review reason \(text)") }
             return code
         }
-        let soilReview = try input.bool(), groundwaterReview = try input.bool()
+        let soilReview = try input.bool(), groundwaterReview = try input.bool(), produceReview = try input.bool()
         let years = try input.optionalDouble(), element = try input.optionalString(), volume = try input.optionalDouble()
         let unit = try input.string(), hectares = try input.double()
         let loadCount = try input.int()
@@ -132,9 +132,9 @@ enum PartitionRecords {
         let parcel = Parcel(id: id, featureID: nil, crop: nil, landUseCode: nil, landUseName: nil, soilPH: nil, sourceID: sourceID, adminUnit: adminUnit,
                             attributes: [], geometry: geometry, areaSquareMetres: area, geometryRepaired: false)
         let outcome = ParcelOutcome(zone: zone, cropClass: cropClass, reasons: reasons, reviewReasons: reviewReasons, soilReview: soilReview,
-                                    groundwaterReview: groundwaterReview, irrigationYearsLimit: years, limitingElement: element, volumeM3PerHectare: volume)
+                                    groundwaterReview: groundwaterReview, produceReview: produceReview, irrigationYearsLimit: years, limitingElement: element, volumeM3PerHectare: volume)
         let row = SummaryFiles.SummaryAccumulator.Row(unit: unit, zone: zoneText, cropClass: classText, hectares: hectares, volumeM3PerHectare: volume,
-                                                      loadsPerHectare: loads, soilReview: soilReview, groundwaterReview: groundwaterReview, soilNoData: soilNoData,
+                                                      loadsPerHectare: loads, soilReview: soilReview, groundwaterReview: groundwaterReview, produceReview: produceReview, soilNoData: soilNoData,
                                                       reviewReasons: reviewReasons)
         return Record(parcel: parcel, outcome: outcome, row: row)
     }

@@ -23,6 +23,7 @@ public struct ProjectFile: Sendable {
     public var soil: [TableInputOptions] = []
     public var wells: [TableInputOptions] = []
     public var irrigation: [TableInputOptions] = []
+    public var produce: [TableInputOptions] = []
     public var samplesCRS: String?
     public var serviceAreas: String?
     public var linking = LinkingOptions()
@@ -48,7 +49,7 @@ public struct ProjectFile: Sendable {
         }
     }
 
-    static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "samples_crs", "service_areas", "linking",
+    static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "produce", "samples_crs", "service_areas", "linking",
                                                "rules", "standards_override", "crops", "exclusions",
                                                "loads", "accumulation", "review", "targets", "report", "units"]
     static let reportKeys: Set<String> = ["lang", "format"]
@@ -99,6 +100,7 @@ public struct ProjectFile: Sendable {
         project.soil = try root["soil"].map { try tableList($0, section: "soil", path: path, resolve: resolve) } ?? []
         project.wells = try root["wells"].map { try tableList($0, section: "wells", path: path, resolve: resolve) } ?? []
         project.irrigation = try root["irrigation"].map { try tableList($0, section: "irrigation", path: path, resolve: resolve) } ?? []
+        project.produce = try root["produce"].map { try tableList($0, section: "produce", path: path, resolve: resolve) } ?? []
         project.samplesCRS = try string(root, "samples_crs", path)
         project.serviceAreas = try string(root, "service_areas", path).map(resolve)
         if let node = root["linking"] { try linkingSection(node, into: &project, path: path) }

@@ -33,6 +33,7 @@ public enum ProjectTemplate {
     # soil: soil_samples.csv          # 土壤: sample_id, lon/lat or x/y, values (mg/kg, salt g/kg)
     # wells: wells.csv                # 地下水: well_id, location, date, depth_to_water_m, values
     # irrigation: irrigation.csv      # 灌溉水量: parcel_id, year, volume_m3
+    # produce: produce_samples.csv    # 农产品: sample_id, parcel_id or lon/lat, crop or food_category, date, Cd/Pb/Hg/As/Cr mg/kg 鲜重
     # service_areas: service_areas.gpkg   # 供水范围（无水源字段的地块）
     # samples_crs: EPSG:4547          # x/y 坐标系（默认与地块相同）
 

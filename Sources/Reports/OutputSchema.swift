@@ -78,6 +78,8 @@ public enum OutputSchema {
         OutputField("salinity_class", .text, "soil salt class"),
         OutputField("soil_review", .boolean, "whether the parcel is under soil review"),
         OutputField("groundwater_review", .boolean, "whether the parcel is under groundwater review"),
+        OutputField("produce_sample_ids", .texts, nullable: false, "the linked produce samples (农产品)"),
+        OutputField("produce_review", .boolean, "whether a produce sample is above, or cannot be held to, its GB 2762 limit"),
         OutputField("review_reasons", .texts, nullable: false, "the finding codes under review (FindingCode)"),
         OutputField("findings", .json, nullable: false, "every finding: code, target, parameter, value, threshold, unit, standard, evidence, review, message_zh, message_en"),
     ]
@@ -110,6 +112,7 @@ public enum OutputSchema {
         OutputField("soil_no_data", .integer, nullable: false, "parcels without soil data"),
         OutputField("soil_incomplete", .integer, nullable: false, "parcels whose soil evidence lacks required items"),
         OutputField("source_incomplete", .integer, nullable: false, "parcels whose source lacks required items"),
+        OutputField("produce_review", .integer, nullable: false, "parcels under produce review (GB 2762)"),
     ]
 
     /// `review.csv`: one row per parcel under review and finding.
@@ -120,7 +123,7 @@ public enum OutputSchema {
         OutputField("crop_class", .text, nullable: false, "its crop class"),
         OutputField("zone", .text, nullable: false, "its zone"),
         OutputField("code", .text, nullable: false, "the finding (FindingCode)"),
-        OutputField("target", .text, nullable: false, "soil, groundwater or water"),
+        OutputField("target", .text, nullable: false, "soil, groundwater, water or produce"),
         OutputField("parameter", .text, "the parameter"),
         OutputField("value", .real, "the value found"),
         OutputField("threshold", .real, "the threshold it is held to"),

@@ -129,6 +129,8 @@ public enum ParcelProperties {
         out.string("salinity_class", assessment?.review?.soilSaltClass)
         out.boolean("soil_review", assessment?.review?.soilReview)
         out.boolean("groundwater_review", assessment?.review?.groundwaterReview)
+        out.strings("produce_sample_ids", hasLinks ? links[index].produceSampleIDs : [])
+        out.boolean("produce_review", assessment?.review?.produceReview)
         out.strings("review_reasons", assessment?.review?.reviewReasons.map(\.rawValue) ?? [])
         out.findings("findings", assessment?.review?.findings ?? [])
         for field in parcels[index].attributes.indices {

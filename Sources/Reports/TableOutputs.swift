@@ -11,7 +11,7 @@ public enum SummaryFiles {
         struct Key: Hashable { var unit: String; var zone: String; var cropClass: String }
         struct Sums {
             var parcels = 0, area = 0.0, volume = 0.0, loads = [Double](repeating: 0, count: loadKeys.count)
-            var soilReview = 0, groundwaterReview = 0, soilNoData = 0, soilIncomplete = 0, sourceIncomplete = 0
+            var soilReview = 0, groundwaterReview = 0, soilNoData = 0, soilIncomplete = 0, sourceIncomplete = 0, produceReview = 0
         }
         /// The loads summed, in the order of `LoadValues` (chloride, salt, then the elements).
         public static var loadKeys: [String] { ReviewEngine.loadKeys }
@@ -28,14 +28,16 @@ public enum SummaryFiles {
             /// Per hectare and year, in `loadKeys` order.
             public var loadsPerHectare: [Double?]
             public var soilReview, groundwaterReview, soilNoData: Bool
+            /// Whether the parcel is under produce review (GB 2762).
+            public var produceReview: Bool
             /// Whether the parcel's soil evidence or its source's water lacked a required item
             /// (`SOIL_INCOMPLETE`, `SOURCE_INCOMPLETE` among its review reasons).
             public var soilIncomplete, sourceIncomplete: Bool
 
             public init(unit: String, zone: String, cropClass: String, hectares: Double, volumeM3PerHectare: Double?, loadsPerHectare: [Double?],
-                        soilReview: Bool, groundwaterReview: Bool, soilNoData: Bool, reviewReasons: [FindingCode]) {
+                        soilReview: Bool, groundwaterReview: Bool, produceReview: Bool = false, soilNoData: Bool, reviewReasons: [FindingCode]) {
                 self.unit = unit; self.zone = zone; self.cropClass = cropClass; self.hectares = hectares; self.volumeM3PerHectare = volumeM3PerHectare
-                self.loadsPerHectare = loadsPerHectare; self.soilReview = soilReview; self.groundwaterReview = groundwaterReview; self.soilNoData = soilNoData
+                self.loadsPerHectare = loadsPerHectare; self.soilReview = soilReview; self.groundwaterReview = groundwaterReview; self.produceReview = produceReview; self.soilNoData = soilNoData
                 soilIncomplete = reviewReasons.contains(.soilIncomplete)
                 sourceIncomplete = reviewReasons.contains(.sourceIncomplete)
             }
@@ -46,6 +48,7 @@ public enum SummaryFiles {
                           hectares: parcels[index].areaHectares, volumeM3PerHectare: assessment.review?.volumeM3PerHectare,
                           loadsPerHectare: assessment.review?.annualLoad.inKeyOrder ?? Array(repeating: nil, count: SummaryAccumulator.loadKeys.count),
                           soilReview: assessment.review?.soilReview == true, groundwaterReview: assessment.review?.groundwaterReview == true,
+                          produceReview: assessment.review?.produceReview == true,
                           soilNoData: soilNoData == true, reviewReasons: assessment.review?.reviewReasons ?? [])
             }
         }
@@ -67,6 +70,7 @@ public enum SummaryFiles {
             if row.soilNoData { sums.soilNoData += 1 }
             if row.soilIncomplete { sums.soilIncomplete += 1 }
             if row.sourceIncomplete { sums.sourceIncomplete += 1 }
+            if row.produceReview { sums.produceReview += 1 }
         }
 
         /// Writes `summary.csv`; returns the number of rows.
@@ -78,7 +82,7 @@ public enum SummaryFiles {
                 csv.writeRow([key.unit, key.zone, key.cropClass, String(sums.parcels), JSONText.fixed(sums.area, 4), JSONText.fixed(AreaUnit.mu(hectares: sums.area), 2),
                               JSONText.fixed(sums.volume, 1)] + sums.loads.map { JSONText.fixed($0, 3) }
                              + [String(sums.soilReview), String(sums.groundwaterReview), String(sums.soilNoData), String(sums.soilIncomplete),
-                                String(sums.sourceIncomplete)])
+                                String(sums.sourceIncomplete), String(sums.produceReview)])
             }
             try csv.finish()
             return keys.count

@@ -86,6 +86,9 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Irrigation records: parcel_id, year, volume.")
     var irrigation: String?
 
+    @Option(help: "Produce samples (农产品): sample_id, parcel_id or location, crop or food_category, date, Cd/Pb/Hg/As/Cr in mg/kg fresh weight (repeatable).")
+    var produce: [String] = []
+
     @Option(name: .customLong("table-encoding"), help: "Text encoding of CSV tables that are neither UTF-8 nor GBK.")
     var tableEncoding: String?
 
@@ -130,6 +133,7 @@ struct InputOptions: ParsableArguments {
             sources: sources.map(table) ?? project.sources, water: tables(water, project.water), soil: tables(soil, project.soil),
             wells: tables(wells, project.wells), irrigation: tables(irrigation.map { [$0] } ?? [], project.irrigation),
             maxOutsideMetres: project.maxOutsideMetres)
+        monitoring.produce = tables(produce, project.produce)
         monitoring.unitPolicy = project.unitPolicy
         var options = AssessOptions(
             parcels: .init(path: path, layer: layer ?? project.parcels.layer, encoding: encoding ?? project.parcels.encoding,

@@ -81,7 +81,7 @@ import TestSupport
         let check = try CLITests.run(["check", "--config", project + "/project.yaml"])
         #expect(check.stdout.contains("source ZS01") && check.stdout.contains("none of cd, hg, as, pb, cr6, fecal_coliforms, ascaris_eggs"))
         let summary = try String(contentsOfFile: out + "/summary.csv", encoding: .utf8)
-        #expect(summary.split(whereSeparator: \.isNewline)[0].hasSuffix("soil_incomplete,source_incomplete"))
+        #expect(summary.split(whereSeparator: \.isNewline)[0].hasSuffix("soil_incomplete,source_incomplete,produce_review"))
         let report = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         #expect(report.contains("评估依据（必测项目）") && report.contains("fecal_coliforms"))
     }
@@ -167,5 +167,35 @@ import TestSupport
             text += [r.id, r.x, r.y, r.date, r.depth].joined(separator: ",") + "," + values(r).map { String($0) }.joined(separator: ",") + "\n"
         }
         try text.write(toFile: project + "/wells.csv", atomically: true, encoding: .utf8)
+    }
+}
+
+/// Produce samples (issue #27): read, checked against the layer, linked and judged by GB 2762.
+@Suite struct ProduceCLITests {
+    @Test func aProduceSampleAboveItsLimitPutsItsParcelUnderReview() throws {
+        let project = try EvidenceCLITests.sampleCopy()
+        try """
+        sample_id,parcel_id,crop,date,Cd (mg/kg),Pb (mg/kg)
+        P1,1409021010010000010,玉米,2025-09-20,0.15,0.05
+        P2,1409021010010000011,玉米,2025-09-20,0.02,0.05
+        P3,9999,玉米,2025-09-20,0.01,0.01
+        """.write(toFile: project + "/produce.csv", atomically: true, encoding: .utf8)
+        try (String(contentsOfFile: project + "/project.yaml", encoding: .utf8) + "\nproduce: produce.csv\n")
+            .write(toFile: project + "/project.yaml", atomically: true, encoding: .utf8)
+        let out = try EvidenceCLITests.assess(project)
+        let parcels = try EvidenceCLITests.properties(out, "parcels.geojson")
+        let above = try #require(parcels.first { $0["parcel_id"] as? String == "1409021010010000010" })
+        #expect(above["produce_review"] as? Bool == true && (above["zone_reasons"] as? [String])?.contains("PRODUCE_REVIEW") == true)
+        #expect(above["zone"] as? String != "suitable" && above["produce_sample_ids"] as? [String] == ["P1"])
+        let finding = try #require(EvidenceCLITests.findings(above).first { $0["code"] as? String == "PRODUCE_ABOVE_LIMIT" })
+        #expect(finding["parameter"] as? String == "cd" && finding["value"] as? Double == 0.15 && finding["threshold"] as? Double == 0.1)
+        let clean = try #require(parcels.first { $0["parcel_id"] as? String == "1409021010010000011" })
+        #expect(clean["produce_review"] as? Bool == false && clean["produce_sample_ids"] as? [String] == ["P2"])
+        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("produce.csv,row 4,parcel_id,UNKNOWN_PARCEL"))
+        let review = try String(contentsOfFile: out + "/review.csv", encoding: .utf8)
+        #expect(review.contains("PRODUCE_ABOVE_LIMIT,produce,cd,0.15,0.1"))
+        let report = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(report.contains("农产品超过 GB 2762 污染物限量"), "the report shows the finding's label, not its code")
     }
 }

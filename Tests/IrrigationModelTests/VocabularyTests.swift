@@ -26,7 +26,7 @@ import IrrigationModel
 
     /// The raw values are what the outputs have always written.
     @Test func rawValuesAreStable() {
-        #expect(ZoneReason.allCases.first?.rawValue == "TIER_NOT_RECOMMENDED" && ZoneReason.allCases.last?.rawValue == "GROUNDWATER_REVIEW")
+        #expect(ZoneReason.allCases.first?.rawValue == "TIER_NOT_RECOMMENDED" && ZoneReason.allCases.last?.rawValue == "PRODUCE_REVIEW")
         #expect(RejectCode(rawValue: "GEOMETRY_UNREPAIRABLE") == .geometryUnrepairable)
         #expect(FindingCode.groundwaterAboveClassIII.rawValue == "GW_ABOVE_CLASS_III" && FindingCode.groundwaterAboveClassIII.target == .groundwater)
     }

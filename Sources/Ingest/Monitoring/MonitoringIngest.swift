@@ -3,13 +3,16 @@ import GeoKit
 import IrrigationModel
 import RunSupport
 
-/// Every monitoring input of a run (`--sources`, `--water`, `--soil`, `--wells`, `--irrigation`).
+/// Every monitoring input of a run (`--sources`, `--water`, `--soil`, `--wells`, `--irrigation`,
+/// `--produce`).
 public struct MonitoringOptions: Sendable {
     public var sources: TableInputOptions?
     public var water: [TableInputOptions]
     public var soil: [TableInputOptions]
     public var wells: [TableInputOptions]
     public var irrigation: [TableInputOptions]
+    /// Produce samples (农产品): contaminants in harvests, mg/kg fresh weight.
+    public var produce: [TableInputOptions] = []
     /// Points farther than this outside the parcels' extent are rejected (project file
     /// `locations.max_outside_m`; default 10 km: a sample that far away cannot inform a parcel).
     public var maxOutsideMetres: Double
@@ -31,13 +34,14 @@ public struct MonitoringOptions: Sendable {
             for index in soil.indices { soil[index].unitPolicy = newValue }
             for index in wells.indices { wells[index].unitPolicy = newValue }
             for index in irrigation.indices { irrigation[index].unitPolicy = newValue }
+            for index in produce.indices { produce[index].unitPolicy = newValue }
         }
     }
 
-    public var isEmpty: Bool { sources == nil && water.isEmpty && soil.isEmpty && wells.isEmpty && irrigation.isEmpty }
+    public var isEmpty: Bool { sources == nil && water.isEmpty && soil.isEmpty && wells.isEmpty && irrigation.isEmpty && produce.isEmpty }
     public var allFiles: [(role: String, options: TableInputOptions)] {
         (sources.map { [("sources", $0)] } ?? []) + water.map { ("water", $0) } + soil.map { ("soil", $0) }
-            + wells.map { ("wells", $0) } + irrigation.map { ("irrigation", $0) }
+            + wells.map { ("wells", $0) } + irrigation.map { ("irrigation", $0) } + produce.map { ("produce", $0) }
     }
 }
 
@@ -48,6 +52,7 @@ public struct MonitoringData: Sendable {
     public var soilSamples: [SoilSample] = []
     public var wellReadings: [WellReading] = []
     public var irrigation: [IrrigationRecord] = []
+    public var produceSamples: [ProduceSample] = []
     public var rejects: [Reject] = []
     public var reports: [InputFileReport] = []
     public init() {}
@@ -121,7 +126,7 @@ public struct MonitoringIngest {
         // The irrigation tables on a thread of their own, with their own GDAL objects: the
         // default CRS goes there as WKT and is made again there.
         let irrigation: BackgroundWork<MonitoringData>?
-        if options.irrigation.isEmpty {
+        if options.irrigation.isEmpty && options.produce.isEmpty {
             irrigation = nil
         } else {
             let options = self.options, parcelIDs = self.parcelIDs, crsWKT = try context.defaultCRS?.wkt()
@@ -132,6 +137,7 @@ public struct MonitoringIngest {
                 let reader = MonitoringIngest(options: options, context: context, parcelIDs: parcelIDs)
                 var data = MonitoringData()
                 for file in options.irrigation { try reader.readIrrigation(file, into: &data) }
+                for file in options.produce { try reader.readProduce(file, into: &data) }
                 return data
             }
         }
@@ -149,6 +155,7 @@ public struct MonitoringIngest {
         var data = try others.get()
         if let irrigationData = try irrigationResult?.get() {
             data.irrigation = irrigationData.irrigation
+            data.produceSamples = irrigationData.produceSamples
             data.rejects += irrigationData.rejects
             data.reports += irrigationData.reports
         }
@@ -279,6 +286,34 @@ public struct MonitoringIngest {
             }
             data.soilSamples.append(SoilSample(id: sample.key, location: location, date: row.date, depth: row.text[.depth],
                                                texture: row.text[.texture], measurements: sample.measurements, origin: row.origin))
+        }
+        finish(reader, into: &data)
+    }
+
+    /// Produce samples, on the thread that waits for the parcel layer's ids: a sample naming a
+    /// parcel must name one of the layer's (else `UNKNOWN_PARCEL`); one naming none must have a
+    /// location.
+    func readProduce(_ file: TableInputOptions, into data: inout MonitoringData) throws {
+        var reader = MonitoringReader(options: file, medium: .produce, kind: "produce", primaryID: .sampleID, context: context)
+        let rows = try reader.read()
+        let samples = group(rows, reader: &reader, key: { $0.text[.sampleID] }, missingKey: ("sample_id", "no sample id"))
+        let known = samples.contains { $0.first.text[.parcelID] != nil } ? parcelIDs.wait() : nil
+        for sample in samples {
+            let row = sample.first
+            let parcelID = row.text[.parcelID]
+            if let parcelID, let known, !known.contains(parcelID) {
+                reader.unaccept(row.origin, rows: sample.rows, field: "parcel_id", code: .unknownParcel, reason: "parcel \(parcelID) is not in the parcel layer"); continue
+            }
+            guard parcelID != nil || row.location != nil else {
+                reader.unaccept(row.origin, rows: sample.rows, field: "location", code: .missingLocation,
+                                reason: "produce sample \(sample.key) names no parcel and has no lon/lat or x/y"); continue
+            }
+            guard !sample.measurements.isEmpty else {
+                reader.unaccept(row.origin, rows: sample.rows, field: "", code: .noMeasurements, reason: "produce sample \(sample.key) has no recognised value"); continue
+            }
+            data.produceSamples.append(ProduceSample(id: sample.key, parcelID: parcelID, location: row.location, crop: row.text[.crop],
+                                                     foodCategory: row.text[.foodCategory], date: row.date, measurements: sample.measurements,
+                                                     origin: row.origin))
         }
         finish(reader, into: &data)
     }

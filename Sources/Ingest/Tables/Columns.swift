@@ -7,6 +7,7 @@ public enum ColumnRole: String, Sendable, CaseIterable {
     case parameter, value, unit, remark, detectionLimit = "detection_limit"
     case texture, name, inflow = "industrial_inflow", uses, treatment, capacity = "capacity_m3_d"
     case volume = "volume_m3", volumePerMu = "volume_m3_per_mu", volumeUnit = "volume_unit"
+    case crop, foodCategory = "food_category"
 
     /// Header names by which the role is found (compared after `ParameterCatalog.normalise`).
     var aliases: [String] {
@@ -37,6 +38,8 @@ public enum ColumnRole: String, Sendable, CaseIterable {
         case .volume: ["volume_m3", "volume", "灌溉水量", "水量", "用水量"]
         case .volumePerMu: ["volume_m3_per_mu", "volume_m3_mu", "亩均水量", "亩均灌溉水量"]
         case .volumeUnit: ["volume_unit", "水量单位"]
+        case .crop: ["crop", "作物", "作物名称", "品种", "农产品", "产品名称"]
+        case .foodCategory: ["food_category", "食品类别", "食品分类"]
         }
     }
 

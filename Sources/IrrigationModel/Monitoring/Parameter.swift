@@ -23,6 +23,7 @@ public struct Parameter: Sendable, Hashable, Comparable, CustomStringConvertible
     public func canonicalUnit(in medium: Medium) -> MeasurementUnit {
         switch (kind, medium) {
         case (.concentration, .soil): id == "salt" ? .gramsPerKilogram : .milligramsPerKilogram
+        case (.concentration, .produce): .milligramsPerKilogram
         case (.concentration, _): .milligramsPerLitre
         case (.conductivity, _): .deciSiemensPerMetre
         case (.bacteriaCount, _): .mpnPerLitre
@@ -35,7 +36,7 @@ public struct Parameter: Sendable, Hashable, Comparable, CustomStringConvertible
 
 /// Where a sample was taken; decides canonical units.
 public enum Medium: String, Sendable, Codable, CaseIterable {
-    case water, soil, groundwater
+    case water, soil, groundwater, produce
 }
 
 /// The physical kind of a parameter; units convert only within a kind.
@@ -126,6 +127,7 @@ public enum ParameterCatalog {
         ("nitrite_n", .concentration, "nitrite-N", "亚硝酸盐氮", ["nitriten", "no2n", "no2-n", "nitriteasn", "nitrite(asn)", "亚硝酸盐氮",
                                                              "亚硝酸盐(以n计)", "no2asn"]),
         ("total_coliforms", .bacteriaCount, "total coliforms", "总大肠菌群", ["totalcoliforms", "总大肠菌群"]),
+        ("inorganic_as", .concentration, "inorganic arsenic", "无机砷", ["inorganicas", "inorganicarsenic", "ias", "无机砷", "无机砷(以as计)"]),
     ]
 
     public static let all: [Parameter] = entries.enumerated().map { ordinal, entry in

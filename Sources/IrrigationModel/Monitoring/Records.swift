@@ -76,6 +76,27 @@ public struct WaterSource: Sendable, Hashable, Codable {
     public var hasProhibitedInflow: Bool { inflows.contains { $0.isProhibited } }
 }
 
+/// A produce sample (农产品样品): contaminants in the harvest of a parcel, mg/kg fresh weight.
+public struct ProduceSample: Sendable, Hashable {
+    public var id: String
+    /// The parcel it was taken from, when the table names it.
+    public var parcelID: String?
+    /// WGS84 lon/lat, when the table gives one.
+    public var location: Position?
+    public var crop: String?
+    /// Its GB 2762 food category, when the table names it (else the crop's).
+    public var foodCategory: String?
+    public var date: CalendarDate?
+    public var measurements: Measurements
+    public var origin: RecordOrigin
+
+    public init(id: String, parcelID: String?, location: Position?, crop: String?, foodCategory: String?, date: CalendarDate?,
+                measurements: Measurements, origin: RecordOrigin) {
+        self.id = id; self.parcelID = parcelID; self.location = location; self.crop = crop; self.foodCategory = foodCategory
+        self.date = date; self.measurements = measurements; self.origin = origin
+    }
+}
+
 /// One water-quality sample of a source.
 public struct WaterSample: Sendable, Hashable {
     public var id: String

@@ -41,9 +41,12 @@ public struct ParcelRules: Sendable {
         public var soil: [SoilSample]
         public var exclusionShare: Double
         public var exclusionNames: [String]
-        public init(sourceID: String?, soilPH: Double?, links: ParcelLinks?, soil: [SoilSample], exclusionShare: Double, exclusionNames: [String]) {
+        /// Its linked produce samples.
+        public var produce: [ProduceSample]
+        public init(sourceID: String?, soilPH: Double?, links: ParcelLinks?, soil: [SoilSample], exclusionShare: Double, exclusionNames: [String],
+                    produce: [ProduceSample] = []) {
             self.sourceID = sourceID; self.soilPH = soilPH; self.links = links; self.soil = soil
-            self.exclusionShare = exclusionShare; self.exclusionNames = exclusionNames
+            self.exclusionShare = exclusionShare; self.exclusionNames = exclusionNames; self.produce = produce
         }
     }
 
@@ -55,12 +58,18 @@ public struct ParcelRules: Sendable {
         let anyValue = review.accumulation.contains { $0.start != nil && !$0.startIsBackground }
         let verdict = facts.sourceID.flatMap { verdictBySource[$0] }
         if let id = facts.sourceID, let finding = incompleteFindingBySource[id] { review.findings.append(finding) }
-        let (zone, reasons) = Zoning.zone(ZoningInput(
+        if !facts.produce.isEmpty {
+            review.findings += ProduceRules.findings(facts.produce, parcelFood: classification.entry?.food ?? FoodLimits.defaultCategory(for: classification.cropClass),
+                                                     crops: crops, limits: context.standards.foodLimits)
+        }
+        var zoning = ZoningInput(
             cropClass: classification.cropClass, tier: policy.tier,
             sourceVerdict: verdict, sourceKnown: verdict != nil,
             soilAboveScreening: screening, soilAboveIntervention: intervention,
             exclusionShare: facts.exclusionShare, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
-            indeterminateAsPass: indeterminateAsPass))
+            indeterminateAsPass: indeterminateAsPass)
+        zoning.produceReview = review.produceReview
+        let (zone, reasons) = Zoning.zone(zoning)
         return ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
                                 sourceStatus: verdict?.status, exclusionShare: facts.exclusionShare, exclusionNames: facts.exclusionNames,
                                 soilClass: SoilClass(anyValue: anyValue, aboveScreening: screening, aboveIntervention: intervention),

@@ -58,6 +58,8 @@ public struct ParcelReview: Sendable {
     /// first (`perf`).
     public private(set) var soilReview = false
     public private(set) var groundwaterReview = false
+    /// Under produce review: a produce sample above, or not judgeable against, its GB 2762 limit.
+    public private(set) var produceReview = false
     public private(set) var reviewReasons: [FindingCode] = []
 
     public init(volumeM3PerHectare: Double?, volumeBasis: String, annualLoad: LoadValues<Double>, cumulativeLoad: LoadValues<Double>,
@@ -78,6 +80,7 @@ public struct ParcelReview: Sendable {
     private mutating func summariseFindings() {
         soilReview = findings.indices.contains { findings[$0].review && findings[$0].target == .soil }
         groundwaterReview = findings.indices.contains { findings[$0].review && findings[$0].target == .groundwater }
+        produceReview = findings.indices.contains { findings[$0].review && findings[$0].target == .produce }
         guard findings.indices.contains(where: { findings[$0].review }) else { reviewReasons = []; return }
         var codes: [FindingCode] = []
         for index in findings.indices where findings[index].review && !codes.contains(findings[index].code) { codes.append(findings[index].code) }
@@ -95,14 +98,15 @@ public struct ParcelOutcome: Sendable {
     public var reviewReasons: [FindingCode]
     public var soilReview: Bool
     public var groundwaterReview: Bool
+    public var produceReview: Bool
     public var irrigationYearsLimit: Double?
     public var limitingElement: String?
     public var volumeM3PerHectare: Double?
 
     public init(zone: Zone, cropClass: CropClass, reasons: [ZoneReason], reviewReasons: [FindingCode], soilReview: Bool, groundwaterReview: Bool,
-                irrigationYearsLimit: Double?, limitingElement: String?, volumeM3PerHectare: Double?) {
+                produceReview: Bool = false, irrigationYearsLimit: Double?, limitingElement: String?, volumeM3PerHectare: Double?) {
         self.zone = zone; self.cropClass = cropClass; self.reasons = reasons; self.reviewReasons = reviewReasons; self.soilReview = soilReview
-        self.groundwaterReview = groundwaterReview; self.irrigationYearsLimit = irrigationYearsLimit; self.limitingElement = limitingElement
+        self.groundwaterReview = groundwaterReview; self.produceReview = produceReview; self.irrigationYearsLimit = irrigationYearsLimit; self.limitingElement = limitingElement
         self.volumeM3PerHectare = volumeM3PerHectare
     }
 
@@ -113,12 +117,13 @@ public struct ParcelOutcome: Sendable {
         reviewReasons = assessment.review?.reviewReasons ?? []
         soilReview = assessment.review?.soilReview ?? false
         groundwaterReview = assessment.review?.groundwaterReview ?? false
+        produceReview = assessment.review?.produceReview ?? false
         irrigationYearsLimit = assessment.review?.irrigationYearsLimit
         limitingElement = assessment.review?.limitingElement
         volumeM3PerHectare = assessment.review?.volumeM3PerHectare
     }
 
-    public var underReview: Bool { soilReview || groundwaterReview }
+    public var underReview: Bool { soilReview || groundwaterReview || produceReview }
 }
 
 /// A source's compliance: per crop class on its own, and the verdict its parcels get (the

@@ -15,7 +15,7 @@ public enum ZoneReason: String, Sendable, Hashable, Codable, CaseIterable {
     // Restricted. `sourceIncomplete`: the source's water in the year lacks a required item (`RequiredEvidence`).
     case tierCautious = "TIER_CAUTIOUS", soilAboveScreening = "SOIL_ABOVE_SCREENING", cropUnknown = "CROP_UNKNOWN"
     case sourceNoData = "SOURCE_NO_DATA", sourceIncomplete = "SOURCE_INCOMPLETE", sourceUnknown = "SOURCE_UNKNOWN"
-    case soilReview = "SOIL_REVIEW", groundwaterReview = "GROUNDWATER_REVIEW"
+    case soilReview = "SOIL_REVIEW", groundwaterReview = "GROUNDWATER_REVIEW", produceReview = "PRODUCE_REVIEW"
 
     public var zone: Zone {
         switch self {
@@ -39,6 +39,8 @@ public struct ZoningInput: Sendable {
     public var exclusionShare: Double
     public var soilReview: Bool
     public var groundwaterReview: Bool
+    /// A produce sample above (or not judgeable against) its GB 2762 limit.
+    public var produceReview: Bool = false
     /// Count indeterminate source results as passing (project `indeterminate_as: pass`).
     public var indeterminateAsPass: Bool
 
@@ -75,6 +77,7 @@ public enum Zoning {
         if input.exclusionShare > 0 { reasons.append(.inExclusionArea) }
         if input.soilReview { reasons.append(.soilReview) }
         if input.groundwaterReview { reasons.append(.groundwaterReview) }
+        if input.produceReview { reasons.append(.produceReview) }
         let ordered = ZoneReason.allCases.filter(reasons.contains)
         return (ordered.map(\.zone).max() ?? .suitable, ordered)
     }

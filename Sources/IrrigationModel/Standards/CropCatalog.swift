@@ -44,12 +44,15 @@ public struct CropEntry: Sendable, Hashable, Codable {
     /// Key into the FAO 29 crop salt-tolerance table.
     public var salt: String?
     public var boron: BoronTolerance?
+    /// The GB 2762 food category of its harvest (standards.json `food_contaminants`); nil for a
+    /// crop that is not food.
+    public var food: String?
     public var note: String?
 
-    enum CodingKeys: String, CodingKey { case names, cropClass = "class", salt, boron, note }
+    enum CodingKeys: String, CodingKey { case names, cropClass = "class", salt, boron, food, note }
 
-    public init(names: [String], cropClass: CropClass, salt: String? = nil, boron: BoronTolerance? = nil, note: String? = nil) {
-        self.names = names; self.cropClass = cropClass; self.salt = salt; self.boron = boron; self.note = note
+    public init(names: [String], cropClass: CropClass, salt: String? = nil, boron: BoronTolerance? = nil, food: String? = nil, note: String? = nil) {
+        self.names = names; self.cropClass = cropClass; self.salt = salt; self.boron = boron; self.food = food; self.note = note
     }
 }
 

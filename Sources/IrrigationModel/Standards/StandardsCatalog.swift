@@ -75,6 +75,8 @@ public struct StandardsCatalog: Sendable {
     public let fao29WaterClasses: [(parameter: String, noneBelow: Double, severeAbove: Double, confidence: String, source: String)]
     public let cropSaltTolerance: [String: (threshold: Double, slope: Double, confidence: String, source: String)]
     public let faoConstants: [String: (value: Double, confidence: String, source: String)]
+    /// GB 2762 limits for produce by food category.
+    public let foodLimits: FoodLimits
     /// Overrides applied, in order: name and source.
     public private(set) var overrides: [(name: String, source: String)] = []
 
@@ -87,6 +89,7 @@ public struct StandardsCatalog: Sendable {
         var groundwater: Groundwater
         var fao29: FAO
         var required_evidence: Required
+        var food_contaminants: FoodLimits
         struct Required: Decodable {
             var water: Medium
             var soil: Medium
@@ -194,6 +197,7 @@ public struct StandardsCatalog: Sendable {
         fao29WaterClasses = file.fao29.water_classes.map { ($0.parameter, $0.none_below, $0.severe_above, $0.confidence, $0.source) }
         cropSaltTolerance = Dictionary(uniqueKeysWithValues: file.fao29.crop_salt_tolerance.map { ($0.crop, ($0.threshold, $0.slope, $0.confidence, $0.source)) })
         faoConstants = Dictionary(uniqueKeysWithValues: file.fao29.constants.map { ($0.name, ($0.value, $0.confidence, $0.source)) })
+        foodLimits = file.food_contaminants
     }
 
     // MARK: - Soil (GB 15618-2018)

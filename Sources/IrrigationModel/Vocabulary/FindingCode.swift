@@ -1,6 +1,6 @@
 /// What a review finding is about (`review.csv` and the parcels' `findings`).
 public enum FindingTarget: String, Sendable, Hashable, Codable {
-    case soil, groundwater, water
+    case soil, groundwater, water, produce
 }
 
 /// A review finding's kind. Whether it puts the parcel under review is decided where the finding
@@ -12,6 +12,7 @@ public enum FindingCode: String, OutputCode, Codable {
     case groundwaterAboveClassIII = "GW_ABOVE_CLASS_III", groundwaterRisingTrend = "GW_RISING_TREND"
     case groundwaterShallowAndLoaded = "GW_SHALLOW_AND_LOADED", groundwaterNoData = "GW_NO_DATA"
     case sourceIncomplete = "SOURCE_INCOMPLETE"
+    case produceAboveLimit = "PRODUCE_ABOVE_LIMIT", produceIndeterminate = "PRODUCE_INDETERMINATE", produceCategoryUnknown = "PRODUCE_CATEGORY_UNKNOWN"
 
     public var target: FindingTarget {
         switch self {
@@ -19,6 +20,7 @@ public enum FindingCode: String, OutputCode, Codable {
              .soilEstimatedFromNeighbour, .soilIncomplete: .soil
         case .groundwaterAboveClassIII, .groundwaterRisingTrend, .groundwaterShallowAndLoaded, .groundwaterNoData: .groundwater
         case .sourceIncomplete: .water
+        case .produceAboveLimit, .produceIndeterminate, .produceCategoryUnknown: .produce
         }
     }
 }
