@@ -25,11 +25,14 @@ public struct ParcelRules: Sendable {
     /// A source without a required item in the year: the finding its parcels carry, made once
     /// per source (made per parcel, its text was a tenth of the rules' time at 10⁵ parcels).
     private let incompleteFindingBySource: [String: Finding]
+    /// Sources of secondary effluent that do not qualify for farmland.
+    private let secondaryNotQualified: Set<String>
 
     public init(crops: CropCatalog, sources: [SourceAssessment], context: ReviewEngine.Context, indeterminateAsPass: Bool) {
         self.crops = crops; self.context = context; self.indeterminateAsPass = indeterminateAsPass
         verdictBySource = Dictionary(uniqueKeysWithValues: sources.map { ($0.sourceID, $0.effective) })
         incompleteFindingBySource = verdictBySource.compactMapValues { $0.isIncomplete ? Finding.sourceIncomplete($0) : nil }
+        secondaryNotQualified = Set(sources.filter { $0.secondaryEffluentProblems?.isEmpty == false }.map(\.sourceID))
     }
 
     /// What the rules need of a parcel besides its crop class: its source and recorded soil pH,
@@ -69,6 +72,7 @@ public struct ParcelRules: Sendable {
             exclusionShare: facts.exclusionShare, soilReview: review.soilReview, groundwaterReview: review.groundwaterReview,
             indeterminateAsPass: indeterminateAsPass)
         zoning.produceReview = review.produceReview
+        zoning.sourceSecondaryNotQualified = facts.sourceID.map(secondaryNotQualified.contains) ?? false
         let (zone, reasons) = Zoning.zone(zoning)
         return ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
                                 sourceStatus: verdict?.status, exclusionShare: facts.exclusionShare, exclusionNames: facts.exclusionNames,

@@ -141,6 +141,9 @@ public struct SourceAssessment: Sendable, Codable {
     public var classesServed: [CropClass]
     public var parcelIndices: [Int]
     public var areaServedHectares: Double
+    /// For secondary effluent (`TreatmentLevel.secondary`): what keeps it from farmland (empty
+    /// when it qualifies); nil for other sources.
+    public var secondaryEffluentProblems: [String]? = nil
 }
 
 

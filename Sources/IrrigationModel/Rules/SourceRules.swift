@@ -2,6 +2,12 @@
 public enum SourceStatusReason: String, OutputCode, Codable {
     case prohibitedInflow = "SOURCE_PROHIBITED_INFLOW", parameterExceedsLimit = "PARAMETER_EXCEEDS_LIMIT"
     case nonDetectAboveLimit = "NON_DETECT_ABOVE_LIMIT", noSamplesInYear = "NO_SAMPLES_IN_YEAR", requiredNotMeasured = "REQUIRED_NOT_MEASURED"
+    case secondaryNotQualified = "SECONDARY_NOT_QUALIFIED"
+
+    /// The reasons behind a source's status, in this order.
+    public static func reasons(for source: SourceAssessment) -> [SourceStatusReason] {
+        reasons(for: source.effective) + (source.secondaryEffluentProblems?.isEmpty == false ? [.secondaryNotQualified] : [])
+    }
 
     /// The reasons behind a verdict, in this order.
     public static func reasons(for verdict: SourceVerdict) -> [SourceStatusReason] {
@@ -63,8 +69,50 @@ public struct SourceRules: Sendable {
         }
         let effective = classes.isEmpty ? perClass[.unknown]!
             : verdict(standards.effectiveLimits(columns: columns, conditions: conditions, boron: nil))
-        return SourceAssessment(sourceID: id, source: source, perClass: perClass, effective: effective,
-                                classesServed: served.cropClasses.sorted(), parcelIndices: served.parcelIndices,
-                                areaServedHectares: served.areaHectares)
+        var assessment = SourceAssessment(sourceID: id, source: source, perClass: perClass, effective: effective,
+                                          classesServed: served.cropClasses.sorted(), parcelIndices: served.parcelIndices,
+                                          areaServedHectares: served.areaHectares)
+        if TreatmentLevel(source?.treatment) == .secondary {
+            assessment.secondaryEffluentProblems = Self.secondaryEffluentProblems(source: source, samples: samples.filter { $0.date.year == year },
+                                                                                  verdict: effective)
+        }
+        return assessment
+    }
+
+    /// Secondary effluent (二沉池出水) may irrigate farmland only from a plant that takes no
+    /// industrial wastewater, and only when its fecal coliforms and ascaris eggs were tested and
+    /// pass (Xinzhou 忻政办发〔2024〕11号 二（四）: "鼓励各地积极探索将没有工业污水进入的污水处理厂二沉池
+    /// 出水直接用于农田灌溉…水中粪大肠菌群和蛔虫卵等相关指标应检测合格"). What stands in the way; empty
+    /// when it qualifies. A sources table that does not say whether industrial wastewater enters
+    /// does not establish that none does.
+    static func secondaryEffluentProblems(source: WaterSource?, samples inYear: [WaterSample], verdict: SourceVerdict) -> [String] {
+        var problems: [String] = []
+        let inflows = source?.inflows ?? []
+        if inflows.isEmpty { problems.append("industrial inflow not stated") }
+        let industrial = inflows.filter { $0 != .none }
+        if !industrial.isEmpty { problems.append("takes industrial wastewater (\(industrial.map(\.rawValue).joined(separator: ", ")))") }
+        for id in ["fecal_coliforms", "ascaris_eggs"] {
+            guard let parameter = ParameterCatalog.parameter(id: id) else { continue }
+            if !inYear.contains(where: { $0.measurements[parameter] != nil }) { problems.append("\(id) not tested in the year"); continue }
+            if verdict.failing.contains(where: { $0.parameter == id }) { problems.append("\(id) fails") }
+            else if verdict.indeterminate.contains(where: { $0.parameter == id }) { problems.append("\(id) cannot be judged") }
+        }
+        return problems
+    }
+}
+
+/// How far a source's water is treated, as its sources table says (`treatment`).
+public enum TreatmentLevel: String, Sendable {
+    /// 二级处理, 二沉池出水.
+    case secondary
+    /// 三级、深度处理, advanced treatment for reuse.
+    case advanced
+    case unknown
+
+    public init(_ text: String?) {
+        let folded = (text ?? "").lowercased()
+        if ["二级", "二沉", "secondary"].contains(where: folded.contains) { self = .secondary }
+        else if ["三级", "深度", "tertiary", "advanced", "再生水厂"].contains(where: folded.contains) { self = .advanced }
+        else { self = .unknown }
     }
 }

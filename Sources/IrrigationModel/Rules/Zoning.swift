@@ -15,6 +15,7 @@ public enum ZoneReason: String, Sendable, Hashable, Codable, CaseIterable {
     // Restricted. `sourceIncomplete`: the source's water in the year lacks a required item (`RequiredEvidence`).
     case tierCautious = "TIER_CAUTIOUS", soilAboveScreening = "SOIL_ABOVE_SCREENING", cropUnknown = "CROP_UNKNOWN"
     case sourceNoData = "SOURCE_NO_DATA", sourceIncomplete = "SOURCE_INCOMPLETE", sourceUnknown = "SOURCE_UNKNOWN"
+    case sourceSecondaryNotQualified = "SOURCE_SECONDARY_NOT_QUALIFIED"
     case soilReview = "SOIL_REVIEW", groundwaterReview = "GROUNDWATER_REVIEW", produceReview = "PRODUCE_REVIEW"
 
     public var zone: Zone {
@@ -41,6 +42,8 @@ public struct ZoningInput: Sendable {
     public var groundwaterReview: Bool
     /// A produce sample above (or not judgeable against) its GB 2762 limit.
     public var produceReview: Bool = false
+    /// The source is secondary effluent that does not qualify for farmland (`SourceRules.secondaryEffluentProblems`).
+    public var sourceSecondaryNotQualified: Bool = false
     /// Count indeterminate source results as passing (project `indeterminate_as: pass`).
     public var indeterminateAsPass: Bool
 
@@ -78,6 +81,7 @@ public enum Zoning {
         if input.soilReview { reasons.append(.soilReview) }
         if input.groundwaterReview { reasons.append(.groundwaterReview) }
         if input.produceReview { reasons.append(.produceReview) }
+        if input.sourceSecondaryNotQualified { reasons.append(.sourceSecondaryNotQualified) }
         let ordered = ZoneReason.allCases.filter(reasons.contains)
         return (ordered.map(\.zone).max() ?? .suitable, ordered)
     }
