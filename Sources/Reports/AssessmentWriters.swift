@@ -56,6 +56,14 @@ public enum SourcesFile {
         for cropClass in CropClass.allCases {
             properties.append(("status_\(cropClass.rawValue)", .string(source.perClass[cropClass]?.status.rawValue ?? "no_data")))
         }
+        // Each use it serves by its own standard; null for a use it does not serve.
+        let uses = Set(source.source?.uses ?? [])
+        for use in WaterUse.allCases {
+            let status: String? = !uses.contains(use) ? nil
+                : use == .farmland || use == .landscape ? (source.farmland ?? effective).status.rawValue
+                : source.perUse[use.rawValue]?.status.rawValue ?? "not_judged"
+            properties.append(("status_use_\(use.rawValue)", status.map(PropertyValue.string) ?? .null))
+        }
         properties += [
             ("parcels_served", .integer(Int64(source.parcelIndices.count))),
             ("area_served_ha", .fixed(source.areaServedHectares, decimals: 4)),

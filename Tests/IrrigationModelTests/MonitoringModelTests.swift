@@ -78,7 +78,9 @@ import PlanarGeometry
     @Test func refusesToMixMedia() throws {
         #expect(MeasurementUnit.milligramsPerLitre.convert(1, to: .milligramsPerKilogram) == nil)
         #expect(MeasurementUnit.parse("meq/L") == nil)
-        #expect(MeasurementUnit.parse("NTU") == nil)
+        // NTU is turbidity's unit (GB/T 18920, issue #27), never a concentration.
+        #expect(MeasurementUnit.parse("NTU")?.kind == .turbidity)
+        #expect(MeasurementUnit.parse("NTU")?.convert(1, to: .milligramsPerLitre) == nil)
     }
 }
 

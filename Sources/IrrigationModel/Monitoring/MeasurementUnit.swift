@@ -31,6 +31,8 @@ public struct MeasurementUnit: Sendable, Hashable, CustomStringConvertible {
     public static let eggsPerTenLitres = MeasurementUnit(symbol: "eggs/10 L", kind: .eggCount, factor: 1, perMass: nil)
     public static let pH = MeasurementUnit(symbol: "pH", kind: .ph, factor: 1, perMass: nil)
     public static let degreesCelsius = MeasurementUnit(symbol: "°C", kind: .temperature, factor: 1, perMass: nil)
+    public static let nephelometricTurbidity = MeasurementUnit(symbol: "NTU", kind: .turbidity, factor: 1, perMass: nil)
+    public static let platinumCobaltColour = MeasurementUnit(symbol: "PCU", kind: .colour, factor: 1, perMass: nil)
 
     /// Every unit irrizone converts, with the spellings labs use. Factors are exact SI ratios:
     /// 1 mg/L = 1 g/m³ = 1 ppm (dilute water); 1 µS/cm = 10⁻³ dS/m; 1 mS/cm = 1 dS/m;
@@ -58,6 +60,8 @@ public struct MeasurementUnit: Sendable, Hashable, CustomStringConvertible {
         (MeasurementUnit(symbol: "MPN/100 mL", kind: .bacteriaCount, factor: 10, perMass: nil), ["mpn/100ml", "cfu/100ml", "个/100ml"]),
         (MeasurementUnit(symbol: "MPN/mL", kind: .bacteriaCount, factor: 1000, perMass: nil), ["mpn/ml", "cfu/ml", "个/ml"]),
         (.eggsPerTenLitres, ["eggs/10l", "个/10l", "egg/10l"]),
+        (.nephelometricTurbidity, ["ntu", "fnu", "浊度单位"]),
+        (.platinumCobaltColour, ["pcu", "度", "铂钴色度单位", "pt-co", "hazen"]),
         (MeasurementUnit(symbol: "eggs/L", kind: .eggCount, factor: 10, perMass: nil), ["eggs/l", "egg/l"]),
         (.pH, ["ph", "无量纲", "dimensionless", "-", "su", "ph units", "phunits"]),
         (.degreesCelsius, ["°c", "℃", "c", "degc", "摄氏度"]),

@@ -30,6 +30,8 @@ public struct Parameter: Sendable, Hashable, Comparable, CustomStringConvertible
         case (.eggCount, _): .eggsPerTenLitres
         case (.ph, _): .pH
         case (.temperature, _): .degreesCelsius
+        case (.turbidity, _): .nephelometricTurbidity
+        case (.colour, _): .platinumCobaltColour
         }
     }
 }
@@ -48,6 +50,10 @@ public enum QuantityKind: Sendable, Hashable {
     case eggCount
     case ph
     case temperature
+    /// Nephelometric turbidity (NTU).
+    case turbidity
+    /// Colour in platinum-cobalt units (铂钴色度单位, 度).
+    case colour
 }
 
 /// The catalog of parameters irrizone recognises, with the names labs write them by.
@@ -102,7 +108,7 @@ public enum ParameterCatalog {
         ("mg", .concentration, "magnesium", "镁", ["mg", "magnesium", "镁", "镁离子"]),
         ("salt", .concentration, "soil salt", "土壤全盐量", ["salt", "soilsalt", "土壤全盐量", "土壤含盐量"]),
         ("do", .concentration, "dissolved oxygen", "溶解氧", ["do", "dissolvedoxygen", "溶解氧"]),
-        ("residual_chlorine", .concentration, "residual chlorine", "余氯", ["residualchlorine", "余氯", "总余氯"]),
+        ("residual_chlorine", .concentration, "residual chlorine", "余氯", ["residualchlorine", "余氯", "总余氯", "总氯", "totalchlorine"]),
         ("benzene", .concentration, "benzene", "苯", ["benzene", "苯"]),
         ("toluene", .concentration, "toluene", "甲苯", ["toluene", "甲苯"]),
         ("xylene", .concentration, "xylene", "二甲苯", ["xylene", "xylenes", "二甲苯"]),
@@ -127,6 +133,9 @@ public enum ParameterCatalog {
         ("nitrite_n", .concentration, "nitrite-N", "亚硝酸盐氮", ["nitriten", "no2n", "no2-n", "nitriteasn", "nitrite(asn)", "亚硝酸盐氮",
                                                              "亚硝酸盐(以n计)", "no2asn"]),
         ("total_coliforms", .bacteriaCount, "total coliforms", "总大肠菌群", ["totalcoliforms", "总大肠菌群"]),
+        ("turbidity", .turbidity, "turbidity", "浊度", ["turbidity", "浊度", "turb"]),
+        ("colour", .colour, "colour", "色度", ["colour", "color", "色度"]),
+        ("e_coli", .bacteriaCount, "E. coli", "大肠埃希氏菌", ["ecoli", "e.coli", "escherichiacoli", "大肠埃希氏菌", "大肠埃希菌", "大肠杆菌"]),
         ("inorganic_as", .concentration, "inorganic arsenic", "无机砷", ["inorganicas", "inorganicarsenic", "ias", "无机砷", "无机砷(以as计)"]),
     ]
 

@@ -144,6 +144,12 @@ public struct SourceAssessment: Sendable, Codable {
     /// For secondary effluent (`TreatmentLevel.secondary`): what keeps it from farmland (empty
     /// when it qualifies); nil for other sources.
     public var secondaryEffluentProblems: [String]? = nil
+    /// The verdict by the farmland standards alone (the crop classes served), before the other uses.
+    public var farmland: SourceVerdict? = nil
+    /// Each other use it serves, by its own standard (`StandardsCatalog.useStandards`), by use id.
+    public var perUse: [String: SourceVerdict] = [:]
+    /// Uses it serves that have no standard in standards.json: not judged, and said so.
+    public var usesNotJudged: [String] = []
 }
 
 

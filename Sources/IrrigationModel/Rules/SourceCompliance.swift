@@ -108,8 +108,15 @@ public enum SourceCompliance {
         let lows = values.map { v -> Double in
             switch v.value { case .value(let x): x; case .belowDetection: 0; case .aboveRange(let x): x }
         }
+        // A limit of 0 means "not detectable" (GB/T 18920's 大肠埃希氏菌 "无"): the standard's own
+        // criterion is detection, so a non-detect meets it whatever its detection limit.
+        let notDetectable = limit.max == 0
         let highs = values.map { v -> Double in
-            switch v.value { case .value(let x): x; case .belowDetection(let limit): limit ?? .infinity; case .aboveRange: .infinity }
+            switch v.value {
+            case .value(let x): x
+            case .belowDetection(let detection): notDetectable ? 0 : detection ?? .infinity
+            case .aboveRange: .infinity
+            }
         }
         var status = ComplianceStatus.pass
         var evidence: [String] = []

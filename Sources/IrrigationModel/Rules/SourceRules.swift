@@ -3,10 +3,12 @@ public enum SourceStatusReason: String, OutputCode, Codable {
     case prohibitedInflow = "SOURCE_PROHIBITED_INFLOW", parameterExceedsLimit = "PARAMETER_EXCEEDS_LIMIT"
     case nonDetectAboveLimit = "NON_DETECT_ABOVE_LIMIT", noSamplesInYear = "NO_SAMPLES_IN_YEAR", requiredNotMeasured = "REQUIRED_NOT_MEASURED"
     case secondaryNotQualified = "SECONDARY_NOT_QUALIFIED"
+    case useNotJudged = "USE_NOT_JUDGED"
 
     /// The reasons behind a source's status, in this order.
     public static func reasons(for source: SourceAssessment) -> [SourceStatusReason] {
         reasons(for: source.effective) + (source.secondaryEffluentProblems?.isEmpty == false ? [.secondaryNotQualified] : [])
+            + (source.usesNotJudged.isEmpty ? [] : [.useNotJudged])
     }
 
     /// The reasons behind a verdict, in this order.
@@ -67,11 +69,27 @@ public struct SourceRules: Sendable {
         for cropClass in classes {
             for (standard, list) in standards.columns(for: crops.policy(cropClass), cropClass: cropClass) { columns[standard, default: []] += list }
         }
-        let effective = classes.isEmpty ? perClass[.unknown]!
+        let farmland = classes.isEmpty ? perClass[.unknown]!
             : verdict(standards.effectiveLimits(columns: columns, conditions: conditions, boron: nil))
+        // Every other use by its own standard, each of its items required; the outlet answers
+        // to the strictest of them all (双辽 "按最高使用要求确定").
+        var perUse: [String: SourceVerdict] = [:], notJudged: [String] = []
+        for use in (source?.uses ?? []) where use != .farmland && use != .landscape {
+            guard let useColumns = standards.useStandards[use] else { notJudged.append(use.rawValue); continue }
+            let limits = standards.effectiveLimits(columns: useColumns, conditions: conditions, boron: nil)
+            // The standard's basic items are required; its selective ones judged when measured.
+            let basic = limits.filter { $0.value.sources.contains { $0.table == "basic" } }.keys.sorted()
+            perUse[use.rawValue] = SourceCompliance.evaluate(sourceID: id, source: source, samples: samples, year: year, limits: limits,
+                                                             statistic: statistic, required: basic.map { RequiredEvidence.Item(item: $0, anyOf: [$0]) },
+                                                             tdsPerEC: tdsPerEC)
+        }
+        let effective = SourceVerdict.strictest(farmland, perUse.keys.sorted().map { perUse[$0]! })
         var assessment = SourceAssessment(sourceID: id, source: source, perClass: perClass, effective: effective,
                                           classesServed: served.cropClasses.sorted(), parcelIndices: served.parcelIndices,
                                           areaServedHectares: served.areaHectares)
+        assessment.farmland = farmland
+        assessment.perUse = perUse
+        assessment.usesNotJudged = notJudged
         if TreatmentLevel(source?.treatment) == .secondary {
             assessment.secondaryEffluentProblems = Self.secondaryEffluentProblems(source: source, samples: samples.filter { $0.date.year == year },
                                                                                   verdict: effective)
@@ -98,6 +116,21 @@ public struct SourceRules: Sendable {
             else if verdict.indeterminate.contains(where: { $0.parameter == id }) { problems.append("\(id) cannot be judged") }
         }
         return problems
+    }
+}
+
+extension SourceVerdict {
+    /// One verdict from several of the same source: the most severe status, every failing,
+    /// indeterminate and missing item of any.
+    public static func strictest(_ first: SourceVerdict, _ others: [SourceVerdict]) -> SourceVerdict {
+        var result = first
+        for other in others {
+            result.status = max(result.status, other.status)
+            for verdict in other.failing where !result.failing.contains(verdict) { result.failing.append(verdict) }
+            for verdict in other.indeterminate where !result.indeterminate.contains(verdict) { result.indeterminate.append(verdict) }
+            for item in other.missingParameters where !result.missingParameters.contains(item) { result.missingParameters.append(item) }
+        }
+        return result
     }
 }
 

@@ -77,6 +77,10 @@ public struct StandardsCatalog: Sendable {
     public let faoConstants: [String: (value: Double, confidence: String, source: String)]
     /// GB 2762 limits for produce by food category.
     public let foodLimits: FoodLimits
+    /// The standard columns each non-farmland use of an outlet is judged by (`use_standards`);
+    /// a use missing here is not judged.
+    public let useStandards: [WaterUse: [String: [String]]]
+    public let useStandardsNote: String
     /// Overrides applied, in order: name and source.
     public private(set) var overrides: [(name: String, source: String)] = []
 
@@ -90,6 +94,15 @@ public struct StandardsCatalog: Sendable {
         var fao29: FAO
         var required_evidence: Required
         var food_contaminants: FoodLimits
+        var use_standards: [String: UseStandardEntry]
+        /// A use's standard columns, or (under "note") the text explaining the table.
+        enum UseStandardEntry: Decodable {
+            case columns([String: [String]]), note(String)
+            init(from decoder: Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                if let text = try? c.decode(String.self) { self = .note(text) } else { self = .columns(try c.decode([String: [String]].self)) }
+            }
+        }
         struct Required: Decodable {
             var water: Medium
             var soil: Medium
@@ -109,10 +122,11 @@ public struct StandardsCatalog: Sendable {
             var max: NumberOrList?
         }
         enum NumberOrList: Decodable {
-            case one(Double), each([Double])
+            /// One value for every column, or one per column (null: the column sets none).
+            case one(Double), each([Double?])
             init(from decoder: Decoder) throws {
                 let c = try decoder.singleValueContainer()
-                if let v = try? c.decode(Double.self) { self = .one(v) } else { self = .each(try c.decode([Double].self)) }
+                if let v = try? c.decode(Double.self) { self = .one(v) } else { self = .each(try c.decode([Double?].self)) }
             }
         }
         struct Soil: Decodable {
@@ -168,8 +182,10 @@ public struct StandardsCatalog: Sendable {
                             return list[index]
                         }
                     }
+                    let min = try pick(limit.min), max = try pick(limit.max)
+                    guard min != nil || max != nil else { continue }  // this column sets no limit
                     limits.append(WaterLimit(standard: water.id, parameter: limit.parameter, column: column, condition: limit.condition,
-                                             min: try pick(limit.min), max: try pick(limit.max), unit: limit.unit, table: limit.table,
+                                             min: min, max: max, unit: limit.unit, table: limit.table,
                                              confidence: limit.confidence, source: limit.source, overriddenBy: nil))
                 }
             }
@@ -198,6 +214,17 @@ public struct StandardsCatalog: Sendable {
         cropSaltTolerance = Dictionary(uniqueKeysWithValues: file.fao29.crop_salt_tolerance.map { ($0.crop, ($0.threshold, $0.slope, $0.confidence, $0.source)) })
         faoConstants = Dictionary(uniqueKeysWithValues: file.fao29.constants.map { ($0.name, ($0.value, $0.confidence, $0.source)) })
         foodLimits = file.food_contaminants
+        var uses: [WaterUse: [String: [String]]] = [:], useNote = ""
+        for (key, entry) in file.use_standards {
+            switch entry {
+            case .note(let text): useNote = text
+            case .columns(let columns):
+                guard let use = WaterUse(rawValue: key) else { throw CropCatalog.LoadError.invalid("standards.json: use_standards names unknown use \(key)") }
+                uses[use] = columns
+            }
+        }
+        useStandards = uses
+        useStandardsNote = useNote
     }
 
     // MARK: - Soil (GB 15618-2018)
@@ -235,7 +262,9 @@ public struct StandardsCatalog: Sendable {
     /// the strictest.
     public func columns(for policy: CropClassPolicy, cropClass: CropClass) -> [String: [String]] {
         var result: [String: [String]] = [:]
-        for standard in waterStandards {
+        // The standards of other uses (GB/T 18920 …) are not farmland standards.
+        let useStandardIDs = Set(useStandards.values.flatMap(\.keys))
+        for standard in waterStandards where !useStandardIDs.contains(standard.id) {
             switch standard.id {
             case "GB5084-2021": result[standard.id] = policy.gb5084.map { [$0] } ?? standard.columns
             case "GB20922-2007": result[standard.id] = policy.gb20922.map { [$0] } ?? standard.columns
