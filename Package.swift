@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "RunSupport"),
         .target(name: "PlanarGeometry"),
         .target(name: "GeoKit", dependencies: ["CGDAL", "CGEOS", "CCrypto", "PlanarGeometry", "RunSupport"]),
-        .target(name: "IrrigationModel", dependencies: ["PlanarGeometry", "RunSupport"], resources: [.copy("Resources/standards.json"), .copy("Resources/crops.json"), .copy("Resources/plausibility.json"), .copy("Resources/codes.json")]),
+        .target(name: "IrrigationModel", dependencies: ["PlanarGeometry", "RunSupport"], resources: [.copy("Resources/standards.json"), .copy("Resources/crops.json"), .copy("Resources/plausibility.json"), .copy("Resources/codes.json"), .copy("Resources/methods.json")]),
         .target(name: "Reports", dependencies: ["GeoKit", "IrrigationModel", "PlanarGeometry", "RunSupport"]),
         .target(name: "Ingest", dependencies: ["GeoKit", "IrrigationModel", "PlanarGeometry", "RunSupport"]),
         .target(

@@ -21,6 +21,8 @@ public struct Parcel: Sendable {
     public var geometryRepaired: Bool
     /// True when `sourceID` came from a service area, not the parcel's own field.
     public var sourceFromServiceArea = false
+    /// Today's irrigation method as the layer names it (`ParcelField.irrigationMethod`).
+    public var irrigationMethod: String? = nil
 
     public init(id: String, featureID: Int64?, crop: String?, landUseCode: String?, landUseName: String?,
                 soilPH: Double?, sourceID: String?, adminUnit: String?, attributes: [Attribute],

@@ -8,6 +8,8 @@ public enum ParcelField: String, CaseIterable, Sendable, Codable {
     case soilPH = "soil_ph"
     case sourceID = "source_id"
     case adminUnit = "admin_unit"
+    /// Today's irrigation method (灌溉方式), checked against the methods allowed.
+    case irrigationMethod = "irrigation_method"
 
     /// Field names tried in order (case-insensitive) when the project file names none.
     public var aliases: [String] {
@@ -19,6 +21,7 @@ public enum ParcelField: String, CaseIterable, Sendable, Codable {
         case .soilPH: ["soil_ph", "ph", "TRPH", "土壤pH", "土壤PH"]
         case .sourceID: ["source_id", "SYDM", "水源", "水源编码"]
         case .adminUnit: ["county", "XZQMC", "XZQDM", "ZLDWMC", "admin_unit"]
+        case .irrigationMethod: ["irrigation_method", "GGFS", "灌溉方式"]
         }
     }
 }

@@ -90,14 +90,16 @@ enum AssessmentStage {
         timer.record("exclusions", seconds: seconds.1)
         timer.record("review_context", seconds: seconds.2)
 
-        let parcelRules = ParcelRules(crops: crops, sources: sources, context: context, indeterminateAsPass: rules.indeterminateAsPass)
+        let parcelRules = ParcelRules(crops: crops, sources: sources, context: context, indeterminateAsPass: rules.indeterminateAsPass,
+                                      methods: try IrrigationMethodCatalog.bundled())
         let links = project.links, soilSamples = monitoring.soilSamples, produceSamples = monitoring.produceSamples
         let assess: @Sendable (Int) -> ParcelAssessment = { index in
             let parcelLinks = links.isEmpty ? nil : links[index]
-            let facts = ParcelRules.ParcelFacts(sourceID: parcels[index].sourceID, soilPH: parcels[index].soilPH, links: parcelLinks,
+            var facts = ParcelRules.ParcelFacts(sourceID: parcels[index].sourceID, soilPH: parcels[index].soilPH, links: parcelLinks,
                                                 soil: parcelLinks?.soilSamples.map { soilSamples[$0] } ?? [],
                                                 exclusionShare: exclusion[index].share, exclusionNames: exclusion[index].names,
                                                 produce: parcelLinks?.produceSamples.map { produceSamples[$0] } ?? [])
+            facts.irrigationMethod = parcels[index].irrigationMethod
             return parcelRules.assess(facts, classification: classifications[index])
         }
         return Assessment(sources: sources, year: year, standards: standards, crops: crops, warnings: warnings,

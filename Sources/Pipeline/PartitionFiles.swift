@@ -15,7 +15,7 @@ struct PartitionState: Codable {
     static let fileName = "partition.json"
     static let recordsFileName = "partition.bin"
     /// Bumped when the layout changes: `merge` refuses parts written by another layout.
-    static let currentFormat = 4  // 4: outcomes carry produce review (issue #27)
+    static let currentFormat = 4  // 4: outcomes carry produce review and irrigation methods (issue #27)
 
     struct Well: Codable { var id: String; var location: Position }
     struct Exclusion: Codable { var name: String; var shape: MultiPolygon }
@@ -95,6 +95,7 @@ enum PartitionRecords {
         out.string(outcome.zone.rawValue); out.string(outcome.cropClass.rawValue)
         out.strings(outcome.reasons.map(\.rawValue)); out.strings(outcome.reviewReasons.map(\.rawValue))
         out.bool(outcome.soilReview); out.bool(outcome.groundwaterReview); out.bool(outcome.produceReview)
+        out.optionalString(outcome.recommendedMethod); out.bool(outcome.methodNotAllowed)
         out.optionalDouble(outcome.irrigationYearsLimit); out.optionalString(outcome.limitingElement); out.optionalDouble(outcome.volumeM3PerHectare)
         out.string(row.unit); out.double(row.hectares)
         out.int(row.loadsPerHectare.count)
@@ -123,6 +124,7 @@ enum PartitionRecords {
             return code
         }
         let soilReview = try input.bool(), groundwaterReview = try input.bool(), produceReview = try input.bool()
+        let recommendedMethod = try input.optionalString(), methodNotAllowed = try input.bool()
         let years = try input.optionalDouble(), element = try input.optionalString(), volume = try input.optionalDouble()
         let unit = try input.string(), hectares = try input.double()
         let loadCount = try input.int()
@@ -132,7 +134,8 @@ enum PartitionRecords {
         let parcel = Parcel(id: id, featureID: nil, crop: nil, landUseCode: nil, landUseName: nil, soilPH: nil, sourceID: sourceID, adminUnit: adminUnit,
                             attributes: [], geometry: geometry, areaSquareMetres: area, geometryRepaired: false)
         let outcome = ParcelOutcome(zone: zone, cropClass: cropClass, reasons: reasons, reviewReasons: reviewReasons, soilReview: soilReview,
-                                    groundwaterReview: groundwaterReview, produceReview: produceReview, irrigationYearsLimit: years, limitingElement: element, volumeM3PerHectare: volume)
+                                    groundwaterReview: groundwaterReview, produceReview: produceReview,
+                                    recommendedMethod: recommendedMethod, methodNotAllowed: methodNotAllowed, irrigationYearsLimit: years, limitingElement: element, volumeM3PerHectare: volume)
         let row = SummaryFiles.SummaryAccumulator.Row(unit: unit, zone: zoneText, cropClass: classText, hectares: hectares, volumeM3PerHectare: volume,
                                                       loadsPerHectare: loads, soilReview: soilReview, groundwaterReview: groundwaterReview, produceReview: produceReview, soilNoData: soilNoData,
                                                       reviewReasons: reviewReasons)

@@ -13,7 +13,8 @@ public enum HTMLReport {
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>\(l["title"])</title><style>\(css)</style></head><body>"
         h += "<header><h1>\(l["title"])</h1><p>\(l["year"]): \(input.year.map(String.init) ?? "—") · \(l["generated"]): \(escapeHTML(input.generatedAt)) · irrizone \(escapeHTML(input.toolVersion))</p></header>"
 
-        h += mapSection(input, labels: l) + headlineSection(input, labels: l) + volumeSection(input, labels: l) + reviewSection(input, labels: l)
+        h += mapSection(input, labels: l) + headlineSection(input, labels: l) + methodsSection(input, labels: l) + volumeSection(input, labels: l)
+        h += reviewSection(input, labels: l)
         h += complianceSection(input, labels: l) + evidenceSection(input, labels: l) + standardsSection(input, labels: l)
         h += dataQualitySection(input, labels: l) + provenanceSection(input, labels: l)
         h += "<script>\(sortScript)</script></body></html>\n"
@@ -94,6 +95,30 @@ public enum HTMLReport {
         }
         h += "</section>"
         return h
+    }
+
+    /// 灌溉方式 by zone and crop class: the method most parcels should take, and the parcels whose
+    /// method today is not allowed.
+    static func methodsSection(_ input: ReportInput, labels l: ReportLabels) -> String {
+        guard let catalog = try? IrrigationMethodCatalog.bundled() else { return "" }
+        struct Group: Hashable { var zone: Zone; var cropClass: CropClass }
+        var parcels: [Group: Int] = [:], notAllowed: [Group: Int] = [:], recommended: [Group: [String: Int]] = [:]
+        for outcome in input.outcomes {
+            let group = Group(zone: outcome.zone, cropClass: outcome.cropClass)
+            parcels[group, default: 0] += 1
+            if outcome.methodNotAllowed { notAllowed[group, default: 0] += 1 }
+            if let method = outcome.recommendedMethod { recommended[group, default: [:]][method, default: 0] += 1 }
+        }
+        func name(_ id: String) -> String {
+            catalog.methods.first { $0.id == id }.map { l.language == .zh ? $0.zh : $0.en } ?? id
+        }
+        let rows = parcels.keys.sorted { ($0.zone, $0.cropClass.rawValue) < ($1.zone, $1.cropClass.rawValue) }.map { group -> [String] in
+            let methods = (recommended[group] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            return [l[group.zone.rawValue], l[group.cropClass.rawValue], String(parcels[group]!),
+                    methods.map { "\(name($0.key)) \($0.value)" }.joined(separator: l.language == .zh ? "，" : ", "), String(notAllowed[group] ?? 0)]
+        }
+        return "<section><h2>\(l["methods"])</h2>" + table(id: "methods", header: [l["zone"], l["crop_class"], l["parcels"], l["method_recommended"],
+                                                                                 l["method_not_allowed"]], rows: rows, sortable: true) + "</section>"
     }
 
     /// Reclaimed water used per administrative unit, against the targets.

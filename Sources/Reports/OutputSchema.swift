@@ -76,6 +76,10 @@ public enum OutputSchema {
         OutputField("leaching_requirement", .real, "leaching requirement (FAO 29)"),
         OutputField("relative_yield_pct", .real, "relative yield at the root-zone salinity, % (Maas–Hoffman)"),
         OutputField("salinity_class", .text, "soil salt class"),
+        OutputField("irrigation_method", .text, "today's irrigation method as the layer names it (灌溉方式, GGFS)"),
+        OutputField("irrigation_methods_allowed", .texts, nullable: false, "methods allowed (灌溉方式), best first: drip, subsurface_drip, micro_sprinkler, pipe, furrow, border, sprinkler, flood"),
+        OutputField("irrigation_method_recommended", .text, "the best method allowed"),
+        OutputField("irrigation_method_reasons", .texts, nullable: false, "why methods were taken away (IrrigationMethodReason)"),
         OutputField("soil_review", .boolean, "whether the parcel is under soil review"),
         OutputField("groundwater_review", .boolean, "whether the parcel is under groundwater review"),
         OutputField("produce_sample_ids", .texts, nullable: false, "the linked produce samples (农产品)"),
@@ -156,6 +160,7 @@ public enum OutputSchema {
         text += codeTable("Zone reasons (`zone_reasons`)", ZoneReason.self)
         text += codeTable("Findings (`review_reasons`, `findings`, review.csv `code`)", FindingCode.self)
         text += codeTable("Source status reasons (sources.geojson `status_reasons`)", SourceStatusReason.self)
+        text += codeTable("Irrigation-method reasons (`irrigation_method_reasons`)", IrrigationMethodReason.self)
         text += codeTable("Reject codes (rejects.csv `code`)", RejectCode.self)
         return text
     }

@@ -49,6 +49,9 @@ public struct ReportLabels: Sendable {
         "incomplete": ("必测项目不全", "incomplete"),
         "evidence_title": ("评估依据（必测项目）", "Evidence behind the verdicts"), "samples_in_year": ("评估年样品数", "samples in the year"),
         "required_measured": ("已测必测项目", "required items measured"), "required_missing": ("缺测必测项目", "required items missing"),
+        "methods": ("灌溉方式（按分区和作物类别）", "Irrigation methods by zone and crop class"),
+        "method_recommended": ("推荐灌溉方式（地块数）", "recommended method (parcels)"),
+        "method_not_allowed": ("现用方式不允许的地块", "parcels whose method today is not allowed"),
         "assumed_units": ("未注明单位、按标准单位读取的列", "columns without a unit, read in the canonical unit"),
     ]
 

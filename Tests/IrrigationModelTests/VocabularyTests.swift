@@ -21,12 +21,13 @@ import IrrigationModel
         Self.check(FindingCode.self)
         Self.check(RejectCode.self)
         Self.check(SourceStatusReason.self)
+        Self.check(IrrigationMethodReason.self)
         #expect(FindingCode.soilIncomplete.meaning.zh == "土壤缺测必测项目的地块")
     }
 
     /// The raw values are what the outputs have always written.
     @Test func rawValuesAreStable() {
-        #expect(ZoneReason.allCases.first?.rawValue == "TIER_NOT_RECOMMENDED" && ZoneReason.allCases.last?.rawValue == "PRODUCE_REVIEW")
+        #expect(ZoneReason.allCases.first?.rawValue == "TIER_NOT_RECOMMENDED" && ZoneReason.allCases.last?.rawValue == "IRRIGATION_METHOD_NOT_ALLOWED")
         #expect(RejectCode(rawValue: "GEOMETRY_UNREPAIRABLE") == .geometryUnrepairable)
         #expect(FindingCode.groundwaterAboveClassIII.rawValue == "GW_ABOVE_CLASS_III" && FindingCode.groundwaterAboveClassIII.target == .groundwater)
     }

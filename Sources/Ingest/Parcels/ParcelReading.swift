@@ -133,7 +133,7 @@ struct ParcelTally {
 struct FieldRoles {
     let fieldNames: [String]
     let mapping: ParcelFieldMapping
-    private let id, crop, landUseCode, landUseName, soilPH, source, adminUnit: Int?
+    private let id, crop, landUseCode, landUseName, soilPH, source, adminUnit, irrigationMethod: Int?
 
     init(fieldNames: [String], explicit: [ParcelField: String], path: String) throws {
         self.fieldNames = fieldNames
@@ -142,7 +142,7 @@ struct FieldRoles {
         }
         let index: [ParcelField: Int] = mapping.fieldForRole.compactMapValues { fieldNames.firstIndex(of: $0) }
         id = index[.parcelID]; crop = index[.crop]; landUseCode = index[.landUseCode]; landUseName = index[.landUseName]
-        soilPH = index[.soilPH]; source = index[.sourceID]; adminUnit = index[.adminUnit]
+        soilPH = index[.soilPH]; source = index[.sourceID]; adminUnit = index[.adminUnit]; irrigationMethod = index[.irrigationMethod]
     }
 
     /// The feature as a parcel waiting for its geometry: an empty id takes the feature id (else
@@ -155,9 +155,10 @@ struct FieldRoles {
             if let value = attributes[index].value.number, (0...14).contains(value) { soilPHValue = value }
             else { badPH = "\(ParcelReader.location(featureID: fid, ordinal: ordinal)): \"\(raw)\"" }
         }
-        let parcel = Parcel(id: givenID ?? fid.map { String($0) } ?? String(ordinal), featureID: fid, crop: text(crop), landUseCode: text(landUseCode),
+        var parcel = Parcel(id: givenID ?? fid.map { String($0) } ?? String(ordinal), featureID: fid, crop: text(crop), landUseCode: text(landUseCode),
                             landUseName: text(landUseName), soilPH: soilPHValue, sourceID: text(source), adminUnit: text(adminUnit),
                             attributes: attributes, geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
+        parcel.irrigationMethod = text(irrigationMethod)
         return ParcelReader.ParcelDraft(featureID: fid, ordinal: ordinal, parcel: parcel, wkb: nil, idWasEmpty: givenID == nil && id != nil, badPH: badPH)
     }
 }

@@ -20,6 +20,7 @@ public struct ParcelRules: Sendable {
     public let crops: CropCatalog
     public let context: ReviewEngine.Context
     public let indeterminateAsPass: Bool
+    public let methods: IrrigationMethodCatalog?
     /// The verdict each source's parcels get (`SourceAssessment.effective`).
     private let verdictBySource: [String: SourceVerdict]
     /// A source without a required item in the year: the finding its parcels carry, made once
@@ -28,8 +29,9 @@ public struct ParcelRules: Sendable {
     /// Sources of secondary effluent that do not qualify for farmland.
     private let secondaryNotQualified: Set<String>
 
-    public init(crops: CropCatalog, sources: [SourceAssessment], context: ReviewEngine.Context, indeterminateAsPass: Bool) {
-        self.crops = crops; self.context = context; self.indeterminateAsPass = indeterminateAsPass
+    public init(crops: CropCatalog, sources: [SourceAssessment], context: ReviewEngine.Context, indeterminateAsPass: Bool,
+                methods: IrrigationMethodCatalog? = nil) {
+        self.crops = crops; self.context = context; self.indeterminateAsPass = indeterminateAsPass; self.methods = methods
         verdictBySource = Dictionary(uniqueKeysWithValues: sources.map { ($0.sourceID, $0.effective) })
         incompleteFindingBySource = verdictBySource.compactMapValues { $0.isIncomplete ? Finding.sourceIncomplete($0) : nil }
         secondaryNotQualified = Set(sources.filter { $0.secondaryEffluentProblems?.isEmpty == false }.map(\.sourceID))
@@ -46,6 +48,8 @@ public struct ParcelRules: Sendable {
         public var exclusionNames: [String]
         /// Its linked produce samples.
         public var produce: [ProduceSample]
+        /// Today's irrigation method as the layer names it.
+        public var irrigationMethod: String? = nil
         public init(sourceID: String?, soilPH: Double?, links: ParcelLinks?, soil: [SoilSample], exclusionShare: Double, exclusionNames: [String],
                     produce: [ProduceSample] = []) {
             self.sourceID = sourceID; self.soilPH = soilPH; self.links = links; self.soil = soil
@@ -73,12 +77,39 @@ public struct ParcelRules: Sendable {
             indeterminateAsPass: indeterminateAsPass)
         zoning.produceReview = review.produceReview
         zoning.sourceSecondaryNotQualified = facts.sourceID.map(secondaryNotQualified.contains) ?? false
+        let advice = methodAdvice(facts, cropClass: classification.cropClass, findings: &review.findings)
+        zoning.irrigationMethodNotAllowed = review.findings.contains { $0.code == .irrigationMethodNotAllowed }
         let (zone, reasons) = Zoning.zone(zoning)
         return ParcelAssessment(classification: classification, tier: policy.tier, zone: zone, reasons: reasons,
                                 sourceStatus: verdict?.status, exclusionShare: facts.exclusionShare, exclusionNames: facts.exclusionNames,
                                 soilClass: SoilClass(anyValue: anyValue, aboveScreening: screening, aboveIntervention: intervention),
                                 soilAboveScreening: screening, soilAboveIntervention: intervention,
-                                soilPHUsed: review.samplePH ?? facts.soilPH, review: review)
+                                soilPHUsed: review.samplePH ?? facts.soilPH, review: review, methods: advice)
+    }
+
+    /// The methods the parcel may take (灌溉方式), from its crop class and its source's chloride
+    /// and sodium; today's method, when the layer names one, checked against them.
+    func methodAdvice(_ facts: ParcelFacts, cropClass: CropClass, findings: inout [Finding]) -> IrrigationMethodAdvice? {
+        guard let methods else { return nil }
+        let series = facts.sourceID.flatMap { context.sourceSeries[$0] }
+        let year = context.year ?? series?.latestYear ?? 0
+        let advice = methods.advice(for: cropClass, chloride: series?.concentration("chloride", year: year),
+                                    sodium: series?.concentration("na", year: year))
+        guard let text = facts.irrigationMethod else { return advice }
+        guard let current = methods.method(named: text) else {
+            findings.append(Finding(code: .irrigationMethodUnknown, parameter: text, value: nil, threshold: nil, unit: nil, standard: nil, evidence: [],
+                                    messageZh: "灌溉方式“\(text)”无法识别", messageEn: "irrigation method \"\(text)\" is not one irrizone knows", review: false))
+            return advice
+        }
+        if !advice.allowed.contains(current.id) {
+            let allowed = advice.allowed.compactMap { id in methods.methods.first { $0.id == id } }
+            findings.append(Finding(code: .irrigationMethodNotAllowed, parameter: current.id, value: nil, threshold: nil, unit: nil,
+                                    standard: advice.reasons.map(\.rawValue).joined(separator: " "), evidence: [facts.sourceID].compactMap { $0 },
+                                    messageZh: "现用\(current.zh)不允许（\(advice.reasons.map(\.meaning.zh).joined(separator: "；"))），可用：\(allowed.map(\.zh).joined(separator: "、"))",
+                                    messageEn: "\(current.en) is not allowed (\(advice.reasons.map(\.meaning.en).joined(separator: "; "))); allowed: \(allowed.map(\.en).joined(separator: ", "))",
+                                    review: true))
+        }
+        return advice
     }
 
     /// The elements the soil findings put above their screening and intervention values.

@@ -4,11 +4,11 @@ import PlanarGeometry
 public final class ParcelAssessment: Sendable {
     public init(classification: CropClassification, tier: PolicyTier?, zone: Zone, reasons: [ZoneReason], sourceStatus: ComplianceStatus?,
                 exclusionShare: Double, exclusionNames: [String], soilClass: SoilClass, soilAboveScreening: [String], soilAboveIntervention: [String],
-                soilPHUsed: Double?, review: ParcelReview? = nil) {
+                soilPHUsed: Double?, review: ParcelReview? = nil, methods: IrrigationMethodAdvice? = nil) {
         self.classification = classification; self.tier = tier; self.zone = zone; self.reasons = reasons; self.sourceStatus = sourceStatus
         self.exclusionShare = exclusionShare; self.exclusionNames = exclusionNames; self.soilClass = soilClass
         self.soilAboveScreening = soilAboveScreening; self.soilAboveIntervention = soilAboveIntervention; self.soilPHUsed = soilPHUsed
-        self.review = review
+        self.review = review; self.methods = methods
     }
     public let classification: CropClassification
     public let tier: PolicyTier?
@@ -25,6 +25,8 @@ public final class ParcelAssessment: Sendable {
     public let soilPHUsed: Double?
     /// Loads, accumulation, salinity and review findings.
     public let review: ParcelReview?
+    /// The irrigation methods allowed, best first, and why others are not.
+    public let methods: IrrigationMethodAdvice?
 }
 
 /// Loads, accumulation, salinity and findings of one parcel.
@@ -99,14 +101,19 @@ public struct ParcelOutcome: Sendable {
     public var soilReview: Bool
     public var groundwaterReview: Bool
     public var produceReview: Bool
+    /// The best method allowed, and whether today's method (when the layer names one) is not allowed.
+    public var recommendedMethod: String?
+    public var methodNotAllowed: Bool
     public var irrigationYearsLimit: Double?
     public var limitingElement: String?
     public var volumeM3PerHectare: Double?
 
     public init(zone: Zone, cropClass: CropClass, reasons: [ZoneReason], reviewReasons: [FindingCode], soilReview: Bool, groundwaterReview: Bool,
-                produceReview: Bool = false, irrigationYearsLimit: Double?, limitingElement: String?, volumeM3PerHectare: Double?) {
+                produceReview: Bool = false, recommendedMethod: String? = nil, methodNotAllowed: Bool = false,
+                irrigationYearsLimit: Double?, limitingElement: String?, volumeM3PerHectare: Double?) {
         self.zone = zone; self.cropClass = cropClass; self.reasons = reasons; self.reviewReasons = reviewReasons; self.soilReview = soilReview
-        self.groundwaterReview = groundwaterReview; self.produceReview = produceReview; self.irrigationYearsLimit = irrigationYearsLimit; self.limitingElement = limitingElement
+        self.groundwaterReview = groundwaterReview; self.produceReview = produceReview
+        self.recommendedMethod = recommendedMethod; self.methodNotAllowed = methodNotAllowed; self.irrigationYearsLimit = irrigationYearsLimit; self.limitingElement = limitingElement
         self.volumeM3PerHectare = volumeM3PerHectare
     }
 
@@ -118,6 +125,8 @@ public struct ParcelOutcome: Sendable {
         soilReview = assessment.review?.soilReview ?? false
         groundwaterReview = assessment.review?.groundwaterReview ?? false
         produceReview = assessment.review?.produceReview ?? false
+        recommendedMethod = assessment.methods?.recommended
+        methodNotAllowed = assessment.reasons.contains(.irrigationMethodNotAllowed)
         irrigationYearsLimit = assessment.review?.irrigationYearsLimit
         limitingElement = assessment.review?.limitingElement
         volumeM3PerHectare = assessment.review?.volumeM3PerHectare

@@ -17,6 +17,7 @@ public enum ZoneReason: String, Sendable, Hashable, Codable, CaseIterable {
     case sourceNoData = "SOURCE_NO_DATA", sourceIncomplete = "SOURCE_INCOMPLETE", sourceUnknown = "SOURCE_UNKNOWN"
     case sourceSecondaryNotQualified = "SOURCE_SECONDARY_NOT_QUALIFIED"
     case soilReview = "SOIL_REVIEW", groundwaterReview = "GROUNDWATER_REVIEW", produceReview = "PRODUCE_REVIEW"
+    case irrigationMethodNotAllowed = "IRRIGATION_METHOD_NOT_ALLOWED"
 
     public var zone: Zone {
         switch self {
@@ -44,6 +45,8 @@ public struct ZoningInput: Sendable {
     public var produceReview: Bool = false
     /// The source is secondary effluent that does not qualify for farmland (`SourceRules.secondaryEffluentProblems`).
     public var sourceSecondaryNotQualified: Bool = false
+    /// The parcel's current irrigation method is not among those allowed.
+    public var irrigationMethodNotAllowed: Bool = false
     /// Count indeterminate source results as passing (project `indeterminate_as: pass`).
     public var indeterminateAsPass: Bool
 
@@ -82,6 +85,7 @@ public enum Zoning {
         if input.groundwaterReview { reasons.append(.groundwaterReview) }
         if input.produceReview { reasons.append(.produceReview) }
         if input.sourceSecondaryNotQualified { reasons.append(.sourceSecondaryNotQualified) }
+        if input.irrigationMethodNotAllowed { reasons.append(.irrigationMethodNotAllowed) }
         let ordered = ZoneReason.allCases.filter(reasons.contains)
         return (ordered.map(\.zone).max() ?? .suitable, ordered)
     }

@@ -1,6 +1,6 @@
 /// What a review finding is about (`review.csv` and the parcels' `findings`).
 public enum FindingTarget: String, Sendable, Hashable, Codable {
-    case soil, groundwater, water, produce
+    case soil, groundwater, water, produce, irrigation
 }
 
 /// A review finding's kind. Whether it puts the parcel under review is decided where the finding
@@ -13,6 +13,7 @@ public enum FindingCode: String, OutputCode, Codable {
     case groundwaterShallowAndLoaded = "GW_SHALLOW_AND_LOADED", groundwaterNoData = "GW_NO_DATA"
     case sourceIncomplete = "SOURCE_INCOMPLETE"
     case produceAboveLimit = "PRODUCE_ABOVE_LIMIT", produceIndeterminate = "PRODUCE_INDETERMINATE", produceCategoryUnknown = "PRODUCE_CATEGORY_UNKNOWN"
+    case irrigationMethodNotAllowed = "IRRIGATION_METHOD_NOT_ALLOWED", irrigationMethodUnknown = "IRRIGATION_METHOD_UNKNOWN"
 
     public var target: FindingTarget {
         switch self {
@@ -21,6 +22,7 @@ public enum FindingCode: String, OutputCode, Codable {
         case .groundwaterAboveClassIII, .groundwaterRisingTrend, .groundwaterShallowAndLoaded, .groundwaterNoData: .groundwater
         case .sourceIncomplete: .water
         case .produceAboveLimit, .produceIndeterminate, .produceCategoryUnknown: .produce
+        case .irrigationMethodNotAllowed, .irrigationMethodUnknown: .irrigation
         }
     }
 }
