@@ -261,7 +261,7 @@ public struct MergeJob {
             total.parcels += c.parcels; total.withKnownSource += c.withKnownSource; total.withUnknownSource += c.withUnknownSource
             total.withoutSourceID += c.withoutSourceID; total.sourceFromServiceArea += c.sourceFromServiceArea
             total.soilMeasured += c.soilMeasured; total.soilEstimated += c.soilEstimated; total.soilNone += c.soilNone
-            total.withWell += c.withWell; total.withIrrigationRecords += c.withIrrigationRecords
+            total.withWell += c.withWell; total.withIrrigationRecords += c.withIrrigationRecords; total.withProduceSamples += c.withProduceSamples
         }
         total.unknownSourceIDs = Array(Set(present.flatMap(\.unknownSourceIDs))).sorted()
         return total

@@ -38,7 +38,7 @@ struct SampleMonitoring {
 
     var sources: [Source] {
         [
-            Source(id: "ZS01", name: "忻州市城西污水处理厂", inflow: "无", uses: "农田灌溉;城市绿化", treatment: "三级(深度处理)",
+            Source(id: "ZS01", name: "忻州市城西污水处理厂", inflow: "无", uses: "农田灌溉;城市绿化;市政", treatment: "三级(深度处理)",
                    capacity: 40_000, at: point(0.02, 0.55)),
             Source(id: "ZS02", name: "忻府区奇村镇污水处理站", inflow: "无", uses: "农田灌溉", treatment: "二级",
                    capacity: 8_000, at: point(0.50, 0.98)),
@@ -70,9 +70,14 @@ struct SampleMonitoring {
     mutating func waterSamplesCSV() -> String {
         let header = ["样品编号", "水源编码", "采样日期", "pH", "氯化物(mg/L)", "全盐量(mg/L)", "电导率(μS/cm)", "总镉(mg/L)",
                       "总汞(mg/L)", "总砷(mg/L)", "总铅(mg/L)", "六价铬(mg/L)", "总铜(mg/L)", "总锌(mg/L)", "总镍(mg/L)",
-                      "BOD5(mg/L)", "CODCr(mg/L)", "悬浮物(mg/L)", "粪大肠菌群(MPN/L)", "蛔虫卵(个/10L)"]
+                      "BOD5(mg/L)", "CODCr(mg/L)", "悬浮物(mg/L)", "粪大肠菌群(MPN/L)", "蛔虫卵(个/10L)",
+                      // GB/T 18920 items, measured for ZS01, which also serves municipal use (issue #27).
+                      "浊度(NTU)", "色度(度)", "氨氮(mg/L)", "阴离子表面活性剂(mg/L)", "铁(mg/L)", "锰(mg/L)", "溶解性总固体(mg/L)",
+                      "溶解氧(mg/L)", "总氯(mg/L)", "大肠埃希氏菌(MPN/100mL)"]
         var lines = [header.joined(separator: ",")]
         var number = 0
+        // The municipal items from a generator of their own: the story's other values stay as they were.
+        var municipal = SplitMix64(seed: 0x18920)
         for source in sources {
             for year in 2024...2025 {
                 for month in 1...12 {
@@ -87,11 +92,50 @@ struct SampleMonitoring {
                         fixed(salt * random.uniform(1.45, 1.6), 0), cd, hgChoices[random.int(below: hgChoices.count)],
                         fixed(random.uniform(0.002, 0.008), 4), random.uniform(0, 1) < 0.2 ? "ND" : fixed(random.uniform(0.01, 0.05), 3),
                         "0.004L", fixed(random.uniform(0.01, 0.05), 3), fixed(random.uniform(0.05, 0.2), 3),
-                        fixed(random.uniform(0.005, 0.02), 3), fixed(random.uniform(6, 15), 1), fixed(random.uniform(20, 45), 0),
+                        fixed(random.uniform(0.005, 0.02), 3), fixed(bod5(source.id, random.uniform(6, 15)), 1), fixed(random.uniform(20, 45), 0),
                         fixed(random.uniform(5, 15), 0), String(200 + random.int(below: 4800)), "未检出",
-                    ]
+                    ] + (source.id == "ZS01" ? [
+                        fixed(municipal.uniform(1, 3), 1), fixed(municipal.uniform(5, 12), 0), fixed(municipal.uniform(0.5, 3), 2),
+                        fixed(municipal.uniform(0.05, 0.3), 2), fixed(municipal.uniform(0.05, 0.2), 2), fixed(municipal.uniform(0.02, 0.08), 3),
+                        // Chlorine dosed to 1.0 mg/L: GB/T 18920 wants ≥ 1.0 at the outlet, GB 20922 ≤ 1.0 for
+                        // paddy and vegetables; a multi-use outlet must meet both.
+                        fixed(salt, 0), fixed(municipal.uniform(3, 6), 1), "1.0", "未检出",
+                    ] : Array(repeating: "", count: 10))
                     lines.append(row.joined(separator: ","))
                 }
+            }
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// ZS01's advanced treatment keeps BOD5 within GB/T 18920's 10 mg/L; the others as drawn.
+    func bod5(_ source: String, _ drawn: Double) -> Double { source == "ZS01" ? 4 + (drawn - 6) / 2 : drawn }
+
+    // MARK: - Produce samples (农产品, GB 2762)
+
+    /// Harvest samples of 2025: maize from parcels along the old sewage channel, where the soil's
+    /// cadmium is high (one above GB 2762's 0.1 mg/kg), and clean maize, potato and tomato
+    /// samples elsewhere, one tomato's lead not detected.
+    func produceSamplesCSV() -> String {
+        var lines = ["sample_id,parcel_id,crop,date,Cd (mg/kg),Pb (mg/kg),As (mg/kg)"]
+        var near = 0, far = 0, potato = false, tomato = false
+        for parcel in grid.parcels {
+            guard let centre = parcel.centre else { continue }
+            let nearChannel = distanceToChannel(centre) < 120
+            switch parcel.crop {
+            case "玉米" where nearChannel && near < 2:
+                near += 1
+                lines.append("N\(near),\(parcel.code),玉米,2025-09-\(18 + near),\(near == 1 ? "0.16" : "0.09"),0.06,0.08")
+            case "玉米" where !nearChannel && far < 2 && parcel.index % 50 == 3:
+                far += 1
+                lines.append("F\(far),\(parcel.code),玉米,2025-09-22,0.02,0.04,0.05")
+            case "马铃薯" where !potato && parcel.index % 10 == 1:
+                potato = true
+                lines.append("F3,\(parcel.code),马铃薯,2025-09-25,0.03,0.05,0.04")
+            case "番茄" where !tomato:
+                tomato = true
+                lines.append("F4,\(parcel.code),番茄,2025-08-12,0.01,<0.01,0.02")
+            default: continue
             }
         }
         return lines.joined(separator: "\r\n") + "\r\n"

@@ -42,6 +42,20 @@ public struct SampleProject {
         ("", "0102", 15), ("", "0404", 15), ("试验田", "0102", 10),
     ]
 
+    /// Today's irrigation method (灌溉方式, field GGFS) by crop, with a few sprinkled vegetables,
+    /// fruit on micro-sprinklers and sprinkled forage: the sample's water is too salty for
+    /// overhead methods (FAO 29), so these must move to drip (issue #27).
+    static func irrigationMethod(crop: String, index: Int) -> String? {
+        switch crop {
+        case "番茄", "白菜", "辣椒": index % 5 == 0 ? "喷灌" : "沟灌"
+        case "苹果", "梨": index % 4 == 0 ? "微喷" : "滴灌"
+        case "苜蓿", "青贮玉米": index % 9 == 0 ? "喷灌" : "管灌"
+        case "杨树": "漫灌"
+        case "": nil
+        default: "畦灌"
+        }
+    }
+
     static let landUseNames = ["0101": "水田", "0102": "水浇地", "0103": "旱地", "0201": "果园", "0301": "乔木林地", "0404": "其他草地"]
 
     /// Towns (乡镇) of 忻府区 in bands from west to east, with their 9-digit codes.
@@ -73,6 +87,7 @@ public struct SampleProject {
         try save("soil_samples.csv", bom + Array(monitoring.soilSamplesCSV().utf8))
         try save("wells.csv", Array(monitoring.wellsCSV().utf8))
         try save("irrigation.csv", Array(monitoring.irrigationCSV().utf8))
+        try save("produce_samples.csv", bom + Array(monitoring.produceSamplesCSV().utf8))
         try save("protection_zone.geojson", Array(monitoring.protectionZoneGeoJSON().utf8))
         return Summary(files: files, parcels: grid.parcelCount)
     }
@@ -101,6 +116,7 @@ public struct SampleProject {
             .init(name: "XZQDM", type: .string, width: 9),
             .init(name: "XZQMC", type: .string, width: 20),
             .init(name: "ZLDWMC", type: .string, width: 40),
+            .init(name: "GGFS", type: .string, width: 10),
         ]
         for field in fields { try layer.createField(field) }
 
@@ -116,6 +132,7 @@ public struct SampleProject {
             feature.set(.string(parcel.town.code), at: 7)
             feature.set(.string(parcel.town.name), at: 8)
             feature.set(.string(parcel.village), at: 9)
+            feature.set(Self.irrigationMethod(crop: parcel.crop, index: parcel.index).map(FieldValue.string) ?? .null, at: 10)
             if let wkt = parcel.wkt { try feature.setGeometry(try Geometry(wkt: wkt)) }
             try layer.create(feature)
         }

@@ -141,7 +141,7 @@ import TestSupport
         }
         #endif
         let monitoring = try #require(try Self.manifest(out)["monitoring"] as? [[String: Any]])
-        #expect(monitoring.count == 5)
+        #expect(monitoring.count == 6)
         for file in monitoring {
             let read = file["rows_read"] as? Int ?? -1, accepted = file["rows_accepted"] as? Int ?? -1
             #expect(read == accepted + (file["rows_rejected"] as? Int ?? 0) + (file["duplicate_rows_merged"] as? Int ?? 0))

@@ -172,30 +172,64 @@ import TestSupport
 
 /// Produce samples (issue #27): read, checked against the layer, linked and judged by GB 2762.
 @Suite struct ProduceCLITests {
-    @Test func aProduceSampleAboveItsLimitPutsItsParcelUnderReview() throws {
-        let project = try EvidenceCLITests.sampleCopy()
-        try """
-        sample_id,parcel_id,crop,date,Cd (mg/kg),Pb (mg/kg)
-        P1,1409021010010000010,玉米,2025-09-20,0.15,0.05
-        P2,1409021010010000011,玉米,2025-09-20,0.02,0.05
-        P3,9999,玉米,2025-09-20,0.01,0.01
-        """.write(toFile: project + "/produce.csv", atomically: true, encoding: .utf8)
-        try (String(contentsOfFile: project + "/project.yaml", encoding: .utf8) + "\nproduce: produce.csv\n")
-            .write(toFile: project + "/project.yaml", atomically: true, encoding: .utf8)
-        let out = try EvidenceCLITests.assess(project)
+    /// The sample story: maize N1 by the old sewage channel has 0.16 mg/kg Cd, above GB 2762's 0.1.
+    @Test func theSampleStorysProduceExceedance() throws {
+        let out = try EvidenceCLITests.assess(EvidenceCLITests.sampleCopy())
         let parcels = try EvidenceCLITests.properties(out, "parcels.geojson")
-        let above = try #require(parcels.first { $0["parcel_id"] as? String == "1409021010010000010" })
+        let sampled = parcels.filter { !(($0["produce_sample_ids"] as? [String]) ?? []).isEmpty }
+        #expect(sampled.count == 6)
+        let above = try #require(sampled.first { $0["produce_sample_ids"] as? [String] == ["N1"] })
         #expect(above["produce_review"] as? Bool == true && (above["zone_reasons"] as? [String])?.contains("PRODUCE_REVIEW") == true)
-        #expect(above["zone"] as? String != "suitable" && above["produce_sample_ids"] as? [String] == ["P1"])
+        #expect(above["zone"] as? String != "suitable")
         let finding = try #require(EvidenceCLITests.findings(above).first { $0["code"] as? String == "PRODUCE_ABOVE_LIMIT" })
-        #expect(finding["parameter"] as? String == "cd" && finding["value"] as? Double == 0.15 && finding["threshold"] as? Double == 0.1)
-        let clean = try #require(parcels.first { $0["parcel_id"] as? String == "1409021010010000011" })
-        #expect(clean["produce_review"] as? Bool == false && clean["produce_sample_ids"] as? [String] == ["P2"])
-        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
-        #expect(rejects.contains("produce.csv,row 4,parcel_id,UNKNOWN_PARCEL"))
+        #expect(finding["parameter"] as? String == "cd" && finding["value"] as? Double == 0.16 && finding["threshold"] as? Double == 0.1)
+        #expect(sampled.filter { $0["produce_review"] as? Bool == true }.count == 1, "the other samples are within their limits")
         let review = try String(contentsOfFile: out + "/review.csv", encoding: .utf8)
-        #expect(review.contains("PRODUCE_ABOVE_LIMIT,produce,cd,0.15,0.1"))
+        #expect(review.contains("PRODUCE_ABOVE_LIMIT,produce,cd,0.16,0.1"))
         let report = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         #expect(report.contains("农产品超过 GB 2762 污染物限量"), "the report shows the finding's label, not its code")
+    }
+
+    @Test func aSampleOfAParcelNotInTheLayerIsRejected() throws {
+        let project = try EvidenceCLITests.sampleCopy()
+        try """
+        sample_id,parcel_id,crop,date,Cd (mg/kg)
+        P1,1409021010010000010,玉米,2025-09-20,0.02
+        P3,9999,玉米,2025-09-20,0.01
+        P4,,玉米,2025-09-20,0.01
+        """.write(toFile: project + "/produce_samples.csv", atomically: true, encoding: .utf8)
+        let out = try EvidenceCLITests.assess(project)
+        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("produce_samples.csv,row 3,parcel_id,UNKNOWN_PARCEL"))
+        #expect(rejects.contains("produce_samples.csv,row 4,location,MISSING_LOCATION"))
+        let run = try CLITests.manifest(out)
+        let produce = try #require((run["monitoring"] as? [[String: Any]])?.first { ($0["file"] as? String)?.hasSuffix("produce_samples.csv") == true })
+        #expect(produce["rows_read"] as? Int == 3 && produce["rows_accepted"] as? Int == 1 && produce["rows_rejected"] as? Int == 2)
+    }
+}
+
+/// 灌溉方式 in the sample story (issue #27): the sample's water is too salty for sprinklers (FAO 29),
+/// so sprinkled forage must move to drip; raw-eaten vegetables take drip only.
+@Suite struct IrrigationMethodCLITests {
+    @Test func sprinkledParcelsAreToldToMoveToDrip() throws {
+        let out = try EvidenceCLITests.assess(EvidenceCLITests.sampleCopy())
+        let parcels = try EvidenceCLITests.properties(out, "parcels.geojson")
+        let sprinkled = parcels.filter { $0["irrigation_method"] as? String == "喷灌" }
+        #expect(!sprinkled.isEmpty)
+        for parcel in sprinkled {
+            #expect((parcel["zone_reasons"] as? [String])?.contains("IRRIGATION_METHOD_NOT_ALLOWED") == true)
+            #expect(parcel["irrigation_method_recommended"] as? String == "drip")
+            // Raw-eaten vegetables lose sprinklers to their exposure; the others to the water's salt.
+            let reason = parcel["crop_class"] as? String == "vegetable_raw" ? "METHOD_WETS_RAW_EATEN_CROP" : "METHOD_FOLIAR_SALT"
+            #expect((parcel["irrigation_method_reasons"] as? [String])?.contains(reason) == true, "\(parcel["crop"] ?? "")")
+            #expect(EvidenceCLITests.findings(parcel).contains { $0["code"] as? String == "IRRIGATION_METHOD_NOT_ALLOWED" })
+        }
+        let tomato = try #require(parcels.first { $0["crop"] as? String == "番茄" })
+        #expect(tomato["irrigation_methods_allowed"] as? [String] == ["drip", "subsurface_drip"])
+        let report = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(report.contains("灌溉方式（按分区和作物类别）"))
+        let sources = try EvidenceCLITests.properties(out, "sources.geojson")
+        let zs01 = try #require(sources.first { $0["source_id"] as? String == "ZS01" })
+        #expect(zs01["status_use_municipal"] as? String == "pass" && zs01["status"] as? String == "pass", "the multi-use outlet meets GB/T 18920 and GB 5084")
     }
 }
