@@ -151,12 +151,23 @@ public enum HTMLReport {
     /// Each source's status per crop class, and its failing parameters.
     static func complianceSection(_ input: ReportInput, labels l: ReportLabels) -> String {
         var h = ""
-        h += "<section><h2>\(l["compliance"])</h2>" + table(id: "compliance", header: ["", l["status"]] + CropClass.allCases.map { l[$0.rawValue] } + [l["failing_parameters"]],
+        h += "<section><h2>\(l["compliance"])</h2>" + table(id: "compliance",
+            header: ["", l["status"]] + CropClass.allCases.map { l[$0.rawValue] } + [l["uses"], l["failing_parameters"]],
             rows: input.sources.map { s in
                 [s.sourceID, l[s.effective.status.rawValue]] + CropClass.allCases.map { l[s.perClass[$0]?.status.rawValue ?? "no_data"] }
+                    + [useStatuses(s, labels: l)]
                     + [(s.effective.prohibitedInflows.map { "inflow \($0.rawValue)" } + s.effective.failing.map { "\($0.parameter) (\($0.evidence.joined(separator: ", ")))" }).joined(separator: "; ")]
             }, sortable: true) + "</section>"
         return h
+    }
+
+    /// Each use an outlet serves with its status by that use's standard (双辽: the strictest binds).
+    static func useStatuses(_ source: SourceAssessment, labels l: ReportLabels) -> String {
+        (source.source?.uses ?? []).map { use -> String in
+            let status = use == .farmland || use == .landscape ? (source.farmland ?? source.effective).status.rawValue
+                : source.perUse[use.rawValue]?.status.rawValue ?? "not_judged"
+            return "\(l["use_" + use.rawValue]) \(l[status])"
+        }.joined(separator: l.language == .zh ? "；" : "; ")
     }
 
     /// The limits in effect, with their sources and confidence.
