@@ -88,12 +88,12 @@ struct SampleMonitoring {
                     let hgChoices = ["<0.00004", "未检出", "0.00004L", fixed(random.uniform(0.00004, 0.0002), 5)]
                     let row = [
                         "W\(year)\(two(month))-\(source.id)", source.id, "\(year)/\(month)/\(5 + random.int(below: 20))",
-                        fixed(random.uniform(7.2, 7.9), 2), fixed(random.uniform(180, 260), 1), fixed(salt, 0),
+                        fixed(random.uniform(7.2, 7.9), 2), fixed(chloride(source.id, random.uniform(180, 260)), 1), fixed(salt, 0),
                         fixed(salt * random.uniform(1.45, 1.6), 0), cd, hgChoices[random.int(below: hgChoices.count)],
                         fixed(random.uniform(0.002, 0.008), 4), random.uniform(0, 1) < 0.2 ? "ND" : fixed(random.uniform(0.01, 0.05), 3),
                         "0.004L", fixed(random.uniform(0.01, 0.05), 3), fixed(random.uniform(0.05, 0.2), 3),
                         fixed(random.uniform(0.005, 0.02), 3), fixed(bod5(source.id, random.uniform(6, 15)), 1), fixed(random.uniform(20, 45), 0),
-                        fixed(random.uniform(5, 15), 0), String(200 + random.int(below: 4800)), "未检出",
+                        fixed(random.uniform(5, 15), 0), String(fecalColiforms(source.id, 200 + random.int(below: 4800))), "未检出",
                     ] + (source.id == "ZS01" ? [
                         fixed(municipal.uniform(1, 3), 1), fixed(municipal.uniform(5, 12), 0), fixed(municipal.uniform(0.5, 3), 2),
                         fixed(municipal.uniform(0.05, 0.3), 2), fixed(municipal.uniform(0.05, 0.2), 2), fixed(municipal.uniform(0.02, 0.08), 3),
@@ -110,6 +110,14 @@ struct SampleMonitoring {
 
     /// ZS01's advanced treatment keeps BOD5 within GB/T 18920's 10 mg/L; the others as drawn.
     func bod5(_ source: String, _ drawn: Double) -> Double { source == "ZS01" ? 4 + (drawn - 6) / 2 : drawn }
+
+    /// ZS01 also waters green space (城市绿化), where GB/T 25499 caps chloride at 250 mg/L: its
+    /// water runs a little fresher than the others' (165–237 mg/L).
+    func chloride(_ source: String, _ drawn: Double) -> Double { source == "ZS01" ? 165 + (drawn - 180) * 0.9 : drawn }
+
+    /// ZS01 disinfects (chlorine 1.0 mg/L), so its fecal coliforms stay under GB/T 25499's
+    /// 200 个/L for public green space; the others as drawn.
+    func fecalColiforms(_ source: String, _ drawn: Int) -> Int { source == "ZS01" ? drawn / 40 : drawn }
 
     // MARK: - Produce samples (农产品, GB 2762)
 

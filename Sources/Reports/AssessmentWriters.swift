@@ -60,7 +60,7 @@ public enum SourcesFile {
         let uses = Set(source.source?.uses ?? [])
         for use in WaterUse.allCases {
             let status: String? = !uses.contains(use) ? nil
-                : use == .farmland || use == .landscape ? (source.farmland ?? effective).status.rawValue
+                : use == .farmland ? (source.farmland ?? effective).status.rawValue
                 : source.perUse[use.rawValue]?.status.rawValue ?? "not_judged"
             properties.append(("status_use_\(use.rawValue)", status.map(PropertyValue.string) ?? .null))
         }

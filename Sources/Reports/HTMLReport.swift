@@ -164,7 +164,7 @@ public enum HTMLReport {
     /// Each use an outlet serves with its status by that use's standard (双辽: the strictest binds).
     static func useStatuses(_ source: SourceAssessment, labels l: ReportLabels) -> String {
         (source.source?.uses ?? []).map { use -> String in
-            let status = use == .farmland || use == .landscape ? (source.farmland ?? source.effective).status.rawValue
+            let status = use == .farmland ? (source.farmland ?? source.effective).status.rawValue
                 : source.perUse[use.rawValue]?.status.rawValue ?? "not_judged"
             return "\(l["use_" + use.rawValue]) \(l[status])"
         }.joined(separator: l.language == .zh ? "；" : "; ")

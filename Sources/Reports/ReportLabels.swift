@@ -50,7 +50,7 @@ public struct ReportLabels: Sendable {
         "evidence_title": ("评估依据（必测项目）", "Evidence behind the verdicts"), "samples_in_year": ("评估年样品数", "samples in the year"),
         "required_measured": ("已测必测项目", "required items measured"), "required_missing": ("缺测必测项目", "required items missing"),
         "uses": ("各用途达标情况", "status by use"),
-        "use_farmland": ("农田灌溉", "farmland"), "use_landscape": ("城市绿化", "landscape"), "use_industry": ("工业", "industry"),
+        "use_farmland": ("农田灌溉", "farmland"), "use_green_space": ("绿地灌溉", "green space"), "use_landscape": ("景观环境", "landscape water"), "use_industry": ("工业", "industry"),
         "use_municipal": ("市政杂用", "municipal"), "use_ecological": ("生态补水", "ecological"), "use_other": ("其他", "other"),
         "not_judged": ("未判定（无标准）", "not judged (no standard)"),
         "methods": ("灌溉方式（按分区和作物类别）", "Irrigation methods by zone and crop class"),

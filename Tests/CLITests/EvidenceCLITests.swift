@@ -231,5 +231,8 @@ import TestSupport
         let sources = try EvidenceCLITests.properties(out, "sources.geojson")
         let zs01 = try #require(sources.first { $0["source_id"] as? String == "ZS01" })
         #expect(zs01["status_use_municipal"] as? String == "pass" && zs01["status"] as? String == "pass", "the multi-use outlet meets GB/T 18920 and GB 5084")
+        #expect(zs01["status_use_green_space"] as? String == "pass", "城市绿化 is green space, judged by GB/T 25499")
+        let zs03 = try #require(sources.first { $0["source_id"] as? String == "ZS03" })
+        #expect(zs03["status_use_industry"] as? String == "not_judged" && (zs03["status_reasons"] as? [String])?.contains("USE_NOT_JUDGED") == true)
     }
 }

@@ -117,7 +117,7 @@ import PlanarGeometry
         // Value-level rejects keep the row: W4 and W5 still load with their chloride.
         #expect(Set(data.waterSamples.map(\.id)) == ["W1", "W4", "W5", "W6"])
         #expect(data.sources.first { $0.id == "ZS02" }?.hasProhibitedInflow == true)
-        #expect(data.sources.first { $0.id == "ZS01" }?.uses == [.farmland, .landscape])
+        #expect(data.sources.first { $0.id == "ZS01" }?.uses == [.farmland, .greenSpace])
         MonitoringFixtures.expectBalanced(data)
     }
 

@@ -57,10 +57,49 @@ import Testing
         #expect(assessment.effective.status == .incomplete && assessment.effective.isIncomplete)
     }
 
-    /// A use without a standard in standards.json is said not judged, and never passes silently.
+    /// A use without a standard in standards.json is said not judged, and never passes silently:
+    /// its parcels cannot be suitable, since the strictest standard among the uses is unknown.
     @Test func aUseWithoutAStandardIsNotJudged() {
         let assessment = Self.assess(Self.sample(), uses: [.farmland, .industry])
         #expect(assessment.usesNotJudged == ["industry"] && assessment.perUse.isEmpty)
         #expect(SourceStatusReason.reasons(for: assessment).contains(.useNotJudged))
+        var input = ZoningInput(cropClass: .feedForage, tier: .preferred, sourceVerdict: assessment.effective, sourceKnown: true)
+        #expect(Zoning.zone(input).zone == .suitable)
+        input.sourceUseNotJudged = true
+        let (zone, reasons) = Zoning.zone(input)
+        #expect(zone == .restricted && reasons == [.sourceUseNotJudged])
+    }
+
+    /// 城市绿化 is green-space irrigation: GB/T 25499, both columns, the strictest (M values).
+    @Test func greenSpaceIsJudgedByGBT25499() {
+        #expect(WaterUse(name: "城市绿化") == .greenSpace && WaterUse(name: "绿地灌溉") == .greenSpace)
+        let green = ["residual_chlorine": MeasuredValue.value(0.5), "fecal_coliforms": .value(150), "ammonia_n": .value(5)]
+        let clean = Self.assess(Self.sample(green), uses: [.farmland, .greenSpace])
+        #expect(clean.perUse["green_space"]?.status == .pass && clean.effective.status == .pass,
+                "\(String(describing: clean.perUse["green_space"]))")
+        // 500 个/L passes GB 5084's dryland column but not public green space (≤ 200).
+        let dirty = Self.assess(Self.sample(green.merging(["fecal_coliforms": .value(500)]) { $1 }), uses: [.farmland, .greenSpace])
+        #expect(dirty.farmland?.status == .pass && dirty.perUse["green_space"]?.status == .fail && dirty.effective.status == .fail)
+        #expect(dirty.effective.failing.contains { $0.parameter == "fecal_coliforms" && $0.limit.max == 200 && $0.limit.isUnverified })
+        // Chloride 300: GB 5084 (350) passes, GB/T 25499 (250) does not.
+        let salty = Self.assess(Self.sample(green.merging(["chloride": .value(300)]) { $1 }), uses: [.farmland, .greenSpace])
+        #expect(salty.perUse["green_space"]?.failing.map(\.parameter) == ["chloride"])
+        // Chlorine at the outlet must reach 0.2 (the network end's floor).
+        #expect(Self.assess(Self.sample(green.merging(["residual_chlorine": .value(0.1)]) { $1 }), uses: [.greenSpace])
+            .perUse["green_space"]?.failing.map(\.parameter) == ["residual_chlorine"])
+    }
+
+    /// Landscape water (GB/T 18921) limits nutrients; the kind of water body is not recorded, so
+    /// every column counts. 生态补水 takes the wetland column alone.
+    @Test func landscapeAndEcologicalAreJudgedByGBT18921() {
+        let nutrients = ["total_p": MeasuredValue.value(0.4), "total_n": .value(8), "ammonia_n": .value(2), "fecal_coliforms": .value(2)]
+        let landscape = Self.assess(Self.sample(nutrients), uses: [.landscape])
+        #expect(landscape.perUse["landscape"]?.failing.map(\.parameter) == ["total_p"], "0.4 is above the lake and feature columns' 0.3")
+        let wetland = Self.assess(Self.sample(nutrients), uses: [.ecological])
+        #expect(wetland.perUse["ecological"]?.status == .pass, "\(String(describing: wetland.perUse["ecological"]))")
+        // Not measured is not a pass.
+        let untested = Self.assess(Self.sample(["total_p": nil]), uses: [.ecological])
+        #expect(untested.perUse["ecological"]?.status == .incomplete && untested.perUse["ecological"]?.missingParameters.contains("total_p") == true)
+        #expect(ParameterCatalog.parameter(named: "总磷(以P计)")?.id == "total_p" && ParameterCatalog.parameter(named: "TN")?.id == "total_n")
     }
 }

@@ -191,7 +191,7 @@ public struct MonitoringIngest {
             guard uses.count == useNames.count else {
                 let unknown = useNames.filter { WaterUse(name: $0) == nil }
                 reader.rejectRow(row.origin, field: "uses", code: .badValue,
-                                 reason: "unknown use \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); expected \(WaterUse.allCases.map(\.rawValue).joined(separator: ", ")) or 农田灌溉, 城市绿化, 工业, 市政, 生态补水")
+                                 reason: "unknown use \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); expected \(WaterUse.allCases.map(\.rawValue).joined(separator: ", ")) or 农田灌溉, 绿地灌溉 (城市绿化), 景观, 工业, 市政, 生态补水")
                 continue
             }
             data.sources.append(WaterSource(id: id, name: row.text[.name], location: row.location, inflows: inflows.filter { $0 != .none },

@@ -137,6 +137,9 @@ public enum ParameterCatalog {
         ("colour", .colour, "colour", "色度", ["colour", "color", "色度"]),
         ("e_coli", .bacteriaCount, "E. coli", "大肠埃希氏菌", ["ecoli", "e.coli", "escherichiacoli", "大肠埃希氏菌", "大肠埃希菌", "大肠杆菌"]),
         ("inorganic_as", .concentration, "inorganic arsenic", "无机砷", ["inorganicas", "inorganicarsenic", "ias", "无机砷", "无机砷(以as计)"]),
+        // GB/T 18921 (landscape water) limits nutrients as the element.
+        ("total_p", .concentration, "total phosphorus (as P)", "总磷", ["totalp", "totalphosphorus", "tp", "总磷", "总磷(以p计)"]),
+        ("total_n", .concentration, "total nitrogen (as N)", "总氮", ["totaln", "totalnitrogen", "tn", "总氮", "总氮(以n计)"]),
     ]
 
     public static let all: [Parameter] = entries.enumerated().map { ordinal, entry in

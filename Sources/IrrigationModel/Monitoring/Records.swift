@@ -37,16 +37,32 @@ public enum IndustrialInflow: String, Sendable, Hashable, Codable, CaseIterable 
     }
 }
 
-/// What an outlet's water is used for; a multi-use outlet is held to the strictest standard.
+/// What an outlet's water is used for (the uses of Shuangliao's 《再生水利用管理办法》, each with its
+/// standard); a multi-use outlet is held to the strictest standard among them.
 public enum WaterUse: String, Sendable, Hashable, Codable, CaseIterable {
-    case farmland, landscape, industry, municipal, ecological, other
+    /// 农田灌溉: GB 5084 / GB 20922 by crop class.
+    case farmland
+    /// 城市公园景观、绿地等灌溉 (green-space irrigation): GB/T 25499.
+    case greenSpace = "green_space"
+    /// 观赏性湖泊、湿地、景观环境用水 (landscape water bodies): GB/T 18921.
+    case landscape
+    /// 工业冷却、洗涤、锅炉用水: SL 368.
+    case industry
+    /// 城市杂用 (street cleaning, toilets, fire fighting …): GB/T 18920.
+    case municipal
+    /// 生态补水 (wetland replenishment): GB/T 18921's wetland column.
+    case ecological
+    case other
 
     static let names: [String: WaterUse] = [
         "farmland": .farmland, "农田灌溉": .farmland, "农业": .farmland, "irrigation": .farmland, "农田": .farmland,
-        "landscape": .landscape, "城市绿化": .landscape, "绿化": .landscape, "景观": .landscape, "园林": .landscape,
+        "green_space": .greenSpace, "green space": .greenSpace, "greenspace": .greenSpace, "绿地灌溉": .greenSpace, "绿地": .greenSpace,
+        "城市绿化": .greenSpace, "绿化": .greenSpace, "园林": .greenSpace, "园林绿化": .greenSpace,
+        "landscape": .landscape, "景观": .landscape, "景观环境": .landscape, "景观用水": .landscape, "景观水": .landscape,
+        "景观环境用水": .landscape, "观赏": .landscape,
         "industry": .industry, "工业": .industry, "industrial": .industry,
-        "municipal": .municipal, "市政": .municipal, "城市杂用": .municipal,
-        "ecological": .ecological, "生态补水": .ecological, "生态": .ecological,
+        "municipal": .municipal, "市政": .municipal, "城市杂用": .municipal, "市政杂用": .municipal,
+        "ecological": .ecological, "生态补水": .ecological, "生态": .ecological, "湿地": .ecological,
         "other": .other, "其他": .other,
     ]
 

@@ -28,6 +28,8 @@ public struct ParcelRules: Sendable {
     private let incompleteFindingBySource: [String: Finding]
     /// Sources of secondary effluent that do not qualify for farmland.
     private let secondaryNotQualified: Set<String>
+    /// Sources serving a use no loaded standard judges.
+    private let useNotJudged: Set<String>
 
     public init(crops: CropCatalog, sources: [SourceAssessment], context: ReviewEngine.Context, indeterminateAsPass: Bool,
                 methods: IrrigationMethodCatalog? = nil) {
@@ -35,6 +37,7 @@ public struct ParcelRules: Sendable {
         verdictBySource = Dictionary(uniqueKeysWithValues: sources.map { ($0.sourceID, $0.effective) })
         incompleteFindingBySource = verdictBySource.compactMapValues { $0.isIncomplete ? Finding.sourceIncomplete($0) : nil }
         secondaryNotQualified = Set(sources.filter { $0.secondaryEffluentProblems?.isEmpty == false }.map(\.sourceID))
+        useNotJudged = Set(sources.filter { !$0.usesNotJudged.isEmpty }.map(\.sourceID))
     }
 
     /// What the rules need of a parcel besides its crop class: its source and recorded soil pH,
@@ -77,6 +80,7 @@ public struct ParcelRules: Sendable {
             indeterminateAsPass: indeterminateAsPass)
         zoning.produceReview = review.produceReview
         zoning.sourceSecondaryNotQualified = facts.sourceID.map(secondaryNotQualified.contains) ?? false
+        zoning.sourceUseNotJudged = facts.sourceID.map(useNotJudged.contains) ?? false
         let advice = methodAdvice(facts, cropClass: classification.cropClass, findings: &review.findings)
         zoning.irrigationMethodNotAllowed = review.findings.contains { $0.code == .irrigationMethodNotAllowed }
         let (zone, reasons) = Zoning.zone(zoning)

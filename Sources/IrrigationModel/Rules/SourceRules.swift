@@ -63,7 +63,8 @@ public struct SourceRules: Sendable {
         var perClass: [CropClass: SourceVerdict] = [:]
         for cropClass in CropClass.allCases { perClass[cropClass] = verdict(limitsByClass[cropClass]!) }
         // One outlet, several uses: the strictest standard among them applies to all.
-        let useClasses: Set<CropClass> = (source?.uses.contains(.landscape) ?? false) ? [.landscapeForest] : []
+        // Green space and landscape water also wet landscape plants: GB 5084's landscape class too.
+        let useClasses: Set<CropClass> = (source?.uses.contains { $0 == .greenSpace || $0 == .landscape } ?? false) ? [.landscapeForest] : []
         let classes = served.cropClasses.union(useClasses)
         var columns: [String: [String]] = [:]
         for cropClass in classes {
@@ -74,7 +75,7 @@ public struct SourceRules: Sendable {
         // Every other use by its own standard, each of its items required; the outlet answers
         // to the strictest of them all (双辽 "按最高使用要求确定").
         var perUse: [String: SourceVerdict] = [:], notJudged: [String] = []
-        for use in (source?.uses ?? []) where use != .farmland && use != .landscape {
+        for use in (source?.uses ?? []) where use != .farmland {
             guard let useColumns = standards.useStandards[use] else { notJudged.append(use.rawValue); continue }
             let limits = standards.effectiveLimits(columns: useColumns, conditions: conditions, boron: nil)
             // The standard's basic items are required; its selective ones judged when measured.

@@ -16,6 +16,9 @@ public enum ZoneReason: String, Sendable, Hashable, Codable, CaseIterable {
     case tierCautious = "TIER_CAUTIOUS", soilAboveScreening = "SOIL_ABOVE_SCREENING", cropUnknown = "CROP_UNKNOWN"
     case sourceNoData = "SOURCE_NO_DATA", sourceIncomplete = "SOURCE_INCOMPLETE", sourceUnknown = "SOURCE_UNKNOWN"
     case sourceSecondaryNotQualified = "SOURCE_SECONDARY_NOT_QUALIFIED"
+    /// The source also serves a use whose standard is not loaded (SL 368 for industry): the
+    /// strictest standard among its uses, which its water must meet, cannot be established.
+    case sourceUseNotJudged = "SOURCE_USE_NOT_JUDGED"
     case soilReview = "SOIL_REVIEW", groundwaterReview = "GROUNDWATER_REVIEW", produceReview = "PRODUCE_REVIEW"
     case irrigationMethodNotAllowed = "IRRIGATION_METHOD_NOT_ALLOWED"
 
@@ -45,6 +48,8 @@ public struct ZoningInput: Sendable {
     public var produceReview: Bool = false
     /// The source is secondary effluent that does not qualify for farmland (`SourceRules.secondaryEffluentProblems`).
     public var sourceSecondaryNotQualified: Bool = false
+    /// The source serves a use no loaded standard judges (`SourceAssessment.usesNotJudged`).
+    public var sourceUseNotJudged: Bool = false
     /// The parcel's current irrigation method is not among those allowed.
     public var irrigationMethodNotAllowed: Bool = false
     /// Count indeterminate source results as passing (project `indeterminate_as: pass`).
@@ -85,6 +90,7 @@ public enum Zoning {
         if input.groundwaterReview { reasons.append(.groundwaterReview) }
         if input.produceReview { reasons.append(.produceReview) }
         if input.sourceSecondaryNotQualified { reasons.append(.sourceSecondaryNotQualified) }
+        if input.sourceUseNotJudged { reasons.append(.sourceUseNotJudged) }
         if input.irrigationMethodNotAllowed { reasons.append(.irrigationMethodNotAllowed) }
         let ordered = ZoneReason.allCases.filter(reasons.contains)
         return (ordered.map(\.zone).max() ?? .suitable, ordered)
