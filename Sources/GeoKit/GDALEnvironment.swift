@@ -55,7 +55,8 @@ public enum GDALEnvironment {
         return try body()
     }
 
-    /// Sets a GDAL configuration option for this process.
+    /// Sets a GDAL configuration option for this process (GDAL's `--config KEY VALUE`); call it
+    /// before the datasets it should affect are opened.
     ///
     /// The corresponding C function is `CPLSetConfigOption`.
     public static func setConfigOption(_ key: String, _ value: String?) {

@@ -70,6 +70,16 @@ public struct Layer {
         return try SpatialReference(cloning: borrowed)
     }
 
+    /// Keeps only the features the OGR SQL `WHERE` clause selects (GDAL's `-where`); nil clears it.
+    /// Every later read, count and seek sees the filtered layer.
+    ///
+    /// The corresponding C function is `OGR_L_SetAttributeFilter`.
+    public func setAttributeFilter(_ whereClause: String?) throws(GDALError) {
+        try ogrCheck("OGR_L_SetAttributeFilter", context: "layer \"\(name)\", where \(whereClause ?? "")") {
+            OGR_L_SetAttributeFilter(handle, whereClause)
+        }
+    }
+
     /// The declared geometry type. The corresponding C function is `OGR_L_GetGeomType`.
     public var geometryType: GeometryType { GeometryType(cValue: OGR_L_GetGeomType(handle)) }
 

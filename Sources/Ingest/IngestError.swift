@@ -19,6 +19,8 @@ public enum IngestError: Error, CustomStringConvertible {
     case damaged(path: String, gdal: GDALError)
     /// A partitioned run over a source whose reading order is not stable (a database).
     case unstableOrder(path: String, driver: String)
+    /// An attribute filter (`--where`) GDAL cannot apply to the layer.
+    case badFilter(path: String, layer: String, whereClause: String, gdal: GDALError)
 
     public var description: String {
         switch self {
@@ -51,6 +53,9 @@ public enum IngestError: Error, CustomStringConvertible {
             return "\(path) is damaged or cut short: \(gdal.message.isEmpty ? "GDAL could not read it" : gdal.message) (\(gdal.context ?? "reading its features")). Nothing was assessed or written; restore the file (all of its parts: .shp, .shx, .dbf) from where it came from"
         case let .unstableOrder(path, driver):
             return "\(Credentials.redact(path)) is a \(driver) database layer: its features come in no fixed order, so the parts of a partitioned run (--shard) could overlap and miss parcels. Export it once for the run (ogr2ogr -f GPKG parcels.gpkg …) and partition the file, or run without --shard"
+        case let .badFilter(path, layer, whereClause, gdal):
+            return "--where \"\(whereClause)\" cannot filter \(path) (layer \"\(layer)\"): \(gdal.message.isEmpty ? gdal.description : gdal.message). "
+                + "Write it in OGR SQL over the layer's fields, e.g. --where \"DLMC IN ('水浇地', '旱地')\""
         case let .gdal(error):
             return error.description
         }

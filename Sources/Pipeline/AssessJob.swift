@@ -30,6 +30,15 @@ public struct AssessOptions: Sendable {
     /// of being freed piece by piece when the run returns; for the command line, which exits
     /// right after (freeing a million parcels took about a second of one core).
     public var freesDataOnReturn = true
+    /// GDAL configuration options (`--config KEY VALUE`, project `gdal_config:`), set before
+    /// anything is opened.
+    public var gdalConfig: [String: String] = [:]
+
+    /// Sets the GDAL configuration options of the run (once, before the first dataset opens).
+    func applyGDALConfig() {
+        GDALEnvironment.initialize()
+        for (key, value) in gdalConfig.sorted(by: { $0.key < $1.key }) { GDALEnvironment.setConfigOption(key, value) }
+    }
 
     public init(parcels: ParcelInputOptions, monitoring: MonitoringOptions = MonitoringOptions(), linking: LinkingOptions = LinkingOptions(),
                 samplesCRS: String? = nil, outputDirectory: String, projectFile: String? = nil, command: [String] = [],
@@ -56,8 +65,9 @@ public struct AssessJob {
     /// per-parcel outputs → dissolve → the other outputs and the report → publish.
     public func run() throws -> AssessSummary {
         let started = Date()
-        GDALEnvironment.initialize()
+        options.applyGDALConfig()
         guard GDALEnvironment.geosVersion != nil else { throw PipelineError.gdalWithoutGEOS }
+        guard !ProjectFile.isDataSourceName(options.outputDirectory) else { throw PipelineError.outputIsDatabase(options.outputDirectory) }
         var timer = PhaseTimer(observer: options.output.progress)
 
         let project = try IngestStage.run(options, timer: &timer)
@@ -318,6 +328,8 @@ public enum PipelineError: Error, CustomStringConvertible {
     case serviceAreasWithoutSourceField(String)
     case shardWithServiceAreas(Shard)
     case noParcelAccepted(path: String, featuresRead: Int, reasons: [String: Int])
+    /// `--out` names a database (`PG:…`): it is a folder of files (issue #25).
+    case outputIsDatabase(String)
 
     public var description: String {
         switch self {
@@ -333,6 +345,8 @@ public enum PipelineError: Error, CustomStringConvertible {
             "\(path): no parcel could be assessed (\(featuresRead) features read"
                 + (reasons.isEmpty ? ")" : "; rejected: " + reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
                 + ". Nothing was written; `irrizone check` lists each reject and its reason"
+        case let .outputIsDatabase(name):
+            "--out \(Credentials.redact(name)) names a database, but --out is the folder for the files (GeoJSON, CSV, report.html). Give a folder, and the database with --db \(Credentials.redact(name)) to write the run into it too"
         case let .badSamplesCRS(crs, message):
             "--samples-crs \"\(crs)\" is not a CRS GDAL understands: \(message)"
         }

@@ -36,7 +36,7 @@ public struct CheckReport: Codable, Sendable {
     public var warnings: [String]
 
     public static func make(options: AssessOptions) throws -> CheckReport {
-        GDALEnvironment.initialize()
+        options.applyGDALConfig()
         guard GDALEnvironment.geosVersion != nil else { throw PipelineError.gdalWithoutGEOS }
         var timer = PhaseTimer()
         let project = try IngestStage.run(options, timer: &timer)

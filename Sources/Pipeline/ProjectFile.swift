@@ -4,7 +4,7 @@ import IrrigationModel
 import Reports
 import Yams
 
-/// The project file (`--config FILE`, YAML): inputs and mappings for a run, so a bureau can
+/// The project file (`--project FILE`, YAML): inputs and mappings for a run, so a bureau can
 /// re-run a season with one command. Relative paths are relative to the file's folder.
 /// The schema is documented in README.md ("Project file").
 public struct ProjectFile: Sendable {
@@ -14,6 +14,10 @@ public struct ProjectFile: Sendable {
         public var encoding: String?
         public var assumeCRS: String?
         public var fields: [ParcelField: String] = [:]
+        /// GDAL's `-oo NAME=VALUE` for the parcel source.
+        public var openOptions: [String] = []
+        /// GDAL's `-where`: only the features it selects are parcels.
+        public var attributeFilter: String?
     }
 
     public var parcels = Parcels()
@@ -34,6 +38,8 @@ public struct ProjectFile: Sendable {
     public var maxOutsideMetres = MonitoringOptions.defaultMaxOutsideMetres
     /// `units: assume` (default) or `strict`: what a parameter column without a unit means.
     public var unitPolicy = UnitPolicy.assumeCanonical
+    /// GDAL configuration options (`gdal_config:`), as GDAL's `--config KEY VALUE`.
+    public var gdalConfig: [String: String] = [:]
 
     public init() {}
 
@@ -51,7 +57,7 @@ public struct ProjectFile: Sendable {
 
     static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "produce", "samples_crs", "service_areas", "linking",
                                                "rules", "standards_override", "crops", "exclusions",
-                                               "loads", "accumulation", "review", "targets", "report", "units"]
+                                               "loads", "accumulation", "review", "targets", "report", "units", "gdal_config"]
     static let reportKeys: Set<String> = ["lang", "format"]
     static let loadKeys: Set<String> = ["quota_m3_per_mu", "non_detects"]
     static let accumulationKeys: Set<String> = ["depth_m", "bulk_density_t_m3", "model", "residual_rate", "horizon_years", "background_mg_kg",
@@ -59,8 +65,9 @@ public struct ProjectFile: Sendable {
     static let reviewKeys: Set<String> = ["soil_salt_classes_g_kg", "soil_salt_review_class", "yield_review_below_pct", "shallow_water_table_m",
                                           "shallow_load_kg_ha_yr", "trend_min_readings", "trend_alpha"]
     static let ruleKeys: Set<String> = ["year", "statistic", "indeterminate_as", "saline_alkali", "high_fluoride", "required"]
-    static let parcelKeys: Set<String> = ["path", "layer", "encoding", "assume_crs", "fields"]
-    static let tableKeys: Set<String> = ["path", "layer", "encoding", "crs", "columns", "units", "detection_limits", "volume_unit", "constants", "species"]
+    static let parcelKeys: Set<String> = ["path", "layer", "encoding", "assume_crs", "fields", "open_options", "where"]
+    static let tableKeys: Set<String> = ["path", "layer", "encoding", "crs", "columns", "units", "detection_limits", "volume_unit", "constants", "species",
+                                         "open_options", "where"]
     static let linkingKeys: Set<String> = ["soil_max_distance_m", "groundwater_radius_m", "max_outside_m"]
 
     /// Loads and validates a project file. Unknown keys are errors: a misspelt key silently
@@ -81,9 +88,7 @@ public struct ProjectFile: Sendable {
         }
         try checkKeys(root, allowed: topLevelKeys, section: "top level", path: path)
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        func resolve(_ value: String) -> String {
-            value.hasPrefix("/") || value.hasPrefix("/vsi") ? value : base.appendingPathComponent(value).path
-        }
+        func resolve(_ value: String) -> String { Self.resolve(value, relativeTo: base) }
 
         var project = ProjectFile()
         if let output = root["output"] {
@@ -103,6 +108,7 @@ public struct ProjectFile: Sendable {
         project.produce = try root["produce"].map { try tableList($0, section: "produce", path: path, resolve: resolve) } ?? []
         project.samplesCRS = try string(root, "samples_crs", path)
         project.serviceAreas = try string(root, "service_areas", path).map(resolve)
+        project.gdalConfig = try stringMap(root["gdal_config"], "gdal_config", path, gdalBooleans: true)
         if let node = root["linking"] { try linkingSection(node, into: &project, path: path) }
         if let node = root["rules"] { try ruleSection(node, into: &project.rules, path: path) }
         if let text = try string(root, "units", path) {
@@ -142,6 +148,8 @@ public struct ProjectFile: Sendable {
         options.layer = try string(parcels, "layer", path)
         options.encoding = try string(parcels, "encoding", path)
         options.assumeCRS = try string(parcels, "assume_crs", path)
+        options.openOptions = try openOptions(parcels["open_options"], "parcels.open_options", path)
+        options.attributeFilter = try string(parcels, "where", path)
         if let fieldsNode = parcels["fields"] {
             guard let fields = fieldsNode as? [String: Any] else {
                 throw LoadError.invalid(path: path, reason: "parcels.fields: expected a mapping of role to field name")
@@ -230,6 +238,22 @@ public struct ProjectFile: Sendable {
         }
     }
 
+    /// A path of the project file, relative to its folder; an absolute path, a GDAL virtual path
+    /// (`/vsizip/…`) or a data source name GDAL opens by its prefix (`PG:`, `MySQL:`, `ODBC:`, a URL)
+    /// as it is (issue #25: `path: "PG:…"` was taken for a relative file).
+    static func resolve(_ value: String, relativeTo base: URL) -> String {
+        if value.hasPrefix("/") || isDataSourceName(value) { return value }
+        return base.appendingPathComponent(value).path
+    }
+
+    /// `PG:dbname=…`, `MySQL:…`, `https://…`: a driver prefix of two or more letters and a colon
+    /// (one letter and a colon is a Windows drive).
+    static func isDataSourceName(_ value: String) -> Bool {
+        guard let colon = value.firstIndex(of: ":") else { return false }
+        let prefix = value[..<colon]
+        return prefix.count >= 2 && prefix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+
     /// A monitoring input: a path, a mapping (`path`, `columns`, `units`, …), or a list of them.
     private static func tableList(_ node: Any, section: String, path: String, resolve: (String) -> String) throws -> [TableInputOptions] {
         if let list = node as? [Any] { return try list.flatMap { try tableList($0, section: section, path: path, resolve: resolve) } }
@@ -243,6 +267,8 @@ public struct ProjectFile: Sendable {
         options.layer = try string(mapping, "layer", path)
         options.encoding = try string(mapping, "encoding", path)
         options.crs = try string(mapping, "crs", path)
+        options.openOptions = try openOptions(mapping["open_options"], "\(section).open_options", path)
+        options.attributeFilter = try string(mapping, "where", path)
         options.volumeUnit = try string(mapping, "volume_unit", path)
         options.columns = try stringMap(mapping["columns"], "\(section).columns", path)
         options.units = try stringMap(mapping["units"], "\(section).units", path)
@@ -344,8 +370,10 @@ public struct ProjectFile: Sendable {
         }
     }
 
-    private static func stringMap(_ node: Any?, _ section: String, _ path: String) throws -> [String: String] {
-        guard let node else { return [:] }
+    /// - Parameter gdalBooleans: YAML's `YES`/`true` read as GDAL's `YES` (open options and
+    ///   configuration options), instead of an error.
+    private static func stringMap(_ node: Any?, _ section: String, _ path: String, gdalBooleans: Bool = false) throws -> [String: String] {
+        guard let node, !(node is NSNull) else { return [:] }
         guard let mapping = node as? [String: Any] else { throw LoadError.invalid(path: path, reason: "\(section): expected a mapping") }
         var result: [String: String] = [:]
         for (key, value) in mapping {
@@ -353,6 +381,7 @@ public struct ProjectFile: Sendable {
             case let text as String: result[key] = text
             case let number as Int: result[key] = String(number)
             case let number as Double: result[key] = String(number)
+            case let flag as Bool where gdalBooleans: result[key] = flag ? "YES" : "NO"
             default: throw LoadError.invalid(path: path, reason: "\(section).\(key): expected text")
             }
         }
@@ -441,6 +470,21 @@ public struct ProjectFile: Sendable {
         for key in mapping.keys where !allowed.contains(key) {
             throw LoadError.invalid(path: path, reason: "unknown key \"\(key)\" (\(section)); expected one of \(allowed.sorted().joined(separator: ", "))")
         }
+    }
+
+    /// GDAL open options as a mapping (`{LIST_ALL_TABLES: YES}`) or a list (`["LIST_ALL_TABLES=YES"]`),
+    /// as `NAME=VALUE` texts.
+    static func openOptions(_ node: Any?, _ section: String, _ path: String) throws -> [String] {
+        guard let node, !(node is NSNull) else { return [] }
+        if let list = node as? [Any] {
+            return try list.map { item in
+                guard let text = item as? String, let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                    throw LoadError.invalid(path: path, reason: "\(section): expected NAME=VALUE items, e.g. [\"LIST_ALL_TABLES=YES\"]")
+                }
+                return text
+            }
+        }
+        return try stringMap(node, section, path, gdalBooleans: true).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }
 
     private static func string(_ mapping: [String: Any], _ key: String, _ path: String) throws -> String? {

@@ -4,13 +4,15 @@ public enum ProjectTemplate {
     public static let text = """
     # irrizone project file / 项目配置文件
     # Paths are relative to this file. 路径相对于本文件所在目录。
-    # Run / 运行:  irrizone assess --config project.yaml
+    # Run / 运行:  irrizone assess --project project.yaml
 
     parcels:                       # 地块图层 (Shapefile, GeoPackage, GeoJSON, .zip …)
       path: parcels.shp
       # layer: DLTB                # 多图层数据源时指定图层 / layer of a multi-layer source
       # encoding: GBK              # 无 .cpg 的 GBK 数据 / text encoding when the file declares none
       # assume_crs: EPSG:4547      # 无 .prj 时的坐标系 / CRS when the layer has none
+      # open_options: {LIST_ALL_TABLES: "YES"}  # GDAL 驱动打开选项 / GDAL's -oo
+      # where: "DLMC IN ('水浇地', '旱地')"      # 只读满足条件的要素 / GDAL's -where
       fields:                      # 字段映射（省略则按别名自动识别）/ field mapping (else found by alias)
         parcel_id: DKBM            # 地块编码
         crop: ZZZW                 # 种植作物
@@ -20,6 +22,7 @@ public enum ProjectTemplate {
         source_id: SYDM            # 水源编码
         admin_unit: XZQMC          # 行政单元
     output: out                    # 输出目录 / output folder
+    # gdal_config: {PG_USE_COPY: "NO"}   # GDAL 配置项 / GDAL's --config KEY VALUE
 
     # 监测数据 / monitoring data: a path, a mapping, or a list of them
     # sources: sources.csv           # 再生水厂: source_id, name, lon/lat, industrial_inflow, uses, treatment

@@ -18,6 +18,6 @@ struct Init: ParsableCommand {
             throw ValidationError("\(path) exists; pass --force to replace it")
         }
         try ProjectTemplate.text.write(toFile: path, atomically: true, encoding: .utf8)
-        printError("wrote \(path); fill in the paths and run: irrizone assess --config \(path)")
+        printError("wrote \(path); fill in the paths and run: irrizone assess --project \(path)")
     }
 }

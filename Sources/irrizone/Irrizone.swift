@@ -56,8 +56,19 @@ struct Irrizone: ParsableCommand {
 
 /// Inputs shared by `assess` and `check`; flags override the project file.
 struct InputOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: "Project file (YAML); flags override it.")
-    var config: String?
+    @Option(name: .customLong("project"), help: "Project file (YAML); flags override it.")
+    var project: String?
+
+    @Option(name: .customLong("config"), parsing: .upToNextOption,
+            help: ArgumentHelp("A GDAL configuration option, as in GDAL's own tools (repeatable), e.g. --config PG_USE_COPY NO. An older --config FILE.yaml still names the project file, with a warning: use --project.",
+                               valueName: "KEY VALUE"))
+    var gdalConfig: [String] = []
+
+    @Option(name: .customLong("oo"), help: ArgumentHelp("An open option of the parcel source's GDAL driver, as GDAL's -oo (repeatable).", valueName: "NAME=VALUE"))
+    var openOptions: [String] = []
+
+    @Option(name: .customLong("where"), help: ArgumentHelp("Read only the parcels this OGR SQL clause selects, as GDAL's -where, e.g. \"DLMC IN ('水浇地', '旱地')\".", valueName: "SQL"))
+    var attributeFilter: String?
 
     @Option(help: "Parcel layer: any OGR vector source (Shapefile, GeoPackage, GeoJSON, zipped shapefile).")
     var parcels: String?
@@ -119,11 +130,39 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Report language: zh (default) or en.")
     var lang: String?
 
+    /// The project file and the GDAL configuration options: `--config` is GDAL's `KEY VALUE`; a
+    /// lone `--config FILE.yaml` is the project file as it was before `--project`.
+    func projectAndGDALConfig() throws -> (project: String?, gdal: [String: String]) {
+        var values = gdalConfig, projectPath = project
+        if values.count % 2 == 1, let first = values.first, [".yaml", ".yml"].contains(where: first.lowercased().hasSuffix) {
+            guard projectPath == nil else { throw ValidationError("--project and --config \(first) both name a project file: give it once, with --project") }
+            printError("warning: --config \(first) names the project file as before; use --project \(first) (--config KEY VALUE now sets a GDAL configuration option, as in GDAL's tools)")
+            projectPath = first
+            values.removeFirst()
+        }
+        guard values.count % 2 == 0 else {
+            throw ValidationError("--config takes a GDAL configuration option and its value, e.g. --config PG_USE_COPY NO; got \(values.joined(separator: " ")). The project file is --project FILE")
+        }
+        var options: [String: String] = [:]
+        for index in stride(from: 0, to: values.count, by: 2) {
+            let key = values[index]
+            guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) else {
+                throw ValidationError("--config \(key) \(values[index + 1]): a GDAL configuration option is named in capitals, e.g. --config GDAL_CACHEMAX 512")
+            }
+            options[key] = values[index + 1]
+        }
+        return (projectPath, options)
+    }
+
     func assessOptions(outputDirectory: String?, requireOutput: Bool) throws -> AssessOptions {
-        let project = try config.map { try ProjectFile.load(path: $0) } ?? ProjectFile()
-        guard let path = parcels ?? project.parcels.path else { throw ValidationError("no parcel layer: pass --parcels PATH or set parcels.path in --config") }
+        let (projectPath, gdalOptions) = try projectAndGDALConfig()
+        let project = try projectPath.map { try ProjectFile.load(path: $0) } ?? ProjectFile()
+        guard let path = parcels ?? project.parcels.path else { throw ValidationError("no parcel layer: pass --parcels PATH or set parcels.path in --project") }
+        for option in openOptions where option.firstIndex(of: "=").map({ $0 == option.startIndex }) ?? true {
+            throw ValidationError("--oo \(option): an open option is NAME=VALUE, e.g. --oo LIST_ALL_TABLES=YES")
+        }
         let output = outputDirectory ?? project.output
-        if requireOutput && output == nil { throw ValidationError("no output folder: pass --out DIR or set output in --config") }
+        if requireOutput && output == nil { throw ValidationError("no output folder: pass --out DIR or set output in --project") }
         // A flag replaces the project file's entry for that input.
         func table(_ path: String) -> TableInputOptions { TableInputOptions(path: path, encoding: tableEncoding) }
         func tables(_ flags: [String], _ fromProject: [TableInputOptions]) -> [TableInputOptions] {
@@ -139,7 +178,11 @@ struct InputOptions: ParsableArguments {
             parcels: .init(path: path, layer: layer ?? project.parcels.layer, encoding: encoding ?? project.parcels.encoding,
                            assumeCRS: assumeCRS ?? project.parcels.assumeCRS, fields: project.parcels.fields),
             monitoring: monitoring, linking: project.linking, samplesCRS: samplesCRS ?? project.samplesCRS,
-            outputDirectory: output ?? "", projectFile: config, command: CommandLine.arguments)
+            outputDirectory: output ?? "", projectFile: projectPath, command: CommandLine.arguments.map(Credentials.redact))
+        // Flags replace the project file's open options and filter; config options add to its.
+        options.parcels.openOptions = openOptions.isEmpty ? project.parcels.openOptions : openOptions
+        options.parcels.attributeFilter = attributeFilter ?? project.parcels.attributeFilter
+        options.gdalConfig = project.gdalConfig.merging(gdalOptions) { $1 }
         options.serviceAreas = serviceAreas ?? project.serviceAreas
         options.rules = project.rules
         if let year { options.rules.year = year }

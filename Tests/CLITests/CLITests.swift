@@ -23,10 +23,12 @@ import TestSupport
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
     /// Runs the built binary (or `executable`) with `arguments`; `environment` adds variables.
-    static func run(_ arguments: [String], executable: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], executable: String? = nil, environment: [String: String] = [:],
+                    workingDirectory: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable ?? binary)
         process.arguments = arguments
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -114,7 +116,7 @@ import TestSupport
 
     @Test func assessesTheSampleProject() throws {
         let out = try Self.temporaryDirectory()
-        let result = try Self.run(["assess", "--config", Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path, "--out", out])
+        let result = try Self.run(["assess", "--project", Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path, "--out", out])
         #expect(result.status == 0, "\(result.stderr)")
         let counts = try Self.checkOutputs(out, file: "SampleData")
         #expect(counts.accepted == 2999 && counts.rejected == 1 && counts.repaired == 3)
@@ -155,7 +157,7 @@ import TestSupport
         let project = Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path
         let first = try Self.temporaryDirectory(), second = try Self.temporaryDirectory()
         for out in [first, second] {
-            let result = try Self.run(["assess", "--config", project, "--out", out, "--quiet"])
+            let result = try Self.run(["assess", "--project", project, "--out", out, "--quiet"])
             #expect(result.status == 0, "\(result.stderr)")
         }
         for file in ["parcels.geojson", "zones.geojson", "sources.geojson", "summary.csv", "review.csv", "rejects.csv"] {
@@ -168,7 +170,7 @@ import TestSupport
     /// the protection zone; zones.geojson opening in GDAL and conserving area.
     @Test func theSampleStoryZonesAsThePolicySays() throws {
         let out = try Self.temporaryDirectory()
-        let result = try Self.run(["assess", "--config", Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path, "--out", out])
+        let result = try Self.run(["assess", "--project", Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path, "--out", out])
         #expect(result.status == 0, "\(result.stderr)")
         func features(_ file: String) throws -> [[String: Any]] {
             let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/" + file))) as? [String: Any]
@@ -348,7 +350,7 @@ import TestSupport
     /// Issue #7: merge(parts) equals the whole run. Every output byte for byte, except the
     /// report's generation time and run.json's times and command.
     @Test func partitionedSampleMergesIntoTheWholeRun() throws {
-        let (whole, merged) = try Self.wholeAndMerged(["--config", Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path], parts: 3)
+        let (whole, merged) = try Self.wholeAndMerged(["--project", Self.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path], parts: 3)
         for file in ["parcels.geojson", "zones.geojson", "sources.geojson", "summary.csv", "review.csv", "rejects.csv"] {
             let a = try Data(contentsOf: URL(fileURLWithPath: whole + "/" + file)), b = try Data(contentsOf: URL(fileURLWithPath: merged + "/" + file))
             #expect(a == b, "\(file) differs between the whole run and the merged parts")
@@ -385,7 +387,7 @@ import TestSupport
         var partDirectories: [String] = []
         for index in 0..<2 {
             let out = try Self.temporaryDirectory()
-            let result = try Self.run(["assess", "--config", project, "--shard", "\(index)/3", "--out", out, "--quiet"])
+            let result = try Self.run(["assess", "--project", project, "--shard", "\(index)/3", "--out", out, "--quiet"])
             #expect(result.status == 0, "\(result.stderr)")
             partDirectories.append(out)
         }
@@ -398,17 +400,17 @@ import TestSupport
         #expect(result.status == 1 && result.stderr.contains("given twice"), "\(result.stderr)")
 
         let whole = try Self.temporaryDirectory()
-        _ = try Self.run(["assess", "--config", project, "--out", whole, "--quiet"])
+        _ = try Self.run(["assess", "--project", project, "--out", whole, "--quiet"])
         result = try Self.run(["merge", "--out", target, whole])
         #expect(result.status == 1 && result.stderr.contains("partition.json"), "\(result.stderr)")
 
         let geopackagePart = try Self.temporaryDirectory()
-        result = try Self.run(["assess", "--config", project, "--shard", "0/1", "--format", "gpkg", "--out", geopackagePart, "--quiet"])
+        result = try Self.run(["assess", "--project", project, "--shard", "0/1", "--format", "gpkg", "--out", geopackagePart, "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         result = try Self.run(["merge", "--out", target, geopackagePart])
         #expect(result.status == 1 && result.stderr.contains("parcels.geojson"), "\(result.stderr)")
 
-        result = try Self.run(["assess", "--config", project, "--shard", "3/3", "--out", target])
+        result = try Self.run(["assess", "--project", project, "--shard", "3/3", "--out", target])
         #expect(result.status == 64 && result.stderr.contains("between 0 and 2"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: target + "/parcels.geojson"))
     }
@@ -442,7 +444,7 @@ import TestSupport
         try pod(merge.script, index: nil)
 
         let whole = try Self.temporaryDirectory()
-        let result = try Self.run(["assess", "--config", data + "/project/project.yaml", "--out", whole, "--quiet"])
+        let result = try Self.run(["assess", "--project", data + "/project/project.yaml", "--out", whole, "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         for file in ["parcels.geojson", "zones.geojson", "sources.geojson", "summary.csv", "review.csv", "rejects.csv"] {
             let a = try Data(contentsOf: URL(fileURLWithPath: whole + "/" + file)), b = try Data(contentsOf: URL(fileURLWithPath: data + "/out/" + file))

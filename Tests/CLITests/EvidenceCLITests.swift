@@ -17,7 +17,7 @@ import TestSupport
 
     static func assess(_ project: String, _ name: String = #function) throws -> String {
         let out = try CLITests.temporaryDirectory(name) + "/out"
-        let result = try CLITests.run(["assess", "--config", project + "/project.yaml", "--out", out])
+        let result = try CLITests.run(["assess", "--project", project + "/project.yaml", "--out", out])
         #expect(result.status == 0, "\(result.stderr)")
         return out
     }
@@ -78,7 +78,7 @@ import TestSupport
         #expect(parcels.contains { ($0["zone_reasons"] as? [String])?.contains("SOURCE_INCOMPLETE") == true })
         #expect(parcels.contains { ($0["review_reasons"] as? [String])?.contains("SOIL_INCOMPLETE") == true })
         // check names the gaps before a run.
-        let check = try CLITests.run(["check", "--config", project + "/project.yaml"])
+        let check = try CLITests.run(["check", "--project", project + "/project.yaml"])
         #expect(check.stdout.contains("source ZS01") && check.stdout.contains("none of cd, hg, as, pb, cr6, fecal_coliforms, ascaris_eggs"))
         let summary = try String(contentsOfFile: out + "/summary.csv", encoding: .utf8)
         #expect(summary.split(whereSeparator: \.isNewline)[0].hasSuffix("soil_incomplete,source_incomplete,produce_review"))

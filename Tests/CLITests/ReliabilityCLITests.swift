@@ -26,7 +26,7 @@ import PlanarGeometry
         try edit("water_samples.csv", encoding: "GBK", row: 1, column: 4, value: "1e11")
         try edit("soil_samples.csv", encoding: "UTF-8", row: 1, column: 6, value: "1e15")
         let out = try CLITests.temporaryDirectory() + "/out"
-        let result = try CLITests.run(["assess", "--config", project + "/project.yaml", "--out", out, "--quiet"])
+        let result = try CLITests.run(["assess", "--project", project + "/project.yaml", "--out", out, "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let counts = try CLITests.checkOutputs(out, file: "huge numbers")
         #expect(counts.accepted == 2999)
@@ -44,7 +44,7 @@ import PlanarGeometry
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let started = Date()
         for command in ["check", "assess"] {
-            let result = try CLITests.run([command, "--config", path] + (command == "assess" ? ["--out", path + ".out"] : []))
+            let result = try CLITests.run([command, "--project", path] + (command == "assess" ? ["--out", path + ".out"] : []))
             #expect(result.status == 1 && result.stderr.contains("aliases"), "\(command): \(result.stderr)")
         }
         #expect(Date().timeIntervalSince(started) < 20)
@@ -67,8 +67,8 @@ import PlanarGeometry
             lines.append(l)
         }
         try (lines.joined(separator: "\n") + "\n" + line + "\n").write(toFile: project + "/project.yaml", atomically: true, encoding: .utf8)
-        let check = try CLITests.run(["check", "--config", project + "/project.yaml"])
-        let assess = try CLITests.run(["assess", "--config", project + "/project.yaml", "--out", project + "/out"])
+        let check = try CLITests.run(["check", "--project", project + "/project.yaml"])
+        let assess = try CLITests.run(["assess", "--project", project + "/project.yaml", "--out", project + "/out"])
         #expect(check.status == 1 && assess.status == 1, "\(check.stderr) \(assess.stderr)")
         #expect(check.stderr.contains("project file") && check.stderr == assess.stderr)
         #expect(!FileManager.default.fileExists(atPath: project + "/out/run.json"))
@@ -77,7 +77,7 @@ import PlanarGeometry
     /// No parcel accepted: `assess` fails as `check` does and leaves the last outputs alone.
     @Test func noParcelAcceptedLeavesThePreviousOutputs() throws {
         let out = try CLITests.temporaryDirectory() + "/out"
-        let first = try CLITests.run(["assess", "--config", Self.sample + "/project.yaml", "--out", out, "--quiet"])
+        let first = try CLITests.run(["assess", "--project", Self.sample + "/project.yaml", "--out", out, "--quiet"])
         #expect(first.status == 0, "\(first.stderr)")
         let before = try Data(contentsOf: URL(fileURLWithPath: out + "/run.json"))
         let layer = try CLITests.temporaryDirectory() + "/empty.geojson"
@@ -144,7 +144,7 @@ import PlanarGeometry
         let folder = try CLITests.temporaryDirectory() + "/password=s3cret-two"
         try FileManager.default.copyItem(atPath: Self.sample, toPath: folder)
         let out = folder + "/out"
-        let run = try CLITests.run(["assess", "--config", folder + "/project.yaml", "--out", out])
+        let run = try CLITests.run(["assess", "--project", folder + "/project.yaml", "--out", out])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(!run.stderr.contains("s3cret"))
         for file in ["run.json", "report.html", "rejects.csv"] {
@@ -189,7 +189,7 @@ import PlanarGeometry
             var config = try String(contentsOfFile: project + "/project.yaml", encoding: .utf8)
             config = config.replacingOccurrences(of: "  - path: protection_zone.geojson   # 饮用水水源一级保护区\n    buffer_m: 0", with: exclusions)
             try config.write(toFile: project + "/edited.yaml", atomically: true, encoding: .utf8)
-            return try CLITests.run(["assess", "--config", project + "/edited.yaml", "--out", project + "/out", "--quiet"])
+            return try CLITests.run(["assess", "--project", project + "/edited.yaml", "--out", project + "/out", "--quiet"])
         }
         let ambiguous = try assess("  - path: two.gpkg")
         #expect(ambiguous.status == 1 && ambiguous.stderr.contains("several layers (first, second)") && ambiguous.stderr.contains("layer:"))

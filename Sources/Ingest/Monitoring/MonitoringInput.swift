@@ -26,6 +26,10 @@ public struct TableInputOptions: Sendable, Hashable {
     /// How the file reports nitrogen species named without one ("nitrate", "硝酸盐"): project
     /// file `species: as_n` or `as_ion` for the file.
     public var nitrogenSpecies: NitrogenSpecies?
+    /// Driver open options (GDAL's `-oo NAME=VALUE`), for files and databases read through GDAL.
+    public var openOptions: [String] = []
+    /// An OGR SQL `WHERE` clause (GDAL's `-where`): only the rows it selects are read.
+    public var attributeFilter: String?
 
     public init(path: String, layer: String? = nil, encoding: String? = nil, crs: String? = nil, columns: [String: String] = [:],
                 units: [String: String] = [:], detectionLimits: [String: Double] = [:], volumeUnit: String? = nil,

@@ -69,7 +69,8 @@ struct MonitoringReader {
     /// cheap to hold while its rows are taken). `expect` hears the number of rows before the
     /// first one (to reserve room).
     mutating func read(expect: (Int) -> Void = { _ in }, each consume: (InterpretedRow) -> RowVerdict) throws {
-        let table = try TableReader.read(options.path, encoding: options.encoding, layer: options.layer)
+        let table = try TableReader.read(options.path, encoding: options.encoding, layer: options.layer,
+                                          openOptions: options.openOptions, attributeFilter: options.attributeFilter)
         expect(table.rows.count)
         report.encoding = table.encoding
         let layout = try layout(of: table)

@@ -16,6 +16,10 @@ public struct ParcelInputOptions: Sendable {
     public var assumeCRS: String?
     /// Explicit field names by role; unmapped roles are found by alias.
     public var fields: [ParcelField: String]
+    /// Driver open options as GDAL's `-oo NAME=VALUE` (e.g. `LIST_ALL_TABLES=YES` for PostGIS).
+    public var openOptions: [String] = []
+    /// An OGR SQL `WHERE` clause (GDAL's `-where`): only the features it selects are parcels.
+    public var attributeFilter: String?
     /// Told every few thousand features: features read so far, and the total when the driver
     /// knows it cheaply (for a live progress line).
     public var progress: (@Sendable (Int, Int?) -> Void)?
@@ -123,6 +127,7 @@ public struct ParcelReader: Sendable {
         var openOptions: [String] = []
         if rawText { openOptions.append("ENCODING=") }
         else if let encoding = options.encoding { openOptions.append("ENCODING=\(Self.gdalEncodingName(encoding))") }
+        openOptions += options.openOptions
         do {
             return try Dataset.open(path, openOptions: openOptions)
         } catch {
@@ -167,7 +172,18 @@ public struct ParcelReader: Sendable {
         return handle.firstNonSpaceByte()
     }
 
+    /// The parcel layer, filtered by `attributeFilter` when one is given.
     func chooseLayer(in dataset: Dataset) throws -> Layer {
+        let layer = try chooseUnfilteredLayer(in: dataset)
+        if let filter = options.attributeFilter {
+            do { try layer.setAttributeFilter(filter) } catch {
+                throw IngestError.badFilter(path: options.path, layer: layer.name, whereClause: filter, gdal: error)
+            }
+        }
+        return layer
+    }
+
+    private func chooseUnfilteredLayer(in dataset: Dataset) throws -> Layer {
         let layers = dataset.layers
         if let wanted = options.layer {
             guard let layer = dataset.layer(named: wanted) else {

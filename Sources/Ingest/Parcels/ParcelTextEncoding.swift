@@ -11,6 +11,9 @@ extension ParcelReader {
     /// decoding is kept (other formats, UTF-8, Latin-1, or no declared encoding).
     func selfRecodedEncoding(of layer: Layer, driver: String) -> String? {
         guard driver == "ESRI Shapefile" else { return nil }
+        // A `--where` compares the text GDAL decodes, and `--oo` may set the encoding itself:
+        // GDAL decodes then.
+        guard options.attributeFilter == nil, options.openOptions.isEmpty else { return nil }
         guard let encoding = options.encoding.map(Self.gdalEncodingName) ?? layer.metadataItem("SOURCE_ENCODING", domain: "SHAPEFILE"),
               !encoding.isEmpty else { return nil }
         let canonical = encoding.uppercased().filter { $0.isLetter || $0.isNumber }

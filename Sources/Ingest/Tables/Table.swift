@@ -119,9 +119,17 @@ public enum TableError: Error, Equatable, CustomStringConvertible {
 /// Reads tables: CSV/TXT/TSV with our own RFC 4180 parser (GDAL's CSV driver cannot take a GBK
 /// file), spreadsheets and point layers through GDAL.
 public enum TableReader {
-    public static func read(_ path: String, encoding: String? = nil, layer: String? = nil) throws -> Table {
+    /// - Parameters:
+    ///   - openOptions, attributeFilter: GDAL's `-oo` and `-where`, for sources read through GDAL
+    ///     (spreadsheets, layers, databases). A CSV is read here, not by GDAL (its encoding is
+    ///     detected, which GDAL's CSV driver does not do), so it takes neither.
+    public static func read(_ path: String, encoding: String? = nil, layer: String? = nil,
+                            openOptions: [String] = [], attributeFilter: String? = nil) throws -> Table {
         let lower = path.lowercased()
         if lower.hasSuffix(".csv") || lower.hasSuffix(".txt") || lower.hasSuffix(".tsv") {
+            guard openOptions.isEmpty && attributeFilter == nil else {
+                throw TableError.cannotRead(file: path, reason: "open_options and where apply to sources GDAL reads (spreadsheets, layers, databases); a CSV is read by irrizone itself, with its encoding detected. Select the rows in the file, or convert it first (ogr2ogr -f GPKG table.gpkg \(path))")
+            }
             // An empty file has no header (and FoundationEssentials' reader leaks its buffer on
             // one: LeakSanitizer under scripts/fuzz).
             if (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 { throw TableError.empty(file: path) }
@@ -133,7 +141,7 @@ public enum TableReader {
         // A sheet's first row is its header even when every cell is text (GDAL's AUTO would
         // then guess "no header"; the XLSX driver of GDAL 3.6 takes this only as a config option).
         return try GDALEnvironment.withThreadLocalConfig(["OGR_XLSX_HEADERS": "FORCE", "OGR_ODS_HEADERS": "FORCE"]) {
-            try readLayer(path, layer: layer)
+            try readLayer(path, layer: layer, openOptions: openOptions, attributeFilter: attributeFilter)
         }
     }
 
@@ -334,15 +342,20 @@ public enum TableReader {
 
     // MARK: - Spreadsheets and layers (through GDAL)
 
-    static func readLayer(_ path: String, layer name: String?) throws -> Table {
+    static func readLayer(_ path: String, layer name: String?, openOptions: [String] = [], attributeFilter: String? = nil) throws -> Table {
         GDALEnvironment.initialize()
         let dataset: Dataset
-        do { dataset = try Dataset.open(ParcelReader.gdalPath(for: path)) } catch {
+        do { dataset = try Dataset.open(ParcelReader.gdalPath(for: path), openOptions: openOptions) } catch {
             throw TableError.cannotRead(file: path, reason: error.message.isEmpty ? error.description : error.message)
         }
         let layers = dataset.layers
         guard let layer = name.map({ dataset.layer(named: $0) }) ?? layers.first(where: { ($0.featureCount() ?? 0) > 0 }) ?? layers.first else {
             throw TableError.cannotRead(file: path, reason: name.map { "no layer or sheet named \"\($0)\"" } ?? "no layer or sheet")
+        }
+        if let attributeFilter {
+            do { try layer.setAttributeFilter(attributeFilter) } catch {
+                throw TableError.cannotRead(file: path, reason: "where \"\(attributeFilter)\" cannot filter layer \"\(layer.name)\": \(error.message.isEmpty ? error.description : error.message)")
+            }
         }
         let header = layer.fields.map(\.name)
         let toWGS84 = try layer.spatialReference().map { try WGS84Transform(from: $0) }
