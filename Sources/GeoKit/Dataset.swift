@@ -101,6 +101,52 @@ public final class Dataset {
         return Layer(handle: layer, dataset: self)
     }
 
+    /// Runs an SQL statement that returns no rows (`CREATE VIEW`, `INSERT`, `DELETE` …) in the
+    /// driver's own dialect (SQLite for a GeoPackage, PostgreSQL for PG).
+    ///
+    /// The corresponding C functions are `GDALDatasetExecuteSQL` and `GDALDatasetReleaseResultSet`.
+    public func execute(_ sql: String) throws(GDALError) {
+        CPLErrorReset()
+        let result = GDALDatasetExecuteSQL(handle, sql, nil, nil)
+        if let result { GDALDatasetReleaseResultSet(handle, result) }
+        if CPLGetLastErrorType() == CE_Failure { throw GDALError.last("GDALDatasetExecuteSQL", context: sql) }
+    }
+
+    /// The first column of the first row an SQL query returns, as text; nil when it returns none.
+    public func queryText(_ sql: String) throws(GDALError) -> String? {
+        CPLErrorReset()
+        guard let result = GDALDatasetExecuteSQL(handle, sql, nil, nil) else {
+            if CPLGetLastErrorType() == CE_Failure { throw GDALError.last("GDALDatasetExecuteSQL", context: sql) }
+            return nil
+        }
+        defer { GDALDatasetReleaseResultSet(handle, result) }
+        OGR_L_ResetReading(result)
+        guard let feature = OGR_L_GetNextFeature(result) else { return nil }
+        defer { OGR_F_Destroy(feature) }
+        guard OGR_F_GetFieldCount(feature) > 0, OGR_F_IsFieldSetAndNotNull(feature, 0) != 0 else { return nil }
+        return String(cString: OGR_F_GetFieldAsString(feature, 0))
+    }
+
+    /// Starts a transaction the caller must commit or roll back; throws when the driver has none
+    /// (a run written into a database is all or nothing).
+    ///
+    /// The corresponding C function is `GDALDatasetStartTransaction`.
+    public func beginTransaction() throws(GDALError) {
+        try ogrCheck("GDALDatasetStartTransaction", context: path) { GDALDatasetStartTransaction(handle, 0) }
+    }
+
+    /// The corresponding C function is `GDALDatasetCommitTransaction`.
+    public func commitTransaction() throws(GDALError) {
+        try ogrCheck("GDALDatasetCommitTransaction", context: path) { GDALDatasetCommitTransaction(handle) }
+    }
+
+    /// Best effort: the error that made the caller roll back is the one to report.
+    ///
+    /// The corresponding C function is `GDALDatasetRollbackTransaction`.
+    public func rollbackTransaction() {
+        _ = GDALDatasetRollbackTransaction(handle)
+    }
+
     /// Runs `body` inside a dataset transaction (GPKG, SQLite, PG); rolls back if it throws.
     /// Drivers without transactions run `body` directly.
     ///

@@ -40,7 +40,7 @@ public final class Feature {
         case .integer64: return .integer(Int64(OGR_F_GetFieldAsInteger64(handle, i)))
         case .real: return .real(OGR_F_GetFieldAsDouble(handle, i))
         case .date, .time, .dateTime: return .temporal(temporalString(at: i))
-        case .string, .binary, .list: return .string(String(decoding: stringBytes(at: index), as: UTF8.self))
+        case .string, .json, .binary, .list: return .string(String(decoding: stringBytes(at: index), as: UTF8.self))
         }
     }
 

@@ -4,13 +4,16 @@ import PlanarGeometry
 /// The type of an attribute field.
 public enum FieldType: Sendable, Hashable {
     case integer, integer64, real, string, date, time, dateTime, boolean, binary, list
+    /// Text holding JSON (GDAL's `OFSTJSON`): PostGIS makes it a `json` column, a GeoPackage
+    /// records its MIME type.
+    case json
 
     init(type: OGRFieldType, subtype: OGRFieldSubType) {
         switch type {
         case OFTInteger: self = subtype == OFSTBoolean ? .boolean : .integer
         case OFTInteger64: self = .integer64
         case OFTReal: self = .real
-        case OFTString: self = .string
+        case OFTString: self = subtype == OFSTJSON ? .json : .string
         case OFTDate: self = .date
         case OFTTime: self = .time
         case OFTDateTime: self = .dateTime
@@ -24,7 +27,7 @@ public enum FieldType: Sendable, Hashable {
         case .integer, .boolean: OFTInteger
         case .integer64: OFTInteger64
         case .real: OFTReal
-        case .string, .list: OFTString
+        case .string, .list, .json: OFTString
         case .date: OFTDate
         case .time: OFTTime
         case .dateTime: OFTDateTime
@@ -180,11 +183,20 @@ public struct Layer {
         let field = OGR_Fld_Create(definition.name, definition.type.cValue)
         defer { OGR_Fld_Destroy(field) }
         if definition.type == .boolean { OGR_Fld_SetSubType(field, OFSTBoolean) }
+        if definition.type == .json { OGR_Fld_SetSubType(field, OFSTJSON) }
         if definition.width > 0 { OGR_Fld_SetWidth(field, Int32(definition.width)) }
         if definition.precision > 0 { OGR_Fld_SetPrecision(field, Int32(definition.precision)) }
         try ogrCheck("OGR_L_CreateField", context: "field \"\(definition.name)\" in layer \"\(name)\"") {
             OGR_L_CreateField(handle, field, 1)
         }
+    }
+
+    /// Whether the layer has a field of this name.
+    ///
+    /// The corresponding C function is `OGR_FD_GetFieldIndex`.
+    public func hasField(named name: String) -> Bool {
+        guard let defn = OGR_L_GetLayerDefn(handle) else { return false }
+        return OGR_FD_GetFieldIndex(defn, name) >= 0
     }
 
     /// A new, empty feature with this layer's schema.

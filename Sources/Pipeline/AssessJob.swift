@@ -77,12 +77,13 @@ public struct AssessJob {
         var assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
 
         let staging = try OutputStaging(outputDirectory: options.outputDirectory)
-        let parcelFile = options.output.parcelFormat == .gpkg ? "parcels.gpkg" : "parcels.geojson"
+        let geojson = options.output.parcelFormat == .geojson
+        let parcelFile = geojson ? "parcels.geojson" : "parcels.gpkg"
         let records = partitionRecords(reading, staging: staging)
         let pass = try ParcelOutputPass(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
                                         assess: assessment.assess, labels: ReportLabels(options.output.language))
-            .run(parcelFile: parcelFile, geopackage: options.output.parcelFormat == .gpkg, staging: staging, records: records, timer: &timer)
-        guard pass.featuresWritten == reading.parcels.count else {
+            .run(geojson: geojson, staging: staging, records: records, timer: &timer)
+        guard !geojson || pass.featuresWritten == reading.parcels.count else {
             throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: pass.featuresWritten)
         }
         assessment.outcomes = pass.outcomes
@@ -97,6 +98,10 @@ public struct AssessJob {
                                  zones: zones, inputs: inputs, warnings: warnings, started: started)
         let written = try writeTablesAndReport(project: project, assessment: assessment, summary: pass.summary, zones: zones, report: report,
                                                staging: staging, timer: &timer)
+        let tables = ResultTablesStage(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
+                                       assess: assessment.assess, zones: zones, sources: assessment.sources, surveyCRSWKT: reading.sourceCRSWKT)
+        let (database, parcelsInTables) = try writeResultTables(tables, staging: staging, timer: &timer)
+        let parcelsWritten = geojson ? pass.featuresWritten : parcelsInTables
         var manifest = RunManifest(
             tool: .init(gdal: GDALEnvironment.gdalVersion, geos: GDALEnvironment.geosVersion, proj: GDALEnvironment.projVersion),
             startedAt: ISO8601DateFormatter().string(from: started), command: options.command, inputs: inputs,
@@ -104,12 +109,15 @@ public struct AssessJob {
             repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)), monitoring: project.monitoring.reports,
             assumedUnits: project.monitoring.assumedUnits, requiredEvidence: .init(assessment.standards.requiredEvidence),
             linking: project.coverage, assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
-            outputs: written.merging([parcelFile: pass.featuresWritten, "review.csv": pass.reviewRowsWritten]) { $1 },
+            outputs: written.merging([parcelFile: parcelsWritten, "review.csv": pass.reviewRowsWritten]) { $1 },
             warnings: warnings, timingsSeconds: [:])
         // The parcels file's end, written and flushed to disk meanwhile (`ParcelOutputPass`).
         try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait().get() }
         manifest.timingsSeconds = timer.asDictionary
         try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
+        if let database {
+            try timer.measure("write_database_commit") { try database.finish(run: runRow(manifest, runID: staging.runID, reading: reading)) }
+        }
         if let shard = options.shard, let records {
             try partitionState(shard: shard, project: project, assessment: assessment, zones: zones, report: report, manifest: manifest,
                                fullGeometry: records.fullGeometry, parcelFile: parcelFile, warnings: inputWarnings)
@@ -118,6 +126,56 @@ public struct AssessJob {
         try staging.commit()
         if !options.freesDataOnReturn { KeptUntilExit.keep([project, assessment, pass, zones, report]) }
         return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)
+    }
+
+    /// `parcels.gpkg` with every layer (`--format gpkg`) and the run in a database (`--db`), both
+    /// from one making of the rows. The database's transaction stays open for the run's row
+    /// (`RunDatabase.finish`), written once run.json is.
+    private func writeResultTables(_ stage: ResultTablesStage, staging: OutputStaging,
+                                   timer: inout PhaseTimer) throws -> (database: RunDatabase?, parcels: Int) {
+        var destinations: [ResultTablesStage.Destination] = []
+        var geopackage: FeatureTables?
+        if options.output.parcelFormat == .gpkg {
+            let tables = try FeatureTables(dataset: try Dataset.create(driver: "GPKG", path: staging.path(for: "parcels.gpkg")),
+                                           surveyCRSWKT: stage.surveyCRSWKT)
+            destinations.append(.init(tables: tables, names: .file, runID: nil, database: nil))
+            geopackage = tables
+        }
+        var database: RunDatabase?
+        if let target = options.output.database {
+            let opened = try RunDatabase(target, surveyCRSWKT: stage.surveyCRSWKT)
+            destinations.append(.init(tables: opened.tables, names: .database, runID: staging.runID, database: opened))
+            database = opened
+        }
+        guard !destinations.isEmpty else { return (nil, 0) }
+        let written = try timer.measure(database == nil ? "write_parcels_gpkg" : "write_result_tables") {
+            do { return try stage.write(into: destinations) } catch { throw database?.abandon(error) ?? error }
+        }
+        if let geopackage {
+            let names = ResultTables.Names.file
+            try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
+                                      to: geopackage, time: ISO8601DateFormatter().string(from: Date()))
+            try geopackage.dataset.close()
+        }
+        return (database, written)
+    }
+
+    /// The run's row in `irrizone_runs`.
+    private func runRow(_ manifest: RunManifest, runID: String, reading: ParcelLayerReading) throws -> [(String, PropertyValue)] {
+        let zones = manifest.assessment.parcelsByZone
+        return [
+            ("run_id", .string(runID)), ("started_at", .string(manifest.startedAt)),
+            ("finished_at", .string(ISO8601DateFormatter().string(from: Date()))), ("irrizone_version", .string(manifest.tool.version)),
+            ("command", .strings(manifest.command.map(Credentials.redact))), ("parcel_source", .string(Credentials.redact(options.parcels.path))),
+            ("parcel_layer", .string(reading.layerName)), ("survey_crs", .string(reading.sourceCRS)),
+            ("output_directory", .string(URL(fileURLWithPath: options.outputDirectory).standardizedFileURL.path)),
+            ("assessment_year", manifest.assessment.year.map { .integer(Int64($0)) } ?? .null),
+            ("features_in", .integer(Int64(manifest.counts.featuresIn))), ("accepted", .integer(Int64(manifest.counts.accepted))),
+            ("rejected", .integer(Int64(manifest.counts.rejected))), ("repaired", .integer(Int64(manifest.counts.repaired))),
+            ("suitable", .integer(Int64(zones["suitable"] ?? 0))), ("restricted", .integer(Int64(zones["restricted"] ?? 0))),
+            ("prohibited", .integer(Int64(zones["prohibited"] ?? 0))), ("sources_to_suspend", .strings(manifest.assessment.sourcesToSuspend)),
+            ("run_json", .rawJSON(String(decoding: try manifest.encoded(), as: UTF8.self))),
+        ]
     }
 
     /// Nothing to assess is a failed run (as `check` says), not an empty set of outputs in place

@@ -68,6 +68,8 @@ public struct OutputOptions: Sendable {
     public var language = ReportLanguage.zh
     /// Volume targets for farmland irrigation (10⁴ m³/yr), from the project file `targets:`.
     public var targets: [ReportInput.Target] = []
+    /// Also write the run into a database (`--db`): a GeoPackage or PostGIS.
+    public var database: DatabaseTarget?
     /// Called when a phase finishes: name, items, seconds.
     public var progress: (@Sendable (String, Int?, Double) -> Void)?
     public init() {}

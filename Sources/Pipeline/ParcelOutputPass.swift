@@ -7,8 +7,8 @@ import Synchronization
 /// The one pass over the parcels that writes everything per parcel.
 ///
 /// The parcels are cut into chunks of `chunkSize`. Each core takes the next chunk as soon as it is
-/// free and does all of that chunk's work: assess its parcels, encode their features (for a
-/// GeoPackage, their properties), and make their review and summary rows and outcomes. Finished
+/// free and does all of that chunk's work: assess its parcels, encode their GeoJSON features, and
+/// make their review and summary rows and outcomes. Finished
 /// chunks are handed over in parcel order to two lanes: the file lane writes the features, the
 /// rows lane adds the rows, keeps the outcomes in order and adds the parcels to their zone's
 /// union. A chunk's full assessments are dropped when the rows lane is done with them, so memory
@@ -45,15 +45,17 @@ struct ParcelOutputPass: Sendable {
     let assess: @Sendable (Int) -> ParcelAssessment
     let labels: ReportLabels
 
-    /// Writes `parcelFile` (GeoJSON, or GeoPackage when `geopackage`) and review.csv into staging.
+    /// Writes `parcels.geojson` (unless `geojson` is false: a GeoPackage's tables are written
+    /// after the pass, `ResultTablesStage`) and review.csv into staging.
     /// - Parameter records: where a part of a partitioned run keeps each parcel's record for `merge`.
-    func run(parcelFile: String, geopackage: Bool, staging: OutputStaging, records: PartitionRecordsFile.Options? = nil,
+    func run(geojson: Bool, staging: OutputStaging, records: PartitionRecordsFile.Options? = nil,
              timer: inout PhaseTimer) throws -> Result {
         let started = DispatchTime.now().uptimeNanoseconds
+        let parcelFile = "parcels.geojson"
         let parcelPath = staging.path(for: parcelFile), reviewPath = staging.path(for: "review.csv")
         // Each lane's writer is made on the lane's thread and used and closed there only.
         let fileLane = try ThreadConfined(name: "irrizone.parcels-file") { () throws -> FeatureFile in
-            FeatureFile(writer: geopackage ? .geopackage(try GeoPackageWriter(path: parcelPath)) : .geojson(try GeoJSONWriter(path: parcelPath, name: "parcels")))
+            FeatureFile(writer: geojson ? try GeoJSONWriter(path: parcelPath, name: "parcels") : nil)
         }
         defer { fileLane.close() }  // ends the lane's thread once its work is done, the file's end included
         let parcels = self.parcels, labels = self.labels
@@ -67,7 +69,7 @@ struct ParcelOutputPass: Sendable {
 
         DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
             while let range = sink.claimChunk() {
-                let (chunk, seconds) = makeChunk(range, geopackage: geopackage, fieldNames: fieldNames)
+                let (chunk, seconds) = makeChunk(range, geojson: geojson, fieldNames: fieldNames)
                 partSeconds.withLock { $0.add(seconds) }
                 sink.handOver(chunk)
             }
@@ -75,8 +77,8 @@ struct ParcelOutputPass: Sendable {
         let chunksDone = DispatchTime.now().uptimeNanoseconds
         var result = try sink.finish()
         let expected = parcels.count
-        if geopackage {
-            result.featuresWritten = try fileLane.sync { try $0.finish() }
+        if !geojson {
+            result.featuresWritten = 0
         } else {
             // The file's last chunks are written and flushed to disk behind the chunks still in
             // the file lane, while the dissolve and the other outputs are made.
@@ -91,24 +93,20 @@ struct ParcelOutputPass: Sendable {
         let passSeconds = Double(chunksDone - started) / 1e9, ending = Double(DispatchTime.now().uptimeNanoseconds - chunksDone) / 1e9
         let shares = partSeconds.withLock { $0.shares }
         timer.record("review_and_zone", seconds: passSeconds * shares.assess, items: parcels.count)
-        timer.record("write_" + parcelFile.replacingOccurrences(of: ".", with: "_"), seconds: passSeconds * shares.encode + ending, items: result.featuresWritten)
+        if geojson { timer.record("write_parcels_geojson", seconds: passSeconds * shares.encode + ending, items: result.featuresWritten) }
         timer.record("review_csv_and_summary_rows", seconds: passSeconds * shares.rows, items: result.reviewRowsWritten)
         return result
     }
 
     /// One chunk's work, on whichever core took it: assess its parcels, encode their features,
     /// make their rows and outcomes; with the thread time of each part.
-    private func makeChunk(_ range: Range<Int>, geopackage: Bool, fieldNames: ParcelProperties.FieldNames) -> (ChunkOutput, PartSeconds) {
+    private func makeChunk(_ range: Range<Int>, geojson: Bool, fieldNames: ParcelProperties.FieldNames) -> (ChunkOutput, PartSeconds) {
         let begun = DispatchTime.now().uptimeNanoseconds
         let assessed = range.map(assess)
         let assessedAt = DispatchTime.now().uptimeNanoseconds
-        let features: ChunkFeatures = geopackage
-            ? .properties(range.map { index in
-                (parcels[index].geometry, ParcelProperties.properties(of: parcels, at: index, links: links, soil: soil,
-                                                                       assessment: assessed[index - range.lowerBound], fieldNames: fieldNames))
-            })
-            : .json(GeoJSONWriter.encodeParcelFeatures(range, parcels: parcels, links: links, soil: soil, assessments: assessed,
-                                                       firstAssessed: range.lowerBound, fieldNames: fieldNames))
+        let features: JSONBytes? = !geojson ? nil
+            : GeoJSONWriter.encodeParcelFeatures(range, parcels: parcels, links: links, soil: soil, assessments: assessed,
+                                                 firstAssessed: range.lowerBound, fieldNames: fieldNames)
         let encodedAt = DispatchTime.now().uptimeNanoseconds
         let rows = (0..<range.count).map { offset in
             let index = range.lowerBound + offset
@@ -119,42 +117,18 @@ struct ParcelOutputPass: Sendable {
         return (ChunkOutput(range: range, features: features, rows: rows, assessed: assessed), seconds)
     }
 
-    /// The parcels file, on the file lane: its writer and the first error of a GeoPackage's.
+    /// parcels.geojson, on the file lane (nil when the parcels go into a GeoPackage instead). The
+    /// writer keeps its first error for its `finish`.
     struct FeatureFile {
-        enum Writer {
-            case geojson(GeoJSONWriter)
-            case geopackage(GeoPackageWriter)
-        }
-        let writer: Writer
+        let writer: GeoJSONWriter?
 
-        /// The GeoJSON writer keeps its first error for its `finish`; a GeoPackage's throws.
-        func write(_ features: ChunkFeatures, count: Int) throws {
-            switch (writer, features) {
-            case let (.geojson(geojsonWriter), .json(bytes)): geojsonWriter.write(encodedFeatures: bytes, count: count)
-            case let (.geopackage(geopackageWriter), .properties(list)): try geopackageWriter.write(list)
-            default: preconditionFailure("features encoded for another writer")
-            }
-        }
-
-        func finish() throws -> Int {
-            switch writer {
-            case .geojson(let writer): try writer.finish()
-            case .geopackage(let writer): try writer.finish()
-            }
+        func write(_ features: JSONBytes?, count: Int) {
+            if let writer, let features { writer.write(encodedFeatures: features, count: count) }
         }
 
         func finishAndSynchronize() throws -> Int {
-            switch writer {
-            case .geojson(let writer): try writer.finishAndSynchronize()
-            case .geopackage(let writer): try writer.finish()
-            }
+            try writer?.finishAndSynchronize() ?? 0
         }
-    }
-
-    /// A chunk's features: encoded GeoJSON, or a GeoPackage's geometries and properties.
-    enum ChunkFeatures: Sendable {
-        case json(JSONBytes)
-        case properties([GeoPackageWriter.Feature])
     }
 
     /// What the rows lane adds for one parcel.
@@ -167,7 +141,7 @@ struct ParcelOutputPass: Sendable {
     /// A finished chunk, on its way to the lanes.
     struct ChunkOutput: Sendable {
         var range: Range<Int>
-        var features: ChunkFeatures
+        var features: JSONBytes?
         var rows: [ChunkRow]
         var assessed: [ParcelAssessment]
     }
@@ -277,7 +251,7 @@ struct ParcelOutputPass: Sendable {
                     fileLane.async { [self] file in
                         defer { fileRoom.signal() }
                         guard !failed else { return }
-                        do { try file.write(features, count: count) } catch { fail(error) }
+                        file.write(features, count: count)
                     }
                     let range = next.range, rows = next.rows, assessed = next.assessed
                     rowsLane.async { [self] state in

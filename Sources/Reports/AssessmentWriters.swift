@@ -4,15 +4,18 @@ import IrrigationModel
 public enum ZonesFile {
     public static func write(_ zones: [ZonePolygon], to path: String) throws -> Int {
         let writer = try GeoJSONWriter(path: path, name: "zones")
-        for zone in zones {
-            writer.writeFeature(geometry: zone.geometry, properties: [
-                ("zone", .string(zone.zone.rawValue)), ("zone_zh", .string(zone.zone.chinese)), ("crop_class", .string(zone.cropClass.rawValue)),
-                ("area_ha", .fixed(AreaUnit.hectares(squareMetres: zone.areaSquareMetres), decimals: 6)),
-                ("area_mu", .fixed(AreaUnit.mu(squareMetres: zone.areaSquareMetres), decimals: 4)),
-                ("parcel_count", .integer(Int64(zone.parcelCount))), ("dissolve_method", .string(zone.method)),
-            ])
-        }
+        for zone in zones { writer.writeFeature(geometry: zone.geometry, properties: properties(zone)) }
         return try writer.finish()
+    }
+
+    /// A zone's properties, in the order of `OutputSchema.zones`.
+    public static func properties(_ zone: ZonePolygon) -> [(String, PropertyValue)] {
+        [
+            ("zone", .string(zone.zone.rawValue)), ("zone_zh", .string(zone.zone.chinese)), ("crop_class", .string(zone.cropClass.rawValue)),
+            ("area_ha", .fixed(AreaUnit.hectares(squareMetres: zone.areaSquareMetres), decimals: 6)),
+            ("area_mu", .fixed(AreaUnit.mu(squareMetres: zone.areaSquareMetres), decimals: 4)),
+            ("parcel_count", .integer(Int64(zone.parcelCount))), ("dissolve_method", .string(zone.method)),
+        ]
     }
 }
 

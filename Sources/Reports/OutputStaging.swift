@@ -28,6 +28,8 @@ public final class OutputStaging {
     public let outputDirectory: URL
     /// This run's folder, where its outputs are written.
     public let stagingDirectory: URL
+    /// The run's id (its folder's name), the key of its rows in a database (`--db`).
+    public var runID: String { stagingDirectory.lastPathComponent }
     private var committed = false
 
     /// Why publishing can fail, in a sentence naming the path and the fix.

@@ -183,6 +183,9 @@ struct InputOptions: ParsableArguments {
         options.parcels.openOptions = openOptions.isEmpty ? project.parcels.openOptions : openOptions
         options.parcels.attributeFilter = attributeFilter ?? project.parcels.attributeFilter
         options.gdalConfig = project.gdalConfig.merging(gdalOptions) { $1 }
+        if let connection = project.database {
+            do { options.output.database = try DatabaseTarget(connection) } catch { throw ValidationError(String(describing: error)) }
+        }
         options.serviceAreas = serviceAreas ?? project.serviceAreas
         options.rules = project.rules
         if let year { options.rules.year = year }
@@ -214,6 +217,9 @@ struct Assess: ParsableCommand {
     @Option(name: .customLong("out"), help: "Output folder (created if missing; previous outputs are replaced whole).")
     var outputDirectory: String?
 
+    @Option(help: ArgumentHelp("Also write the run into a database that keeps every run: a GeoPackage file (runs.gpkg) or PostGIS (PG:\"service=bureau\"; the password from PGPASSWORD, ~/.pgpass or a service file). Tables irrizone_runs, _parcels, _zones, _sources, _findings; views irrizone_latest_*.", valueName: "CONN"))
+    var db: String?
+
     @Option(help: ArgumentHelp("Assess part i of N (0-based) of the parcel layer, for `irrizone merge`; e.g. --shard 0/4 (a Kubernetes Indexed Job passes $JOB_COMPLETION_INDEX as i).", valueName: "i/N"))
     var shard: String?
 
@@ -222,6 +228,12 @@ struct Assess: ParsableCommand {
 
     func run() throws {
         var options = try inputs.assessOptions(outputDirectory: outputDirectory, requireOutput: true)
+        if let db {
+            do { options.output.database = try DatabaseTarget(db) } catch { throw ValidationError(String(describing: error)) }
+        }
+        if options.output.database != nil && shard != nil {
+            throw ValidationError("--db cannot be combined with --shard: a part is not a run. Merge the parts (irrizone merge), or run the whole layer with --db")
+        }
         if let shard {
             do { options.shard = try Shard(parsing: shard) } catch { throw ValidationError(error.description) }
         }

@@ -94,23 +94,31 @@ import PlanarGeometry
         #expect(!FileManager.default.fileExists(atPath: out + "/parcels.geojson"))
     }
 
-    /// The output pass hands the writer a chunk at a time (`ParcelOutputPass.chunkSize`); the
-    /// fields' types come from the first `typedFromFeatures` features however they were cut.
-    @Test func geoPackageFieldsAreTypedFromTheFirstFeaturesNotTheFirstChunk() throws {
+    /// A GeoPackage's fields take the types the schema declares, even where every value is null
+    /// (issue #25: five all-null Cr fields had become text); a layer's own attributes take the
+    /// type of their first value. Geometry goes into the survey's CRS.
+    @Test func geoPackageFieldsHaveTheirDeclaredTypes() throws {
         let path = try temporaryDirectory() + "/parcels.gpkg"
         let square = MultiPolygon(polygons: [Polygon(rings: [[Position(x: 112, y: 38), Position(x: 112.001, y: 38), Position(x: 112.001, y: 38.001),
                                                                Position(x: 112, y: 38.001), Position(x: 112, y: 38)]])])
-        let writer = try GeoPackageWriter(path: path)
-        try writer.write([(square, [("soil_cd_mg_kg", .null), ("note", .null)])])
-        try writer.write([(square, [("soil_cd_mg_kg", .fixed(0.25, decimals: 3)), ("note", .null)])])
-        try writer.write([(square, [("soil_cd_mg_kg", .number(0.5)), ("note", .string("x"))])])
-        #expect(try writer.finish() == 3)
+        let rows = [
+            TableRow(shape: .area(square), properties: [("parcel_id", .string("A")), ("soil_cr_mg_kg", .null), ("zone_reasons", .strings([])), ("note", .null)]),
+            TableRow(shape: .area(square), properties: [("parcel_id", .string("B")), ("soil_cr_mg_kg", .null), ("zone_reasons", .strings(["CROP_UNKNOWN"])), ("note", .string("x"))]),
+        ]
+        let gaussKruger = try SpatialReference(epsg: 4547).wkt()
+        let tables = try FeatureTables(dataset: try Dataset.create(driver: "GPKG", path: path), surveyCRSWKT: gaussKruger)
+        try tables.prepare(ResultTables.parcelSpec(name: "parcels", rows: rows, keyedByRun: false))
+        try tables.insert(rows, into: "parcels")
+        try tables.dataset.close()
 
         let dataset = try Dataset.open(path)
         let layer = try #require(dataset.layer(at: 0))
-        #expect(layer.fields.map(\.type) == [.real, .string])
-        let values = try readBack(path).map { $0.properties["soil_cd_mg_kg"] }
-        #expect(values == [.null, .real(0.25), .real(0.5)])
+        #expect(layer.fields.map(\.type) == [.string, .real, .json, .string])
+        #expect(try layer.spatialReference()?.authorityCode == "EPSG:4547")
+        let values = try readBack(path)
+        #expect(values.map { $0.properties["soil_cr_mg_kg"] } == [.null, .null])
+        #expect(values.map { $0.properties["zone_reasons"] } == [.string("[]"), .string("[\"CROP_UNKNOWN\"]")])
+        #expect(try #require(layer.extent()).minX > 300_000, "Gauss–Krüger metres, not degrees")
     }
 
     @Test func theInitTemplateIsAValidProjectFile() throws {

@@ -1,0 +1,151 @@
+import GeoKit
+import IrrigationModel
+import PlanarGeometry
+
+/// A row of an output table: its geometry (WGS84, as the run holds it) and its properties.
+public struct TableRow: Sendable {
+    public enum Shape: Sendable {
+        case none
+        case area(MultiPolygon)
+        case point(Position)
+    }
+    public var shape: Shape
+    public var properties: [(String, PropertyValue)]
+
+    public init(shape: Shape, properties: [(String, PropertyValue)]) {
+        self.shape = shape; self.properties = properties
+    }
+}
+
+/// One table of a run's results in a GDAL dataset (a GeoPackage or PostGIS): its name, the
+/// geometry it holds and its fields, each with the type it declares.
+public struct TableSpec: Sendable {
+    public var name: String
+    public var geometry: GeometryKind
+    public var fields: [FieldDefinition]
+
+    public init(name: String, geometry: GeometryKind, fields: [FieldDefinition]) {
+        self.name = name; self.geometry = geometry; self.fields = fields
+    }
+
+    /// The field type an output field declares (`OutputSchema`): lists and findings as JSON.
+    public static func fieldType(_ kind: OutputField.Kind) -> FieldType {
+        switch kind {
+        case .text: .string
+        case .texts, .json: .json
+        case .integer: .integer64
+        case .real: .real
+        case .boolean: .boolean
+        }
+    }
+
+    /// The type a value asks for, for fields no schema declares (a source's per-class statuses,
+    /// the parcels' own attributes); nil for a null, which decides nothing.
+    public static func fieldType(of value: PropertyValue) -> FieldType? {
+        switch value {
+        case .null: nil
+        case .string: .string
+        case .number, .fixed: .real
+        case .integer: .integer64
+        case .boolean: .boolean
+        case .strings, .rawJSON, .findings: .json
+        }
+    }
+
+    /// Fields for `names` in order: a declared type where `declared` has one, else the type of the
+    /// first non-null value among `rows`, else text.
+    public static func fields(named names: [String], declared: [String: FieldType], rows: [TableRow]) -> [FieldDefinition] {
+        var inferred: [String: FieldType] = [:]
+        let open = Set(names).subtracting(declared.keys)
+        for row in rows where inferred.count < open.count {
+            for (name, value) in row.properties where open.contains(name) && inferred[name] == nil {
+                if let type = fieldType(of: value) { inferred[name] = type }
+            }
+        }
+        return names.map { FieldDefinition(name: $0, type: declared[$0] ?? inferred[$0] ?? .string) }
+    }
+}
+
+/// Writes a run's tables into one GDAL dataset, geometry in the survey's CRS.
+///
+/// - Important: Not thread-safe: made, used and closed on one thread (`reference/peers.md` C.2).
+public final class FeatureTables {
+    public let dataset: Dataset
+    private let srs: SpatialReference
+    private let fromWGS84: CoordinateTransformation?
+    private let layerOptions: [String]
+    private var layers: [String: Layer] = [:]
+
+    /// - Parameter surveyCRSWKT: the parcels' CRS; geometry is written in it.
+    public init(dataset: Dataset, surveyCRSWKT: String) throws {
+        self.dataset = dataset
+        // The survey's CRS by its EPSG code where PROJ identifies it (an ESRI .prj has none), so
+        // the GeoPackage's srs_id and the PostGIS SRID are the code analysts know (4547, not 100000).
+        let survey = try SpatialReference(userInput: surveyCRSWKT)
+        if let code = survey.authorityCode, code.hasPrefix("EPSG:"), let number = Int(code.dropFirst(5)) {
+            srs = try SpatialReference(epsg: number)
+        } else {
+            srs = survey
+        }
+        let wgs84 = try SpatialReference.wgs84()
+        fromWGS84 = srs.isSame(as: wgs84) ? nil : try CoordinateTransformation(from: wgs84, to: srs)
+        layerOptions = dataset.driverName == "PostgreSQL" ? ["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=GIST"]
+            : ["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES"]
+    }
+
+    /// Opens the table, adding the fields it lacks, or creates it. Done before the run's
+    /// transaction: a table and its columns are the database's shape, not the run's data.
+    public func prepare(_ spec: TableSpec) throws {
+        if let layer = dataset.layer(named: spec.name) {
+            for field in spec.fields where !layer.hasField(named: field.name) { try layer.createField(field) }
+            layers[spec.name] = layer
+            return
+        }
+        let layer = try dataset.createLayer(named: spec.name, srs: spec.geometry == .none ? nil : srs, geometryType: spec.geometry,
+                                            options: spec.geometry == .none ? ["FID=fid"] : layerOptions)
+        for field in spec.fields { try layer.createField(field) }
+        layers[spec.name] = layer
+    }
+
+    /// Inserts rows into a prepared table; a property the table has no field for is an error
+    /// (the table was prepared from the same rows' names).
+    public func insert(_ rows: [TableRow], into table: String) throws {
+        guard let layer = layers[table] else { preconditionFailure("table \(table) not prepared") }
+        for row in rows {
+            let feature = layer.makeFeature()
+            for (name, value) in row.properties {
+                guard let index = feature.fieldIndex(named: name) else {
+                    throw GDALError(code: 0, message: "no field \(name)", function: "OGR_F_GetFieldIndex", context: "table \(table)")
+                }
+                feature.set(Self.fieldValue(value), at: index)
+            }
+            if let geometry = try geometry(of: row.shape) { try feature.setGeometry(geometry) }
+            try layer.create(feature)
+        }
+    }
+
+    private func geometry(of shape: TableRow.Shape) throws -> Geometry? {
+        let geometry: Geometry
+        switch shape {
+        case .none: return nil
+        case .area(let multiPolygon): geometry = try Geometry(wkb: WKB.encode(multiPolygon))
+        case .point(let position): geometry = try Geometry(wkt: "POINT (\(position.x) \(position.y))")
+        }
+        if let fromWGS84 { try geometry.transform(with: fromWGS84) }
+        return geometry
+    }
+
+    /// A property as the value a field holds: lists and findings as JSON text.
+    static func fieldValue(_ value: PropertyValue) -> FieldValue {
+        switch value {
+        case .null: .null
+        case .string(let s): .string(s)
+        case .number(let d), .fixed(let d, _): d.isFinite ? .real(d) : .null
+        case .integer(let i): .integer(i)
+        case .boolean(let b): .boolean(b)
+        case .strings(let list): .string("[" + list.map(JSONText.quote).joined(separator: ",") + "]")
+        case .rawJSON(let json): .string(json)
+        case .findings(let findings): .string(ParcelProperties.findingsJSON(findings))
+        }
+    }
+}
