@@ -114,17 +114,25 @@ public final class Dataset {
 
     /// The first column of the first row an SQL query returns, as text; nil when it returns none.
     public func queryText(_ sql: String) throws(GDALError) -> String? {
+        try queryColumn(sql, limit: 1).first ?? nil
+    }
+
+    /// The first column of the rows an SQL query returns (at most `limit`), as text; nil for a null.
+    public func queryColumn(_ sql: String, limit: Int = .max) throws(GDALError) -> [String?] {
         CPLErrorReset()
         guard let result = GDALDatasetExecuteSQL(handle, sql, nil, nil) else {
             if CPLGetLastErrorType() == CE_Failure { throw GDALError.last("GDALDatasetExecuteSQL", context: sql) }
-            return nil
+            return []
         }
         defer { GDALDatasetReleaseResultSet(handle, result) }
         OGR_L_ResetReading(result)
-        guard let feature = OGR_L_GetNextFeature(result) else { return nil }
-        defer { OGR_F_Destroy(feature) }
-        guard OGR_F_GetFieldCount(feature) > 0, OGR_F_IsFieldSetAndNotNull(feature, 0) != 0 else { return nil }
-        return String(cString: OGR_F_GetFieldAsString(feature, 0))
+        var values: [String?] = []
+        while values.count < limit, let feature = OGR_L_GetNextFeature(result) {
+            defer { OGR_F_Destroy(feature) }
+            values.append(OGR_F_GetFieldCount(feature) > 0 && OGR_F_IsFieldSetAndNotNull(feature, 0) != 0
+                          ? String(cString: OGR_F_GetFieldAsString(feature, 0)) : nil)
+        }
+        return values
     }
 
     /// Starts a transaction the caller must commit or roll back; throws when the driver has none

@@ -90,12 +90,14 @@ public struct AssessJob {
 
         let zones = try timer.measure("dissolve") { try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, unions: pass.unions) }
         let inputWarnings = reading.warnings + project.monitoring.assumptionWarnings + assessment.warnings
-        let warnings = inputWarnings + Self.overlapWarnings(parcels: reading.parcels, zones: zones)
+        var warnings = inputWarnings + Self.overlapWarnings(parcels: reading.parcels, zones: zones)
         let inputs = try hashing.wait().get()
         timer.record("hash_inputs", seconds: hashing.seconds)
 
-        let report = reportInput(project: project, assessment: assessment, reviewRows: pass.reportReviewRows, reviewCount: pass.reviewCount,
+        let since = try timer.measure("compare_with_last_run") { try sinceLastRun(parcels: reading.parcels, outcomes: pass.outcomes, staging: staging, warnings: &warnings) }
+        var report = reportInput(project: project, assessment: assessment, reviewRows: pass.reportReviewRows, reviewCount: pass.reviewCount,
                                  zones: zones, inputs: inputs, warnings: warnings, started: started)
+        report.sinceLastRun = since
         let written = try writeTablesAndReport(project: project, assessment: assessment, summary: pass.summary, zones: zones, report: report,
                                                staging: staging, timer: &timer)
         let tables = ResultTablesStage(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
@@ -176,6 +178,39 @@ public struct AssessJob {
             ("prohibited", .integer(Int64(zones["prohibited"] ?? 0))), ("sources_to_suspend", .strings(manifest.assessment.sourcesToSuspend)),
             ("run_json", .rawJSON(String(decoding: try manifest.encoded(), as: UTF8.self))),
         ]
+    }
+
+    /// This run's parcel states, kept in its folder for the next run, and what changed since the
+    /// run before (published in the same `--out`, else the latest in `--db`). A previous run that
+    /// cannot be read is a warning: it changes no verdict of this one.
+    private func sinceLastRun(parcels: [Parcel], outcomes: [ParcelOutcome], staging: OutputStaging,
+                              warnings: inout [String]) throws -> ReportInput.SinceLastRun? {
+        try ParcelStates.write(parcels: parcels, outcomes: outcomes, to: staging.path(for: ParcelStates.fileName))
+        guard options.shard == nil else { return nil }
+        let previous: (states: [ParcelState], run: String)?
+        do {
+            previous = try previousRunStates()
+        } catch {
+            warnings.append("the previous run could not be read, so the report has no \"since the last run\" section: \(Credentials.redact(String(describing: error)))")
+            return nil
+        }
+        guard let previous else { return nil }
+        let current = parcels.indices.map { ParcelState(parcelID: parcels[$0].id, outcomes[$0]) }
+        return ReportInput.SinceLastRun(previousRun: previous.run, parcelsBefore: previous.states.count,
+                                        changes: SeasonChanges.compare(old: previous.states, new: current))
+    }
+
+    private func previousRunStates() throws -> (states: [ParcelState], run: String)? {
+        let current = URL(fileURLWithPath: options.outputDirectory).appendingPathComponent(OutputStaging.stateFolder + "/current")
+        if FileManager.default.fileExists(atPath: current.appendingPathComponent(ParcelStates.fileName).path) {
+            return try DiffJob.states(ofFolder: options.outputDirectory)
+        }
+        guard let target = options.output.database else { return nil }
+        if case .geopackage(let path) = target, !FileManager.default.fileExists(atPath: path) { return nil }
+        let dataset = try Dataset.open(DiffJob.connection(target))
+        guard dataset.layer(named: ResultTables.Names.database.runs) != nil,
+              let run = try dataset.queryText("SELECT run_id FROM \(ResultTables.Names.database.runs) ORDER BY finished_at DESC, run_id DESC LIMIT 1") else { return nil }
+        return (try ParcelStates.read(layerOf: dataset, named: ResultTables.Names.database.parcels, runID: run, source: target.display), run)
     }
 
     /// Nothing to assess is a failed run (as `check` says), not an empty set of outputs in place

@@ -5,7 +5,8 @@ import IrrigationModel
 public enum HTMLReport {
     public static let reviewRowLimit = 2000
 
-    /// The report, section by section: map, headline figures, volume against targets, review
+    /// The report, section by section: map, headline figures, changes since the last run,
+    /// irrigation methods, volume against targets, review
     /// list, source compliance, evidence, standards, data quality, provenance.
     public static func render(_ input: ReportInput) -> String {
         let l = ReportLabels(input.language)
@@ -13,7 +14,8 @@ public enum HTMLReport {
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>\(l["title"])</title><style>\(css)</style></head><body>"
         h += "<header><h1>\(l["title"])</h1><p>\(l["year"]): \(input.year.map(String.init) ?? "—") · \(l["generated"]): \(escapeHTML(input.generatedAt)) · irrizone \(escapeHTML(input.toolVersion))</p></header>"
 
-        h += mapSection(input, labels: l) + headlineSection(input, labels: l) + methodsSection(input, labels: l) + volumeSection(input, labels: l)
+        h += mapSection(input, labels: l) + headlineSection(input, labels: l) + sinceLastRunSection(input, labels: l)
+        h += methodsSection(input, labels: l) + volumeSection(input, labels: l)
         h += reviewSection(input, labels: l)
         h += complianceSection(input, labels: l) + evidenceSection(input, labels: l) + standardsSection(input, labels: l)
         h += dataQualitySection(input, labels: l) + provenanceSection(input, labels: l)

@@ -147,12 +147,31 @@ public enum OutputSchema {
         OutputField("reason", .text, nullable: false, "what was wrong and what was expected"),
     ]
 
+    /// `changes.csv` (`irrizone diff`): one row per parcel whose zone, allowed irrigation years band
+    /// or review status changed between two runs, or that only one of them has.
+    public static let changes: [OutputField] = [
+        OutputField("parcel_id", .text, nullable: false, "the parcel's id"),
+        OutputField("old_zone", .text, "its zone in the old run (empty: not in it)"),
+        OutputField("new_zone", .text, "its zone in the new run (empty: not in it)"),
+        OutputField("change", .texts, nullable: false, "what changed, ;-separated: zone, years_band, review, added, removed"),
+        OutputField("old_years_band", .text, "the old run's allowed irrigation years band: <5, 5-10, 10-20, >=20 or none"),
+        OutputField("new_years_band", .text, "the new run's band"),
+        OutputField("old_irrigation_years_limit", .real, "the old run's 灌溉年限, years"),
+        OutputField("new_irrigation_years_limit", .real, "the new run's 灌溉年限, years"),
+        OutputField("old_under_review", .boolean, "whether the old run put it under review (soil, groundwater or produce)"),
+        OutputField("new_under_review", .boolean, "whether the new run does"),
+        OutputField("old_zone_reasons", .texts, "the old run's zone reasons, ;-separated"),
+        OutputField("new_zone_reasons", .texts, "the new run's zone reasons"),
+        OutputField("old_review_reasons", .texts, "the old run's review reasons"),
+        OutputField("new_review_reasons", .texts, "the new run's review reasons"),
+    ]
+
     /// The fields of every file as Markdown tables, and the codes they hold with their meanings:
     /// the README's field list (`irrizone fields`).
     public static func markdown() -> String {
         var text = ""
         for (file, fields) in [("parcels.geojson / parcels.gpkg", parcels), ("zones.geojson", zones), ("summary.csv", summary),
-                               ("review.csv", review), ("rejects.csv", rejects)] {
+                               ("review.csv", review), ("rejects.csv", rejects), ("changes.csv (irrizone diff)", changes)] {
             text += "#### \(file)\n\n| field | kind | null | meaning |\n|---|---|---|---|\n"
             for field in fields { text += "| `\(field.name)` | \(field.kind.rawValue) | \(field.nullable ? "yes" : "no") | \(field.description) |\n" }
             text += "\n"

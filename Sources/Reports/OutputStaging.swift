@@ -97,9 +97,13 @@ public final class OutputStaging {
         }
     }
 
-    /// The path to write output `name` to while staging.
+    /// Files a run keeps in its own folder for later runs, not published in `DIR`: its parcels'
+    /// verdicts, which the next run compares itself with (`irrizone diff`, "since the last run").
+    public static let runFiles: Set<String> = ["parcel-states.tsv"]
+
+    /// The path to write output `name` (or a run file) to while staging.
     public func path(for name: String) -> String {
-        precondition(Self.contractFiles.contains(name), "\(name) is not a declared output")
+        precondition(Self.contractFiles.contains(name) || Self.runFiles.contains(name), "\(name) is not a declared output")
         return stagingDirectory.appendingPathComponent(name).path
     }
 

@@ -63,6 +63,18 @@ public struct ReportInput: Sendable {
     public var warnings: [String]
     /// Units assumed for columns that gave none ("soil_samples.csv: Cd → mg/kg").
     public var assumedUnits: [String] = []
+    /// What changed since the previous run (same `--out` or `--db`), when there was one.
+    public var sinceLastRun: SinceLastRun?
+
+    /// The report's "since the last run" section: the previous run and the parcels that changed.
+    public struct SinceLastRun: Sendable {
+        public var previousRun: String
+        public var parcelsBefore: Int
+        public var changes: [ParcelChange]
+        public init(previousRun: String, parcelsBefore: Int, changes: [ParcelChange]) {
+            self.previousRun = previousRun; self.parcelsBefore = parcelsBefore; self.changes = changes
+        }
+    }
 
     public init(language: ReportLanguage, generatedAt: String, toolVersion: String, sourceCRS: String, parcels: [Parcel],
                 outcomes: [ParcelOutcome], reviewRows: [[String]], reviewCount: Int, sources: [SourceAssessment], wells: [(id: String, location: Position)],

@@ -50,7 +50,7 @@ struct Irrizone: ParsableCommand {
         cannot be read or the configuration is wrong (no outputs are written then); 64 for bad usage.
         """,
         version: IrrizoneVersion.current,
-        subcommands: [Assess.self, Check.self, Merge.self, Standards.self, Crops.self, Fields.self, Init.self, Synth.self]
+        subcommands: [Assess.self, Check.self, Merge.self, Diff.self, Standards.self, Crops.self, Fields.self, Init.self, Synth.self]
     )
 }
 
@@ -298,6 +298,39 @@ struct Merge: ParsableCommand {
         guard !quiet else { return }
         let counts = summary.manifest.counts, zones = summary.manifest.assessment.parcelsByZone
         printError("irrizone merge: \(parts.count) parts, \(counts.featuresIn) parcels in, \(counts.accepted) accepted, \(counts.rejected) rejected; zones: \(zones["suitable"] ?? 0) suitable, \(zones["restricted"] ?? 0) restricted, \(zones["prohibited"] ?? 0) prohibited\noutputs in \(summary.outputDirectory)")
+    }
+}
+
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare two runs: the parcels whose zone, irrigation years band or review status changed, into DIR/changes.csv.",
+        discussion: "OLD and NEW are two output folders of assess, or, with --db, two run ids of that database (latest and previous name its last two runs).")
+
+    @Argument(help: "The earlier run: an output folder, or a run id with --db.")
+    var old: String
+
+    @Argument(help: "The later run.")
+    var new: String
+
+    @Option(name: .customLong("out"), help: "Folder for changes.csv (created if missing).")
+    var outputDirectory: String
+
+    @Option(help: ArgumentHelp("The database both runs are in (a GeoPackage or PG:…), as assess --db wrote them.", valueName: "CONN"))
+    var db: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        var target: DatabaseTarget?
+        if let db {
+            do { target = try DatabaseTarget(db) } catch { throw ValidationError(String(describing: error)) }
+        }
+        let summary = try DiffJob(old: old, new: new, outputDirectory: outputDirectory, database: target).run()
+        guard !quiet else { return }
+        printError("irrizone diff: \(summary.oldRun) → \(summary.newRun): \(summary.changes.count) parcels changed "
+                   + "(zone \(summary.count(.zone)), years band \(summary.count(.yearsBand)), review \(summary.count(.review)), "
+                   + "new \(summary.count(.added)), gone \(summary.count(.removed)))\nwrote \(summary.path)")
     }
 }
 

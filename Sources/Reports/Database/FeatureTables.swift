@@ -135,12 +135,17 @@ public final class FeatureTables {
         return geometry
     }
 
-    /// A property as the value a field holds: lists and findings as JSON text.
+    /// A property as the value a field holds: lists and findings as JSON text, a rounded number
+    /// rounded as the GeoJSON writes it.
     static func fieldValue(_ value: PropertyValue) -> FieldValue {
         switch value {
         case .null: .null
         case .string(let s): .string(s)
-        case .number(let d), .fixed(let d, _): d.isFinite ? .real(d) : .null
+        case .number(let d): d.isFinite ? .real(d) : .null
+        case .fixed(let d, let decimals):
+            if !d.isFinite { .null } else {
+                .real(decimals <= 15 ? (d * pow10(decimals)).rounded() / pow10(decimals) : d)
+            }
         case .integer(let i): .integer(i)
         case .boolean(let b): .boolean(b)
         case .strings(let list): .string("[" + list.map(JSONText.quote).joined(separator: ",") + "]")
@@ -148,4 +153,6 @@ public final class FeatureTables {
         case .findings(let findings): .string(ParcelProperties.findingsJSON(findings))
         }
     }
+
+    private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { value, _ in value * 10 } }
 }

@@ -1,0 +1,135 @@
+import Foundation
+import GeoKit
+import IrrigationModel
+import Reports
+
+/// A run's parcel verdicts, for comparing runs (issue #25): kept by each run in its own folder
+/// (`parcel-states.tsv`, beside its outputs, not one of them), read back from there, or from a
+/// parcels file or a database where a run has none.
+enum ParcelStates {
+    static let fileName = "parcel-states.tsv"
+    static let header = "parcel_id\tzone\tirrigation_years_limit\tunder_review\tzone_reasons\treview_reasons"
+
+    // MARK: - The run's own file
+
+    /// One line per parcel, tab-separated; a tab, newline or backslash in a parcel id escaped.
+    static func write(parcels: [Parcel], outcomes: [ParcelOutcome], to path: String) throws {
+        var text = header + "\n"
+        text.reserveCapacity(parcels.count * 60)
+        for index in parcels.indices {
+            let state = ParcelState(parcelID: parcels[index].id, outcomes[index])
+            text += escape(state.parcelID) + "\t" + (state.zone?.rawValue ?? "") + "\t"
+                + (state.irrigationYearsLimit.map { JSONText.number($0) } ?? "") + "\t" + (state.underReview ? "1" : "0") + "\t"
+                + state.zoneReasons.joined(separator: ",") + "\t" + state.reviewReasons.joined(separator: ",") + "\n"
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func read(_ path: String) throws -> [ParcelState] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var states: [ParcelState] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() where number > 0 {
+            let cells = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard cells.count == 6 else { throw DiffError.damagedStates(path: path, line: number + 1) }
+            func list(_ cell: Substring) -> [String] { cell.isEmpty ? [] : cell.split(separator: ",").map(String.init) }
+            states.append(ParcelState(parcelID: unescape(cells[0]), zone: Zone(rawValue: String(cells[1])), zoneReasons: list(cells[4]),
+                                      irrigationYearsLimit: Double(cells[2]), underReview: cells[3] == "1", reviewReasons: list(cells[5])))
+        }
+        return states
+    }
+
+    static func escape(_ text: String) -> String {
+        guard text.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\\" || $0 == "\r" }) else { return text }
+        return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+    }
+
+    static func unescape(_ text: Substring) -> String {
+        guard text.contains("\\") else { return String(text) }
+        var result = "", escaping = false
+        for character in text {
+            if escaping {
+                result.append(character == "t" ? "\t" : character == "n" ? "\n" : character == "r" ? "\r" : character)
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    // MARK: - A parcels layer (an output folder without the file, or a database)
+
+    /// The states of a parcels layer as irrizone wrote it: `parcels.geojson`, a GeoPackage's
+    /// `parcels`, or a database's `irrizone_parcels` filtered to one run.
+    static func read(layerOf dataset: Dataset, named name: String?, runID: String? = nil, source: String) throws -> [ParcelState] {
+        guard let layer = name.map({ dataset.layer(named: $0) }) ?? dataset.layer(at: 0) else {
+            throw DiffError.noParcels(source)
+        }
+        if let runID { try layer.setAttributeFilter("run_id = '\(runID.replacingOccurrences(of: "'", with: "''"))'") }
+        let wanted = ["parcel_id", "zone", "zone_reasons", "irrigation_years_limit", "soil_review", "groundwater_review", "produce_review", "review_reasons"]
+        let names = layer.fields.map(\.name)
+        guard names.contains("parcel_id"), names.contains("zone") else { throw DiffError.noParcels(source) }
+        try? layer.setIgnoredFields(names.filter { !wanted.contains($0) } + ["OGR_GEOMETRY", "OGR_STYLE"])
+        let index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var states: [ParcelState] = []
+        try layer.forEachFeature { feature in
+            func text(_ field: String) -> String? {
+                guard let i = index[field], case .string(let value) = feature.value(at: i) else { return nil }
+                return value
+            }
+            func flag(_ field: String) -> Bool {
+                guard let i = index[field] else { return false }
+                switch feature.value(at: i) { case .boolean(let b): return b; case .integer(let n): return n != 0; default: return false }
+            }
+            var years: Double? = nil
+            if let i = index["irrigation_years_limit"] {
+                switch feature.value(at: i) { case .real(let v): years = v; case .integer(let v): years = Double(v); default: break }
+            }
+            let reviewReasons = list(text("review_reasons"))
+            states.append(ParcelState(
+                parcelID: text("parcel_id") ?? "", zone: text("zone").flatMap(Zone.init(rawValue:)), zoneReasons: list(text("zone_reasons")),
+                irrigationYearsLimit: years,
+                underReview: flag("soil_review") || flag("groundwater_review") || flag("produce_review") || !reviewReasons.isEmpty,
+                reviewReasons: reviewReasons))
+        }
+        return states
+    }
+
+    /// A list field as GDAL gives it: JSON text (`["A","B"]`, GeoPackage and PostGIS) or a
+    /// string list (`(2:A,B)`, GeoJSON).
+    static func list(_ text: String?) -> [String] {
+        guard let text, !text.isEmpty else { return [] }
+        if text.hasPrefix("["), let data = text.data(using: .utf8), let array = try? JSONSerialization.jsonObject(with: data) as? [String] {
+            return array
+        }
+        if text.hasPrefix("("), let colon = text.firstIndex(of: ":"), text.hasSuffix(")") {
+            let body = text[text.index(after: colon)..<text.index(before: text.endIndex)]
+            return body.isEmpty ? [] : body.split(separator: ",").map(String.init)
+        }
+        return [text]
+    }
+}
+
+/// Why two runs cannot be compared.
+public enum DiffError: Error, CustomStringConvertible {
+    case notARun(String)
+    case noParcels(String)
+    case damagedStates(path: String, line: Int)
+    case unknownRun(String, database: String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .notARun(let path):
+            "\(path) holds no irrizone run: expected an output folder of `irrizone assess` (with run.json and parcels.geojson or parcels.gpkg), or a run id with --db"
+        case .noParcels(let source):
+            "\(source) has no parcels layer with parcel_id and zone, as irrizone writes it"
+        case let .damagedStates(path, line):
+            "\(path), line \(line): not a line of parcel states (6 tab-separated fields); the file is damaged: compare the runs' parcel files instead by removing it"
+        case let .unknownRun(run, database, known):
+            "\(database) has no run \(run); its runs are: \(known.suffix(10).joined(separator: ", ")) (or say latest, previous)"
+        }
+    }
+}

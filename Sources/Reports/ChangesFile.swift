@@ -1,0 +1,31 @@
+import Foundation
+import IrrigationModel
+
+/// `changes.csv` (`irrizone diff`): the parcels whose verdict changed between two runs, in the
+/// columns of `OutputSchema.changes`.
+public enum ChangesFile {
+    /// Writes the file beside its final name and renames it into place: a reader sees the old
+    /// file or the new one, never half of one. Returns the rows written.
+    public static func write(_ changes: [ParcelChange], to path: String) throws -> Int {
+        let partial = path + ".partial"
+        let csv = try CSVWriter(path: partial, header: OutputSchema.changes.map(\.name))
+        for change in changes { csv.writeRow(row(change)) }
+        try csv.finish()
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
+        return changes.count
+    }
+
+    static func row(_ change: ParcelChange) -> [String] {
+        func years(_ state: ParcelState?) -> String { state?.irrigationYearsLimit.map { JSONText.number($0) } ?? "" }
+        func band(_ state: ParcelState?) -> String { state.map { IrrigationYearsBand(years: $0.irrigationYearsLimit).rawValue } ?? "" }
+        func review(_ state: ParcelState?) -> String { state.map { $0.underReview ? "true" : "false" } ?? "" }
+        return [
+            change.parcelID, change.old?.zone?.rawValue ?? "", change.new?.zone?.rawValue ?? "",
+            change.kinds.map(\.rawValue).joined(separator: ";"), band(change.old), band(change.new), years(change.old), years(change.new),
+            review(change.old), review(change.new),
+            change.old?.zoneReasons.joined(separator: ";") ?? "", change.new?.zoneReasons.joined(separator: ";") ?? "",
+            change.old?.reviewReasons.joined(separator: ";") ?? "", change.new?.reviewReasons.joined(separator: ";") ?? "",
+        ]
+    }
+}
