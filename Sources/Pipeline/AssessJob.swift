@@ -226,6 +226,7 @@ public struct AssessJob {
         var files = inputFiles(reading.files, role: "parcels")
         for (role, file) in options.monitoring.allFiles { files += inputFiles([file.path], role: role) }
         if let path = options.serviceAreas { files += inputFiles([path], role: "service_areas") }
+        if let workspace = options.monitoring.workspace { files += inputFiles([workspace.display], role: "workspace") }
         return BackgroundWork { [files] in try Self.describe(files) }
     }
 

@@ -48,7 +48,7 @@ public struct DiffJob {
         return Summary(oldRun: oldRun, newRun: newRun, changes: changes, path: path)
     }
 
-    static func connection(_ target: DatabaseTarget) -> String {
+    public static func connection(_ target: DatabaseTarget) -> String {
         switch target {
         case .geopackage(let path): path
         case .postgis(let connection): connection

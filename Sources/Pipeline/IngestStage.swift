@@ -139,7 +139,7 @@ extension IngestStage {
     /// The ids of the sources read, nil when no sources table was given (source ids are then
     /// not checked).
     static func sourceIDs(_ monitoring: MonitoringData, _ options: AssessOptions) -> Set<String>? {
-        options.monitoring.sources == nil ? nil : Set(monitoring.sources.map { $0.id })
+        monitoring.sourcesListed ? Set(monitoring.sources.map { $0.id }) : nil
     }
 
     /// The monitoring tables, checked against the parcel layer: its extent and every feature's id

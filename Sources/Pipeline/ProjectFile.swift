@@ -42,6 +42,8 @@ public struct ProjectFile: Sendable {
     public var gdalConfig: [String: String] = [:]
     /// `db:`: the database each run is also written into (`--db`).
     public var database: String?
+    /// `workspace:`: the survey workspace `load` fills and `assess` reads (`--workspace`).
+    public var workspace: String?
 
     public init() {}
 
@@ -59,7 +61,7 @@ public struct ProjectFile: Sendable {
 
     static let topLevelKeys: Set<String> = ["parcels", "output", "sources", "water", "soil", "wells", "irrigation", "produce", "samples_crs", "service_areas", "linking",
                                                "rules", "standards_override", "crops", "exclusions",
-                                               "loads", "accumulation", "review", "targets", "report", "units", "gdal_config", "db"]
+                                               "loads", "accumulation", "review", "targets", "report", "units", "gdal_config", "db", "workspace"]
     static let reportKeys: Set<String> = ["lang", "format"]
     static let loadKeys: Set<String> = ["quota_m3_per_mu", "non_detects"]
     static let accumulationKeys: Set<String> = ["depth_m", "bulk_density_t_m3", "model", "residual_rate", "horizon_years", "background_mg_kg",
@@ -112,6 +114,7 @@ public struct ProjectFile: Sendable {
         project.serviceAreas = try string(root, "service_areas", path).map(resolve)
         project.gdalConfig = try stringMap(root["gdal_config"], "gdal_config", path, gdalBooleans: true)
         project.database = try string(root, "db", path).map(resolve)
+        project.workspace = try string(root, "workspace", path).map(resolve)
         if let node = root["linking"] { try linkingSection(node, into: &project, path: path) }
         if let node = root["rules"] { try ruleSection(node, into: &project.rules, path: path) }
         if let text = try string(root, "units", path) {

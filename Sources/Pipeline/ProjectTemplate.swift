@@ -24,6 +24,7 @@ public enum ProjectTemplate {
     output: out                    # 输出目录 / output folder
     # gdal_config: {PG_USE_COPY: "NO"}   # GDAL 配置项 / GDAL's --config KEY VALUE
     # db: runs.gpkg                  # 每次运行同时写入数据库（GeoPackage 或 PG:"service=…"）/ also write each run into a database (--db)
+    # workspace: survey.gpkg         # 调查工作库：load 写入，assess 读取 / the survey workspace (load, --workspace)
 
     # 监测数据 / monitoring data: a path, a mapping, or a list of them
     # sources: sources.csv           # 再生水厂: source_id, name, lon/lat, industrial_inflow, uses, treatment

@@ -50,7 +50,7 @@ struct Irrizone: ParsableCommand {
         cannot be read or the configuration is wrong (no outputs are written then); 64 for bad usage.
         """,
         version: IrrizoneVersion.current,
-        subcommands: [Assess.self, Check.self, Merge.self, Diff.self, Standards.self, Crops.self, Fields.self, Init.self, Synth.self]
+        subcommands: [Assess.self, Check.self, Load.self, Merge.self, Diff.self, Standards.self, Crops.self, Fields.self, Init.self, Synth.self]
     )
 }
 
@@ -63,6 +63,9 @@ struct InputOptions: ParsableArguments {
             help: ArgumentHelp("A GDAL configuration option, as in GDAL's own tools (repeatable), e.g. --config PG_USE_COPY NO. An older --config FILE.yaml still names the project file, with a warning: use --project.",
                                valueName: "KEY VALUE"))
     var gdalConfig: [String] = []
+
+    @Option(help: ArgumentHelp("A survey workspace (a GeoPackage or PG:…) that irrizone load filled: its monitoring records join the files given.", valueName: "CONN"))
+    var workspace: String?
 
     @Option(name: .customLong("oo"), help: ArgumentHelp("An open option of the parcel source's GDAL driver, as GDAL's -oo (repeatable).", valueName: "NAME=VALUE"))
     var openOptions: [String] = []
@@ -183,6 +186,11 @@ struct InputOptions: ParsableArguments {
         options.parcels.openOptions = openOptions.isEmpty ? project.parcels.openOptions : openOptions
         options.parcels.attributeFilter = attributeFilter ?? project.parcels.attributeFilter
         options.gdalConfig = project.gdalConfig.merging(gdalOptions) { $1 }
+        if let connection = workspace ?? project.workspace {
+            let target: DatabaseTarget
+            do { target = try DatabaseTarget(connection) } catch { throw ValidationError(String(describing: error).replacingOccurrences(of: "--db", with: "--workspace")) }
+            options.monitoring.workspace = WorkspaceInput(connection: DiffJob.connection(target), display: target.display)
+        }
         if let connection = project.database {
             do { options.output.database = try DatabaseTarget(connection) } catch { throw ValidationError(String(describing: error)) }
         }
@@ -298,6 +306,52 @@ struct Merge: ParsableCommand {
         guard !quiet else { return }
         let counts = summary.manifest.counts, zones = summary.manifest.assessment.parcelsByZone
         printError("irrizone merge: \(parts.count) parts, \(counts.featuresIn) parcels in, \(counts.accepted) accepted, \(counts.rejected) rejected; zones: \(zones["suitable"] ?? 0) suitable, \(zones["restricted"] ?? 0) restricted, \(zones["prohibited"] ?? 0) prohibited\noutputs in \(summary.outputDirectory)")
+    }
+}
+
+struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load field batches of monitoring data into a survey workspace (a GeoPackage or PostGIS), for assess --workspace.",
+        discussion: """
+        The files are read with the readers, rules and rejects of assess, held to the parcel layer (--parcels or --project). \
+        A file loaded before, or a record loaded before, adds nothing and says so; a record that says otherwise than one loaded \
+        before is refused with both places. Each file is a batch (file, SHA-256, time, counts), written in one transaction. \
+        The load's rejects go to rejects.csv (in --out, else the current folder) and to the workspace's irrizone_ws_rejects.
+        """)
+
+    @OptionGroup var inputs: InputOptions
+
+    @Option(name: .customLong("out"), help: "Folder for this load's rejects.csv (default: the current folder).")
+    var outputDirectory: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        var options = try inputs.assessOptions(outputDirectory: nil, requireOutput: false)
+        guard let workspace = options.monitoring.workspace else {
+            throw ValidationError("load needs a workspace: --workspace runs.gpkg or PG:\"service=…\" (or workspace: in --project)")
+        }
+        options.monitoring.workspace = nil
+        let folder = outputDirectory ?? FileManager.default.currentDirectoryPath
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var job = LoadJob(workspace: workspace, parcels: options.parcels, monitoring: options.monitoring,
+                          rejectsPath: URL(fileURLWithPath: folder).appendingPathComponent("rejects.csv").path)
+        job.samplesCRS = options.samplesCRS
+        job.gdalConfig = options.gdalConfig
+        let summary = try job.run()
+        guard !quiet else { return }
+        var lines = ["irrizone load into \(workspace.display):"]
+        for file in summary.files {
+            if let before = file.loadedBefore {
+                lines.append("  \(file.kind.rawValue) \(file.file): loaded before (batch \(before.id), \(before.loadedAt)): nothing added")
+            } else {
+                lines.append("  \(file.kind.rawValue) \(file.file): \(file.rowsRead) rows; \(file.added) records added, \(file.alreadyLoaded) already in the workspace, "
+                             + "\(file.conflicting) conflicting, \(file.rejected) rejected (batch \(file.batch ?? "—"))")
+            }
+        }
+        lines.append("rejects: \(summary.rejects.count) in \(summary.rejectsPath)")
+        printError(lines.joined(separator: "\n"))
     }
 }
 

@@ -18,6 +18,24 @@ import TestSupport
         return try Dataset.open(connection).queryText(sql)
     }
 
+    /// (parcel_id, zone, zone reasons) of the latest run's rows, and of parcels.geojson, sorted.
+    static func parcelVerdicts(connection: String, out: String) throws -> (database: [String], file: [String]) {
+        let layer = try #require(try Dataset.open(connection).layer(named: "irrizone_latest_parcels"))
+        let names = layer.fields.map(\.name)
+        let at = (id: try #require(names.firstIndex(of: "parcel_id")), zone: try #require(names.firstIndex(of: "zone")),
+                  reasons: try #require(names.firstIndex(of: "zone_reasons")))
+        var database: [String] = []
+        try layer.forEachFeature { feature in
+            func text(_ index: Int) -> String { if case .string(let s) = feature.value(at: index) { s } else { "" } }
+            let reasons = (try? JSONSerialization.jsonObject(with: Data(text(at.reasons).utf8)) as? [String]) ?? ["unreadable"]
+            database.append([text(at.id), text(at.zone), reasons.joined(separator: ";")].joined(separator: "|"))
+        }
+        let file = try EvidenceCLITests.properties(out, "parcels.geojson").map { p in
+            [p["parcel_id"] as? String ?? "", p["zone"] as? String ?? "", (p["zone_reasons"] as? [String] ?? []).joined(separator: ";")].joined(separator: "|")
+        }
+        return (database.sorted(), file.sorted())
+    }
+
     static func assess(out: String, db: String, extra: [String] = []) throws -> CLITests.Result {
         try CLITests.run(["assess", "--project", sampleProject, "--out", out, "--db", db, "--quiet"] + extra)
     }
@@ -44,6 +62,8 @@ import TestSupport
         #expect(try Self.query(db, "SELECT COUNT(*) FROM irrizone_latest_findings") == String(findings))
         #expect(try Self.query(db, "SELECT suitable FROM irrizone_runs WHERE run_id = '\(latest)'") == "170")
 
+        let verdicts = try Self.parcelVerdicts(connection: db, out: directory + "/out")
+        #expect(verdicts.database.count == 2999 && verdicts.database == verdicts.file, "the rows are parcels.geojson's: ids, zones, reasons")
         let dataset = try Dataset.open(db)
         let parcels = try #require(dataset.layer(named: "irrizone_latest_parcels"))
         #expect(try parcels.spatialReference()?.authorityCode == "EPSG:4547", "the survey's CGCS2000 Gauss–Krüger, not WGS84")
@@ -91,6 +111,8 @@ import TestSupport
             #expect(!result.stderr.contains("hunter2"))
         }
         let scoped = server + " active_schema=\(schema)"
+        let verdicts = try Self.parcelVerdicts(connection: scoped, out: directory + "/out")
+        #expect(verdicts.database.count == 2999 && verdicts.database == verdicts.file, "the rows are parcels.geojson's: ids, zones, reasons")
         #expect(try Self.query(scoped, "SELECT COUNT(*) FROM irrizone_runs") == "2")
         #expect(try Self.query(scoped, "SELECT COUNT(*) FROM irrizone_latest_parcels") == "2999")
         let zonesPerRun = try Self.query(scoped, "SELECT 2 * COUNT(*) FROM irrizone_latest_zones")

@@ -13,6 +13,8 @@ public struct MonitoringOptions: Sendable {
     public var irrigation: [TableInputOptions]
     /// Produce samples (农产品): contaminants in harvests, mg/kg fresh weight.
     public var produce: [TableInputOptions] = []
+    /// A survey workspace whose records join the files' (`assess --workspace`).
+    public var workspace: WorkspaceInput?
     /// Points farther than this outside the parcels' extent are rejected (project file
     /// `locations.max_outside_m`; default 10 km: a sample that far away cannot inform a parcel).
     public var maxOutsideMetres: Double
@@ -38,7 +40,7 @@ public struct MonitoringOptions: Sendable {
         }
     }
 
-    public var isEmpty: Bool { sources == nil && water.isEmpty && soil.isEmpty && wells.isEmpty && irrigation.isEmpty && produce.isEmpty }
+    public var isEmpty: Bool { sources == nil && water.isEmpty && soil.isEmpty && wells.isEmpty && irrigation.isEmpty && produce.isEmpty && workspace == nil }
     public var allFiles: [(role: String, options: TableInputOptions)] {
         (sources.map { [("sources", $0)] } ?? []) + water.map { ("water", $0) } + soil.map { ("soil", $0) }
             + wells.map { ("wells", $0) } + irrigation.map { ("irrigation", $0) } + produce.map { ("produce", $0) }
@@ -55,6 +57,9 @@ public struct MonitoringData: Sendable {
     public var produceSamples: [ProduceSample] = []
     public var rejects: [Reject] = []
     public var reports: [InputFileReport] = []
+    /// Whether sources were listed (a sources table, or sources in the workspace): then every
+    /// source id a sample or parcel names must be among them.
+    public var sourcesListed = false
     public init() {}
 
     /// Every unit the files did not give and that was assumed: "soil_samples.csv: Cd → mg/kg".
@@ -123,10 +128,18 @@ public struct MonitoringIngest {
     /// - Parameter othersRead: called as soon as the tables but the irrigation ones are read,
     ///   with what they gave (nil when one failed); the result holds the same.
     public func read(othersRead: ((MonitoringData?) -> Void)? = nil) throws -> MonitoringData {
+        // The workspace's records, read here (its GDAL dataset opened and closed on this thread).
+        let stored = try options.workspace.map { workspace -> [WorkspaceRecord] in
+            let store = try WorkspaceStore(connection: workspace.connection, display: workspace.display, create: false)
+            defer { try? store.close() }
+            return try store.records()
+        } ?? []
+        let storedSourceIDs = Set(stored.filter { $0.kind == .sources }.map(\.key))
+        let workspaceNamesParcels = stored.contains { $0.kind == .irrigation || $0.kind == .produce }
         // The irrigation tables on a thread of their own, with their own GDAL objects: the
         // default CRS goes there as WKT and is made again there.
         let irrigation: BackgroundWork<MonitoringData>?
-        if options.irrigation.isEmpty && options.produce.isEmpty {
+        if options.irrigation.isEmpty && options.produce.isEmpty && !workspaceNamesParcels {
             irrigation = nil
         } else {
             let options = self.options, parcelIDs = self.parcelIDs, crsWKT = try context.defaultCRS?.wkt()
@@ -138,16 +151,25 @@ public struct MonitoringIngest {
                 var data = MonitoringData()
                 for file in options.irrigation { try reader.readIrrigation(file, into: &data) }
                 for file in options.produce { try reader.readProduce(file, into: &data) }
+                if let workspace = options.workspace, workspaceNamesParcels {
+                    try WorkspaceMerge.merge(stored, kinds: [.irrigation, .produce], into: &data, workspace: workspace, context: context,
+                                             parcelIDs: parcelIDs.wait(), knownSources: nil)
+                }
                 return data
             }
         }
         let others = Result { () throws -> MonitoringData in
             var data = MonitoringData()
             if let sources = options.sources { try readSources(sources, into: &data) }
-            let knownSources: Set<String>? = options.sources == nil ? nil : Set(data.sources.map(\.id))
+            data.sourcesListed = options.sources != nil || !storedSourceIDs.isEmpty
+            let knownSources: Set<String>? = data.sourcesListed ? Set(data.sources.map(\.id)).union(storedSourceIDs) : nil
             for file in options.water { try readWater(file, knownSources: knownSources, into: &data) }
             for file in options.soil { try readSoil(file, into: &data) }
             for file in options.wells { try readWells(file, into: &data) }
+            if let workspace = options.workspace {
+                try WorkspaceMerge.merge(stored, kinds: [.sources, .water, .soil, .wells], into: &data, workspace: workspace, context: context,
+                                         parcelIDs: nil, knownSources: knownSources)
+            }
             return data
         }
         othersRead?(try? others.get())

@@ -1,0 +1,179 @@
+import Foundation
+import GeoKit
+import IrrigationModel
+
+/// A survey workspace (issue #25): field batches of monitoring data kept in a GeoPackage or
+/// PostGIS, so that lab sheets brought every few weeks accumulate. Tables:
+///
+/// - `irrizone_ws_batches`: one row per file loaded (file, SHA-256, time, counts, its options);
+/// - `irrizone_ws_records`: every record once, by kind and key, with the hash of what it says and
+///   where it was first read;
+/// - `irrizone_ws_rejects`: what each load refused, with where and why.
+///
+/// - Important: Not thread-safe: opened, used and closed on one thread.
+public final class WorkspaceStore {
+    public static let batchesTable = "irrizone_ws_batches", recordsTable = "irrizone_ws_records", rejectsTable = "irrizone_ws_rejects"
+
+    let dataset: Dataset
+    public let display: String
+
+    /// A batch as recorded.
+    public struct Batch: Sendable {
+        public var id: String
+        public var kind: WorkspaceRecord.Kind
+        public var file: String
+        public var sha256: String
+        public var loadedAt: String
+        public var rowsRead = 0
+        public var recordsAdded = 0
+        public var recordsAlreadyLoaded = 0
+        public var recordsConflicting = 0
+        public var rowsRejected = 0
+        /// The file's options (columns, units, detection limits …) as JSON.
+        public var options = "{}"
+
+        public init(id: String, kind: WorkspaceRecord.Kind, file: String, sha256: String, loadedAt: String) {
+            self.id = id; self.kind = kind; self.file = file; self.sha256 = sha256; self.loadedAt = loadedAt
+        }
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case cannotOpen(String, String)
+        case write(String, String)
+        case notAWorkspace(String)
+
+        public var description: String {
+            switch self {
+            case let .cannotOpen(display, message): "cannot open the workspace \(display): \(Credentials.redact(message))"
+            case let .write(display, message): "writing into the workspace \(display) failed: \(Credentials.redact(message)). The workspace is as it was"
+            case let .notAWorkspace(display): "\(display) is not an irrizone workspace (no \(WorkspaceStore.recordsTable) table): load a batch into it first (irrizone load --workspace …)"
+            }
+        }
+    }
+
+    /// Opens a workspace; `create` makes a GeoPackage that does not exist yet (`load`), where a run
+    /// (`assess --workspace`) needs one that does.
+    public init(connection: String, display: String, create: Bool) throws {
+        self.display = display
+        GDALEnvironment.initialize()
+        do {
+            if create, !connection.hasPrefix("PG:"), !FileManager.default.fileExists(atPath: connection) {
+                dataset = try Dataset.create(driver: "GPKG", path: connection)
+            } else {
+                dataset = try Dataset.open(connection, update: create)
+            }
+        } catch {
+            throw Failure.cannotOpen(display, error.message.isEmpty ? error.description : error.message)
+        }
+        if !create, dataset.layer(named: Self.recordsTable) == nil { throw Failure.notAWorkspace(display) }
+    }
+
+    // MARK: - Reading
+
+    /// The batch already loaded from a file with this SHA-256 and kind, if any.
+    public func batch(sha256: String, kind: WorkspaceRecord.Kind) throws -> (id: String, loadedAt: String)? {
+        guard dataset.layer(named: Self.batchesTable) != nil else { return nil }
+        let rows = try dataset.queryColumn("SELECT batch_id || ' ' || loaded_at FROM \(Self.batchesTable) WHERE sha256 = '\(sha256)' AND kind = '\(kind.rawValue)' ORDER BY loaded_at LIMIT 1")
+        guard let row = rows.first ?? nil, let space = row.firstIndex(of: " ") else { return nil }
+        return (String(row[..<space]), String(row[row.index(after: space)...]))
+    }
+
+    /// Every record of the workspace, in the order they were loaded.
+    public func records(kinds: Set<WorkspaceRecord.Kind> = Set(WorkspaceRecord.Kind.allCases)) throws -> [WorkspaceRecord] {
+        guard let layer = dataset.layer(named: Self.recordsTable) else { return [] }
+        let names = layer.fields.map(\.name)
+        func index(_ name: String) -> Int? { names.firstIndex(of: name) }
+        guard let kindAt = index("kind"), let keyAt = index("record_key"), let hashAt = index("record_hash"), let fileAt = index("origin_file"),
+              let locationAt = index("origin_location"), let contentAt = index("content") else { throw Failure.notAWorkspace(display) }
+        var result: [WorkspaceRecord] = []
+        func text(_ feature: Feature, _ at: Int) -> String { if case .string(let s) = feature.value(at: at) { s } else { "" } }
+        try layer.forEachFeature { feature in
+            guard let kind = WorkspaceRecord.Kind(rawValue: text(feature, kindAt)), kinds.contains(kind) else { return }
+            result.append(WorkspaceRecord(kind: kind, key: text(feature, keyAt), hash: text(feature, hashAt),
+                                          origin: RecordOrigin(file: text(feature, fileAt), location: text(feature, locationAt)),
+                                          content: text(feature, contentAt)))
+        }
+        return result
+    }
+
+    // MARK: - Writing
+
+    static let batchFields: [FieldDefinition] = [
+        FieldDefinition(name: "batch_id", type: .string), FieldDefinition(name: "kind", type: .string),
+        FieldDefinition(name: "file", type: .string), FieldDefinition(name: "sha256", type: .string),
+        FieldDefinition(name: "loaded_at", type: .string), FieldDefinition(name: "rows_read", type: .integer64),
+        FieldDefinition(name: "records_added", type: .integer64), FieldDefinition(name: "records_already_loaded", type: .integer64),
+        FieldDefinition(name: "records_conflicting", type: .integer64), FieldDefinition(name: "rows_rejected", type: .integer64),
+        FieldDefinition(name: "options", type: .json),
+    ]
+    static let recordFields: [FieldDefinition] = [
+        FieldDefinition(name: "kind", type: .string), FieldDefinition(name: "record_key", type: .string),
+        FieldDefinition(name: "record_hash", type: .string), FieldDefinition(name: "batch_id", type: .string),
+        FieldDefinition(name: "origin_file", type: .string), FieldDefinition(name: "origin_location", type: .string),
+        FieldDefinition(name: "content", type: .json),
+    ]
+    static let rejectFields: [FieldDefinition] = [
+        FieldDefinition(name: "batch_id", type: .string), FieldDefinition(name: "file", type: .string),
+        FieldDefinition(name: "location", type: .string), FieldDefinition(name: "field", type: .string),
+        FieldDefinition(name: "code", type: .string), FieldDefinition(name: "reason", type: .string),
+    ]
+
+    private func table(_ name: String, _ fields: [FieldDefinition]) throws -> Layer {
+        if let layer = dataset.layer(named: name) { return layer }
+        let layer = try dataset.createLayer(named: name, srs: nil, geometryType: .none, options: ["FID=fid"])
+        for field in fields { try layer.createField(field) }
+        return layer
+    }
+
+    private func insert(_ layer: Layer, _ values: [(String, FieldValue)]) throws {
+        let feature = layer.makeFeature()
+        for (name, value) in values {
+            guard let index = feature.fieldIndex(named: name) else { continue }
+            feature.set(value, at: index)
+        }
+        try layer.create(feature)
+    }
+
+    /// Records one batch: its row, its new records and its rejects, in one transaction (a load
+    /// that fails leaves the workspace as it was).
+    public func append(_ batch: Batch, records: [WorkspaceRecord], rejects: [Reject]) throws {
+        do {
+            let batches = try table(Self.batchesTable, Self.batchFields)
+            let recordLayer = try table(Self.recordsTable, Self.recordFields)
+            let rejectLayer = try table(Self.rejectsTable, Self.rejectFields)
+            try dataset.beginTransaction()
+            do {
+                try insert(batches, [
+                    ("batch_id", .string(batch.id)), ("kind", .string(batch.kind.rawValue)), ("file", .string(batch.file)),
+                    ("sha256", .string(batch.sha256)), ("loaded_at", .string(batch.loadedAt)), ("rows_read", .integer(Int64(batch.rowsRead))),
+                    ("records_added", .integer(Int64(batch.recordsAdded))), ("records_already_loaded", .integer(Int64(batch.recordsAlreadyLoaded))),
+                    ("records_conflicting", .integer(Int64(batch.recordsConflicting))), ("rows_rejected", .integer(Int64(batch.rowsRejected))),
+                    ("options", .string(batch.options)),
+                ])
+                for record in records {
+                    try insert(recordLayer, [
+                        ("kind", .string(record.kind.rawValue)), ("record_key", .string(record.key)), ("record_hash", .string(record.hash)),
+                        ("batch_id", .string(batch.id)), ("origin_file", .string(record.origin.file)),
+                        ("origin_location", .string(record.origin.location)), ("content", .string(record.content)),
+                    ])
+                }
+                for reject in rejects {
+                    try insert(rejectLayer, [
+                        ("batch_id", .string(batch.id)), ("file", .string(reject.file)), ("location", .string(reject.location)),
+                        ("field", .string(reject.field)), ("code", .string(reject.code.rawValue)), ("reason", .string(reject.reason)),
+                    ])
+                }
+                try dataset.commitTransaction()
+            } catch {
+                dataset.rollbackTransaction()
+                throw error
+            }
+        } catch let error as GDALError {
+            throw Failure.write(display, error.message.isEmpty ? error.description : error.message)
+        }
+    }
+
+    public func close() throws {
+        do { try dataset.close() } catch { throw Failure.write(display, error.message) }
+    }
+}
