@@ -55,6 +55,13 @@ public enum GDALEnvironment {
         return try body()
     }
 
+    /// A GDAL configuration option's value, nil when unset.
+    ///
+    /// The corresponding C function is `CPLGetConfigOption`.
+    public static func configOption(_ key: String) -> String? {
+        CPLGetConfigOption(key, nil).map { String(cString: $0) }
+    }
+
     /// Sets a GDAL configuration option for this process (GDAL's `--config KEY VALUE`); call it
     /// before the datasets it should affect are opened.
     ///

@@ -150,10 +150,13 @@ public struct AssessJob {
             database = opened
         }
         guard !destinations.isEmpty else { return (nil, 0) }
-        let written = try timer.measure(database == nil ? "write_parcels_gpkg" : "write_result_tables") {
-            do { return try stage.write(into: destinations) } catch { throw database?.abandon(error) ?? error }
-        }
+        var seconds = ResultTablesStage.Seconds()
+        let written: Int
+        do { written = try stage.write(into: destinations, seconds: &seconds) } catch { throw database?.abandon(error) ?? error }
+        timer.record("result_tables_rows", seconds: seconds.makingRows, items: written)
+        timer.record(database == nil ? "write_parcels_gpkg" : "write_result_tables", seconds: seconds.inserting, items: written)
         if let geopackage {
+            try geopackage.dataset.commitTransaction()
             let names = ResultTables.Names.file
             try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
                                       to: geopackage, time: ISO8601DateFormatter().string(from: Date()))

@@ -40,11 +40,19 @@ struct ResultTablesStage: Sendable {
         return Chunk(parcels: pieces.map { $0.0 }, findings: pieces.flatMap { $0.1 })
     }
 
+    /// What writing cost: the rows' making (on every core) and the datasets' inserts, seconds.
+    struct Seconds { var makingRows = 0.0, inserting = 0.0 }
+
     /// Writes the tables into each destination, chunk by chunk. Returns the parcels written.
-    func write(into destinations: [Destination]) throws -> Int {
+    func write(into destinations: [Destination], seconds: inout Seconds) throws -> Int {
         guard !destinations.isEmpty else { return 0 }
+        func timed<T>(_ part: WritableKeyPath<Seconds, Double>, _ body: () throws -> T) rethrows -> T {
+            let start = DispatchTime.now().uptimeNanoseconds
+            defer { seconds[keyPath: part] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+            return try body()
+        }
         let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.map(\.name) ?? [])
-        let first = chunk(0..<min(Self.chunkSize, parcels.count), fieldNames: fieldNames)
+        let first = timed(\.makingRows) { chunk(0..<min(Self.chunkSize, parcels.count), fieldNames: fieldNames) }
         let zoneRows = ResultTables.zoneRows(zones), sourceRows = ResultTables.sourceRows(sources, parcels: parcels)
         for destination in destinations {
             try destination.prepare(parcelRows: first.parcels, sourceRows: sourceRows)
@@ -53,13 +61,13 @@ struct ResultTablesStage: Sendable {
         var next: Chunk? = first
         var start = first.parcels.count
         while let current = next {
-            for destination in destinations { try destination.insert(current) }
+            try timed(\.inserting) { for destination in destinations { try destination.insert(current) } }
             written += current.parcels.count
-            next = start < parcels.count ? chunk(start..<min(start + Self.chunkSize, parcels.count), fieldNames: fieldNames) : nil
+            next = start < parcels.count ? timed(\.makingRows) { chunk(start..<min(start + Self.chunkSize, parcels.count), fieldNames: fieldNames) } : nil
             start += Self.chunkSize
         }
-        for destination in destinations {
-            try destination.insert(zones: zoneRows, sources: sourceRows)
+        try timed(\.inserting) {
+            for destination in destinations { try destination.insert(zones: zoneRows, sources: sourceRows) }
         }
         return written
     }
@@ -84,7 +92,9 @@ struct ResultTablesStage: Sendable {
                 try tables.prepare(ResultTables.sourceSpec(name: names.sources, rows: sourceRows, keyedByRun: keyed))
                 try tables.prepare(ResultTables.findingSpec(name: names.findings, keyedByRun: keyed))
             }
-            if let database { try database.begin(prepare: make) } else { try make() }
+            // A file's tables in one transaction too: SQLite commits each row alone otherwise
+            // (parcels.gpkg at 10⁵ parcels: 25 s, against 4.5 s in one transaction).
+            if let database { try database.begin(prepare: make) } else { try make(); try tables.dataset.beginTransaction() }
         }
 
         func insert(_ chunk: Chunk) throws {

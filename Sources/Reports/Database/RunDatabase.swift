@@ -77,6 +77,10 @@ public final class RunDatabase {
                     createdFile = path
                 }
             case .postgis(let connection):
+                // GDAL's PG driver copies rows in (COPY) only into tables it created itself unless
+                // told to; row by row, the second run into the same tables took 5× the first
+                // (docs/scaling.md). A user's own --config PG_USE_COPY stands.
+                if GDALEnvironment.configOption("PG_USE_COPY") == nil { GDALEnvironment.setConfigOption("PG_USE_COPY", "YES") }
                 dataset = try Dataset.open(connection, update: true)
                 createdFile = nil
             }
