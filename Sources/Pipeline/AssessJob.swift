@@ -15,7 +15,7 @@ public struct AssessOptions: Sendable {
     /// CRS of x/y columns in monitoring tables (default: the parcels' CRS).
     public var samplesCRS: String?
     /// Polygons with a source id, for parcels that name no source.
-    public var serviceAreas: String?
+    public var serviceAreas: ParcelInputOptions?
     public var outputDirectory: String
     public var projectFile: String?
     /// The command line, recorded in run.json.
@@ -228,7 +228,7 @@ public struct AssessJob {
     private func hashInputs(_ reading: ParcelLayerReading) -> BackgroundWork<[RunManifest.InputFile]> {
         var files = inputFiles(reading.files, role: "parcels")
         for (role, file) in options.monitoring.allFiles { files += inputFiles([file.path], role: role) }
-        if let path = options.serviceAreas { files += inputFiles([path], role: "service_areas") }
+        if let areas = options.serviceAreas { files += inputFiles([areas.path], role: "service_areas") }
         if let workspace = options.monitoring.workspace { files += inputFiles([workspace.display], role: "workspace") }
         return BackgroundWork { [files] in try Self.describe(files) }
     }

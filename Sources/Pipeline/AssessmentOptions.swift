@@ -13,6 +13,9 @@ public struct ExclusionInput: Sendable, Hashable {
     public var name: String?
     /// The layer to read when the source has several.
     public var layer: String?
+    /// GDAL's `-oo` and `-where` for the layer (issue #25).
+    public var openOptions: [String] = []
+    public var attributeFilter: String?
     public init(path: String, bufferMetres: Double = 0, name: String? = nil, layer: String? = nil) {
         self.path = path; self.bufferMetres = bufferMetres; self.name = name; self.layer = layer
     }

@@ -80,7 +80,7 @@ enum ExclusionStage {
     /// projection centred on it, so the distance is in metres whatever the layer's CRS.
     static func read(_ input: ExclusionInput) throws -> [Area] {
         let dataset: Dataset
-        do { dataset = try Dataset.open(ParcelReader.gdalPath(for: input.path)) } catch {
+        do { dataset = try Dataset.open(ParcelReader.gdalPath(for: input.path), openOptions: input.openOptions) } catch {
             throw IngestError.cannotOpen(path: input.path, gdal: error, hint: nil)
         }
         // Several layers: the user says which (the first was used silently: issue #23).
@@ -95,6 +95,11 @@ enum ExclusionStage {
             guard withGeometry.count <= 1 else { throw ExclusionError.severalLayers(path: input.path, layers: withGeometry.map(\.name)) }
             guard let only = withGeometry.first ?? dataset.layer(at: 0) else { throw IngestError.noVectorLayer(path: input.path) }
             layer = only
+        }
+        if let filter = input.attributeFilter {
+            do { try layer.setAttributeFilter(filter) } catch {
+                throw IngestError.badFilter(path: input.path, layer: layer.name, whereClause: filter, gdal: error)
+            }
         }
         guard let srs = try layer.spatialReference() else { throw ExclusionError.noCRS(input.path) }
         let wgs84 = try SpatialReference.wgs84()

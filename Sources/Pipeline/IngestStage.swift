@@ -103,8 +103,9 @@ enum IngestStage {
 
     /// Service areas are polygons with a source id, read like parcels; parcels that name no
     /// source take the one they lie in. Returns the areas' rejects.
-    private static func assignServiceAreas(from path: String, to parcels: inout ParcelLayerReading, timer: inout PhaseTimer) throws -> [Reject] {
-        let areas = try timer.measure("read_service_areas") { try ParcelReader(options: ParcelInputOptions(path: path)).read() }
+    private static func assignServiceAreas(from input: ParcelInputOptions, to parcels: inout ParcelLayerReading, timer: inout PhaseTimer) throws -> [Reject] {
+        let path = input.path
+        let areas = try timer.measure("read_service_areas") { try ParcelReader(options: input).read() }
         let withIDs = areas.parcels.compactMap { area in area.sourceID.map { (sourceID: $0, area: area.geometry) } }
         guard !withIDs.isEmpty else { throw PipelineError.serviceAreasWithoutSourceField(path) }
         let assigned = Linker.assignSources(&parcels.parcels, serviceAreas: withIDs)

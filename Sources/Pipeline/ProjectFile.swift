@@ -29,7 +29,8 @@ public struct ProjectFile: Sendable {
     public var irrigation: [TableInputOptions] = []
     public var produce: [TableInputOptions] = []
     public var samplesCRS: String?
-    public var serviceAreas: String?
+    /// Polygons with a source id: a path, or `{path, layer, open_options, where}`.
+    public var serviceAreas: ParcelInputOptions?
     public var linking = LinkingOptions()
     public var rules = RuleOptions()
     public var targets: [ReportInput.Target] = []
@@ -111,7 +112,19 @@ public struct ProjectFile: Sendable {
         project.irrigation = try root["irrigation"].map { try tableList($0, section: "irrigation", path: path, resolve: resolve) } ?? []
         project.produce = try root["produce"].map { try tableList($0, section: "produce", path: path, resolve: resolve) } ?? []
         project.samplesCRS = try string(root, "samples_crs", path)
-        project.serviceAreas = try string(root, "service_areas", path).map(resolve)
+        if let node = root["service_areas"] {
+            if let file = node as? String {
+                project.serviceAreas = ParcelInputOptions(path: resolve(file))
+            } else if let mapping = node as? [String: Any], let file = mapping["path"] as? String {
+                try checkKeys(mapping, allowed: ["path", "layer", "open_options", "where"], section: "service_areas", path: path)
+                var input = ParcelInputOptions(path: resolve(file), layer: try string(mapping, "layer", path))
+                input.openOptions = try openOptions(mapping["open_options"], "service_areas.open_options", path)
+                input.attributeFilter = try string(mapping, "where", path)
+                project.serviceAreas = input
+            } else {
+                throw LoadError.invalid(path: path, reason: "service_areas: expected a path or {path, layer, open_options, where}")
+            }
+        }
         project.gdalConfig = try stringMap(root["gdal_config"], "gdal_config", path, gdalBooleans: true)
         project.database = try string(root, "db", path).map(resolve)
         project.workspace = try string(root, "workspace", path).map(resolve)
@@ -236,11 +249,14 @@ public struct ProjectFile: Sendable {
         return try list.enumerated().map { index, item in
             if let file = item as? String { return ExclusionInput(path: resolve(file)) }
             guard let mapping = item as? [String: Any], let file = mapping["path"] as? String else {
-                throw LoadError.invalid(path: path, reason: "exclusions[\(index)]: expected a path or {path, buffer_m, name, layer}")
+                throw LoadError.invalid(path: path, reason: "exclusions[\(index)]: expected a path or {path, buffer_m, name, layer, open_options, where}")
             }
-            try checkKeys(mapping, allowed: ["path", "buffer_m", "name", "layer"], section: "exclusions[\(index)]", path: path)
-            return ExclusionInput(path: resolve(file), bufferMetres: try number(mapping, "buffer_m", path, in: 0...ExclusionInput.largestBufferMetres) ?? 0,
-                                  name: mapping["name"] as? String, layer: try string(mapping, "layer", path))
+            try checkKeys(mapping, allowed: ["path", "buffer_m", "name", "layer", "open_options", "where"], section: "exclusions[\(index)]", path: path)
+            var input = ExclusionInput(path: resolve(file), bufferMetres: try number(mapping, "buffer_m", path, in: 0...ExclusionInput.largestBufferMetres) ?? 0,
+                                       name: mapping["name"] as? String, layer: try string(mapping, "layer", path))
+            input.openOptions = try openOptions(mapping["open_options"], "exclusions[\(index)].open_options", path)
+            input.attributeFilter = try string(mapping, "where", path)
+            return input
         }
     }
 

@@ -194,7 +194,7 @@ struct InputOptions: ParsableArguments {
         if let connection = project.database {
             do { options.output.database = try DatabaseTarget(connection) } catch { throw ValidationError(String(describing: error)) }
         }
-        options.serviceAreas = serviceAreas ?? project.serviceAreas
+        options.serviceAreas = serviceAreas.map { ParcelInputOptions(path: $0) } ?? project.serviceAreas
         options.rules = project.rules
         if let year { options.rules.year = year }
         if let statistic {

@@ -59,4 +59,20 @@ import TestSupport
         #expect(!result.stderr.contains("hunter2"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
     }
+
+    /// An exclusion layer's `where` is applied: with no protection zone selected, no parcel is
+    /// excluded (the sample's zone excludes about 40).
+    @Test func anExclusionFilterIsApplied() throws {
+        let directory = try CLITests.temporaryDirectory()
+        let project = try String(contentsOfFile: Self.sampleProject, encoding: .utf8)
+            .replacingOccurrences(of: "    buffer_m: 0", with: "    buffer_m: 0\n    where: \"kind = 'no such kind'\"")
+        #expect(project.contains("no such kind"))
+        let path = CLITests.repositoryRoot.appendingPathComponent("SampleData").path + "/filtered-\(UInt32.random(in: 0...UInt32.max)).yaml"
+        try project.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try CLITests.run(["assess", "--project", path, "--out", directory + "/out", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let excluded = try EvidenceCLITests.properties(directory + "/out", "parcels.geojson").filter { ($0["zone_reasons"] as? [String])?.contains("IN_EXCLUSION_AREA") == true }
+        #expect(excluded.isEmpty)
+    }
 }

@@ -94,7 +94,7 @@ import PlanarGeometry
         try layer.create(feature)
         try dataset.close()
         var options = AssessOptions(parcels: .init(path: parcels), monitoring: MonitoringOptions(sources: nil), outputDirectory: "")
-        options.serviceAreas = areas
+        options.serviceAreas = ParcelInputOptions(path: areas)
         var timer = PhaseTimer()
         let project = try IngestStage.run(options, timer: &timer)
         #expect(project.parcels.parcels.map(\.sourceID) == ["ZS07", nil])

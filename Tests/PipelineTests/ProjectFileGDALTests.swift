@@ -30,4 +30,18 @@ import Testing
         #expect(!ProjectFile.isDataSourceName("C:/data/parcels.shp") && !ProjectFile.isDataSourceName("parcels.shp"))
         #expect(throws: ProjectFile.LoadError.self) { try ProjectFile.load(text: "parcels: {path: a.shp, open_options: [NOEQUALS]}", path: "/p.yaml") }
     }
+
+    /// Exclusion layers and service areas, the other OGR inputs, take the same keys.
+    @Test func exclusionsAndServiceAreasTakeOpenOptionsAndWhere() throws {
+        let text = """
+        parcels: {path: parcels.shp}
+        exclusions:
+          - {path: zones.gpkg, layer: protection, where: "grade = 1", open_options: [LIST_ALL_TABLES=NO]}
+        service_areas: {path: "PG:service=water", layer: areas, where: "active"}
+        """
+        let project = try ProjectFile.load(text: text, path: "/p/project.yaml")
+        #expect(project.rules.exclusions.first?.attributeFilter == "grade = 1" && project.rules.exclusions.first?.openOptions == ["LIST_ALL_TABLES=NO"])
+        #expect(project.serviceAreas?.path == "PG:service=water" && project.serviceAreas?.layer == "areas" && project.serviceAreas?.attributeFilter == "active")
+        #expect(try ProjectFile.load(text: "parcels: {path: a.shp}\nservice_areas: areas.gpkg", path: "/p/project.yaml").serviceAreas?.path == "/p/areas.gpkg")
+    }
 }
