@@ -235,4 +235,26 @@ import TestSupport
         let zs03 = try #require(sources.first { $0["source_id"] as? String == "ZS03" })
         #expect(zs03["status_use_industry"] as? String == "not_judged" && (zs03["status_reasons"] as? [String])?.contains("USE_NOT_JUDGED") == true)
     }
+
+    /// SL 368 given as an override (the standard irrizone cannot source): ZS03's industry use is
+    /// judged by it (failed, as everything of a plant with chemical inflow), and its turbidity,
+    /// never measured, is listed missing.
+    @Test func aUseStandardGivenAsAnOverrideIsApplied() throws {
+        let directory = try CLITests.temporaryDirectory(), override = directory + "/sl368.yaml"
+        try """
+        name: 再生水水质标准（工业用水，测试用）
+        source: a test fixture, not SL 368's values
+        uses: {industry: SL368-2006}
+        limits:
+          - {standard: SL368-2006, parameter: ph, min: 6.5, max: 9.0}
+          - {standard: SL368-2006, parameter: turbidity, max: 5, unit: NTU}
+        """.write(toFile: override, atomically: true, encoding: .utf8)
+        let project = CLITests.repositoryRoot.appendingPathComponent("SampleData/project.yaml").path
+        let result = try CLITests.run(["assess", "--project", project, "--standards-override", override, "--out", directory + "/out", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let zs03 = try #require(try EvidenceCLITests.properties(directory + "/out", "sources.geojson").first { $0["source_id"] as? String == "ZS03" })
+        #expect(zs03["status_use_industry"] as? String == "fail")
+        #expect((zs03["missing_parameters"] as? [String])?.contains("turbidity") == true)
+        #expect((zs03["status_reasons"] as? [String])?.contains("USE_NOT_JUDGED") == false)
+    }
 }

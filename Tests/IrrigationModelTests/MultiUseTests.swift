@@ -102,4 +102,32 @@ import Testing
         #expect(untested.perUse["ecological"]?.status == .incomplete && untested.perUse["ecological"]?.missingParameters.contains("total_p") == true)
         #expect(ParameterCatalog.parameter(named: "总磷(以P计)")?.id == "total_p" && ParameterCatalog.parameter(named: "TN")?.id == "total_n")
     }
+
+    /// A standard irrizone cannot source (SL 368, industry) given by the bureau as an override:
+    /// then the use is judged by it, each of its limits required.
+    @Test func aUseStandardFromAnOverrideJudgesItsUse() throws {
+        var standards = try StandardsCatalog.bundled()
+        var override = StandardsCatalog.Override(name: "再生水水质标准（工业用水）", source: "SL 368-2006, as printed", allowLessStrict: false, limits: [
+            .init(standard: "SL368-2006", parameter: "ph", column: "all", min: 6.5, max: 8.5),
+            .init(standard: "SL368-2006", parameter: "turbidity", column: "all", max: 5, unit: "NTU"),
+            .init(standard: "SL368-2006", parameter: "total_hardness", column: "all", max: 450),
+        ])
+        override.uses = [.industry: "SL368-2006"]
+        override.selective = ["SL368-2006:total_hardness"]
+        _ = try standards.apply(override)
+        let rules = SourceRules(standards: standards, crops: Self.crops, year: 2025, statistic: .max, conditions: SiteConditions())
+        func assess(_ sample: WaterSample) -> SourceAssessment {
+            let source = WaterSource(id: "S", name: nil, location: nil, inflows: [.none], uses: [.farmland, .industry], treatment: nil, origin: Self.origin)
+            return rules.assess(sourceID: "S", source: source, samples: [sample], served: SourceRules.Served(cropClasses: [.feedForage], parcelIndices: [0], areaHectares: 1))
+        }
+        let clean = assess(Self.sample())
+        #expect(clean.usesNotJudged.isEmpty && clean.perUse["industry"]?.status == .pass, "\(String(describing: clean.perUse["industry"]))")
+        #expect(assess(Self.sample(["turbidity": .value(8)])).perUse["industry"]?.status == .fail)
+        #expect(assess(Self.sample(["turbidity": nil])).perUse["industry"]?.missingParameters == ["turbidity"], "a required item not measured")
+        // SL 368's limits are not farmland limits.
+        #expect(standards.columns(for: Self.crops.policy(.feedForage), cropClass: .feedForage)["SL368-2006"] == nil)
+        var national = StandardsCatalog.Override(name: "x", source: "y", allowLessStrict: false, limits: [.init(standard: "GB5084-2021", parameter: "ph", column: "all", min: 6)])
+        national.uses = [.industry: "GB5084-2021"]
+        #expect(throws: StandardsCatalog.OverrideError.self) { _ = try standards.apply(national) }
+    }
 }

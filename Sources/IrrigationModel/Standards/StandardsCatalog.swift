@@ -79,7 +79,9 @@ public struct StandardsCatalog: Sendable {
     public let foodLimits: FoodLimits
     /// The standard columns each non-farmland use of an outlet is judged by (`use_standards`);
     /// a use missing here is not judged.
-    public let useStandards: [WaterUse: [String: [String]]]
+    /// The standard (and columns) each use of an outlet is judged by; an override may add one
+    /// (`Override.uses`: SL 368 for industry, read by the bureau).
+    public private(set) var useStandards: [WaterUse: [String: [String]]]
     public let useStandardsNote: String
     /// Overrides applied, in order: name and source.
     public private(set) var overrides: [(name: String, source: String)] = []
@@ -329,6 +331,12 @@ public struct StandardsCatalog: Sendable {
         public var source: String
         public var allowLessStrict: Bool
         public var limits: [Limit]
+        /// Uses of an outlet this override gives a standard for (`industry: SL368-2006`): the
+        /// standard's limits, all in column "all", judge that use, each one required unless
+        /// `selective`.
+        public var uses: [WaterUse: String] = [:]
+        /// Limits (by standard and parameter) that are judged when measured but not required.
+        public var selective: Set<String> = []
         public init(name: String, source: String, allowLessStrict: Bool, limits: [Limit]) {
             self.name = name; self.source = source; self.allowLessStrict = allowLessStrict; self.limits = limits
         }
@@ -339,6 +347,8 @@ public struct StandardsCatalog: Sendable {
         case lessStrict(name: String, standard: String, parameter: String, column: String, national: Double, proposed: Double)
         case unknownParameter(String)
         case unknownColumn(standard: String, column: String)
+        case useStandardIsNational(use: String, standard: String)
+        case useWithoutLimits(use: String, standard: String)
 
         public var description: String {
             switch self {
@@ -347,6 +357,9 @@ public struct StandardsCatalog: Sendable {
                 "override \"\(name)\" loosens \(standard) \(parameter) (\(column)) from \(national) to \(proposed); set allow_less_strict: true if the province standard really allows this"
             case .unknownParameter(let p): "override names unknown parameter \"\(p)\""
             case let .unknownColumn(standard, column): "override: \(standard) has no column \"\(column)\""
+            case let .useStandardIsNational(use, standard):
+                "override: uses: \(use) names \(standard), a standard irrizone already has; a use's own standard is a new id (e.g. SL368-2006) with its limits under limits:"
+            case let .useWithoutLimits(use, standard): "override: uses: \(use) names \(standard), but no limit of it is given"
             }
         }
     }
@@ -355,6 +368,14 @@ public struct StandardsCatalog: Sendable {
     public mutating func apply(_ override: Override) throws -> [String] {
         guard !override.name.trimmingWhitespace().isEmpty, !override.source.trimmingWhitespace().isEmpty else { throw OverrideError.missingNameOrSource }
         var warnings: [String] = []
+        // A use's own standard: one column, "all"; its limits are required unless selective.
+        for (use, id) in override.uses.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            guard !waterStandards.contains(where: { $0.id == id }) else { throw OverrideError.useStandardIsNational(use: use.rawValue, standard: id) }
+            guard override.limits.contains(where: { $0.standard == id }) else { throw OverrideError.useWithoutLimits(use: use.rawValue, standard: id) }
+            waterStandards.append(WaterStandard(id: id, title: override.name, columns: ["all"], columnNames: ["all": use.rawValue], source: override.source))
+            useStandards[use] = [id: ["all"]]
+        }
+        let useStandardIDs = Set(override.uses.values)
         for item in override.limits {
             guard ParameterCatalog.parameter(id: item.parameter) != nil else { throw OverrideError.unknownParameter(item.parameter) }
             if let standard = waterStandards.first(where: { $0.id == item.standard }) {
@@ -386,8 +407,10 @@ public struct StandardsCatalog: Sendable {
                         waterLimits[index].source = "\(override.name) (\(override.source)); replaces \(old.confidence): \(old.source)"
                     }
                     if matches.isEmpty {
+                        let table = !useStandardIDs.contains(item.standard) ? "override"
+                            : override.selective.contains("\(item.standard):\(item.parameter)") ? "selective" : "basic"
                         waterLimits.append(WaterLimit(standard: item.standard, parameter: item.parameter, column: column, condition: item.condition,
-                                                      min: item.min, max: item.max, unit: item.unit ?? "mg/L", table: "override",
+                                                      min: item.min, max: item.max, unit: item.unit ?? "mg/L", table: table,
                                                       confidence: "override", source: "\(override.name) (\(override.source))", overriddenBy: override.name))
                     }
                 }
