@@ -104,21 +104,28 @@ public struct AssessJob {
                                        assess: assessment.assess, zones: zones, sources: assessment.sources, surveyCRSWKT: reading.sourceCRSWKT)
         let (database, parcelsInTables) = try writeResultTables(tables, staging: staging, timer: &timer)
         let parcelsWritten = geojson ? pass.featuresWritten : parcelsInTables
-        var manifest = RunManifest(
-            tool: .init(gdal: GDALEnvironment.gdalVersion, geos: GDALEnvironment.geosVersion, proj: GDALEnvironment.projVersion),
-            startedAt: ISO8601DateFormatter().string(from: started), command: options.command, inputs: inputs,
-            configuration: configuration(for: reading), counts: counts(for: reading),
-            repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)), monitoring: project.monitoring.reports,
-            assumedUnits: project.monitoring.assumedUnits, requiredEvidence: .init(assessment.standards.requiredEvidence),
-            linking: project.coverage, assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
-            outputs: written.merging([parcelFile: parcelsWritten, "review.csv": pass.reviewRowsWritten]) { $1 },
-            warnings: warnings, timingsSeconds: [:])
-        // The parcels file's end, written and flushed to disk meanwhile (`ParcelOutputPass`).
-        try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait().get() }
-        manifest.timingsSeconds = timer.asDictionary
-        try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
-        if let database {
-            try timer.measure("write_database_commit") { try database.finish(run: runRow(manifest, runID: staging.runID, reading: reading)) }
+        // Until the database commits, a failure anywhere rolls the run back there too.
+        let manifest: RunManifest
+        do {
+            var finished = RunManifest(
+                tool: .init(gdal: GDALEnvironment.gdalVersion, geos: GDALEnvironment.geosVersion, proj: GDALEnvironment.projVersion),
+                startedAt: ISO8601DateFormatter().string(from: started), command: options.command, inputs: inputs,
+                configuration: configuration(for: reading), counts: counts(for: reading),
+                repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)), monitoring: project.monitoring.reports,
+                assumedUnits: project.monitoring.assumedUnits, requiredEvidence: .init(assessment.standards.requiredEvidence),
+                linking: project.coverage, assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
+                outputs: written.merging([parcelFile: parcelsWritten, "review.csv": pass.reviewRowsWritten]) { $1 },
+                warnings: warnings, timingsSeconds: [:])
+            // The parcels file's end, written and flushed to disk meanwhile (`ParcelOutputPass`).
+            try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait().get() }
+            finished.timingsSeconds = timer.asDictionary
+            try finished.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
+            if let database {
+                try timer.measure("write_database_commit") { try database.finish(run: runRow(finished, runID: staging.runID, reading: reading)) }
+            }
+            manifest = finished
+        } catch {
+            throw database?.abandon(error) ?? error
         }
         if let shard = options.shard, let records {
             try partitionState(shard: shard, project: project, assessment: assessment, zones: zones, report: report, manifest: manifest,
@@ -156,11 +163,15 @@ public struct AssessJob {
         timer.record("result_tables_rows", seconds: seconds.makingRows, items: written)
         timer.record(database == nil ? "write_parcels_gpkg" : "write_result_tables", seconds: seconds.inserting, items: written)
         if let geopackage {
-            try geopackage.dataset.commitTransaction()
-            let names = ResultTables.Names.file
-            try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
-                                      to: geopackage, time: ISO8601DateFormatter().string(from: Date()))
-            try geopackage.dataset.close()
+            do {
+                try geopackage.dataset.commitTransaction()
+                let names = ResultTables.Names.file
+                try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
+                                          to: geopackage, time: ISO8601DateFormatter().string(from: Date()))
+                try geopackage.dataset.close()
+            } catch {
+                throw database?.abandon(error) ?? error
+            }
         }
         return (database, written)
     }

@@ -54,7 +54,7 @@ struct Irrizone: ParsableCommand {
     )
 }
 
-/// Inputs shared by `assess` and `check`; flags override the project file.
+/// Inputs shared by `assess`, `check` and `load`; flags override the project file.
 struct InputOptions: ParsableArguments {
     @Option(name: .customLong("project"), help: "Project file (YAML); flags override it.")
     var project: String?
