@@ -19,6 +19,11 @@ public struct SampleProject {
 
     public static let storySourceCount = 3
 
+    /// The parcel layer's format: a GBK shapefile as 三调 exports come, or a GeoPackage for a
+    /// province (a shapefile's parts stop at 2 GB: about 5 million parcels here).
+    public enum ParcelFormat: String, Sendable, CaseIterable { case shapefile = "shp", geopackage = "gpkg" }
+    public var parcelFormat = ParcelFormat.shapefile
+
     public init(parcelCount: Int = 3000, seed: UInt64 = 20_241_015, sourceCount: Int = SampleProject.storySourceCount) {
         self.parcelCount = parcelCount
         self.seed = seed
@@ -95,16 +100,17 @@ public struct SampleProject {
     // MARK: - Parcels
 
     private func writeParcels(_ grid: ParcelGrid, to directory: String) throws -> [String] {
-        let path = (directory as NSString).appendingPathComponent("parcels.shp")
-        for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        let geopackage = parcelFormat == .geopackage
+        let path = (directory as NSString).appendingPathComponent(geopackage ? "parcels.gpkg" : "parcels.shp")
+        for ext in ["shp", "shx", "dbf", "prj", "cpg", "gpkg"] {
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent("parcels.\(ext)"))
         }
-        let dataset = try Dataset.create(driver: "ESRI Shapefile", path: path)
+        let dataset = try Dataset.create(driver: geopackage ? "GPKG" : "ESRI Shapefile", path: path)
         let srs = try SpatialReference(epsg: Self.epsg)
-        let layer = try dataset.createLayer(named: "parcels", srs: srs, geometryType: .polygon, options: [
-            "ENCODING=CP936",                       // GBK text and a .cpg that says so
-            "DBF_DATE_LAST_UPDATE=2025-01-01",      // fixed header date: byte-identical reruns
-        ])
+        let layer = try dataset.createLayer(named: "parcels", srs: srs, geometryType: .polygon, options: geopackage
+            ? ["GEOMETRY_NAME=geom", "FID=fid"]
+            : ["ENCODING=CP936",                    // GBK text and a .cpg that says so
+               "DBF_DATE_LAST_UPDATE=2025-01-01"])  // fixed header date: byte-identical reruns
         let fields: [FieldDefinition] = [
             .init(name: "BSM", type: .integer, width: 10),
             .init(name: "DKBM", type: .string, width: 19),
@@ -120,7 +126,10 @@ public struct SampleProject {
         ]
         for field in fields { try layer.createField(field) }
 
+        // A GeoPackage's rows in transactions of 100 000 (SQLite commits each row alone otherwise).
+        if geopackage { try dataset.beginTransaction() }
         for parcel in grid.parcels {
+            if geopackage, parcel.index > 0, parcel.index % 100_000 == 0 { try dataset.commitTransaction(); try dataset.beginTransaction() }
             let feature = layer.makeFeature()
             feature.set(.integer(Int64(parcel.index + 1)), at: 0)
             feature.set(.string(parcel.code), at: 1)
@@ -136,8 +145,9 @@ public struct SampleProject {
             if let wkt = parcel.wkt { try feature.setGeometry(try Geometry(wkt: wkt)) }
             try layer.create(feature)
         }
+        if geopackage { try dataset.commitTransaction() }
         try dataset.close()
-        return ["parcels.shp", "parcels.shx", "parcels.dbf", "parcels.prj", "parcels.cpg"]
+        return geopackage ? ["parcels.gpkg"] : ["parcels.shp", "parcels.shx", "parcels.dbf", "parcels.prj", "parcels.cpg"]
     }
 }
 

@@ -451,4 +451,22 @@ import TestSupport
             #expect(a == b, "\(file) differs between the whole run and the Jobs' output")
         }
     }
+
+    /// `synth --format gpkg` (a province's layer, past a shapefile's 2 GB) writes the same parcels
+    /// as the shapefile: a run on either gives the same verdicts.
+    @Test func synthWritesTheSameParcelsAsAGeoPackage() throws {
+        let directory = try Self.temporaryDirectory()
+        for format in ["shp", "gpkg"] {
+            let result = try Self.run(["synth", "--parcels", "600", "--format", format, "--out", directory + "/" + format])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(FileManager.default.fileExists(atPath: directory + "/gpkg/parcels.gpkg"))
+        for format in ["shp", "gpkg"] {
+            let run = try Self.run(["assess", "--parcels", directory + "/\(format)/parcels.\(format)", "--sources", directory + "/\(format)/sources.csv",
+                                    "--water", directory + "/\(format)/water_samples.csv", "--out", directory + "/out-" + format, "--quiet"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let diff = try Self.run(["diff", directory + "/out-shp", directory + "/out-gpkg", "--out", directory + "/diff"])
+        #expect(diff.status == 0 && diff.stderr.contains(": 0 parcels changed"), "\(diff.stderr)")
+    }
 }
