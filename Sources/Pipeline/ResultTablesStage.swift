@@ -40,7 +40,8 @@ struct ResultTablesStage: Sendable {
         return Chunk(parcels: pieces.map { $0.0 }, findings: pieces.flatMap { $0.1 })
     }
 
-    /// What writing cost: the rows' making (on every core) and the datasets' inserts, seconds.
+    /// What writing cost: the rows' making (on every core, the next chunk's while this chunk's
+    /// rows are inserted) and the datasets' inserts, seconds.
     struct Seconds { var makingRows = 0.0, inserting = 0.0 }
 
     /// Writes the tables into each destination, chunk by chunk. Returns the parcels written.
@@ -57,14 +58,22 @@ struct ResultTablesStage: Sendable {
         for destination in destinations {
             try destination.prepare(parcelRows: first.parcels, sourceRows: sourceRows)
         }
+        // The next chunk's rows are made on the other cores while this thread inserts the current
+        // one's: the inserts are GDAL's and the database's, on one thread.
         var written = 0
-        var next: Chunk? = first
+        var current = first
         var start = first.parcels.count
-        while let current = next {
-            try timed(\.inserting) { for destination in destinations { try destination.insert(current) } }
-            written += current.parcels.count
-            next = start < parcels.count ? timed(\.makingRows) { chunk(start..<min(start + Self.chunkSize, parcels.count), fieldNames: fieldNames) } : nil
-            start += Self.chunkSize
+        while true {
+            let range = start..<min(start + Self.chunkSize, parcels.count)
+            let stage = self
+            let next = range.isEmpty ? nil : BackgroundWork { stage.chunk(range, fieldNames: fieldNames) }
+            let rows = current
+            try timed(\.inserting) { for destination in destinations { try destination.insert(rows) } }
+            written += rows.parcels.count
+            guard let next else { break }
+            current = try next.wait().get()
+            seconds.makingRows += next.seconds
+            start = range.upperBound
         }
         try timed(\.inserting) {
             for destination in destinations { try destination.insert(zones: zoneRows, sources: sourceRows) }
