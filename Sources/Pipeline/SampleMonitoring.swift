@@ -99,7 +99,8 @@ struct SampleMonitoring {
                         fixed(municipal.uniform(0.05, 0.3), 2), fixed(municipal.uniform(0.05, 0.2), 2), fixed(municipal.uniform(0.02, 0.08), 3),
                         // Chlorine dosed to 1.0 mg/L: GB/T 18920 wants ≥ 1.0 at the outlet, GB 20922 ≤ 1.0 for
                         // paddy and vegetables; a multi-use outlet must meet both.
-                        fixed(salt, 0), fixed(municipal.uniform(3, 6), 1), "1.0", "未检出",
+                        // E. coli not detected, the lab stating its method's limit (2 MPN/100 mL).
+                        fixed(salt, 0), fixed(municipal.uniform(3, 6), 1), "1.0", "<2",
                     ] : Array(repeating: "", count: 10))
                     lines.append(row.joined(separator: ","))
                 }

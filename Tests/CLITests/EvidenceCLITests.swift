@@ -234,6 +234,9 @@ import TestSupport
         #expect(zs01["status_use_green_space"] as? String == "pass", "城市绿化 is green space, judged by GB/T 25499")
         let zs03 = try #require(sources.first { $0["source_id"] as? String == "ZS03" })
         #expect(zs03["status_use_industry"] as? String == "not_judged" && (zs03["status_reasons"] as? [String])?.contains("USE_NOT_JUDGED") == true)
+        // ZS02's table says 无: secondary effluent that qualifies (its cadmium fails it all the same).
+        let zs02 = try #require(sources.first { $0["source_id"] as? String == "ZS02" })
+        #expect(zs02["industrial_inflow"] as? [String] == ["none"] && (zs02["secondary_effluent_problems"] as? [String]) == [])
     }
 
     /// SL 368 given as an override (the standard irrizone cannot source): ZS03's industry use is

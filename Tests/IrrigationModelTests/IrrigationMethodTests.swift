@@ -32,6 +32,8 @@ import IrrigationModel
         #expect(Self.catalog.advice(for: .feedForage, chloride: 100, sodium: 80).reasons == [.foliarSalt], "3.5 me/L Na")
         let unknown = Self.catalog.advice(for: .feedForage, chloride: nil, sodium: nil)
         #expect(!unknown.allowed.contains("sprinkler") && unknown.reasons == [.foliarEvidenceMissing], "not measured is not cleared")
+        let chlorideOnly = Self.catalog.advice(for: .feedForage, chloride: 50, sodium: nil)
+        #expect(!chlorideOnly.allowed.contains("sprinkler") && chlorideOnly.reasons == [.foliarEvidenceMissing], "a low chloride does not clear an unmeasured sodium")
         #expect(Self.catalog.advice(for: .feedForage, chloride: 150, sodium: nil).allowed.first == "drip")
     }
 }

@@ -18,7 +18,7 @@ import Testing
             "pb": .value(0.01), "cr6": .value(0.01), "fecal_coliforms": .value(500), "ascaris_eggs": .belowDetection(limit: 1),
             "ph": .value(7.5), "colour": .value(10), "turbidity": .value(2), "bod5": .value(6), "ammonia_n": .value(1),
             "anionic_surfactants": .value(0.1), "fe": .value(0.1), "mn": .value(0.05), "tds": .value(700), "do": .value(4),
-            "residual_chlorine": .value(1.2), "e_coli": .belowDetection(limit: 1), "chloride_": nil,
+            "residual_chlorine": .value(1.2), "e_coli": .belowDetection(limit: 1),
         ]
         for (key, value) in changes { values[key] = value }
         var measurements: Measurements = [:]
@@ -48,6 +48,8 @@ import Testing
     @Test func aMinimumAndADetectedColiformFail() {
         #expect(Self.assess(Self.sample(["do": .value(1)]), uses: [.municipal]).perUse["municipal"]?.status == .fail, "DO ≥ 2.0")
         #expect(Self.assess(Self.sample(["e_coli": .value(10)]), uses: [.municipal]).perUse["municipal"]?.status == .fail, "E. coli 无")
+        #expect(Self.assess(Self.sample(["e_coli": .belowDetection(limit: nil)]), uses: [.municipal]).perUse["municipal"]?.status == .indeterminate,
+                "ND without its detection limit cannot show 无")
     }
 
     /// An item of the use's standard not measured is not a pass.

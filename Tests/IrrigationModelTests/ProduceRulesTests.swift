@@ -55,7 +55,10 @@ import PlanarGeometry
         #expect(Self.codes(Self.sample(lead, food: "leafy_vegetables"), parcelFood: "fruit").isEmpty)
         #expect(Self.codes(Self.sample(lead), parcelFood: "fruit") == ["PRODUCE_ABOVE_LIMIT"])
         let unknown = ProduceRules.findings([Self.sample(lead, food: "no_such_food")], parcelFood: nil, crops: Self.crops, limits: Self.limits)
-        #expect(unknown.map(\.code) == [.produceCategoryUnknown] && unknown.allSatisfy { !$0.review })
+        #expect(unknown.map(\.code) == [.produceCategoryUnknown] && unknown.allSatisfy(\.review), "not judged is under review")
+        #expect(Self.codes(Self.sample(lead, food: "叶菜蔬菜")).isEmpty, "a category by its Chinese name")
+        #expect(Self.codes(Self.sample(["cd": .aboveRange(0.01)], crop: "番茄")) == ["PRODUCE_INDETERMINATE"], "> 0.01 may be above 0.05")
+        #expect(Self.codes(Self.sample(["cd": .aboveRange(0.08)], crop: "番茄")) == ["PRODUCE_ABOVE_LIMIT"])
     }
 
     /// Every limit names a parameter the catalog reads, a unit, a confidence and a source; every

@@ -200,7 +200,9 @@ public struct MonitoringIngest {
             guard seen.insert(id).inserted else {
                 reader.rejectRow(row.origin, field: "source_id", code: .duplicateID, reason: "source \(id) is listed more than once"); continue
             }
-            let inflowNames = split(row.text[.inflow] ?? "none")
+            // An empty or missing cell states nothing: no inflow is recorded (`[]`), which is not
+            // the "无" (`[.none]`) a secondary-effluent plant must state (`SourceRules`).
+            let inflowNames = row.text[.inflow].map(split) ?? []
             let inflows = inflowNames.compactMap(IndustrialInflow.init(name:))
             guard inflows.count == inflowNames.count else {
                 let unknown = inflowNames.filter { IndustrialInflow(name: $0) == nil }
@@ -216,7 +218,7 @@ public struct MonitoringIngest {
                                  reason: "unknown use \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); expected \(WaterUse.allCases.map(\.rawValue).joined(separator: ", ")) or 农田灌溉, 绿地灌溉 (城市绿化), 景观, 工业, 市政, 生态补水")
                 continue
             }
-            data.sources.append(WaterSource(id: id, name: row.text[.name], location: row.location, inflows: inflows.filter { $0 != .none },
+            data.sources.append(WaterSource(id: id, name: row.text[.name], location: row.location, inflows: inflows,
                                             uses: uses, treatment: row.text[.treatment], origin: row.origin))
             reader.noteAccepted()
         }

@@ -78,6 +78,8 @@ public struct WaterSource: Sendable, Hashable, Codable {
     public var name: String?
     /// WGS84 lon/lat, when the table gives a location.
     public var location: Position?
+    /// What the table says enters the plant: `[.none]` for "无", the industries named, or `[]`
+    /// when it says nothing (not the same as none).
     public var inflows: [IndustrialInflow]
     public var uses: [WaterUse]
     public var treatment: String?

@@ -4,22 +4,24 @@ public enum ProduceRules {
     /// The findings of a parcel's produce samples. A sample is judged by the food category it
     /// names, else its crop's, else the parcel's crop's (`FoodLimits.defaultCategory` for a crop
     /// the catalog gives none). A detected value above its limit is `PRODUCE_ABOVE_LIMIT`; a
-    /// value that cannot be told from the limit (a detection limit above it, or rice's total
-    /// arsenic above the inorganic-arsenic limit with no inorganic arsenic measured) is
-    /// `PRODUCE_INDETERMINATE`: both put the parcel under review. A sample whose category has
-    /// no limits in GB 2762, or is not known, is said so (informational).
+    /// value that cannot be told from the limit (a detection limit above it, a "> v" with v within
+    /// it, or rice's total arsenic above the inorganic-arsenic limit with no inorganic arsenic
+    /// measured) is `PRODUCE_INDETERMINATE`; a sample whose category is not in GB 2762's table
+    /// (by id or Chinese name) is `PRODUCE_CATEGORY_UNKNOWN`: each puts the parcel under review.
     public static func findings(_ samples: [ProduceSample], parcelFood: String?, crops: CropCatalog, limits: FoodLimits) -> [Finding] {
         samples.flatMap { sample -> [Finding] in
             let named = sample.foodCategory ?? sample.crop.flatMap { crop in
                 let classification = crops.classify(crop: crop, landUseCode: nil)
                 return classification.entry?.food ?? FoodLimits.defaultCategory(for: classification.cropClass)
             } ?? parcelFood
-            guard let id = named, let category = limits.categories[id] else {
+            // A category by its id or, as labs write it under 食品类别, by its Chinese name.
+            guard let id = named, let category = limits.categories[id] ?? limits.categories.values.first(where: { $0.zh == id }) else {
+                // A sample that cannot be judged is not a clean sample: the parcel goes under review.
                 return [Finding(code: .produceCategoryUnknown, parameter: nil, value: nil, threshold: nil, unit: nil, standard: limits.id,
                                 evidence: [sample.id],
                                 messageZh: "农产品样品 \(sample.id) 的食品类别\(named.map { "“\($0)”" } ?? "")未知，无法按 GB 2762 判定",
                                 messageEn: "produce sample \(sample.id): food category \(named ?? "unknown") is not in GB 2762's table; not judged",
-                                review: false)]
+                                review: true)]
             }
             return category.limits.compactMap { limit in judge(sample, limit, category: category, standard: limits.id) }
         }
@@ -50,6 +52,11 @@ public enum ProduceRules {
         switch measured {
         case nil:
             return nil
+        case .aboveRange(let v)? where v <= limit.max:
+            // "> v" with v within the limit: the true value may lie either side of it.
+            return finding(.produceIndeterminate, value: v,
+                           zh: "农产品样品 \(sample.id) \(parameter.chineseName) 报告为大于 \(v) mg/kg，无法与限量 \(limit.max) mg/kg 比较",
+                           en: "produce sample \(sample.id): \(parameter.englishName) reported as above \(v) mg/kg, which cannot be held to the limit \(limit.max) mg/kg")
         case .value(let v)?, .aboveRange(let v)?:
             guard v > limit.max else { return nil }
             return finding(.produceAboveLimit, value: v,

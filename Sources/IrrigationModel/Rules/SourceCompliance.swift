@@ -109,12 +109,13 @@ public enum SourceCompliance {
             switch v.value { case .value(let x): x; case .belowDetection: 0; case .aboveRange(let x): x }
         }
         // A limit of 0 means "not detectable" (GB/T 18920's 大肠埃希氏菌 "无"): the standard's own
-        // criterion is detection, so a non-detect meets it whatever its detection limit.
+        // criterion is detection by the lab's method, so a non-detect with its detection limit
+        // stated meets it; one without ("ND" and no limit given) cannot be judged.
         let notDetectable = limit.max == 0
         let highs = values.map { v -> Double in
             switch v.value {
             case .value(let x): x
-            case .belowDetection(let detection): notDetectable ? 0 : detection ?? .infinity
+            case .belowDetection(let detection): detection.map { notDetectable ? 0 : $0 } ?? .infinity
             case .aboveRange: .infinity
             }
         }

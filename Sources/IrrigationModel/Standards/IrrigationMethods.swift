@@ -94,7 +94,9 @@ extension IrrigationMethodCatalog {
     static let sodiumMgPerMeq = 22.990, chlorideMgPerMeq = 35.453
 
     /// The methods allowed for a crop class under water with these annual means (mg/L; nil when
-    /// not measured). Overhead methods need a measured chloride or sodium to be allowed at all.
+    /// not measured). Overhead methods need both chloride and sodium measured to be allowed at
+    /// all: FAO 29 Table 1 limits each on its own, so a low chloride does not clear an unmeasured
+    /// sodium (one measured above its limit is reason enough to take them away).
     public func advice(for cropClass: CropClass, chloride: Double?, sodium: Double?) -> IrrigationMethodAdvice {
         var reasons: [IrrigationMethodReason] = []
         var allowed = methods
@@ -109,7 +111,7 @@ extension IrrigationMethodCatalog {
         if allowed.contains(where: \.wetsFoliage) {
             let salty = (chloride.map { $0 / Self.chlorideMgPerMeq > foliarChlorideMeqPerLitre } ?? false)
                 || (sodium.map { $0 / Self.sodiumMgPerMeq > foliarSodiumMeqPerLitre } ?? false)
-            if salty || (chloride == nil && sodium == nil) {
+            if salty || chloride == nil || sodium == nil {
                 allowed.removeAll { $0.wetsFoliage }
                 reasons.append(salty ? .foliarSalt : .foliarEvidenceMissing)
             }
