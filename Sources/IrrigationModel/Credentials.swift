@@ -23,6 +23,33 @@ public enum Credentials {
         return result
     }
 
+    /// A command line with every password redacted, and the value of a GDAL configuration option
+    /// that carries a secret (`--config AWS_SECRET_ACCESS_KEY …`, `GDAL_HTTP_USERPWD`, tokens)
+    /// replaced by `***`.
+    public static func redact(arguments: [String]) -> [String] {
+        var result = arguments.map(redact)
+        var index = 0
+        while index < result.count {
+            if result[index] == "--config" {
+                var cursor = index + 1
+                while cursor + 1 < result.count, !result[cursor].hasPrefix("--") {
+                    if isSecretOption(result[cursor]) { result[cursor + 1] = "***" }
+                    cursor += 2
+                }
+                index = cursor
+            } else {
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// A GDAL configuration option whose value is a secret.
+    public static func isSecretOption(_ key: String) -> Bool {
+        let upper = key.uppercased()
+        return ["SECRET", "PASSWORD", "PASSWD", "PWD", "TOKEN", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"].contains { upper.contains($0) }
+    }
+
     /// Whether `text` has "pass" or "pwd" (any case), or a URL whose authority holds `:` and then `@`.
     static func mayHoldPassword(_ text: String) -> Bool {
         var text = text
@@ -37,11 +64,12 @@ public enum Credentials {
                     if second == UInt8(ascii: "a"), third == UInt8(ascii: "s"), index + 3 < count, bytes[index + 3] | 0x20 == UInt8(ascii: "s") { return true }
                 }
                 if bytes[index] == UInt8(ascii: ":"), index + 2 < count, bytes[index + 1] == UInt8(ascii: "/"), bytes[index + 2] == UInt8(ascii: "/") {
-                    // The authority: up to the next '/', blank, quote or angle bracket.
+                    // Up to the next blank, as far as the pattern's password (`[^@\s]+`) may reach: a
+                    // password may hold '/' or quotes.
                     var cursor = index + 3, colon = false
                     while cursor < count {
                         let c = bytes[cursor]
-                        if c == UInt8(ascii: "/") || c == UInt8(ascii: " ") || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == 0x0A { break }
+                        if c == UInt8(ascii: " ") || c == 0x09 || c == 0x0A || c == 0x0D { break }
                         if c == UInt8(ascii: ":") { colon = true } else if c == UInt8(ascii: "@"), colon { return true }
                         cursor += 1
                     }

@@ -423,7 +423,9 @@ enum RejectsFile {
     static func write(_ rejects: [Reject], to path: String) throws {
         let csv = try CSVWriter(path: path, header: header)
         // A file named by a connection string carries its password: never written (issue #23).
-        for reject in rejects { csv.writeRow([Credentials.redact(reject.file), reject.location, reject.field, reject.code.rawValue, Credentials.redact(reject.reason)]) }
+        for reject in rejects {
+            csv.writeRow([Credentials.redact(reject.file), Credentials.redact(reject.location), reject.field, reject.code.rawValue, Credentials.redact(reject.reason)])
+        }
         try csv.finish()
     }
 }

@@ -144,13 +144,13 @@ struct InputOptions: ParsableArguments {
             values.removeFirst()
         }
         guard values.count % 2 == 0 else {
-            throw ValidationError("--config takes a GDAL configuration option and its value, e.g. --config PG_USE_COPY NO; got \(values.joined(separator: " ")). The project file is --project FILE")
+            throw ValidationError("--config takes a GDAL configuration option and its value, e.g. --config PG_USE_COPY NO; got \(values.count) words after it. The project file is --project FILE")
         }
         var options: [String: String] = [:]
         for index in stride(from: 0, to: values.count, by: 2) {
             let key = values[index]
             guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) else {
-                throw ValidationError("--config \(key) \(values[index + 1]): a GDAL configuration option is named in capitals, e.g. --config GDAL_CACHEMAX 512")
+                throw ValidationError("--config \(key): a GDAL configuration option is named in capitals, e.g. --config GDAL_CACHEMAX 512")
             }
             options[key] = values[index + 1]
         }
@@ -181,7 +181,7 @@ struct InputOptions: ParsableArguments {
             parcels: .init(path: path, layer: layer ?? project.parcels.layer, encoding: encoding ?? project.parcels.encoding,
                            assumeCRS: assumeCRS ?? project.parcels.assumeCRS, fields: project.parcels.fields),
             monitoring: monitoring, linking: project.linking, samplesCRS: samplesCRS ?? project.samplesCRS,
-            outputDirectory: output ?? "", projectFile: projectPath, command: CommandLine.arguments.map(Credentials.redact))
+            outputDirectory: output ?? "", projectFile: projectPath, command: Credentials.redact(arguments: CommandLine.arguments))
         // Flags replace the project file's open options and filter; config options add to its.
         options.parcels.openOptions = openOptions.isEmpty ? project.parcels.openOptions : openOptions
         options.parcels.attributeFilter = attributeFilter ?? project.parcels.attributeFilter

@@ -228,9 +228,16 @@ import PlanarGeometry
         ("PG:\"host=db password='a b c' dbname=x\"", "PG:\"host=db password=*** dbname=x\""),
         ("MSSQL:server=s;database=d;UID=u;PWD=s3cret;", "MSSQL:server=s;database=d;UID=u;PWD=***;"),
         ("postgresql://gis:s3cret@db.example/survey", "postgresql://gis:***@db.example/survey"),
+        ("postgresql://gis:pa/ss@db.example/survey", "postgresql://gis:***@db.example/survey"),
         ("/data/parcels.shp", "/data/parcels.shp"),
     ])
     func passwordsAreRedacted(text: String, expected: String) {
         #expect(Credentials.redact(text) == expected)
+    }
+
+    @Test func secretConfigOptionsAreRedactedFromTheCommand() {
+        let command = ["irrizone", "assess", "--config", "AWS_SECRET_ACCESS_KEY", "abc", "GDAL_CACHEMAX", "512", "--config", "GDAL_HTTP_USERPWD", "u:p", "--out", "x"]
+        #expect(Credentials.redact(arguments: command)
+                == ["irrizone", "assess", "--config", "AWS_SECRET_ACCESS_KEY", "***", "GDAL_CACHEMAX", "512", "--config", "GDAL_HTTP_USERPWD", "***", "--out", "x"])
     }
 }

@@ -135,7 +135,8 @@ public final class WorkspaceStore {
     }
 
     /// Records one batch: its row, its new records and its rejects, in one transaction (a load
-    /// that fails leaves the workspace as it was).
+    /// that fails leaves the workspace as it was). File names and messages are stored without
+    /// passwords (a table read from `PG:…`).
     public func append(_ batch: Batch, records: [WorkspaceRecord], rejects: [Reject]) throws {
         do {
             let batches = try table(Self.batchesTable, Self.batchFields)
@@ -144,7 +145,7 @@ public final class WorkspaceStore {
             try dataset.beginTransaction()
             do {
                 try insert(batches, [
-                    ("batch_id", .string(batch.id)), ("kind", .string(batch.kind.rawValue)), ("file", .string(batch.file)),
+                    ("batch_id", .string(batch.id)), ("kind", .string(batch.kind.rawValue)), ("file", .string(Credentials.redact(batch.file))),
                     ("sha256", .string(batch.sha256)), ("loaded_at", .string(batch.loadedAt)), ("rows_read", .integer(Int64(batch.rowsRead))),
                     ("records_added", .integer(Int64(batch.recordsAdded))), ("records_already_loaded", .integer(Int64(batch.recordsAlreadyLoaded))),
                     ("records_conflicting", .integer(Int64(batch.recordsConflicting))), ("rows_rejected", .integer(Int64(batch.rowsRejected))),
@@ -153,14 +154,15 @@ public final class WorkspaceStore {
                 for record in records {
                     try insert(recordLayer, [
                         ("kind", .string(record.kind.rawValue)), ("record_key", .string(record.key)), ("record_hash", .string(record.hash)),
-                        ("batch_id", .string(batch.id)), ("origin_file", .string(record.origin.file)),
+                        ("batch_id", .string(batch.id)), ("origin_file", .string(Credentials.redact(record.origin.file))),
                         ("origin_location", .string(record.origin.location)), ("content", .string(record.content)),
                     ])
                 }
                 for reject in rejects {
                     try insert(rejectLayer, [
-                        ("batch_id", .string(batch.id)), ("file", .string(reject.file)), ("location", .string(reject.location)),
-                        ("field", .string(reject.field)), ("code", .string(reject.code.rawValue)), ("reason", .string(reject.reason)),
+                        ("batch_id", .string(batch.id)), ("file", .string(Credentials.redact(reject.file))),
+                        ("location", .string(Credentials.redact(reject.location))), ("field", .string(reject.field)),
+                        ("code", .string(reject.code.rawValue)), ("reason", .string(Credentials.redact(reject.reason))),
                     ])
                 }
                 try dataset.commitTransaction()
