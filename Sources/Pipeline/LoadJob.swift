@@ -55,7 +55,7 @@ public struct LoadJob {
         let store = try WorkspaceStore(connection: workspace.connection, display: workspace.display, create: true)
         defer { try? store.close() }
         var known: [String: WorkspaceRecord] = [:]
-        for record in try store.records() { known[Self.name(record)] = record }
+        for record in try store.records() { known[record.identity] = record }
         var results: [FileResult] = [], allRejects: [Reject] = []
         for (role, file) in monitoring.allFiles {
             guard let kind = WorkspaceRecord.Kind(rawValue: role) else { continue }
@@ -78,8 +78,8 @@ public struct LoadJob {
             var data = try MonitoringIngest(options: options, context: context, parcelIDs: parcelIDs).read()
             checkSources(&data, known: known)
             var fresh: [WorkspaceRecord] = []
-            for record in WorkspaceRecord.records(of: data, file: file.path) {
-                if let earlier = known[Self.name(record)] {
+            for record in try WorkspaceRecord.records(of: data, file: file.path) {
+                if let earlier = known[record.identity] {
                     if earlier.hash == record.hash {
                         result.alreadyLoaded += 1
                     } else {
@@ -89,7 +89,7 @@ public struct LoadJob {
                     }
                     continue
                 }
-                known[Self.name(record)] = record
+                known[record.identity] = record
                 fresh.append(record)
             }
             result.rowsRead = data.reports.reduce(0) { $0 + $1.rowsRead }
@@ -134,8 +134,6 @@ public struct LoadJob {
         }
         return LocationContext(defaultCRS: crs, parcelExtent: facts.extent, maxOutsideMetres: monitoring.maxOutsideMetres, today: today)
     }
-
-    static func name(_ record: WorkspaceRecord) -> String { record.kind.rawValue + "\u{1F}" + record.key }
 
     /// The file's SHA-256, nil for what is no local file (a database table).
     static func fingerprint(_ path: String) -> String? {

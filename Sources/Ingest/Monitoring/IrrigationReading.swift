@@ -58,7 +58,7 @@ struct PendingIrrigation {
         guard let text = row.text[.volumePerMu] ?? row.text[.volume] else {
             return reject(row, field: "volume_m3", code: .missingValue, reason: "no irrigation volume", parcelID: parcelID)
         }
-        guard let amount = Double(text), amount >= 0 else {
+        guard let amount = Double(text), amount.isFinite, amount >= 0 else {
             return reject(row, field: "volume_m3", code: .badNumber, reason: "volume \"\(text)\" is not a non-negative number", parcelID: parcelID)
         }
         let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)

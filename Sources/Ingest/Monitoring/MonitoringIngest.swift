@@ -134,7 +134,6 @@ public struct MonitoringIngest {
             defer { try? store.close() }
             return try store.records()
         } ?? []
-        let storedSourceIDs = Set(stored.filter { $0.kind == .sources }.map(\.key))
         let workspaceNamesParcels = stored.contains { $0.kind == .irrigation || $0.kind == .produce }
         // The irrigation tables on a thread of their own, with their own GDAL objects: the
         // default CRS goes there as WKT and is made again there.
@@ -152,8 +151,10 @@ public struct MonitoringIngest {
                 for file in options.irrigation { try reader.readIrrigation(file, into: &data) }
                 for file in options.produce { try reader.readProduce(file, into: &data) }
                 if let workspace = options.workspace, workspaceNamesParcels {
+                    // No ids: the parcels' reading failed (its error stops the run).
+                    guard let ids = parcelIDs.wait() else { throw CancellationError() }
                     try WorkspaceMerge.merge(stored, kinds: [.irrigation, .produce], into: &data, workspace: workspace, context: context,
-                                             parcelIDs: parcelIDs.wait(), knownSources: nil)
+                                             parcelIDs: ids, knownSources: nil)
                 }
                 return data
             }
@@ -161,13 +162,18 @@ public struct MonitoringIngest {
         let others = Result { () throws -> MonitoringData in
             var data = MonitoringData()
             if let sources = options.sources { try readSources(sources, into: &data) }
-            data.sourcesListed = options.sources != nil || !storedSourceIDs.isEmpty
-            let knownSources: Set<String>? = data.sourcesListed ? Set(data.sources.map(\.id)).union(storedSourceIDs) : nil
+            // The workspace's sources join first, so that the samples are held to the sources
+            // that were kept, not to every one the workspace holds.
+            if let workspace = options.workspace {
+                try WorkspaceMerge.merge(stored, kinds: [.sources], into: &data, workspace: workspace, context: context, parcelIDs: nil, knownSources: nil)
+            }
+            data.sourcesListed = options.sources != nil || stored.contains { $0.kind == .sources }
+            let knownSources: Set<String>? = data.sourcesListed ? Set(data.sources.map(\.id)) : nil
             for file in options.water { try readWater(file, knownSources: knownSources, into: &data) }
             for file in options.soil { try readSoil(file, into: &data) }
             for file in options.wells { try readWells(file, into: &data) }
             if let workspace = options.workspace {
-                try WorkspaceMerge.merge(stored, kinds: [.sources, .water, .soil, .wells], into: &data, workspace: workspace, context: context,
+                try WorkspaceMerge.merge(stored, kinds: [.water, .soil, .wells], into: &data, workspace: workspace, context: context,
                                          parcelIDs: nil, knownSources: knownSources)
             }
             return data
@@ -357,7 +363,7 @@ public struct MonitoringIngest {
             }
             var depth: Double? = nil
             if let text = row.text[.depthToWater] {
-                guard let value = Double(text), value >= 0 else {
+                guard let value = Double(text), value.isFinite, value >= 0 else {
                     reader.unaccept(row.origin, rows: sample.rows, field: "depth_to_water_m", code: .badNumber, reason: "depth to water \"\(text)\" is not a depth in metres"); continue
                 }
                 depth = value

@@ -21,10 +21,10 @@ enum WorkspaceMerge {
                       workspace: WorkspaceInput, context: LocationContext, parcelIDs: Set<String>?, knownSources: Set<String>?) throws {
         let mine = records.filter { kinds.contains($0.kind) }
         guard !mine.isEmpty else { return }
-        // What the files gave, by kind and key.
+        // The files' records that share a workspace record's name (only those are encoded).
         var fromFiles: [String: WorkspaceRecord] = [:]
-        for record in WorkspaceRecord.records(of: data, file: "") where kinds.contains(record.kind) {
-            fromFiles[record.kind.rawValue + "\u{1F}" + record.key] = record
+        for record in try WorkspaceRecord.records(of: data, file: "", only: Set(mine.map(\.identity))) where kinds.contains(record.kind) {
+            fromFiles[record.identity] = record
         }
         var reports: [WorkspaceRecord.Kind: InputFileReport] = [:]
         var conflictingFileRecords: Set<String> = []
@@ -39,12 +39,11 @@ enum WorkspaceMerge {
                 report.rowsRejected += 1
                 report.rejectedByCode[code.rawValue, default: 0] += 1
             }
-            if let twin = fromFiles[record.kind.rawValue + "\u{1F}" + record.key] {
+            if let twin = fromFiles[record.identity] {
                 if twin.hash == record.hash {
                     report.duplicateRowsMerged += 1  // the file's copy stands for it
-                    report.rowsAccepted += 1
                 } else {
-                    conflictingFileRecords.insert(record.kind.rawValue + "\u{1F}" + record.key)
+                    conflictingFileRecords.insert(record.identity)
                     reject("", .duplicateConflict, "\(record.kind.rawValue) \(record.key) in the workspace (first read from \(record.origin)) says otherwise than the files given to this run: neither is used; load the correction as a new batch or drop the file")
                 }
                 continue
@@ -96,9 +95,10 @@ extension MonitoringData {
         wellReadings += other.wellReadings; irrigation += other.irrigation; produceSamples += other.produceSamples
     }
 
-    /// Withdraws the records of the files with these kind-and-key names, each a reject.
+    /// Withdraws the records of the files with these identities (`WorkspaceRecord.identity`),
+    /// each a reject.
     mutating func remove(keys: Set<String>, workspace: WorkspaceInput) {
-        func named(_ kind: WorkspaceRecord.Kind, _ key: String) -> Bool { keys.contains(kind.rawValue + "\u{1F}" + key) }
+        func named(_ kind: WorkspaceRecord.Kind, _ key: String) -> Bool { keys.contains(WorkspaceRecord.identity(kind, key)) }
         var refused: [Reject] = []
         func refuse(_ origin: RecordOrigin, _ what: String) {
             refused.append(Reject(file: origin.file, location: origin.location, field: "", code: .duplicateConflict,
@@ -107,9 +107,9 @@ extension MonitoringData {
         sources.removeAll { s in named(.sources, s.id) ? (refuse(s.origin, "source \(s.id)"), true).1 : false }
         waterSamples.removeAll { s in named(.water, s.id) ? (refuse(s.origin, "water sample \(s.id)"), true).1 : false }
         soilSamples.removeAll { s in named(.soil, s.id) ? (refuse(s.origin, "soil sample \(s.id)"), true).1 : false }
-        wellReadings.removeAll { r in named(.wells, "\(r.wellID)@\(r.date)") ? (refuse(r.origin, "well \(r.wellID) on \(r.date)"), true).1 : false }
+        wellReadings.removeAll { r in named(.wells, WorkspaceRecord.wellKey(r)) ? (refuse(r.origin, "well \(r.wellID) on \(r.date)"), true).1 : false }
         irrigation.removeAll { r in
-            named(.irrigation, "\(r.parcelID)@\(r.year)")
+            named(.irrigation, WorkspaceRecord.irrigationKey(r))
                 ? (refuse(RecordOrigin(file: "irrigation table", location: "parcel \(r.parcelID), year \(r.year)"), "the irrigation of parcel \(r.parcelID) in \(r.year)"), true).1 : false
         }
         produceSamples.removeAll { s in named(.produce, s.id) ? (refuse(s.origin, "produce sample \(s.id)"), true).1 : false }

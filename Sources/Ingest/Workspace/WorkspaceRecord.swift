@@ -21,11 +21,29 @@ public struct WorkspaceRecord: Sendable, Hashable {
     /// The record as canonical JSON (sorted keys; no origin).
     public var content: String
 
-    init(kind: Kind, key: String, origin: RecordOrigin, object: [String: Any]) {
+    /// The record's name across kinds: its kind and key.
+    public var identity: String { Self.identity(kind, key) }
+    static func identity(_ kind: Kind, _ key: String) -> String { kind.rawValue + "\u{1F}" + key }
+
+    /// The keys records take (a well reading by well and date, irrigation by parcel and year).
+    static func wellKey(_ r: WellReading) -> String { "\(r.wellID)@\(r.date)" }
+    static func irrigationKey(_ r: IrrigationRecord) -> String { "\(r.parcelID)@\(r.year)" }
+
+    /// - Throws: `EncodeError` for what JSON cannot hold (a number that is not finite): never an
+    ///   empty record that every other such record would equal.
+    init(kind: Kind, key: String, origin: RecordOrigin, object: [String: Any]) throws {
         self.kind = kind; self.key = key; self.origin = origin
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data: Data
+        do { data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) } catch {
+            throw EncodeError(record: "\(kind.rawValue) \(key) (\(origin))")
+        }
         content = String(decoding: data, as: UTF8.self)
         hash = SHA256.hexDigest(of: [UInt8](data))
+    }
+
+    public struct EncodeError: Error, CustomStringConvertible {
+        public var record: String
+        public var description: String { "\(record) holds a value JSON cannot keep (a number that is not finite): correct it in its file" }
     }
 
     public init(kind: Kind, key: String, hash: String, origin: RecordOrigin, content: String) {
@@ -34,51 +52,58 @@ public struct WorkspaceRecord: Sendable, Hashable {
 
     // MARK: - From the readers' records
 
-    public static func records(of data: MonitoringData, file: String) -> [WorkspaceRecord] {
-        data.sources.map(source) + data.waterSamples.map(water) + data.soilSamples.map(soil) + data.wellReadings.map(well)
-            + data.irrigation.map { irrigation($0, file: file) } + data.produceSamples.map(produce)
+    /// The records of `data`; with `only`, just those whose identity it holds (the rest are not
+    /// encoded: a county's irrigation rows are millions).
+    public static func records(of data: MonitoringData, file: String, only: Set<String>? = nil) throws -> [WorkspaceRecord] {
+        func wanted(_ kind: Kind, _ key: String) -> Bool { only.map { $0.contains(identity(kind, key)) } ?? true }
+        return try data.sources.filter { wanted(.sources, $0.id) }.map(source)
+            + data.waterSamples.filter { wanted(.water, $0.id) }.map(water)
+            + data.soilSamples.filter { wanted(.soil, $0.id) }.map(soil)
+            + data.wellReadings.filter { wanted(.wells, wellKey($0)) }.map(well)
+            + data.irrigation.filter { wanted(.irrigation, irrigationKey($0)) }.map { try irrigation($0, file: file) }
+            + data.produceSamples.filter { wanted(.produce, $0.id) }.map(produce)
     }
 
-    static func source(_ s: WaterSource) -> WorkspaceRecord {
-        WorkspaceRecord(kind: .sources, key: s.id, origin: s.origin, object: [
+    static func source(_ s: WaterSource) throws -> WorkspaceRecord {
+        try WorkspaceRecord(kind: .sources, key: s.id, origin: s.origin, object: [
             "id": s.id, "name": s.name ?? NSNull(), "location": position(s.location), "inflows": s.inflows.map(\.rawValue),
             "uses": s.uses.map(\.rawValue), "treatment": s.treatment ?? NSNull(),
         ])
     }
 
-    static func water(_ s: WaterSample) -> WorkspaceRecord {
-        WorkspaceRecord(kind: .water, key: s.id, origin: s.origin, object: [
+    static func water(_ s: WaterSample) throws -> WorkspaceRecord {
+        try WorkspaceRecord(kind: .water, key: s.id, origin: s.origin, object: [
             "id": s.id, "source_id": s.sourceID, "date": s.date.description, "measurements": measurements(s.measurements),
         ])
     }
 
-    static func soil(_ s: SoilSample) -> WorkspaceRecord {
-        WorkspaceRecord(kind: .soil, key: s.id, origin: s.origin, object: [
+    static func soil(_ s: SoilSample) throws -> WorkspaceRecord {
+        try WorkspaceRecord(kind: .soil, key: s.id, origin: s.origin, object: [
             "id": s.id, "location": position(s.location), "date": s.date?.description ?? NSNull(), "depth": s.depth ?? NSNull(),
             "texture": s.texture ?? NSNull(), "measurements": measurements(s.measurements),
         ])
     }
 
-    static func well(_ r: WellReading) -> WorkspaceRecord {
-        WorkspaceRecord(kind: .wells, key: "\(r.wellID)@\(r.date)", origin: r.origin, object: [
+    static func well(_ r: WellReading) throws -> WorkspaceRecord {
+        try WorkspaceRecord(kind: .wells, key: wellKey(r), origin: r.origin, object: [
             "well_id": r.wellID, "location": position(r.location), "date": r.date.description,
             "depth_to_water_m": r.depthToWaterMetres.map { $0 as Any } ?? NSNull(), "measurements": measurements(r.measurements),
         ])
     }
 
-    static func irrigation(_ r: IrrigationRecord, file: String) -> WorkspaceRecord {
+    static func irrigation(_ r: IrrigationRecord, file: String) throws -> WorkspaceRecord {
         let volume: [String: Any]
         switch r.volume {
         case .cubicMetres(let v): volume = ["m3": v]
         case .cubicMetresPerMu(let v): volume = ["m3_per_mu": v]
         }
-        return WorkspaceRecord(kind: .irrigation, key: "\(r.parcelID)@\(r.year)",
+        return try WorkspaceRecord(kind: .irrigation, key: irrigationKey(r),
                                origin: RecordOrigin(file: file, location: "parcel \(r.parcelID), year \(r.year)"),
                                object: ["parcel_id": r.parcelID, "year": r.year, "volume": volume])
     }
 
-    static func produce(_ s: ProduceSample) -> WorkspaceRecord {
-        WorkspaceRecord(kind: .produce, key: s.id, origin: s.origin, object: [
+    static func produce(_ s: ProduceSample) throws -> WorkspaceRecord {
+        try WorkspaceRecord(kind: .produce, key: s.id, origin: s.origin, object: [
             "id": s.id, "parcel_id": s.parcelID ?? NSNull(), "location": position(s.location), "crop": s.crop ?? NSNull(),
             "food_category": s.foodCategory ?? NSNull(), "date": s.date?.description ?? NSNull(), "measurements": measurements(s.measurements),
         ])
