@@ -155,18 +155,16 @@ public final class Dataset {
         _ = GDALDatasetRollbackTransaction(handle)
     }
 
-    /// Runs `body` inside a dataset transaction (GPKG, SQLite, PG); rolls back if it throws.
-    /// Drivers without transactions run `body` directly.
-    ///
-    /// The corresponding C functions are `GDALDatasetStartTransaction` and `…CommitTransaction`.
+    /// Runs `body` inside a dataset transaction (GPKG, SQLite, PG), committed when it returns and
+    /// rolled back if it throws; throws when the driver has no transactions.
     public func withTransaction<T>(_ body: () throws -> T) throws -> T {
-        let started = GDALDatasetStartTransaction(handle, 0) == OGRERR_NONE
+        try beginTransaction()
         do {
             let result = try body()
-            if started { try ogrCheck("GDALDatasetCommitTransaction", context: path) { GDALDatasetCommitTransaction(handle) } }
+            try commitTransaction()
             return result
         } catch {
-            if started { _ = GDALDatasetRollbackTransaction(handle) }  // best effort; the original error wins
+            rollbackTransaction()  // best effort; the original error wins
             throw error
         }
     }

@@ -121,6 +121,8 @@ public struct AssessJob {
             finished.timingsSeconds = timer.asDictionary
             try finished.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
             if let database {
+                // The files first made ready to publish: what can fail there fails before the commit.
+                try staging.prepareToPublish()
                 try timer.measure("write_database_commit") { try database.finish(run: runRow(finished, runID: staging.runID, reading: reading)) }
             }
             manifest = finished

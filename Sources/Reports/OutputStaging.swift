@@ -107,16 +107,15 @@ public final class OutputStaging {
         return stagingDirectory.appendingPathComponent(name).path
     }
 
-    /// Flushes the run's files to disk, then publishes them as one set: checks that nothing is in
-    /// the way, points `current` at this run with one rename, makes the links, and removes the
-    /// runs before the previous one.
-    public func commit() throws {
+    /// Flushes the run's files to disk and checks that nothing is in the way of publishing them:
+    /// what can fail before the switch, done before anything else is made final (a database's
+    /// commit waits for it). Returns the staged names.
+    @discardableResult
+    public func prepareToPublish() throws -> Set<String> {
         let fileManager = FileManager.default
         let staged = Set(try fileManager.contentsOfDirectory(atPath: stagingDirectory.path))
         for name in staged.sorted() { try Self.sync(stagingDirectory.appendingPathComponent(name).path) }
         try Self.sync(stagingDirectory.path)
-
-        // Nothing in the way of a link, before anything changes.
         for name in Self.contractFiles.sorted() {
             let path = outputDirectory.appendingPathComponent(name).path
             guard let type = (try? fileManager.attributesOfItem(atPath: path))?[.type] as? FileAttributeType else { continue }
@@ -126,6 +125,15 @@ public final class OutputStaging {
             default: throw PublishError.inTheWay(path: path, what: "not a regular file")
             }
         }
+        return staged
+    }
+
+    /// Publishes the run's files as one set (`prepareToPublish` first, again if it was done):
+    /// points `current` at this run with one rename, makes the links, and removes the
+    /// runs before the previous one.
+    public func commit() throws {
+        let fileManager = FileManager.default
+        let staged = try prepareToPublish()  // again: cheap for files already flushed
         let state = outputDirectory.appendingPathComponent(Self.stateFolder, isDirectory: true)
         let previous = Self.currentRunName(in: outputDirectory)
         if previous == nil { try adoptLegacyOutputs(state: state) }

@@ -316,12 +316,12 @@ struct Load: ParsableCommand {
         The files are read with the readers, rules and rejects of assess, held to the parcel layer (--parcels or --project). \
         A file loaded before, or a record loaded before, adds nothing and says so; a record that says otherwise than one loaded \
         before is refused with both places. Each file is a batch (file, SHA-256, time, counts), written in one transaction. \
-        The load's rejects go to rejects.csv (in --out, else the current folder) and to the workspace's irrizone_ws_rejects.
+        The load's rejects go to rejects.csv in --out (else load-rejects.csv in the current folder) and to the workspace's irrizone_ws_rejects.
         """)
 
     @OptionGroup var inputs: InputOptions
 
-    @Option(name: .customLong("out"), help: "Folder for this load's rejects.csv (default: the current folder).")
+    @Option(name: .customLong("out"), help: "Folder for this load's rejects.csv (default: load-rejects.csv in the current folder).")
     var outputDirectory: String?
 
     @Flag(help: "Print nothing but errors.")
@@ -335,8 +335,12 @@ struct Load: ParsableCommand {
         options.monitoring.workspace = nil
         let folder = outputDirectory ?? FileManager.default.currentDirectoryPath
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        var job = LoadJob(workspace: workspace, parcels: options.parcels, monitoring: options.monitoring,
-                          rejectsPath: URL(fileURLWithPath: folder).appendingPathComponent("rejects.csv").path)
+        let rejectsPath = URL(fileURLWithPath: folder).appendingPathComponent(outputDirectory == nil ? "load-rejects.csv" : "rejects.csv").path
+        // An assess output folder's rejects.csv is a link into its published run: never written through.
+        if FileManager.default.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent(OutputStaging.stateFolder).path) {
+            throw ValidationError("\(folder) holds the outputs of an assess run; give load a folder of its own with --out")
+        }
+        var job = LoadJob(workspace: workspace, parcels: options.parcels, monitoring: options.monitoring, rejectsPath: rejectsPath)
         job.samplesCRS = options.samplesCRS
         job.gdalConfig = options.gdalConfig
         let summary = try job.run()

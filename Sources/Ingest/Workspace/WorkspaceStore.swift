@@ -142,8 +142,7 @@ public final class WorkspaceStore {
             let batches = try table(Self.batchesTable, Self.batchFields)
             let recordLayer = try table(Self.recordsTable, Self.recordFields)
             let rejectLayer = try table(Self.rejectsTable, Self.rejectFields)
-            try dataset.beginTransaction()
-            do {
+            try dataset.withTransaction {
                 try insert(batches, [
                     ("batch_id", .string(batch.id)), ("kind", .string(batch.kind.rawValue)), ("file", .string(Credentials.redact(batch.file))),
                     ("sha256", .string(batch.sha256)), ("loaded_at", .string(batch.loadedAt)), ("rows_read", .integer(Int64(batch.rowsRead))),
@@ -165,10 +164,6 @@ public final class WorkspaceStore {
                         ("code", .string(reject.code.rawValue)), ("reason", .string(Credentials.redact(reject.reason))),
                     ])
                 }
-                try dataset.commitTransaction()
-            } catch {
-                dataset.rollbackTransaction()
-                throw error
             }
         } catch let error as GDALError {
             throw Failure.write(display, error.message.isEmpty ? error.description : error.message)

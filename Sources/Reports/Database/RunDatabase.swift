@@ -84,7 +84,11 @@ public final class RunDatabase {
                 dataset = try Dataset.open(connection, update: true)
                 createdFile = nil
             }
-            tables = try FeatureTables(dataset: dataset, surveyCRSWKT: surveyCRSWKT)
+            do { tables = try FeatureTables(dataset: dataset, surveyCRSWKT: surveyCRSWKT) } catch {
+                try? dataset.close()
+                if let createdFile { try? FileManager.default.removeItem(atPath: createdFile) }
+                throw error
+            }
         } catch let error as GDALError {
             throw Failure.cannotOpen(target.display, error)
         }
