@@ -69,9 +69,11 @@ enum ParcelStates {
             throw DiffError.noParcels(source)
         }
         if let runID { try layer.setAttributeFilter("run_id = '\(runID.replacingOccurrences(of: "'", with: "''"))'") }
-        let wanted = ["parcel_id", "zone", "zone_reasons", "irrigation_years_limit", "soil_review", "groundwater_review", "produce_review", "review_reasons"]
+        let reviews = ["soil_review", "groundwater_review", "produce_review"]
+        let wanted = ["parcel_id", "zone", "zone_reasons", "irrigation_years_limit", "review_reasons"] + reviews
         let names = layer.fields.map(\.name)
-        guard names.contains("parcel_id"), names.contains("zone") else { throw DiffError.noParcels(source) }
+        // Without a review column a parcel's review could only be guessed (as cleared): refused.
+        guard (["parcel_id", "zone", "irrigation_years_limit"] + reviews).allSatisfy(names.contains) else { throw DiffError.noParcels(source) }
         try? layer.setIgnoredFields(names.filter { !wanted.contains($0) } + ["OGR_GEOMETRY", "OGR_STYLE"])
         let index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var states: [ParcelState] = []
@@ -92,7 +94,7 @@ enum ParcelStates {
             states.append(ParcelState(
                 parcelID: text("parcel_id") ?? "", zone: text("zone").flatMap(Zone.init(rawValue:)), zoneReasons: list(text("zone_reasons")),
                 irrigationYearsLimit: years,
-                underReview: flag("soil_review") || flag("groundwater_review") || flag("produce_review") || !reviewReasons.isEmpty,
+                underReview: reviews.contains(where: flag),
                 reviewReasons: reviewReasons))
         }
         return states
@@ -125,7 +127,7 @@ public enum DiffError: Error, CustomStringConvertible {
         case .notARun(let path):
             "\(path) holds no irrizone run: expected an output folder of `irrizone assess` (with run.json and parcels.geojson or parcels.gpkg), or a run id with --db"
         case .noParcels(let source):
-            "\(source) has no parcels layer with parcel_id and zone, as irrizone writes it"
+            "\(source) has no parcels layer as irrizone writes it (parcel_id, zone, irrigation_years_limit, soil_review, groundwater_review, produce_review)"
         case let .damagedStates(path, line):
             "\(path), line \(line): not a line of parcel states (6 tab-separated fields); the file is damaged: compare the runs' parcel files instead by removing it"
         case let .unknownRun(run, database, known):

@@ -64,6 +64,7 @@ import Testing
     @Test func aUseWithoutAStandardIsNotJudged() {
         let assessment = Self.assess(Self.sample(), uses: [.farmland, .industry])
         #expect(assessment.usesNotJudged == ["industry"] && assessment.perUse.isEmpty)
+        #expect(assessment.effective.status == .incomplete, "the strictest standard among the uses is unknown: not a pass")
         #expect(SourceStatusReason.reasons(for: assessment).contains(.useNotJudged))
         var input = ZoningInput(cropClass: .feedForage, tier: .preferred, sourceVerdict: assessment.effective, sourceKnown: true)
         #expect(Zoning.zone(input).zone == .suitable)
@@ -128,6 +129,22 @@ import Testing
         #expect(assess(Self.sample(["turbidity": nil])).perUse["industry"]?.missingParameters == ["turbidity"], "a required item not measured")
         // SL 368's limits are not farmland limits.
         #expect(standards.columns(for: Self.crops.policy(.feedForage), cropClass: .feedForage)["SL368-2006"] == nil)
+        // A limit in another unit of its kind is converted; one of another kind refused.
+        var perHundred = StandardsCatalog.Override(name: "x", source: "y", allowLessStrict: false, limits: [
+            .init(standard: "SL368-X", parameter: "fecal_coliforms", column: "all", max: 200, unit: "个/100mL")])
+        perHundred.uses = [.other: "SL368-X"]
+        _ = try standards.apply(perHundred)
+        #expect(standards.waterLimits.first { $0.standard == "SL368-X" }.map { ($0.max, $0.unit) } ?? (nil, "") == (2000, "MPN/L"))
+        var wrongKind = StandardsCatalog.Override(name: "x", source: "y", allowLessStrict: false, limits: [
+            .init(standard: "SL368-Y", parameter: "turbidity", column: "all", max: 5, unit: "mg/L")])
+        wrongKind.uses = [.ecological: "SL368-Y"]
+        #expect(throws: StandardsCatalog.OverrideError.self) { _ = try standards.apply(wrongKind) }
+        // A use's standard from an override stands beside the bundled one (municipal: GB/T 18920).
+        var municipal = StandardsCatalog.Override(name: "x", source: "y", allowLessStrict: false, limits: [
+            .init(standard: "LOCAL-MUNICIPAL", parameter: "turbidity", column: "all", max: 50)])
+        municipal.uses = [.municipal: "LOCAL-MUNICIPAL"]
+        _ = try standards.apply(municipal)
+        #expect(Set(standards.useStandards[.municipal]?.keys.map { $0 } ?? []) == ["GB/T18920-2020", "LOCAL-MUNICIPAL"])
         var national = StandardsCatalog.Override(name: "x", source: "y", allowLessStrict: false, limits: [.init(standard: "GB5084-2021", parameter: "ph", column: "all", min: 6)])
         national.uses = [.industry: "GB5084-2021"]
         #expect(throws: StandardsCatalog.OverrideError.self) { _ = try standards.apply(national) }

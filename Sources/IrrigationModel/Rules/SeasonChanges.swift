@@ -21,7 +21,7 @@ public struct ParcelState: Sendable, Hashable {
     public init(parcelID: String, _ outcome: ParcelOutcome) {
         self.init(parcelID: parcelID, zone: outcome.zone, zoneReasons: outcome.reasons.map(\.rawValue),
                   irrigationYearsLimit: outcome.irrigationYearsLimit.map { ($0 * 10).rounded() / 10 },
-                  underReview: outcome.soilReview || outcome.groundwaterReview || outcome.produceReview || !outcome.reviewReasons.isEmpty,
+                  underReview: outcome.underReview,
                   reviewReasons: outcome.reviewReasons.map(\.rawValue))
     }
 }

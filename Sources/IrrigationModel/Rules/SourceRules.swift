@@ -84,7 +84,9 @@ public struct SourceRules: Sendable {
                                                              statistic: statistic, required: basic.map { RequiredEvidence.Item(item: $0, anyOf: [$0]) },
                                                              tdsPerEC: tdsPerEC)
         }
-        let effective = SourceVerdict.strictest(farmland, perUse.keys.sorted().map { perUse[$0]! })
+        var effective = SourceVerdict.strictest(farmland, perUse.keys.sorted().map { perUse[$0]! })
+        // A use no loaded standard judges leaves the outlet's standard unchecked: not a pass.
+        if !notJudged.isEmpty { effective.status = max(effective.status, .incomplete) }
         var assessment = SourceAssessment(sourceID: id, source: source, perClass: perClass, effective: effective,
                                           classesServed: served.cropClasses.sorted(), parcelIndices: served.parcelIndices,
                                           areaServedHectares: served.areaHectares)

@@ -348,6 +348,7 @@ public struct StandardsCatalog: Sendable {
         case unknownParameter(String)
         case unknownColumn(standard: String, column: String)
         case useStandardIsNational(use: String, standard: String)
+        case badUnit(parameter: String, unit: String, canonical: String)
         case useWithoutLimits(use: String, standard: String)
 
         public var description: String {
@@ -360,6 +361,8 @@ public struct StandardsCatalog: Sendable {
             case let .useStandardIsNational(use, standard):
                 "override: uses: \(use) names \(standard), a standard irrizone already has; a use's own standard is a new id (e.g. SL368-2006) with its limits under limits:"
             case let .useWithoutLimits(use, standard): "override: uses: \(use) names \(standard), but no limit of it is given"
+            case let .badUnit(parameter, unit, canonical):
+                "override: \(parameter)'s limit is given in \"\(unit)\", which is not a unit of \(parameter); give it in \(canonical) or a unit that converts to it"
             }
         }
     }
@@ -373,11 +376,24 @@ public struct StandardsCatalog: Sendable {
             guard !waterStandards.contains(where: { $0.id == id }) else { throw OverrideError.useStandardIsNational(use: use.rawValue, standard: id) }
             guard override.limits.contains(where: { $0.standard == id }) else { throw OverrideError.useWithoutLimits(use: use.rawValue, standard: id) }
             waterStandards.append(WaterStandard(id: id, title: override.name, columns: ["all"], columnNames: ["all": use.rawValue], source: override.source))
-            useStandards[use] = [id: ["all"]]
+            // Beside the use's bundled standard, if it has one: the strictest of them applies.
+            useStandards[use, default: [:]][id] = ["all"]
         }
         let useStandardIDs = Set(override.uses.values)
-        for item in override.limits {
-            guard ParameterCatalog.parameter(id: item.parameter) != nil else { throw OverrideError.unknownParameter(item.parameter) }
+        for var item in override.limits {
+            guard let parameter = ParameterCatalog.parameter(id: item.parameter) else { throw OverrideError.unknownParameter(item.parameter) }
+            // A limit in another unit of its kind is converted to the one the values are held in
+            // (a coliform limit per 100 mL is ten times that per L); a unit of another kind is refused.
+            let canonical = parameter.canonicalUnit(in: .water)
+            if let text = item.unit {
+                guard let unit = MeasurementUnit.parse(text, kind: parameter.kind), unit.kind == parameter.kind else {
+                    throw OverrideError.badUnit(parameter: item.parameter, unit: text, canonical: canonical.symbol)
+                }
+                let factor = unit.factor / canonical.factor
+                item.max = item.max.map { $0 * factor }
+                item.min = item.min.map { $0 * factor }
+            }
+            item.unit = canonical.symbol
             if let standard = waterStandards.first(where: { $0.id == item.standard }) {
                 let columns = item.column == "all" ? standard.columns : [item.column]
                 guard columns.allSatisfy(standard.columns.contains) else { throw OverrideError.unknownColumn(standard: item.standard, column: item.column) }
