@@ -119,11 +119,14 @@ public struct AssessJob {
             // The parcels file's end, written and flushed to disk meanwhile (`ParcelOutputPass`).
             try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait().get() }
             finished.timingsSeconds = timer.asDictionary
-            try finished.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
+            let runJSON = try finished.encoded()
+            try runJSON.write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
             if let database {
                 // The files first made ready to publish: what can fail there fails before the commit.
                 try staging.prepareToPublish()
-                try timer.measure("write_database_commit") { try database.finish(run: runRow(finished, runID: staging.runID, reading: reading)) }
+                try timer.measure("write_database_commit") {
+                    try database.finish(run: runRow(finished, json: runJSON, runID: staging.runID, reading: reading))
+                }
             }
             manifest = finished
         } catch {
@@ -179,7 +182,7 @@ public struct AssessJob {
     }
 
     /// The run's row in `irrizone_runs`.
-    private func runRow(_ manifest: RunManifest, runID: String, reading: ParcelLayerReading) throws -> [(String, PropertyValue)] {
+    private func runRow(_ manifest: RunManifest, json: Data, runID: String, reading: ParcelLayerReading) -> [(String, PropertyValue)] {
         let zones = manifest.assessment.parcelsByZone
         return [
             ("run_id", .string(runID)), ("started_at", .string(manifest.startedAt)),
@@ -192,7 +195,7 @@ public struct AssessJob {
             ("rejected", .integer(Int64(manifest.counts.rejected))), ("repaired", .integer(Int64(manifest.counts.repaired))),
             ("suitable", .integer(Int64(zones["suitable"] ?? 0))), ("restricted", .integer(Int64(zones["restricted"] ?? 0))),
             ("prohibited", .integer(Int64(zones["prohibited"] ?? 0))), ("sources_to_suspend", .strings(manifest.assessment.sourcesToSuspend)),
-            ("run_json", .rawJSON(String(decoding: try manifest.encoded(), as: UTF8.self))),
+            ("run_json", .rawJSON(String(decoding: json, as: UTF8.self))),
         ]
     }
 
@@ -201,7 +204,8 @@ public struct AssessJob {
     /// cannot be read is a warning: it changes no verdict of this one.
     private func sinceLastRun(parcels: [Parcel], outcomes: [ParcelOutcome], staging: OutputStaging,
                               warnings: inout [String]) throws -> ReportInput.SinceLastRun? {
-        try ParcelStates.write(parcels: parcels, outcomes: outcomes, to: staging.path(for: ParcelStates.fileName))
+        let current = parcels.indices.map { ParcelState(parcelID: parcels[$0].id, outcomes[$0]) }
+        try ParcelStates.write(current, to: staging.path(for: ParcelStates.fileName))
         guard options.shard == nil else { return nil }
         let previous: (states: [ParcelState], run: String)?
         do {
@@ -211,7 +215,6 @@ public struct AssessJob {
             return nil
         }
         guard let previous else { return nil }
-        let current = parcels.indices.map { ParcelState(parcelID: parcels[$0].id, outcomes[$0]) }
         return ReportInput.SinceLastRun(previousRun: previous.run, parcelsBefore: previous.states.count,
                                         changes: SeasonChanges.compare(old: previous.states, new: current))
     }

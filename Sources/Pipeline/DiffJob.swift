@@ -44,7 +44,7 @@ public struct DiffJob {
         let changes = SeasonChanges.compare(old: oldStates, new: newStates)
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let path = URL(fileURLWithPath: outputDirectory).appendingPathComponent("changes.csv").path
-        _ = try ChangesFile.write(changes, to: path)
+        try ChangesFile.write(changes, to: path)
         return Summary(oldRun: oldRun, newRun: newRun, changes: changes, path: path)
     }
 

@@ -13,11 +13,10 @@ enum ParcelStates {
     // MARK: - The run's own file
 
     /// One line per parcel, tab-separated; a tab, newline or backslash in a parcel id escaped.
-    static func write(parcels: [Parcel], outcomes: [ParcelOutcome], to path: String) throws {
+    static func write(_ states: [ParcelState], to path: String) throws {
         var text = header + "\n"
-        text.reserveCapacity(parcels.count * 60)
-        for index in parcels.indices {
-            let state = ParcelState(parcelID: parcels[index].id, outcomes[index])
+        text.reserveCapacity(states.count * 60)
+        for state in states {
             text += escape(state.parcelID) + "\t" + (state.zone?.rawValue ?? "") + "\t"
                 + (state.irrigationYearsLimit.map { JSONText.number($0) } ?? "") + "\t" + (state.underReview ? "1" : "0") + "\t"
                 + state.zoneReasons.joined(separator: ",") + "\t" + state.reviewReasons.joined(separator: ",") + "\n"

@@ -4,16 +4,16 @@ import IrrigationModel
 /// `changes.csv` (`irrizone diff`): the parcels whose verdict changed between two runs, in the
 /// columns of `OutputSchema.changes`.
 public enum ChangesFile {
-    /// Writes the file beside its final name and renames it into place: a reader sees the old
-    /// file or the new one, never half of one. Returns the rows written.
-    public static func write(_ changes: [ParcelChange], to path: String) throws -> Int {
+    /// Writes the file beside its final name and renames it into place with one rename(2): a
+    /// reader sees the old file or the new one, never half of one.
+    public static func write(_ changes: [ParcelChange], to path: String) throws {
         let partial = path + ".partial"
         let csv = try CSVWriter(path: partial, header: OutputSchema.changes.map(\.name))
         for change in changes { csv.writeRow(row(change)) }
         try csv.finish()
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(atPath: partial, toPath: path)
-        return changes.count
+        guard rename(partial, path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)])
+        }
     }
 
     static func row(_ change: ParcelChange) -> [String] {

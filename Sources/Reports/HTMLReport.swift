@@ -91,8 +91,9 @@ public enum HTMLReport {
         let failing = input.sources.filter { $0.effective.status == .fail }
         if failing.isEmpty { h += "<p>\(l["none"])</p>" }
         for source in failing {
-            let reasons = (source.effective.prohibitedInflows.map { "inflow: \($0.rawValue)" }
-                + source.effective.failing.map { "\($0.parameter) \(number($0.statisticHigh, 4)) > \(number($0.limit.max ?? 0, 4)) \($0.limit.unit) (\($0.evidence.joined(separator: ", ")))" })
+            let inflows = source.effective.prohibitedInflows.map(\.rawValue).joined(separator: ", ")
+            let reasons = (inflows.isEmpty ? [] : ["\(l[SourceStatusReason.prohibitedInflow]): \(inflows)"])
+                + source.effective.failing.map { "\($0.parameter) \(failure($0)) \($0.limit.unit) (\($0.evidence.joined(separator: ", ")))" }
             h += "<p><b>\(escapeHTML(source.sourceID))</b> \(escapeHTML(source.source?.name ?? "")) — \(l["suspend"]): \(source.parcelIndices.count) \(l["parcels"]), \(number(source.areaServedHectares, 1)) ha. \(escapeHTML(reasons.joined(separator: "; ")))</p>"
         }
         h += "</section>"
@@ -252,6 +253,13 @@ public enum HTMLReport {
             s += "<text x=\"\(x)\" y=\"\(height - 6)\" font-size=\"12\" text-anchor=\"middle\" fill=\"#d32f2f\">\(l["target"]) \(target.year): \(number(target.volume10kM3, 0))</text>"
         }
         return s + "</svg>"
+    }
+
+    /// A failing item against the bound it broke: "0.018 > 0.01", or "0.5 < 1" for a minimum.
+    static func failure(_ verdict: ParameterVerdict) -> String {
+        if let max = verdict.limit.max, verdict.statisticLow > max { return "\(number(verdict.statisticHigh, 4)) > \(number(max, 4))" }
+        if let min = verdict.limit.min, verdict.statisticHigh < min { return "\(number(verdict.statisticHigh, 4)) < \(number(min, 4))" }
+        return number(verdict.statisticHigh, 4)
     }
 
     /// What the verdicts rest on (issue #22): per source, the required items measured in the

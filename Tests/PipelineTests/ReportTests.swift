@@ -48,7 +48,7 @@ import PlanarGeometry
         for id in reviewed { #expect(html.contains("<td>\(id)</td>"), "review parcel \(id)") }
         // Unverified (M) limits are marked; failing sources named with the parcels to suspend.
         #expect(html.contains("M · 未核实") && html.contains("停止供水"))
-        #expect(html.contains("ZS03") && html.contains("inflow: chemical"))
+        #expect(html.contains("ZS03") && html.contains("接纳禁止的工业废水: chemical"))
     }
 
     @Test func mapGeometryMatchesTheInput() throws {

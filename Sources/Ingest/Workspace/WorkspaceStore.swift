@@ -78,22 +78,32 @@ public final class WorkspaceStore {
         return (String(row[..<space]), String(row[row.index(after: space)...]))
     }
 
-    /// Every record of the workspace, in the order they were loaded.
+    /// Every record of the workspace, in the order they were loaded (by feature id: a database
+    /// returns rows in no fixed order). A record with an empty required field is damage, not data.
     public func records(kinds: Set<WorkspaceRecord.Kind> = Set(WorkspaceRecord.Kind.allCases)) throws -> [WorkspaceRecord] {
         guard let layer = dataset.layer(named: Self.recordsTable) else { return [] }
         let names = layer.fields.map(\.name)
         func index(_ name: String) -> Int? { names.firstIndex(of: name) }
         guard let kindAt = index("kind"), let keyAt = index("record_key"), let hashAt = index("record_hash"), let fileAt = index("origin_file"),
               let locationAt = index("origin_location"), let contentAt = index("content") else { throw Failure.notAWorkspace(display) }
-        var result: [WorkspaceRecord] = []
-        func text(_ feature: Feature, _ at: Int) -> String { if case .string(let s) = feature.value(at: at) { s } else { "" } }
-        try layer.forEachFeature { feature in
-            guard let kind = WorkspaceRecord.Kind(rawValue: text(feature, kindAt)), kinds.contains(kind) else { return }
-            result.append(WorkspaceRecord(kind: kind, key: text(feature, keyAt), hash: text(feature, hashAt),
-                                          origin: RecordOrigin(file: text(feature, fileAt), location: text(feature, locationAt)),
-                                          content: text(feature, contentAt)))
+        var result: [(id: Int64, record: WorkspaceRecord)] = []
+        func text(_ feature: Feature, _ at: Int) throws -> String {
+            guard case .string(let s) = feature.value(at: at), !s.isEmpty else {
+                throw WorkspaceRecord.DecodeError(record: "feature \(feature.id.map(String.init) ?? "?") of \(Self.recordsTable)")
+            }
+            return s
         }
-        return result
+        try layer.forEachFeature { feature in
+            guard let kind = WorkspaceRecord.Kind(rawValue: try text(feature, kindAt)) else {
+                throw WorkspaceRecord.DecodeError(record: "feature \(feature.id.map(String.init) ?? "?") of \(Self.recordsTable)")
+            }
+            guard kinds.contains(kind) else { return }
+            let record = WorkspaceRecord(kind: kind, key: try text(feature, keyAt), hash: try text(feature, hashAt),
+                                         origin: RecordOrigin(file: try text(feature, fileAt), location: try text(feature, locationAt)),
+                                         content: try text(feature, contentAt))
+            result.append((feature.id ?? Int64(result.count), record))
+        }
+        return result.sorted { $0.id < $1.id }.map(\.record)
     }
 
     // MARK: - Writing

@@ -71,6 +71,7 @@ public struct ParcelRules: Sendable {
         if !facts.produce.isEmpty {
             review.findings += ProduceRules.findings(facts.produce, parcelFood: classification.entry?.food ?? FoodLimits.defaultCategory(for: classification.cropClass),
                                                      crops: crops, limits: context.standards.foodLimits)
+            if facts.links?.produceEstimated == true { review.findings.append(.produceFromNeighbour(facts.produce)) }
         }
         var zoning = ZoningInput(
             cropClass: classification.cropClass, tier: policy.tier,

@@ -75,3 +75,15 @@ public enum ProduceRules {
         }
     }
 }
+
+extension Finding {
+    /// The parcel has no produce sample of its own: the nearest within reach stands in, as a
+    /// neighbouring soil sample does (informational; the samples' own findings judge).
+    static func produceFromNeighbour(_ samples: [ProduceSample]) -> Finding {
+        let ids = samples.map(\.id)
+        return Finding(code: .produceFromNeighbour, parameter: nil, value: nil, threshold: nil, unit: nil, standard: nil, evidence: ids,
+                       messageZh: "本地块无农产品样品，借用邻近样品 \(ids.joined(separator: "、")) 判定",
+                       messageEn: "no produce sample of this parcel: the nearby sample \(ids.joined(separator: ", ")) stands in",
+                       review: false)
+    }
+}

@@ -77,12 +77,10 @@ public struct StandardsCatalog: Sendable {
     public let faoConstants: [String: (value: Double, confidence: String, source: String)]
     /// GB 2762 limits for produce by food category.
     public let foodLimits: FoodLimits
-    /// The standard columns each non-farmland use of an outlet is judged by (`use_standards`);
-    /// a use missing here is not judged.
-    /// The standard (and columns) each use of an outlet is judged by; an override may add one
-    /// (`Override.uses`: SL 368 for industry, read by the bureau).
+    /// The standard columns each non-farmland use of an outlet is judged by (`use_standards`;
+    /// an override may add one, `Override.uses`: SL 368 for industry, read by the bureau); a use
+    /// missing here is not judged.
     public private(set) var useStandards: [WaterUse: [String: [String]]]
-    public let useStandardsNote: String
     /// Overrides applied, in order: name and source.
     public private(set) var overrides: [(name: String, source: String)] = []
 
@@ -216,17 +214,16 @@ public struct StandardsCatalog: Sendable {
         cropSaltTolerance = Dictionary(uniqueKeysWithValues: file.fao29.crop_salt_tolerance.map { ($0.crop, ($0.threshold, $0.slope, $0.confidence, $0.source)) })
         faoConstants = Dictionary(uniqueKeysWithValues: file.fao29.constants.map { ($0.name, ($0.value, $0.confidence, $0.source)) })
         foodLimits = file.food_contaminants
-        var uses: [WaterUse: [String: [String]]] = [:], useNote = ""
+        var uses: [WaterUse: [String: [String]]] = [:]
         for (key, entry) in file.use_standards {
             switch entry {
-            case .note(let text): useNote = text
+            case .note: continue  // for the reader of standards.json
             case .columns(let columns):
                 guard let use = WaterUse(rawValue: key) else { throw CropCatalog.LoadError.invalid("standards.json: use_standards names unknown use \(key)") }
                 uses[use] = columns
             }
         }
         useStandards = uses
-        useStandardsNote = useNote
     }
 
     // MARK: - Soil (GB 15618-2018)

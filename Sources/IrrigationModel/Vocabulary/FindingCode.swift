@@ -13,6 +13,7 @@ public enum FindingCode: String, OutputCode, Codable {
     case groundwaterShallowAndLoaded = "GW_SHALLOW_AND_LOADED", groundwaterNoData = "GW_NO_DATA"
     case sourceIncomplete = "SOURCE_INCOMPLETE"
     case produceAboveLimit = "PRODUCE_ABOVE_LIMIT", produceIndeterminate = "PRODUCE_INDETERMINATE", produceCategoryUnknown = "PRODUCE_CATEGORY_UNKNOWN"
+    case produceFromNeighbour = "PRODUCE_FROM_NEIGHBOUR"
     case irrigationMethodNotAllowed = "IRRIGATION_METHOD_NOT_ALLOWED", irrigationMethodUnknown = "IRRIGATION_METHOD_UNKNOWN"
 
     public var target: FindingTarget {
@@ -21,7 +22,7 @@ public enum FindingCode: String, OutputCode, Codable {
              .soilEstimatedFromNeighbour, .soilIncomplete: .soil
         case .groundwaterAboveClassIII, .groundwaterRisingTrend, .groundwaterShallowAndLoaded, .groundwaterNoData: .groundwater
         case .sourceIncomplete: .water
-        case .produceAboveLimit, .produceIndeterminate, .produceCategoryUnknown: .produce
+        case .produceAboveLimit, .produceIndeterminate, .produceCategoryUnknown, .produceFromNeighbour: .produce
         case .irrigationMethodNotAllowed, .irrigationMethodUnknown: .irrigation
         }
     }

@@ -77,7 +77,7 @@ public final class FeatureTables {
     private var layers: [String: Layer] = [:]
     /// Per table, the field names of the last row inserted and each one's field index: a table's
     /// rows come with the same names in the same order, and GDAL finds a field by name with a
-    /// scan of the fields (150 names, 10⁵ rows: most of the write's time at 10⁵ parcels).
+    /// scan of the fields (docs/scaling.md, "Fast paths").
     private var fieldIndices: [String: (names: [String], indices: [Int])] = [:]
 
     /// - Parameter surveyCRSWKT: the parcels' CRS; geometry is written in it.

@@ -36,7 +36,7 @@ public enum QGISStyle {
     static func qml(attribute: String, categories: [Category], symbol: String) -> String {
         var categoryLines: [String] = [], symbolLines: [String] = []
         for (index, category) in categories.enumerated() {
-            categoryLines.append("      <category render=\"true\" symbol=\"\(index)\" value=\"\(escape(category.value))\" label=\"\(escape(category.label))\"/>")
+            categoryLines.append("      <category render=\"true\" symbol=\"\(index)\" value=\"\(escapeHTML(category.value))\" label=\"\(escapeHTML(category.label))\"/>")
             let colour = "\(category.rgb.0),\(category.rgb.1),\(category.rgb.2),255"
             let properties: [(String, String)] = symbol == "fill"
                 ? [("color", colour), ("outline_color", "60,60,60,255"), ("outline_style", "solid"), ("outline_width", "0.1"),
@@ -57,7 +57,7 @@ public enum QGISStyle {
         return """
         <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
         <qgis version="3.22.0" styleCategories="Symbology">
-          <renderer-v2 type="categorizedSymbol" attr="\(escape(attribute))" forceraster="0" symbollevels="0" enableorderby="0">
+          <renderer-v2 type="categorizedSymbol" attr="\(escapeHTML(attribute))" forceraster="0" symbollevels="0" enableorderby="0">
             <categories>
         \(categoryLines.joined(separator: "\n"))
             </categories>
@@ -67,11 +67,6 @@ public enum QGISStyle {
           </renderer-v2>
         </qgis>
         """
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     static let tableSpec = TableSpec(name: "layer_styles", geometry: .none, fields: [

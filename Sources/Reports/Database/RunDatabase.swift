@@ -78,8 +78,7 @@ public final class RunDatabase {
                 }
             case .postgis(let connection):
                 // GDAL's PG driver copies rows in (COPY) only into tables it created itself unless
-                // told to; row by row, the second run into the same tables took 5× the first
-                // (docs/scaling.md). A user's own --config PG_USE_COPY stands.
+                // told to, and row by row is slow (docs/scaling.md). A user's --config PG_USE_COPY stands.
                 if GDALEnvironment.configOption("PG_USE_COPY") == nil { GDALEnvironment.setConfigOption("PG_USE_COPY", "YES") }
                 dataset = try Dataset.open(connection, update: true)
                 createdFile = nil
