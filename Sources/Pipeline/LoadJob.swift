@@ -101,6 +101,8 @@ public struct LoadJob {
             batch.rowsRead = result.rowsRead; batch.recordsAdded = result.added; batch.recordsAlreadyLoaded = result.alreadyLoaded
             batch.recordsConflicting = result.conflicting; batch.rowsRejected = result.rejected
             batch.options = Self.optionsJSON(file)
+            batch.assumedUnits = data.reports.flatMap(\.assumedUnits)
+            batch.speciesDecisions = data.reports.flatMap(\.speciesDecisions)
             try store.append(batch, records: fresh, rejects: data.rejects)
             result.batch = batchID
             results.append(result)

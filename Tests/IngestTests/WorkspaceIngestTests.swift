@@ -11,11 +11,12 @@ import PlanarGeometry
     static let origin = RecordOrigin(file: "sources.csv", location: "row 2")
 
     /// A workspace holding `records`, in a fresh GeoPackage.
-    static func workspace(_ records: [WorkspaceRecord]) throws -> WorkspaceInput {
+    static func workspace(_ records: [WorkspaceRecord], assumedUnits: [String] = []) throws -> WorkspaceInput {
         let path = try temporaryDirectory("workspace") + "/survey.gpkg"
         let store = try WorkspaceStore(connection: path, display: path, create: true)
-        try store.append(WorkspaceStore.Batch(id: "b1", kind: .sources, file: "sources.csv", sha256: "x", loadedAt: "2026-12-07"),
-                         records: records, rejects: [])
+        var batch = WorkspaceStore.Batch(id: "b1", kind: .water, file: "water.csv", sha256: "x", loadedAt: "2026-12-07")
+        batch.assumedUnits = assumedUnits
+        try store.append(batch, records: records, rejects: [])
         try store.close()
         return WorkspaceInput(connection: path, display: path)
     }
@@ -53,5 +54,22 @@ import PlanarGeometry
         var data = MonitoringData()
         data.wellReadings = [well]
         #expect(throws: WorkspaceRecord.EncodeError.self) { _ = try WorkspaceRecord.records(of: data, file: "wells.csv") }
+    }
+
+    /// A unit assumed when a batch was loaded is announced by every run that uses it, and
+    /// `units: strict` refuses the batch's records as it would refuse the file's column.
+    @Test func aUnitAssumedAtLoadIsAnnouncedAndStrictRefusesIt() throws {
+        var data = MonitoringData()
+        data.waterSamples = [WaterSample(id: "W1", sourceID: "S", date: CalendarDate(year: 2025, month: 6, day: 1)!,
+                                         measurements: [MonitoringFixtures.cd: .value(0.001)], origin: RecordOrigin(file: "water.csv", location: "row 2"))]
+        var options = MonitoringOptions()
+        options.workspace = try Self.workspace(try WorkspaceRecord.records(of: data, file: "water.csv"), assumedUnits: ["Cd: mg/L"])
+        let assumed = try MonitoringFixtures.ingest(options)
+        #expect(assumed.waterSamples.map(\.id) == ["W1"])
+        #expect(assumed.assumedUnits.contains { $0.contains("Cd") && $0.contains("water.csv") }, "\(assumed.assumedUnits)")
+        options.unitPolicy = .strict
+        let strict = try MonitoringFixtures.ingest(options)
+        #expect(strict.waterSamples.isEmpty && strict.rejects.map(\.code) == [.unitMissing])
+        MonitoringFixtures.expectBalanced(strict)
     }
 }

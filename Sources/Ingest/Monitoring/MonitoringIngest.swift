@@ -15,6 +15,8 @@ public struct MonitoringOptions: Sendable {
     public var produce: [TableInputOptions] = []
     /// A survey workspace whose records join the files' (`assess --workspace`).
     public var workspace: WorkspaceInput?
+    /// `units: strict` refuses the workspace's records whose batch had a unit assumed too.
+    var workspaceUnitPolicy = UnitPolicy.assumeCanonical
     /// Points farther than this outside the parcels' extent are rejected (project file
     /// `locations.max_outside_m`; default 10 km: a sample that far away cannot inform a parcel).
     public var maxOutsideMetres: Double
@@ -29,8 +31,9 @@ public struct MonitoringOptions: Sendable {
 
     /// What every file's unit-less columns mean (project file `units:`).
     public var unitPolicy: UnitPolicy {
-        get { allFiles.first?.options.unitPolicy ?? .assumeCanonical }
+        get { allFiles.first?.options.unitPolicy ?? workspaceUnitPolicy }
         set {
+            workspaceUnitPolicy = newValue
             sources?.unitPolicy = newValue
             for index in water.indices { water[index].unitPolicy = newValue }
             for index in soil.indices { soil[index].unitPolicy = newValue }
@@ -129,11 +132,14 @@ public struct MonitoringIngest {
     ///   with what they gave (nil when one failed); the result holds the same.
     public func read(othersRead: ((MonitoringData?) -> Void)? = nil) throws -> MonitoringData {
         // The workspace's records, read here (its GDAL dataset opened and closed on this thread).
+        var assumptions: [WorkspaceStore.Assumptions] = []
         let stored = try options.workspace.map { workspace -> [WorkspaceRecord] in
             let store = try WorkspaceStore(connection: workspace.connection, display: workspace.display, create: false)
             defer { try? store.close() }
+            assumptions = try store.assumptions()
             return try store.records()
         } ?? []
+        let merging = WorkspaceMerge(records: stored, assumptions: assumptions, strictUnits: options.workspaceUnitPolicy == .strict)
         let workspaceNamesParcels = stored.contains { $0.kind == .irrigation || $0.kind == .produce }
         // The irrigation tables on a thread of their own, with their own GDAL objects: the
         // default CRS goes there as WKT and is made again there.
@@ -153,8 +159,8 @@ public struct MonitoringIngest {
                 if let workspace = options.workspace, workspaceNamesParcels {
                     // No ids: the parcels' reading failed (its error stops the run).
                     guard let ids = parcelIDs.wait() else { throw CancellationError() }
-                    try WorkspaceMerge.merge(stored, kinds: [.irrigation, .produce], into: &data, workspace: workspace, context: context,
-                                             parcelIDs: ids, knownSources: nil)
+                    try merging.merge(kinds: [.irrigation, .produce], into: &data, workspace: workspace, context: context,
+                                      parcelIDs: ids, knownSources: nil)
                 }
                 return data
             }
@@ -165,7 +171,7 @@ public struct MonitoringIngest {
             // The workspace's sources join first, so that the samples are held to the sources
             // that were kept, not to every one the workspace holds.
             if let workspace = options.workspace {
-                try WorkspaceMerge.merge(stored, kinds: [.sources], into: &data, workspace: workspace, context: context, parcelIDs: nil, knownSources: nil)
+                try merging.merge(kinds: [.sources], into: &data, workspace: workspace, context: context, parcelIDs: nil, knownSources: nil)
             }
             data.sourcesListed = options.sources != nil || stored.contains { $0.kind == .sources }
             let knownSources: Set<String>? = data.sourcesListed ? Set(data.sources.map(\.id)) : nil
@@ -173,8 +179,8 @@ public struct MonitoringIngest {
             for file in options.soil { try readSoil(file, into: &data) }
             for file in options.wells { try readWells(file, into: &data) }
             if let workspace = options.workspace {
-                try WorkspaceMerge.merge(stored, kinds: [.water, .soil, .wells], into: &data, workspace: workspace, context: context,
-                                         parcelIDs: nil, knownSources: knownSources)
+                try merging.merge(kinds: [.water, .soil, .wells], into: &data, workspace: workspace, context: context,
+                                  parcelIDs: nil, knownSources: knownSources)
             }
             return data
         }

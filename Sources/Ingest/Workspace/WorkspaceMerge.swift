@@ -15,10 +15,16 @@ public struct WorkspaceInput: Sendable, Hashable {
 /// refused (`DUPLICATE_CONFLICT`) naming both places. The workspace's records are held to this
 /// run's parcels as a file's would be: a point far outside them, a parcel not in the layer, a
 /// source not among the sources are rejects.
-enum WorkspaceMerge {
+struct WorkspaceMerge: Sendable {
+    let records: [WorkspaceRecord]
+    /// What each batch's load assumed (units, species): announced in this run as a file's are.
+    let assumptions: [WorkspaceStore.Assumptions]
+    /// `units: strict`: records of a batch that had a unit assumed are refused.
+    let strictUnits: Bool
+
     /// Adds the workspace records of `kinds` to `data`; `parcelIDs` when the kinds name parcels.
-    static func merge(_ records: [WorkspaceRecord], kinds: Set<WorkspaceRecord.Kind>, into data: inout MonitoringData,
-                      workspace: WorkspaceInput, context: LocationContext, parcelIDs: Set<String>?, knownSources: Set<String>?) throws {
+    func merge(kinds: Set<WorkspaceRecord.Kind>, into data: inout MonitoringData,
+               workspace: WorkspaceInput, context: LocationContext, parcelIDs: Set<String>?, knownSources: Set<String>?) throws {
         let mine = records.filter { kinds.contains($0.kind) }
         guard !mine.isEmpty else { return }
         // The files' records that share a workspace record's name (only those are encoded).
@@ -27,6 +33,13 @@ enum WorkspaceMerge {
             fromFiles[record.identity] = record
         }
         var reports: [WorkspaceRecord.Kind: InputFileReport] = [:]
+        for batch in assumptions where kinds.contains(batch.kind) {
+            var report = reports[batch.kind] ?? InputFileReport(file: workspace.display, kind: batch.kind.rawValue, encoding: "—", layout: "workspace")
+            report.assumedUnits += batch.assumedUnits.map { "\($0) (\(batch.file))" }
+            report.speciesDecisions += batch.speciesDecisions.map { "\(batch.file): \($0)" }
+            reports[batch.kind] = report
+        }
+        let assumedBatches = Set(assumptions.filter { !$0.assumedUnits.isEmpty }.map(\.batch))
         var conflictingFileRecords: Set<String> = []
         var rejects: [Reject] = []
         for record in mine {
@@ -38,6 +51,10 @@ enum WorkspaceMerge {
                                       code: code, reason: reason))
                 report.rowsRejected += 1
                 report.rejectedByCode[code.rawValue, default: 0] += 1
+            }
+            if strictUnits, let batch = record.batch, assumedBatches.contains(batch) {
+                reject("", .unitMissing, "loaded in batch \(batch) with a unit assumed for a column that gave none, and this run has units: strict; reload the file with its units given")
+                continue
             }
             if let twin = fromFiles[record.identity] {
                 if twin.hash == record.hash {
@@ -64,7 +81,7 @@ enum WorkspaceMerge {
     }
 
     /// Why a workspace record cannot be used in this run, if it cannot.
-    static func problem(of record: MonitoringData, context: LocationContext, parcelIDs: Set<String>?,
+    func problem(of record: MonitoringData, context: LocationContext, parcelIDs: Set<String>?,
                         knownSources: Set<String>?) -> (field: String, code: RejectCode, reason: String)? {
         if let knownSources, let sample = record.waterSamples.first, !knownSources.contains(sample.sourceID) {
             return ("source_id", .unknownSource, "source \(sample.sourceID) is neither in the sources given nor in the workspace")

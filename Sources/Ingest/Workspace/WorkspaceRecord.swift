@@ -20,6 +20,8 @@ public struct WorkspaceRecord: Sendable, Hashable {
     public var origin: RecordOrigin
     /// The record as canonical JSON (sorted keys; no origin).
     public var content: String
+    /// The batch it was loaded in, when read from a workspace.
+    public var batch: String?
 
     /// The record's name across kinds: its kind and key.
     public var identity: String { Self.identity(kind, key) }
@@ -46,8 +48,8 @@ public struct WorkspaceRecord: Sendable, Hashable {
         public var description: String { "\(record) holds a value JSON cannot keep (a number that is not finite): correct it in its file" }
     }
 
-    public init(kind: Kind, key: String, hash: String, origin: RecordOrigin, content: String) {
-        self.kind = kind; self.key = key; self.hash = hash; self.origin = origin; self.content = content
+    public init(kind: Kind, key: String, hash: String, origin: RecordOrigin, content: String, batch: String? = nil) {
+        self.kind = kind; self.key = key; self.hash = hash; self.origin = origin; self.content = content; self.batch = batch
     }
 
     // MARK: - From the readers' records

@@ -31,6 +31,10 @@ public final class WorkspaceStore {
         public var rowsRejected = 0
         /// The file's options (columns, units, detection limits …) as JSON.
         public var options = "{}"
+        /// What reading the file assumed: units of columns that gave none ("Cd: mg/L") and how
+        /// names that do not say their species were read. Announced again by every run.
+        public var assumedUnits: [String] = []
+        public var speciesDecisions: [String] = []
 
         public init(id: String, kind: WorkspaceRecord.Kind, file: String, sha256: String, loadedAt: String) {
             self.id = id; self.kind = kind; self.file = file; self.sha256 = sha256; self.loadedAt = loadedAt
@@ -70,6 +74,37 @@ public final class WorkspaceStore {
 
     // MARK: - Reading
 
+    /// What one batch's reading assumed.
+    public struct Assumptions: Sendable {
+        public var batch: String
+        public var kind: WorkspaceRecord.Kind
+        public var file: String
+        public var assumedUnits: [String]
+        public var speciesDecisions: [String]
+    }
+
+    /// The batches that assumed something, in load order.
+    public func assumptions() throws -> [Assumptions] {
+        guard let layer = dataset.layer(named: Self.batchesTable) else { return [] }
+        let names = layer.fields.map(\.name)
+        guard let batchAt = names.firstIndex(of: "batch_id"), let kindAt = names.firstIndex(of: "kind"), let fileAt = names.firstIndex(of: "file") else {
+            throw Failure.notAWorkspace(display)
+        }
+        let unitsAt = names.firstIndex(of: "assumed_units"), speciesAt = names.firstIndex(of: "species_decisions")
+        func text(_ feature: Feature, _ at: Int?) -> String? { at.flatMap { if case .string(let s) = feature.value(at: $0) { s } else { nil } } }
+        func list(_ feature: Feature, _ at: Int?) -> [String] {
+            text(feature, at).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String] } ?? []
+        }
+        var result: [(Int64, Assumptions)] = []
+        try layer.forEachFeature { feature in
+            guard let batch = text(feature, batchAt), let kind = text(feature, kindAt).flatMap(WorkspaceRecord.Kind.init(rawValue:)) else { return }
+            let found = Assumptions(batch: batch, kind: kind, file: text(feature, fileAt) ?? "", assumedUnits: list(feature, unitsAt),
+                                    speciesDecisions: list(feature, speciesAt))
+            if !found.assumedUnits.isEmpty || !found.speciesDecisions.isEmpty { result.append((feature.id ?? Int64(result.count), found)) }
+        }
+        return result.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
     /// The batch already loaded from a file with this SHA-256 and kind, if any.
     public func batch(sha256: String, kind: WorkspaceRecord.Kind) throws -> (id: String, loadedAt: String)? {
         guard dataset.layer(named: Self.batchesTable) != nil else { return nil }
@@ -85,7 +120,9 @@ public final class WorkspaceStore {
         let names = layer.fields.map(\.name)
         func index(_ name: String) -> Int? { names.firstIndex(of: name) }
         guard let kindAt = index("kind"), let keyAt = index("record_key"), let hashAt = index("record_hash"), let fileAt = index("origin_file"),
-              let locationAt = index("origin_location"), let contentAt = index("content") else { throw Failure.notAWorkspace(display) }
+              let locationAt = index("origin_location"), let contentAt = index("content"), let batchAt = index("batch_id") else {
+            throw Failure.notAWorkspace(display)
+        }
         var result: [(id: Int64, record: WorkspaceRecord)] = []
         func text(_ feature: Feature, _ at: Int) throws -> String {
             guard case .string(let s) = feature.value(at: at), !s.isEmpty else {
@@ -100,7 +137,7 @@ public final class WorkspaceStore {
             guard kinds.contains(kind) else { return }
             let record = WorkspaceRecord(kind: kind, key: try text(feature, keyAt), hash: try text(feature, hashAt),
                                          origin: RecordOrigin(file: try text(feature, fileAt), location: try text(feature, locationAt)),
-                                         content: try text(feature, contentAt))
+                                         content: try text(feature, contentAt), batch: try text(feature, batchAt))
             result.append((feature.id ?? Int64(result.count), record))
         }
         return result.sorted { $0.id < $1.id }.map(\.record)
@@ -114,7 +151,8 @@ public final class WorkspaceStore {
         FieldDefinition(name: "loaded_at", type: .string), FieldDefinition(name: "rows_read", type: .integer64),
         FieldDefinition(name: "records_added", type: .integer64), FieldDefinition(name: "records_already_loaded", type: .integer64),
         FieldDefinition(name: "records_conflicting", type: .integer64), FieldDefinition(name: "rows_rejected", type: .integer64),
-        FieldDefinition(name: "options", type: .json),
+        FieldDefinition(name: "options", type: .json), FieldDefinition(name: "assumed_units", type: .json),
+        FieldDefinition(name: "species_decisions", type: .json),
     ]
     static let recordFields: [FieldDefinition] = [
         FieldDefinition(name: "kind", type: .string), FieldDefinition(name: "record_key", type: .string),
@@ -128,8 +166,12 @@ public final class WorkspaceStore {
         FieldDefinition(name: "code", type: .string), FieldDefinition(name: "reason", type: .string),
     ]
 
+    /// The table, made or given the fields it lacks (a workspace of an earlier irrizone).
     private func table(_ name: String, _ fields: [FieldDefinition]) throws -> Layer {
-        if let layer = dataset.layer(named: name) { return layer }
+        if let layer = dataset.layer(named: name) {
+            for field in fields where !layer.hasField(named: field.name) { try layer.createField(field) }
+            return layer
+        }
         let layer = try dataset.createLayer(named: name, srs: nil, geometryType: .none, options: ["FID=fid"])
         for field in fields { try layer.createField(field) }
         return layer
@@ -158,7 +200,8 @@ public final class WorkspaceStore {
                     ("sha256", .string(batch.sha256)), ("loaded_at", .string(batch.loadedAt)), ("rows_read", .integer(Int64(batch.rowsRead))),
                     ("records_added", .integer(Int64(batch.recordsAdded))), ("records_already_loaded", .integer(Int64(batch.recordsAlreadyLoaded))),
                     ("records_conflicting", .integer(Int64(batch.recordsConflicting))), ("rows_rejected", .integer(Int64(batch.rowsRejected))),
-                    ("options", .string(batch.options)),
+                    ("options", .string(batch.options)), ("assumed_units", .string(Self.jsonList(batch.assumedUnits))),
+                    ("species_decisions", .string(Self.jsonList(batch.speciesDecisions))),
                 ])
                 for record in records {
                     try insert(recordLayer, [
@@ -178,6 +221,10 @@ public final class WorkspaceStore {
         } catch let error as GDALError {
             throw Failure.write(display, error.message.isEmpty ? error.description : error.message)
         }
+    }
+
+    static func jsonList(_ list: [String]) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: list)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     public func close() throws {
