@@ -60,8 +60,10 @@ public struct LoadJob {
         for (role, file) in monitoring.allFiles {
             guard let kind = WorkspaceRecord.Kind(rawValue: role) else { continue }
             var result = FileResult(kind: kind, file: file.path)
-            let sha256 = Self.fingerprint(file.path)
-            if let sha256, let before = try store.batch(sha256: sha256, kind: kind) {
+            let sha256 = try Self.fingerprint(file.path), fileOptions = Self.optionsJSON(file)
+            // The same file read the same way: nothing new. Read with other options (a column
+            // mapped anew) it is loaded again, its records checked one by one.
+            if let sha256, let before = try store.batch(sha256: sha256, kind: kind, options: fileOptions) {
                 result.loadedBefore = before
                 results.append(result)
                 continue
@@ -96,11 +98,11 @@ public struct LoadJob {
             result.added = fresh.count
             result.rejected = data.rejects.count
             let batchID = Self.batchID(kind: kind)
-            var batch = WorkspaceStore.Batch(id: batchID, kind: kind, file: file.path, sha256: sha256 ?? "not hashed: not a local file",
+            var batch = WorkspaceStore.Batch(id: batchID, kind: kind, file: file.path, sha256: sha256,
                                              loadedAt: ISO8601DateFormatter().string(from: Date()))
             batch.rowsRead = result.rowsRead; batch.recordsAdded = result.added; batch.recordsAlreadyLoaded = result.alreadyLoaded
             batch.recordsConflicting = result.conflicting; batch.rowsRejected = result.rejected
-            batch.options = Self.optionsJSON(file)
+            batch.options = fileOptions
             batch.assumedUnits = data.reports.flatMap(\.assumedUnits)
             batch.speciesDecisions = data.reports.flatMap(\.speciesDecisions)
             try store.append(batch, records: fresh, rejects: data.rejects)
@@ -137,10 +139,11 @@ public struct LoadJob {
         return LocationContext(defaultCRS: crs, parcelExtent: facts.extent, maxOutsideMetres: monitoring.maxOutsideMetres, today: today)
     }
 
-    /// The file's SHA-256, nil for what is no local file (a database table).
-    static func fingerprint(_ path: String) -> String? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try? SHA256.hexDigest(ofFile: path)
+    /// The SHA-256 of the local file a path reads (an archive for `/vsizip/…`), nil for what is
+    /// no local file (a database table); a file that cannot be read stops the load.
+    static func fingerprint(_ path: String) throws -> String? {
+        guard let local = AssessJob.localFile(behind: path) else { return nil }
+        return try SHA256.hexDigest(ofFile: local)
     }
 
     static func batchID(kind: WorkspaceRecord.Kind) -> String {

@@ -73,6 +73,10 @@ import TestSupport
         try "sample_id,source_id,date,Cd (mg/L)\nW202512B-ZS01,ZS01,2025-12-29,0.05\n".write(toFile: sheet, atomically: true, encoding: .utf8)
         let loaded = try CLITests.run(["load", "--parcels", Self.sample + "/parcels.shp", "--water", sheet, "--workspace", workspace, "--out", directory + "/load-b"])
         #expect(loaded.status == 0 && loaded.stderr.contains("1 records added"), "\(loaded.stderr)")
+        // The same sheet read another way is read again; its record is already there.
+        let again = try CLITests.run(["load", "--parcels", Self.sample + "/parcels.shp", "--water", sheet, "--table-encoding", "UTF-8",
+                                      "--workspace", workspace, "--out", directory + "/load-b2"])
+        #expect(again.status == 0 && again.stderr.contains("0 records added, 1 already in the workspace"), "\(again.stderr)")
         #expect(try CLITests.run(["assess", "--project", project, "--workspace", workspace, "--out", out, "--quiet"]).status == 0)
         #expect(try String(contentsOfFile: out + "/report.html", encoding: .utf8).contains("与上次评估相比"))
         #expect(try CLITests.run(["diff", directory + "/before", out, "--out", directory + "/diff", "--quiet"]).status == 0)

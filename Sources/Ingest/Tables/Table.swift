@@ -353,6 +353,10 @@ public enum TableReader {
             throw TableError.cannotRead(file: path, reason: name.map { "no layer or sheet named \"\($0)\"" } ?? "no layer or sheet")
         }
         if let attributeFilter {
+            // A sheet's rejects name its rows by their place, which a filter would shift.
+            guard !["XLSX", "XLS", "ODS"].contains(dataset.driverName) else {
+                throw TableError.cannotRead(file: path, reason: "where does not apply to a spreadsheet (its rows are named by their place in the sheet); filter the sheet itself, or convert it (ogr2ogr -f GPKG table.gpkg \(path))")
+            }
             do { try layer.setAttributeFilter(attributeFilter) } catch {
                 throw TableError.cannotRead(file: path, reason: "where \"\(attributeFilter)\" cannot filter layer \"\(layer.name)\": \(error.message.isEmpty ? error.description : error.message)")
             }

@@ -22,7 +22,8 @@ public final class WorkspaceStore {
         public var id: String
         public var kind: WorkspaceRecord.Kind
         public var file: String
-        public var sha256: String
+        /// Nil for what is no local file (a database table).
+        public var sha256: String?
         public var loadedAt: String
         public var rowsRead = 0
         public var recordsAdded = 0
@@ -36,7 +37,7 @@ public final class WorkspaceStore {
         public var assumedUnits: [String] = []
         public var speciesDecisions: [String] = []
 
-        public init(id: String, kind: WorkspaceRecord.Kind, file: String, sha256: String, loadedAt: String) {
+        public init(id: String, kind: WorkspaceRecord.Kind, file: String, sha256: String?, loadedAt: String) {
             self.id = id; self.kind = kind; self.file = file; self.sha256 = sha256; self.loadedAt = loadedAt
         }
     }
@@ -105,12 +106,22 @@ public final class WorkspaceStore {
         return result.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// The batch already loaded from a file with this SHA-256 and kind, if any.
-    public func batch(sha256: String, kind: WorkspaceRecord.Kind) throws -> (id: String, loadedAt: String)? {
-        guard dataset.layer(named: Self.batchesTable) != nil else { return nil }
-        let rows = try dataset.queryColumn("SELECT batch_id || ' ' || loaded_at FROM \(Self.batchesTable) WHERE sha256 = '\(sha256)' AND kind = '\(kind.rawValue)' ORDER BY loaded_at LIMIT 1")
-        guard let row = rows.first ?? nil, let space = row.firstIndex(of: " ") else { return nil }
-        return (String(row[..<space]), String(row[row.index(after: space)...]))
+    /// The batch already loaded from a file with this SHA-256, kind and options, if any.
+    public func batch(sha256: String, kind: WorkspaceRecord.Kind, options: String) throws -> (id: String, loadedAt: String)? {
+        guard let layer = dataset.layer(named: Self.batchesTable) else { return nil }
+        let names = layer.fields.map(\.name)
+        guard let idAt = names.firstIndex(of: "batch_id"), let atAt = names.firstIndex(of: "loaded_at"), let optionsAt = names.firstIndex(of: "options") else {
+            throw Failure.notAWorkspace(display)
+        }
+        try layer.setAttributeFilter("sha256 = '\(sha256)' AND kind = '\(kind.rawValue)'")  // a hex digest and an enum: nothing to quote
+        defer { try? layer.setAttributeFilter(nil) }
+        var found: (id: String, loadedAt: String)?
+        try layer.forEachFeature { feature in
+            guard found == nil, case .string(let stored) = feature.value(at: optionsAt), stored == options,
+                  case .string(let id) = feature.value(at: idAt), case .string(let at) = feature.value(at: atAt) else { return }
+            found = (id, at)
+        }
+        return found
     }
 
     /// Every record of the workspace, in the order they were loaded (by feature id: a database
@@ -197,7 +208,7 @@ public final class WorkspaceStore {
             try dataset.withTransaction {
                 try insert(batches, [
                     ("batch_id", .string(batch.id)), ("kind", .string(batch.kind.rawValue)), ("file", .string(Credentials.redact(batch.file))),
-                    ("sha256", .string(batch.sha256)), ("loaded_at", .string(batch.loadedAt)), ("rows_read", .integer(Int64(batch.rowsRead))),
+                    ("sha256", batch.sha256.map(FieldValue.string) ?? .null), ("loaded_at", .string(batch.loadedAt)), ("rows_read", .integer(Int64(batch.rowsRead))),
                     ("records_added", .integer(Int64(batch.recordsAdded))), ("records_already_loaded", .integer(Int64(batch.recordsAlreadyLoaded))),
                     ("records_conflicting", .integer(Int64(batch.recordsConflicting))), ("rows_rejected", .integer(Int64(batch.rowsRejected))),
                     ("options", .string(batch.options)), ("assumed_units", .string(Self.jsonList(batch.assumedUnits))),
