@@ -87,6 +87,10 @@ public struct AssessJob {
             throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: pass.featuresWritten)
         }
         assessment.outcomes = pass.outcomes
+        // This run's parcel states, kept for the next run's comparison, written while the zones are dissolved.
+        let states = BackgroundWork { [parcels = reading.parcels, outcomes = pass.outcomes, path = staging.path(for: ParcelStates.fileName)] in
+            try ParcelStates.write(parcels: parcels, outcomes: outcomes, to: path)
+        }
 
         let zones = try timer.measure("dissolve") { try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, unions: pass.unions) }
         let inputWarnings = reading.warnings + project.monitoring.assumptionWarnings + assessment.warnings
@@ -94,7 +98,7 @@ public struct AssessJob {
         let inputs = try hashing.wait().get()
         timer.record("hash_inputs", seconds: hashing.seconds)
 
-        let since = try timer.measure("compare_with_last_run") { try sinceLastRun(parcels: reading.parcels, outcomes: pass.outcomes, staging: staging, warnings: &warnings) }
+        let since = try timer.measure("compare_with_last_run") { try sinceLastRun(parcels: reading.parcels, outcomes: pass.outcomes, statesWritten: states, warnings: &warnings) }
         var report = reportInput(project: project, assessment: assessment, reviewRows: pass.reportReviewRows, reviewCount: pass.reviewCount,
                                  zones: zones, inputs: inputs, warnings: warnings, started: started)
         report.sinceLastRun = since
@@ -202,10 +206,9 @@ public struct AssessJob {
     /// This run's parcel states, kept in its folder for the next run, and what changed since the
     /// run before (published in the same `--out`, else the latest in `--db`). A previous run that
     /// cannot be read is a warning: it changes no verdict of this one.
-    private func sinceLastRun(parcels: [Parcel], outcomes: [ParcelOutcome], staging: OutputStaging,
+    private func sinceLastRun(parcels: [Parcel], outcomes: [ParcelOutcome], statesWritten: BackgroundWork<Void>,
                               warnings: inout [String]) throws -> ReportInput.SinceLastRun? {
-        let current = parcels.indices.map { ParcelState(parcelID: parcels[$0].id, outcomes[$0]) }
-        try ParcelStates.write(current, to: staging.path(for: ParcelStates.fileName))
+        try statesWritten.wait().get()
         guard options.shard == nil else { return nil }
         let previous: (states: [ParcelState], run: String)?
         do {
@@ -215,6 +218,7 @@ public struct AssessJob {
             return nil
         }
         guard let previous else { return nil }
+        let current = parcels.indices.map { ParcelState(parcelID: parcels[$0].id, outcomes[$0]) }
         return ReportInput.SinceLastRun(previousRun: previous.run, parcelsBefore: previous.states.count,
                                         changes: SeasonChanges.compare(old: previous.states, new: current))
     }

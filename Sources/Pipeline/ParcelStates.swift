@@ -2,6 +2,7 @@ import Foundation
 import GeoKit
 import IrrigationModel
 import Reports
+import RunSupport
 
 /// A run's parcel verdicts, for comparing runs (issue #25): kept by each run in its own folder
 /// (`parcel-states.tsv`, beside its outputs, not one of them), read back from there, or from a
@@ -13,15 +14,38 @@ enum ParcelStates {
     // MARK: - The run's own file
 
     /// One line per parcel, tab-separated; a tab, newline or backslash in a parcel id escaped.
-    static func write(_ states: [ParcelState], to path: String) throws {
-        var text = header + "\n"
-        text.reserveCapacity(states.count * 60)
-        for state in states {
-            text += escape(state.parcelID) + "\t" + (state.zone?.rawValue ?? "") + "\t"
-                + (state.irrigationYearsLimit.map { JSONText.number($0) } ?? "") + "\t" + (state.underReview ? "1" : "0") + "\t"
-                + state.zoneReasons.joined(separator: ",") + "\t" + state.reviewReasons.joined(separator: ",") + "\n"
+    /// Made on all cores from the run's parcels and outcomes (docs/scaling.md).
+    static func write(parcels: [Parcel], outcomes: [ParcelOutcome], to path: String) throws {
+        let pieces = parallelChunks(count: parcels.count, chunkSize: 32_768) { range -> [[UInt8]] in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(range.count * 64)
+            for index in range {
+                let outcome = outcomes[index]
+                bytes.append(contentsOf: escape(parcels[index].id).utf8)
+                bytes.append(0x09)
+                bytes.append(contentsOf: outcome.zone.rawValue.utf8)
+                bytes.append(0x09)
+                if let years = outcome.irrigationYearsLimit { bytes.append(contentsOf: JSONText.number((years * 10).rounded() / 10).utf8) }
+                bytes.append(0x09)
+                bytes.append(outcome.underReview ? 0x31 : 0x30)
+                bytes.append(0x09)
+                for (n, reason) in outcome.reasons.enumerated() {
+                    if n > 0 { bytes.append(0x2C) }
+                    bytes.append(contentsOf: reason.rawValue.utf8)
+                }
+                bytes.append(0x09)
+                for (n, reason) in outcome.reviewReasons.enumerated() {
+                    if n > 0 { bytes.append(0x2C) }
+                    bytes.append(contentsOf: reason.rawValue.utf8)
+                }
+                bytes.append(0x0A)
+            }
+            return [bytes]
         }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        var file = Data((header + "\n").utf8)
+        file.reserveCapacity(file.count + pieces.reduce(0) { $0 + $1.count })
+        for piece in pieces { file.append(contentsOf: piece) }
+        try file.write(to: URL(fileURLWithPath: path))
     }
 
     static func read(_ path: String) throws -> [ParcelState] {
