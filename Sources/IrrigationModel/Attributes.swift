@@ -60,3 +60,99 @@ extension String {
     /// one in the middle of a scalar.)
     private static func isIdeographLead(_ byte: UInt8) -> Bool { (0xE4...0xE9).contains(byte) }
 }
+
+/// The field names of one input layer, shared by every parcel read from it.
+public final class AttributeNames: Sendable {
+    public let names: [String]
+    public init(_ names: [String]) { self.names = names }
+}
+
+/// A feature's input attributes, kept for pass-through to the outputs, in one byte buffer with
+/// the names held once per layer: as an array of `Attribute` they were ≈ 550 bytes a parcel of
+/// eleven fields, most of a run's memory after the geometry (docs/scaling.md). Read in input
+/// order as `Attribute` values.
+public struct AttributeRecord: Sendable, Sequence, ExpressibleByArrayLiteral {
+    /// The layer's field names, in input order.
+    public let names: AttributeNames
+    /// Per value a tag byte (`Tag`), then 8 bytes for a number, or a 4-byte length and the UTF-8
+    /// bytes for text, little-endian.
+    private let bytes: [UInt8]
+
+    private enum Tag: UInt8 { case null = 0, integer, real, string, falseValue, trueValue }
+
+    public init(names: AttributeNames, values: [AttributeValue]) {
+        precondition(names.names.count == values.count, "one value per field of the layer")
+        self.names = names
+        var size = 0
+        for value in values {
+            switch value {
+            case .null, .boolean: size += 1
+            case .integer, .real: size += 9
+            case .string(let text): size += 5 + text.utf8.count
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(size)
+        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        for value in values {
+            switch value {
+            case .null: bytes.append(Tag.null.rawValue)
+            case .boolean(let flag): bytes.append((flag ? Tag.trueValue : Tag.falseValue).rawValue)
+            case .integer(let number): bytes.append(Tag.integer.rawValue); append(number)
+            case .real(let number): bytes.append(Tag.real.rawValue); append(number.bitPattern)
+            case .string(let text):
+                bytes.append(Tag.string.rawValue)
+                append(UInt32(text.utf8.count))
+                bytes.append(contentsOf: text.utf8)
+            }
+        }
+        self.bytes = bytes
+    }
+
+    /// Attributes given one by one (tests, records rebuilt from a partitioned run's files).
+    public init(_ attributes: [Attribute]) {
+        self.init(names: AttributeNames(attributes.map(\.name)), values: attributes.map(\.value))
+    }
+
+    public init(arrayLiteral attributes: Attribute...) { self.init(attributes) }
+
+    public var count: Int { names.names.count }
+    public var isEmpty: Bool { names.names.isEmpty }
+    public var underestimatedCount: Int { count }
+
+    public func makeIterator() -> Iterator { Iterator(record: self) }
+
+    /// The attributes in input order, each decoded as it is reached.
+    public struct Iterator: IteratorProtocol {
+        let record: AttributeRecord
+        private var field = 0, offset = 0
+
+        init(record: AttributeRecord) { self.record = record }
+
+        public mutating func next() -> Attribute? {
+            guard field < record.names.names.count else { return nil }
+            let name = record.names.names[field]
+            field += 1
+            let (value, next) = record.value(at: offset)
+            offset = next
+            return Attribute(name: name, value: value)
+        }
+    }
+
+    private func value(at offset: Int) -> (AttributeValue, next: Int) {
+        bytes.withUnsafeBytes { raw in
+            func load<T: FixedWidthInteger>(_: T.Type, at position: Int) -> T { T(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: T.self)) }
+            switch Tag(rawValue: raw[offset]) {
+            case .integer: return (.integer(load(Int64.self, at: offset + 1)), offset + 9)
+            case .real: return (.real(Double(bitPattern: load(UInt64.self, at: offset + 1))), offset + 9)
+            case .string:
+                let length = Int(load(UInt32.self, at: offset + 1))
+                let text = String(decoding: UnsafeRawBufferPointer(rebasing: raw[(offset + 5)..<(offset + 5 + length)]), as: UTF8.self)
+                return (.string(text), offset + 5 + length)
+            case .falseValue: return (.boolean(false), offset + 1)
+            case .trueValue: return (.boolean(true), offset + 1)
+            case .null, nil: return (.null, offset + 1)
+            }
+        }
+    }
+}

@@ -12,7 +12,7 @@ public struct Parcel: Sendable {
     public var sourceID: String?
     public var adminUnit: String?
     /// Every input attribute except the geometry, in input order, for pass-through.
-    public var attributes: [Attribute]
+    public var attributes: AttributeRecord
     /// WGS84 longitude/latitude, as written to GeoJSON.
     public var geometry: MultiPolygon
     /// Ellipsoidal area on the source CRS's ellipsoid.
@@ -25,7 +25,7 @@ public struct Parcel: Sendable {
     public var irrigationMethod: String? = nil
 
     public init(id: String, featureID: Int64?, crop: String?, landUseCode: String?, landUseName: String?,
-                soilPH: Double?, sourceID: String?, adminUnit: String?, attributes: [Attribute],
+                soilPH: Double?, sourceID: String?, adminUnit: String?, attributes: AttributeRecord,
                 geometry: MultiPolygon, areaSquareMetres: Double, geometryRepaired: Bool) {
         self.id = id; self.featureID = featureID; self.crop = crop; self.landUseCode = landUseCode
         self.landUseName = landUseName; self.soilPH = soilPH; self.sourceID = sourceID; self.adminUnit = adminUnit

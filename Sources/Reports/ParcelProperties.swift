@@ -137,9 +137,8 @@ public enum ParcelProperties {
         out.boolean("produce_review", assessment?.review?.produceReview)
         out.strings("review_reasons", assessment?.review?.reviewReasons.map(\.rawValue) ?? [])
         out.findings("findings", assessment?.review?.findings ?? [])
-        for field in parcels[index].attributes.indices {
-            out.attribute(fieldNames?.outputName(at: field, of: parcels[index].attributes[field].name) ?? passThroughName(parcels[index].attributes[field].name),
-                          parcels[index].attributes[field].value)
+        for (field, attribute) in parcels[index].attributes.enumerated() {
+            out.attribute(fieldNames?.outputName(at: field, of: attribute.name) ?? passThroughName(attribute.name), attribute.value)
         }
     }
 

@@ -132,11 +132,14 @@ struct ParcelTally {
 /// lookup per role and feature showed on the reading thread.
 struct FieldRoles {
     let fieldNames: [String]
+    /// The names every parcel's `AttributeRecord` shares.
+    let attributeNames: AttributeNames
     let mapping: ParcelFieldMapping
     private let id, crop, landUseCode, landUseName, soilPH, source, adminUnit, irrigationMethod: Int?
 
     init(fieldNames: [String], explicit: [ParcelField: String], path: String) throws {
         self.fieldNames = fieldNames
+        attributeNames = AttributeNames(fieldNames)
         do { mapping = try ParcelFieldMapping(fieldNames: fieldNames, explicit: explicit) } catch {
             throw IngestError.fieldMapping(path: path, message: error.description)
         }
@@ -157,7 +160,8 @@ struct FieldRoles {
         }
         var parcel = Parcel(id: givenID ?? fid.map { String($0) } ?? String(ordinal), featureID: fid, crop: text(crop), landUseCode: text(landUseCode),
                             landUseName: text(landUseName), soilPH: soilPHValue, sourceID: text(source), adminUnit: text(adminUnit),
-                            attributes: attributes, geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
+                            attributes: AttributeRecord(names: attributeNames, values: attributes.map(\.value)),
+                            geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
         parcel.irrigationMethod = text(irrigationMethod)
         return ParcelReader.ParcelDraft(featureID: fid, ordinal: ordinal, parcel: parcel, wkb: nil, idWasEmpty: givenID == nil && id != nil, badPH: badPH)
     }
