@@ -77,7 +77,8 @@ public struct AssessJob {
         var assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
 
         let staging = try OutputStaging(outputDirectory: options.outputDirectory)
-        let geojson = options.output.parcelFormat == .geojson
+        let (format, formatNotice) = options.output.parcelFormat(for: reading.parcels.count, partOfARun: options.shard != nil)
+        let geojson = format == .geojson
         let parcelFile = geojson ? "parcels.geojson" : "parcels.gpkg"
         let records = partitionRecords(reading, staging: staging)
         let pass = try ParcelOutputPass(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
@@ -94,7 +95,7 @@ public struct AssessJob {
 
         let zones = try timer.measure("dissolve") { try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, unions: pass.unions) }
         let inputWarnings = reading.warnings + project.monitoring.assumptionWarnings + assessment.warnings
-        var warnings = inputWarnings + Self.overlapWarnings(parcels: reading.parcels, zones: zones)
+        var warnings = inputWarnings + Self.overlapWarnings(parcels: reading.parcels, zones: zones) + (formatNotice.map { [$0] } ?? [])
         let inputs = try hashing.wait().get()
         timer.record("hash_inputs", seconds: hashing.seconds)
 
@@ -106,7 +107,7 @@ public struct AssessJob {
                                                staging: staging, timer: &timer)
         let tables = ResultTablesStage(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
                                        assess: assessment.assess, zones: zones, sources: assessment.sources, surveyCRSWKT: reading.sourceCRSWKT)
-        let (database, parcelsInTables) = try writeResultTables(tables, staging: staging, timer: &timer)
+        let (database, parcelsInTables) = try writeResultTables(tables, format: format, staging: staging, timer: &timer)
         let parcelsWritten = geojson ? pass.featuresWritten : parcelsInTables
         // Until the database commits, a failure anywhere rolls the run back there too.
         let manifest: RunManifest
@@ -149,11 +150,11 @@ public struct AssessJob {
     /// `parcels.gpkg` with every layer (`--format gpkg`) and the run in a database (`--db`), both
     /// from one making of the rows. The database's transaction stays open for the run's row
     /// (`RunDatabase.finish`), written once run.json is.
-    private func writeResultTables(_ stage: ResultTablesStage, staging: OutputStaging,
+    private func writeResultTables(_ stage: ResultTablesStage, format: OutputOptions.ParcelFormat, staging: OutputStaging,
                                    timer: inout PhaseTimer) throws -> (database: RunDatabase?, parcels: Int) {
         var destinations: [ResultTablesStage.Destination] = []
         var geopackage: FeatureTables?
-        if options.output.parcelFormat == .gpkg {
+        if format == .gpkg {
             let tables = try FeatureTables(dataset: try Dataset.create(driver: "GPKG", path: staging.path(for: "parcels.gpkg")),
                                            surveyCRSWKT: stage.surveyCRSWKT)
             destinations.append(.init(tables: tables, names: .file, runID: nil, database: nil))

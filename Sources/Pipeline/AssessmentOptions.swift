@@ -67,7 +67,15 @@ public struct RequiredEvidenceChanges: Sendable {
 /// What the run writes and how it talks (issue #6).
 public struct OutputOptions: Sendable {
     public enum ParcelFormat: String, Sendable, CaseIterable { case geojson, gpkg }
-    public var parcelFormat = ParcelFormat.geojson
+    /// The parcel layer's format as the user chose it (`--format`, `format:`); nil: chosen by
+    /// the layer's size (`parcelFormat(for:partOfARun:)`).
+    public var parcelFormat: ParcelFormat?
+    /// Above this many parcels a run writes `parcels.gpkg` unless told otherwise: a GeoJSON of a
+    /// million parcels is ≈ 3.9 GB, which GDAL's GeoJSON driver (and so QGIS) reads whole before
+    /// it shows a feature (`ogrinfo -so` took ≈ 50 s at 10⁶, docs/scaling.md), while a GeoPackage
+    /// opens at once with its spatial index. A project default, not a standard.
+    public static let defaultGeojsonParcelLimit = 1_000_000
+    public var geojsonParcelLimit = OutputOptions.defaultGeojsonParcelLimit
     public var language = ReportLanguage.zh
     /// Volume targets for farmland irrigation (10⁴ m³/yr), from the project file `targets:`.
     public var targets: [ReportInput.Target] = []
@@ -76,4 +84,20 @@ public struct OutputOptions: Sendable {
     /// Called when a phase finishes: name, items, seconds.
     public var progress: (@Sendable (String, Int?, Double) -> Void)?
     public init() {}
+
+    /// The format this run writes its parcels in, and what the user should be told about it.
+    /// A part of a partitioned run keeps GeoJSON, which `merge` joins.
+    public func parcelFormat(for parcels: Int, partOfARun: Bool) -> (format: ParcelFormat, notice: String?) {
+        let gigabytes = Double(parcels) * 3.9e-6
+        let size = String(format: "%.1f", gigabytes)
+        switch parcelFormat {
+        case .gpkg?: return (.gpkg, nil)
+        case .geojson?:
+            guard parcels > geojsonParcelLimit else { return (.geojson, nil) }
+            return (.geojson, "parcels.geojson holds \(parcels) parcels (≈ \(size) GB): GDAL and QGIS read a GeoJSON whole before showing it; --format gpkg writes a GeoPackage that opens at once")
+        case nil:
+            guard parcels > geojsonParcelLimit, !partOfARun else { return (.geojson, nil) }
+            return (.gpkg, "\(parcels) parcels are more than \(geojsonParcelLimit) (irrizone's limit for GeoJSON): the parcels are written to parcels.gpkg, not parcels.geojson (≈ \(size) GB, which GDAL and QGIS read whole before showing it); --format geojson writes it anyway")
+        }
+    }
 }

@@ -10,7 +10,8 @@ import PlanarGeometry
 
 /// The report and table outputs of a small fixed project (issue #6).
 @Suite struct ReportTests {
-    static func run(language: ReportLanguage = .zh, format: OutputOptions.ParcelFormat = .geojson) throws -> (out: String, summary: AssessSummary) {
+    static func run(language: ReportLanguage = .zh, format: OutputOptions.ParcelFormat? = .geojson,
+                    geojsonParcelLimit: Int = OutputOptions.defaultGeojsonParcelLimit) throws -> (out: String, summary: AssessSummary) {
         let directory = try temporaryDirectory("report")
         _ = try SampleProject(parcelCount: 240, seed: 11).write(to: directory)
         let project = try ProjectFile.load(path: repositoryRoot.appendingPathComponent("SampleData/project.yaml").path)
@@ -26,6 +27,7 @@ import PlanarGeometry
         options.output.targets = project.targets
         options.output.language = language
         options.output.parcelFormat = format
+        options.output.geojsonParcelLimit = geojsonParcelLimit
         return (directory + "/out", try AssessJob(options: options).run())
     }
 
@@ -92,6 +94,25 @@ import PlanarGeometry
         #expect(features.count == summary.manifest.counts.accepted)
         #expect(features.first?.properties["zone"] != nil && features.first?.properties["area_ha"].map { if case .real = $0 { true } else { false } } == true)
         #expect(!FileManager.default.fileExists(atPath: out + "/parcels.geojson"))
+    }
+
+    /// Above the GeoJSON limit a run that was not told a format writes a GeoPackage and says so
+    /// (issue #26); told GeoJSON, it writes GeoJSON and says how large it is. Here the limit is
+    /// lowered to 100 for a 240-parcel project.
+    @Test func aLayerAboveTheGeoJSONLimitIsWrittenAsAGeoPackage() throws {
+        let (out, summary) = try Self.run(format: nil, geojsonParcelLimit: 100)
+        #expect(try readBack(out + "/parcels.gpkg").count == summary.manifest.counts.accepted)
+        #expect(!FileManager.default.fileExists(atPath: out + "/parcels.geojson"))
+        #expect(summary.manifest.outputs["parcels.gpkg"] == summary.manifest.counts.accepted)
+        #expect(summary.manifest.warnings.contains { $0.contains("more than 100") && $0.contains("parcels.gpkg") && $0.contains("--format geojson") })
+
+        let (asked, askedSummary) = try Self.run(format: .geojson, geojsonParcelLimit: 100)
+        #expect(FileManager.default.fileExists(atPath: asked + "/parcels.geojson"))
+        #expect(askedSummary.manifest.warnings.contains { $0.contains("parcels.geojson holds") && $0.contains("--format gpkg") })
+
+        let (small, smallSummary) = try Self.run(format: nil)
+        #expect(FileManager.default.fileExists(atPath: small + "/parcels.geojson"))
+        #expect(!smallSummary.manifest.warnings.contains { $0.contains("parcels.gpkg") })
     }
 
     /// A GeoPackage's fields take the types the schema declares, even where every value is null
