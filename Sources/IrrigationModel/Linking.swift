@@ -24,7 +24,7 @@ public struct ParcelLinks: Sendable, Hashable {
     /// Well ids within the radius, sorted.
     public var wellIDs: [String] = []
     /// Irrigation per year, m³/ha.
-    public var irrigationByYear: [Int: Double] = [:]
+    public var irrigationByYear = YearlyVolumes()
     /// Indices into the produce samples: those naming the parcel or taken inside it, else the
     /// nearest within reach (`produceEstimated`), as for soil samples.
     public var produceSamples: [Int] = []
@@ -266,16 +266,55 @@ public enum Linker {
         var next = firstRecordOfParcel, recordsByParcel = [Int](repeating: 0, count: pairs.count)
         for pair in pairs { recordsByParcel[next[pair.parcel]] = pair.record; next[pair.parcel] += 1 }
         let grouped = recordsByParcel, bounds = firstRecordOfParcel
-        let irrigationByYear = parallelMap(count: parcels.count, chunkSize: 4096) { index -> [Int: Double] in
-            var byYear: [Int: Double] = [:]
+        let irrigationByYear = parallelMap(count: parcels.count, chunkSize: 4096) { index -> YearlyVolumes in
+            var byYear = YearlyVolumes()
             for recordIndex in grouped[bounds[index]..<bounds[index + 1]] {
                 let record = irrigation[recordIndex]
-                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels[index].areaHectares) { byYear[record.year, default: 0] += perHectare }
+                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels[index].areaHectares) { byYear.add(perHectare, year: record.year) }
             }
             return byYear
         }
         for (index, byYear) in irrigationByYear.enumerated() where !byYear.isEmpty { linked.links[index].irrigationByYear = byYear }
         linked.coverage.withIrrigationRecords = linked.links.indices.count { !linked.links[$0].irrigationByYear.isEmpty }
+    }
+}
+
+/// A parcel's irrigation per year (m³/ha), in year order: a parcel has a few years of records,
+/// and as a dictionary each parcel's were ≈ 150 bytes where these are ≈ 70 (docs/scaling.md).
+public struct YearlyVolumes: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+    fileprivate struct Entry: Sendable, Hashable { var year: Int32; var value: Double }
+    private var entries: [Entry] = []
+
+    public init() {}
+    public init(dictionaryLiteral elements: (Int, Double)...) {
+        for (year, value) in elements { add(value, year: year) }
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int { entries.count }
+    /// The years, earliest first.
+    public var keys: [Int] { entries.map { Int($0.year) } }
+
+    public subscript(year: Int) -> Double? {
+        entries.first { $0.year == Int32(year) }?.value
+    }
+
+    /// Adds `value` to the year's volume (a year not seen before starts at 0).
+    public mutating func add(_ value: Double, year: Int) {
+        let key = Int32(clamping: year)
+        if let index = entries.firstIndex(where: { $0.year >= key }) {
+            if entries[index].year == key { entries[index].value += value } else { entries.insert(Entry(year: key, value: value), at: index) }
+        } else {
+            entries.append(Entry(year: key, value: value))
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(entries: entries.makeIterator()) }
+
+    /// The (year, m³/ha) pairs, earliest first.
+    public struct Iterator: IteratorProtocol {
+        fileprivate var entries: IndexingIterator<[Entry]>
+        public mutating func next() -> (key: Int, value: Double)? { entries.next().map { (key: Int($0.year), value: $0.value) } }
     }
 }
 
@@ -298,7 +337,7 @@ public enum SoilSummary {
         var highest: Double? = nil
         // By index: `for sample in samples` copied each sample (its strings and measurements).
         for index in samples.indices {
-            if let value = samples[index].numbers[parameter.ordinal], highest.map({ value > $0 }) ?? true { highest = value }
+            if let value = samples[index].number(parameter), highest.map({ value > $0 }) ?? true { highest = value }
         }
         return highest
     }
@@ -306,7 +345,7 @@ public enum SoilSummary {
     /// The mean measured pH of the samples, nil when none has one.
     public static func pH(samples: [SoilSample]) -> Double? {
         guard let ph = Self.ph else { return nil }
-        let values = samples.indices.compactMap { samples[$0].numbers[ph.ordinal] }
+        let values = samples.indices.compactMap { samples[$0].number(ph) }
         return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 }

@@ -16,36 +16,46 @@ enum ParcelStates {
     /// One line per parcel, tab-separated; a tab, newline or backslash in a parcel id escaped.
     /// Made on all cores from the run's parcels and outcomes (docs/scaling.md).
     static func write(parcels: [Parcel], outcomes: [ParcelOutcome], to path: String) throws {
-        let pieces = parallelChunks(count: parcels.count, chunkSize: 32_768) { range -> [[UInt8]] in
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(range.count * 64)
-            for index in range {
-                let outcome = outcomes[index]
-                bytes.append(contentsOf: escape(parcels[index].id).utf8)
-                bytes.append(0x09)
-                bytes.append(contentsOf: outcome.zone.rawValue.utf8)
-                bytes.append(0x09)
-                if let years = outcome.irrigationYearsLimit { bytes.append(contentsOf: JSONText.number((years * 10).rounded() / 10).utf8) }
-                bytes.append(0x09)
-                bytes.append(outcome.underReview ? 0x31 : 0x30)
-                bytes.append(0x09)
-                for (n, reason) in outcome.reasons.enumerated() {
-                    if n > 0 { bytes.append(0x2C) }
-                    bytes.append(contentsOf: reason.rawValue.utf8)
-                }
-                bytes.append(0x09)
-                for (n, reason) in outcome.reviewReasons.enumerated() {
-                    if n > 0 { bytes.append(0x2C) }
-                    bytes.append(contentsOf: reason.rawValue.utf8)
-                }
-                bytes.append(0x0A)
+        guard FileManager.default.createFile(atPath: path, contents: Data((header + "\n").utf8)),
+              let file = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { try? file.close() }
+        try file.seekToEnd()
+        // A batch of lines at a time (made on all cores), so that only a batch is in memory.
+        let batch = 262_144
+        for start in stride(from: 0, to: parcels.count, by: batch) {
+            let end = min(start + batch, parcels.count)
+            let pieces = parallelChunks(count: end - start, chunkSize: 32_768) { range -> [[UInt8]] in
+                [lines(parcels: parcels, outcomes: outcomes, range: (start + range.lowerBound)..<(start + range.upperBound))]
             }
-            return [bytes]
+            for piece in pieces { try file.write(contentsOf: piece) }
         }
-        var file = Data((header + "\n").utf8)
-        file.reserveCapacity(file.count + pieces.reduce(0) { $0 + $1.count })
-        for piece in pieces { file.append(contentsOf: piece) }
-        try file.write(to: URL(fileURLWithPath: path))
+    }
+
+    private static func lines(parcels: [Parcel], outcomes: [ParcelOutcome], range: Range<Int>) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(range.count * 64)
+        for index in range {
+            let outcome = outcomes[index]
+            bytes.append(contentsOf: escape(parcels[index].id).utf8)
+            bytes.append(0x09)
+            bytes.append(contentsOf: outcome.zone.rawValue.utf8)
+            bytes.append(0x09)
+            if let years = outcome.irrigationYearsLimit { bytes.append(contentsOf: JSONText.number((years * 10).rounded() / 10).utf8) }
+            bytes.append(0x09)
+            bytes.append(outcome.underReview ? 0x31 : 0x30)
+            bytes.append(0x09)
+            for (n, reason) in outcome.reasons.enumerated() {
+                if n > 0 { bytes.append(0x2C) }
+                bytes.append(contentsOf: reason.rawValue.utf8)
+            }
+            bytes.append(0x09)
+            for (n, reason) in outcome.reviewReasons.enumerated() {
+                if n > 0 { bytes.append(0x2C) }
+                bytes.append(contentsOf: reason.rawValue.utf8)
+            }
+            bytes.append(0x0A)
+        }
+        return bytes
     }
 
     static func read(_ path: String) throws -> [ParcelState] {

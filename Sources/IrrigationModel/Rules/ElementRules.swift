@@ -57,7 +57,7 @@ extension ReviewEngine {
             if parameter.kind == .ph, parcelPH != nil { return true }
             let screening = c.elementRules.first { $0.parameter == parameter }?.screening(landUse: landUse, bands: bands)
             return soil.contains { sample in
-                if sample.numbers[parameter.ordinal] != nil { return true }  // detected (no dictionary lookup: every parcel asks)
+                if sample.number(parameter) != nil { return true }  // detected (no dictionary lookup: every parcel asks)
                 guard case .belowDetection(let limit)? = sample.measurements[parameter] else { return false }
                 return screening.map { s in limit.map { $0 <= s } ?? false } ?? (limit != nil)
             }

@@ -41,7 +41,7 @@ public enum ReviewEngine {
     public static func review(sourceID: String?, soilPH: Double?, cropClass: CropClass, policy: CropClassPolicy, crop: CropEntry?, links: ParcelLinks?,
                               soil: [SoilSample], context c: Context) -> ParcelReview {
         let means = sourceID.flatMap { c.sourceSeries[$0] }
-        let records = links?.irrigationByYear ?? [:]
+        let records = links?.irrigationByYear ?? YearlyVolumes()
         let volume = annualVolume(records: records, cropClass: cropClass, options: c.options)
         let referenceYear = records.keys.max() ?? c.year ?? means?.latestYear ?? 0
         let (annualLoad, cumulative) = loads(annualVolume: volume.m3PerHectare, records: records, means: means, referenceYear: referenceYear)
@@ -68,7 +68,7 @@ public enum ReviewEngine {
 
     /// The water a parcel takes each year (m³/ha): its latest irrigation record, else its crop
     /// class's quota.
-    static func annualVolume(records: [Int: Double], cropClass: CropClass, options: ReviewOptions) -> (m3PerHectare: Double?, basis: String) {
+    static func annualVolume(records: YearlyVolumes, cropClass: CropClass, options: ReviewOptions) -> (m3PerHectare: Double?, basis: String) {
         if let latest = records.max(by: { $0.key < $1.key }) { return (latest.value, "records") }
         if let quota = options.quotaM3PerMu[cropClass] { return (AreaUnit.perHectare(perMu: quota), "quota") }
         return (nil, "none")
@@ -76,12 +76,12 @@ public enum ReviewEngine {
 
     /// Annual loads at the reference year's concentrations, and the sums over the years of
     /// irrigation records (chloride and salt in kg/ha, metals in g/ha).
-    static func loads(annualVolume: Double?, records: [Int: Double], means: SourceSeries?, referenceYear: Int)
+    static func loads(annualVolume: Double?, records: YearlyVolumes, means: SourceSeries?, referenceYear: Int)
         -> (annual: LoadValues<Double>, cumulative: LoadValues<Double>) {
         var annualLoad = LoadValues<Double>(), cumulative = LoadValues<Double>()
-        // In year order: a dictionary's order changes from run to run, and so would the last bits
-        // of the sum (and a rounded output value).
-        let recordsByYear = records.sorted(by: { $0.key < $1.key })
+        // In year order (as `YearlyVolumes` keeps them): in another order the last bits of the sum
+        // (and a rounded output value) could change.
+        let recordsByYear = Array(records)
         for (index, load) in Self.loadParameters.enumerated() {
             let scale = load.perKg ? 1.0 / 1000 : 1.0  // C (mg/L) × V (m³/ha) = g/ha
             if let v = annualVolume, let concentration = means?.loadConcentration(index, year: referenceYear) {
