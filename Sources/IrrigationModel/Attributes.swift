@@ -1,3 +1,4 @@
+import RunSupport
 /// An attribute value carried from an input layer to the outputs.
 public enum AttributeValue: Sendable, Hashable {
     case null
@@ -69,20 +70,33 @@ public final class AttributeNames: Sendable {
 
 /// A feature's input attributes, kept for pass-through to the outputs, in one byte buffer with
 /// the names held once per layer: as an array of `Attribute` they were ≈ 550 bytes a parcel of
-/// eleven fields, most of a run's memory after the geometry (docs/scaling.md). Read in input
-/// order as `Attribute` values.
+/// eleven fields, most of a run's memory after the geometry (docs/scaling.md). The bytes may be
+/// moved to a `SpillFile` while the run has no use for them (`spilled`), and read back for the
+/// outputs (`loaded`). Read in input order as `Attribute` values.
 public struct AttributeRecord: Sendable, Sequence, ExpressibleByArrayLiteral {
     /// The layer's field names, in input order.
     public let names: AttributeNames
-    /// Per value a tag byte (`Tag`), then 8 bytes for a number, or a 4-byte length and the UTF-8
-    /// bytes for text, little-endian.
-    private let bytes: [UInt8]
+    private var storage: Storage
 
-    private enum Tag: UInt8 { case null = 0, integer, real, string, falseValue, trueValue }
+    /// Per value a tag byte (`Tag`), then 8 bytes for a number, or a 4-byte length and the UTF-8
+    /// bytes for text, little-endian; or where those bytes are in a spill file.
+    private enum Storage: Sendable {
+        case bytes([UInt8])
+        case spilled(SpillFile, offset: Int64, length: Int32)
+    }
+
+    fileprivate enum Tag: UInt8 { case null = 0, integer, real, string, falseValue, trueValue }
 
     public init(names: AttributeNames, values: [AttributeValue]) {
         precondition(names.names.count == values.count, "one value per field of the layer")
-        self.names = names
+        var bytes: [UInt8] = []
+        Self.encode(values, into: &bytes)
+        self.init(names: names, storage: .bytes(bytes))
+    }
+
+    /// Appends the values' bytes to `bytes`; returns how many.
+    @discardableResult
+    fileprivate static func encode(_ values: [AttributeValue], into bytes: inout [UInt8]) -> Int {
         var size = 0
         for value in values {
             switch value {
@@ -91,8 +105,7 @@ public struct AttributeRecord: Sendable, Sequence, ExpressibleByArrayLiteral {
             case .string(let text): size += 5 + text.utf8.count
             }
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(size)
+        bytes.reserveCapacity(bytes.count + size)
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
         for value in values {
             switch value {
@@ -106,8 +119,15 @@ public struct AttributeRecord: Sendable, Sequence, ExpressibleByArrayLiteral {
                 bytes.append(contentsOf: text.utf8)
             }
         }
-        self.bytes = bytes
+        return size
     }
+
+    /// A record whose values are in `file` at `offset`.
+    fileprivate static func spilled(names: AttributeNames, file: SpillFile, offset: Int64, length: Int) -> AttributeRecord {
+        AttributeRecord(names: names, storage: .spilled(file, offset: offset, length: Int32(length)))
+    }
+
+    private init(names: AttributeNames, storage: Storage) { self.names = names; self.storage = storage }
 
     /// Attributes given one by one (tests, records rebuilt from a partitioned run's files).
     public init(_ attributes: [Attribute]) {
@@ -119,27 +139,76 @@ public struct AttributeRecord: Sendable, Sequence, ExpressibleByArrayLiteral {
     public var count: Int { names.names.count }
     public var isEmpty: Bool { names.names.isEmpty }
     public var underestimatedCount: Int { count }
+    /// Whether the values are in a spill file (read them with `loaded`).
+    public var isSpilled: Bool { if case .spilled = storage { true } else { false } }
+
+    // MARK: - Spilling
+
+    /// The records with their values in memory again, those spilled read back from their files
+    /// (records spilled together in one read).
+    public static func loaded<C: Collection>(_ records: C) throws -> [AttributeRecord] where C.Element == AttributeRecord {
+        var result: [AttributeRecord] = []
+        result.reserveCapacity(records.count)
+        var run: [(names: AttributeNames, offset: Int64, length: Int32)] = []
+        var runFile: SpillFile?
+        func readRun() throws {
+            guard let file = runFile, let first = run.first, let last = run.last else { return }
+            let bytes = try file.read(offset: first.offset, count: Int(last.offset - first.offset) + Int(last.length))
+            for piece in run {
+                let start = Int(piece.offset - first.offset)
+                result.append(AttributeRecord(names: piece.names, storage: .bytes(Array(bytes[start..<(start + Int(piece.length))]))))
+            }
+            run.removeAll(keepingCapacity: true)
+            runFile = nil
+        }
+        for record in records {
+            switch record.storage {
+            case .bytes:
+                try readRun()
+                result.append(record)
+            case let .spilled(file, offset, length):
+                // One read for records that follow each other in one file.
+                if let last = run.last, runFile !== file || last.offset + Int64(last.length) != offset { try readRun() }
+                runFile = file
+                run.append((record.names, offset, length))
+            }
+        }
+        try readRun()
+        return result
+    }
+
+    // MARK: - Reading
 
     public func makeIterator() -> Iterator { Iterator(record: self) }
 
-    /// The attributes in input order, each decoded as it is reached.
+    /// The attributes in input order, each decoded as it is reached. The run's outputs read
+    /// spilled records back with `loaded` (a chunk at a time, a failed read stopping the run);
+    /// a spilled record read one by one is read back here, and a failed read there is fatal.
     public struct Iterator: IteratorProtocol {
-        let record: AttributeRecord
+        let names: [String]
+        let bytes: [UInt8]
         private var field = 0, offset = 0
 
-        init(record: AttributeRecord) { self.record = record }
+        init(record: AttributeRecord) {
+            names = record.names.names
+            switch record.storage {
+            case .bytes(let bytes): self.bytes = bytes
+            case let .spilled(file, offset, length):
+                do { bytes = try file.read(offset: offset, count: Int(length)) } catch { preconditionFailure("\(error)") }
+            }
+        }
 
         public mutating func next() -> Attribute? {
-            guard field < record.names.names.count else { return nil }
-            let name = record.names.names[field]
+            guard field < names.count else { return nil }
+            let name = names[field]
             field += 1
-            let (value, next) = record.value(at: offset)
+            let (value, next) = AttributeRecord.value(in: bytes, at: offset)
             offset = next
             return Attribute(name: name, value: value)
         }
     }
 
-    private func value(at offset: Int) -> (AttributeValue, next: Int) {
+    private static func value(in bytes: [UInt8], at offset: Int) -> (AttributeValue, next: Int) {
         bytes.withUnsafeBytes { raw in
             func load<T: FixedWidthInteger>(_: T.Type, at position: Int) -> T { T(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: T.self)) }
             switch Tag(rawValue: raw[offset]) {
@@ -154,5 +223,39 @@ public struct AttributeRecord: Sendable, Sequence, ExpressibleByArrayLiteral {
             case .null, nil: return (.null, offset + 1)
             }
         }
+    }
+}
+
+/// Writes records' values to a spill file as they are made, a few megabytes at a time, so that no
+/// parcel holds its own (the only writer of its file). Each record says where its values are and
+/// is read back with `AttributeRecord.loaded` once `flush` has written them.
+public struct AttributeSpillWriter {
+    public let file: SpillFile
+    private var buffer: [UInt8] = []
+    /// Where the buffer's first byte goes in the file.
+    private var bufferStart: Int64
+    private static let bufferSize = 8 << 20
+
+    public init(file: SpillFile) {
+        self.file = file
+        bufferStart = file.size
+        buffer.reserveCapacity(Self.bufferSize)
+    }
+
+    public mutating func record(names: AttributeNames, values: [AttributeValue]) throws -> AttributeRecord {
+        precondition(names.names.count == values.count, "one value per field of the layer")
+        let offset = bufferStart + Int64(buffer.count)
+        let length = AttributeRecord.encode(values, into: &buffer)
+        if buffer.count >= Self.bufferSize { try flush() }
+        return .spilled(names: names, file: file, offset: offset, length: length)
+    }
+
+    /// Writes what the buffer holds.
+    public mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        let start = try buffer.withUnsafeBytes { try file.append($0) }
+        precondition(start == bufferStart, "another writer appended to the spill file")
+        bufferStart += Int64(buffer.count)
+        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -24,6 +24,8 @@ enum IngestStage {
     static func run(_ options: AssessOptions, timer: inout PhaseTimer) throws -> IngestedProject {
         if let shard = options.shard, options.serviceAreas != nil { throw PipelineError.shardWithServiceAreas(shard) }
         var parcelOptions = options.parcels
+        // The pass-through attributes wait for the outputs on disk (docs/scaling.md).
+        parcelOptions.attributeSpill = try SpillFile()
         let monitoring = try startMonitoring(options, parcelOptions: &parcelOptions, timer: &timer)
         let parcelsRead = Result { try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() } }
         monitoring?.parcelIDs.fulfil(nil)  // a reading that failed before counting: the monitoring tables stop waiting

@@ -65,15 +65,17 @@ struct ParcelOutputPass: Sendable {
         defer { rowsLane.close() }
         let sink = Sink(parcelCount: parcels.count, fileLane: fileLane, rowsLane: rowsLane)
         let partSeconds = Mutex(PartSeconds())
-        let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.map(\.name) ?? [])
+        let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.names.names ?? [])
+        let unreadAttributes = Mutex<(any Error)?>(nil)
 
         DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
             while let range = sink.claimChunk() {
-                let (chunk, seconds) = makeChunk(range, geojson: geojson, fieldNames: fieldNames)
+                let (chunk, seconds) = makeChunk(range, geojson: geojson, fieldNames: fieldNames, failure: unreadAttributes)
                 partSeconds.withLock { $0.add(seconds) }
                 sink.handOver(chunk)
             }
         }
+        if let failure = unreadAttributes.withLock({ $0 }) { throw failure }
         let chunksDone = DispatchTime.now().uptimeNanoseconds
         var result = try sink.finish()
         let expected = parcels.count
@@ -100,13 +102,23 @@ struct ParcelOutputPass: Sendable {
 
     /// One chunk's work, on whichever core took it: assess its parcels, encode their features,
     /// make their rows and outcomes; with the thread time of each part.
-    private func makeChunk(_ range: Range<Int>, geojson: Bool, fieldNames: ParcelProperties.FieldNames) -> (ChunkOutput, PartSeconds) {
+    /// - Parameter failure: where the first chunk whose attributes could not be read back from
+    ///   their spill file says so (its features are left out; the pass then fails).
+    private func makeChunk(_ range: Range<Int>, geojson: Bool, fieldNames: ParcelProperties.FieldNames,
+                           failure: borrowing Mutex<(any Error)?>) -> (ChunkOutput, PartSeconds) {
         let begun = DispatchTime.now().uptimeNanoseconds
         let assessed = range.map(assess)
         let assessedAt = DispatchTime.now().uptimeNanoseconds
-        let features: JSONBytes? = !geojson ? nil
-            : GeoJSONWriter.encodeParcelFeatures(range, parcels: parcels, links: links, soil: soil, assessments: assessed,
-                                                 firstAssessed: range.lowerBound, fieldNames: fieldNames)
+        var features: JSONBytes? = nil
+        if geojson {
+            do {
+                let attributes = try AttributeRecord.loaded(parcels[range].lazy.map(\.attributes))
+                features = GeoJSONWriter.encodeParcelFeatures(range, parcels: parcels, links: links, soil: soil, assessments: assessed,
+                                                              firstAssessed: range.lowerBound, fieldNames: fieldNames, attributes: attributes)
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+            }
+        }
         let encodedAt = DispatchTime.now().uptimeNanoseconds
         let rows = (0..<range.count).map { offset in
             let index = range.lowerBound + offset

@@ -28,11 +28,13 @@ struct ResultTablesStage: Sendable {
         var findings: [TableRow]
     }
 
-    func chunk(_ range: Range<Int>, fieldNames: ParcelProperties.FieldNames) -> Chunk {
+    func chunk(_ range: Range<Int>, fieldNames: ParcelProperties.FieldNames) throws -> Chunk {
+        let attributes = try AttributeRecord.loaded(parcels[range].lazy.map(\.attributes))
         let pieces = parallelChunks(count: range.count, chunkSize: 512) { local -> [(TableRow, [TableRow])] in
             local.map { offset in
                 let index = range.lowerBound + offset, assessment = assess(index)
-                let properties = ParcelProperties.properties(of: parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames)
+                let properties = ParcelProperties.properties(of: parcels, at: index, links: links, soil: soil, assessment: assessment,
+                                                             fieldNames: fieldNames, attributes: attributes[offset])
                 return (TableRow(shape: .area(parcels[index].geometry), properties: properties),
                         ResultTables.findingRows(parcelID: parcels[index].id, assessment.review?.findings ?? []))
             }
@@ -52,8 +54,8 @@ struct ResultTablesStage: Sendable {
             defer { seconds[keyPath: part] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
             return try body()
         }
-        let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.map(\.name) ?? [])
-        let first = timed(\.makingRows) { chunk(0..<min(Self.chunkSize, parcels.count), fieldNames: fieldNames) }
+        let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.names.names ?? [])
+        let first = try timed(\.makingRows) { try chunk(0..<min(Self.chunkSize, parcels.count), fieldNames: fieldNames) }
         let zoneRows = ResultTables.zoneRows(zones), sourceRows = ResultTables.sourceRows(sources, parcels: parcels)
         for destination in destinations {
             try destination.prepare(parcelRows: first.parcels, sourceRows: sourceRows)
@@ -66,7 +68,7 @@ struct ResultTablesStage: Sendable {
         while true {
             let range = start..<min(start + Self.chunkSize, parcels.count)
             let stage = self
-            let next = range.isEmpty ? nil : BackgroundWork { stage.chunk(range, fieldNames: fieldNames) }
+            let next = range.isEmpty ? nil : BackgroundWork { try stage.chunk(range, fieldNames: fieldNames) }
             let rows = current
             try timed(\.inserting) { for destination in destinations { try destination.insert(rows) } }
             written += rows.parcels.count

@@ -75,14 +75,16 @@ public final class GeoJSONWriter {
     /// - Parameters:
     ///   - links: one per parcel, or empty (no monitoring data).
     ///   - assessments: the assessments of `parcels[firstAssessed...]`.
+    ///   - attributes: the attributes of `parcels[range]` read back when the parcels' are spilled
+    ///     (`AttributeRecord.loaded`), else nil.
     public static func encodeParcelFeatures(_ range: Range<Int>, parcels: [Parcel], links: [ParcelLinks], soil: [SoilSample],
                                             assessments: [ParcelAssessment], firstAssessed: Int,
-                                            fieldNames: ParcelProperties.FieldNames) -> JSONBytes {
+                                            fieldNames: ParcelProperties.FieldNames, attributes: [AttributeRecord]? = nil) -> JSONBytes {
         var encoder = PropertyEncoder()
         for index in range {
             if index > range.lowerBound { encoder.out.append(text: featureSeparator) }
             appendParcelFeature(parcels, at: index, links: links, soil: soil, assessment: assessments[index - firstAssessed],
-                                fieldNames: fieldNames, to: &encoder)
+                                fieldNames: fieldNames, attributes: attributes?[index - range.lowerBound], to: &encoder)
             // Room for the rest at the first feature's size (and a margin): growing a piece of
             // megabytes by doubling copied it over and over.
             if index == range.lowerBound {
@@ -94,13 +96,14 @@ public final class GeoJSONWriter {
 
     private static func appendParcelFeature(_ parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample],
                                             assessment: ParcelAssessment, fieldNames: ParcelProperties.FieldNames,
-                                            to encoder: inout PropertyEncoder) {
+                                            attributes: AttributeRecord?, to encoder: inout PropertyEncoder) {
         let vertices = parcels[index].geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
         let needed = encoder.out.count + 512 + 40 * (ParcelProperties.contractNames.count + parcels[index].attributes.count) + 26 * vertices
         if needed > encoder.out.capacity { encoder.out.reserveCapacity(max(needed, 2 * encoder.out.capacity)) }
         encoder.out.append("{ \"type\": \"Feature\", \"properties\": { ")
         encoder.index = 0
-        ParcelProperties.visit(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, into: &encoder)
+        ParcelProperties.visit(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames,
+                               attributes: attributes, into: &encoder)
         encoder.out.append(" }, \"geometry\": ")
         if !parcels[index].geometry.isEmpty { write(parcels[index].geometry, to: &encoder.out) } else { encoder.out.append("null") }
         encoder.out.append(" }")

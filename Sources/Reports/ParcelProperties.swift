@@ -36,11 +36,14 @@ public enum ParcelProperties {
 
     /// The properties of `parcels[index]`, read in place in the run's arrays.
     /// - Parameter links: one per parcel, or empty (no monitoring data).
+    /// - Parameter attributes: the parcel's attributes read back (`AttributeRecord.loaded`) when
+    ///   the parcel's are spilled.
     public static func properties(of parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample],
-                                  assessment: ParcelAssessment?, fieldNames: FieldNames?) -> [(String, PropertyValue)] {
+                                  assessment: ParcelAssessment?, fieldNames: FieldNames?,
+                                  attributes: AttributeRecord? = nil) -> [(String, PropertyValue)] {
         var collected = PropertyList()
         collected.pairs.reserveCapacity(contractNames.count + parcels[index].attributes.count)
-        visit(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, into: &collected)
+        visit(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, attributes: attributes, into: &collected)
         return collected.pairs
     }
 
@@ -49,7 +52,8 @@ public enum ParcelProperties {
     /// allocations, retains and releases before a byte was written. The parcel and its links are
     /// read in place in the run's arrays (a copy of each retained all it holds: docs/scaling.md).
     static func visit<Receiver: PropertyReceiver>(_ parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample],
-                                                  assessment: ParcelAssessment?, fieldNames: FieldNames?, into out: inout Receiver) {
+                                                  assessment: ParcelAssessment?, fieldNames: FieldNames?, attributes: AttributeRecord? = nil,
+                                                  into out: inout Receiver) {
         let hasLinks = !links.isEmpty
         let sampleIndices = hasLinks ? links[index].soilSamples : []
         let sampleIDs = soil.withUnsafeBufferPointer { soil in sampleIndices.map { soil[$0].id } }
@@ -137,7 +141,7 @@ public enum ParcelProperties {
         out.boolean("produce_review", assessment?.review?.produceReview)
         out.strings("review_reasons", assessment?.review?.reviewReasons.map(\.rawValue) ?? [])
         out.findings("findings", assessment?.review?.findings ?? [])
-        for (field, attribute) in parcels[index].attributes.enumerated() {
+        for (field, attribute) in (attributes ?? parcels[index].attributes).enumerated() {
             out.attribute(fieldNames?.outputName(at: field, of: attribute.name) ?? passThroughName(attribute.name), attribute.value)
         }
     }

@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import RunSupport
 @testable import IrrigationModel
 
 /// A parcel's pass-through attributes, kept in one buffer, read back exactly as given.
@@ -29,5 +31,33 @@ import Testing
         #expect(Array(second) == [Attribute(name: "A", value: .null), Attribute(name: "B", value: .string("乙"))])
         let empty: AttributeRecord = []
         #expect(empty.isEmpty && Array(empty).isEmpty)
+    }
+
+    /// Spilled as they are made and read back, in one read for records that follow each other,
+    /// mixed with records kept in memory; the file is gone from its folder from the start.
+    @Test func spilledRecordsReadBackAsTheyWere() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spill-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = try SpillFile(directory: folder)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        let names = AttributeNames(["DKBM", "ZLDWMC", "TRPH"])
+        var writer = AttributeSpillWriter(file: file)
+        let values: [[AttributeValue]] = (0..<5000).map { [.string("P\($0)"), .string(String(repeating: "村", count: $0 % 40)), $0 % 7 == 0 ? .null : .real(Double($0) / 8)] }
+        var records = try values.map { try writer.record(names: names, values: $0) }
+        try writer.flush()
+        #expect(records.allSatisfy(\.isSpilled) && file.size > 0)
+        records[17] = AttributeRecord(names: names, values: [.string("kept"), .null, .integer(3)])
+        let loaded = try AttributeRecord.loaded(records)
+        #expect(loaded.count == values.count && !loaded.contains(where: \.isSpilled))
+        for index in [0, 1, 16, 18, 4999] { #expect(Array(loaded[index]).map(\.value) == values[index]) }
+        #expect(Array(loaded[17]).map(\.value) == [.string("kept"), .null, .integer(3)])
+        #expect(try AttributeRecord.loaded(records[4990...]).map { Array($0).map(\.value) } == Array(values[4990...]))
+    }
+
+    @Test func aSpillFolderThatCannotBeWrittenIsNamed() {
+        #expect { try SpillFile(directory: "/nonexistent/irrizone") } throws: { error in
+            String(describing: error).contains("/nonexistent/irrizone") && String(describing: error).contains("TMPDIR")
+        }
     }
 }

@@ -34,6 +34,7 @@ extension ParcelReader {
         let featureCount = options.featureRange?.count ?? layer.featureCount(forceScan: false)
         let counter = try options.census == nil ? CensusCounter(crsWKT: try sourceCRS.wkt(), expectedIDs: featureCount) : nil
         var tally = ParcelTally(expected: featureCount ?? 0)
+        var spill = options.attributeSpill.map(AttributeSpillWriter.init)
         var blocks = GeometryBlocks(transform: try SharedWGS84Transform(from: sourceCRS), ellipsoid: ellipsoid, crsLabel: crsLabel, file: options.path)
         defer { blocks.waitForAll() }  // a block still being worked on when the reading stops on an error
         let firstFeature = options.featureRange?.lowerBound ?? 0, total = options.progress == nil ? nil : featureCount
@@ -44,7 +45,7 @@ extension ParcelReader {
                 if featuresRead % 5000 == 0 { options.progress?(featuresRead, total) }
                 let fid = feature.id, ordinal = firstFeature + featuresRead
                 let values = attributes.read(feature, featureID: fid, reader: self)
-                let draft = roles.parcel(from: values, featureID: fid, ordinal: ordinal)
+                let draft = try roles.parcel(from: values, featureID: fid, ordinal: ordinal, spill: &spill)
                 counter?.add(draft.parcel!)
                 let wkb: [UInt8]?
                 do { wkb = try feature.geometry?.wkb() } catch {
@@ -68,6 +69,7 @@ extension ParcelReader {
             census.extent = ParcelCensus.wgs84Extent(of: layer, transform: try WGS84Transform(from: sourceCRS))
         }
         blocks.finish(into: &tally)
+        try spill?.flush()
         if !attributes.findings.isEmpty {
             throw IngestError.undecodableText(path: options.path, findings: attributes.findings,
                                               suggestion: encodingSuggestion(for: attributes.findings))
@@ -150,7 +152,9 @@ struct FieldRoles {
 
     /// The feature as a parcel waiting for its geometry: an empty id takes the feature id (else
     /// its position), a soil pH outside 0–14 is left out and reported.
-    func parcel(from attributes: [Attribute], featureID fid: Int64?, ordinal: Int) -> ParcelReader.ParcelDraft {
+    /// - Parameter spill: where the attributes wait for the outputs, when not in the parcel.
+    func parcel(from attributes: [Attribute], featureID fid: Int64?, ordinal: Int,
+                spill: inout AttributeSpillWriter?) throws -> ParcelReader.ParcelDraft {
         func text(_ field: Int?) -> String? { field.flatMap { attributes[$0].value.text } }
         let givenID = text(id)
         var soilPHValue: Double? = nil, badPH: String? = nil
@@ -160,7 +164,8 @@ struct FieldRoles {
         }
         var parcel = Parcel(id: givenID ?? fid.map { String($0) } ?? String(ordinal), featureID: fid, crop: text(crop), landUseCode: text(landUseCode),
                             landUseName: text(landUseName), soilPH: soilPHValue, sourceID: text(source), adminUnit: text(adminUnit),
-                            attributes: AttributeRecord(names: attributeNames, values: attributes.map(\.value)),
+                            attributes: try spill?.record(names: attributeNames, values: attributes.map(\.value))
+                                ?? AttributeRecord(names: attributeNames, values: attributes.map(\.value)),
                             geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
         parcel.irrigationMethod = text(irrigationMethod)
         return ParcelReader.ParcelDraft(featureID: fid, ordinal: ordinal, parcel: parcel, wkb: nil, idWasEmpty: givenID == nil && id != nil, badPH: badPH)
