@@ -14,7 +14,7 @@ PHASES = [  # run.json timings, in pipeline order (read_monitoring runs on its o
     # a whole run links by location while the irrigation tables are still read, then adds them)
     "census", "layer_facts", "read_parcels", "prepare_link", "wait_for_other_tables", "link", "wait_for_monitoring", "read_service_areas",
     "read_monitoring", "link_irrigation", "compliance", "exclusions", "review_context", "review_and_zone", "dissolve",
-    "hash_inputs", "write_parcels_geojson", "write_parcels_gpkg", "review_csv_and_summary_rows", "write_summary_csv", "write_review_csv", "write_sources",
+    "hash_inputs", "write_parcels_geojson", "result_tables_rows", "write_parcels_gpkg", "finish_parcels_gpkg", "review_csv_and_summary_rows", "write_summary_csv", "write_review_csv", "write_sources",
     "write_zones_geojson", "write_rejects_csv", "write_report_html", "wait_for_parcels_file",
 ]
 

@@ -174,11 +174,15 @@ public struct AssessJob {
         timer.record(database == nil ? "write_parcels_gpkg" : "write_result_tables", seconds: seconds.inserting, items: written)
         if let geopackage {
             do {
-                try geopackage.dataset.commitTransaction()
-                let names = ResultTables.Names.file
-                try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
-                                          to: geopackage, time: ISO8601DateFormatter().string(from: Date()))
-                try geopackage.dataset.close()
+                // The commit and the close: GDAL fills the layers' spatial indexes when the
+                // GeoPackage is closed (at 10⁷ parcels this took minutes: docs/scaling.md).
+                try timer.measure("finish_parcels_gpkg") {
+                    try geopackage.dataset.commitTransaction()
+                    let names = ResultTables.Names.file
+                    try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
+                                              to: geopackage, time: ISO8601DateFormatter().string(from: Date()))
+                    try geopackage.dataset.close()
+                }
             } catch {
                 throw database?.abandon(error) ?? error
             }

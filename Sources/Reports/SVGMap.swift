@@ -1,4 +1,5 @@
 import Foundation
+import GeoKit
 import IrrigationModel
 import PlanarGeometry
 import RunSupport
@@ -11,6 +12,10 @@ public struct SVGMap: Sendable {
     public static let width = 1000.0
     public static let parcelLimit = 20_000
     public static let dotLimit = 5_000
+    /// Above this many vertices the zones' outlines (≈ 12 bytes of path each) give way to a
+    /// picture of the zones (`zonePicture`): at 10⁶ parcels the outlines made a 13 MB report, at
+    /// 10⁷ a 123 MB one (docs/scaling.md). A project default.
+    public static let outlineVertexLimit = 300_000
 
     public let input: ReportInput
     let minLon, minLat, maxLon, maxLat, scale, height, cosLat: Double
@@ -91,11 +96,16 @@ public struct SVGMap: Sendable {
             for index in reviewedIndices { svg += "<path d=\"\(path(input.parcels[index].geometry))\"/>" }
             svg += "</g>"
         } else {
-            svg += "<g class=\"zones\" stroke=\"none\">"
-            // The zones' outlines drawn on all cores, the largest decides how long it takes.
-            let map = self
-            let outlines = parallelMap(count: input.zones.count, chunkSize: 1) { map.path(map.input.zones[$0].geometry) }
-            for (zone, outline) in zip(input.zones, outlines) { svg += "<path d=\"\(outline)\" fill=\"\(Self.zoneColours[zone.zone]!)\"/>" }
+            let vertices = input.zones.reduce(0) { $0 + $1.geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } } }
+            if vertices > Self.outlineVertexLimit, let picture = zonePicture() {
+                svg += "<g class=\"zones\" data-picture=\"\(Int(Self.width))x\(Int(height))\">\(picture)"
+            } else {
+                svg += "<g class=\"zones\" stroke=\"none\">"
+                // The zones' outlines drawn on all cores, the largest decides how long it takes.
+                let map = self
+                let outlines = parallelMap(count: input.zones.count, chunkSize: 1) { map.path(map.input.zones[$0].geometry) }
+                for (zone, outline) in zip(input.zones, outlines) { svg += "<path d=\"\(outline)\" fill=\"\(Self.zoneColours[zone.zone]!)\"/>" }
+            }
             svg += "</g><g class=\"review\" fill=\"#1a237e\">"
             var dots = 0
             for index in reviewedIndices {
@@ -125,6 +135,37 @@ public struct SVGMap: Sendable {
         svg += northArrow() + scaleBar(labels: labels)
         svg += "</svg>"
         return svg
+    }
+
+    /// The zones as a picture one pixel per map unit: each pixel takes the zone of most of the
+    /// parcel area whose box centres fall in it (the stricter zone on a tie), so its size does not
+    /// grow with the parcels. An `<image>` of PNG bytes inside the SVG, the report still one file;
+    /// nil when GDAL cannot encode it (the outlines are drawn instead).
+    func zonePicture() -> String? {
+        let width = Int(Self.width), height = max(1, Int(self.height))
+        let zones: [Zone] = [.suitable, .restricted, .prohibited]  // a later zone wins a tie
+        var area = [Double](repeating: 0, count: width * height * zones.count)
+        for index in input.parcels.indices {
+            guard let box = input.parcels[index].geometry.bounds, let zone = zones.firstIndex(of: input.outcomes[index].zone) else { continue }
+            let (x, y) = point(Position(x: (box.minX + box.maxX) / 2, y: (box.minY + box.maxY) / 2))
+            let column = min(max(Int(x), 0), width - 1), row = min(max(Int(y), 0), height - 1)
+            area[(row * width + column) * zones.count + zone] += max(input.parcels[index].areaSquareMetres, 1e-9)
+        }
+        let colours = zones.map { zone -> [UInt8] in
+            let hex = Self.zoneColours[zone]!.dropFirst()
+            return stride(from: 0, to: 6, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! } + [255]
+        }
+        var rgba = [UInt8](repeating: 0, count: width * height * 4)
+        for pixel in 0..<(width * height) {
+            var best = -1, bestArea = 0.0
+            for zone in zones.indices where area[pixel * zones.count + zone] > 0 && area[pixel * zones.count + zone] >= bestArea {
+                best = zone; bestArea = area[pixel * zones.count + zone]
+            }
+            if best >= 0 { for channel in 0..<4 { rgba[pixel * 4 + channel] = colours[best][channel] } }
+        }
+        guard let png = try? PNGImage.encode(rgba: rgba, width: width, height: height) else { return nil }
+        return "<image x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" "
+            + "href=\"data:image/png;base64,\(Data(png).base64EncodedString())\"/>"
     }
 
     func northArrow() -> String {
