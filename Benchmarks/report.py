@@ -68,7 +68,7 @@ def main(results, sizes):
         status = max((s for _, _, s, _ in assessed), key=lambda s: s != 0)
         walls = [w for w, _, _, _ in assessed]
         manifest = json.load(open(f"{results}/{median_name}.run.json"))
-        ogr_wall, ogr_rss, _ = time_v(f"{results}/ogr2ogr-{n}.time")
+        ogr_wall, ogr_rss, _ = time_v(f"{results}/ogr2ogr-{n}.time") if os.path.exists(f"{results}/ogr2ogr-{n}.time") else (None, None, None)
         peer = None
         if os.path.exists(f"{results}/peer-{n}.time"):
             peer_wall, peer_rss, peer_status = time_v(f"{results}/peer-{n}.time")
@@ -111,10 +111,10 @@ def main(results, sizes):
         row(f"&nbsp;&nbsp;{name}", [seconds(timings[n].get(name)) for n in sizes])
     row("removing a previous run's outputs first, not in the wall above (s)",
         [" / ".join(f"{t:.2f}" for t in runs[n]["removals"]) or "—" for n in sizes])
-    row("ogr2ogr → RFC 7946 GeoJSON, parcels only (s)", [f"{runs[n]['ogr'][0]:.2f}" for n in sizes])
+    row("ogr2ogr → RFC 7946 GeoJSON, parcels only (s)", [f"{runs[n]['ogr'][0]:.2f}" if runs[n]["ogr"][0] else "not run" for n in sizes])
     row("geopandas peer (s)", [f"{runs[n]['peer']['wall']:.2f}" if runs[n]["peer"] else "not run" for n in sizes])
     row("peer / irrizone", [f"{runs[n]['peer']['wall'] / runs[n]['wall']:.2f}×" if runs[n]["peer"] else "—" for n in sizes])
-    row("ogr2ogr / irrizone", [f"{runs[n]['ogr'][0] / runs[n]['wall']:.2f}×" for n in sizes])
+    row("ogr2ogr / irrizone", [f"{runs[n]['ogr'][0] / runs[n]['wall']:.2f}×" if runs[n]["ogr"][0] else "—" for n in sizes])
     if any(runs[n]["parts"] for n in sizes):
         def part(n, f):
             p = runs[n]["parts"]
