@@ -71,8 +71,9 @@ public final class AttributeNames: Sendable {
 /// A feature's input attributes, kept for pass-through to the outputs, in one byte buffer with
 /// the names held once per layer: as an array of `Attribute` they were ≈ 550 bytes a parcel of
 /// eleven fields, most of a run's memory after the geometry (docs/scaling.md). The bytes may be
-/// moved to a `SpillFile` while the run has no use for them (`spilled`), and read back for the
-/// outputs (`loaded`). Read in input order as `Attribute` values.
+/// written to a `SpillFile` as they are read (`AttributeSpillWriter`), the record then saying
+/// where they are, and read back for the outputs (`loaded`). Read in input order as `Attribute`
+/// values.
 public struct AttributeRecord: Sendable, Sequence, ExpressibleByArrayLiteral {
     /// The layer's field names, in input order.
     public let names: AttributeNames

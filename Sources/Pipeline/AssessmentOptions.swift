@@ -72,8 +72,8 @@ public struct OutputOptions: Sendable {
     public var parcelFormat: ParcelFormat?
     /// Above this many parcels a run writes `parcels.gpkg` unless told otherwise: a GeoJSON of a
     /// million parcels is ≈ 3.9 GB, which GDAL's GeoJSON driver (and so QGIS) reads whole before
-    /// it shows a feature (`ogrinfo -so` took ≈ 50 s at 10⁶, docs/scaling.md), while a GeoPackage
-    /// opens at once with its spatial index. A project default, not a standard.
+    /// it shows a feature (`ogrinfo -so -al` took 179 s at 10⁶, docs/scaling.md), while a
+    /// GeoPackage opens at once with its spatial index. A project default, not a standard.
     public static let defaultGeojsonParcelLimit = 1_000_000
     public var geojsonParcelLimit = OutputOptions.defaultGeojsonParcelLimit
     public var language = ReportLanguage.zh
@@ -88,7 +88,7 @@ public struct OutputOptions: Sendable {
     /// The format this run writes its parcels in, and what the user should be told about it.
     /// A part of a partitioned run keeps GeoJSON, which `merge` joins.
     public func parcelFormat(for parcels: Int, partOfARun: Bool) -> (format: ParcelFormat, notice: String?) {
-        let gigabytes = Double(parcels) * 3.9e-6
+        let gigabytes = Double(parcels) * 3.9e-6  // ≈ 3.9 KB a parcel in the synthetic survey (BENCHMARKS.md)
         let size = String(format: "%.1f", gigabytes)
         switch parcelFormat {
         case .gpkg?: return (.gpkg, nil)

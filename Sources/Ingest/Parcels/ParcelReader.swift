@@ -33,8 +33,8 @@ public struct ParcelInputOptions: Sendable {
     /// geometry is done), when it counts its own census: the monitoring tables read beside the
     /// parcels wait for them.
     public var idsCounted: (@Sendable (Set<String>) -> Void)?
-    /// Where the parcels' pass-through attributes wait for the outputs, out of memory (a block at
-    /// a time as the layer is read); nil: kept in the parcels.
+    /// Where the parcels' pass-through attributes wait for the outputs, out of memory (written as
+    /// the layer is read, `AttributeSpillWriter`); nil: kept in the parcels.
     public var attributeSpill: SpillFile?
 
     public init(path: String, layer: String? = nil, encoding: String? = nil, assumeCRS: String? = nil,
