@@ -182,12 +182,12 @@ struct MonitoringReader {
         if !layout.hasOwnID && primaryID == .wellID {
             if let x = interpreted.text[.x] ?? interpreted.text[.lon], let y = interpreted.text[.y] ?? interpreted.text[.lat] {
                 interpreted.text[.wellID] = "\(x),\(y)"
-            } else if let p = row.point {
+            } else if let p = table.point(of: row) {
                 interpreted.text[.wellID] = "\(p.x),\(p.y)"
             }
         }
         // Location: lon/lat, else x/y in the file's or the parcels' CRS, else the layer's points.
-        if let location = try locate(interpreted, point: row.point, transform: layout.xyTransform) {
+        if let location = try locate(interpreted, point: table.point(of: row), transform: layout.xyTransform) {
             interpreted.location = location
         }
         if let dateText = interpreted.text[.date], MeasuredValue.parse(dateText) != .missing {

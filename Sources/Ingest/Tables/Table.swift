@@ -22,15 +22,23 @@ public struct Table: Sendable {
     /// What a row's number follows in its location: "row " (CSV), "sheet S row ", "feature ".
     var locationPrefix = "row "
 
+    /// 24 bytes (a county's irrigation table has millions of rows; with the point in each row
+    /// they were 48: docs/scaling.md).
     public struct Row: Sendable {
         /// Index of the row's first cell in `Cells`, and how many it has.
         var firstCell: Int
-        var cellCount: Int
         /// The line a spreadsheet shows (CSV, sheets) or the feature id (layers).
         public var number: Int
-        /// WGS84 lon/lat from the layer's geometry, when the table is a point layer.
-        public var point: Position?
+        var cellCount: Int32
+        /// The row's place in `Table.points`, or -1.
+        var pointIndex: Int32 = -1
     }
+
+    /// WGS84 lon/lat from the layer's geometry of the rows of a point layer (`Row.pointIndex`).
+    var points: [Position] = []
+
+    /// The row's WGS84 lon/lat from the layer's geometry, when the table is a point layer.
+    public func point(of row: Row) -> Position? { row.pointIndex >= 0 ? points[Int(row.pointIndex)] : nil }
 
     /// Every cell's text, one after another.
     struct Cells: Sendable {
@@ -67,10 +75,10 @@ public struct Table: Sendable {
     }
 
     /// The row's cell at `column`; "" beyond the row's last cell.
-    public func cell(_ row: Row, _ column: Int) -> String { column < row.cellCount ? cells.text(row.firstCell + column) : "" }
+    public func cell(_ row: Row, _ column: Int) -> String { column < Int(row.cellCount) ? cells.text(row.firstCell + column) : "" }
     /// The row's cell at `column` without the whitespace at its ends (`trimmingWhitespace`).
-    public func trimmedCell(_ row: Row, _ column: Int) -> String { column < row.cellCount ? cells.trimmedText(row.firstCell + column) : "" }
-    public func cells(of row: Row) -> [String] { (0..<row.cellCount).map { cells.text(row.firstCell + $0) } }
+    public func trimmedCell(_ row: Row, _ column: Int) -> String { column < Int(row.cellCount) ? cells.trimmedText(row.firstCell + column) : "" }
+    public func cells(of row: Row) -> [String] { (0..<Int(row.cellCount)).map { cells.text(row.firstCell + $0) } }
     /// "row 12" (the line a spreadsheet shows), "sheet Sheet1 row 5" or "feature 3".
     public func location(of row: Row) -> String {
         // Spelled out in a few bytes: `locationPrefix + String(row.number)` was ≈ 500
@@ -92,7 +100,12 @@ public struct Table: Sendable {
     mutating func appendRow(_ cellTexts: [String], number: Int, point: Position? = nil) {
         let first = cells.ends.count
         for text in cellTexts { cells.append(text.utf8) }
-        rows.append(Row(firstCell: first, cellCount: cellTexts.count, number: number, point: point))
+        var row = Row(firstCell: first, number: number, cellCount: Int32(cellTexts.count))
+        if let point {
+            row.pointIndex = Int32(points.count)
+            points.append(point)
+        }
+        rows.append(row)
     }
 }
 
@@ -240,7 +253,7 @@ public enum TableReader {
         mutating func endRecord() {
             let count = table.cells.ends.count - recordFirstCell
             if recordHasText, header != nil {
-                table.rows.append(Table.Row(firstCell: recordFirstCell, cellCount: count, number: recordLine, point: nil))
+                table.rows.append(Table.Row(firstCell: recordFirstCell, number: recordLine, cellCount: Int32(count)))
                 recordFirstCell = table.cells.ends.count
             } else {
                 if recordHasText { header = (0..<count).map { table.cells.text(recordFirstCell + $0).trimmingWhitespace() } }
