@@ -11,6 +11,7 @@ public enum PNGImage {
         GDALEnvironment.initialize()
         let memory = try gdalNonNull("GDALGetDriverByName", context: "MEM") { GDALGetDriverByName("MEM") }
         let png = try gdalNonNull("GDALGetDriverByName", context: "PNG") { GDALGetDriverByName("PNG") }
+        CPLErrorReset()
         let source = try gdalNonNull("GDALCreate", context: "the report's map") {
             GDALCreate(memory, "", Int32(width), Int32(height), 4, GDT_Byte, nil)
         }
@@ -25,7 +26,11 @@ public enum PNGImage {
             guard result == CE_None else { throw GDALError.last("GDALRasterIO", context: "the report's map") }
         }
         let path = "/vsimem/irrizone-map-\(UUID().uuidString).png"
-        let copy = try gdalNonNull("GDALCreateCopy", context: path) { GDALCreateCopy(png, path, source, 0, nil, nil, nil) }
+        guard let copy = GDALCreateCopy(png, path, source, 0, nil, nil, nil) else {
+            let error = GDALError.last("GDALCreateCopy", context: path)
+            VSIUnlink(path)  // what the driver wrote before it failed
+            throw error
+        }
         GDALClose(copy)
         var length: vsi_l_offset = 0
         guard let buffer = VSIGetMemFileBuffer(path, &length, 1) else { throw GDALError.last("VSIGetMemFileBuffer", context: path) }

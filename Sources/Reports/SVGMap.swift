@@ -6,8 +6,9 @@ import RunSupport
 
 /// The report's map as inline SVG, drawn from the real geometries. Up to `parcelLimit` parcels
 /// are drawn one by one; above that the dissolved zones are drawn instead (and reviewed parcels
-/// as dots), so the page stays usable for a county of a million parcels. Coordinates are
-/// rounded to 0.1 px and repeated points dropped.
+/// as dots), and above `outlineVertexLimit` vertices of zone outlines a picture of the zones, so
+/// the page stays usable for a province. Coordinates are rounded to 0.1 px and repeated points
+/// dropped.
 public struct SVGMap: Sendable {
     public static let width = 1000.0
     public static let parcelLimit = 20_000
