@@ -33,7 +33,7 @@ import TestSupport
         #expect(!changes.isEmpty && changes.allSatisfy { !($0["change"] ?? "").isEmpty })
         // ZS02's parcels: prohibited by its 2025 Cd exceedance, not by 2024's water.
         #expect(changes.contains { $0["old_zone"] == "prohibited" && $0["new_zone"] != "prohibited" && ($0["old_zone_reasons"] ?? "").contains("SOURCE_FAILS_FOR_CLASS") })
-        #expect(report.contains(String(changes.filter { ($0["change"] ?? "").contains("zone") }.count)))
+        #expect(report.contains("分区变化 \(changes.filter { ($0["change"] ?? "").contains("zone") }.count) 个"), "the report's count of zone changes is diff's")
 
         // The same from the parcels files, and from the database's last two runs.
         try FileManager.default.removeItem(atPath: directory + "/before/.irrizone/current/parcel-states.tsv")
