@@ -28,7 +28,9 @@ public enum HTMLReport {
         let map = SVGMap(input: input)
         var h = ""
         h += "<section><h2>\(l["map"])</h2><div class=\"mapbox\">" + map.render(labels: l) + legend(l) + "</div>"
-        let drawn = map.drawsParcels ? l["drawn_parcels"] : String(format: l["drawn_zones"], SVGMap.parcelLimit, SVGMap.dotLimit)
+        let drawn = map.drawsParcels ? l["drawn_parcels"]
+            : map.drawsPicture ? String(format: l["drawn_picture"], SVGMap.parcelLimit, SVGMap.outlineVertexLimit, SVGMap.dotLimit)
+            : String(format: l["drawn_zones"], SVGMap.parcelLimit, SVGMap.dotLimit)
         h += "<p class=\"note\">\(l["crs_note"])\(escapeHTML(input.sourceCRS)). \(drawn).</p></section>"
         return h
     }

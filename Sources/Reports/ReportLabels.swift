@@ -24,6 +24,8 @@ public struct ReportLabels: Sendable {
         "well": ("地下水监测井", "groundwater well"), "exclusion": ("禁止区域（如饮用水水源保护区）", "exclusion area (e.g. drinking-water protection zone)"),
         "crs_note": ("坐标：WGS 84 经纬度，按中心纬度等距圆柱投影绘制；输入坐标系：", "Coordinates: WGS 84 lon/lat drawn in an equirectangular projection at the centre latitude; input CRS: "),
         "drawn_parcels": ("地块逐个绘制", "Every parcel drawn"),
+        "drawn_picture": ("地块数超过 %d、分区边界顶点超过 %d，分区绘制为图片：每个像素取落在其中的地块中最严格的分区；复核地块以点表示（最多 %d 个）",
+                          "More than %d parcels and %d vertices of zone outlines: zones drawn as a picture, each pixel the strictest zone of its parcels; parcels under review as dots (up to %d)"),
         "drawn_zones": ("地块数超过 %d，绘制合并后的分区，复核地块以点表示（最多 %d 个）", "More than %d parcels: dissolved zones drawn, parcels under review as dots (up to %d)"),
         "headline": ("主要结果", "Headline figures"),
         "parcels": ("地块数", "parcels"), "area_ha": ("面积（公顷）", "area (ha)"), "area_mu": ("面积（亩）", "area (mu)"),

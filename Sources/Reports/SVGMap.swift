@@ -14,8 +14,8 @@ public struct SVGMap: Sendable {
     public static let parcelLimit = 20_000
     public static let dotLimit = 5_000
     /// Above this many vertices the zones' outlines (≈ 12 bytes of path each) give way to a
-    /// picture of the zones (`zonePicture`): at 10⁶ parcels the outlines made a 13 MB report, at
-    /// 10⁷ a 123 MB one (docs/scaling.md). A project default.
+    /// picture of the zones (`zonePicture`), so that the report stays a few megabytes
+    /// (docs/scaling.md). A project default.
     public static let outlineVertexLimit = 300_000
 
     public let input: ReportInput
@@ -40,6 +40,11 @@ public struct SVGMap: Sendable {
 
     /// Whether parcels are drawn one by one (else zones are).
     public var drawsParcels: Bool { input.parcels.count <= Self.parcelLimit }
+
+    /// Whether the zones are drawn as a picture (too many vertices for outlines).
+    public var drawsPicture: Bool {
+        !drawsParcels && input.zones.reduce(0) { $0 + $1.geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } } } > Self.outlineVertexLimit
+    }
 
     func point(_ p: Position) -> (Double, Double) { ((p.x - minLon) * cosLat * scale, (maxLat - p.y) * scale) }
 
@@ -97,8 +102,7 @@ public struct SVGMap: Sendable {
             for index in reviewedIndices { svg += "<path d=\"\(path(input.parcels[index].geometry))\"/>" }
             svg += "</g>"
         } else {
-            let vertices = input.zones.reduce(0) { $0 + $1.geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } } }
-            if vertices > Self.outlineVertexLimit, let picture = zonePicture() {
+            if drawsPicture, let picture = zonePicture() {
                 svg += "<g class=\"zones\" data-picture=\"\(Int(Self.width))x\(Int(height))\">\(picture)"
             } else {
                 svg += "<g class=\"zones\" stroke=\"none\">"
@@ -138,31 +142,28 @@ public struct SVGMap: Sendable {
         return svg
     }
 
-    /// The zones as a picture one pixel per map unit: each pixel takes the zone of most of the
-    /// parcel area whose box centres fall in it (the stricter zone on a tie), so its size does not
-    /// grow with the parcels. An `<image>` of PNG bytes inside the SVG, the report still one file;
-    /// nil when GDAL cannot encode it (the outlines are drawn instead).
+    /// The zones as a picture one pixel per map unit: each pixel takes the strictest zone of the
+    /// parcels whose box centres fall in it (a prohibited parcel is never hidden by a larger
+    /// suitable neighbour), so its size does not grow with the parcels. An `<image>` of PNG bytes
+    /// inside the SVG, the report still one file; nil when GDAL cannot encode it (the outlines
+    /// are drawn instead).
     func zonePicture() -> String? {
         let width = Int(Self.width), height = max(1, Int(self.height))
-        let zones: [Zone] = [.suitable, .restricted, .prohibited]  // a later zone wins a tie
-        var area = [Double](repeating: 0, count: width * height * zones.count)
+        let zones: [Zone] = [.suitable, .restricted, .prohibited]  // in order of strictness
+        var strictest = [UInt8](repeating: 0, count: width * height)  // 0: no parcel, else 1 + place in `zones`
         for index in input.parcels.indices {
             guard let box = input.parcels[index].geometry.bounds, let zone = zones.firstIndex(of: input.outcomes[index].zone) else { continue }
             let (x, y) = point(Position(x: (box.minX + box.maxX) / 2, y: (box.minY + box.maxY) / 2))
-            let column = min(max(Int(x), 0), width - 1), row = min(max(Int(y), 0), height - 1)
-            area[(row * width + column) * zones.count + zone] += max(input.parcels[index].areaSquareMetres, 1e-9)
+            let pixel = min(max(Int(y), 0), height - 1) * width + min(max(Int(x), 0), width - 1)
+            strictest[pixel] = max(strictest[pixel], UInt8(zone + 1))
         }
         let colours = zones.map { zone -> [UInt8] in
             let hex = Self.zoneColours[zone]!.dropFirst()
             return stride(from: 0, to: 6, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! } + [255]
         }
         var rgba = [UInt8](repeating: 0, count: width * height * 4)
-        for pixel in 0..<(width * height) {
-            var best = -1, bestArea = 0.0
-            for zone in zones.indices where area[pixel * zones.count + zone] > 0 && area[pixel * zones.count + zone] >= bestArea {
-                best = zone; bestArea = area[pixel * zones.count + zone]
-            }
-            if best >= 0 { for channel in 0..<4 { rgba[pixel * 4 + channel] = colours[best][channel] } }
+        for pixel in strictest.indices where strictest[pixel] > 0 {
+            for channel in 0..<4 { rgba[pixel * 4 + channel] = colours[Int(strictest[pixel]) - 1][channel] }
         }
         guard let png = try? PNGImage.encode(rgba: rgba, width: width, height: height) else { return nil }
         return "<image x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" "
