@@ -63,9 +63,12 @@ enum ParcelStates {
         var states: [ParcelState] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() where number > 0 {
             let cells = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard cells.count == 6 else { throw DiffError.damagedStates(path: path, line: number + 1) }
+            // Every cell as this file writes it, else the file is damaged: a review flag or a
+            // zone that does not read is not taken as "cleared" or "no zone".
+            guard cells.count == 6, let zone = Zone(rawValue: String(cells[1])), cells[3] == "0" || cells[3] == "1",
+                  cells[2].isEmpty || Double(cells[2]) != nil else { throw DiffError.damagedStates(path: path, line: number + 1) }
             func list(_ cell: Substring) -> [String] { cell.isEmpty ? [] : cell.split(separator: ",").map(String.init) }
-            states.append(ParcelState(parcelID: unescape(cells[0]), zone: Zone(rawValue: String(cells[1])), zoneReasons: list(cells[4]),
+            states.append(ParcelState(parcelID: unescape(cells[0]), zone: zone, zoneReasons: list(cells[4]),
                                       irrigationYearsLimit: Double(cells[2]), underReview: cells[3] == "1", reviewReasons: list(cells[5])))
         }
         return states
@@ -162,7 +165,7 @@ public enum DiffError: Error, CustomStringConvertible {
         case .noParcels(let source):
             "\(source) has no parcels layer as irrizone writes it (parcel_id, zone, irrigation_years_limit, soil_review, groundwater_review, produce_review)"
         case let .damagedStates(path, line):
-            "\(path), line \(line): not a line of parcel states (6 tab-separated fields); the file is damaged: compare the runs' parcel files instead by removing it"
+            "\(path), line \(line): not a line of parcel states (6 tab-separated fields: parcel id, zone, years or empty, review 0 or 1, reasons, review reasons); the file is damaged: compare the runs' parcel files instead by removing it"
         case let .unknownRun(run, database, known):
             "\(database) has no run \(run); its runs are: \(known.suffix(10).joined(separator: ", ")) (or say latest, previous)"
         }
