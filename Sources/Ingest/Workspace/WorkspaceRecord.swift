@@ -153,12 +153,21 @@ public struct WorkspaceRecord: Sendable, Hashable {
             }
             return result
         }
+        // A stored inflow or use that no longer reads is damage: dropped, "none" would remain.
+        func inflow(_ text: String) throws -> IndustrialInflow {
+            guard let inflow = IndustrialInflow(rawValue: text) else { throw DecodeError(record: key) }
+            return inflow
+        }
+        func use(_ text: String) throws -> WaterUse {
+            guard let use = WaterUse(rawValue: text) else { throw DecodeError(record: key) }
+            return use
+        }
         switch kind {
         case .sources:
             guard let id = text("id") else { throw DecodeError(record: key) }
             data.sources.append(WaterSource(id: id, name: text("name"), location: position("location"),
-                                            inflows: ((object["inflows"] as? [String]) ?? []).compactMap(IndustrialInflow.init(rawValue:)),
-                                            uses: ((object["uses"] as? [String]) ?? []).compactMap(WaterUse.init(rawValue:)),
+                                            inflows: try ((object["inflows"] as? [String]) ?? []).map(inflow),
+                                            uses: try ((object["uses"] as? [String]) ?? []).map(use),
                                             treatment: text("treatment"), origin: origin))
         case .water:
             guard let id = text("id"), let source = text("source_id"), let day = date("date") else { throw DecodeError(record: key) }

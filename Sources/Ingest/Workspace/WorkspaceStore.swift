@@ -93,14 +93,21 @@ public final class WorkspaceStore {
         }
         let unitsAt = names.firstIndex(of: "assumed_units"), speciesAt = names.firstIndex(of: "species_decisions")
         func text(_ feature: Feature, _ at: Int?) -> String? { at.flatMap { if case .string(let s) = feature.value(at: $0) { s } else { nil } } }
-        func list(_ feature: Feature, _ at: Int?) -> [String] {
-            text(feature, at).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String] } ?? []
+        // A batch whose assumptions cannot be read is damage, not "nothing was assumed": its
+        // records would otherwise be used without the announcement (or refused under units: strict).
+        func list(_ feature: Feature, _ at: Int?, batch: String) throws -> [String] {
+            guard let text = text(feature, at) else { return [] }
+            guard let list = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String] else {
+                throw WorkspaceRecord.DecodeError(record: "batch \(batch)")
+            }
+            return list
         }
         var result: [(Int64, Assumptions)] = []
         try layer.forEachFeature { feature in
-            guard let batch = text(feature, batchAt), let kind = text(feature, kindAt).flatMap(WorkspaceRecord.Kind.init(rawValue:)) else { return }
-            let found = Assumptions(batch: batch, kind: kind, file: text(feature, fileAt) ?? "", assumedUnits: list(feature, unitsAt),
-                                    speciesDecisions: list(feature, speciesAt))
+            guard let batch = text(feature, batchAt) else { throw WorkspaceRecord.DecodeError(record: "a batch without its id") }
+            guard let kind = text(feature, kindAt).flatMap(WorkspaceRecord.Kind.init(rawValue:)) else { throw WorkspaceRecord.DecodeError(record: "batch \(batch)") }
+            let found = Assumptions(batch: batch, kind: kind, file: text(feature, fileAt) ?? "", assumedUnits: try list(feature, unitsAt, batch: batch),
+                                    speciesDecisions: try list(feature, speciesAt, batch: batch))
             if !found.assumedUnits.isEmpty || !found.speciesDecisions.isEmpty { result.append((feature.id ?? Int64(result.count), found)) }
         }
         return result.sorted { $0.0 < $1.0 }.map(\.1)
