@@ -148,5 +148,18 @@ import Testing
         var national = StandardsCatalog.Override(name: "x", source: "y", allowLessStrict: false, limits: [.init(standard: "GB5084-2021", parameter: "ph", column: "all", min: 6)])
         national.uses = [.industry: "GB5084-2021"]
         #expect(throws: StandardsCatalog.OverrideError.self) { _ = try standards.apply(national) }
+        // A use's standard with only selective limits would pass an outlet that measured nothing.
+        var selectiveOnly = StandardsCatalog.Override(name: "x", source: "y", allowLessStrict: false, limits: [
+            .init(standard: "SL368-Z", parameter: "turbidity", column: "all", max: 5)])
+        selectiveOnly.uses = [.industry: "SL368-Z"]
+        selectiveOnly.selective = ["SL368-Z:turbidity"]
+        #expect(throws: StandardsCatalog.OverrideError.self) { _ = try standards.apply(selectiveOnly) }
+        // One standard of an override may serve two uses.
+        var twoUses = StandardsCatalog.Override(name: "x", source: "y", allowLessStrict: false, limits: [
+            .init(standard: "SL368-W", parameter: "turbidity", column: "all", max: 5)])
+        twoUses.uses = [.industry: "SL368-W", .other: "SL368-W"]
+        _ = try standards.apply(twoUses)
+        #expect(standards.useStandards[.industry]?["SL368-W"] != nil && standards.useStandards[.other]?["SL368-W"] != nil)
+        #expect(standards.waterStandards.filter { $0.id == "SL368-W" }.count == 1)
     }
 }

@@ -357,7 +357,7 @@ public struct StandardsCatalog: Sendable {
             case let .unknownColumn(standard, column): "override: \(standard) has no column \"\(column)\""
             case let .useStandardIsNational(use, standard):
                 "override: uses: \(use) names \(standard), a standard irrizone already has; a use's own standard is a new id (e.g. SL368-2006) with its limits under limits:"
-            case let .useWithoutLimits(use, standard): "override: uses: \(use) names \(standard), but no limit of it is given"
+            case let .useWithoutLimits(use, standard): "override: uses: \(use) names \(standard), but no required (not selective) limit of it is given"
             case let .badUnit(parameter, unit, canonical):
                 "override: \(parameter)'s limit is given in \"\(unit)\", which is not a unit of \(parameter); give it in \(canonical) or a unit that converts to it"
             }
@@ -369,10 +369,17 @@ public struct StandardsCatalog: Sendable {
         guard !override.name.trimmingWhitespace().isEmpty, !override.source.trimmingWhitespace().isEmpty else { throw OverrideError.missingNameOrSource }
         var warnings: [String] = []
         // A use's own standard: one column, "all"; its limits are required unless selective.
+        let bundledIDs = Set(waterStandards.map(\.id))
         for (use, id) in override.uses.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            guard !waterStandards.contains(where: { $0.id == id }) else { throw OverrideError.useStandardIsNational(use: use.rawValue, standard: id) }
-            guard override.limits.contains(where: { $0.standard == id }) else { throw OverrideError.useWithoutLimits(use: use.rawValue, standard: id) }
-            waterStandards.append(WaterStandard(id: id, title: override.name, columns: ["all"], columnNames: ["all": use.rawValue], source: override.source))
+            guard !bundledIDs.contains(id) else { throw OverrideError.useStandardIsNational(use: use.rawValue, standard: id) }
+            // At least one limit must be required: with only selective ones, an outlet that
+            // measured nothing would pass the use.
+            guard override.limits.contains(where: { $0.standard == id && !override.selective.contains("\(id):\($0.parameter)") }) else {
+                throw OverrideError.useWithoutLimits(use: use.rawValue, standard: id)
+            }
+            if !waterStandards.contains(where: { $0.id == id }) {  // one standard may serve two uses
+                waterStandards.append(WaterStandard(id: id, title: override.name, columns: ["all"], columnNames: ["all": use.rawValue], source: override.source))
+            }
             // Beside the use's bundled standard, if it has one: the strictest of them applies.
             useStandards[use, default: [:]][id] = ["all"]
         }
