@@ -66,16 +66,14 @@ struct ParcelOutputPass: Sendable {
         let sink = Sink(parcelCount: parcels.count, fileLane: fileLane, rowsLane: rowsLane)
         let partSeconds = Mutex(PartSeconds())
         let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.names.names ?? [])
-        let unreadAttributes = Mutex<(any Error)?>(nil)
 
         DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
             while let range = sink.claimChunk() {
-                let (chunk, seconds) = makeChunk(range, geojson: geojson, fieldNames: fieldNames, failure: unreadAttributes)
+                let (chunk, seconds) = makeChunk(range, geojson: geojson, fieldNames: fieldNames, sink: sink)
                 partSeconds.withLock { $0.add(seconds) }
                 sink.handOver(chunk)
             }
         }
-        if let failure = unreadAttributes.withLock({ $0 }) { throw failure }
         let chunksDone = DispatchTime.now().uptimeNanoseconds
         var result = try sink.finish()
         let expected = parcels.count
@@ -102,10 +100,9 @@ struct ParcelOutputPass: Sendable {
 
     /// One chunk's work, on whichever core took it: assess its parcels, encode their features,
     /// make their rows and outcomes; with the thread time of each part.
-    /// - Parameter failure: where the first chunk whose attributes could not be read back from
-    ///   their spill file says so (its features are left out; the pass then fails).
-    private func makeChunk(_ range: Range<Int>, geojson: Bool, fieldNames: ParcelProperties.FieldNames,
-                           failure: borrowing Mutex<(any Error)?>) -> (ChunkOutput, PartSeconds) {
+    /// A chunk whose attributes cannot be read back from their spill file fails the pass through
+    /// `sink` (no chunk is claimed after it; its features are left out).
+    private func makeChunk(_ range: Range<Int>, geojson: Bool, fieldNames: ParcelProperties.FieldNames, sink: Sink) -> (ChunkOutput, PartSeconds) {
         let begun = DispatchTime.now().uptimeNanoseconds
         let assessed = range.map(assess)
         let assessedAt = DispatchTime.now().uptimeNanoseconds
@@ -116,7 +113,7 @@ struct ParcelOutputPass: Sendable {
                 features = GeoJSONWriter.encodeParcelFeatures(range, parcels: parcels, links: links, soil: soil, assessments: assessed,
                                                               firstAssessed: range.lowerBound, fieldNames: fieldNames, attributes: attributes)
             } catch {
-                failure.withLock { if $0 == nil { $0 = error } }
+                sink.fail(error)
             }
         }
         let encodedAt = DispatchTime.now().uptimeNanoseconds
@@ -277,7 +274,7 @@ struct ParcelOutputPass: Sendable {
 
         private var failed: Bool { order.withLock { $0.error != nil } }
 
-        private func fail(_ error: any Error) { order.withLock { if $0.error == nil { $0.error = error } } }
+        func fail(_ error: any Error) { order.withLock { if $0.error == nil { $0.error = error } } }
 
         /// Waits for every chunk in the rows lane (and in the file lane when a lane failed: then
         /// throws its error); closes review.csv and the records.
