@@ -70,7 +70,7 @@ public struct AssessJob {
         guard !ProjectFile.isDataSourceName(options.outputDirectory) else { throw PipelineError.outputIsDatabase(options.outputDirectory) }
         var timer = PhaseTimer(observer: options.output.progress)
 
-        let project = try IngestStage.run(options, timer: &timer)
+        let project = try IngestStage.run(options, spillAttributes: true, timer: &timer)
         let reading = project.parcels
         try requireParcels(reading)
         let hashing = hashInputs(reading)  // on another thread while the parcels are assessed

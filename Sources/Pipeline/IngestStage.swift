@@ -21,11 +21,13 @@ public struct IngestedProject: Sendable {
 /// tables are read on another; the parcels are linked to sources, samples and wells as soon as
 /// both are there, the irrigation tables (the last to finish) added after.
 enum IngestStage {
-    static func run(_ options: AssessOptions, timer: inout PhaseTimer) throws -> IngestedProject {
+    /// - Parameter spillAttributes: whether the parcels' pass-through attributes wait for the
+    ///   outputs in a working file (`assess`); `check` writes none and keeps them nowhere else.
+    static func run(_ options: AssessOptions, spillAttributes: Bool = false, timer: inout PhaseTimer) throws -> IngestedProject {
         if let shard = options.shard, options.serviceAreas != nil { throw PipelineError.shardWithServiceAreas(shard) }
         var parcelOptions = options.parcels
         // The pass-through attributes wait for the outputs on disk (docs/scaling.md).
-        parcelOptions.attributeSpill = try SpillFile()
+        if spillAttributes { parcelOptions.attributeSpill = try SpillFile() }
         let monitoring = try startMonitoring(options, parcelOptions: &parcelOptions, timer: &timer)
         let parcelsRead = Result { try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() } }
         monitoring?.parcelIDs.fulfil(nil)  // a reading that failed before counting: the monitoring tables stop waiting
