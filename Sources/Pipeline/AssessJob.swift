@@ -109,6 +109,9 @@ public struct AssessJob {
                                        assess: assessment.assess, zones: zones, sources: assessment.sources, surveyCRSWKT: reading.sourceCRSWKT)
         let (database, parcelsInTables) = try writeResultTables(tables, format: format, staging: staging, timer: &timer)
         let parcelsWritten = geojson ? pass.featuresWritten : parcelsInTables
+        guard parcelsWritten == reading.parcels.count else {
+            throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: parcelsWritten)
+        }
         // Until the database commits, a failure anywhere rolls the run back there too.
         let manifest: RunManifest
         do {
@@ -174,11 +177,14 @@ public struct AssessJob {
         timer.record(database == nil ? "write_parcels_gpkg" : "write_result_tables", seconds: seconds.inserting, items: written)
         if let geopackage {
             do {
-                // The commit and the close: GDAL fills the layers' spatial indexes when the
-                // GeoPackage is closed (at 10⁷ parcels this took minutes: docs/scaling.md).
+                // The count, the commit and the close: GDAL fills the layers' spatial indexes when
+                // the GeoPackage is closed (docs/scaling.md).
                 try timer.measure("finish_parcels_gpkg") {
-                    try geopackage.dataset.commitTransaction()
                     let names = ResultTables.Names.file
+                    // What the parcels layer holds, not what was handed to it, is counted.
+                    let stored = geopackage.dataset.layer(named: names.parcels)?.featureCount(forceScan: true) ?? 0
+                    guard stored == written else { throw PipelineError.outputCountMismatch(file: "parcels.gpkg", expected: written, written: stored) }
+                    try geopackage.dataset.commitTransaction()
                     try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
                                               to: geopackage, time: ISO8601DateFormatter().string(from: Date()))
                     try geopackage.dataset.close()
