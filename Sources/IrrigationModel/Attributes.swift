@@ -69,8 +69,8 @@ public final class AttributeNames: Sendable {
 }
 
 /// A feature's input attributes, kept for pass-through to the outputs, in one byte buffer with
-/// the names held once per layer: as an array of `Attribute` they were ≈ 550 bytes a parcel of
-/// eleven fields, most of a run's memory after the geometry (docs/scaling.md). The bytes may be
+/// the names held once per layer: as an array of `Attribute` they were most of a run's memory
+/// after the geometry (docs/scaling.md, "A province"). The bytes may be
 /// written to a `SpillFile` as they are read (`AttributeSpillWriter`), the record then saying
 /// where they are, and read back for the outputs (`loaded`). Read in input order as `Attribute`
 /// values.

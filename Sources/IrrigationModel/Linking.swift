@@ -280,7 +280,7 @@ public enum Linker {
 }
 
 /// A parcel's irrigation per year (m³/ha), in year order: a parcel has a few years of records,
-/// and as a dictionary each parcel's were ≈ 150 bytes where these are ≈ 70 (docs/scaling.md).
+/// and a dictionary per parcel cost twice the memory of this array (docs/scaling.md).
 public struct YearlyVolumes: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     fileprivate struct Entry: Sendable, Hashable { var year: Int32; var value: Double }
     private var entries: [Entry] = []

@@ -72,9 +72,12 @@ public struct OutputOptions: Sendable {
     public var parcelFormat: ParcelFormat?
     /// Above this many parcels a run writes `parcels.gpkg` unless told otherwise: a GeoJSON of a
     /// million parcels is ≈ 3.9 GB, which GDAL's GeoJSON driver (and so QGIS) reads whole before
-    /// it shows a feature (`ogrinfo -so -al` took 179 s at 10⁶, docs/scaling.md), while a
+    /// it shows a feature (minutes at 10⁶: docs/scaling.md), while a
     /// GeoPackage opens at once with its spatial index. A project default, not a standard.
     public static let defaultGeojsonParcelLimit = 1_000_000
+    /// A parcel's size in `parcels.geojson` for the size the user is warned of: what the
+    /// synthetic survey's parcels take (BENCHMARKS.md: 3.85 GB for 10⁶); an estimate, said as one.
+    static let geojsonBytesPerParcel = 3_900.0
     public var geojsonParcelLimit = OutputOptions.defaultGeojsonParcelLimit
     public var language = ReportLanguage.zh
     /// Volume targets for farmland irrigation (10⁴ m³/yr), from the project file `targets:`.
@@ -88,16 +91,16 @@ public struct OutputOptions: Sendable {
     /// The format this run writes its parcels in, and what the user should be told about it.
     /// A part of a partitioned run keeps GeoJSON, which `merge` joins.
     public func parcelFormat(for parcels: Int, partOfARun: Bool) -> (format: ParcelFormat, notice: String?) {
-        let gigabytes = Double(parcels) * 3.9e-6  // ≈ 3.9 KB a parcel in the synthetic survey (BENCHMARKS.md)
+        let gigabytes = Double(parcels) * Self.geojsonBytesPerParcel / 1e9
         let size = String(format: "%.1f", gigabytes)
         switch parcelFormat {
         case .gpkg?: return (.gpkg, nil)
         case .geojson?:
             guard parcels > geojsonParcelLimit else { return (.geojson, nil) }
-            return (.geojson, "parcels.geojson holds \(parcels) parcels (≈ \(size) GB): GDAL and QGIS read a GeoJSON whole before showing it; --format gpkg writes a GeoPackage that opens at once")
+            return (.geojson, "parcels.geojson holds \(parcels) parcels (≈ \(size) GB at 3.9 KB a parcel): GDAL and QGIS read a GeoJSON whole before showing it; --format gpkg writes a GeoPackage that opens at once")
         case nil:
             guard parcels > geojsonParcelLimit, !partOfARun else { return (.geojson, nil) }
-            return (.gpkg, "\(parcels) parcels are more than \(geojsonParcelLimit) (irrizone's limit for GeoJSON): the parcels are written to parcels.gpkg, not parcels.geojson (≈ \(size) GB, which GDAL and QGIS read whole before showing it); --format geojson writes it anyway")
+            return (.gpkg, "\(parcels) parcels are more than \(geojsonParcelLimit) (irrizone's limit for GeoJSON): the parcels are written to parcels.gpkg, not parcels.geojson (≈ \(size) GB at 3.9 KB a parcel, which GDAL and QGIS read whole before showing it); --format geojson writes it anyway")
         }
     }
 }

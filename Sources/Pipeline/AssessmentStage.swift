@@ -107,7 +107,8 @@ enum AssessmentStage {
     }
 
     /// Each distinct (crop, land-use code) classified once; per parcel the place of its
-    /// classification (4 bytes, where a classification with its catalog entry is ≈ 120).
+    /// classification (4 bytes, where a classification with its catalog entry is many times that:
+    /// docs/scaling.md).
     static func classify(_ parcels: [Parcel], crops: CropCatalog) -> (classifications: [CropClassification], ofParcel: [UInt32]) {
         var places: [ParcelCensus.CropKey: UInt32] = [:]
         var classifications: [CropClassification] = []

@@ -25,7 +25,7 @@ extension MonitoringIngest {
 /// An irrigation table's rows between the two steps of `readIrrigation`. Rows, keys and all are
 /// a few tens of bytes each: a county has millions of rows (docs/scaling.md). A row names its
 /// parcel by the place of the id among the table's distinct ids (each id's text is kept once:
-/// a string per row was most of the 0.72 GB the table of 10⁶ parcels held at the run's peak).
+/// a string per row was most of what the table held at a run's peak: docs/scaling.md).
 struct PendingIrrigation {
     /// A parcel (its place in `parcelIDs`) and year: the key of its first row.
     struct ParcelYear: Hashable { var parcel: Int32, year: Int32 }

@@ -22,8 +22,8 @@ public struct Table: Sendable {
     /// What a row's number follows in its location: "row " (CSV), "sheet S row ", "feature ".
     var locationPrefix = "row "
 
-    /// 24 bytes (a county's irrigation table has millions of rows; with the point in each row
-    /// they were 48: docs/scaling.md).
+    /// Small (a county's irrigation table has millions of rows; docs/scaling.md): a point
+    /// layer's points are kept apart (`points`).
     public struct Row: Sendable {
         /// Index of the row's first cell in `Cells`, and how many it has.
         var firstCell: Int
