@@ -160,6 +160,8 @@ public struct LoadJob {
         if let unit = file.volumeUnit { object["volume_unit"] = unit }
         if let species = file.nitrogenSpecies { object["species"] = species.rawValue }
         if let filter = file.attributeFilter { object["where"] = filter }
+        if !file.openOptions.isEmpty { object["open_options"] = file.openOptions }
+        object["unit_policy"] = file.unitPolicy.rawValue  // units: strict refuses what assume would read
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Credentials.redact(String(decoding: data, as: UTF8.self))
     }
