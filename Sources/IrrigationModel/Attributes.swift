@@ -135,7 +135,11 @@ public struct AttributeRecord: Sendable, Sequence, ExpressibleByArrayLiteral {
         self.init(names: AttributeNames(attributes.map(\.name)), values: attributes.map(\.value))
     }
 
-    public init(arrayLiteral attributes: Attribute...) { self.init(attributes) }
+    public init(arrayLiteral attributes: Attribute...) { self = attributes.isEmpty ? .empty : AttributeRecord(attributes) }
+
+    /// No attributes (a parcel rebuilt from a partitioned run's records): one shared value, not
+    /// a names object per parcel.
+    public static let empty = AttributeRecord(names: AttributeNames([]), values: [])
 
     public var count: Int { names.names.count }
     public var isEmpty: Bool { names.names.isEmpty }

@@ -294,6 +294,8 @@ public struct YearlyVolumes: Sendable, Hashable, Sequence, ExpressibleByDictiona
     public var count: Int { entries.count }
     /// The years, earliest first.
     public var keys: [Int] { entries.map { Int($0.year) } }
+    /// The latest year and its volume.
+    public var latest: (key: Int, value: Double)? { entries.last.map { (key: Int($0.year), value: $0.value) } }
 
     public subscript(year: Int) -> Double? {
         entries.first { $0.year == Int32(year) }?.value

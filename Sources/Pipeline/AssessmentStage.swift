@@ -38,7 +38,7 @@ enum AssessmentStage {
         let parcels = project.parcels.parcels
         let monitoring = project.monitoring
 
-        // Crop classes (all cores).
+        // Crop classes, each distinct crop once.
         let (classifications, classificationOf) = Self.classify(parcels, crops: crops)
         let unknownNames = Set(classifications.compactMap { c -> String? in
             if c.cropClass == .unknown, case .cropName(let name) = c.basis { name } else { nil }

@@ -62,7 +62,7 @@ public enum ParcelProperties {
         // come from the samples.
         let samples = hasReview || sampleIndices.isEmpty ? [] : sampleIndices.map { soil[$0] }
         let samplePH = hasReview ? assessment?.review?.samplePH : (samples.isEmpty ? nil : SoilSummary.pH(samples: samples))
-        let latestIrrigation = hasLinks ? links[index].irrigationByYear.max { $0.key < $1.key } : nil
+        let latestIrrigation = hasLinks ? links[index].irrigationByYear.latest : nil
         out.string("parcel_id", parcels[index].id)
         out.string("crop", parcels[index].crop)
         out.string("crop_class", assessment?.classification.cropClass.rawValue)

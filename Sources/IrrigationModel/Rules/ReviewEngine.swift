@@ -43,7 +43,7 @@ public enum ReviewEngine {
         let means = sourceID.flatMap { c.sourceSeries[$0] }
         let records = links?.irrigationByYear ?? YearlyVolumes()
         let volume = annualVolume(records: records, cropClass: cropClass, options: c.options)
-        let referenceYear = records.keys.max() ?? c.year ?? means?.latestYear ?? 0
+        let referenceYear = records.latest?.key ?? c.year ?? means?.latestYear ?? 0
         let (annualLoad, cumulative) = loads(annualVolume: volume.m3PerHectare, records: records, means: means, referenceYear: referenceYear)
 
         // Soil: linked values, thresholds by pH band and land use.
@@ -69,7 +69,7 @@ public enum ReviewEngine {
     /// The water a parcel takes each year (m³/ha): its latest irrigation record, else its crop
     /// class's quota.
     static func annualVolume(records: YearlyVolumes, cropClass: CropClass, options: ReviewOptions) -> (m3PerHectare: Double?, basis: String) {
-        if let latest = records.max(by: { $0.key < $1.key }) { return (latest.value, "records") }
+        if let latest = records.latest { return (latest.value, "records") }
         if let quota = options.quotaM3PerMu[cropClass] { return (AreaUnit.perHectare(perMu: quota), "quota") }
         return (nil, "none")
     }
