@@ -52,6 +52,8 @@ public final class RunDatabase {
     public enum Failure: Error, CustomStringConvertible {
         case cannotOpen(String, GDALError)
         case write(String, any Error)
+        /// The run is in the database; closing it afterwards failed.
+        case closeAfterCommit(String, any Error)
 
         public var description: String {
             switch self {
@@ -59,6 +61,8 @@ public final class RunDatabase {
                 "cannot open the database \(target): \(Credentials.redact(error.message.isEmpty ? error.description : error.message)). Nothing was written"
             case let .write(target, error):
                 "writing the run into \(target) failed: \(Credentials.redact(String(describing: error))). The database is as it was, and no outputs were published"
+            case let .closeAfterCommit(target, error):
+                "the run was committed to \(target), but closing it failed: \(Credentials.redact(String(describing: error))). No outputs were published; check the database before running again"
             }
         }
     }
@@ -134,10 +138,11 @@ public final class RunDatabase {
             try refreshLatestViews()
             try tables.dataset.commitTransaction()
             inTransaction = false
-            try tables.dataset.close()
         } catch {
             throw fail(error)
         }
+        // Committed: a failure now must not say the database is as it was, nor remove it.
+        do { try tables.dataset.close() } catch { throw Failure.closeAfterCommit(target.display, error) }
     }
 
     /// Gives up the run after `error`: rolls back, removes a GeoPackage this run created, and
@@ -146,7 +151,7 @@ public final class RunDatabase {
 
     /// Rolls back, removes a GeoPackage this run created, and says what happened.
     private func fail(_ error: any Error) -> Failure {
-        if case .write = error as? Failure { return error as! Failure }
+        if let failure = error as? Failure { return failure }  // said already (and nothing to undo after a commit)
         if inTransaction { tables.dataset.rollbackTransaction(); inTransaction = false }
         try? tables.dataset.close()
         if let createdFile { try? FileManager.default.removeItem(atPath: createdFile) }
