@@ -78,7 +78,7 @@ public struct LoadJob {
             case .produce: options.produce = [file]
             }
             var data = try MonitoringIngest(options: options, context: context, parcelIDs: parcelIDs).read()
-            checkSources(&data, known: known)
+            let refusedForSource = checkSources(&data, known: known)
             var fresh: [WorkspaceRecord] = []
             for record in try WorkspaceRecord.records(of: data, file: file.path) {
                 if let earlier = known[record.identity] {
@@ -96,7 +96,9 @@ public struct LoadJob {
             }
             result.rowsRead = data.reports.reduce(0) { $0 + $1.rowsRead }
             result.added = fresh.count
-            result.rejected = data.rejects.count
+            // Rows, as the tables count them (a value dropped from a kept row is not a row
+            // rejected), and the rows refused for their source; conflicts are counted apart.
+            result.rejected = data.reports.reduce(0) { $0 + $1.rowsRejected } + refusedForSource
             let batchID = Self.batchID(kind: kind)
             var batch = WorkspaceStore.Batch(id: batchID, kind: kind, file: file.path, sha256: sha256,
                                              loadedAt: ISO8601DateFormatter().string(from: Date()))
@@ -116,9 +118,11 @@ public struct LoadJob {
 
     /// Water samples of a source neither this load nor the workspace lists are refused, as a run
     /// refuses them, once sources are listed anywhere.
-    private func checkSources(_ data: inout MonitoringData, known: [String: WorkspaceRecord]) {
+    /// Refuses water samples of sources neither in the workspace nor loaded with them; returns
+    /// how many.
+    private func checkSources(_ data: inout MonitoringData, known: [String: WorkspaceRecord]) -> Int {
         let listed = Set(known.values.filter { $0.kind == .sources }.map(\.key)).union(data.sources.map(\.id))
-        guard !listed.isEmpty else { return }
+        guard !listed.isEmpty else { return 0 }
         var refused: [Reject] = []
         data.waterSamples.removeAll { sample in
             guard !listed.contains(sample.sourceID) else { return false }
@@ -127,6 +131,7 @@ public struct LoadJob {
             return true
         }
         data.rejects += refused
+        return refused.count
     }
 
     /// x/y in the parcels' CRS unless said otherwise; points far outside the parcels refused.
