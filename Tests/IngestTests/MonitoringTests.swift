@@ -142,6 +142,8 @@ import PlanarGeometry
         let known = try MonitoringFixtures.ingest(options, parcelIDs: ["P1"])
         #expect(known.rejects.map { [$0.location, $0.code.rawValue] } == expected.map { [$0.0, $0.1] })
         #expect(known.irrigation.map(\.parcelID) == ["P1"] && known.reports[0].duplicateRowsMerged == 1)
+        // A conflict names the row it conflicts with: the first of its parcel and year.
+        #expect(known.rejects[4].reason == "parcel P1 has another volume for 2024 at row 5")
         MonitoringFixtures.expectBalanced(known)
 
         let ids = PendingParcelIDs()

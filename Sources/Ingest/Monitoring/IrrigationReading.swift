@@ -14,7 +14,8 @@ extension MonitoringIngest {
         var rows = PendingIrrigation(fileUnitIsPerMu: (file.volumeUnit ?? "m3").lowercased().contains("mu"), today: context.today)
         try reader.read(expect: { rows.reserveCapacity($0) }) { rows.verdict(for: $0) }
         guard let knownParcels = parcelIDs.wait() else { throw CancellationError() }  // the parcels could not be read
-        let (accepted, merged, rejected) = rows.records(file: file.path, layerIDs: rows.layerIDs(in: knownParcels), into: &data)
+        let (accepted, merged, rejected) = rows.records(file: file.path, layerIDs: rows.layerIDs(in: knownParcels),
+                                                        locations: reader.rowLocations ?? RowLocations(prefix: "row "), into: &data)
         reader.noteAccepted(accepted)
         reader.noteMerged(merged)
         reader.rejectLate(rejected)
@@ -22,19 +23,34 @@ extension MonitoringIngest {
     }
 }
 
-/// An irrigation table's rows between the two steps of `readIrrigation`. Rows, keys and all are
-/// a few tens of bytes each: a county has millions of rows (docs/scaling.md). A row names its
-/// parcel by the place of the id among the table's distinct ids (each id's text is kept once:
-/// a string per row was most of what the table held at a run's peak: docs/scaling.md).
+/// An irrigation table's rows between the two steps of `readIrrigation`: 32 bytes a row, as a
+/// county has millions of rows (docs/scaling.md). A row names its parcel by the place of the id
+/// among the table's distinct ids (each id's text is kept once), and its location by its number.
+/// Rows of the same parcel and year are found by sorting once all are read (a dictionary of the
+/// first row of each parcel and year, held while the rows were read, was as large as the rows).
 struct PendingIrrigation {
-    /// A parcel (its place in `parcelIDs`) and year: the key of its first row.
-    struct ParcelYear: Hashable { var parcel: Int32, year: Int32 }
-    /// A row's verdict; a rejection's text is kept apart (`rejections`), as rows are many and
-    /// rejections few.
-    enum Outcome { case record(year: Int32, volume: IrrigationRecord.Volume), merged, rejected(Int32) }
-    /// (The file of every row is the table's: a row keeps its location only.) `parcel` is the
-    /// place of the row's id in `parcelIDs`, `Row.noParcel` for a row that names none.
-    struct Row { var index: Int; var location: String; var parcel: Int32; var outcome: Outcome }
+    /// A checked row's volume, or its rejection (`rejections`: rows are many, rejections few).
+    enum Kind: UInt8 { case cubicMetres, cubicMetresPerMu, rejected }
+    struct Row {
+        var amount: Double
+        /// The row's number in the file (its location: `RowLocations`).
+        var number: Int
+        /// The place of the row's id in `parcelIDs`, `Row.noParcel` for a row that names none.
+        var parcel: Int32
+        /// The row's place among the table's rows (`InterpretedRow.index`).
+        var index: Int
+        var year: Int16
+        var kind: Kind
+
+        var volume: IrrigationRecord.Volume? {
+            switch kind {
+            case .cubicMetres: .cubicMetres(amount)
+            case .cubicMetresPerMu: .cubicMetresPerMu(amount)
+            case .rejected: nil
+            }
+        }
+    }
+    struct Rejection { var field: String, code: RejectCode, reason: String }
 
     let fileUnitIsPerMu: Bool
     let today: CalendarDate
@@ -43,18 +59,14 @@ struct PendingIrrigation {
     private(set) var parcelIDs: [String] = []
     /// Each id's place in `parcelIDs`; emptied after the reading.
     private var placeOfID: [String: Int32] = [:]
-    private var rejections: [(field: String, code: RejectCode, reason: String)] = []
-    /// The first row of each parcel and year, by its place in `rows`; emptied after the reading.
-    private var firstRow: [ParcelYear: Int32] = [:]
+    /// The rows rejected as they were checked, by their place in `rows`.
+    private var rejections: [Int: Rejection] = [:]
 
     init(fileUnitIsPerMu: Bool, today: CalendarDate) { self.fileUnitIsPerMu = fileUnitIsPerMu; self.today = today }
 
-    mutating func reserveCapacity(_ count: Int) {
-        firstRow.reserveCapacity(count)
-        rows.reserveCapacity(count)
-    }
+    mutating func reserveCapacity(_ count: Int) { rows.reserveCapacity(count) }
 
-    /// Checks a row but for its parcel id; its verdict comes with `records`.
+    /// Checks a row but for its parcel id and its duplicates; its verdict comes with `records`.
     mutating func verdict(for row: InterpretedRow) -> MonitoringReader.RowVerdict {
         guard let parcelID = row.text[.parcelID] else { return reject(row, field: "parcel_id", code: .missingID, reason: "no parcel id", parcel: Row.noParcel) }
         let parcel = place(of: parcelID)
@@ -69,15 +81,9 @@ struct PendingIrrigation {
         guard let amount = Double(text), amount.isFinite, amount >= 0 else {
             return reject(row, field: "volume_m3", code: .badNumber, reason: "volume \"\(text)\" is not a non-negative number", parcel: parcel)
         }
-        let volume: IrrigationRecord.Volume = perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount)
-        let thisRow = Int32(rows.count)
-        let first = firstRow.value(for: ParcelYear(parcel: parcel, year: Int32(year)), insertingIfAbsent: thisRow)
-        if first != thisRow, case .record(_, let firstVolume) = rows[Int(first)].outcome {
-            if firstVolume == volume { return note(row, .merged, parcel: parcel) }
-            return reject(row, field: "volume_m3", code: .duplicateConflict,
-                          reason: "parcel \(parcelID) has another volume for \(year) at \(rows[Int(first)].location)", parcel: parcel)
-        }
-        return note(row, .record(year: Int32(year), volume: volume), parcel: parcel)
+        rows.append(Row(amount: amount, number: row.number, parcel: parcel, index: row.index, year: Int16(year),
+                        kind: perMu ? .cubicMetresPerMu : .cubicMetres))
+        return .undecided
     }
 
     /// The id's place in `parcelIDs`, added when it is new.
@@ -88,21 +94,16 @@ struct PendingIrrigation {
         return place
     }
 
-    private mutating func note(_ row: InterpretedRow, _ outcome: Outcome, parcel: Int32) -> MonitoringReader.RowVerdict {
-        rows.append(Row(index: row.index, location: row.origin.location, parcel: parcel, outcome: outcome))
-        return .undecided
-    }
-
     private mutating func reject(_ row: InterpretedRow, field: String, code: RejectCode, reason: String, parcel: Int32) -> MonitoringReader.RowVerdict {
-        rejections.append((field, code, reason))
-        return note(row, .rejected(Int32(rejections.count - 1)), parcel: parcel)
+        rejections[rows.count] = Rejection(field: field, code: code, reason: reason)
+        rows.append(Row(amount: 0, number: row.number, parcel: parcel, index: row.index, year: 0, kind: .rejected))
+        return .undecided
     }
 
     /// Each distinct id's parcel in the layer, looked up on all cores (this step waits for the
     /// parcels, so it is what the run waits for): the layer's own copy of the id, which the
     /// records keep; nil for an id the layer does not have.
     mutating func layerIDs(in knownParcels: Set<String>) -> [String?] {
-        firstRow = [:]
         placeOfID = [:]
         let ids = parcelIDs
         return parallelChunks(count: ids.count, chunkSize: 65_536) { range in
@@ -110,30 +111,90 @@ struct PendingIrrigation {
         }
     }
 
+    /// What a checked row is next to the rows before it of the same parcel and year.
+    enum Repeat: Equatable {
+        case first, sameAsFirst
+        /// Another volume than that of the first row (its place in `rows`).
+        case conflict(first: Int)
+    }
+
+    /// Each row's `Repeat`, 4 bytes a row (made for millions of rows once they are all read; a
+    /// place fits in 31 bits, as 2³¹ rows would take 64 GB).
+    struct Repeats {
+        private var codes: [Int32]
+        private static let first: Int32 = -1, sameAsFirst: Int32 = -2
+
+        init(count: Int) { codes = [Int32](repeating: Self.first, count: count) }
+        subscript(place: Int) -> Repeat {
+            get {
+                switch codes[place] {
+                case Self.first: .first
+                case Self.sameAsFirst: .sameAsFirst
+                case let first: .conflict(first: Int(first))
+                }
+            }
+            set {
+                switch newValue {
+                case .first: codes[place] = Self.first
+                case .sameAsFirst: codes[place] = Self.sameAsFirst
+                case .conflict(let first): codes[place] = Int32(first)
+                }
+            }
+        }
+    }
+
+    /// Each checked row's place among the rows of its parcel and year, found by sorting the rows'
+    /// places by parcel, year and place (rejected rows take no part).
+    func repeats() -> Repeats {
+        var order = rows.indices.compactMap { rows[$0].kind == .rejected ? nil : Int32($0) }
+        order.sort { a, b in
+            (rows[Int(a)].parcel, rows[Int(a)].year, a) < (rows[Int(b)].parcel, rows[Int(b)].year, b)
+        }
+        var result = Repeats(count: rows.count)
+        var first = -1
+        for place in order.lazy.map(Int.init) {
+            if first >= 0, rows[first].parcel == rows[place].parcel, rows[first].year == rows[place].year {
+                result[place] = rows[place].volume == rows[first].volume ? .sameAsFirst : .conflict(first: first)
+            } else {
+                first = place
+            }
+        }
+        return result
+    }
+
     /// The records of the rows of known parcels, in row order; the counts accepted and merged,
     /// and the rejects, which take their place among the table's others (`rejectLate`).
-    /// - Parameter layerIDs: for each of `parcelIDs`, the layer's copy of it (`layerIDs(in:)`).
-    func records(file: String, layerIDs: [String?], into data: inout MonitoringData) -> (accepted: Int, merged: Int, rejected: [MonitoringReader.LateReject]) {
+    /// - Parameters:
+    ///   - layerIDs: for each of `parcelIDs`, the layer's copy of it (`layerIDs(in:)`).
+    ///   - locations: how the table names its rows from their numbers.
+    func records(file: String, layerIDs: [String?], locations: RowLocations,
+                 into data: inout MonitoringData) -> (accepted: Int, merged: Int, rejected: [MonitoringReader.LateReject]) {
+        let repeats = repeats()
         data.irrigation.reserveCapacity(data.irrigation.count + rows.count)
         var rejected: [MonitoringReader.LateReject] = []  // few: only these need a place among the rejects
         var accepted = 0, merged = 0
-        for index in rows.indices {
+        for (place, row) in rows.enumerated() {
             func reject(_ field: String, _ code: RejectCode, _ reason: String) {
-                rejected.append(MonitoringReader.LateReject(row: rows[index].index, origin: RecordOrigin(file: file, location: rows[index].location),
+                rejected.append(MonitoringReader.LateReject(row: row.index, origin: RecordOrigin(file: file, location: locations(row.number)),
                                                             field: field, code: code, reason: reason))
             }
-            let parcel = Int(rows[index].parcel)
+            let parcel = Int(row.parcel)
             if parcel != Int(Row.noParcel), layerIDs[parcel] == nil {
                 reject("parcel_id", .unknownParcel, "parcel \(parcelIDs[parcel]) is not in the parcel layer")
                 continue
             }
-            switch rows[index].outcome {
-            case let .record(year, volume):
-                data.irrigation.append(IrrigationRecord(parcelID: layerIDs[parcel]!, year: Int(year), volume: volume)); accepted += 1
-            case .merged: merged += 1
-            case .rejected(let which):
-                let rejection = rejections[Int(which)]
+            guard let volume = row.volume else {
+                let rejection = rejections[place]!
                 reject(rejection.field, rejection.code, rejection.reason)
+                continue
+            }
+            switch repeats[place] {
+            case .first:
+                data.irrigation.append(IrrigationRecord(parcelID: layerIDs[parcel]!, year: Int(row.year), volume: volume)); accepted += 1
+            case .sameAsFirst: merged += 1
+            case .conflict(let first):
+                reject("volume_m3", .duplicateConflict,
+                       "parcel \(parcelIDs[parcel]) has another volume for \(row.year) at \(locations(rows[first].number))")
             }
         }
         return (accepted, merged, rejected)

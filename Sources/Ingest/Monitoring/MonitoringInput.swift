@@ -106,6 +106,8 @@ public struct LocationContext {
 struct InterpretedRow {
     /// The row's place among the table's rows (0 is the first after the header).
     var index = 0
+    /// The row's number in its file (what `origin.location` names: a line, a feature id).
+    var number = 0
     var origin: RecordOrigin
     var text: RoleTexts
     var measurements: Measurements

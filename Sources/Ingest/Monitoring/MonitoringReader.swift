@@ -21,6 +21,8 @@ struct MonitoringReader {
     /// later (`rejectLate(_:)`) take their place among them.
     var rejectRows: [Int?] = []
     var currentRow: Int?
+    /// How the table read last names its rows from their numbers (`InterpretedRow.number`).
+    private(set) var rowLocations: RowLocations?
 
     /// The roles the file has a column (or a constant) for.
     var hasColumn: Set<ColumnRole> = []
@@ -73,6 +75,7 @@ struct MonitoringReader {
                                           openOptions: options.openOptions, attributeFilter: options.attributeFilter)
         expect(table.rows.count)
         report.encoding = table.encoding
+        rowLocations = table.rowLocations
         let layout = try layout(of: table)
         // One row value reused from row to row: its role texts keep their room unless `consume`
         // kept the previous row (a new list per row was an allocation per row).
@@ -155,6 +158,7 @@ struct MonitoringReader {
                                     into interpreted: inout InterpretedRow) throws -> Bool {
         let location = table.location(of: row)
         interpreted.index = rowIndex
+        interpreted.number = row.number
         interpreted.origin.location = location
         interpreted.text.reset(to: layout.constantTexts)
         if !interpreted.measurements.isEmpty { interpreted.measurements = [:] }

@@ -80,22 +80,10 @@ public struct Table: Sendable {
     public func trimmedCell(_ row: Row, _ column: Int) -> String { column < Int(row.cellCount) ? cells.trimmedText(row.firstCell + column) : "" }
     public func cells(of row: Row) -> [String] { (0..<Int(row.cellCount)).map { cells.text(row.firstCell + $0) } }
     /// "row 12" (the line a spreadsheet shows), "sheet Sheet1 row 5" or "feature 3".
-    public func location(of row: Row) -> String {
-        // Spelled out in a few bytes: `locationPrefix + String(row.number)` was ≈ 500
-        // instructions a row, and an irrigation table has millions.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
-            var position = digits.count, rest = row.number.magnitude
-            repeat {
-                position -= 1
-                digits[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            } while rest != 0
-            if row.number < 0 { position -= 1; digits[position] = UInt8(ascii: "-") }
-            var text = locationPrefix
-            text.append(String(decoding: UnsafeBufferPointer(rebasing: digits[position...]), as: UTF8.self))
-            return text
-        }
-    }
+    public func location(of row: Row) -> String { rowLocations(row.number) }
+    /// Names rows by their number as `location(of:)` does, for those who keep a row's number
+    /// rather than its location (an irrigation table's millions of pending rows).
+    public var rowLocations: RowLocations { RowLocations(prefix: locationPrefix) }
 
     mutating func appendRow(_ cellTexts: [String], number: Int, point: Position? = nil) {
         let first = cells.ends.count
@@ -106,6 +94,28 @@ public struct Table: Sendable {
             points.append(point)
         }
         rows.append(row)
+    }
+}
+
+/// A table's rows named from their numbers: "row 12", "sheet Sheet1 row 5", "feature 3".
+public struct RowLocations: Sendable {
+    let prefix: String
+
+    public func callAsFunction(_ number: Int) -> String {
+        // Spelled out in a few bytes: `prefix + String(number)` was ≈ 500 instructions a row,
+        // and an irrigation table has millions.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var position = digits.count, rest = number.magnitude
+            repeat {
+                position -= 1
+                digits[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest != 0
+            if number < 0 { position -= 1; digits[position] = UInt8(ascii: "-") }
+            var text = prefix
+            text.append(String(decoding: UnsafeBufferPointer(rebasing: digits[position...]), as: UTF8.self))
+            return text
+        }
     }
 }
 
