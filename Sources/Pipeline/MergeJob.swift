@@ -102,6 +102,7 @@ public struct MergeJob {
         var parcels: [Parcel] = [], outcomes: [ParcelOutcome] = []
         parcels.reserveCapacity(expected); outcomes.reserveCapacity(expected)
         var summary = SummaryFiles.SummaryAccumulator()
+        var outcomeLists = OutcomeLists()
         for part in parts {
             let path = part.path(PartitionState.recordsFileName)
             guard let data = FileManager.default.contents(atPath: path) else { throw MergeError.missingFile(path) }
@@ -110,7 +111,7 @@ public struct MergeJob {
             while !reader.isAtEnd {
                 let record: PartitionRecords.Record
                 do { record = try PartitionRecords.decode(from: &reader) } catch { throw MergeError.unreadable(path, "record \(count + 1): \(error)") }
-                parcels.append(record.parcel); outcomes.append(record.outcome); summary.add(record.row)
+                parcels.append(record.parcel); outcomes.append(outcomeLists.sharing(record.outcome)); summary.add(record.row)
                 count += 1
             }
             guard count == part.state.manifest.counts.accepted else {

@@ -175,6 +175,7 @@ struct ParcelOutputPass: Sendable {
         let parcels: [Parcel]
         let labels: ReportLabels
         var result: Result
+        var outcomeLists = OutcomeLists()
 
         init(reviewCSV: SummaryFiles.ReviewWriter, records: PartitionRecordsFile?, parcels: [Parcel], labels: ReportLabels) {
             self.reviewCSV = reviewCSV; self.records = records; self.parcels = parcels; self.labels = labels
@@ -196,7 +197,7 @@ struct ParcelOutputPass: Sendable {
                         result.reportReviewRows.append(HTMLReport.reviewRow(parcel: parcels[index], assessment: assessed[offset], labels: labels))
                     }
                 }
-                result.outcomes.append(rows[offset].outcome)
+                result.outcomes.append(outcomeLists.sharing(rows[offset].outcome))
                 result.unions.add(parcels[index].geometry, rows[offset].outcome, areaSquareMetres: parcels[index].areaSquareMetres)
             }
         }

@@ -93,46 +93,82 @@ public struct ParcelReview: Sendable {
 /// What outlives a parcel's full assessment once its own outputs (feature, review rows) are
 /// written: the little the dissolve, the counts and the report need. Keeping this instead of
 /// every finding is what keeps memory bounded at a million parcels.
+///
+/// One is kept for every parcel of the run, so it is stored small: references and texts first,
+/// the optional numbers as NaN, and the one-byte fields together (72 bytes; 104 in declaration
+/// order with `Double?`s). Its lists are shared between parcels by `OutcomeLists`.
 public struct ParcelOutcome: Sendable {
-    public var zone: Zone
-    public var cropClass: CropClass
     public var reasons: [ZoneReason]
     public var reviewReasons: [FindingCode]
+    /// The best method allowed, and whether today's method (when the layer names one) is not allowed.
+    public var recommendedMethod: String?
+    public var limitingElement: String?
+    private var storedYearsLimit: Double
+    private var storedVolume: Double
+    public var zone: Zone
+    public var cropClass: CropClass
     public var soilReview: Bool
     public var groundwaterReview: Bool
     public var produceReview: Bool
-    /// The best method allowed, and whether today's method (when the layer names one) is not allowed.
-    public var recommendedMethod: String?
     public var methodNotAllowed: Bool
-    public var irrigationYearsLimit: Double?
-    public var limitingElement: String?
-    public var volumeM3PerHectare: Double?
+
+    public var irrigationYearsLimit: Double? {
+        get { storedYearsLimit.isNaN ? nil : storedYearsLimit }
+        set { storedYearsLimit = Self.stored(newValue) }
+    }
+    public var volumeM3PerHectare: Double? {
+        get { storedVolume.isNaN ? nil : storedVolume }
+        set { storedVolume = Self.stored(newValue) }
+    }
+
+    /// NaN for none. (A NaN the rules made would read back as none: none is what it says.)
+    private static func stored(_ value: Double?) -> Double { value ?? .nan }
 
     public init(zone: Zone, cropClass: CropClass, reasons: [ZoneReason], reviewReasons: [FindingCode], soilReview: Bool, groundwaterReview: Bool,
                 produceReview: Bool = false, recommendedMethod: String? = nil, methodNotAllowed: Bool = false,
                 irrigationYearsLimit: Double?, limitingElement: String?, volumeM3PerHectare: Double?) {
         self.zone = zone; self.cropClass = cropClass; self.reasons = reasons; self.reviewReasons = reviewReasons; self.soilReview = soilReview
         self.groundwaterReview = groundwaterReview; self.produceReview = produceReview
-        self.recommendedMethod = recommendedMethod; self.methodNotAllowed = methodNotAllowed; self.irrigationYearsLimit = irrigationYearsLimit; self.limitingElement = limitingElement
-        self.volumeM3PerHectare = volumeM3PerHectare
+        self.recommendedMethod = recommendedMethod; self.methodNotAllowed = methodNotAllowed
+        self.storedYearsLimit = Self.stored(irrigationYearsLimit); self.limitingElement = limitingElement
+        self.storedVolume = Self.stored(volumeM3PerHectare)
     }
 
     public init(_ assessment: ParcelAssessment) {
-        zone = assessment.zone
-        cropClass = assessment.classification.cropClass
-        reasons = assessment.reasons
-        reviewReasons = assessment.review?.reviewReasons ?? []
-        soilReview = assessment.review?.soilReview ?? false
-        groundwaterReview = assessment.review?.groundwaterReview ?? false
-        produceReview = assessment.review?.produceReview ?? false
-        recommendedMethod = assessment.methods?.recommended
-        methodNotAllowed = assessment.reasons.contains(.irrigationMethodNotAllowed)
-        irrigationYearsLimit = assessment.review?.irrigationYearsLimit
-        limitingElement = assessment.review?.limitingElement
-        volumeM3PerHectare = assessment.review?.volumeM3PerHectare
+        self.init(zone: assessment.zone, cropClass: assessment.classification.cropClass, reasons: assessment.reasons,
+                  reviewReasons: assessment.review?.reviewReasons ?? [], soilReview: assessment.review?.soilReview ?? false,
+                  groundwaterReview: assessment.review?.groundwaterReview ?? false, produceReview: assessment.review?.produceReview ?? false,
+                  recommendedMethod: assessment.methods?.recommended, methodNotAllowed: assessment.reasons.contains(.irrigationMethodNotAllowed),
+                  irrigationYearsLimit: assessment.review?.irrigationYearsLimit, limitingElement: assessment.review?.limitingElement,
+                  volumeM3PerHectare: assessment.review?.volumeM3PerHectare)
     }
 
     public var underReview: Bool { soilReview || groundwaterReview || produceReview }
+}
+
+/// Shares the reason lists of the outcomes kept for a whole run: a run has a few hundred distinct
+/// lists, and a list of its own in every parcel's outcome was most of what the outcomes held
+/// (docs/scaling.md). An array is a reference to its elements, so equal lists can be one.
+public struct OutcomeLists {
+    private var reasons: Set<[ZoneReason]> = []
+    private var reviewReasons: Set<[FindingCode]> = []
+
+    public init() {}
+
+    /// `outcome` with its lists replaced by the equal ones kept before, if any.
+    public mutating func sharing(_ outcome: ParcelOutcome) -> ParcelOutcome {
+        var outcome = outcome
+        outcome.reasons = Self.shared(outcome.reasons, in: &reasons)
+        outcome.reviewReasons = Self.shared(outcome.reviewReasons, in: &reviewReasons)
+        return outcome
+    }
+
+    private static func shared<Element: Hashable>(_ list: [Element], in kept: inout Set<[Element]>) -> [Element] {
+        guard !list.isEmpty else { return [] }  // every empty array is already one
+        if let index = kept.firstIndex(of: list) { return kept[index] }
+        kept.insert(list)
+        return list
+    }
 }
 
 /// A source's compliance: per crop class on its own, and the verdict its parcels get (the

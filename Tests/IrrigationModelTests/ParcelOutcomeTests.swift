@@ -1,0 +1,32 @@
+import Testing
+@testable import IrrigationModel
+
+/// The outcome kept for every parcel of a run is stored small; what it says must not change.
+@Suite struct ParcelOutcomeTests {
+    private func outcome(years: Double?, volume: Double?, reasons: [ZoneReason]) -> ParcelOutcome {
+        ParcelOutcome(zone: .restricted, cropClass: .vegetableRaw, reasons: reasons, reviewReasons: [.soilNoData], soilReview: true,
+                      groundwaterReview: false, irrigationYearsLimit: years, limitingElement: "cadmium", volumeM3PerHectare: volume)
+    }
+
+    @Test func optionalNumbersReadBackAsGiven() {
+        let none = outcome(years: nil, volume: nil, reasons: [])
+        #expect(none.irrigationYearsLimit == nil && none.volumeM3PerHectare == nil)
+        var some = outcome(years: 0, volume: 4500.25, reasons: [])
+        #expect(some.irrigationYearsLimit == 0 && some.volumeM3PerHectare == 4500.25)
+        some.irrigationYearsLimit = nil
+        #expect(some.irrigationYearsLimit == nil && some.volumeM3PerHectare == 4500.25)
+        #expect(MemoryLayout<ParcelOutcome>.stride <= 72)
+    }
+
+    @Test func equalListsAreSharedAndUnchanged() {
+        var lists = OutcomeLists()
+        let first = lists.sharing(outcome(years: 3, volume: nil, reasons: [.tierNotRecommended, .sourceFailsForClass]))
+        let second = lists.sharing(outcome(years: 3, volume: nil, reasons: [.tierNotRecommended, .sourceFailsForClass]))
+        let other = lists.sharing(outcome(years: 3, volume: nil, reasons: [.sourceIndeterminate]))
+        #expect(second.reasons == [.tierNotRecommended, .sourceFailsForClass] && other.reasons == [.sourceIndeterminate])
+        #expect(second.reviewReasons == [.soilNoData])
+        let firstStorage = first.reasons.withUnsafeBufferPointer { $0.baseAddress }
+        #expect(second.reasons.withUnsafeBufferPointer { $0.baseAddress } == firstStorage)
+        #expect(other.reasons.withUnsafeBufferPointer { $0.baseAddress } != firstStorage)
+    }
+}
