@@ -4,12 +4,15 @@ import Foundation
 /// water mg/L (coliforms MPN/L, ascaris eggs per 10 L, EC dS/m), soil mg/kg dry weight
 /// (salt g/kg).
 public struct Parameter: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let id: String
-    public let kind: QuantityKind
-    public let englishName: String
-    public let chineseName: String
-    /// The parameter's place in `ParameterCatalog.all` (every parameter comes from the catalog).
+    /// The parameter's place in `ParameterCatalog.all` (every parameter comes from the catalog):
+    /// all a parameter stores. Measurements are keyed by parameter, so a key is 8 bytes; with
+    /// its names stored it was 64, and a soil sample's values took ≈ 1.7 KB (docs/scaling.md).
     let ordinal: Int
+
+    public var id: String { ParameterCatalog.entries[ordinal].0 }
+    public var kind: QuantityKind { ParameterCatalog.entries[ordinal].1 }
+    public var englishName: String { ParameterCatalog.entries[ordinal].2 }
+    public var chineseName: String { ParameterCatalog.entries[ordinal].3 }
 
     public var description: String { id }
     public static func < (a: Parameter, b: Parameter) -> Bool { a.id < b.id }
@@ -142,9 +145,7 @@ public enum ParameterCatalog {
         ("total_n", .concentration, "total nitrogen (as N)", "总氮", ["totaln", "totalnitrogen", "tn", "总氮", "总氮(以n计)"]),
     ]
 
-    public static let all: [Parameter] = entries.enumerated().map { ordinal, entry in
-        Parameter(id: entry.0, kind: entry.1, englishName: entry.2, chineseName: entry.3, ordinal: ordinal)
-    }
+    public static let all: [Parameter] = entries.indices.map { Parameter(ordinal: $0) }
 
     private static let byID: [String: Parameter] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
     private static let byAlias: [String: Parameter] = {
