@@ -35,6 +35,7 @@ extension ParcelReader {
         let counter = try options.census == nil ? CensusCounter(crsWKT: try sourceCRS.wkt(), expectedIDs: featureCount) : nil
         var tally = ParcelTally(expected: featureCount ?? 0)
         var spill = options.attributeSpill.map(AttributeSpillWriter.init)
+        var sharedTexts = SharedTexts()
         var blocks = GeometryBlocks(transform: try SharedWGS84Transform(from: sourceCRS), ellipsoid: ellipsoid, crsLabel: crsLabel, file: options.path)
         defer { blocks.waitForAll() }  // a block still being worked on when the reading stops on an error
         let firstFeature = options.featureRange?.lowerBound ?? 0, total = options.progress == nil ? nil : featureCount
@@ -45,7 +46,7 @@ extension ParcelReader {
                 if featuresRead % 5000 == 0 { options.progress?(featuresRead, total) }
                 let fid = feature.id, ordinal = firstFeature + featuresRead
                 let values = attributes.read(feature, featureID: fid, reader: self)
-                let draft = try roles.parcel(from: values, featureID: fid, ordinal: ordinal, spill: &spill)
+                let draft = try roles.parcel(from: values, featureID: fid, ordinal: ordinal, spill: &spill, sharedTexts: &sharedTexts)
                 counter?.add(draft.parcel!)
                 let wkb: [UInt8]?
                 do { wkb = try feature.geometry?.wkb() } catch {
@@ -152,11 +153,13 @@ struct FieldRoles {
 
     /// The feature as a parcel waiting for its geometry: an empty id takes the feature id (else
     /// its position), a soil pH outside 0–14 is left out and reported.
-    /// - Parameter spill: where the attributes wait for the outputs, when not in the parcel.
+    /// - Parameters:
+    ///   - spill: where the attributes wait for the outputs, when not in the parcel.
+    ///   - sharedTexts: the role texts parcels repeat, kept once.
     func parcel(from attributes: [Attribute], featureID fid: Int64?, ordinal: Int,
-                spill: inout AttributeSpillWriter?) throws -> ParcelReader.ParcelDraft {
-        func text(_ field: Int?) -> String? { field.flatMap { attributes[$0].value.text } }
-        let givenID = text(id)
+                spill: inout AttributeSpillWriter?, sharedTexts: inout SharedTexts) throws -> ParcelReader.ParcelDraft {
+        func text(_ field: Int?) -> String? { sharedTexts.shared(field.flatMap { attributes[$0].value.text }) }
+        let givenID = id.flatMap { attributes[$0].value.text }  // ids are many and distinct: not shared
         var soilPHValue: Double? = nil, badPH: String? = nil
         if let index = soilPH, let raw = attributes[index].value.text {
             if let value = attributes[index].value.number, (0...14).contains(value) { soilPHValue = value }
@@ -169,6 +172,23 @@ struct FieldRoles {
                             geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
         parcel.irrigationMethod = text(irrigationMethod)
         return ParcelReader.ParcelDraft(featureID: fid, ordinal: ordinal, parcel: parcel, wkb: nil, idWasEmpty: givenID == nil && id != nil, badPH: badPH)
+    }
+}
+
+/// The role texts many parcels repeat (a crop, a land-use name, a town), kept once for all of
+/// them: every parcel kept its own copy of each text too long to be stored in the `String`
+/// itself (above 15 bytes: five Chinese characters), 60 MB at 10⁶ parcels (docs/scaling.md).
+struct SharedTexts {
+    private var kept: Set<String> = []
+    /// A field of distinct texts (an address) would only fill the set: past this many it
+    /// keeps what it has and shares those.
+    static let limit = 65_536
+
+    mutating func shared(_ text: String?) -> String? {
+        guard let text, text.utf8.count > 15 else { return text }  // shorter ones are stored inline
+        if let index = kept.firstIndex(of: text) { return kept[index] }
+        if kept.count < Self.limit { kept.insert(text) }
+        return text
     }
 }
 
