@@ -177,7 +177,7 @@ struct FieldRoles {
 
 /// The role texts many parcels repeat (a crop, a land-use name, a town), kept once for all of
 /// them: every parcel kept its own copy of each text too long to be stored in the `String`
-/// itself (above 15 bytes: five Chinese characters), 60 MB at 10⁶ parcels (docs/scaling.md).
+/// itself (above 15 bytes: six Chinese characters).
 struct SharedTexts {
     private var kept: Set<String> = []
     /// A field of distinct texts (an address) would only fill the set: past this many it
