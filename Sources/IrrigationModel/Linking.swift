@@ -68,9 +68,10 @@ public enum Linker {
         var assigned = 0
         var candidates: [Int] = []
         for i in parcels.indices where parcels[i].sourceID == nil {
-            guard let b = parcels[i].geometry.bounds, let first = parcels[i].geometry.polygons.first?.exterior.first else { continue }
+            let shape = parcels[i].geometry  // unpacked once (`Parcel.geometry`)
+            guard let b = shape.bounds, let first = shape.polygons.first?.exterior.first else { continue }
             let centre = Position(x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2)
-            let probe = parcels[i].geometry.contains(centre) ? centre : first
+            let probe = shape.contains(centre) ? centre : first
             candidates.removeAll(keepingCapacity: true)
             index.query(BoundingBox(minX: probe.x, minY: probe.y, maxX: probe.x, maxY: probe.y), into: &candidates)
             if let area = candidates.sorted().first(where: { serviceAreas[$0].area.contains(probe) }) {
@@ -195,6 +196,14 @@ public enum Linker {
         let links = parallelMap(count: parcels.count) { index -> ParcelLinks in
             var links = ParcelLinks()
             var candidates: [Int] = []
+            var unpacked: MultiPolygon? = nil
+            /// The parcel's shape, unpacked once and only for a parcel with samples or wells near it.
+            func shape() -> MultiPolygon {
+                if let unpacked { return unpacked }
+                let shape = parcels[index].geometry
+                unpacked = shape
+                return shape
+            }
             do {
                 if let sourceIDs, let id = parcels[index].sourceID { links.sourceKnown = sourceIDs.contains(id) }
                 if let samples = inside[index] {
@@ -203,7 +212,7 @@ public enum Linker {
                     soilIndex.query(box, into: &candidates)
                     var best: (sample: Int, distance: Double)? = nil
                     for sample in candidates {
-                        let distance = parcels[index].geometry.distanceMetres(to: soil[sample].location)
+                        let distance = shape().distanceMetres(to: soil[sample].location)
                         if distance <= soilReach, distance < (best?.distance ?? .infinity) || (distance == best?.distance && sample < best!.sample) {
                             best = (sample, distance)
                         }
@@ -217,7 +226,7 @@ public enum Linker {
                 if let box = parcelBoxes[index].expanded(byMetres: wellRadius) {
                     candidates.removeAll(keepingCapacity: true)
                     wellIndex.query(box, into: &candidates)
-                    links.wellIDs = candidates.filter { parcels[index].geometry.distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
+                    links.wellIDs = candidates.filter { shape().distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
                 }
             }
             return links

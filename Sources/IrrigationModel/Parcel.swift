@@ -13,8 +13,13 @@ public struct Parcel: Sendable {
     public var adminUnit: String?
     /// Every input attribute except the geometry, in input order, for pass-through.
     public var attributes: AttributeRecord
-    /// WGS84 longitude/latitude, as written to GeoJSON.
-    public var geometry: MultiPolygon
+    /// WGS84 longitude/latitude, as written to GeoJSON. Kept packed (`PackedMultiPolygon`: a run
+    /// holds every parcel's shape) and unpacked where it is used.
+    public var geometry: MultiPolygon {
+        get { packedGeometry.multiPolygon }
+        set { packedGeometry = PackedMultiPolygon(newValue) }
+    }
+    private var packedGeometry: PackedMultiPolygon
     /// Ellipsoidal area on the source CRS's ellipsoid.
     public var areaSquareMetres: Double
     /// True when the input geometry was invalid and GEOS make-valid repaired it.
@@ -29,7 +34,7 @@ public struct Parcel: Sendable {
                 geometry: MultiPolygon, areaSquareMetres: Double, geometryRepaired: Bool) {
         self.id = id; self.featureID = featureID; self.crop = crop; self.landUseCode = landUseCode
         self.landUseName = landUseName; self.soilPH = soilPH; self.sourceID = sourceID; self.adminUnit = adminUnit
-        self.attributes = attributes; self.geometry = geometry; self.areaSquareMetres = areaSquareMetres
+        self.attributes = attributes; self.packedGeometry = PackedMultiPolygon(geometry); self.areaSquareMetres = areaSquareMetres
         self.geometryRepaired = geometryRepaired
     }
 

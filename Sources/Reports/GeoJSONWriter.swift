@@ -97,7 +97,8 @@ public final class GeoJSONWriter {
     private static func appendParcelFeature(_ parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample],
                                             assessment: ParcelAssessment, fieldNames: ParcelProperties.FieldNames,
                                             attributes: AttributeRecord?, to encoder: inout PropertyEncoder) {
-        let vertices = parcels[index].geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
+        let geometry = parcels[index].geometry  // unpacked once (`Parcel.geometry`)
+        let vertices = geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
         let needed = encoder.out.count + 512 + 40 * (ParcelProperties.contractNames.count + parcels[index].attributes.count) + 26 * vertices
         if needed > encoder.out.capacity { encoder.out.reserveCapacity(max(needed, 2 * encoder.out.capacity)) }
         encoder.out.append("{ \"type\": \"Feature\", \"properties\": { ")
@@ -105,7 +106,7 @@ public final class GeoJSONWriter {
         ParcelProperties.visit(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames,
                                attributes: attributes, into: &encoder)
         encoder.out.append(" }, \"geometry\": ")
-        if !parcels[index].geometry.isEmpty { write(parcels[index].geometry, to: &encoder.out) } else { encoder.out.append("null") }
+        if !geometry.isEmpty { write(geometry, to: &encoder.out) } else { encoder.out.append("null") }
         encoder.out.append(" }")
     }
 
