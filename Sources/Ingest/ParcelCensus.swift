@@ -26,7 +26,19 @@ public struct ParcelCensus: Sendable, Hashable {
 
     /// Features in the layer.
     public var featureCount = 0
+    /// Every distinct parcel id (for the monitoring tables' rows); emptied by `dropParcelIDs()`
+    /// once they are read.
     public var parcelIDs = Set<String>()
+    private var droppedIDCount: Int? = nil
+    /// How many distinct parcel ids the layer has.
+    public var distinctIDCount: Int { droppedIDCount ?? parcelIDs.count }
+
+    /// Frees the ids, keeping their count: a run holds the census to its end, and the ids of a
+    /// million parcels are ≈ 40 MB that nothing needs after the monitoring tables.
+    public mutating func dropParcelIDs() {
+        droppedIDCount = distinctIDCount
+        parcelIDs = []
+    }
     /// For each source id the parcels name, the crops of those parcels.
     public var cropsBySource: [String: Set<CropKey>] {
         var bySource: [String: Set<CropKey>] = [:]

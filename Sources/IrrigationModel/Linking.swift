@@ -258,49 +258,67 @@ public enum Linker {
         // (parcel, record) pairs, then the records grouped by parcel (a counting sort, in
         // record order within a parcel).
         let firstParcels = side.firstParcelWithID, laterParcels = side.laterParcelsWithID
-        let pairs = parallelChunks(count: irrigation.count, chunkSize: 65_536) { range -> [(parcel: Int, record: Int)] in
-            var pairs: [(parcel: Int, record: Int)] = []
+        // Places as 32-bit numbers: millions of pairs, made and dropped while every parcel's
+        // links are held (2³¹ records would take 64 GB: a place fits).
+        let pairs = parallelChunks(count: irrigation.count, chunkSize: 65_536) { range -> [(parcel: Int32, record: Int32)] in
+            var pairs: [(parcel: Int32, record: Int32)] = []
             pairs.reserveCapacity(range.count)
             for recordIndex in range {
                 let id = irrigation[recordIndex].parcelID
                 guard let first = firstParcels[id] else { continue }
-                pairs.append((first, recordIndex))
-                if !laterParcels.isEmpty { for index in laterParcels[id] ?? [] { pairs.append((index, recordIndex)) } }
+                pairs.append((Int32(first), Int32(recordIndex)))
+                if !laterParcels.isEmpty { for index in laterParcels[id] ?? [] { pairs.append((Int32(index), Int32(recordIndex))) } }
             }
             return pairs
         }
         var firstRecordOfParcel = [Int](repeating: 0, count: parcels.count + 1)
-        for pair in pairs { firstRecordOfParcel[pair.parcel + 1] += 1 }
+        for pair in pairs { firstRecordOfParcel[Int(pair.parcel) + 1] += 1 }
         for index in parcels.indices { firstRecordOfParcel[index + 1] += firstRecordOfParcel[index] }
-        var next = firstRecordOfParcel, recordsByParcel = [Int](repeating: 0, count: pairs.count)
-        for pair in pairs { recordsByParcel[next[pair.parcel]] = pair.record; next[pair.parcel] += 1 }
+        var next = firstRecordOfParcel, recordsByParcel = [Int32](repeating: 0, count: pairs.count)
+        for pair in pairs { recordsByParcel[next[Int(pair.parcel)]] = pair.record; next[Int(pair.parcel)] += 1 }
         let grouped = recordsByParcel, bounds = firstRecordOfParcel
-        let irrigationByYear = parallelMap(count: parcels.count, chunkSize: 4096) { index -> YearlyVolumes in
-            var byYear = YearlyVolumes()
-            for recordIndex in grouped[bounds[index]..<bounds[index + 1]] {
-                let record = irrigation[recordIndex]
-                if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels[index].areaHectares) { byYear.add(perHectare, year: record.year) }
+        let irrigationByYear = parallelChunks(count: parcels.count, chunkSize: 4096) { range -> [YearlyVolumes] in
+            var builder = YearlyVolumes.Builder()  // one buffer for the chunk's parcels
+            for index in range {
+                for recordIndex in grouped[bounds[index]..<bounds[index + 1]] {
+                    let record = irrigation[Int(recordIndex)]
+                    if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels[index].areaHectares) { builder.add(perHectare, year: record.year) }
+                }
+                builder.endParcel()
             }
-            return byYear
+            return builder.finish()
         }
         for (index, byYear) in irrigationByYear.enumerated() where !byYear.isEmpty { linked.links[index].irrigationByYear = byYear }
         linked.coverage.withIrrigationRecords = linked.links.indices.count { !linked.links[$0].irrigationByYear.isEmpty }
     }
 }
 
-/// A parcel's irrigation per year (m³/ha), in year order: a parcel has a few years of records,
-/// and a dictionary per parcel cost twice the memory of this array (docs/scaling.md).
+/// A parcel's irrigation per year (m³/ha), in year order. Every parcel of a run has one, so the
+/// years of many parcels share one buffer (`YearlyVolumes.Builder`) and a parcel keeps its place
+/// in it: 16 bytes a parcel and 16 a year, where an array of its own cost a parcel ≈ 80 (and a
+/// dictionary twice that: docs/scaling.md). Equal by the years and volumes, not by the buffer.
 public struct YearlyVolumes: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     fileprivate struct Entry: Sendable, Hashable { var year: Int32; var value: Double }
-    private var entries: [Entry] = []
+    /// The buffer the entries are in (nil when there are none).
+    private final class Buffer: Sendable {
+        let entries: [Entry]
+        init(_ entries: [Entry]) { self.entries = entries }
+    }
+    private var buffer: Buffer?
+    private var start: Int32 = 0, storedCount: Int32 = 0
 
     public init() {}
     public init(dictionaryLiteral elements: (Int, Double)...) {
         for (year, value) in elements { add(value, year: year) }
     }
 
-    public var isEmpty: Bool { entries.isEmpty }
-    public var count: Int { entries.count }
+    private var entries: ArraySlice<Entry> {
+        guard let buffer else { return [] }
+        return buffer.entries[Int(start)..<Int(start + storedCount)]
+    }
+
+    public var isEmpty: Bool { storedCount == 0 }
+    public var count: Int { Int(storedCount) }
     /// The years, earliest first.
     public var keys: [Int] { entries.map { Int($0.year) } }
     /// The latest year and its volume.
@@ -312,19 +330,68 @@ public struct YearlyVolumes: Sendable, Hashable, Sequence, ExpressibleByDictiona
 
     /// Adds `value` to the year's volume (a year not seen before starts at 0).
     public mutating func add(_ value: Double, year: Int) {
-        let key = Int32(clamping: year)
-        if let index = entries.firstIndex(where: { $0.year >= key }) {
+        var own = Array(entries)
+        Self.add(value, year: Int32(clamping: year), to: &own)
+        self = YearlyVolumes(own)
+    }
+
+    private init(_ entries: [Entry]) {
+        guard !entries.isEmpty else { return }
+        buffer = Buffer(entries)
+        storedCount = Int32(entries.count)
+    }
+
+    /// Adds to the year among `entries[first...]` (kept in year order).
+    fileprivate static func add(_ value: Double, year key: Int32, to entries: inout [Entry], from first: Int = 0) {
+        if let index = entries[first...].firstIndex(where: { $0.year >= key }) {
             if entries[index].year == key { entries[index].value += value } else { entries.insert(Entry(year: key, value: value), at: index) }
         } else {
             entries.append(Entry(year: key, value: value))
         }
     }
 
+    /// Makes the volumes of many parcels, one after another, in one buffer.
+    public struct Builder {
+        private var entries: [Entry] = []
+        /// Where each finished parcel's entries start and end in `entries`.
+        private var bounds: [(start: Int32, count: Int32)] = []
+        private var parcelStart = 0
+
+        public init() {}
+
+        /// Adds to the current parcel's year (entries of a parcel kept in year order).
+        public mutating func add(_ value: Double, year: Int) {
+            YearlyVolumes.add(value, year: Int32(clamping: year), to: &entries, from: parcelStart)
+        }
+
+        /// Ends the current parcel; the next `add` starts the next.
+        public mutating func endParcel() {
+            bounds.append((Int32(parcelStart), Int32(entries.count - parcelStart)))
+            parcelStart = entries.count
+        }
+
+        /// Each parcel's volumes, in the order they were ended.
+        public func finish() -> [YearlyVolumes] {
+            let buffer = Buffer(entries)
+            return bounds.map { bound in
+                var volumes = YearlyVolumes()
+                if bound.count > 0 { volumes.buffer = buffer; volumes.start = bound.start; volumes.storedCount = bound.count }
+                return volumes
+            }
+        }
+    }
+
+    public static func == (a: YearlyVolumes, b: YearlyVolumes) -> Bool { a.entries.elementsEqual(b.entries) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for entry in entries { hasher.combine(entry) }
+    }
+
     public func makeIterator() -> Iterator { Iterator(entries: entries.makeIterator()) }
 
     /// The (year, m³/ha) pairs, earliest first.
     public struct Iterator: IteratorProtocol {
-        fileprivate var entries: IndexingIterator<[Entry]>
+        fileprivate var entries: IndexingIterator<ArraySlice<Entry>>
         public mutating func next() -> (key: Int, value: Double)? { entries.next().map { (key: Int($0.year), value: $0.value) } }
     }
 }

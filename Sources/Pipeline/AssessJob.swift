@@ -322,7 +322,7 @@ public struct AssessJob {
         let range = shard.featureRange(of: reading.census.featureCount)
         return PartitionState(
             shard: shard, firstFeature: range.lowerBound, featureCount: reading.featuresRead, layerFeatures: reading.census.featureCount,
-            layerHasDuplicateIDs: reading.census.parcelIDs.count < reading.census.featureCount,
+            layerHasDuplicateIDs: reading.census.distinctIDCount < reading.census.featureCount,
             fullGeometry: fullGeometry, parcelFile: parcelFile, ellipsoid: reading.ellipsoid, manifest: manifest,
             parcelRejects: reading.rejects, otherRejects: project.serviceAreaRejects + project.monitoring.rejects,
             sources: assessment.sources, zonePieces: zones, warnings: warnings,

@@ -54,10 +54,11 @@ enum IngestStage {
             data = try monitoringRead.get()
             timer.record("read_monitoring", seconds: monitoring.work.seconds)  // timed on its own thread
         }
+        parcels.census.dropParcelIDs()  // the tables that needed them are read
         guard !options.monitoring.isEmpty else {
             return IngestedProject(parcels: parcels, monitoring: data, links: [], coverage: nil, serviceAreaRejects: serviceAreaRejects)
         }
-        let (links, coverage) = link(parcels.parcels, data, prepared: prepared, linkedByLocation: linkedByLocation, options: options, timer: &timer)
+        let (links, coverage) = link(parcels.parcels, data, prepared: prepared, linkedByLocation: &linkedByLocation, options: options, timer: &timer)
         // The irrigation records now live in the links (m³/ha per parcel and year); the rows
         // themselves (millions for a county) are not needed again.
         data.irrigation = []
@@ -120,12 +121,14 @@ enum IngestStage {
     /// The links of every parcel: those made while the irrigation tables were read, with the
     /// irrigation added; else all made now.
     private static func link(_ parcels: [Parcel], _ data: MonitoringData, prepared: Linker.ParcelSide?,
-                             linkedByLocation: (links: [ParcelLinks], coverage: LinkCoverage)?, options: AssessOptions,
+                             linkedByLocation: inout (links: [ParcelLinks], coverage: LinkCoverage)?, options: AssessOptions,
                              timer: inout PhaseTimer) -> (links: [ParcelLinks], coverage: LinkCoverage) {
         var linked: (links: [ParcelLinks], coverage: LinkCoverage)
-        if let byLocation = linkedByLocation, let prepared {
+        // Taken, not copied: the irrigation is added to the links in place (a second reference
+        // made the first change copy every parcel's links).
+        if let prepared, var byLocation = linkedByLocation.take() {
+            timer.measure("link_irrigation") { Linker.addIrrigation(data.irrigation, parcels: parcels, prepared: prepared, to: &byLocation) }
             linked = byLocation
-            timer.measure("link_irrigation") { Linker.addIrrigation(data.irrigation, parcels: parcels, prepared: prepared, to: &linked) }
         } else {
             linked = timer.measure("link") {
                 Linker.link(parcels: parcels, prepared: prepared, sourceIDs: sourceIDs(data, options), soil: data.soilSamples,

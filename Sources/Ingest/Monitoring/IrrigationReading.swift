@@ -55,10 +55,9 @@ struct PendingIrrigation {
     let fileUnitIsPerMu: Bool
     let today: CalendarDate
     private(set) var rows: [Row] = []
-    /// The table's distinct parcel ids, in the order they first appear.
-    private(set) var parcelIDs: [String] = []
-    /// Each id's place in `parcelIDs`; emptied after the reading.
-    private var placeOfID: [String: Int32] = [:]
+    /// The table's distinct parcel ids, in the order they first appear (their lookup dropped
+    /// after the reading).
+    private(set) var parcelIDs = DistinctTexts()
     /// The rows rejected as they were checked, by their place in `rows`.
     private var rejections: [Int: Rejection] = [:]
 
@@ -87,12 +86,8 @@ struct PendingIrrigation {
     }
 
     /// The id's place in `parcelIDs`, added when it is new.
-    private mutating func place(of parcelID: String) -> Int32 {
-        let next = Int32(parcelIDs.count)
-        let place = placeOfID.value(for: parcelID, insertingIfAbsent: next)
-        if place == next { parcelIDs.append(parcelID) }
-        return place
-    }
+    /// (2³¹ distinct ids would take 2³¹ rows, 64 GB of them: a place fits in an `Int32`.)
+    private mutating func place(of parcelID: String) -> Int32 { Int32(parcelIDs.place(of: parcelID)) }
 
     private mutating func reject(_ row: InterpretedRow, field: String, code: RejectCode, reason: String, parcel: Int32) -> MonitoringReader.RowVerdict {
         rejections[rows.count] = Rejection(field: field, code: code, reason: reason)
@@ -104,7 +99,7 @@ struct PendingIrrigation {
     /// parcels, so it is what the run waits for): the layer's own copy of the id, which the
     /// records keep; nil for an id the layer does not have.
     mutating func layerIDs(in knownParcels: Set<String>) -> [String?] {
-        placeOfID = [:]
+        parcelIDs.dropLookup()
         let ids = parcelIDs
         return parallelChunks(count: ids.count, chunkSize: 65_536) { range in
             range.map { index in knownParcels.firstIndex(of: ids[index]).map { knownParcels[$0] } }
@@ -204,13 +199,4 @@ struct PendingIrrigation {
 extension PendingIrrigation.Row {
     /// The `parcel` of a row without a parcel id.
     static let noParcel: Int32 = -1
-}
-
-extension Dictionary {
-    /// The value for `key`, storing `value` first when there is none: one hash of the key either
-    /// way (through the `default:` subscript's in-place access, which stores the default).
-    @inline(__always) mutating func value(for key: Key, insertingIfAbsent value: Value) -> Value {
-        func current(_ stored: inout Value) -> Value { stored }
-        return current(&self[key, default: value])
-    }
 }

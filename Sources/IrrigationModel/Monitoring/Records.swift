@@ -195,11 +195,17 @@ public struct IrrigationRecord: Sendable, Hashable {
         case cubicMetresPerMu(Double)
     }
     public var parcelID: String
-    public var year: Int
     public var volume: Volume
+    /// The year in 32 bits: a county has millions of these records, and with the fields in this
+    /// order one is 32 bytes, not 40.
+    private var storedYear: Int32
+    public var year: Int {
+        get { Int(storedYear) }
+        set { storedYear = Int32(clamping: newValue) }
+    }
     /// (No origin: a county has millions of these rows and a rejected row is reported when read.)
     public init(parcelID: String, year: Int, volume: Volume) {
-        self.parcelID = parcelID; self.year = year; self.volume = volume
+        self.parcelID = parcelID; self.storedYear = Int32(clamping: year); self.volume = volume
     }
 
     /// m³ per hectare for a parcel of `areaHectares`.

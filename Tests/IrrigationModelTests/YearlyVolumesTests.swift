@@ -1,0 +1,40 @@
+import Testing
+import RunSupport
+@testable import IrrigationModel
+
+/// Parcels' volumes built in one shared buffer are what each parcel's own adds give.
+@Suite struct YearlyVolumesTests {
+    @Test func builtTogetherEqualsBuiltAlone() {
+        var generator = SplitMix64(seed: 11)
+        var builder = YearlyVolumes.Builder()
+        var alone: [YearlyVolumes] = []
+        for _ in 0..<500 {
+            var own = YearlyVolumes()
+            for _ in 0..<Int(generator.next() % 5) {  // 0–4 records, years out of order and repeated
+                let year = 2018 + Int(generator.next() % 6), value = Double(generator.next() % 10_000) / 7
+                own.add(value, year: year)
+                builder.add(value, year: year)
+            }
+            builder.endParcel()
+            alone.append(own)
+        }
+        let together = builder.finish()
+        #expect(together == alone)
+        #expect(together.map { Array($0.map(\.key)) } == alone.map(\.keys))
+        #expect(together.allSatisfy { $0.keys == $0.keys.sorted() })
+        #expect(together.map(\.latest?.value) == alone.map(\.latest?.value))
+    }
+
+    @Test func equalByContentsWhereverStored() {
+        var builder = YearlyVolumes.Builder()
+        builder.add(300, year: 2024); builder.add(200, year: 2023); builder.add(1, year: 2024); builder.endParcel()
+        builder.endParcel()  // a parcel without records
+        let built = builder.finish()
+        let literal: YearlyVolumes = [2023: 200, 2024: 301]
+        #expect(built[0] == literal && built[0].hashValue == literal.hashValue && built[0][2024] == 301)
+        #expect(built[1].isEmpty && built[1] == YearlyVolumes())
+        var changed = built[0]
+        changed.add(5, year: 2022)
+        #expect(changed.keys == [2022, 2023, 2024] && built[0].keys == [2023, 2024])  // the shared buffer is not changed
+    }
+}
