@@ -10,17 +10,11 @@ public struct LinkingOptions: Sendable, Hashable, Codable {
     public init() {}
 }
 
-/// What was linked to one parcel.
+/// What was linked to one parcel. Every parcel of a run keeps one, so the references come first
+/// and the flags last (72 bytes), and its soil samples, mostly one, are kept inline.
 public struct ParcelLinks: Sendable, Hashable {
-    /// Whether the parcel's source id names a known source; nil when no sources were given or
-    /// the parcel names no source.
-    public var sourceKnown: Bool?
     /// Indices into the soil samples: those inside the parcel, or the nearest within reach.
-    public var soilSamples: [Int] = []
-    /// True when the soil data comes from a neighbouring sample outside the parcel.
-    public var soilEstimated = false
-    /// Distance to that neighbouring sample.
-    public var soilDistanceMetres: Double?
+    public var soilSamples: SampleIndices = []
     /// Well ids within the radius, sorted.
     public var wellIDs: [String] = []
     /// Irrigation per year, m³/ha.
@@ -29,8 +23,33 @@ public struct ParcelLinks: Sendable, Hashable {
     /// nearest within reach (`produceEstimated`), as for soil samples.
     public var produceSamples: [Int] = []
     public var produceSampleIDs: [String] = []
+    private var storedSoilDistance = Double.nan
+    /// Whether the parcel's source id names a known source; nil when no sources were given or
+    /// the parcel names no source.
+    public var sourceKnown: Bool?
+    /// True when the soil data comes from a neighbouring sample outside the parcel.
+    public var soilEstimated = false
     public var produceEstimated = false
     public init() {}
+
+    /// Distance to that neighbouring sample.
+    public var soilDistanceMetres: Double? {
+        get { storedSoilDistance.isNaN ? nil : storedSoilDistance }
+        set { storedSoilDistance = newValue ?? .nan }
+    }
+
+    /// Equal by what they say (NaN, for no distance, is not equal to itself).
+    public static func == (a: ParcelLinks, b: ParcelLinks) -> Bool {
+        a.soilSamples == b.soilSamples && a.wellIDs == b.wellIDs && a.irrigationByYear == b.irrigationByYear
+            && a.produceSamples == b.produceSamples && a.produceSampleIDs == b.produceSampleIDs && a.soilDistanceMetres == b.soilDistanceMetres
+            && a.sourceKnown == b.sourceKnown && a.soilEstimated == b.soilEstimated && a.produceEstimated == b.produceEstimated
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(soilSamples); hasher.combine(wellIDs); hasher.combine(irrigationByYear); hasher.combine(produceSamples)
+        hasher.combine(produceSampleIDs); hasher.combine(soilDistanceMetres); hasher.combine(sourceKnown); hasher.combine(soilEstimated)
+        hasher.combine(produceEstimated)
+    }
 
     mutating func addProduce(_ sample: Int, id: String) {
         produceSamples.append(sample)
@@ -207,7 +226,7 @@ public enum Linker {
             do {
                 if let sourceIDs, let id = parcels[index].sourceID { links.sourceKnown = sourceIDs.contains(id) }
                 if let samples = inside[index] {
-                    links.soilSamples = samples
+                    links.soilSamples = SampleIndices(samples)
                 } else if let box = parcelBoxes[index].expanded(byMetres: soilReach) {
                     soilIndex.query(box, into: &candidates)
                     var best: (sample: Int, distance: Double)? = nil
@@ -290,6 +309,28 @@ public enum Linker {
         }
         for (index, byYear) in irrigationByYear.enumerated() where !byYear.isEmpty { linked.links[index].irrigationByYear = byYear }
         linked.coverage.withIrrigationRecords = linked.links.indices.count { !linked.links[$0].irrigationByYear.isEmpty }
+    }
+}
+
+/// Indices of a parcel's samples. A parcel has mostly none or one, kept inline; an array of its
+/// own for one index cost ≈ 48 bytes of heap a parcel (docs/scaling.md).
+public struct SampleIndices: Sendable, Hashable, RandomAccessCollection, ExpressibleByArrayLiteral {
+    /// The one index, or -1; used when `several` is empty.
+    private var single = -1
+    /// Two or more indices.
+    private var several: [Int] = []
+
+    public init(_ indices: [Int]) {
+        if indices.count == 1 { single = indices[0] } else if indices.count > 1 { several = indices }
+    }
+    public init(arrayLiteral elements: Int...) { self.init(elements) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { several.isEmpty ? (single >= 0 ? 1 : 0) : several.count }
+    public subscript(position: Int) -> Int {
+        guard several.isEmpty else { return several[position] }
+        precondition(position == 0 && single >= 0, "index out of range")
+        return single
     }
 }
 

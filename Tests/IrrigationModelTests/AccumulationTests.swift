@@ -132,7 +132,7 @@ import PlanarGeometry
     static func review(soil: [SoilSample], estimated: Bool = false, water: [WaterSample] = water(["cd": 0.005, "chloride": 200, "total_salt": 800]),
                        wells: [WellReading] = [], volume: Double = 4500, options: ReviewOptions = ReviewOptions()) -> ParcelReview {
         var links = ParcelLinks()
-        links.soilSamples = soil.indices.map { $0 }
+        links.soilSamples = SampleIndices(soil.indices.map { $0 })
         links.soilEstimated = estimated
         links.wellIDs = Array(Set(wells.map(\.wellID))).sorted()
         links.irrigationByYear = [2025: volume]

@@ -129,7 +129,7 @@ import PlanarGeometry
 
     static func review(_ soil: [SoilSample], parcelPH: Double? = nil) -> ParcelReview {
         var links = ParcelLinks()
-        links.soilSamples = soil.indices.map { $0 }
+        links.soilSamples = SampleIndices(soil.indices.map { $0 })
         let context = ReviewEngine.Context(standards: standards, options: ReviewOptions(),
                                            sourceMeans: ReviewEngine.annualMeans(samples(passingWater), rule: .half), wells: [:], year: 2025)
         let crops = try! CropCatalog.bundled()

@@ -12,7 +12,7 @@ extension MonitoringIngest {
     func readIrrigation(_ file: TableInputOptions, into data: inout MonitoringData) throws {
         var reader = MonitoringReader(options: file, medium: .water, kind: "irrigation", primaryID: .parcelID, context: context)
         var rows = PendingIrrigation(fileUnitIsPerMu: (file.volumeUnit ?? "m3").lowercased().contains("mu"), today: context.today)
-        try reader.read(expect: { rows.reserveCapacity($0) }) { rows.verdict(for: $0) }
+        try reader.read { rows.verdict(for: $0) }
         guard let knownParcels = parcelIDs.wait() else { throw CancellationError() }  // the parcels could not be read
         let (accepted, merged, rejected) = rows.records(file: file.path, layerIDs: rows.layerIDs(in: knownParcels),
                                                         locations: reader.rowLocations ?? RowLocations(prefix: "row "), into: &data)
@@ -54,7 +54,7 @@ struct PendingIrrigation {
 
     let fileUnitIsPerMu: Bool
     let today: CalendarDate
-    private(set) var rows: [Row] = []
+    private(set) var rows = RowBlocks()
     /// The table's distinct parcel ids, in the order they first appear (their lookup dropped
     /// after the reading).
     private(set) var parcelIDs = DistinctTexts()
@@ -63,7 +63,33 @@ struct PendingIrrigation {
 
     init(fileUnitIsPerMu: Bool, today: CalendarDate) { self.fileUnitIsPerMu = fileUnitIsPerMu; self.today = today }
 
-    mutating func reserveCapacity(_ count: Int) { rows.reserveCapacity(count) }
+    /// The rows in blocks of 65 536, so that each block is freed once its rows are records (the
+    /// rows and the records were both held whole at the end of the reading: the run's peak).
+    struct RowBlocks {
+        private static let blockBits = 16
+        private var blocks: [[Row]] = []
+        private(set) var count = 0
+
+        mutating func append(_ row: Row) {
+            if count & (1 << Self.blockBits - 1) == 0 { blocks.append([]); blocks[blocks.count - 1].reserveCapacity(1 << Self.blockBits) }
+            blocks[blocks.count - 1].append(row)
+            count += 1
+        }
+
+        subscript(place: Int) -> Row { blocks[place >> Self.blockBits][place & (1 << Self.blockBits - 1)] }
+
+        var indices: Range<Int> { 0..<count }
+
+        /// Hands each row with its place to `body`, in order, and frees each block when done.
+        mutating func drain(_ body: (Int, Row) -> Void) {
+            for block in blocks.indices {
+                for (offset, row) in blocks[block].enumerated() { body(block << Self.blockBits + offset, row) }
+                blocks[block] = []
+            }
+            blocks = []
+            count = 0
+        }
+    }
 
     /// Checks a row but for its parcel id and its duplicates; its verdict comes with `records`.
     mutating func verdict(for row: InterpretedRow) -> MonitoringReader.RowVerdict {
@@ -109,37 +135,39 @@ struct PendingIrrigation {
     /// What a checked row is next to the rows before it of the same parcel and year.
     enum Repeat: Equatable {
         case first, sameAsFirst
-        /// Another volume than that of the first row (its place in `rows`).
-        case conflict(first: Int)
+        /// Another volume than that of the first row (its number: `RowLocations`).
+        case conflict(firstNumber: Int)
     }
 
-    /// Each row's `Repeat`, 4 bytes a row (made for millions of rows once they are all read; a
-    /// place fits in 31 bits, as 2³¹ rows would take 64 GB).
+    /// Each row's `Repeat`, 1 byte a row (made for millions of rows once they are all read);
+    /// conflicts, which are few, keep the first row's number apart.
     struct Repeats {
-        private var codes: [Int32]
-        private static let first: Int32 = -1, sameAsFirst: Int32 = -2
+        private enum Code: UInt8 { case first, sameAsFirst, conflict }
+        private var codes: [Code]
+        private var firstNumbers: [Int: Int] = [:]
 
-        init(count: Int) { codes = [Int32](repeating: Self.first, count: count) }
+        init(count: Int) { codes = [Code](repeating: .first, count: count) }
         subscript(place: Int) -> Repeat {
             get {
                 switch codes[place] {
-                case Self.first: .first
-                case Self.sameAsFirst: .sameAsFirst
-                case let first: .conflict(first: Int(first))
+                case .first: .first
+                case .sameAsFirst: .sameAsFirst
+                case .conflict: .conflict(firstNumber: firstNumbers[place]!)
                 }
             }
             set {
                 switch newValue {
-                case .first: codes[place] = Self.first
-                case .sameAsFirst: codes[place] = Self.sameAsFirst
-                case .conflict(let first): codes[place] = Int32(first)
+                case .first: codes[place] = .first
+                case .sameAsFirst: codes[place] = .sameAsFirst
+                case .conflict(let number): codes[place] = .conflict; firstNumbers[place] = number
                 }
             }
         }
     }
 
     /// Each checked row's place among the rows of its parcel and year, found by sorting the rows'
-    /// places by parcel, year and place (rejected rows take no part).
+    /// places by parcel, year and place (rejected rows take no part). (A place fits in 31 bits,
+    /// as 2³¹ rows would take 64 GB.)
     func repeats() -> Repeats {
         var order = rows.indices.compactMap { rows[$0].kind == .rejected ? nil : Int32($0) }
         order.sort { a, b in
@@ -149,7 +177,7 @@ struct PendingIrrigation {
         var first = -1
         for place in order.lazy.map(Int.init) {
             if first >= 0, rows[first].parcel == rows[place].parcel, rows[first].year == rows[place].year {
-                result[place] = rows[place].volume == rows[first].volume ? .sameAsFirst : .conflict(first: first)
+                result[place] = rows[place].volume == rows[first].volume ? .sameAsFirst : .conflict(firstNumber: rows[first].number)
             } else {
                 first = place
             }
@@ -162,13 +190,14 @@ struct PendingIrrigation {
     /// - Parameters:
     ///   - layerIDs: for each of `parcelIDs`, the layer's copy of it (`layerIDs(in:)`).
     ///   - locations: how the table names its rows from their numbers.
-    func records(file: String, layerIDs: [String?], locations: RowLocations,
-                 into data: inout MonitoringData) -> (accepted: Int, merged: Int, rejected: [MonitoringReader.LateReject]) {
+    mutating func records(file: String, layerIDs: [String?], locations: RowLocations,
+                          into data: inout MonitoringData) -> (accepted: Int, merged: Int, rejected: [MonitoringReader.LateReject]) {
         let repeats = repeats()
         data.irrigation.reserveCapacity(data.irrigation.count + rows.count)
         var rejected: [MonitoringReader.LateReject] = []  // few: only these need a place among the rejects
         var accepted = 0, merged = 0
-        for (place, row) in rows.enumerated() {
+        let parcelIDs = parcelIDs, rejections = rejections
+        rows.drain { place, row in
             func reject(_ field: String, _ code: RejectCode, _ reason: String) {
                 rejected.append(MonitoringReader.LateReject(row: row.index, origin: RecordOrigin(file: file, location: locations(row.number)),
                                                             field: field, code: code, reason: reason))
@@ -176,20 +205,20 @@ struct PendingIrrigation {
             let parcel = Int(row.parcel)
             if parcel != Int(Row.noParcel), layerIDs[parcel] == nil {
                 reject("parcel_id", .unknownParcel, "parcel \(parcelIDs[parcel]) is not in the parcel layer")
-                continue
+                return
             }
             guard let volume = row.volume else {
                 let rejection = rejections[place]!
                 reject(rejection.field, rejection.code, rejection.reason)
-                continue
+                return
             }
             switch repeats[place] {
             case .first:
                 data.irrigation.append(IrrigationRecord(parcelID: layerIDs[parcel]!, year: Int(row.year), volume: volume)); accepted += 1
             case .sameAsFirst: merged += 1
-            case .conflict(let first):
+            case .conflict(let firstNumber):
                 reject("volume_m3", .duplicateConflict,
-                       "parcel \(parcelIDs[parcel]) has another volume for \(row.year) at \(locations(rows[first].number))")
+                       "parcel \(parcelIDs[parcel]) has another volume for \(row.year) at \(locations(firstNumber))")
             }
         }
         return (accepted, merged, rejected)

@@ -68,12 +68,10 @@ struct MonitoringReader {
 
     /// Reads the table a row at a time, handing each interpreted row to `consume` (the table keeps
     /// its cells in one compact buffer, so a table of millions of rows — irrigation records — is
-    /// cheap to hold while its rows are taken). `expect` hears the number of rows before the
-    /// first one (to reserve room).
-    mutating func read(expect: (Int) -> Void = { _ in }, each consume: (InterpretedRow) -> RowVerdict) throws {
+    /// cheap to hold while its rows are taken).
+    mutating func read(each consume: (InterpretedRow) -> RowVerdict) throws {
         let table = try TableReader.read(options.path, encoding: options.encoding, layer: options.layer,
                                           openOptions: options.openOptions, attributeFilter: options.attributeFilter)
-        expect(table.rows.count)
         report.encoding = table.encoding
         rowLocations = table.rowLocations
         let layout = try layout(of: table)

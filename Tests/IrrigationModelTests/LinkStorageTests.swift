@@ -38,3 +38,19 @@ import RunSupport
         #expect(changed.keys == [2022, 2023, 2024] && built[0].keys == [2023, 2024])  // the shared buffer is not changed
     }
 }
+
+/// A parcel's sample indices, kept inline when there is one, read as the array they were.
+@Suite struct SampleIndicesTests {
+    @Test func readsAsTheArrayGiven() {
+        for indices in [[], [0], [7], [3, 1], [5, 6, 9]] {
+            let kept = SampleIndices(indices)
+            #expect(Array(kept) == indices && kept.count == indices.count && kept.isEmpty == indices.isEmpty)
+            #expect(kept == SampleIndices(indices) && (kept == SampleIndices([4]) ? indices == [4] : true))
+        }
+        #expect(SampleIndices([1]) != SampleIndices([1, 1]) && SampleIndices([]) != SampleIndices([0]))
+        var links = ParcelLinks()
+        #expect(links.soilDistanceMetres == nil && links == ParcelLinks() && links.hashValue == ParcelLinks().hashValue)
+        links.soilDistanceMetres = 0
+        #expect(links.soilDistanceMetres == 0 && MemoryLayout<ParcelLinks>.stride <= 72)
+    }
+}
