@@ -108,7 +108,7 @@ public enum Linker {
         let boxes: [BoundingBox]
         let index: SpatialIndex
         /// The first parcel with each id, and the others with an id the layer repeats (rare).
-        let firstParcelWithID: [String: Int]
+        let firstParcelWithID: ParcelIDIndex
         let laterParcelsWithID: [String: [Int]]
     }
 
@@ -119,13 +119,11 @@ public enum Linker {
             parcels[index].geometry.box ?? BoundingBox(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
         }
         // The ids and the R-tree made at once (each ≈ 20 ms of a core at 10⁵ parcels).
-        let (ids, index) = concurrently({ () -> (first: [String: Int], later: [String: [Int]]) in
-            // Sized up front: grown by doubling, the dictionary hashed every id again at each step.
-            var firstParcelWithID = [String: Int](minimumCapacity: parcels.count)
-            firstParcelWithID.merge(parcels.indices.lazy.map { index in (parcels[index].id, index) }, uniquingKeysWith: { first, _ in first })
+        let (ids, index) = concurrently({ () -> (first: ParcelIDIndex, later: [String: [Int]]) in
+            let firstParcelWithID = ParcelIDIndex(parcels)
             var laterParcelsWithID: [String: [Int]] = [:]
-            if firstParcelWithID.count < parcels.count {
-                for index in parcels.indices where firstParcelWithID[parcels[index].id] != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
+            if firstParcelWithID.distinctCount < parcels.count {
+                for index in parcels.indices where firstParcelWithID.first(parcels[index].id) != index { laterParcelsWithID[parcels[index].id, default: []].append(index) }
             }
             return (firstParcelWithID, laterParcelsWithID)
         }, { SpatialIndex(boxes: boxes) })
@@ -149,7 +147,7 @@ public enum Linker {
         guard !samples.isEmpty else { return }
         var candidates: [Int] = []
         for (sampleIndex, sample) in samples.enumerated() {
-            if let id = sample.parcelID, let first = side.firstParcelWithID[id] {
+            if let id = sample.parcelID, let first = side.firstParcelWithID.first(id) {
                 for index in [first] + (side.laterParcelsWithID[id] ?? []) { linked.links[index].addProduce(sampleIndex, id: sample.id) }
                 continue
             }
@@ -284,7 +282,7 @@ public enum Linker {
             pairs.reserveCapacity(range.count)
             for recordIndex in range {
                 let id = irrigation[recordIndex].parcelID
-                guard let first = firstParcels[id] else { continue }
+                guard let first = firstParcels.first(id) else { continue }
                 pairs.append((Int32(first), Int32(recordIndex)))
                 if !laterParcels.isEmpty { for index in laterParcels[id] ?? [] { pairs.append((Int32(index), Int32(recordIndex))) } }
             }

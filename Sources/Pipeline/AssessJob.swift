@@ -70,7 +70,7 @@ public struct AssessJob {
         guard !ProjectFile.isDataSourceName(options.outputDirectory) else { throw PipelineError.outputIsDatabase(options.outputDirectory) }
         var timer = PhaseTimer(observer: options.output.progress)
 
-        let project = try IngestStage.run(options, spillAttributes: true, timer: &timer)
+        var project = try IngestStage.run(options, spillAttributes: true, timer: &timer)
         let reading = project.parcels
         try requireParcels(reading)
         let hashing = hashInputs(reading)  // on another thread while the parcels are assessed
@@ -88,6 +88,14 @@ public struct AssessJob {
             throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: pass.featuresWritten)
         }
         assessment.outcomes = pass.outcomes
+        // The GeoPackage's and a database's tables assess the parcels again; without them, what
+        // the rules read is let go before the zones are dissolved.
+        let tablesAfterPass = format == .gpkg || options.output.database != nil
+        if !tablesAfterPass {
+            assessment.dropRules()
+            project.links = []
+            project.monitoring.soilSamples = []  // read by the rules only (the report counts them from the tables' reports)
+        }
         // This run's parcel states, kept for the next run's comparison, written while the zones are dissolved.
         let states = BackgroundWork { [parcels = reading.parcels, outcomes = pass.outcomes, path = staging.path(for: ParcelStates.fileName)] in
             try ParcelStates.write(parcels: parcels, outcomes: outcomes, to: path)
@@ -105,9 +113,12 @@ public struct AssessJob {
         report.sinceLastRun = since
         let written = try writeTablesAndReport(project: project, assessment: assessment, summary: pass.summary, zones: zones, report: report,
                                                staging: staging, timer: &timer)
-        let tables = ResultTablesStage(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
-                                       assess: assessment.assess, zones: zones, sources: assessment.sources, surveyCRSWKT: reading.sourceCRSWKT)
-        let (database, parcelsInTables) = try writeResultTables(tables, format: format, staging: staging, timer: &timer)
+        var (database, parcelsInTables): (RunDatabase?, Int) = (nil, 0)
+        if tablesAfterPass {
+            let tables = ResultTablesStage(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
+                                           assess: assessment.assess, zones: zones, sources: assessment.sources, surveyCRSWKT: reading.sourceCRSWKT)
+            (database, parcelsInTables) = try writeResultTables(tables, format: format, staging: staging, timer: &timer)
+        }
         let parcelsWritten = geojson ? pass.featuresWritten : parcelsInTables
         guard parcelsWritten == reading.parcels.count else {
             throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: parcelsWritten)

@@ -20,8 +20,17 @@ public struct Assessment: Sendable {
     public var warnings: [String]
     /// Exclusion areas after buffering, WGS84, for the map.
     public var exclusionShapes: [(name: String, shape: MultiPolygon)]
-    /// Assesses the parcel at an index (pure; safe on any thread).
-    public let assess: @Sendable (Int) -> ParcelAssessment
+    /// Assesses the parcel at an index (pure; safe on any thread). It holds what the rules read
+    /// for every parcel (links, samples, exclusions): `dropRules()` lets that go.
+    public private(set) var assess: @Sendable (Int) -> ParcelAssessment
+
+    /// Lets go of what the rules read, once no output needs a parcel assessed again (after the
+    /// output pass of a run without GeoPackage or database tables): at 10⁶ parcels the links and
+    /// samples are ≈ 200 MB that the dissolve and the report then do without (docs/scaling.md).
+    /// Assessing a parcel after this is a mistake in the caller, and stops the process.
+    public mutating func dropRules() {
+        assess = { _ in preconditionFailure("a parcel was assessed after the rules were dropped (Assessment.dropRules)") }
+    }
 }
 
 enum AssessmentStage {

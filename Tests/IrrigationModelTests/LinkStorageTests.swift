@@ -1,5 +1,6 @@
 import Testing
 import RunSupport
+import PlanarGeometry
 @testable import IrrigationModel
 
 /// Parcels' volumes built in one shared buffer are what each parcel's own adds give.
@@ -52,5 +53,21 @@ import RunSupport
         #expect(links.soilDistanceMetres == nil && links == ParcelLinks() && links.hashValue == ParcelLinks().hashValue)
         links.soilDistanceMetres = 0
         #expect(links.soilDistanceMetres == 0 && MemoryLayout<ParcelLinks>.stride <= 72)
+    }
+}
+
+/// The parcel id index answers as a dictionary of each id's first parcel would.
+@Suite struct ParcelIDIndexTests {
+    @Test func findsEachIdsFirstParcel() {
+        var generator = SplitMix64(seed: 3)
+        let ids = (0..<20_000).map { _ in "1409021010010" + String(generator.next() % 15_000) }  // with repeats
+        let parcels = ids.map { Parcel(id: $0, featureID: nil, crop: nil, landUseCode: nil, landUseName: nil, soilPH: nil, sourceID: nil, adminUnit: nil,
+                                       attributes: .empty, geometry: MultiPolygon(polygons: []), areaSquareMetres: 1, geometryRepaired: false) }
+        var first: [String: Int] = [:]
+        for (index, id) in ids.enumerated() where first[id] == nil { first[id] = index }
+        let index = ParcelIDIndex(parcels)
+        #expect(index.distinctCount == first.count)
+        #expect(ids.allSatisfy { index.first($0) == first[$0] })
+        #expect(index.first("not a parcel") == nil && ParcelIDIndex([]).first("x") == nil)
     }
 }
