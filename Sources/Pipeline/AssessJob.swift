@@ -240,7 +240,7 @@ public struct AssessJob {
             return nil
         }
         guard let previous else { return nil }
-        let current = parcels.indices.map { ParcelState(parcelID: parcels[$0].id, outcomes[$0]) }
+        let current = ParcelStates.current(parcels: parcels, outcomes: outcomes)
         return ReportInput.SinceLastRun(previousRun: previous.run, parcelsBefore: previous.states.count,
                                         changes: SeasonChanges.compare(old: previous.states, new: current))
     }

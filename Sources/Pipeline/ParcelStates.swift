@@ -61,17 +61,56 @@ enum ParcelStates {
     static func read(_ path: String) throws -> [ParcelState] {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var states: [ParcelState] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() where number > 0 {
+        var lists = SharedLists()
+        var number = 0, rest = text[...]
+        // Line by line (not split into an array of a million lines first).
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: "\n") ?? rest.endIndex
+            let line = rest[..<end]
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+            guard !line.isEmpty else { continue }  // empty lines are not counted
+            defer { number += 1 }
+            guard number > 0 else { continue }  // the header
             let cells = line.split(separator: "\t", omittingEmptySubsequences: false)
             // Every cell as this file writes it, else the file is damaged: a review flag or a
             // zone that does not read is not taken as "cleared" or "no zone".
             guard cells.count == 6, let zone = Zone(rawValue: String(cells[1])), cells[3] == "0" || cells[3] == "1",
                   cells[2].isEmpty || Double(cells[2]) != nil else { throw DiffError.damagedStates(path: path, line: number + 1) }
-            func list(_ cell: Substring) -> [String] { cell.isEmpty ? [] : cell.split(separator: ",").map(String.init) }
-            states.append(ParcelState(parcelID: unescape(cells[0]), zone: zone, zoneReasons: list(cells[4]),
-                                      irrigationYearsLimit: Double(cells[2]), underReview: cells[3] == "1", reviewReasons: list(cells[5])))
+            states.append(ParcelState(parcelID: unescape(cells[0]), zone: zone, zoneReasons: lists.list(cells[4]),
+                                      irrigationYearsLimit: Double(cells[2]), underReview: cells[3] == "1", reviewReasons: lists.list(cells[5])))
         }
         return states
+    }
+
+    /// This run's states, with equal reason lists shared.
+    static func current(parcels: [Parcel], outcomes: [ParcelOutcome]) -> [ParcelState] {
+        var zoneReasons: [[ZoneReason]: [String]] = [:], reviewReasons: [[FindingCode]: [String]] = [:]
+        return parcels.indices.map { index in
+            let outcome = outcomes[index]
+            func shared<Code: RawRepresentable<String> & Hashable>(_ codes: [Code], in kept: inout [[Code]: [String]]) -> [String] {
+                guard !codes.isEmpty else { return [] }
+                if let list = kept[codes] { return list }
+                let list = codes.map(\.rawValue)
+                kept[codes] = list
+                return list
+            }
+            return ParcelState(parcelID: parcels[index].id, outcome, zoneReasons: shared(outcome.reasons, in: &zoneReasons),
+                               reviewReasons: shared(outcome.reviewReasons, in: &reviewReasons))
+        }
+    }
+
+    /// Reason lists as read, each distinct list kept once: a million states hold a few hundred
+    /// distinct lists, and an array of strings each cost ≈ 100 bytes a state.
+    private struct SharedLists {
+        private var kept: [Substring: [String]] = [:]
+
+        mutating func list(_ cell: Substring) -> [String] {
+            guard !cell.isEmpty else { return [] }
+            if let list = kept[cell] { return list }
+            let list = cell.split(separator: ",").map(String.init)
+            kept[cell] = list
+            return list
+        }
     }
 
     static func escape(_ text: String) -> String {

@@ -17,12 +17,12 @@ public struct ParcelState: Sendable, Hashable {
     }
 
     /// A run's outcome, its years to 0.1 as the parcels file writes them (so a state read back
-    /// from the file is the same).
-    public init(parcelID: String, _ outcome: ParcelOutcome) {
-        self.init(parcelID: parcelID, zone: outcome.zone, zoneReasons: outcome.reasons.map(\.rawValue),
+    /// from the file is the same); its reason lists as texts (`ParcelStates.current` shares
+    /// equal ones between states).
+    public init(parcelID: String, _ outcome: ParcelOutcome, zoneReasons: [String], reviewReasons: [String]) {
+        self.init(parcelID: parcelID, zone: outcome.zone, zoneReasons: zoneReasons,
                   irrigationYearsLimit: outcome.irrigationYearsLimit.map { ($0 * 10).rounded() / 10 },
-                  underReview: outcome.underReview,
-                  reviewReasons: outcome.reviewReasons.map(\.rawValue))
+                  underReview: outcome.underReview, reviewReasons: reviewReasons)
     }
 }
 
