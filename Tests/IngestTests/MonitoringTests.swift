@@ -144,6 +144,7 @@ import PlanarGeometry
         #expect(known.irrigation.map(\.parcelID) == ["P1"] && known.reports[0].duplicateRowsMerged == 1)
         // A conflict names the row it conflicts with: the first of its parcel and year.
         #expect(known.rejects[4].reason == "parcel P1 has another volume for 2024 at row 5")
+        #expect(MemoryLayout<PendingIrrigation.Row>.stride == 32)  // a county's table has millions
         MonitoringFixtures.expectBalanced(known)
 
         let ids = PendingParcelIDs()

@@ -31,14 +31,15 @@ extension MonitoringIngest {
 struct PendingIrrigation {
     /// A checked row's volume, or its rejection (`rejections`: rows are many, rejections few).
     enum Kind: UInt8 { case cubicMetres, cubicMetresPerMu, rejected }
+    /// (The fields in this order make 32 bytes; with `parcel` before `index`, 40.)
     struct Row {
         var amount: Double
         /// The row's number in the file (its location: `RowLocations`).
         var number: Int
-        /// The place of the row's id in `parcelIDs`, `Row.noParcel` for a row that names none.
-        var parcel: Int32
         /// The row's place among the table's rows (`InterpretedRow.index`).
         var index: Int
+        /// The place of the row's id in `parcelIDs`, `Row.noParcel` for a row that names none.
+        var parcel: Int32
         var year: Int16
         var kind: Kind
 
@@ -106,7 +107,7 @@ struct PendingIrrigation {
         guard let amount = Double(text), amount.isFinite, amount >= 0 else {
             return reject(row, field: "volume_m3", code: .badNumber, reason: "volume \"\(text)\" is not a non-negative number", parcel: parcel)
         }
-        rows.append(Row(amount: amount, number: row.number, parcel: parcel, index: row.index, year: Int16(year),
+        rows.append(Row(amount: amount, number: row.number, index: row.index, parcel: parcel, year: Int16(year),
                         kind: perMu ? .cubicMetresPerMu : .cubicMetres))
         return .undecided
     }
@@ -117,7 +118,7 @@ struct PendingIrrigation {
 
     private mutating func reject(_ row: InterpretedRow, field: String, code: RejectCode, reason: String, parcel: Int32) -> MonitoringReader.RowVerdict {
         rejections[rows.count] = Rejection(field: field, code: code, reason: reason)
-        rows.append(Row(amount: 0, number: row.number, parcel: parcel, index: row.index, year: 0, kind: .rejected))
+        rows.append(Row(amount: 0, number: row.number, index: row.index, parcel: parcel, year: 0, kind: .rejected))
         return .undecided
     }
 
