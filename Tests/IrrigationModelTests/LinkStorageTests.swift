@@ -71,3 +71,16 @@ import PlanarGeometry
         #expect(index.first("not a parcel") == nil && ParcelIDIndex([]).first("x") == nil)
     }
 }
+
+/// A parcel is kept for every feature of a run: small, and saying what it was given.
+@Suite struct ParcelStorageTests {
+    @Test func soilPHReadsBackAsGiven() {
+        var parcel = Parcel(id: "A", featureID: 7, crop: nil, landUseCode: nil, landUseName: nil, soilPH: nil, sourceID: nil, adminUnit: nil,
+                            attributes: .empty, geometry: MultiPolygon(polygons: []), areaSquareMetres: 1, geometryRepaired: false)
+        #expect(parcel.soilPH == nil && parcel.featureID == 7)
+        parcel.soilPH = 0
+        #expect(parcel.soilPH == 0)
+        parcel.soilPH = nil
+        #expect(parcel.soilPH == nil && MemoryLayout<Parcel>.stride <= 184)
+    }
+}
