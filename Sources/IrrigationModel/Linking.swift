@@ -116,7 +116,7 @@ public enum Linker {
         // Parcels are read in place throughout: `parcels[index]` as a value copied a parcel
         // whole, its attributes and geometry retained and released.
         let boxes = parallelMap(count: parcels.count) { index in
-            parcels[index].geometry.box ?? BoundingBox(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
+            parcels[index].bounds ?? BoundingBox(minX: .nan, minY: .nan, maxX: .nan, maxY: .nan)
         }
         // The ids and the R-tree made at once (each ≈ 20 ms of a core at 10⁵ parcels).
         let (ids, index) = concurrently({ () -> (first: ParcelIDIndex, later: [String: [Int]]) in

@@ -39,6 +39,9 @@ public struct Parcel: Sendable {
         set { packedGeometry = PackedMultiPolygon(newValue) }
     }
 
+    /// `geometry.bounds`, without unpacking the shape.
+    public var bounds: BoundingBox? { packedGeometry.bounds }
+
     public init(id: String, featureID: Int64?, crop: String?, landUseCode: String?, landUseName: String?,
                 soilPH: Double?, sourceID: String?, adminUnit: String?, attributes: AttributeRecord,
                 geometry: MultiPolygon, areaSquareMetres: Double, geometryRepaired: Bool) {

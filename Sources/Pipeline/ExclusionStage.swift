@@ -50,7 +50,7 @@ enum ExclusionStage {
         let areasAroundParcel = parallelChunks(count: parcels.count, chunkSize: 16_384) { range -> [[Int]] in
             var found: [Int] = []
             return range.map { parcelIndex in
-                guard let box = parcels.withUnsafeBufferPointer({ $0[parcelIndex].geometry.box }) else { return [] }
+                guard let box = parcels[parcelIndex].bounds else { return [] }
                 found.removeAll(keepingCapacity: true)
                 areaIndex.query(box, into: &found)
                 return found

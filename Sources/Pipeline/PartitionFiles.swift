@@ -84,7 +84,7 @@ enum PartitionRecords {
         out.double(parcel.areaSquareMetres)
         if fullGeometry {
             out.geometry(parcel.geometry)
-        } else if let b = parcel.geometry.bounds {
+        } else if let b = parcel.bounds {
             // The report's map only needs the bounding box above SVGMap.parcelLimit parcels.
             let corners = [Position(x: b.minX, y: b.minY), Position(x: b.maxX, y: b.minY), Position(x: b.maxX, y: b.maxY),
                            Position(x: b.minX, y: b.maxY), Position(x: b.minX, y: b.minY)]

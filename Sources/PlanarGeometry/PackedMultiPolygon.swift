@@ -44,6 +44,34 @@ public struct PackedMultiPolygon: Sendable {
         }
     }
 
+    /// `multiPolygon.bounds` (the box of the exteriors), read from the packed words: the R-trees,
+    /// the exclusions and the report's map take every parcel's box, and unpacking the shape for
+    /// it made three arrays a parcel each time.
+    public var bounds: BoundingBox? {
+        switch storage {
+        case .plain(let shape): return shape.bounds
+        case .fixedPoint(let words):
+            var minX = Int32.max, minY = Int32.max, maxX = Int32.min, maxY = Int32.min
+            var next = 1
+            for _ in 0..<Int(words[0]) {
+                let rings = Int(words[next]); next += 1
+                for ring in 0..<rings {
+                    let count = Int(words[next]); next += 1
+                    if ring == 0 {  // the exterior
+                        for position in 0..<count {
+                            let x = words[next + 2 * position], y = words[next + 2 * position + 1]
+                            minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+                        }
+                    }
+                    next += 2 * count
+                }
+            }
+            guard minX <= maxX else { return nil }
+            return BoundingBox(minX: Double(minX) / Self.scale, minY: Double(minY) / Self.scale,
+                               maxX: Double(maxX) / Self.scale, maxY: Double(maxY) / Self.scale)
+        }
+    }
+
     /// The words of `shape` in fixed point, or nil when a coordinate is not a whole number of
     /// 10⁻⁷ within 32 bits (or is −0, which would come back as 0).
     private static func fixedPoint(_ shape: MultiPolygon) -> [Int32]? {

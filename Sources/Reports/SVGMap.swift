@@ -24,7 +24,7 @@ public struct SVGMap: Sendable {
     public init(input: ReportInput) {
         self.input = input
         var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
-        for index in input.parcels.indices { if let b = input.parcels[index].geometry.bounds { minX = min(minX, b.minX); minY = min(minY, b.minY); maxX = max(maxX, b.maxX); maxY = max(maxY, b.maxY) } }
+        for index in input.parcels.indices { if let b = input.parcels[index].bounds { minX = min(minX, b.minX); minY = min(minY, b.minY); maxX = max(maxX, b.maxX); maxY = max(maxY, b.maxY) } }
         if !minX.isFinite { minX = 0; minY = 0; maxX = 1; maxY = 1 }
         let pad = max(maxX - minX, maxY - minY) * 0.03
         minLon = minX - pad; maxLon = maxX + pad; minLat = minY - pad; maxLat = maxY + pad
@@ -114,7 +114,7 @@ public struct SVGMap: Sendable {
             svg += "</g><g class=\"review\" fill=\"#1a237e\">"
             var dots = 0
             for index in reviewedIndices {
-                guard dots < Self.dotLimit, let b = input.parcels[index].geometry.bounds else { continue }
+                guard dots < Self.dotLimit, let b = input.parcels[index].bounds else { continue }
                 let (x, y) = point(Position(x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2))
                 svg += "<circle cx=\"\(Double(Int(x * 10)) / 10)\" cy=\"\(Double(Int(y * 10)) / 10)\" r=\"1.2\"/>"
                 dots += 1
@@ -152,7 +152,7 @@ public struct SVGMap: Sendable {
         let zones: [Zone] = [.suitable, .restricted, .prohibited]  // in order of strictness
         var strictest = [UInt8](repeating: 0, count: width * height)  // 0: no parcel, else 1 + place in `zones`
         for index in input.parcels.indices {
-            guard let box = input.parcels[index].geometry.bounds, let zone = zones.firstIndex(of: input.outcomes[index].zone) else { continue }
+            guard let box = input.parcels[index].bounds, let zone = zones.firstIndex(of: input.outcomes[index].zone) else { continue }
             let (x, y) = point(Position(x: (box.minX + box.maxX) / 2, y: (box.minY + box.maxY) / 2))
             let pixel = min(max(Int(y), 0), height - 1) * width + min(max(Int(x), 0), width - 1)
             strictest[pixel] = max(strictest[pixel], UInt8(zone + 1))
