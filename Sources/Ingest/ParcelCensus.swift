@@ -33,8 +33,8 @@ public struct ParcelCensus: Sendable, Hashable {
     /// How many distinct parcel ids the layer has.
     public var distinctIDCount: Int { droppedIDCount ?? parcelIDs.count }
 
-    /// Frees the ids, keeping their count: a run holds the census to its end, and the ids of a
-    /// million parcels are ≈ 40 MB that nothing needs after the monitoring tables.
+    /// Frees the ids, keeping their count: a run holds the census to its end, and nothing needs
+    /// the ids after the monitoring tables.
     public mutating func dropParcelIDs() {
         droppedIDCount = distinctIDCount
         parcelIDs = []

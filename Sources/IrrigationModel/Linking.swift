@@ -310,8 +310,8 @@ public enum Linker {
     }
 }
 
-/// Indices of a parcel's samples. A parcel has mostly none or one, kept inline; an array of its
-/// own for one index cost ≈ 48 bytes of heap a parcel (docs/scaling.md).
+/// Indices of a parcel's samples. A parcel has mostly none or one, kept inline rather than in an
+/// array allocated for each parcel (docs/scaling.md).
 public struct SampleIndices: Sendable, Hashable, RandomAccessCollection, ExpressibleByArrayLiteral {
     /// The one index, or -1; used when `several` is empty.
     private var single = -1
@@ -334,8 +334,8 @@ public struct SampleIndices: Sendable, Hashable, RandomAccessCollection, Express
 
 /// A parcel's irrigation per year (m³/ha), in year order. Every parcel of a run has one, so the
 /// years of many parcels share one buffer (`YearlyVolumes.Builder`) and a parcel keeps its place
-/// in it: 16 bytes a parcel and 16 a year, where an array of its own cost a parcel ≈ 80 (and a
-/// dictionary twice that: docs/scaling.md). Equal by the years and volumes, not by the buffer.
+/// in it: 16 bytes a parcel and 16 a year, and no allocation of its own (docs/scaling.md).
+/// Equal by the years and volumes, not by the buffer.
 public struct YearlyVolumes: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     fileprivate struct Entry: Sendable, Hashable { var year: Int32; var value: Double }
     /// The buffer the entries are in (nil when there are none).

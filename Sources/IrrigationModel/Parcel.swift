@@ -2,8 +2,7 @@ import PlanarGeometry
 /// One accepted parcel: identity, the attributes the rules use, and its shape in WGS84.
 ///
 /// A run holds one for every feature, so the texts and references come first, the soil pH is
-/// kept as NaN for none, and the flags come last: 184 bytes, where the declaration order of the
-/// fields' meaning made 200.
+/// kept as NaN for none, and the flags come last (184 bytes; an order by meaning pads to more).
 public struct Parcel: Sendable {
     /// The parcel id from the mapped field, else the feature id.
     public var id: String

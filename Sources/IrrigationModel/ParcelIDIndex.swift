@@ -1,6 +1,6 @@
 /// Each parcel id's first parcel, for the monitoring rows that name parcels: the ids (sharing the
-/// parcels' own text) and an open-addressing table of 32-bit places. A `[String: Int]` of a
-/// million ids took ≈ 59 MB at the reading's peak; this takes ≈ 24 (docs/scaling.md).
+/// parcels' own text) and an open-addressing table of 32-bit places, a fraction of a
+/// `[String: Int]`'s size, held at the reading's peak (docs/scaling.md).
 public struct ParcelIDIndex: Sendable {
     private let ids: [String]
     /// Each slot holds a parcel's place + 1, or 0 when empty; a power of two long, at most half full.

@@ -25,8 +25,8 @@ public struct Assessment: Sendable {
     public private(set) var assess: @Sendable (Int) -> ParcelAssessment
 
     /// Lets go of what the rules read, once no output needs a parcel assessed again (after the
-    /// output pass of a run without GeoPackage or database tables): at 10⁶ parcels the links and
-    /// samples are ≈ 200 MB that the dissolve and the report then do without (docs/scaling.md).
+    /// output pass of a run without GeoPackage or database tables), so that the dissolve and the
+    /// report run without every parcel's links and samples (docs/scaling.md).
     /// Assessing a parcel after this is a mistake in the caller, and stops the process.
     public mutating func dropRules() {
         assess = { _ in preconditionFailure("a parcel was assessed after the rules were dropped (Assessment.dropRules)") }

@@ -100,7 +100,7 @@ enum ParcelStates {
     }
 
     /// Reason lists as read, each distinct list kept once: a million states hold a few hundred
-    /// distinct lists, and an array of strings each cost ≈ 100 bytes a state.
+    /// distinct lists.
     private struct SharedLists {
         private var kept: [Substring: [String]] = [:]
 

@@ -1,6 +1,6 @@
 /// A multipolygon kept for a long time, many of them at once (every parcel of a run), in one
-/// array instead of three or more: a parcel's `MultiPolygon` of one ring of ≈ 6 positions is
-/// three heap arrays, ≈ 224 bytes; packed, one array of ≈ 96 (docs/scaling.md).
+/// array instead of three or more heap arrays (a `MultiPolygon`'s polygons, rings and positions),
+/// with 4-byte coordinates (docs/scaling.md).
 ///
 /// Coordinates that are whole multiples of 10⁻⁷ (lon/lat rounded to
 /// `OutputPrecision.coordinateDecimals`, as parcels are) are kept as 32-bit integers of 10⁻⁷, from
@@ -45,8 +45,8 @@ public struct PackedMultiPolygon: Sendable {
     }
 
     /// `multiPolygon.bounds` (the box of the exteriors), read from the packed words: the R-trees,
-    /// the exclusions and the report's map take every parcel's box, and unpacking the shape for
-    /// it made three arrays a parcel each time.
+    /// the exclusions and the report's map take every parcel's box, and unpacking the shape
+    /// for it would allocate its arrays each time.
     public var bounds: BoundingBox? {
         switch storage {
         case .plain(let shape): return shape.bounds

@@ -1,7 +1,7 @@
 /// Distinct texts numbered in the order they first come, held as one buffer of UTF-8 and an
-/// open-addressing table of places: a few bytes more than the text itself. (An irrigation table
-/// names a million parcels; as a `[String]` and a `[String: Int32]` their ids took ≈ 110 bytes
-/// each, most of it the heap storage of ids above 15 bytes: docs/scaling.md.)
+/// open-addressing table of places: a few bytes more than the text itself, where a `[String]` and
+/// a `[String: Int]` hold each text above 15 bytes on the heap, and a table slot per entry
+/// (an irrigation table names a million parcels: docs/scaling.md).
 public struct DistinctTexts: Sendable {
     /// Every text's bytes, one after another; text `n` ends at `ends[n]`.
     private var bytes: [UInt8] = []

@@ -31,7 +31,7 @@ extension MonitoringIngest {
 struct PendingIrrigation {
     /// A checked row's volume, or its rejection (`rejections`: rows are many, rejections few).
     enum Kind: UInt8 { case cubicMetres, cubicMetresPerMu, rejected }
-    /// (The fields in this order make 32 bytes; with `parcel` before `index`, 40.)
+    /// (The fields in this order make 32 bytes: the 4-byte `parcel` beside the 2-byte `year`.)
     struct Row {
         var amount: Double
         /// The row's number in the file (its location: `RowLocations`).

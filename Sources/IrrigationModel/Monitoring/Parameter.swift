@@ -5,8 +5,8 @@ import Foundation
 /// (salt g/kg).
 public struct Parameter: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The parameter's place in `ParameterCatalog.all` (every parameter comes from the catalog):
-    /// all a parameter stores. Measurements are keyed by parameter, so a key is 8 bytes; with
-    /// its names stored it was 64, and a soil sample's values took ≈ 1.7 KB (docs/scaling.md).
+    /// all a parameter stores. Measurements are dictionaries keyed by parameter, so a key is 8
+    /// bytes, not the id and names (docs/scaling.md).
     let ordinal: Int
 
     public var id: String { ParameterCatalog.entries[ordinal].0 }

@@ -197,7 +197,7 @@ public struct IrrigationRecord: Sendable, Hashable {
     public var parcelID: String
     public var volume: Volume
     /// The year in 32 bits: a county has millions of these records, and with the fields in this
-    /// order one is 32 bytes, not 40.
+    /// order one is 32 bytes.
     private var storedYear: Int32
     public var year: Int {
         get { Int(storedYear) }

@@ -95,8 +95,7 @@ public struct ParcelReview: Sendable {
 /// every finding is what keeps memory bounded at a million parcels.
 ///
 /// One is kept for every parcel of the run, so it is stored small: references and texts first,
-/// the optional numbers as NaN, and the one-byte fields together (72 bytes; 104 in declaration
-/// order with `Double?`s). Its lists are shared between parcels by `OutcomeLists`.
+/// the optional numbers as NaN, and the one-byte fields together (72 bytes). Its lists are shared between parcels by `OutcomeLists`.
 public struct ParcelOutcome: Sendable {
     public var reasons: [ZoneReason]
     public var reviewReasons: [FindingCode]
@@ -147,8 +146,8 @@ public struct ParcelOutcome: Sendable {
 }
 
 /// Shares the reason lists of the outcomes kept for a whole run: a run has a few hundred distinct
-/// lists, and a list of its own in every parcel's outcome was most of what the outcomes held
-/// (docs/scaling.md). An array is a reference to its elements, so equal lists can be one.
+/// lists, and an array is a reference to its elements, so equal lists can be one instead of an
+/// allocation in every parcel's outcome (docs/scaling.md).
 public struct OutcomeLists {
     private var reasons: Set<[ZoneReason]> = []
     private var reviewReasons: Set<[FindingCode]> = []
