@@ -61,7 +61,7 @@ enum ParcelStates {
     static func read(_ path: String) throws -> [ParcelState] {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var states: [ParcelState] = []
-        var lists = SharedLists()
+        var lists = SharedValues<Substring, [String]>()  // a million states hold a few hundred distinct lists
         var number = 0, rest = text[...]
         // Line by line (not split into an array of a million lines first).
         while !rest.isEmpty {
@@ -76,42 +76,24 @@ enum ParcelStates {
             // zone that does not read is not taken as "cleared" or "no zone".
             guard cells.count == 6, let zone = Zone(rawValue: String(cells[1])), cells[3] == "0" || cells[3] == "1",
                   cells[2].isEmpty || Double(cells[2]) != nil else { throw DiffError.damagedStates(path: path, line: number + 1) }
-            states.append(ParcelState(parcelID: unescape(cells[0]), zone: zone, zoneReasons: lists.list(cells[4]),
-                                      irrigationYearsLimit: Double(cells[2]), underReview: cells[3] == "1", reviewReasons: lists.list(cells[5])))
+            states.append(ParcelState(parcelID: unescape(cells[0]), zone: zone, zoneReasons: lists.value(for: cells[4], making: list),
+                                      irrigationYearsLimit: Double(cells[2]), underReview: cells[3] == "1", reviewReasons: lists.value(for: cells[5], making: list)))
         }
         return states
     }
 
     /// This run's states, with equal reason lists shared.
     static func current(parcels: [Parcel], outcomes: [ParcelOutcome]) -> [ParcelState] {
-        var zoneReasons: [[ZoneReason]: [String]] = [:], reviewReasons: [[FindingCode]: [String]] = [:]
+        var zoneReasons = SharedValues<[ZoneReason], [String]>(), reviewReasons = SharedValues<[FindingCode], [String]>()
         return parcels.indices.map { index in
             let outcome = outcomes[index]
-            func shared<Code: RawRepresentable<String> & Hashable>(_ codes: [Code], in kept: inout [[Code]: [String]]) -> [String] {
-                guard !codes.isEmpty else { return [] }
-                if let list = kept[codes] { return list }
-                let list = codes.map(\.rawValue)
-                kept[codes] = list
-                return list
-            }
-            return ParcelState(parcelID: parcels[index].id, outcome, zoneReasons: shared(outcome.reasons, in: &zoneReasons),
-                               reviewReasons: shared(outcome.reviewReasons, in: &reviewReasons))
+            return ParcelState(parcelID: parcels[index].id, outcome, zoneReasons: zoneReasons.value(for: outcome.reasons) { $0.map(\.rawValue) },
+                               reviewReasons: reviewReasons.value(for: outcome.reviewReasons) { $0.map(\.rawValue) })
         }
     }
 
-    /// Reason lists as read, each distinct list kept once: a million states hold a few hundred
-    /// distinct lists.
-    private struct SharedLists {
-        private var kept: [Substring: [String]] = [:]
-
-        mutating func list(_ cell: Substring) -> [String] {
-            guard !cell.isEmpty else { return [] }
-            if let list = kept[cell] { return list }
-            let list = cell.split(separator: ",").map(String.init)
-            kept[cell] = list
-            return list
-        }
-    }
+    /// A list cell's reasons.
+    private static func list(_ cell: Substring) -> [String] { cell.isEmpty ? [] : cell.split(separator: ",").map(String.init) }
 
     static func escape(_ text: String) -> String {
         guard text.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\\" || $0 == "\r" }) else { return text }

@@ -24,3 +24,19 @@ import RunSupport
         #expect(texts.place(of: "new") == order.count)
     }
 }
+
+/// `SharedValues` hands out the value made first for equal keys, and keeps no more than its limit.
+@Suite struct SharedValuesTests {
+    @Test func equalKeysShareTheFirstValue() {
+        var lists = SharedValues<[Int], [String]>(limit: 2)
+        var made = 0
+        func value(_ key: [Int]) -> [String] { lists.value(for: key) { made += 1; return $0.map(String.init) } }
+        let first = value([1, 2]), again = value([1, 2])
+        #expect(first == ["1", "2"] && again == first && made == 1)
+        #expect(first.withUnsafeBufferPointer { $0.baseAddress } == again.withUnsafeBufferPointer { $0.baseAddress })
+        _ = value([3]); _ = value([4]); _ = value([4])  // past the limit: made each time, still right
+        #expect(value([4]) == ["4"] && made == 5)
+        var texts = SharedValues<String, String>()
+        #expect(texts.shared("奇村镇第1村") == "奇村镇第1村")
+    }
+}

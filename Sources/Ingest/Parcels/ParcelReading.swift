@@ -179,16 +179,13 @@ struct FieldRoles {
 /// them: every parcel kept its own copy of each text too long to be stored in the `String`
 /// itself (above 15 bytes: six Chinese characters).
 struct SharedTexts {
-    private var kept: Set<String> = []
-    /// A field of distinct texts (an address) would only fill the set: past this many it
+    /// A field of distinct texts (an address) would only fill the table: past this many it
     /// keeps what it has and shares those.
-    static let limit = 65_536
+    private var kept = SharedValues<String, String>(limit: 65_536)
 
     mutating func shared(_ text: String?) -> String? {
         guard let text, text.utf8.count > 15 else { return text }  // shorter ones are stored inline
-        if let index = kept.firstIndex(of: text) { return kept[index] }
-        if kept.count < Self.limit { kept.insert(text) }
-        return text
+        return kept.shared(text)
     }
 }
 

@@ -1,3 +1,4 @@
+import RunSupport
 import PlanarGeometry
 /// The result of the rules for one parcel. A class, immutable once made: every output of the
 /// parcel reads it, on several threads, and as a struct each reader's copy retained all it holds.
@@ -149,24 +150,18 @@ public struct ParcelOutcome: Sendable {
 /// lists, and an array is a reference to its elements, so equal lists can be one instead of an
 /// allocation in every parcel's outcome (docs/scaling.md).
 public struct OutcomeLists {
-    private var reasons: Set<[ZoneReason]> = []
-    private var reviewReasons: Set<[FindingCode]> = []
+    private var reasons = SharedValues<[ZoneReason], [ZoneReason]>()
+    private var reviewReasons = SharedValues<[FindingCode], [FindingCode]>()
 
     public init() {}
 
     /// `outcome` with its lists replaced by the equal ones kept before, if any.
     public mutating func sharing(_ outcome: ParcelOutcome) -> ParcelOutcome {
         var outcome = outcome
-        outcome.reasons = Self.shared(outcome.reasons, in: &reasons)
-        outcome.reviewReasons = Self.shared(outcome.reviewReasons, in: &reviewReasons)
+        // (Every empty array is one already.)
+        if !outcome.reasons.isEmpty { outcome.reasons = reasons.shared(outcome.reasons) }
+        if !outcome.reviewReasons.isEmpty { outcome.reviewReasons = reviewReasons.shared(outcome.reviewReasons) }
         return outcome
-    }
-
-    private static func shared<Element: Hashable>(_ list: [Element], in kept: inout Set<[Element]>) -> [Element] {
-        guard !list.isEmpty else { return [] }  // every empty array is already one
-        if let index = kept.firstIndex(of: list) { return kept[index] }
-        kept.insert(list)
-        return list
     }
 }
 
