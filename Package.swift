@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "IrrigationModelTests", dependencies: ["IrrigationModel", "PlanarGeometry", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "GeoKit", "IrrigationModel", "PlanarGeometry", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "GeoKit", "IrrigationModel", "PlanarGeometry", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "Ingest", "IrrigationModel", "Reports", "PlanarGeometry", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "Ingest", "IrrigationModel", "Reports", "PlanarGeometry", "RunSupport", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["irrizone", "GeoKit", "PlanarGeometry", "Yams", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

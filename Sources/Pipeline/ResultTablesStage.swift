@@ -22,24 +22,55 @@ struct ResultTablesStage: Sendable {
     /// Parcels whose rows are made at once: a bounded slice of memory at any layer size.
     static let chunkSize = 8_192
 
-    /// One chunk's rows: the parcels' and their findings'.
+    /// One chunk's rows, the parcels' and their findings', made ready for each destination
+    /// (`RowPreparation`, in the order of `preparations`), and the first chunk's rows as made,
+    /// from which the tables' fields are typed.
     struct Chunk: Sendable {
-        var parcels: [TableRow]
-        var findings: [TableRow]
+        var parcels: [[PreparedRow]]
+        var findings: [[PreparedRow]]
+        var parcelRows: [TableRow] = []
+        var count: Int { parcels.first?.count ?? 0 }
     }
 
-    func chunk(_ range: Range<Int>, fieldNames: ParcelProperties.FieldNames) throws -> Chunk {
+    /// One parcel's rows, made ready for each destination.
+    private struct Made: Sendable {
+        var row: TableRow?
+        var parcel: [PreparedRow]
+        var findings: [[PreparedRow]]
+    }
+
+    /// The rows of the parcels in `range`, made on every core: each parcel assessed again, its
+    /// properties converted to field values and its geometry put in the tables' CRS, so the
+    /// thread inserting them only hands them to GDAL.
+    func chunk(_ range: Range<Int>, fieldNames: ParcelProperties.FieldNames, preparations: [RowPreparation],
+               keepingRows: Bool = false) throws -> Chunk {
         let attributes = try AttributeRecord.loaded(parcels[range].lazy.map(\.attributes))
-        let pieces = parallelChunks(count: range.count, chunkSize: 512) { local -> [(TableRow, [TableRow])] in
-            local.map { offset in
+        let made = parallelChunks(count: range.count, chunkSize: 512) { local -> [Made] in
+            var lastParcel = [PreparedRow?](repeating: nil, count: preparations.count)
+            var lastFinding = [PreparedRow?](repeating: nil, count: preparations.count)
+            return local.map { offset in
                 let index = range.lowerBound + offset, assessment = assess(index)
                 let properties = ParcelProperties.properties(of: parcels, at: index, links: links, soil: soil, assessment: assessment,
                                                              fieldNames: fieldNames, attributes: attributes[offset])
-                return (TableRow(shape: .area(parcels[index].geometry), properties: properties),
-                        ResultTables.findingRows(parcelID: parcels[index].id, assessment.review?.findings ?? []))
+                let row = TableRow(shape: .area(parcels[index].geometry), properties: properties)
+                let findings = ResultTables.findingRows(parcelID: parcels[index].id, assessment.review?.findings ?? [])
+                var made = Made(row: keepingRows ? row : nil, parcel: [], findings: [])
+                for (place, preparation) in preparations.enumerated() {
+                    let parcel = preparation.prepare(row, after: lastParcel[place])
+                    lastParcel[place] = parcel
+                    made.parcel.append(parcel)
+                    made.findings.append(findings.map { finding in
+                        let prepared = preparation.prepare(finding, after: lastFinding[place])
+                        lastFinding[place] = prepared
+                        return prepared
+                    })
+                }
+                return made
             }
         }
-        return Chunk(parcels: pieces.map { $0.0 }, findings: pieces.flatMap { $0.1 })
+        return Chunk(parcels: preparations.indices.map { place in made.map { $0.parcel[place] } },
+                     findings: preparations.indices.map { place in made.flatMap { $0.findings[place] } },
+                     parcelRows: keepingRows ? made.compactMap(\.row) : [])
     }
 
     /// What writing cost: the rows' making (on every core, the next chunk's while this chunk's
@@ -55,23 +86,31 @@ struct ResultTablesStage: Sendable {
             return try body()
         }
         let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.names.names ?? [])
-        let first = try timed(\.makingRows) { try chunk(0..<min(Self.chunkSize, parcels.count), fieldNames: fieldNames) }
+        let preparations = destinations.map(\.preparation)
+        var first = try timed(\.makingRows) {
+            try chunk(0..<min(Self.chunkSize, parcels.count), fieldNames: fieldNames, preparations: preparations, keepingRows: true)
+        }
         let zoneRows = ResultTables.zoneRows(zones), sourceRows = ResultTables.sourceRows(sources, parcels: parcels)
         for destination in destinations {
-            try destination.prepare(parcelRows: first.parcels, sourceRows: sourceRows)
+            try destination.prepare(parcelRows: first.parcelRows, sourceRows: sourceRows)
         }
+        first.parcelRows = []
         // The next chunk's rows are made on the other cores while this thread inserts the current
         // one's: the inserts are GDAL's and the database's, on one thread.
         var written = 0
         var current = first
-        var start = first.parcels.count
+        var start = first.count
         while true {
             let range = start..<min(start + Self.chunkSize, parcels.count)
             let stage = self
-            let next = range.isEmpty ? nil : BackgroundWork { try stage.chunk(range, fieldNames: fieldNames) }
+            let next = range.isEmpty ? nil : BackgroundWork { try stage.chunk(range, fieldNames: fieldNames, preparations: preparations) }
             let rows = current
-            try timed(\.inserting) { for destination in destinations { try destination.insert(rows) } }
-            written += rows.parcels.count
+            try timed(\.inserting) {
+                for (place, destination) in destinations.enumerated() {
+                    try destination.insert(parcels: rows.parcels[place], findings: rows.findings[place])
+                }
+            }
+            written += rows.count
             guard let next else { break }
             current = try next.wait().get()
             seconds.makingRows += next.seconds
@@ -108,9 +147,12 @@ struct ResultTablesStage: Sendable {
             if let database { try database.begin(prepare: make) } else { try make(); try tables.dataset.beginTransaction() }
         }
 
-        func insert(_ chunk: Chunk) throws {
-            try tables.insert(keyed(chunk.parcels), into: names.parcels)
-            try tables.insert(keyed(chunk.findings), into: names.findings)
+        /// How this destination's rows are made ready on the cores that make them.
+        var preparation: RowPreparation { tables.preparation.keyed(by: runID) }
+
+        func insert(parcels: [PreparedRow], findings: [PreparedRow]) throws {
+            try tables.insert(prepared: parcels, into: names.parcels)
+            try tables.insert(prepared: findings, into: names.findings)
         }
 
         func insert(zones: [TableRow], sources: [TableRow]) throws {

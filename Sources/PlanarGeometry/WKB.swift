@@ -32,6 +32,16 @@ public enum WKB {
         return bytes
     }
 
+    /// Encodes a point as little-endian ISO WKB (Point, 2D).
+    public static func encode(point: Position) -> [UInt8] {
+        var bytes: [UInt8] = [1]
+        bytes.reserveCapacity(21)
+        withUnsafeBytes(of: UInt32(1).littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: point.x.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: point.y.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
     struct Reader {
         let bytes: [UInt8]
         var offset = 0

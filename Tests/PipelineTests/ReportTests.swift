@@ -7,6 +7,7 @@ import Reports
 @testable import Ingest
 @testable import Pipeline
 import PlanarGeometry
+import RunSupport
 
 /// The report and table outputs of a small fixed project (issue #6).
 @Suite struct ReportTests {
@@ -140,6 +141,43 @@ import PlanarGeometry
         #expect(values.map { $0.properties["soil_cr_mg_kg"] } == [.null, .null])
         #expect(values.map { $0.properties["zone_reasons"] } == [.string("[]"), .string("[\"CROP_UNKNOWN\"]")])
         #expect(try #require(layer.extent()).minX > 300_000, "Gauss–Krüger metres, not degrees")
+    }
+
+    /// Rows made ready for a table on worker threads (`RowPreparation`, each thread with its own
+    /// copy of the transformation) carry the geometry GDAL itself makes of the same shape
+    /// (`OGR_G_Transform`), byte for byte; values are converted as the table takes them.
+    @Test func rowsPreparedOnWorkerThreadsMatchGDALsOwnTransform() throws {
+        let path = try temporaryDirectory() + "/prepared.gpkg"
+        let tables = try FeatureTables(dataset: try Dataset.create(driver: "GPKG", path: path), surveyCRSWKT: try SpatialReference(epsg: 4547).wkt())
+        let shapes = (0..<64).map { index -> MultiPolygon in
+            let x = 111.9 + Double(index) * 0.0137, y = 38.1 + Double(index % 7) * 0.0291
+            let ring = [Position(x: x, y: y), Position(x: x + 0.0012, y: y), Position(x: x + 0.0012, y: y + 0.0009), Position(x: x, y: y), ]
+            let hole = [Position(x: x + 0.0002, y: y + 0.0001), Position(x: x + 0.0004, y: y + 0.0001), Position(x: x + 0.0003, y: y + 0.0003),
+                        Position(x: x + 0.0002, y: y + 0.0001)]
+            return MultiPolygon(polygons: [Polygon(rings: [ring, hole]), Polygon(rings: [ring.map { Position(x: $0.x + 0.002, y: $0.y) }])])
+        }
+        let preparation = tables.preparation
+        let prepared = parallelChunks(count: shapes.count, chunkSize: 8) { range in
+            range.map { preparation.prepare(TableRow(shape: .area(shapes[$0]), properties: [("n", .fixed(Double($0) / 3, decimals: 2))])) }
+        }
+        let toGaussKruger = try CoordinateTransformation(from: try SpatialReference.wgs84(), to: try SpatialReference(epsg: 4547))
+        for (index, row) in prepared.enumerated() {
+            let gdal = try Geometry(wkb: WKB.encode(shapes[index]))
+            try gdal.transform(with: toGaussKruger)
+            guard case .wkb(let bytes) = row.shape else { Issue.record("row \(index): \(row.shape)"); continue }
+            #expect(bytes == (try gdal.wkb()), "row \(index)")
+            #expect(row.values == [.real((Double(index) / 3 * 100).rounded() / 100)])
+        }
+        // A point the survey's CRS cannot hold stops the insert, naming the table.
+        let beyond = preparation.prepare(TableRow(shape: .point(Position(x: 112, y: 95)), properties: []))
+        guard case .untransformable = beyond.shape else { Issue.record("a latitude of 95° was transformed: \(beyond.shape)"); return }
+        try tables.prepare(TableSpec(name: "sources", geometry: .point, fields: []))
+        #expect(throws: GDALError.self) { try tables.insert(prepared: [beyond], into: "sources") }
+        let point = preparation.prepare(TableRow(shape: .point(Position(x: 112.5, y: 38.5)), properties: []))
+        guard case .wkb(let pointBytes) = point.shape else { Issue.record("\(point.shape)"); return }
+        let expected = try #require(toGaussKruger.transform(x: 112.5, y: 38.5))
+        #expect(pointBytes == WKB.encode(point: Position(x: expected.x, y: expected.y)))
+        try tables.dataset.close()
     }
 
     @Test func theInitTemplateIsAValidProjectFile() throws {

@@ -72,13 +72,14 @@ public struct TableSpec: Sendable {
 public final class FeatureTables {
     public let dataset: Dataset
     private let srs: SpatialReference
-    private let fromWGS84: CoordinateTransformation?
     private let layerOptions: [String]
     private var layers: [String: Layer] = [:]
     /// Per table, the field names of the last row inserted and each one's field index: a table's
     /// rows come with the same names in the same order, and GDAL finds a field by name with a
     /// scan of the fields (docs/scaling.md, "Fast paths").
     private var fieldIndices: [String: (names: [String], indices: [Int])] = [:]
+    /// How rows are made ready for these tables on any thread (`insert(prepared:into:)`).
+    public let preparation: RowPreparation
 
     /// - Parameter surveyCRSWKT: the parcels' CRS; geometry is written in it.
     public init(dataset: Dataset, surveyCRSWKT: String) throws {
@@ -92,7 +93,8 @@ public final class FeatureTables {
             srs = survey
         }
         let wgs84 = try SpatialReference.wgs84()
-        fromWGS84 = srs.isSame(as: wgs84) ? nil : try CoordinateTransformation(from: wgs84, to: srs)
+        let fromWGS84 = srs.isSame(as: wgs84) ? nil : try CoordinateTransformation(from: wgs84, to: srs)
+        preparation = RowPreparation(fromWGS84: try fromWGS84.map(SharedCoordinateTransformation.init), crsName: srs.name, runID: nil)
         layerOptions = dataset.driverName == "PostgreSQL" ? ["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=GIST"]
             : ["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES"]
     }
@@ -114,42 +116,42 @@ public final class FeatureTables {
     /// Inserts rows into a prepared table; a property the table has no field for is an error
     /// (the table was prepared from the same rows' names).
     public func insert(_ rows: [TableRow], into table: String) throws {
+        var previous: PreparedRow?
+        try insert(prepared: rows.map { row in
+            let prepared = preparation.prepare(row, after: previous)
+            previous = prepared
+            return prepared
+        }, into: table)
+    }
+
+    /// Inserts rows made ready by `preparation` (on any thread) into a prepared table.
+    public func insert(prepared rows: [PreparedRow], into table: String) throws {
         guard let layer = layers[table] else { preconditionFailure("table \(table) not prepared") }
         for row in rows {
             let feature = layer.makeFeature()
-            let indices = try self.indices(of: row, in: feature, table: table)
-            for (offset, (_, value)) in row.properties.enumerated() { feature.set(Self.fieldValue(value), at: indices[offset]) }
-            if let geometry = try geometry(of: row.shape) { try feature.setGeometry(geometry) }
+            let indices = try self.indices(of: row.names, in: feature, table: table)
+            for (offset, value) in row.values.enumerated() { feature.set(value, at: indices[offset]) }
+            switch row.shape {
+            case .none: break
+            case .wkb(let bytes): try feature.setGeometry(try Geometry(wkb: bytes))
+            case .untransformable(let why): throw GDALError(code: 0, message: why, function: "OCTTransform", context: "a row of table \(table)")
+            }
             try layer.create(feature)
         }
     }
 
-    /// The field index of each of the row's properties, worked out again only when the names differ
-    /// from the last row's.
-    private func indices(of row: TableRow, in feature: Feature, table: String) throws -> [Int] {
-        if let cached = fieldIndices[table], cached.names.count == row.properties.count,
-           zip(cached.names, row.properties).allSatisfy({ $0 == $1.0 }) {
-            return cached.indices
-        }
-        let indices = try row.properties.map { name, _ in
+    /// The field index of each name, worked out again only when the names differ from the last
+    /// row's.
+    private func indices(of names: [String], in feature: Feature, table: String) throws -> [Int] {
+        if let cached = fieldIndices[table], cached.names == names { return cached.indices }
+        let indices = try names.map { name in
             guard let index = feature.fieldIndex(named: name) else {
                 throw GDALError(code: 0, message: "no field \(name)", function: "OGR_F_GetFieldIndex", context: "table \(table)")
             }
             return index
         }
-        fieldIndices[table] = (row.properties.map(\.0), indices)
+        fieldIndices[table] = (names, indices)
         return indices
-    }
-
-    private func geometry(of shape: TableRow.Shape) throws -> Geometry? {
-        let geometry: Geometry
-        switch shape {
-        case .none: return nil
-        case .area(let multiPolygon): geometry = try Geometry(wkb: WKB.encode(multiPolygon))
-        case .point(let position): geometry = try Geometry(wkt: "POINT (\(position.x) \(position.y))")
-        }
-        if let fromWGS84 { try geometry.transform(with: fromWGS84) }
-        return geometry
     }
 
     /// A property as the value a field holds: lists and findings as JSON text, a rounded number

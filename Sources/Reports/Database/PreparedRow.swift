@@ -1,0 +1,98 @@
+import GeoKit
+import PlanarGeometry
+
+/// A row as a table's fields take it: its values converted (lists and findings as JSON text,
+/// numbers rounded as the GeoJSON writes them), its geometry as WKB in the table's CRS. Made on
+/// any thread (`RowPreparation`), so that the thread holding the dataset only hands values to GDAL.
+public struct PreparedRow: Sendable {
+    public enum Shape: Sendable {
+        case none
+        /// ISO WKB in the table's CRS.
+        case wkb([UInt8])
+        /// The geometry could not be put in the table's CRS: why, for the error the insert throws.
+        case untransformable(String)
+    }
+
+    /// The field names, in the order of `values`. Rows prepared one after another with the same
+    /// names share one array, which the insert compares by identity first.
+    public var names: [String]
+    public var values: [FieldValue]
+    public var shape: Shape
+}
+
+/// Makes `PreparedRow`s for one `FeatureTables` on any thread, each thread with its own copy of
+/// the transformation from WGS84 to the tables' CRS.
+public struct RowPreparation: Sendable {
+    /// Nil when the tables' CRS is WGS84.
+    let fromWGS84: SharedCoordinateTransformation?
+    /// The CRS's name, for the error when a geometry cannot be put in it.
+    let crsName: String
+    /// `run_id` and its value, put first in every row of a database that keeps every run.
+    var runID: String?
+
+    /// The same, with every row keyed by `runID` (`ResultTables.keyed`).
+    public func keyed(by runID: String?) -> RowPreparation {
+        var keyed = self
+        keyed.runID = runID
+        return keyed
+    }
+
+    /// `row` as the table takes it; `previous`, the row this thread prepared last, lends its names
+    /// when they are the same.
+    public func prepare(_ row: TableRow, after previous: PreparedRow? = nil) -> PreparedRow {
+        let keyCount = runID == nil ? 0 : 1
+        var values: [FieldValue] = []
+        values.reserveCapacity(row.properties.count + keyCount)
+        if let runID { values.append(.string(runID)) }
+        for (_, value) in row.properties { values.append(FeatureTables.fieldValue(value)) }
+        let names: [String]
+        if let previous, previous.names.count == row.properties.count + keyCount,
+           zip(previous.names.dropFirst(keyCount), row.properties).allSatisfy({ $0 == $1.0 }) {
+            names = previous.names
+        } else {
+            names = (runID == nil ? [] : [ResultTables.runIDField.name]) + row.properties.map(\.0)
+        }
+        return PreparedRow(names: names, values: values, shape: shape(of: row.shape))
+    }
+
+    private func shape(of shape: TableRow.Shape) -> PreparedRow.Shape {
+        switch shape {
+        case .none:
+            return .none
+        case .area(let multiPolygon):
+            guard let fromWGS84 else { return .wkb(WKB.encode(multiPolygon)) }
+            var xs: [Double] = [], ys: [Double] = []
+            for polygon in multiPolygon.polygons {
+                for ring in polygon.rings {
+                    for position in ring { xs.append(position.x); ys.append(position.y) }
+                }
+            }
+            if let failure = transform(&xs, &ys, with: fromWGS84) { return .untransformable(failure) }
+            var next = 0
+            let transformed = MultiPolygon(polygons: multiPolygon.polygons.map { polygon in
+                Polygon(rings: polygon.rings.map { ring in
+                    ring.indices.map { _ in
+                        defer { next += 1 }
+                        return Position(x: xs[next], y: ys[next])
+                    }
+                })
+            })
+            return .wkb(WKB.encode(transformed))
+        case .point(let position):
+            guard let fromWGS84 else { return .wkb(WKB.encode(point: position)) }
+            var xs = [position.x], ys = [position.y]
+            if let failure = transform(&xs, &ys, with: fromWGS84) { return .untransformable(failure) }
+            return .wkb(WKB.encode(point: Position(x: xs[0], y: ys[0])))
+        }
+    }
+
+    /// Transforms the points in place on this thread's copy; why not, when PROJ could not.
+    private func transform(_ xs: inout [Double], _ ys: inout [Double], with shared: SharedCoordinateTransformation) -> String? {
+        do {
+            let transformation = try shared.forCurrentThread()
+            return transformation.transform(x: &xs, y: &ys) ? nil : "PROJ could not transform a point of it from WGS 84 to \(crsName)"
+        } catch {
+            return "no transformation from WGS 84 to \(crsName) on this thread: \(error)"
+        }
+    }
+}
