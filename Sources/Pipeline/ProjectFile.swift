@@ -80,9 +80,27 @@ public struct ProjectFile: Sendable {
     public static func load(path: String) throws -> ProjectFile {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw LoadError.unreadable(path: path, reason: error.localizedDescription)
+            throw LoadError.unreadable(path: path, reason: unreadableReason(path: path, error: error))
         }
         return try load(text: text, path: path)
+    }
+
+    /// Why a project file could not be read, in the user's terms (Foundation says "The operation
+    /// could not be completed" for a folder, a missing file and bad UTF-8 alike).
+    static func unreadableReason(path: String, error: Error) -> String {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return "no such file" }
+        if isFolder.boolValue {
+            let inside = (path as NSString).appendingPathComponent("project.yaml")
+            return FileManager.default.fileExists(atPath: inside)
+                ? "this is a folder; give the project file itself: \(inside)"
+                : "this is a folder, and it holds no project.yaml; give the project file itself (`irrizone init` writes one)"
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else { return "permission denied" }
+        if let bytes = FileManager.default.contents(atPath: path), String(data: bytes, encoding: .utf8) == nil {
+            return "not UTF-8 text; save the project file as UTF-8"
+        }
+        return error.localizedDescription
     }
 
     /// Validates a project file's text; relative paths are relative to `path`'s folder.

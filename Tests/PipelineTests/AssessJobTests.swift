@@ -161,6 +161,21 @@ import PlanarGeometry
         #expect(throws: ProjectFile.LoadError.self) { try ProjectFile.load(path: path) }
     }
 
+    /// A project file that cannot be read says why in the user's terms: a folder given for the
+    /// file (naming the project.yaml inside), a missing file, text that is not UTF-8.
+    @Test func anUnreadableProjectFileSaysWhy() throws {
+        let directory = try temporaryDirectory()
+        func message(_ path: String) -> String {
+            do { _ = try ProjectFile.load(path: path); return "loaded" } catch { return "\(error)" }
+        }
+        #expect(message(directory).contains("this is a folder, and it holds no project.yaml"))
+        try "parcels:\n  path: x.shp\n".write(toFile: directory + "/project.yaml", atomically: true, encoding: .utf8)
+        #expect(message(directory).contains("give the project file itself: \(directory)/project.yaml"))
+        #expect(message(directory + "/missing.yaml").hasSuffix("no such file"))
+        try Data([0x70, 0x3A, 0x20, 0xB2, 0xE2, 0x0A]).write(to: URL(fileURLWithPath: directory + "/gbk.yaml"))  // "p: 测" in GBK
+        #expect(message(directory + "/gbk.yaml").contains("not UTF-8"))
+    }
+
     @Test func theSampleProjectFileLoads() throws {
         let project = try ProjectFile.load(path: repositoryRoot.appendingPathComponent("SampleData/project.yaml").path)
         #expect(project.parcels.path?.hasSuffix("SampleData/parcels.shp") == true)
