@@ -27,7 +27,7 @@ public struct RowPreparation: Sendable {
     let fromWGS84: SharedCoordinateTransformation?
     /// The CRS's name, for the error when a geometry cannot be put in it.
     let crsName: String
-    /// `run_id` and its value, put first in every row of a database that keeps every run.
+    /// The run's id, put first (as `run_id`) in every row of a database that keeps every run.
     var runID: String?
 
     /// The same, with every row keyed by `runID` (`ResultTables.keyed`).
