@@ -113,7 +113,9 @@ public struct SampleProject {
                "DBF_DATE_LAST_UPDATE=2025-01-01"])  // fixed header date: byte-identical reruns
         let fields: [FieldDefinition] = [
             .init(name: "BSM", type: .integer, width: 10),
-            .init(name: "DKBM", type: .string, width: 19),
+            // 19 characters as in the land survey, up to 9 999 999 parcels; a larger synthetic
+            // layer numbers its parcels with more digits, and the field says so.
+            .init(name: "DKBM", type: .string, width: max(19, grid.parcels.map(\.code.utf8.count).max() ?? 19)),
             .init(name: "DLBM", type: .string, width: 4),
             .init(name: "DLMC", type: .string, width: 20),
             .init(name: "ZZZW", type: .string, width: 20),

@@ -80,10 +80,20 @@ public final class FeatureTables {
     private var fieldIndices: [String: (names: [String], indices: [Int])] = [:]
     /// How rows are made ready for these tables on any thread (`insert(prepared:into:)`).
     public let preparation: RowPreparation
+    /// Whether the GeoPackage tables these tables create get their spatial index packed at the
+    /// end (`writeSpatialIndexes()`) rather than filled by GDAL a row at a time when closed.
+    private let packsSpatialIndexes: Bool
+    /// Per table whose index is packed, each row's box so far.
+    private var boxes: [String: [GeoPackageRTree.Entry]] = [:]
 
-    /// - Parameter surveyCRSWKT: the parcels' CRS; geometry is written in it.
-    public init(dataset: Dataset, surveyCRSWKT: String) throws {
+    /// - Parameters:
+    ///   - surveyCRSWKT: the parcels' CRS; geometry is written in it.
+    ///   - packsSpatialIndexes: for a GeoPackage written whole in one run: the spatial index of each
+    ///     table created here is written by `writeSpatialIndexes()`, which the caller must call
+    ///     before committing.
+    public init(dataset: Dataset, surveyCRSWKT: String, packsSpatialIndexes: Bool = false) throws {
         self.dataset = dataset
+        self.packsSpatialIndexes = packsSpatialIndexes && dataset.driverName == "GPKG"
         // The survey's CRS by its EPSG code where PROJ identifies it (an ESRI .prj has none), so
         // the GeoPackage's srs_id and the PostGIS SRID are the code analysts know (4547, not 100000).
         let survey = try SpatialReference(userInput: surveyCRSWKT)
@@ -107,8 +117,12 @@ public final class FeatureTables {
             layers[spec.name] = layer
             return
         }
+        let packed = packsSpatialIndexes && spec.geometry != .none
+        let options = spec.geometry == .none ? ["FID=fid"]
+            : packed ? layerOptions.map { $0.hasPrefix("SPATIAL_INDEX=") ? "SPATIAL_INDEX=NO" : $0 } : layerOptions
         let layer = try dataset.createLayer(named: spec.name, srs: spec.geometry == .none ? nil : srs, geometryType: spec.geometry,
-                                            options: spec.geometry == .none ? ["FID=fid"] : layerOptions)
+                                            options: options)
+        if packed { boxes[spec.name] = [] }
         for field in spec.fields { try layer.createField(field) }
         layers[spec.name] = layer
     }
@@ -137,6 +151,16 @@ public final class FeatureTables {
             case .untransformable(let why): throw GDALError(code: 0, message: why, function: "OCTTransform", context: "a row of table \(table)")
             }
             try layer.create(feature)
+            if boxes[table] != nil, let box = row.box, let id = feature.id { boxes[table]?.append(GeoPackageRTree.Entry(id: id, box: box)) }
+        }
+    }
+
+    /// Writes the packed spatial index of each table created with one (`packsSpatialIndexes`),
+    /// inside the open transaction.
+    public func writeSpatialIndexes() throws {
+        for table in boxes.keys.sorted() {
+            let entries = boxes.removeValue(forKey: table) ?? []
+            try GeoPackageRTree.write(entries, table: table, column: "geom", into: dataset)
         }
     }
 

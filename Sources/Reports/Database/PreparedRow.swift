@@ -18,6 +18,9 @@ public struct PreparedRow: Sendable {
     public var names: [String]
     public var values: [FieldValue]
     public var shape: Shape
+    /// The geometry's box in the table's CRS, for a spatial index written in one go
+    /// (`GeoPackageRTree`); nil without geometry.
+    public var box: BoundingBox?
 }
 
 /// Makes `PreparedRow`s for one `FeatureTables` on any thread, each thread with its own copy of
@@ -52,22 +55,23 @@ public struct RowPreparation: Sendable {
         } else {
             names = (runID == nil ? [] : [ResultTables.runIDField.name]) + row.properties.map(\.0)
         }
-        return PreparedRow(names: names, values: values, shape: shape(of: row.shape))
+        let (shape, box) = shape(of: row.shape)
+        return PreparedRow(names: names, values: values, shape: shape, box: box)
     }
 
-    private func shape(of shape: TableRow.Shape) -> PreparedRow.Shape {
+    private func shape(of shape: TableRow.Shape) -> (PreparedRow.Shape, BoundingBox?) {
         switch shape {
         case .none:
-            return .none
+            return (.none, nil)
         case .area(let multiPolygon):
-            guard let fromWGS84 else { return .wkb(WKB.encode(multiPolygon)) }
             var xs: [Double] = [], ys: [Double] = []
             for polygon in multiPolygon.polygons {
                 for ring in polygon.rings {
                     for position in ring { xs.append(position.x); ys.append(position.y) }
                 }
             }
-            if let failure = transform(&xs, &ys, with: fromWGS84) { return .untransformable(failure) }
+            guard let fromWGS84 else { return (.wkb(WKB.encode(multiPolygon)), Self.box(xs, ys)) }
+            if let failure = transform(&xs, &ys, with: fromWGS84) { return (.untransformable(failure), nil) }
             var next = 0
             let transformed = MultiPolygon(polygons: multiPolygon.polygons.map { polygon in
                 Polygon(rings: polygon.rings.map { ring in
@@ -77,13 +81,19 @@ public struct RowPreparation: Sendable {
                     }
                 })
             })
-            return .wkb(WKB.encode(transformed))
+            return (.wkb(WKB.encode(transformed)), Self.box(xs, ys))
         case .point(let position):
-            guard let fromWGS84 else { return .wkb(WKB.encode(point: position)) }
             var xs = [position.x], ys = [position.y]
-            if let failure = transform(&xs, &ys, with: fromWGS84) { return .untransformable(failure) }
-            return .wkb(WKB.encode(point: Position(x: xs[0], y: ys[0])))
+            if let fromWGS84, let failure = transform(&xs, &ys, with: fromWGS84) { return (.untransformable(failure), nil) }
+            return (.wkb(WKB.encode(point: Position(x: xs[0], y: ys[0]))), Self.box(xs, ys))
         }
+    }
+
+    /// The box of all the points (holes lie inside their exteriors, but GDAL's envelope takes
+    /// every point too); nil for none.
+    private static func box(_ xs: [Double], _ ys: [Double]) -> BoundingBox? {
+        guard let minX = xs.min(), let maxX = xs.max(), let minY = ys.min(), let maxY = ys.max() else { return nil }
+        return BoundingBox(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
     }
 
     /// Transforms the points in place on this thread's copy; why not, when PROJ could not.
