@@ -54,7 +54,6 @@ struct GeoPackageRTree {
     /// A node: its number (1 is the root) and its blob as the module stores it.
     struct Node { var number: Int64; var blob: [UInt8] }
 
-    var nodes: [Node] = []
     /// Each node but the root, with its parent.
     var parents: [(node: Int64, parent: Int64)] = []
     /// Each entry's leaf, in the order of the entries given.
@@ -64,10 +63,11 @@ struct GeoPackageRTree {
     /// 4-byte header) unless the file's pages make it smaller: the root's blob says which.
     static func cells(inNodeOf bytes: Int) -> Int { min(51, (bytes - 4) / 24) }
 
-    /// Packs `entries` into nodes of `nodeBytes` bytes. A level is a list of cells: the entries
-    /// themselves, then above them one cell a node, its `id` the node's number; the levels are
-    /// ordered through a permutation of 32-bit places, not copied.
-    init(_ entries: [Entry], nodeBytes: Int) {
+    /// Packs `entries` into nodes of `nodeBytes` bytes, each handed to `node` as it is made (not
+    /// kept: ≈ 24 B an entry). A level is a list of cells: the entries themselves, then above them
+    /// one cell a node, its `id` the node's number; the levels are ordered through a permutation
+    /// of 32-bit places, not copied.
+    init(_ entries: [Entry], nodeBytes: Int, node: (Node) throws -> Void) rethrows {
         let capacity = Self.cells(inNodeOf: nodeBytes)
         precondition(capacity >= 2, "an R*Tree node of \(nodeBytes) bytes")
         leafOfEntry = [Int32](repeating: 0, count: entries.count)
@@ -97,7 +97,7 @@ struct GeoPackageRTree {
                     box = box.union(item)
                     if isLeafLevel { leafOfEntry[Int(place)] = Int32(number) } else { parents.append((item.id, number)) }
                 }
-                nodes.append(Node(number: number, blob: blob))
+                try node(Node(number: number, blob: blob))
                 above.append(box)
             }
             if isRoot { break }
@@ -153,11 +153,18 @@ struct GeoPackageRTree {
         guard let size = try dataset.queryText("SELECT length(data) FROM \(quoted(rtree + "_node")) WHERE nodeno = 1").flatMap({ Int($0) }) else {
             throw GDALError(code: 0, message: "SQLite made no root node for the spatial index", function: "GDALDatasetExecuteSQL", context: "table \(table)")
         }
-        let packed = GeoPackageRTree(entries, nodeBytes: size)
         try execute("DELETE FROM \(quoted(rtree + "_node"))", in: dataset, table: table)
-        try insert(into: rtree + "_node", rows: packed.nodes.count, in: dataset, table: table) { index in
-            "(\(packed.nodes[index].number),X'\(hex(packed.nodes[index].blob))')"
+        var batch: [String] = []
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            try execute("INSERT INTO \(quoted(rtree + "_node")) VALUES " + batch.joined(separator: ","), in: dataset, table: table)
+            batch.removeAll(keepingCapacity: true)
         }
+        let packed = try GeoPackageRTree(entries, nodeBytes: size) { node in
+            batch.append("(\(node.number),X'\(hex(node.blob))')")
+            if batch.count == 1_024 { try flush() }
+        }
+        try flush()
         let byNode = packed.parents.sorted { $0.node < $1.node }
         try insert(into: rtree + "_parent", rows: byNode.count, in: dataset, table: table) { "(\(byNode[$0].node),\(byNode[$0].parent))" }
         // Rows come in the order they were inserted, by fid; in rowid order the table is appended to.
