@@ -175,19 +175,19 @@ struct GeoPackageRTree {
             return "(\(entries[place].id),\(packed.leafOfEntry[place]))"
         }
         for trigger in triggers(table: table, column: column) { try execute(trigger, in: dataset, table: table) }
-        // The table GDAL makes with the first extension a file uses (GeoPackage 1.2, §2.3.2.1.1).
+        // The table as GDAL makes it when a file's first extension is registered.
         try execute("""
             CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT,column_name TEXT,extension_name TEXT NOT NULL,\
             definition TEXT NOT NULL,scope TEXT NOT NULL,CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))
             """, in: dataset, table: table)
         try execute("""
             INSERT INTO gpkg_extensions (table_name,column_name,extension_name,definition,scope) VALUES \
-            ('\(table)', '\(column)', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')
+            (\(literal(table)), \(literal(column)), 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')
             """, in: dataset, table: table)
     }
 
-    /// The triggers that keep the index in step with later edits, as GDAL 3.6 writes them
-    /// (the GeoPackage 1.2 specification's, §F.3).
+    /// The triggers that keep the index in step with later edits, as GDAL 3.6 writes them (the
+    /// GeoPackage specification's RTree extension; `ReportTests` compares them with GDAL's).
     static func triggers(table: String, column: String) -> [String] {
         let rtree = quoted("rtree_\(table)_\(column)"), t = quoted(table), c = quoted(column), i = quoted("fid")
         let name = { (suffix: String) in quoted("rtree_\(table)_\(column)_\(suffix)") }
@@ -225,6 +225,8 @@ struct GeoPackageRTree {
                             context: "table \(table), statement \(sql.prefix(80))…")
         }
     }
+
+    private static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
     private static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
