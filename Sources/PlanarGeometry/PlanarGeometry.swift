@@ -22,6 +22,31 @@ public struct MultiPolygon: Sendable, Hashable {
 
     public var isEmpty: Bool { polygons.allSatisfy { $0.exterior.isEmpty } }
 
+    /// Every position's x and y, ring after ring in the order WKB writes them: the arrays a
+    /// coordinate transformation takes (`withCoordinates` puts them back).
+    public var coordinateArrays: (xs: [Double], ys: [Double]) {
+        // Sized first: grown by appending, the two arrays were reallocated three times each for
+        // a parcel's handful of vertices.
+        let count = polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
+        var xs: [Double] = [], ys: [Double] = []
+        xs.reserveCapacity(count)
+        ys.reserveCapacity(count)
+        for polygon in polygons { for ring in polygon.rings { for p in ring { xs.append(p.x); ys.append(p.y) } } }
+        return (xs, ys)
+    }
+
+    /// The same rings with their positions taken from `xs` and `ys`, in `coordinateArrays`' order.
+    public func withCoordinates(xs: [Double], ys: [Double]) -> MultiPolygon {
+        precondition(xs.count == ys.count)
+        var cursor = 0
+        return MultiPolygon(polygons: polygons.map { polygon in
+            Polygon(rings: polygon.rings.map { ring in
+                defer { cursor += ring.count }
+                return (cursor..<(cursor + ring.count)).map { Position(x: xs[$0], y: ys[$0]) }
+            })
+        })
+    }
+
     /// The bounding box of the exteriors, or nil when empty.
     public var bounds: BoundingBox? {
         var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity

@@ -203,13 +203,7 @@ extension ParcelReader {
     /// Source CRS → (WGS84 lon/lat geometry, ellipsoidal area in m²), or nil if PROJ fails.
     static func reproject(_ geometry: MultiPolygon, toGeographic: CoordinateTransformation,
                    geographicToWGS84: CoordinateTransformation?, ellipsoid: Ellipsoid) -> (MultiPolygon, Double)? {
-        // Sized first: grown by appending, the two arrays were reallocated three times each for
-        // a parcel's handful of vertices.
-        let vertexCount = geometry.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
-        var xs: [Double] = [], ys: [Double] = []
-        xs.reserveCapacity(vertexCount)
-        ys.reserveCapacity(vertexCount)
-        for polygon in geometry.polygons { for ring in polygon.rings { for p in ring { xs.append(p.x); ys.append(p.y) } } }
+        var (xs, ys) = geometry.coordinateArrays
         guard toGeographic.transform(x: &xs, y: &ys) else { return nil }
         // Area per ring on the source ellipsoid: exterior minus holes.
         var area = 0.0
@@ -228,14 +222,7 @@ extension ParcelReader {
         }
         if let geographicToWGS84 { guard geographicToWGS84.transform(x: &xs, y: &ys) else { return nil } }
         guard xs.allSatisfy(Self.isLongitude), ys.allSatisfy(Self.isLatitude) else { return nil }
-        cursor = 0
-        let lonLat = MultiPolygon(polygons: geometry.polygons.map { polygon in
-            Polygon(rings: polygon.rings.map { ring in
-                defer { cursor += ring.count }
-                return (cursor..<(cursor + ring.count)).map { Position(x: xs[$0], y: ys[$0]) }
-            })
-        })
-        return (lonLat, area)
+        return (geometry.withCoordinates(xs: xs, ys: ys), area)
     }
 
     /// Stops early when the layer's coordinates cannot be on the earth in its CRS, e.g. a

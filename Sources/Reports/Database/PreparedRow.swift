@@ -64,24 +64,10 @@ public struct RowPreparation: Sendable {
         case .none:
             return (.none, nil)
         case .area(let multiPolygon):
-            var xs: [Double] = [], ys: [Double] = []
-            for polygon in multiPolygon.polygons {
-                for ring in polygon.rings {
-                    for position in ring { xs.append(position.x); ys.append(position.y) }
-                }
-            }
+            var (xs, ys) = multiPolygon.coordinateArrays
             guard let fromWGS84 else { return (.wkb(WKB.encode(multiPolygon)), Self.box(xs, ys)) }
             if let failure = transform(&xs, &ys, with: fromWGS84) { return (.untransformable(failure), nil) }
-            var next = 0
-            let transformed = MultiPolygon(polygons: multiPolygon.polygons.map { polygon in
-                Polygon(rings: polygon.rings.map { ring in
-                    ring.indices.map { _ in
-                        defer { next += 1 }
-                        return Position(x: xs[next], y: ys[next])
-                    }
-                })
-            })
-            return (.wkb(WKB.encode(transformed)), Self.box(xs, ys))
+            return (.wkb(WKB.encode(multiPolygon.withCoordinates(xs: xs, ys: ys))), Self.box(xs, ys))
         case .point(let position):
             var xs = [position.x], ys = [position.y]
             if let fromWGS84, let failure = transform(&xs, &ys, with: fromWGS84) { return (.untransformable(failure), nil) }
