@@ -19,25 +19,27 @@ public final class SharedCoordinateTransformation: @unchecked Sendable {
     }
 
     /// The calling thread's own copy.
-    public func forCurrentThread() throws(GDALError) -> CoordinateTransformation {
-        let storage = Thread.current.threadDictionary
-        if let cached = storage[Self.key] as? ThreadCopy, cached.shared === self { return cached.transformation }
-        lock.lock()
-        defer { lock.unlock() }
-        let copy = try original.clone()
-        storage[Self.key] = ThreadCopy(shared: self, transformation: copy)
-        return copy
-    }
-
-    private static let key = "irrizone.SharedCoordinateTransformation"
-
-    /// A thread's copy, with the shared value it came from held weakly: an address alone is handed
-    /// out again once freed, and a later transformation made there would take an earlier one's copies.
-    private final class ThreadCopy {
-        weak var shared: SharedCoordinateTransformation?
-        let transformation: CoordinateTransformation
-        init(shared: SharedCoordinateTransformation, transformation: CoordinateTransformation) {
-            self.shared = shared; self.transformation = transformation
+    public func forCurrentThread() throws -> CoordinateTransformation {
+        try threadCopy(key: "irrizone.SharedCoordinateTransformation", of: self) {
+            try lock.withLock { try original.clone() }
         }
     }
+}
+
+/// The calling thread's copy of something `owner` shares among threads: made by `make` the first
+/// time the thread asks, kept in the thread's dictionary under `key` until another owner asks
+/// there under the same key. The owner is held weakly and compared by identity: an address alone
+/// is handed out again once freed, and a later owner made there would take an earlier one's copies.
+func threadCopy<Value>(key: String, of owner: AnyObject, make: () throws -> Value) rethrows -> Value {
+    let storage = Thread.current.threadDictionary
+    if let cached = storage[key] as? ThreadCopy<Value>, cached.owner === owner { return cached.value }
+    let made = try make()
+    storage[key] = ThreadCopy(owner: owner, value: made)
+    return made
+}
+
+private final class ThreadCopy<Value> {
+    weak var owner: AnyObject?
+    let value: Value
+    init(owner: AnyObject, value: Value) { self.owner = owner; self.value = value }
 }

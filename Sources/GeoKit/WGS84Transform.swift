@@ -108,11 +108,7 @@ public final class SharedWGS84Transform: @unchecked Sendable {
 
     /// The calling thread's own copy.
     public func forCurrentThread() throws -> WGS84Transform {
-        let storage = Thread.current.threadDictionary
-        if let cached = storage[Self.key] as? ThreadCopy, cached.shared === self { return cached.transform }
-        let made = ThreadCopy(shared: self, transform: try copy())
-        storage[Self.key] = made
-        return made.transform
+        try threadCopy(key: "irrizone.SharedWGS84Transform", of: self, make: copy)
     }
 
     private func copy() throws -> WGS84Transform {
@@ -123,16 +119,5 @@ public final class SharedWGS84Transform: @unchecked Sendable {
             }
             return WGS84Transform(toGeographic: try toGeographic.clone(), geographicToWGS84: identity ? nil : try toWGS84?.clone())
         }
-    }
-
-    private static let key = "irrizone.SharedWGS84Transform"
-
-    /// A thread's copy, with the shared transform it came from held weakly: an address alone is
-    /// handed out again once freed, and a later layer's transform made there would take an
-    /// earlier layer's copies.
-    private final class ThreadCopy {
-        weak var shared: SharedWGS84Transform?
-        let transform: WGS84Transform
-        init(shared: SharedWGS84Transform, transform: WGS84Transform) { self.shared = shared; self.transform = transform }
     }
 }
