@@ -115,7 +115,7 @@ public struct SampleProject {
             .init(name: "BSM", type: .integer, width: 10),
             // 19 characters as in the land survey, up to 9 999 999 parcels; a larger synthetic
             // layer numbers its parcels with more digits, and the field says so.
-            .init(name: "DKBM", type: .string, width: max(19, grid.parcels.map(\.code.utf8.count).max() ?? 19)),
+            .init(name: "DKBM", type: .string, width: max(19, grid.parcels.lazy.map(\.code.utf8.count).max() ?? 19)),
             .init(name: "DLBM", type: .string, width: 4),
             .init(name: "DLMC", type: .string, width: 20),
             .init(name: "ZZZW", type: .string, width: 20),

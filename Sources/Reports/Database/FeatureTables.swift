@@ -83,6 +83,8 @@ public final class FeatureTables {
     /// Whether the GeoPackage tables these tables create get their spatial index packed at the
     /// end (`writeSpatialIndexes()`) rather than filled by GDAL a row at a time when closed.
     private let packsSpatialIndexes: Bool
+    /// Every table's geometry column.
+    static let geometryColumn = "geom"
     /// Per table whose index is packed, each row's box so far.
     private var boxes: [String: [GeoPackageRTree.Entry]] = [:]
 
@@ -105,8 +107,9 @@ public final class FeatureTables {
         let wgs84 = try SpatialReference.wgs84()
         let fromWGS84 = srs.isSame(as: wgs84) ? nil : try CoordinateTransformation(from: wgs84, to: srs)
         preparation = RowPreparation(fromWGS84: try fromWGS84.map(SharedCoordinateTransformation.init), crsName: srs.name, runID: nil)
-        layerOptions = dataset.driverName == "PostgreSQL" ? ["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=GIST"]
-            : ["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES"]
+        let geometryName = "GEOMETRY_NAME=\(Self.geometryColumn)"
+        layerOptions = dataset.driverName == "PostgreSQL" ? [geometryName, "FID=fid", "SPATIAL_INDEX=GIST"]
+            : [geometryName, "FID=fid", "SPATIAL_INDEX=YES"]
     }
 
     /// Opens the table, adding the fields it lacks, or creates it. Done before the run's
@@ -141,6 +144,7 @@ public final class FeatureTables {
     /// Inserts rows made ready by `preparation` (on any thread) into a prepared table.
     public func insert(prepared rows: [PreparedRow], into table: String) throws {
         guard let layer = layers[table] else { preconditionFailure("table \(table) not prepared") }
+        var indexed: [GeoPackageRTree.Entry]? = boxes[table] == nil ? nil : []
         for row in rows {
             let feature = layer.makeFeature()
             let indices = try self.indices(of: row.names, in: feature, table: table)
@@ -151,8 +155,16 @@ public final class FeatureTables {
             case .untransformable(let why): throw GDALError(code: 0, message: why, function: "OCTTransform", context: "a row of table \(table)")
             }
             try layer.create(feature)
-            if boxes[table] != nil, let box = row.box, let id = feature.id { boxes[table]?.append(GeoPackageRTree.Entry(id: id, box: box)) }
+            if indexed != nil, let box = row.box {
+                // GDAL sets the fid of a feature it created; a row the index cannot name would be
+                // missing from it.
+                guard let id = feature.id else {
+                    throw GDALError(code: 0, message: "GDAL gave the new row no fid", function: "OGR_F_GetFID", context: "table \(table)")
+                }
+                indexed?.append(GeoPackageRTree.Entry(id: id, box: box))
+            }
         }
+        if let indexed { boxes[table]?.append(contentsOf: indexed) }
     }
 
     /// Writes the packed spatial index of each table created with one (`packsSpatialIndexes`),
@@ -160,7 +172,7 @@ public final class FeatureTables {
     public func writeSpatialIndexes() throws {
         for table in boxes.keys.sorted() {
             let entries = boxes.removeValue(forKey: table) ?? []
-            try GeoPackageRTree.write(entries, table: table, column: "geom", into: dataset)
+            try GeoPackageRTree.write(entries, table: table, column: Self.geometryColumn, into: dataset)
         }
     }
 

@@ -6,12 +6,12 @@ import PlanarGeometry
 /// module's own tables.
 ///
 /// GDAL 3.6 fills a new table's index when the GeoPackage is closed, one `INSERT` into the R*Tree
-/// a row, reading every geometry back: ≈ 10 µs a parcel at 10⁶ and ≈ 13 µs at 10⁷ (127 s), all
-/// of it on the thread that holds the dataset (docs/scaling.md, "Result tables"). Packed, the
-/// same index is a sort and ≈ 1 % as many statements. The entries are SQLite's own: each box
-/// rounded outwards to 32-bit floats as the module rounds them, and the triggers and the
-/// extension's row are GDAL's, so that the file is the one GDAL would write, with another
-/// (fuller) arrangement of the same boxes (`ReportTests` checks both against GDAL's index).
+/// a row, reading every geometry back on the thread that holds the dataset; packed, the same
+/// index is a sort and a statement per thousand nodes (docs/scaling.md, "The spatial index,
+/// packed"). The entries are SQLite's own: each box rounded outwards to 32-bit floats as the
+/// module rounds them, and the triggers and the extension's row are GDAL's, so that the file is
+/// the one GDAL would write, with another (fuller) arrangement of the same boxes (`ReportTests`
+/// checks both against GDAL's index).
 struct GeoPackageRTree {
     /// One row's box, as the module keeps it.
     struct Entry: Sendable, Equatable {
@@ -63,8 +63,8 @@ struct GeoPackageRTree {
     /// 4-byte header) unless the file's pages make it smaller: the root's blob says which.
     static func cells(inNodeOf bytes: Int) -> Int { min(51, (bytes - 4) / 24) }
 
-    /// Packs `entries` into nodes of `nodeBytes` bytes, each handed to `node` as it is made (not
-    /// kept: ≈ 24 B an entry). A level is a list of cells: the entries themselves, then above them
+    /// Packs `entries` into nodes of `nodeBytes` bytes, each handed to `node` as it is made, not
+    /// kept. A level is a list of cells: the entries themselves, then above them
     /// one cell a node, its `id` the node's number; the levels are ordered through a permutation
     /// of 32-bit places, not copied.
     init(_ entries: [Entry], nodeBytes: Int, node: (Node) throws -> Void) rethrows {
