@@ -1,18 +1,14 @@
 import PlanarGeometry
+import RunSupport
 /// One accepted parcel: identity, the attributes the rules use, and its shape in WGS84.
 ///
-/// A run holds one for every feature, so the texts and references come first, the soil pH is
-/// kept as NaN for none, and the flags come last (184 bytes; an order by meaning pads to more).
+/// A run holds one for every feature, so the role texts a layer repeats are one shared object
+/// (`ParcelRoles`), the soil pH is kept as NaN for none, and the flags come last (96 bytes).
 public struct Parcel: Sendable {
     /// The parcel id from the mapped field, else the feature id.
     public var id: String
-    public var crop: String?
-    public var landUseCode: String?
-    public var landUseName: String?
-    public var sourceID: String?
-    public var adminUnit: String?
-    /// Today's irrigation method as the layer names it (`ParcelField.irrigationMethod`).
-    public var irrigationMethod: String? = nil
+    /// Crop, land use, source, unit and method: shared with the parcels that repeat them.
+    public private(set) var roles: ParcelRoles
     /// Every input attribute except the geometry, in input order, for pass-through.
     public var attributes: AttributeRecord
     private var packedGeometry: PackedMultiPolygon
@@ -25,6 +21,32 @@ public struct Parcel: Sendable {
     public var geometryRepaired: Bool
     /// True when `sourceID` came from a service area, not the parcel's own field.
     public var sourceFromServiceArea = false
+
+    public var crop: String? {
+        get { roles.texts.crop }
+        set { roles = roles.changing { $0.crop = newValue } }
+    }
+    public var landUseCode: String? {
+        get { roles.texts.landUseCode }
+        set { roles = roles.changing { $0.landUseCode = newValue } }
+    }
+    public var landUseName: String? {
+        get { roles.texts.landUseName }
+        set { roles = roles.changing { $0.landUseName = newValue } }
+    }
+    public var sourceID: String? {
+        get { roles.texts.sourceID }
+        set { roles = roles.changing { $0.sourceID = newValue } }
+    }
+    public var adminUnit: String? {
+        get { roles.texts.adminUnit }
+        set { roles = roles.changing { $0.adminUnit = newValue } }
+    }
+    /// Today's irrigation method as the layer names it (`ParcelField.irrigationMethod`).
+    public var irrigationMethod: String? {
+        get { roles.texts.irrigationMethod }
+        set { roles = roles.changing { $0.irrigationMethod = newValue } }
+    }
 
     public var soilPH: Double? {
         get { storedSoilPH.isNaN ? nil : storedSoilPH }
@@ -44,14 +66,78 @@ public struct Parcel: Sendable {
     public init(id: String, featureID: Int64?, crop: String?, landUseCode: String?, landUseName: String?,
                 soilPH: Double?, sourceID: String?, adminUnit: String?, attributes: AttributeRecord,
                 geometry: MultiPolygon, areaSquareMetres: Double, geometryRepaired: Bool) {
-        self.id = id; self.featureID = featureID; self.crop = crop; self.landUseCode = landUseCode
-        self.landUseName = landUseName; self.storedSoilPH = soilPH ?? .nan; self.sourceID = sourceID; self.adminUnit = adminUnit
+        self.init(id: id, featureID: featureID,
+                  roles: ParcelRoles(.init(crop: crop, landUseCode: landUseCode, landUseName: landUseName, sourceID: sourceID, adminUnit: adminUnit)),
+                  soilPH: soilPH, attributes: attributes, geometry: geometry, areaSquareMetres: areaSquareMetres, geometryRepaired: geometryRepaired)
+    }
+
+    /// A parcel whose role texts are `roles`, shared with other parcels (a layer's reader).
+    public init(id: String, featureID: Int64?, roles: ParcelRoles, soilPH: Double?, attributes: AttributeRecord,
+                geometry: MultiPolygon, areaSquareMetres: Double, geometryRepaired: Bool) {
+        self.id = id; self.featureID = featureID; self.roles = roles; self.storedSoilPH = soilPH ?? .nan
         self.attributes = attributes; self.packedGeometry = PackedMultiPolygon(geometry); self.areaSquareMetres = areaSquareMetres
         self.geometryRepaired = geometryRepaired
     }
 
     public var areaHectares: Double { AreaUnit.hectares(squareMetres: areaSquareMetres) }
     public var areaMu: Double { AreaUnit.mu(squareMetres: areaSquareMetres) }
+}
+
+/// A parcel's role texts besides its id. The parcels of a village repeat their crop, land use,
+/// source and unit, so a layer's reader hands one object to all parcels with the same texts
+/// (`ParcelRoles.Sharing`) where each parcel held six `String`s (96 of its 184 bytes; at 10⁷
+/// parcels 0.9 GB, docs/scaling.md). Immutable: a parcel that changes one gets a new object.
+public final class ParcelRoles: Sendable {
+    public struct Texts: Hashable, Sendable {
+        public var crop, landUseCode, landUseName, sourceID, adminUnit: String?
+        public var irrigationMethod: String? = nil
+
+        public init(crop: String?, landUseCode: String?, landUseName: String?, sourceID: String?, adminUnit: String?, irrigationMethod: String? = nil) {
+            self.crop = crop; self.landUseCode = landUseCode; self.landUseName = landUseName; self.sourceID = sourceID
+            self.adminUnit = adminUnit; self.irrigationMethod = irrigationMethod
+        }
+    }
+
+    public let texts: Texts
+
+    public init(_ texts: Texts) { self.texts = texts }
+
+    /// These texts with one change, as a new object (others share this one).
+    func changing(_ change: (inout Texts) -> Void) -> ParcelRoles {
+        var texts = texts
+        change(&texts)
+        return ParcelRoles(texts)
+    }
+
+    /// One object per distinct combination of texts, for a layer's parcels. The features before
+    /// are usually of the same village, so the last combination is compared first.
+    public struct Sharing {
+        private var kept: SharedValues<Texts, ParcelRoles>
+        /// Texts too long to be stored in a `String` itself (above 15 bytes: six Chinese
+        /// characters), kept once for all combinations that hold them.
+        private var longTexts: SharedValues<String, String>
+        private var last: ParcelRoles?
+
+        /// Past `limit` combinations or long texts (a field of distinct texts, an address),
+        /// nothing more is kept: each parcel then gets objects of its own.
+        public init(limit: Int = 65_536) {
+            kept = SharedValues(limit: limit)
+            longTexts = SharedValues(limit: limit)
+        }
+
+        public mutating func roles(for texts: Texts) -> ParcelRoles {
+            if let last, last.texts == texts { return last }
+            let roles = kept.value(for: texts) { texts in
+                var shared = texts
+                for text in [\Texts.crop, \.landUseCode, \.landUseName, \.sourceID, \.adminUnit, \.irrigationMethod] {
+                    if let long = shared[keyPath: text], long.utf8.count > 15 { shared[keyPath: text] = longTexts.shared(long) }
+                }
+                return ParcelRoles(shared)
+            }
+            last = roles
+            return roles
+        }
+    }
 }
 
 /// An input row or feature that did not enter the assessment, and why (DESIGN.md §7).

@@ -81,6 +81,28 @@ import PlanarGeometry
         parcel.soilPH = 0
         #expect(parcel.soilPH == 0)
         parcel.soilPH = nil
-        #expect(parcel.soilPH == nil && MemoryLayout<Parcel>.stride <= 184)
+        #expect(parcel.soilPH == nil && MemoryLayout<Parcel>.stride <= 96)
+    }
+
+    /// Parcels with the same role texts hold one object; a change to one parcel's text is its own.
+    @Test func roleTextsAreSharedAndChangedPerParcel() {
+        var sharing = ParcelRoles.Sharing(limit: 2)
+        let town = "奇村镇第一行政村村民委员会"  // above 15 bytes: a heap string
+        func texts(_ crop: String, _ unit: String? = nil) -> ParcelRoles.Texts {
+            .init(crop: crop, landUseCode: "0102", landUseName: nil, sourceID: "ZS01", adminUnit: unit ?? town)
+        }
+        let wheat = sharing.roles(for: texts("小麦")), maize = sharing.roles(for: texts("玉米"))
+        #expect(sharing.roles(for: texts("小麦")) === wheat && sharing.roles(for: texts("玉米")) === maize)
+        // Past the limit a combination gets an object of its own, its texts as given.
+        let third = sharing.roles(for: texts("水稻")), again = sharing.roles(for: texts("小麦")), thirdAgain = sharing.roles(for: texts("水稻"))
+        #expect(third !== thirdAgain && third.texts == thirdAgain.texts && again === wheat && third.texts.crop == "水稻")
+        var first = Parcel(id: "A", featureID: 1, roles: wheat, soilPH: nil, attributes: .empty, geometry: MultiPolygon(polygons: []),
+                           areaSquareMetres: 1, geometryRepaired: false)
+        let second = Parcel(id: "B", featureID: 2, roles: wheat, soilPH: nil, attributes: .empty, geometry: MultiPolygon(polygons: []),
+                            areaSquareMetres: 1, geometryRepaired: false)
+        first.sourceID = "ZS02"
+        first.irrigationMethod = "drip"
+        #expect(first.sourceID == "ZS02" && first.irrigationMethod == "drip" && first.crop == "小麦" && first.adminUnit == town)
+        #expect(second.sourceID == "ZS01" && second.irrigationMethod == nil && second.roles === wheat && wheat.texts == texts("小麦"))
     }
 }

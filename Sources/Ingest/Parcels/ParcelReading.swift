@@ -35,7 +35,7 @@ extension ParcelReader {
         let counter = try options.census == nil ? CensusCounter(crsWKT: try sourceCRS.wkt(), expectedIDs: featureCount) : nil
         var tally = ParcelTally(expected: featureCount ?? 0)
         var spill = options.attributeSpill.map(AttributeSpillWriter.init)
-        var sharedTexts = SharedTexts()
+        var sharedRoles = ParcelRoles.Sharing()
         var blocks = GeometryBlocks(transform: try SharedWGS84Transform(from: sourceCRS), ellipsoid: ellipsoid, crsLabel: crsLabel, file: options.path)
         defer { blocks.waitForAll() }  // a block still being worked on when the reading stops on an error
         let firstFeature = options.featureRange?.lowerBound ?? 0, total = options.progress == nil ? nil : featureCount
@@ -46,7 +46,7 @@ extension ParcelReader {
                 if featuresRead % 5000 == 0 { options.progress?(featuresRead, total) }
                 let fid = feature.id, ordinal = firstFeature + featuresRead
                 let values = attributes.read(feature, featureID: fid, reader: self)
-                let draft = try roles.parcel(from: values, featureID: fid, ordinal: ordinal, spill: &spill, sharedTexts: &sharedTexts)
+                let draft = try roles.parcel(from: values, featureID: fid, ordinal: ordinal, spill: &spill, sharedRoles: &sharedRoles)
                 counter?.add(draft.parcel!)
                 let wkb: [UInt8]?
                 do { wkb = try feature.geometry?.wkb() } catch {
@@ -155,37 +155,24 @@ struct FieldRoles {
     /// its position), a soil pH outside 0–14 is left out and reported.
     /// - Parameters:
     ///   - spill: where the attributes wait for the outputs, when not in the parcel.
-    ///   - sharedTexts: the role texts parcels repeat, kept once.
+    ///   - sharedRoles: the role texts parcels repeat, one object for each combination.
     func parcel(from attributes: [Attribute], featureID fid: Int64?, ordinal: Int,
-                spill: inout AttributeSpillWriter?, sharedTexts: inout SharedTexts) throws -> ParcelReader.ParcelDraft {
-        func text(_ field: Int?) -> String? { sharedTexts.shared(field.flatMap { attributes[$0].value.text }) }
+                spill: inout AttributeSpillWriter?, sharedRoles: inout ParcelRoles.Sharing) throws -> ParcelReader.ParcelDraft {
+        func text(_ field: Int?) -> String? { field.flatMap { attributes[$0].value.text } }
         let givenID = id.flatMap { attributes[$0].value.text }  // ids are many and distinct: not shared
         var soilPHValue: Double? = nil, badPH: String? = nil
         if let index = soilPH, let raw = attributes[index].value.text {
             if let value = attributes[index].value.number, (0...14).contains(value) { soilPHValue = value }
             else { badPH = "\(ParcelReader.location(featureID: fid, ordinal: ordinal)): \"\(raw)\"" }
         }
-        var parcel = Parcel(id: givenID ?? fid.map { String($0) } ?? String(ordinal), featureID: fid, crop: text(crop), landUseCode: text(landUseCode),
-                            landUseName: text(landUseName), soilPH: soilPHValue, sourceID: text(source), adminUnit: text(adminUnit),
+        let roleTexts = ParcelRoles.Texts(crop: text(crop), landUseCode: text(landUseCode), landUseName: text(landUseName),
+                                          sourceID: text(source), adminUnit: text(adminUnit), irrigationMethod: text(irrigationMethod))
+        let parcel = Parcel(id: givenID ?? fid.map { String($0) } ?? String(ordinal), featureID: fid, roles: sharedRoles.roles(for: roleTexts),
+                            soilPH: soilPHValue,
                             attributes: try spill?.record(names: attributeNames, values: attributes.map(\.value))
                                 ?? AttributeRecord(names: attributeNames, values: attributes.map(\.value)),
                             geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
-        parcel.irrigationMethod = text(irrigationMethod)
         return ParcelReader.ParcelDraft(featureID: fid, ordinal: ordinal, parcel: parcel, wkb: nil, idWasEmpty: givenID == nil && id != nil, badPH: badPH)
-    }
-}
-
-/// The role texts many parcels repeat (a crop, a land-use name, a town), kept once for all of
-/// them: every parcel kept its own copy of each text too long to be stored in the `String`
-/// itself (above 15 bytes: six Chinese characters).
-struct SharedTexts {
-    /// A field of distinct texts (an address) would only fill the table: past this many it
-    /// keeps what it has and shares those.
-    private var kept = SharedValues<String, String>(limit: 65_536)
-
-    mutating func shared(_ text: String?) -> String? {
-        guard let text, text.utf8.count > 15 else { return text }  // shorter ones are stored inline
-        return kept.shared(text)
     }
 }
 
