@@ -1,4 +1,5 @@
-// The C surface of GDAL/OGR/OSR (and PROJ's geodesic API and operation lookup) that GeoKit wraps.
+// The C surface of GDAL/OGR/OSR (and PROJ's geodesic API and operation lookup, and SQLite's
+// statements on a GeoPackage's connection) that GeoKit wraps.
 // Only GeoKit imports this module; everything else sees Swift values.
 #ifndef IRRIZONE_CGDAL_SHIM_H
 #define IRRIZONE_CGDAL_SHIM_H
@@ -14,6 +15,8 @@
 #include <cpl_vsi.h>
 #include <geodesic.h>
 #include <proj.h>
+// SQLite, for statements on a GeoPackage dataset's own connection (GeoKit `SQLiteStatement`).
+#include <sqlite3.h>
 
 // wkbFlatten is a function-like macro, which Swift does not import.
 static inline OGRwkbGeometryType irrizone_flatten(OGRwkbGeometryType type) {

@@ -119,6 +119,15 @@ public struct Layer {
         GDALGetMetadataItem(handle, key, domain).map { String(cString: $0) }
     }
 
+    /// Makes GDAL write a table it has created but not yet put in the file: a GeoPackage layer's
+    /// table, its `gpkg_contents` and `gpkg_geometry_columns` rows wait for the first use
+    /// (GDAL 3.6's deferred creation), and SQL on the table fails until then.
+    ///
+    /// The corresponding C function is `OGR_L_ResetReading`.
+    public func createPendingTable() {
+        OGR_L_ResetReading(handle)
+    }
+
     /// Iterates every feature from the start.
     ///
     /// - Important: `feature` is only valid inside `body`; copy out what you need.

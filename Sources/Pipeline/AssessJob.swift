@@ -170,7 +170,7 @@ public struct AssessJob {
         var geopackage: FeatureTables?
         if format == .gpkg {
             let tables = try FeatureTables(dataset: try Dataset.create(driver: "GPKG", path: staging.path(for: "parcels.gpkg")),
-                                           surveyCRSWKT: stage.surveyCRSWKT, packsSpatialIndexes: true)
+                                           surveyCRSWKT: stage.surveyCRSWKT, wholeGeoPackage: true)
             destinations.append(.init(tables: tables, names: .file, runID: nil, database: nil))
             geopackage = tables
         }
@@ -188,14 +188,14 @@ public struct AssessJob {
         timer.record(database == nil ? "write_parcels_gpkg" : "write_result_tables", seconds: seconds.inserting, items: written)
         if let geopackage {
             do {
-                // The count, the layers' spatial indexes (packed, `GeoPackageRTree`), the commit and
-                // the close (docs/scaling.md).
+                // What GDAL keeps about the tables' rows and their spatial indexes (packed,
+                // `GeoPackageRTree`), the count, the commit and the close (docs/scaling.md).
                 try timer.measure("finish_parcels_gpkg") {
                     let names = ResultTables.Names.file
-                    // What the parcels layer holds, not what was handed to it, is counted.
-                    let stored = geopackage.dataset.layer(named: names.parcels)?.featureCount(forceScan: true) ?? 0
+                    try geopackage.finishTables()
+                    // What the parcels table holds, not what was handed to it, is counted.
+                    let stored = geopackage.rowCount(of: names.parcels)
                     guard stored == written else { throw PipelineError.outputCountMismatch(file: "parcels.gpkg", expected: written, written: stored) }
-                    try geopackage.writeSpatialIndexes()
                     try geopackage.dataset.commitTransaction()
                     try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
                                               to: geopackage, time: ISO8601DateFormatter().string(from: Date()))

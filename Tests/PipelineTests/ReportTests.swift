@@ -180,28 +180,50 @@ import RunSupport
         try tables.dataset.close()
     }
 
-    /// A GeoPackage's spatial index packed at the end (`GeoPackageRTree`) is the index GDAL fills
-    /// row by row, arranged otherwise: SQLite's `rtreecheck` finds it sound, it holds the same
-    /// boxes (rounded to 32-bit floats as SQLite rounds them), answers window queries alike, and
-    /// has GDAL's triggers and extension row, so later edits keep it in step. Sizes: none, one
-    /// node, and several levels.
+    /// A GeoPackage written whole by one run (`wholeGeoPackage`) is the file GDAL writes: its rows,
+    /// bound to one statement (`GeoPackageRows`), are GDAL's byte for byte (geometry blobs, every
+    /// field type, nulls), with GDAL's row counts and extents; and its spatial index, packed at the
+    /// end (`GeoPackageRTree`), is the index GDAL fills row by row, arranged otherwise: SQLite's
+    /// `rtreecheck` finds it sound, it holds the same boxes (rounded to 32-bit floats as SQLite
+    /// rounds them), answers window queries alike, and has GDAL's triggers and extension row, so
+    /// later edits keep it in step. Sizes: none, one node, and several levels.
     @Test(arguments: [0, 40, 6_000])
-    func aPackedSpatialIndexIsGDALsIndexRearranged(rows count: Int) throws {
+    func aWholeGeoPackageIsTheFileGDALWrites(rows count: Int) throws {
         let directory = try temporaryDirectory()
         var random = SplitMix64(seed: UInt64(count) + 7)
         let rows = (0..<count).map { index -> TableRow in
             let x = 111.9 + random.uniform(0, 0.6), y = 38.1 + random.uniform(0, 0.4), size = random.uniform(0.0001, 0.004)
             let ring = [Position(x: x, y: y), Position(x: x + size, y: y), Position(x: x + size, y: y + size / 2), Position(x: x, y: y)]
-            return TableRow(shape: .area(MultiPolygon(polygons: [Polygon(rings: [ring])])), properties: [("n", .integer(Int64(index)))])
+            return TableRow(shape: .area(MultiPolygon(polygons: [Polygon(rings: [ring])])), properties: [
+                ("n", .integer(Int64(index))), ("name", index % 7 == 0 ? .null : .string("地块'\(index)\"")),
+                ("value", index % 5 == 0 ? .number(.nan) : .fixed(size * 1e5 / 3, decimals: 3)), ("count", .integer(Int64(index % 3))),
+                ("flag", .boolean(index % 2 == 0)), ("reasons", .strings(index % 3 == 0 ? [] : ["TIER_CAUTIOUS", "SOIL_\(index)"])),
+            ])
+        }
+        let fields = [FieldDefinition(name: "n", type: .integer64), FieldDefinition(name: "name", type: .string),
+                      FieldDefinition(name: "value", type: .real), FieldDefinition(name: "count", type: .real),
+                      FieldDefinition(name: "flag", type: .boolean), FieldDefinition(name: "reasons", type: .json)]
+        let notes = rows.prefix(50).enumerated().map { index, _ in
+            TableRow(shape: .none, properties: [("parcel_id", .string("P\(index)")), ("value", index % 4 == 0 ? .null : .number(Double(index) / 7))])
+        }
+        let wells = (0..<min(count, 12)).map { index in
+            TableRow(shape: .point(Position(x: 112 + Double(index) / 50, y: 38.2)), properties: [("well", .string("W\(index)"))])
         }
         func write(packed: Bool) throws -> String {
             let path = directory + (packed ? "/packed.gpkg" : "/gdal.gpkg")
             let tables = try FeatureTables(dataset: try Dataset.create(driver: "GPKG", path: path), surveyCRSWKT: try SpatialReference(epsg: 4547).wkt(),
-                                           packsSpatialIndexes: packed)
-            try tables.prepare(TableSpec(name: "parcels", geometry: .multiPolygon, fields: [FieldDefinition(name: "n", type: .integer64)]))
+                                           wholeGeoPackage: packed)
+            try tables.prepare(TableSpec(name: "parcels", geometry: .multiPolygon, fields: fields))
+            try tables.prepare(TableSpec(name: "notes", geometry: .none,
+                                         fields: [FieldDefinition(name: "parcel_id", type: .string), FieldDefinition(name: "value", type: .real)]))
+            try tables.prepare(TableSpec(name: "wells", geometry: .point, fields: [FieldDefinition(name: "well", type: .string)]))
             try tables.dataset.beginTransaction()
             try tables.insert(rows, into: "parcels")
-            try tables.writeSpatialIndexes()
+            try tables.insert(notes, into: "notes")
+            try tables.insert(wells, into: "wells")
+            try tables.finishTables()
+            // (GDAL's count, asked of its own tables, would be written into the file at the close.)
+            if packed { #expect(tables.rowCount(of: "parcels") == count && tables.rowCount(of: "notes") == notes.count) }
             try tables.dataset.commitTransaction()
             try tables.dataset.close()
             return path
@@ -216,6 +238,20 @@ import RunSupport
         let extensions = "SELECT table_name || column_name || extension_name || definition || scope FROM gpkg_extensions ORDER BY 1"
         #expect(try packed.queryColumn(extensions) == (try gdal.queryColumn(extensions)))
         #expect(try packed.queryText("SELECT HasSpatialIndex('parcels', 'geom')") == "1")
+        // The rows, and what GDAL keeps about them.
+        for table in ["parcels", "notes", "wells"] {
+            let columns = try gdal.queryColumn("SELECT group_concat('quote(' || name || ')', ' || '','' || ') FROM pragma_table_info('\(table)')").first!!
+            let everything = "SELECT \(columns) FROM \(table) ORDER BY fid"
+            #expect(try packed.queryColumn(everything) == (try gdal.queryColumn(everything)), "table \(table)")
+            let contents = "SELECT quote(data_type) || quote(min_x) || quote(min_y) || quote(max_x) || quote(max_y) || quote(srs_id) FROM gpkg_contents WHERE table_name = '\(table)'"
+            #expect(try packed.queryColumn(contents) == (try gdal.queryColumn(contents)), "table \(table)")
+            let counted = "SELECT quote(feature_count) FROM gpkg_ogr_contents WHERE table_name = '\(table)'"
+            #expect(try packed.queryColumn(counted) == (try gdal.queryColumn(counted)), "table \(table)")
+            #expect(try packed.queryText("SELECT last_change IS NOT NULL FROM gpkg_contents WHERE table_name = '\(table)'") == "1")
+            #expect(packed.layer(named: table)?.featureCount(forceScan: false) == gdal.layer(named: table)?.featureCount(forceScan: false))
+        }
+        let columnsMetadata = "SELECT table_name || column_name || mime_type FROM gpkg_data_columns ORDER BY 1"
+        #expect(try packed.queryColumn(columnsMetadata) == (try gdal.queryColumn(columnsMetadata)))
         var found = 0
         for window in 0..<40 {
             // Windows of 6 km over the rows' 50 × 45 km (lon 111.9–112.5°, lat 38.1–38.5° in CM 114°E).
@@ -232,6 +268,21 @@ import RunSupport
             #expect(try packed.queryText("SELECT count(*) FROM rtree_parcels_geom") == "\(count - 1)")
             #expect(try packed.queryText("SELECT rtreecheck('rtree_parcels_geom')") == "ok")
         }
+    }
+
+    /// A value GDAL would convert silently and not losslessly into its field's type (text into a
+    /// real field reads as 0) stops a whole GeoPackage's write, naming the table and the field.
+    @Test func aValueOfAnotherTypeThanItsFieldStopsTheWrite() throws {
+        let path = try temporaryDirectory() + "/mismatch.gpkg"
+        let tables = try FeatureTables(dataset: try Dataset.create(driver: "GPKG", path: path), surveyCRSWKT: try SpatialReference(epsg: 4547).wkt(),
+                                       wholeGeoPackage: true)
+        try tables.prepare(TableSpec(name: "notes", geometry: .none, fields: [FieldDefinition(name: "value", type: .real)]))
+        try tables.dataset.beginTransaction()
+        try tables.insert([TableRow(shape: .none, properties: [("value", .integer(3))])], into: "notes")  // an integer is a real exactly
+        #expect { try tables.insert([TableRow(shape: .none, properties: [("value", .string("0.5 mg/kg"))])], into: "notes") } throws: { error in
+            "\(error)".contains("field value is real") && "\(error)".contains("table notes")
+        }
+        tables.dataset.rollbackTransaction()
     }
 
     @Test func theInitTemplateIsAValidProjectFile() throws {

@@ -80,22 +80,24 @@ public final class FeatureTables {
     private var fieldIndices: [String: (names: [String], indices: [Int])] = [:]
     /// How rows are made ready for these tables on any thread (`insert(prepared:into:)`).
     public let preparation: RowPreparation
-    /// Whether the GeoPackage tables these tables create get their spatial index packed at the
-    /// end (`writeSpatialIndexes()`) rather than filled by GDAL a row at a time when closed.
-    private let packsSpatialIndexes: Bool
+    /// Whether this is a GeoPackage written whole in one run: the tables created here get their
+    /// rows bound to one statement each (`GeoPackageRows`) and their spatial index packed
+    /// (`GeoPackageRTree`), where GDAL makes a feature a row and fills the index a row at a time
+    /// when the file is closed.
+    private let writesWholeGeoPackage: Bool
     /// Every table's geometry column.
     static let geometryColumn = "geom"
-    /// Per table whose index is packed, each row's box so far.
-    private var boxes: [String: [GeoPackageRTree.Entry]] = [:]
+    /// Per table created here in a whole GeoPackage, its rows' writer.
+    private var boundRows: [String: GeoPackageRows] = [:]
 
     /// - Parameters:
     ///   - surveyCRSWKT: the parcels' CRS; geometry is written in it.
-    ///   - packsSpatialIndexes: for a GeoPackage written whole in one run: the spatial index of each
-    ///     table created here is written by `writeSpatialIndexes()`, which the caller must call
+    ///   - wholeGeoPackage: for a GeoPackage written whole in one run: the tables created here are
+    ///     written by this run only, and finished by `finishTables()`, which the caller must call
     ///     before committing.
-    public init(dataset: Dataset, surveyCRSWKT: String, packsSpatialIndexes: Bool = false) throws {
+    public init(dataset: Dataset, surveyCRSWKT: String, wholeGeoPackage: Bool = false) throws {
         self.dataset = dataset
-        self.packsSpatialIndexes = packsSpatialIndexes && dataset.driverName == "GPKG"
+        self.writesWholeGeoPackage = wholeGeoPackage && dataset.driverName == "GPKG"
         // The survey's CRS by its EPSG code where PROJ identifies it (an ESRI .prj has none), so
         // the GeoPackage's srs_id and the PostGIS SRID are the code analysts know (4547, not 100000).
         let survey = try SpatialReference(userInput: surveyCRSWKT)
@@ -120,14 +122,16 @@ public final class FeatureTables {
             layers[spec.name] = layer
             return
         }
-        let packed = packsSpatialIndexes && spec.geometry != .none
         let options = spec.geometry == .none ? ["FID=fid"]
-            : packed ? layerOptions.map { $0.hasPrefix("SPATIAL_INDEX=") ? "SPATIAL_INDEX=NO" : $0 } : layerOptions
+            : writesWholeGeoPackage ? layerOptions.map { $0.hasPrefix("SPATIAL_INDEX=") ? "SPATIAL_INDEX=NO" : $0 } : layerOptions
         let layer = try dataset.createLayer(named: spec.name, srs: spec.geometry == .none ? nil : srs, geometryType: spec.geometry,
                                             options: options)
-        if packed { boxes[spec.name] = [] }
         for field in spec.fields { try layer.createField(field) }
         layers[spec.name] = layer
+        if writesWholeGeoPackage {
+            layer.createPendingTable()
+            boundRows[spec.name] = try GeoPackageRows(spec, column: Self.geometryColumn, in: dataset)
+        }
     }
 
     /// Inserts rows into a prepared table; a property the table has no field for is an error
@@ -143,8 +147,8 @@ public final class FeatureTables {
 
     /// Inserts rows made ready by `preparation` (on any thread) into a prepared table.
     public func insert(prepared rows: [PreparedRow], into table: String) throws {
+        if let bound = boundRows[table] { return try bound.insert(rows) }
         guard let layer = layers[table] else { preconditionFailure("table \(table) not prepared") }
-        var indexed: [GeoPackageRTree.Entry]? = boxes[table] == nil ? nil : []
         for row in rows {
             let feature = layer.makeFeature()
             let indices = try self.indices(of: row.names, in: feature, table: table)
@@ -155,24 +159,26 @@ public final class FeatureTables {
             case .untransformable(let why): throw GDALError(code: 0, message: why, function: "OCTTransform", context: "a row of table \(table)")
             }
             try layer.create(feature)
-            if indexed != nil, let box = row.box {
-                // GDAL sets the fid of a feature it created; a row the index cannot name would be
-                // missing from it.
-                guard let id = feature.id else {
-                    throw GDALError(code: 0, message: "GDAL gave the new row no fid", function: "OGR_F_GetFID", context: "table \(table)")
-                }
-                indexed?.append(GeoPackageRTree.Entry(id: id, box: box))
-            }
         }
-        if let indexed { boxes[table]?.append(contentsOf: indexed) }
     }
 
-    /// Writes the packed spatial index of each table created with one (`packsSpatialIndexes`),
-    /// inside the open transaction.
-    public func writeSpatialIndexes() throws {
-        for table in boxes.keys.sorted() {
-            let entries = boxes.removeValue(forKey: table) ?? []
-            try GeoPackageRTree.write(entries, table: table, column: Self.geometryColumn, into: dataset)
+    /// The rows a table holds: for one of a whole GeoPackage, those inserted (`finishTables()`
+    /// checked the table holds them), else what GDAL counts.
+    public func rowCount(of table: String) -> Int {
+        if let bound = boundRows[table] { return bound.count }
+        return dataset.layer(named: table)?.featureCount(forceScan: true) ?? 0
+    }
+
+    /// Finishes the tables of a whole GeoPackage (`wholeGeoPackage`) inside the open transaction:
+    /// what GDAL keeps about their rows (count, extent, last change) and their packed spatial
+    /// indexes.
+    public func finishTables() throws {
+        for table in boundRows.keys.sorted() {
+            guard let bound = boundRows[table] else { continue }
+            try bound.finish()
+            if bound.hasGeometry {
+                try GeoPackageRTree.write(bound.entries, table: table, column: Self.geometryColumn, into: dataset)
+            }
         }
     }
 
