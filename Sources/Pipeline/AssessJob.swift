@@ -192,13 +192,13 @@ public struct AssessJob {
                 // `GeoPackageRTree`), the count, the commit and the close (docs/scaling.md).
                 try timer.measure("finish_parcels_gpkg") {
                     let names = ResultTables.Names.file
+                    try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
+                                              to: geopackage, time: ISO8601DateFormatter().string(from: Date()))
                     try geopackage.finishTables()
                     // What the parcels table holds, not what was handed to it, is counted.
                     let stored = geopackage.rowCount(of: names.parcels)
                     guard stored == written else { throw PipelineError.outputCountMismatch(file: "parcels.gpkg", expected: written, written: stored) }
                     try geopackage.dataset.commitTransaction()
-                    try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
-                                              to: geopackage, time: ISO8601DateFormatter().string(from: Date()))
                     try geopackage.dataset.close()
                 }
             } catch {

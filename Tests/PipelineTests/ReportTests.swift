@@ -13,6 +13,15 @@ import RunSupport
 @Suite struct ReportTests {
     static func run(language: ReportLanguage = .zh, format: OutputOptions.ParcelFormat? = .geojson,
                     geojsonParcelLimit: Int = OutputOptions.defaultGeojsonParcelLimit) throws -> (out: String, summary: AssessSummary) {
+        var options = try sampleOptions()
+        options.output.language = language
+        options.output.parcelFormat = format
+        options.output.geojsonParcelLimit = geojsonParcelLimit
+        return (options.outputDirectory, try AssessJob(options: options).run())
+    }
+
+    /// The options of a run of a 240-parcel sample project, written into a new folder.
+    static func sampleOptions() throws -> AssessOptions {
         let directory = try temporaryDirectory("report")
         _ = try SampleProject(parcelCount: 240, seed: 11).write(to: directory)
         let project = try ProjectFile.load(path: repositoryRoot.appendingPathComponent("SampleData/project.yaml").path)
@@ -26,10 +35,34 @@ import RunSupport
         options.rules = project.rules
         options.rules.exclusions = [ExclusionInput(path: directory + "/protection_zone.geojson")]
         options.output.targets = project.targets
-        options.output.language = language
-        options.output.parcelFormat = format
-        options.output.geojsonParcelLimit = geojsonParcelLimit
-        return (directory + "/out", try AssessJob(options: options).run())
+        return options
+    }
+
+    /// The parcels' table rows made as they are visited (every chunk but the first) are the rows
+    /// made from the (name, value) pairs (the first chunk, which types the fields), for a file
+    /// and for a database keyed by run.
+    @Test func aParcelRowIsTheSameMadeEitherWay() throws {
+        let options = try Self.sampleOptions()
+        var timer = PhaseTimer(observer: nil)
+        let project = try IngestStage.run(options, timer: &timer)
+        let assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
+        let parcels = project.parcels.parcels
+        let stage = ResultTablesStage(parcels: parcels, links: project.links, soil: project.monitoring.soilSamples, assess: assessment.assess,
+                                      zones: [], sources: [], surveyCRSWKT: project.parcels.sourceCRSWKT)
+        let tables = try FeatureTables(dataset: try Dataset.create(driver: "Memory", path: "rows"), surveyCRSWKT: project.parcels.sourceCRSWKT)
+        let preparations = [tables.preparation, tables.preparation.keyed(by: "run-1")]
+        let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.names.names ?? [])
+        let visited = try stage.chunk(0..<parcels.count, fieldNames: fieldNames, preparations: preparations)
+        let paired = try stage.chunk(0..<parcels.count, fieldNames: fieldNames, preparations: preparations, keepingRows: true)
+        #expect(paired.parcelRows.count == parcels.count && visited.count == parcels.count)
+        for place in preparations.indices {
+            for (a, b) in zip(visited.parcels[place], paired.parcels[place]) {
+                #expect(a.names == b.names && a.values == b.values && a.box == b.box)
+                guard case .wkb(let x) = a.shape, case .wkb(let y) = b.shape else { Issue.record("no geometry"); continue }
+                #expect(x == y)
+            }
+        }
+        #expect(visited.parcels[1].first?.names.first == "run_id" && visited.parcels[1].first?.values.first == .string("run-1"))
     }
 
     @Test func reportShowsFiguresTablesAndEveryParcelUnderReview() throws {

@@ -87,8 +87,12 @@ public final class FeatureTables {
     private let writesWholeGeoPackage: Bool
     /// Every table's geometry column.
     static let geometryColumn = "geom"
-    /// Per table created here in a whole GeoPackage, its rows' writer.
+    /// Per table created here in a whole GeoPackage, its rows' writer, made at its first rows (as
+    /// GDAL puts a new table in the file at its first use, so the file lists the tables in that order).
     private var boundRows: [String: GeoPackageRows] = [:]
+    private var unboundTables: [String: TableSpec] = [:]
+    /// `finishTables()` has run: the whole GeoPackage takes no more tables or rows.
+    private var tablesFinished = false
 
     /// - Parameters:
     ///   - surveyCRSWKT: the parcels' CRS; geometry is written in it.
@@ -117,6 +121,7 @@ public final class FeatureTables {
     /// Opens the table, adding the fields it lacks, or creates it. Done before the run's
     /// transaction: a table and its columns are the database's shape, not the run's data.
     public func prepare(_ spec: TableSpec) throws {
+        precondition(!tablesFinished, "table \(spec.name) prepared after finishTables()")
         if let layer = dataset.layer(named: spec.name) {
             for field in spec.fields where !layer.hasField(named: field.name) { try layer.createField(field) }
             layers[spec.name] = layer
@@ -128,10 +133,7 @@ public final class FeatureTables {
                                             options: options)
         for field in spec.fields { try layer.createField(field) }
         layers[spec.name] = layer
-        if writesWholeGeoPackage {
-            layer.createPendingTable()
-            boundRows[spec.name] = try GeoPackageRows(spec, column: Self.geometryColumn, in: dataset)
-        }
+        if writesWholeGeoPackage { unboundTables[spec.name] = spec }
     }
 
     /// Inserts rows into a prepared table; a property the table has no field for is an error
@@ -147,6 +149,11 @@ public final class FeatureTables {
 
     /// Inserts rows made ready by `preparation` (on any thread) into a prepared table.
     public func insert(prepared rows: [PreparedRow], into table: String) throws {
+        precondition(!tablesFinished, "rows for table \(table) after finishTables()")
+        if let spec = unboundTables.removeValue(forKey: table) {
+            layers[table]?.createPendingTable()
+            boundRows[table] = try GeoPackageRows(spec, column: Self.geometryColumn, in: dataset)
+        }
         if let bound = boundRows[table] { return try bound.insert(rows) }
         guard let layer = layers[table] else { preconditionFailure("table \(table) not prepared") }
         for row in rows {
@@ -173,6 +180,7 @@ public final class FeatureTables {
     /// what GDAL keeps about their rows (count, extent, last change) and their packed spatial
     /// indexes.
     public func finishTables() throws {
+        tablesFinished = true
         for table in boundRows.keys.sorted() {
             guard let bound = boundRows[table] else { continue }
             try bound.finish()

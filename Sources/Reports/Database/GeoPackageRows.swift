@@ -15,13 +15,14 @@ import PlanarGeometry
 final class GeoPackageRows {
     let table: String
     private let dataset: Dataset
-    private let types: [String: FieldType]
+    private let typeOfField: [String: FieldType]
     /// The geometry column.
     private let column: String
     /// The `srs_id` GDAL gave the table; nil without geometry.
     private let srsID: Int32?
-    /// The statement for the last row's field names (rows of a table come with the same names).
-    private var statement: (names: [String], insert: SQLiteStatement)?
+    /// The statement for the last row's field names (rows of a table come with the same names),
+    /// and each name's field type.
+    private var statement: (names: [String], types: [FieldType], insert: SQLiteStatement)?
     private var blob: [UInt8] = []
     /// Rows inserted, and the union of their boxes.
     private(set) var count = 0
@@ -34,7 +35,7 @@ final class GeoPackageRows {
     init(_ spec: TableSpec, column: String, in dataset: Dataset) throws {
         table = spec.name
         self.dataset = dataset
-        types = Dictionary(spec.fields.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        typeOfField = Dictionary(spec.fields.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         if spec.geometry == .none {
             srsID = nil
         } else {
@@ -52,28 +53,39 @@ final class GeoPackageRows {
 
     /// Inserts `rows`, each value bound as the field's type takes it.
     func insert(_ rows: [PreparedRow]) throws {
-        for row in rows {
-            let insert = try self.insert(for: row.names)
-            for (offset, value) in row.values.enumerated() {
-                try bind(value, of: row.names[offset], at: Int32(offset + 1), in: insert)
+        try rows.withUnsafeBufferPointer { rows in
+            for index in rows.indices { try insert(rows[index]) }
+        }
+    }
+
+    /// One row. Borrowed, and its values read in place: a copy of each value's text retained and
+    /// released it, a fifth of this thread's time (docs/scaling.md).
+    private func insert(_ row: borrowing PreparedRow) throws {
+        let (insert, types) = try self.insert(for: row.names)
+        try row.values.withUnsafeBufferPointer { values in
+            for offset in values.indices {
+                if !(try bind(values[offset], as: types[offset], at: Int32(offset + 1), in: insert)) {
+                    throw GDALError(code: 0, message: "field \(row.names[offset]) is \(types[offset]) but the row's value is \(values[offset])",
+                                    function: "INSERT", context: "table \(table)")
+                }
             }
-            let geometryPlace = Int32(row.names.count + 1)
-            switch row.shape {
-            case .none:
-                if hasGeometry { try insert.bindNull(geometryPlace) }
-            case .wkb(let wkb):
-                guard let srsID else { throw GDALError(code: 0, message: "a geometry for a table without one", function: "INSERT", context: "table \(table)") }
-                Self.geometryBlob(wkb: wkb, srsID: srsID, box: row.box, into: &blob)
-                try blob.withUnsafeBytes { bytes throws in try insert.bind(blob: bytes, at: geometryPlace) }
-            case .untransformable(let why):
-                throw GDALError(code: 0, message: why, function: "OCTTransform", context: "a row of table \(table)")
-            }
-            let fid = try insert.run()
-            count += 1
-            if let box = row.box {
-                extent = extent.map { $0.union(box) } ?? box
-                if srsID != nil { entries.append(GeoPackageRTree.Entry(id: fid, box: box)) }
-            }
+        }
+        let geometryPlace = Int32(row.names.count + 1)
+        switch row.shape {
+        case .none:
+            if hasGeometry { try insert.bindNull(geometryPlace) }
+        case .wkb(let wkb):
+            guard let srsID else { throw GDALError(code: 0, message: "a geometry for a table without one", function: "INSERT", context: "table \(table)") }
+            Self.geometryBlob(wkb: wkb, srsID: srsID, box: row.box, into: &blob)
+            try blob.withUnsafeBytes { bytes throws in try insert.bind(blob: bytes, at: geometryPlace) }
+        case .untransformable(let why):
+            throw GDALError(code: 0, message: why, function: "OCTTransform", context: "a row of table \(table)")
+        }
+        let fid = try insert.run()
+        count += 1
+        if let box = row.box {
+            extent = extent.map { $0.union(box) } ?? box
+            if srsID != nil { entries.append(GeoPackageRTree.Entry(id: fid, box: box)) }
         }
     }
 
@@ -104,34 +116,44 @@ final class GeoPackageRows {
         try dataset.execute("UPDATE gpkg_contents SET last_change = \(now) WHERE lower(table_name) = lower('\(name)')")
     }
 
-    private func insert(for names: [String]) throws -> SQLiteStatement {
-        if let statement, statement.names == names { return statement.insert }
+    private func insert(for names: [String]) throws -> (SQLiteStatement, [FieldType]) {
+        if let statement, statement.names == names { return (statement.insert, statement.types) }
         statement?.insert.finish()
+        let types = try names.map { name in
+            guard let type = typeOfField[name] else { throw GDALError(code: 0, message: "no field \(name)", function: "INSERT", context: "table \(table)") }
+            return type
+        }
         let columns = (names + (hasGeometry ? [column] : [])).map { "\"\(Self.quotedIdentifier($0))\"" }
         let places = Array(repeating: "?", count: columns.count).joined(separator: ",")
         let insert = try SQLiteStatement("INSERT INTO \"\(Self.quotedIdentifier(table))\" (\(columns.joined(separator: ","))) VALUES (\(places))", on: dataset)
-        statement = (names, insert)
-        return insert
+        statement = (names, types, insert)
+        return (insert, types)
     }
 
-    /// A value as GDAL stores it in a field of the table's type. A value of another kind GDAL
-    /// would have converted, some silently and not losslessly (text read as 0 in a real field, a
-    /// real truncated in an integer one): those stop the write, naming the field.
-    private func bind(_ value: FieldValue, of name: String, at place: Int32, in insert: SQLiteStatement) throws {
-        guard let type = types[name] else {
-            throw GDALError(code: 0, message: "no field \(name)", function: "INSERT", context: "table \(table)")
-        }
-        switch (value, type) {
-        case (.null, _): try insert.bindNull(place)
-        case (.string(let text), .string), (.string(let text), .json): try insert.bind(text, at: place)
-        case (.integer(let number), .integer64), (.integer(let number), .integer): try insert.bind(number, at: place)
-        case (.integer(let number), .real): try insert.bind(Double(number), at: place)
-        case (.real(let number), .real): try insert.bind(number, at: place)
-        case (.boolean(let flag), .boolean), (.boolean(let flag), .integer), (.boolean(let flag), .integer64):
+    /// A value as GDAL stores it in a field of the table's type; false for a value of another
+    /// kind, which GDAL would have converted, some silently and not losslessly (text read as 0 in
+    /// a real field, a real truncated in an integer one): the caller stops the write, naming the field.
+    private func bind(_ value: borrowing FieldValue, as type: FieldType, at place: Int32, in insert: SQLiteStatement) throws -> Bool {
+        switch value {
+        case .null: try insert.bindNull(place)
+        case .string(let text):
+            guard type == .string || type == .json else { return false }
+            try insert.bind(text, at: place)
+        case .integer(let number):
+            switch type {
+            case .integer64, .integer: try insert.bind(number, at: place)
+            case .real: try insert.bind(Double(number), at: place)
+            default: return false
+            }
+        case .real(let number):
+            guard type == .real else { return false }
+            try insert.bind(number, at: place)
+        case .boolean(let flag):
+            guard type == .boolean || type == .integer || type == .integer64 else { return false }
             try insert.bind(Int64(flag ? 1 : 0), at: place)
-        default:
-            throw GDALError(code: 0, message: "field \(name) is \(type) but the row's value is \(value)", function: "INSERT", context: "table \(table)")
+        case .temporal: return false
         }
+        return true
     }
 
     /// A GeoPackage geometry blob as GDAL 3.6 writes it (`GPkgGeometryFromOGR`): "GP", version 0,

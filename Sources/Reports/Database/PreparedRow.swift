@@ -1,4 +1,5 @@
 import GeoKit
+import IrrigationModel
 import PlanarGeometry
 
 /// A row as a table's fields take it: its values converted (lists and findings as JSON text,
@@ -59,7 +60,7 @@ public struct RowPreparation: Sendable {
         return PreparedRow(names: names, values: values, shape: shape, box: box)
     }
 
-    private func shape(of shape: TableRow.Shape) -> (PreparedRow.Shape, BoundingBox?) {
+    func shape(of shape: TableRow.Shape) -> (PreparedRow.Shape, BoundingBox?) {
         switch shape {
         case .none:
             return (.none, nil)
@@ -91,4 +92,63 @@ public struct RowPreparation: Sendable {
             return "no transformation from WGS 84 to \(crsName) on this thread: \(error)"
         }
     }
+}
+
+extension RowPreparation {
+    /// `parcels[index]`'s row as the parcels table takes it, its properties converted as they are
+    /// visited (`ParcelProperties.visit`), not gathered as (name, value) pairs first: making the
+    /// pairs and then the values, each retained and released, was most of the rows' cost.
+    /// `previous`, the parcel row this thread prepared last, lends its names when they are the same.
+    public func prepareParcel(_ parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample], assessment: ParcelAssessment,
+                              fieldNames: ParcelProperties.FieldNames, attributes: AttributeRecord?, after previous: PreparedRow?) -> PreparedRow {
+        var values = FieldValueList(runID: runID, names: previous?.names)
+        ParcelProperties.visit(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames,
+                               attributes: attributes, into: &values)
+        let (shape, box) = shape(of: .area(parcels[index].geometry))
+        return PreparedRow(names: values.finishedNames, values: values.values, shape: shape, box: box)
+    }
+}
+
+/// A row's field values as a parcel's properties are visited, converted as `FeatureTables.fieldValue`
+/// converts them; its names are the row before's while they are the same.
+struct FieldValueList: PropertyReceiver {
+    private(set) var values: [FieldValue] = []
+    /// The names of the row before, while every name so far matched them.
+    private var shared: [String]?
+    /// The names, once one differed from the row before's (or there was none).
+    private var own: [String] = []
+
+    init(runID: String?, names: [String]?) {
+        shared = names
+        if names == nil { own.reserveCapacity(160) }
+        values.reserveCapacity(names?.count ?? 160)
+        if let runID { add(ResultTables.runIDField.name, FieldValue.string(runID)) }
+    }
+
+    var finishedNames: [String] {
+        guard let shared else { return own }
+        return shared.count == values.count ? shared : Array(shared[..<values.count])
+    }
+
+    private mutating func add(_ name: String, _ value: FieldValue) {
+        let place = values.count
+        values.append(value)
+        if let names = shared {
+            if place < names.count, names[place] == name { return }
+            own = Array(names[..<place])  // the names so far matched; from here they are this row's own
+            shared = nil
+        }
+        own.append(name)
+    }
+
+    private mutating func add(_ name: String, _ property: PropertyValue) { add(name, FeatureTables.fieldValue(property)) }
+
+    mutating func string(_ key: String, _ value: String?) { add(key, value.map { FieldValue.string($0) } ?? FieldValue.null) }
+    mutating func fixed(_ key: String, _ value: Double?, decimals: Int) { add(key, value.map { PropertyValue.fixed($0, decimals: decimals) } ?? PropertyValue.null) }
+    mutating func number(_ key: String, _ value: Double?) { add(key, value.map { PropertyValue.number($0) } ?? PropertyValue.null) }
+    mutating func integer(_ key: String, _ value: Int64?) { add(key, value.map { FieldValue.integer($0) } ?? FieldValue.null) }
+    mutating func boolean(_ key: String, _ value: Bool?) { add(key, value.map { FieldValue.boolean($0) } ?? FieldValue.null) }
+    mutating func strings(_ key: String, _ values: [String]) { add(key, PropertyValue.strings(values)) }
+    mutating func findings(_ key: String, _ findings: [Finding]) { add(key, PropertyValue.findings(findings)) }
+    mutating func attribute(_ key: String, _ value: AttributeValue) { add(key, PropertyValue(value)) }
 }
