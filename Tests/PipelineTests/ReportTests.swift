@@ -250,6 +250,7 @@ import RunSupport
             try tables.prepare(TableSpec(name: "notes", geometry: .none,
                                          fields: [FieldDefinition(name: "parcel_id", type: .string), FieldDefinition(name: "value", type: .real)]))
             try tables.prepare(TableSpec(name: "wells", geometry: .point, fields: [FieldDefinition(name: "well", type: .string)]))
+            try tables.prepare(TableSpec(name: "idle", geometry: .multiPolygon, fields: [FieldDefinition(name: "n", type: .integer64)]))  // no rows
             try tables.dataset.beginTransaction()
             try tables.insert(rows, into: "parcels")
             try tables.insert(notes, into: "notes")
@@ -271,8 +272,9 @@ import RunSupport
         let extensions = "SELECT table_name || column_name || extension_name || definition || scope FROM gpkg_extensions ORDER BY 1"
         #expect(try packed.queryColumn(extensions) == (try gdal.queryColumn(extensions)))
         #expect(try packed.queryText("SELECT HasSpatialIndex('parcels', 'geom')") == "1")
+        #expect(try packed.queryText("SELECT HasSpatialIndex('idle', 'geom')") == "1" && gdal.layer(named: "idle") != nil)
         // The rows, and what GDAL keeps about them.
-        for table in ["parcels", "notes", "wells"] {
+        for table in ["parcels", "notes", "wells", "idle"] {
             let columns = try gdal.queryColumn("SELECT group_concat('quote(' || name || ')', ' || '','' || ') FROM pragma_table_info('\(table)')").first!!
             let everything = "SELECT \(columns) FROM \(table) ORDER BY fid"
             #expect(try packed.queryColumn(everything) == (try gdal.queryColumn(everything)), "table \(table)")

@@ -150,11 +150,7 @@ public final class FeatureTables {
     /// Inserts rows made ready by `preparation` (on any thread) into a prepared table.
     public func insert(prepared rows: [PreparedRow], into table: String) throws {
         precondition(!tablesFinished, "rows for table \(table) after finishTables()")
-        if let spec = unboundTables.removeValue(forKey: table) {
-            layers[table]?.createPendingTable()
-            boundRows[table] = try GeoPackageRows(spec, column: Self.geometryColumn, in: dataset)
-        }
-        if let bound = boundRows[table] { return try bound.insert(rows) }
+        if let bound = try boundRows[table] ?? bind(table) { return try bound.insert(rows) }
         guard let layer = layers[table] else { preconditionFailure("table \(table) not prepared") }
         for row in rows {
             let feature = layer.makeFeature()
@@ -180,6 +176,8 @@ public final class FeatureTables {
     /// what GDAL keeps about their rows (count, extent, last change) and their packed spatial
     /// indexes.
     public func finishTables() throws {
+        // A table that got no rows still gets its (empty) index.
+        for table in unboundTables.keys.sorted() { _ = try bind(table) }
         tablesFinished = true
         for table in boundRows.keys.sorted() {
             guard let bound = boundRows[table] else { continue }
@@ -188,6 +186,16 @@ public final class FeatureTables {
                 try GeoPackageRTree.write(bound.entries, table: table, column: Self.geometryColumn, into: dataset)
             }
         }
+    }
+
+    /// A whole GeoPackage's table, put in the file and given its rows' writer; nil for a table
+    /// of another dataset or one already bound.
+    private func bind(_ table: String) throws -> GeoPackageRows? {
+        guard let spec = unboundTables.removeValue(forKey: table) else { return nil }
+        layers[table]?.createPendingTable()
+        let bound = try GeoPackageRows(spec, column: Self.geometryColumn, in: dataset)
+        boundRows[table] = bound
+        return bound
     }
 
     /// The field index of each name, worked out again only when the names differ from the last
