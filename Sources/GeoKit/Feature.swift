@@ -120,6 +120,12 @@ public final class Feature {
         }
     }
 
+    /// Sets a field from NUL-terminated UTF-8 that GDAL copies (a date field parses it).
+    /// The corresponding C function is `OGR_F_SetFieldString`.
+    public func setText(_ text: UnsafePointer<CChar>, at index: Int) {
+        OGR_F_SetFieldString(handle, Int32(index), text)
+    }
+
     /// Index of a field by name, or nil. The corresponding C function is `OGR_F_GetFieldIndex`.
     public func fieldIndex(named name: String) -> Int? {
         let index = OGR_F_GetFieldIndex(handle, name)

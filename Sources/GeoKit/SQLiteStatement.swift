@@ -49,6 +49,12 @@ public final class SQLiteStatement {
         try check(code, "sqlite3_bind_text")
     }
 
+    /// NUL-terminated UTF-8 that SQLite reads where it is: it must stay valid until the statement
+    /// has run (`run()`) or the parameter is bound again. Saves SQLite a copy of every text.
+    public func bind(borrowedText text: UnsafePointer<CChar>, at index: Int32) throws(GDALError) {
+        try check(sqlite3_bind_text(statement, index, text, -1, Self.borrowed), "sqlite3_bind_text")
+    }
+
     /// Copied by SQLite.
     public func bind(blob bytes: UnsafeRawBufferPointer, at index: Int32) throws(GDALError) {
         let code = sqlite3_bind_blob(statement, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
@@ -92,6 +98,8 @@ public final class SQLiteStatement {
 
     /// `SQLITE_TRANSIENT`: SQLite copies the bytes before the call returns (a C macro Swift does not import).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// `SQLITE_STATIC`: SQLite uses the bytes where they are.
+    private static let borrowed: sqlite3_destructor_type? = nil
 }
 
 @available(*, unavailable)

@@ -62,7 +62,7 @@ import RunSupport
                 #expect(x == y)
             }
         }
-        #expect(visited.parcels[1].first?.names.first == "run_id" && visited.parcels[1].first?.values.first == .string("run-1"))
+        #expect(visited.parcels[1].first?.names.first == "run_id" && visited.parcels[1].first?.values.decoded.first == .string("run-1"))
     }
 
     @Test func reportShowsFiguresTablesAndEveryParcelUnderReview() throws {
@@ -199,7 +199,7 @@ import RunSupport
             try gdal.transform(with: toGaussKruger)
             guard case .wkb(let bytes) = row.shape else { Issue.record("row \(index): \(row.shape)"); continue }
             #expect(bytes == (try gdal.wkb()), "row \(index)")
-            #expect(row.values == [.real((Double(index) / 3 * 100).rounded() / 100)])
+            #expect(row.values.decoded == [.real((Double(index) / 3 * 100).rounded() / 100)])
         }
         // A point the survey's CRS cannot hold stops the insert, naming the table.
         let beyond = preparation.prepare(TableRow(shape: .point(Position(x: 112, y: 95)), properties: []))

@@ -371,3 +371,25 @@ import PlanarGeometry
         #expect(bytes.isEmpty && bytes.bytes.isEmpty)
     }
 }
+
+/// A row's values in one byte buffer read back as given; text stops at a NUL, as GDAL reads a
+/// field's text from a C string, and the values after it are intact.
+@Suite struct FieldValuesTests {
+    @Test func valuesReadBackAsGiven() {
+        let given: [FieldValue] = [.null, .integer(-7), .integer(.max), .real(-0.125), .real(.greatestFiniteMagnitude), .boolean(true),
+                                   .boolean(false), .string(""), .string("奇村镇第1村"), .temporal("2024-05-06"), .string("a\u{0}b"), .integer(3)]
+        let values = FieldValues(given)
+        #expect(values.count == given.count)
+        var expected = given
+        expected[10] = .string("a")
+        #expect(values.decoded == expected)
+        var list = FieldValueList(runID: "run-1", names: nil)
+        list.strings("reasons", ["TIER_CAUTIOUS", "引号\""])
+        list.fixed("area_ha", 1.23456789, decimals: 3)
+        list.number("nan", .nan)
+        #expect(list.values.decoded == [.string("run-1"), .string("[" + JSONText.quote("TIER_CAUTIOUS") + "," + JSONText.quote("引号\"") + "]"),
+                                        .real(1.235), .null])
+        #expect(list.finishedNames == ["run_id", "reasons", "area_ha", "nan"])
+        #expect(values == FieldValues(given) && values != FieldValues(Array(given.dropLast())))
+    }
+}

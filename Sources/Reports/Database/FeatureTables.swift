@@ -155,7 +155,15 @@ public final class FeatureTables {
         for row in rows {
             let feature = layer.makeFeature()
             let indices = try self.indices(of: row.names, in: feature, table: table)
-            for (offset, value) in row.values.enumerated() { feature.set(value, at: indices[offset]) }
+            row.values.forEach { offset, value in
+                switch value {
+                case .null: feature.set(.null, at: indices[offset])
+                case .integer(let number): feature.set(.integer(number), at: indices[offset])
+                case .real(let number): feature.set(.real(number), at: indices[offset])
+                case .boolean(let flag): feature.set(.boolean(flag), at: indices[offset])
+                case .text(let text), .temporal(let text): feature.setText(text, at: indices[offset])
+                }
+            }
             switch row.shape {
             case .none: break
             case .wkb(let bytes): try feature.setGeometry(try Geometry(wkb: bytes))
@@ -219,16 +227,18 @@ public final class FeatureTables {
         case .null: .null
         case .string(let s): .string(s)
         case .number(let d): d.isFinite ? .real(d) : .null
-        case .fixed(let d, let decimals):
-            if !d.isFinite { .null } else {
-                .real(decimals <= 15 ? (d * pow10(decimals)).rounded() / pow10(decimals) : d)
-            }
+        case .fixed(let d, let decimals): d.isFinite ? .real(rounded(d, decimals: decimals)) : .null
         case .integer(let i): .integer(i)
         case .boolean(let b): .boolean(b)
         case .strings(let list): .string("[" + list.map(JSONText.quote).joined(separator: ",") + "]")
         case .rawJSON(let json): .string(json)
         case .findings(let findings): .string(ParcelProperties.findingsJSON(findings))
         }
+    }
+
+    /// A number rounded as the GeoJSON writes it.
+    static func rounded(_ value: Double, decimals: Int) -> Double {
+        decimals <= 15 ? (value * pow10(decimals)).rounded() / pow10(decimals) : value
     }
 
     private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { value, _ in value * 10 } }

@@ -58,18 +58,12 @@ final class GeoPackageRows {
         }
     }
 
-    /// One row. Borrowed, and its values read in place: a copy of each value's text retained and
-    /// released it, a fifth of this thread's time (docs/scaling.md).
+    /// One row. Borrowed, and its values read in place from its bytes, the texts bound where they
+    /// are: copies of each value retained and released it, a fifth of this thread's time
+    /// (docs/scaling.md).
     private func insert(_ row: borrowing PreparedRow) throws {
         let (insert, types) = try self.insert(for: row.names)
-        try row.values.withUnsafeBufferPointer { values in
-            for offset in values.indices {
-                if !(try bind(values[offset], as: types[offset], at: Int32(offset + 1), in: insert)) {
-                    throw GDALError(code: 0, message: "field \(row.names[offset]) is \(types[offset]) but the row's value is \(values[offset])",
-                                    function: "INSERT", context: "table \(table)")
-                }
-            }
-        }
+        var mismatch: Int?
         let geometryPlace = Int32(row.names.count + 1)
         switch row.shape {
         case .none:
@@ -81,7 +75,16 @@ final class GeoPackageRows {
         case .untransformable(let why):
             throw GDALError(code: 0, message: why, function: "OCTTransform", context: "a row of table \(table)")
         }
-        let fid = try insert.run()
+        let fid = try row.values.forEach({ place, value in
+            if try !bind(value, as: types[place], at: Int32(place + 1), in: insert), mismatch == nil { mismatch = place }
+        }, thenWhileTextsAreValid: { () throws -> Int64? in
+            mismatch == nil ? try insert.run() : nil
+        })
+        guard let fid else {
+            let place = mismatch ?? 0
+            throw GDALError(code: 0, message: "field \(row.names[place]) is \(types[place]) but the row's value is \(row.values.decoded[place])",
+                            function: "INSERT", context: "table \(table)")
+        }
         count += 1
         if let box = row.box {
             extent = extent.map { $0.union(box) } ?? box
@@ -133,12 +136,12 @@ final class GeoPackageRows {
     /// A value as GDAL stores it in a field of the table's type; false for a value of another
     /// kind, which GDAL would have converted, some silently and not losslessly (text read as 0 in
     /// a real field, a real truncated in an integer one): the caller stops the write, naming the field.
-    private func bind(_ value: borrowing FieldValue, as type: FieldType, at place: Int32, in insert: SQLiteStatement) throws -> Bool {
+    private func bind(_ value: FieldValues.Value, as type: FieldType, at place: Int32, in insert: SQLiteStatement) throws -> Bool {
         switch value {
         case .null: try insert.bindNull(place)
-        case .string(let text):
+        case .text(let text):
             guard type == .string || type == .json else { return false }
-            try insert.bind(text, at: place)
+            try insert.bind(borrowedText: text, at: place)
         case .integer(let number):
             switch type {
             case .integer64, .integer: try insert.bind(number, at: place)

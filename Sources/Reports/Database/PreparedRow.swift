@@ -17,7 +17,7 @@ public struct PreparedRow: Sendable {
     /// The field names, in the order of `values`. Rows prepared one after another with the same
     /// names share one array, which the insert compares by identity first.
     public var names: [String]
-    public var values: [FieldValue]
+    public var values: FieldValues
     public var shape: Shape
     /// The geometry's box in the table's CRS, for a spatial index written in one go
     /// (`GeoPackageRTree`); nil without geometry.
@@ -45,9 +45,8 @@ public struct RowPreparation: Sendable {
     /// when they are the same.
     public func prepare(_ row: TableRow, after previous: PreparedRow? = nil) -> PreparedRow {
         let keyCount = runID == nil ? 0 : 1
-        var values: [FieldValue] = []
-        values.reserveCapacity(row.properties.count + keyCount)
-        if let runID { values.append(.string(runID)) }
+        var values = FieldValues(capacity: 16 * (row.properties.count + keyCount))
+        if let runID { values.append(text: runID) }
         for (_, value) in row.properties { values.append(FeatureTables.fieldValue(value)) }
         let names: [String]
         if let previous, previous.names.count == row.properties.count + keyCount,
@@ -101,7 +100,7 @@ extension RowPreparation {
     /// `previous`, the parcel row this thread prepared last, lends its names when they are the same.
     public func prepareParcel(_ parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample], assessment: ParcelAssessment,
                               fieldNames: ParcelProperties.FieldNames, attributes: AttributeRecord?, after previous: PreparedRow?) -> PreparedRow {
-        var values = FieldValueList(runID: runID, names: previous?.names)
+        var values = FieldValueList(runID: runID, names: previous?.names, bytes: previous.map { $0.values.byteCount + 256 } ?? 4_096)
         ParcelProperties.visit(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames,
                                attributes: attributes, into: &values)
         let (shape, box) = shape(of: .area(parcels[index].geometry))
@@ -110,19 +109,21 @@ extension RowPreparation {
 }
 
 /// A row's field values as a parcel's properties are visited, converted as `FeatureTables.fieldValue`
-/// converts them; its names are the row before's while they are the same.
+/// converts them (lists and findings written as JSON in place); its names are the row before's
+/// while they are the same.
 struct FieldValueList: PropertyReceiver {
-    private(set) var values: [FieldValue] = []
+    private(set) var values: FieldValues
     /// The names of the row before, while every name so far matched them.
     private var shared: [String]?
     /// The names, once one differed from the row before's (or there was none).
     private var own: [String] = []
 
-    init(runID: String?, names: [String]?) {
+    /// - Parameter bytes: room for the values (the row before's, and some): a chunk holds 8 192 rows.
+    init(runID: String?, names: [String]?, bytes: Int = 4_096) {
         shared = names
         if names == nil { own.reserveCapacity(160) }
-        values.reserveCapacity(names?.count ?? 160)
-        if let runID { add(ResultTables.runIDField.name, FieldValue.string(runID)) }
+        values = FieldValues(capacity: bytes)
+        if let runID { name(ResultTables.runIDField.name); values.append(text: runID) }
     }
 
     var finishedNames: [String] {
@@ -130,9 +131,9 @@ struct FieldValueList: PropertyReceiver {
         return shared.count == values.count ? shared : Array(shared[..<values.count])
     }
 
-    private mutating func add(_ name: String, _ value: FieldValue) {
+    /// Records the name of the value about to be appended.
+    private mutating func name(_ name: String) {
         let place = values.count
-        values.append(value)
         if let names = shared {
             if place < names.count, names[place] == name { return }
             own = Array(names[..<place])  // the names so far matched; from here they are this row's own
@@ -141,14 +142,43 @@ struct FieldValueList: PropertyReceiver {
         own.append(name)
     }
 
-    private mutating func add(_ name: String, _ property: PropertyValue) { add(name, FeatureTables.fieldValue(property)) }
-
-    mutating func string(_ key: String, _ value: String?) { add(key, value.map { FieldValue.string($0) } ?? FieldValue.null) }
-    mutating func fixed(_ key: String, _ value: Double?, decimals: Int) { add(key, value.map { PropertyValue.fixed($0, decimals: decimals) } ?? PropertyValue.null) }
-    mutating func number(_ key: String, _ value: Double?) { add(key, value.map { PropertyValue.number($0) } ?? PropertyValue.null) }
-    mutating func integer(_ key: String, _ value: Int64?) { add(key, value.map { FieldValue.integer($0) } ?? FieldValue.null) }
-    mutating func boolean(_ key: String, _ value: Bool?) { add(key, value.map { FieldValue.boolean($0) } ?? FieldValue.null) }
-    mutating func strings(_ key: String, _ values: [String]) { add(key, PropertyValue.strings(values)) }
-    mutating func findings(_ key: String, _ findings: [Finding]) { add(key, PropertyValue.findings(findings)) }
-    mutating func attribute(_ key: String, _ value: AttributeValue) { add(key, PropertyValue(value)) }
+    mutating func string(_ key: String, _ value: String?) {
+        name(key)
+        if let value { values.append(text: value) } else { values.appendNull() }
+    }
+    mutating func fixed(_ key: String, _ value: Double?, decimals: Int) {
+        name(key)
+        if let value, value.isFinite { values.append(real: FeatureTables.rounded(value, decimals: decimals)) } else { values.appendNull() }
+    }
+    mutating func number(_ key: String, _ value: Double?) {
+        name(key)
+        if let value, value.isFinite { values.append(real: value) } else { values.appendNull() }
+    }
+    mutating func integer(_ key: String, _ value: Int64?) {
+        name(key)
+        if let value { values.append(integer: value) } else { values.appendNull() }
+    }
+    mutating func boolean(_ key: String, _ value: Bool?) {
+        name(key)
+        if let value { values.append(boolean: value) } else { values.appendNull() }
+    }
+    mutating func strings(_ key: String, _ list: [String]) {
+        name(key)
+        values.appendText { json in
+            json.append(byte: UInt8(ascii: "["))
+            for index in list.indices {
+                if index > 0 { json.append(byte: UInt8(ascii: ",")) }
+                json.appendJSONString(list[index])
+            }
+            json.append(byte: UInt8(ascii: "]"))
+        }
+    }
+    mutating func findings(_ key: String, _ findings: [Finding]) {
+        name(key)
+        values.appendText { $0.appendFindings(findings) }
+    }
+    mutating func attribute(_ key: String, _ value: AttributeValue) {
+        name(key)
+        values.append(FeatureTables.fieldValue(PropertyValue(value)))
+    }
 }
