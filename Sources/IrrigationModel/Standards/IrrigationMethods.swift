@@ -70,7 +70,11 @@ public struct IrrigationMethodCatalog: Sendable {
         byAlias = aliases
     }
 
-    private static func key(_ text: String) -> String { text.trimmingWhitespace().lowercased().replacingOccurrences(of: " ", with: "") }
+    /// Trimmed, lower case, without spaces. Asked for every parcel that names its method, so
+    /// without Foundation's `replacingOccurrences` (a search through CoreFoundation each time).
+    private static func key(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.trimmingWhitespace().lowercased().unicodeScalars.filter { $0 != " " }))
+    }
 
     /// The method a parcel's field names, nil when the text is none of them.
     public func method(named text: String) -> Method? { byAlias[Self.key(text)].map { methods[$0] } }

@@ -238,8 +238,11 @@ public final class FeatureTables {
 
     /// A number rounded as the GeoJSON writes it.
     static func rounded(_ value: Double, decimals: Int) -> Double {
-        decimals <= 15 ? (value * pow10(decimals)).rounded() / pow10(decimals) : value
+        guard decimals >= 0, decimals <= 15 else { return value }
+        let scale = powersOfTen[decimals]
+        return (value * scale).rounded() / scale
     }
 
-    private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { value, _ in value * 10 } }
+    /// 10⁰ … 10¹⁵, each the product of tens as it was worked out for every number before.
+    private static let powersOfTen: [Double] = (0...15).map { n in (0..<n).reduce(1.0) { value, _ in value * 10 } }
 }
