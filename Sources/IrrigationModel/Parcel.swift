@@ -22,30 +22,17 @@ public struct Parcel: Sendable {
     /// True when `sourceID` came from a service area, not the parcel's own field.
     public var sourceFromServiceArea = false
 
-    public var crop: String? {
-        get { roles.texts.crop }
-        set { roles = roles.changing { $0.crop = newValue } }
-    }
-    public var landUseCode: String? {
-        get { roles.texts.landUseCode }
-        set { roles = roles.changing { $0.landUseCode = newValue } }
-    }
-    public var landUseName: String? {
-        get { roles.texts.landUseName }
-        set { roles = roles.changing { $0.landUseName = newValue } }
-    }
-    public var sourceID: String? {
-        get { roles.texts.sourceID }
-        set { roles = roles.changing { $0.sourceID = newValue } }
-    }
-    public var adminUnit: String? {
-        get { roles.texts.adminUnit }
-        set { roles = roles.changing { $0.adminUnit = newValue } }
-    }
+    public var crop: String? { get { roles.texts.crop } set { setRole(\.crop, newValue) } }
+    public var landUseCode: String? { get { roles.texts.landUseCode } set { setRole(\.landUseCode, newValue) } }
+    public var landUseName: String? { get { roles.texts.landUseName } set { setRole(\.landUseName, newValue) } }
+    public var sourceID: String? { get { roles.texts.sourceID } set { setRole(\.sourceID, newValue) } }
+    public var adminUnit: String? { get { roles.texts.adminUnit } set { setRole(\.adminUnit, newValue) } }
     /// Today's irrigation method as the layer names it (`ParcelField.irrigationMethod`).
-    public var irrigationMethod: String? {
-        get { roles.texts.irrigationMethod }
-        set { roles = roles.changing { $0.irrigationMethod = newValue } }
+    public var irrigationMethod: String? { get { roles.texts.irrigationMethod } set { setRole(\.irrigationMethod, newValue) } }
+
+    /// A role text changed for this parcel alone: the parcels that shared its texts keep theirs.
+    private mutating func setRole(_ role: WritableKeyPath<ParcelRoles.Texts, String?>, _ text: String?) {
+        roles = roles.changing { $0[keyPath: role] = text }
     }
 
     public var soilPH: Double? {
