@@ -7,8 +7,8 @@ import PlanarGeometry
 ///
 /// GDAL 3.6 fills a new table's index when the GeoPackage is closed, one `INSERT` into the R*Tree
 /// a row, reading every geometry back on the thread that holds the dataset; packed, the same
-/// index is a sort and a statement per thousand nodes (docs/scaling.md, "The spatial index,
-/// packed"). The entries are SQLite's own: each box rounded outwards to 32-bit floats as the
+/// index is a sort and its nodes and rows bound to prepared statements (docs/scaling.md, "The
+/// spatial index, packed"). The entries are SQLite's own: each box rounded outwards to 32-bit floats as the
 /// module rounds them, and the triggers and the extension's row are GDAL's, so that the file is
 /// the one GDAL would write, with another (fuller) arrangement of the same boxes (`ReportTests`
 /// checks both against GDAL's index).
@@ -154,26 +154,34 @@ struct GeoPackageRTree {
             throw GDALError(code: 0, message: "SQLite made no root node for the spatial index", function: "GDALDatasetExecuteSQL", context: "table \(table)")
         }
         try execute("DELETE FROM \(quoted(rtree + "_node"))", in: dataset, table: table)
-        var batch: [String] = []
-        func flush() throws {
-            guard !batch.isEmpty else { return }
-            try execute("INSERT INTO \(quoted(rtree + "_node")) VALUES " + batch.joined(separator: ","), in: dataset, table: table)
-            batch.removeAll(keepingCapacity: true)
-        }
+        // Each node, parent and row bound to one prepared statement on the GeoPackage's connection
+        // (as SQL text, 10⁷ rows' index was ≈ 1 GB of statements to parse).
+        let nodes = try statement("INSERT INTO \(quoted(rtree + "_node")) VALUES (?, ?)", in: dataset, table: table)
         let packed = try GeoPackageRTree(entries, nodeBytes: size) { node in
-            batch.append("(\(node.number),X'\(hex(node.blob))')")
-            if batch.count == 1_024 { try flush() }
+            try nodes.bind(node.number, at: 1)
+            try node.blob.withUnsafeBytes { bytes throws in try nodes.bind(blob: bytes, at: 2) }
+            try nodes.run()
         }
-        try flush()
+        nodes.finish()
         let byNode = packed.parents.sorted { $0.node < $1.node }
-        try insert(into: rtree + "_parent", rows: byNode.count, in: dataset, table: table) { "(\(byNode[$0].node),\(byNode[$0].parent))" }
+        let parents = try statement("INSERT INTO \(quoted(rtree + "_parent")) VALUES (?, ?)", in: dataset, table: table)
+        for (node, parent) in byNode {
+            try parents.bind(node, at: 1)
+            try parents.bind(parent, at: 2)
+            try parents.run()
+        }
+        parents.finish()
         // Rows come in the order they were inserted, by fid; in rowid order the table is appended to.
         let byRow: [Int]? = zip(entries, entries.dropFirst()).allSatisfy { $0.id < $1.id } ? nil
             : entries.indices.sorted { entries[$0].id < entries[$1].id }
-        try insert(into: rtree + "_rowid", rows: entries.count, in: dataset, table: table) { index in
+        let rows = try statement("INSERT INTO \(quoted(rtree + "_rowid")) VALUES (?, ?)", in: dataset, table: table)
+        for index in entries.indices {
             let place = byRow?[index] ?? index
-            return "(\(entries[place].id),\(packed.leafOfEntry[place]))"
+            try rows.bind(entries[place].id, at: 1)
+            try rows.bind(Int64(packed.leafOfEntry[place]), at: 2)
+            try rows.run()
         }
+        rows.finish()
         for trigger in triggers(table: table, column: column) { try execute(trigger, in: dataset, table: table) }
         // The table as GDAL makes it when a file's first extension is registered.
         try execute("""
@@ -202,19 +210,10 @@ struct GeoPackageRTree {
         ]
     }
 
-    /// Rows inserted a batch of statements at a time: `row(i)` is the i-th row's `(…)`.
-    private static func insert(into shadow: String, rows: Int, in dataset: Dataset, table: String, batch: Int = 4_096,
-                               _ row: (Int) -> String) throws {
-        var start = 0
-        while start < rows {
-            let end = min(start + batch, rows)
-            var sql = "INSERT INTO \(quoted(shadow)) VALUES "
-            for index in start..<end {
-                if index > start { sql += "," }
-                sql += row(index)
-            }
-            try execute(sql, in: dataset, table: table)
-            start = end
+    /// A statement on the dataset's connection; a failure names the table.
+    private static func statement(_ sql: String, in dataset: Dataset, table: String) throws -> SQLiteStatement {
+        do { return try SQLiteStatement(sql, on: dataset) } catch {
+            throw GDALError(code: error.code, message: "writing the spatial index: \(error.message)", function: error.function, context: "table \(table)")
         }
     }
 
@@ -229,12 +228,4 @@ struct GeoPackageRTree {
     private static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
     private static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes { text.append(digits[Int(byte >> 4)]); text.append(digits[Int(byte & 0xF)]) }
-        return String(decoding: text, as: UTF8.self)
-    }
 }
