@@ -154,8 +154,8 @@ struct GeoPackageRTree {
             throw GDALError(code: 0, message: "SQLite made no root node for the spatial index", function: "GDALDatasetExecuteSQL", context: "table \(table)")
         }
         try execute("DELETE FROM \(quoted(rtree + "_node"))", in: dataset, table: table)
-        // Each node, parent and row bound to one prepared statement on the GeoPackage's connection
-        // (as SQL text, 10⁷ rows' index was ≈ 1 GB of statements to parse).
+        // Each node, parent and row bound to one prepared statement on the GeoPackage's connection,
+        // not parsed from SQL text (docs/scaling.md).
         let nodes = try statement("INSERT INTO \(quoted(rtree + "_node")) VALUES (?, ?)", in: dataset, table: table)
         let packed = try GeoPackageRTree(entries, nodeBytes: size) { node in
             try nodes.bind(node.number, at: 1)

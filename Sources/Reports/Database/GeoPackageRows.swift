@@ -59,8 +59,7 @@ final class GeoPackageRows {
     }
 
     /// One row. Borrowed, and its values read in place from its bytes, the texts bound where they
-    /// are: copies of each value retained and released it, a fifth of this thread's time
-    /// (docs/scaling.md).
+    /// are: no copy of a value is made, retained or released (docs/scaling.md).
     private func insert(_ row: borrowing PreparedRow) throws {
         let (insert, types) = try self.insert(for: row.names)
         var mismatch: Int?
