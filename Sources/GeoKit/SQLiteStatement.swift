@@ -43,14 +43,9 @@ public final class SQLiteStatement {
 
     public func bind(_ value: Double, at index: Int32) throws(GDALError) { try check(sqlite3_bind_double(statement, index, value), "sqlite3_bind_double") }
 
-    /// Text up to its first NUL, as GDAL sets a field from a C string; copied by SQLite.
-    public func bind(_ value: String, at index: Int32) throws(GDALError) {
-        let code = value.withCString { sqlite3_bind_text(statement, index, $0, -1, Self.transient) }
-        try check(code, "sqlite3_bind_text")
-    }
-
-    /// NUL-terminated UTF-8 that SQLite reads where it is: it must stay valid until the statement
-    /// has run (`run()`) or the parameter is bound again. Saves SQLite a copy of every text.
+    /// NUL-terminated UTF-8 (up to its first NUL, as GDAL sets a field from a C string) that SQLite
+    /// reads where it is: it must stay valid until the statement has run (`run()`), and every
+    /// parameter is bound again before the next run. Saves SQLite a copy of every text.
     public func bind(borrowedText text: UnsafePointer<CChar>, at index: Int32) throws(GDALError) {
         try check(sqlite3_bind_text(statement, index, text, -1, Self.borrowed), "sqlite3_bind_text")
     }
