@@ -99,3 +99,9 @@ public final class SQLiteStatement {
 
 @available(*, unavailable)
 extension SQLiteStatement: Sendable {}
+
+extension Dataset {
+    /// Whether GDAL hands out the dataset's SQLite connection (`SQLiteStatement`): a GeoPackage or
+    /// SQLite dataset, with a GDAL that answers `GDALGetInternalHandle(…, "SQLITE_HANDLE")`.
+    public var hasSQLiteConnection: Bool { GDALGetInternalHandle(handle, "SQLITE_HANDLE") != nil }
+}

@@ -101,7 +101,8 @@ public final class FeatureTables {
     ///     before committing.
     public init(dataset: Dataset, surveyCRSWKT: String, wholeGeoPackage: Bool = false) throws {
         self.dataset = dataset
-        self.writesWholeGeoPackage = wholeGeoPackage && dataset.driverName == "GPKG"
+        // Without GDAL's SQLite connection (another GDAL), GDAL writes the rows and the index.
+        self.writesWholeGeoPackage = wholeGeoPackage && dataset.driverName == "GPKG" && dataset.hasSQLiteConnection
         // The survey's CRS by its EPSG code where PROJ identifies it (an ESRI .prj has none), so
         // the GeoPackage's srs_id and the PostGIS SRID are the code analysts know (4547, not 100000).
         let survey = try SpatialReference(userInput: surveyCRSWKT)
