@@ -162,7 +162,7 @@ public final class FeatureTables {
                 case .integer(let number): feature.set(.integer(number), at: indices[offset])
                 case .real(let number): feature.set(.real(number), at: indices[offset])
                 case .boolean(let flag): feature.set(.boolean(flag), at: indices[offset])
-                case .text(let text), .temporal(let text): feature.setText(text, at: indices[offset])
+                case .text(let text): feature.setText(text, at: indices[offset])
                 }
             }
             switch row.shape {
@@ -220,30 +220,4 @@ public final class FeatureTables {
         fieldIndices[table] = (names, indices)
         return indices
     }
-
-    /// A property as the value a field holds: lists and findings as JSON text, a rounded number
-    /// rounded as the GeoJSON writes it.
-    static func fieldValue(_ value: PropertyValue) -> FieldValue {
-        switch value {
-        case .null: .null
-        case .string(let s): .string(s)
-        case .number(let d): d.isFinite ? .real(d) : .null
-        case .fixed(let d, let decimals): d.isFinite ? .real(rounded(d, decimals: decimals)) : .null
-        case .integer(let i): .integer(i)
-        case .boolean(let b): .boolean(b)
-        case .strings(let list): .string("[" + list.map(JSONText.quote).joined(separator: ",") + "]")
-        case .rawJSON(let json): .string(json)
-        case .findings(let findings): .string(ParcelProperties.findingsJSON(findings))
-        }
-    }
-
-    /// A number rounded as the GeoJSON writes it.
-    static func rounded(_ value: Double, decimals: Int) -> Double {
-        guard decimals >= 0, decimals <= 15 else { return value }
-        let scale = powersOfTen[decimals]
-        return (value * scale).rounded() / scale
-    }
-
-    /// 10⁰ … 10¹⁵, each the product of tens as it was worked out for every number before.
-    private static let powersOfTen: [Double] = (0...15).map { n in (0..<n).reduce(1.0) { value, _ in value * 10 } }
 }

@@ -2,73 +2,76 @@ import GeoKit
 
 /// A row's values as its fields take them, in one byte buffer: per value a tag byte, then 8
 /// little-endian bytes (an integer, a real, a boolean), or UTF-8 text and a NUL. Made on the
-/// row-making threads (`RowPreparation`), read in place by the inserting one. As `[FieldValue]`
-/// each text was a `String` of its own, allocated, retained, released and freed across the two
-/// threads (docs/scaling.md, "Rows bound to one statement").
+/// row-making threads (`RowPreparation`), read in place by the inserting one, so a text is not a
+/// `String` of its own (docs/scaling.md, "Rows bound to one statement").
 public struct FieldValues: Sendable, Equatable {
     /// A value read in place: a text's bytes are valid only inside `forEach`.
-    public enum Value {
+    enum Value {
         case null
         case integer(Int64)
         case real(Double)
         case boolean(Bool)
         /// NUL-terminated UTF-8.
         case text(UnsafePointer<CChar>)
-        /// Date, time or date-time text (`FieldValue.temporal`).
-        case temporal(UnsafePointer<CChar>)
     }
 
-    private enum Tag: UInt8 { case null = 0, integer, real, boolean, text, temporal }
+    private enum Tag: UInt8 { case null = 0, integer, real, boolean, text }
 
     private var storage: JSONBytes
     public private(set) var count = 0
     /// The bytes the values take.
     public var byteCount: Int { storage.count }
 
-    public init(capacity: Int = 0) { storage = JSONBytes(capacity: capacity) }
+    init(capacity: Int = 0) { storage = JSONBytes(capacity: capacity) }
 
-    public init(_ values: [FieldValue]) {
-        self.init(capacity: values.count * 9)
-        for value in values { append(value) }
-    }
-
-    public mutating func append(_ value: FieldValue) {
-        switch value {
+    /// A property as the field takes it, as the GeoJSON writes it: lists and findings as JSON
+    /// text, a rounded number rounded, a number that is not finite as null.
+    mutating func append(_ property: PropertyValue) {
+        switch property {
         case .null: appendNull()
-        case .integer(let number): append(integer: number)
-        case .real(let number): append(real: number)
-        case .boolean(let flag): append(boolean: flag)
         case .string(let text): append(text: text)
-        case .temporal(let text): appendText(tag: .temporal) { Self.write(text, into: &$0) }
+        case .number(let number): if number.isFinite { append(real: number) } else { appendNull() }
+        case .fixed(let number, let decimals): if number.isFinite { append(real: Self.rounded(number, decimals: decimals)) } else { appendNull() }
+        case .integer(let number): append(integer: number)
+        case .boolean(let flag): append(boolean: flag)
+        case .strings(let list):
+            appendText { json in
+                json.append(byte: UInt8(ascii: "["))
+                for index in list.indices {
+                    if index > 0 { json.append(byte: UInt8(ascii: ",")) }
+                    json.appendJSONString(list[index])
+                }
+                json.append(byte: UInt8(ascii: "]"))
+            }
+        case .rawJSON(let json): append(text: json)
+        case .findings(let findings): appendText { $0.appendFindings(findings) }
         }
     }
 
-    public mutating func appendNull() { tag(.null) }
+    mutating func appendNull() { tag(.null) }
 
-    public mutating func append(integer: Int64) { tag(.integer); word(UInt64(bitPattern: integer)) }
+    mutating func append(integer: Int64) { tag(.integer); word(UInt64(bitPattern: integer)) }
 
-    public mutating func append(real: Double) { tag(.real); word(real.bitPattern) }
+    mutating func append(real: Double) { tag(.real); word(real.bitPattern) }
 
-    public mutating func append(boolean: Bool) { tag(.boolean); word(boolean ? 1 : 0) }
+    mutating func append(boolean: Bool) { tag(.boolean); word(boolean ? 1 : 0) }
 
     /// Text up to its first NUL, as GDAL takes a field's text from a C string.
-    public mutating func append(text: String) { appendText(tag: .text) { Self.write(text, into: &$0) } }
-
-    /// Text written straight into the buffer (JSON made in place).
-    mutating func appendText(_ write: (inout JSONBytes) -> Void) { appendText(tag: .text, write) }
-
-    private mutating func appendText(tag: Tag, _ write: (inout JSONBytes) -> Void) {
-        self.tag(tag)
-        write(&storage)
-        storage.append(byte: 0)
+    mutating func append(text: String) {
+        appendText { storage in
+            var text = text
+            text.withUTF8 { utf8 in
+                let end = utf8.firstIndex(of: 0) ?? utf8.count
+                storage.append(raw: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[..<end])))
+            }
+        }
     }
 
-    private static func write(_ text: String, into storage: inout JSONBytes) {
-        var text = text
-        text.withUTF8 { utf8 in
-            let end = utf8.firstIndex(of: 0) ?? utf8.count
-            storage.append(raw: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[..<end])))
-        }
+    /// Text written straight into the buffer (JSON made in place).
+    private mutating func appendText(_ write: (inout JSONBytes) -> Void) {
+        tag(.text)
+        write(&storage)
+        storage.append(byte: 0)
     }
 
     private mutating func tag(_ tag: Tag) {
@@ -80,14 +83,24 @@ public struct FieldValues: Sendable, Equatable {
         withUnsafeBytes(of: value.littleEndian) { storage.append(raw: $0) }
     }
 
+    /// `value` rounded to `decimals` places as the GeoJSON writes it.
+    static func rounded(_ value: Double, decimals: Int) -> Double {
+        guard decimals >= 0, decimals <= 15 else { return value }
+        let scale = powersOfTen[decimals]
+        return (value * scale).rounded() / scale
+    }
+
+    /// 10⁰ … 10¹⁵, each the product of tens.
+    private static let powersOfTen: [Double] = (0...15).map { n in (0..<n).reduce(1.0) { value, _ in value * 10 } }
+
     /// Each value in order, with its place.
-    public func forEach(_ body: (Int, Value) throws -> Void) rethrows {
+    func forEach(_ body: (Int, Value) throws -> Void) rethrows {
         try forEach(body, thenWhileTextsAreValid: {})
     }
 
     /// Each value in order, with its place; then `after`, while the texts handed over are still
     /// valid (a statement that borrowed them runs there).
-    public func forEach<T>(_ body: (Int, Value) throws -> Void, thenWhileTextsAreValid after: () throws -> T) rethrows -> T {
+    func forEach<T>(_ body: (Int, Value) throws -> Void, thenWhileTextsAreValid after: () throws -> T) rethrows -> T {
         try storage.withUnsafeBytes { bytes in
             var offset = 0
             for place in 0..<count {
@@ -97,19 +110,16 @@ public struct FieldValues: Sendable, Equatable {
                     defer { offset += 8 }
                     return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
                 }
-                func text() -> UnsafePointer<CChar> {
-                    let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self)
-                    while bytes[offset] != 0 { offset += 1 }
-                    offset += 1
-                    return start
-                }
                 switch tag {
                 case .null: try body(place, .null)
                 case .integer: try body(place, .integer(Int64(bitPattern: word())))
                 case .real: try body(place, .real(Double(bitPattern: word())))
                 case .boolean: try body(place, .boolean(word() != 0))
-                case .text: try body(place, .text(text()))
-                case .temporal: try body(place, .temporal(text()))
+                case .text:
+                    let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self)
+                    while bytes[offset] != 0 { offset += 1 }
+                    offset += 1
+                    try body(place, .text(start))
                 }
             }
             return try after()
@@ -126,7 +136,6 @@ public struct FieldValues: Sendable, Equatable {
             case .real(let number): values.append(.real(number))
             case .boolean(let flag): values.append(.boolean(flag))
             case .text(let text): values.append(.string(String(cString: text)))
-            case .temporal(let text): values.append(.temporal(String(cString: text)))
             }
         }
         return values

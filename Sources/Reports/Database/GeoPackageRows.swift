@@ -153,7 +153,6 @@ final class GeoPackageRows {
         case .boolean(let flag):
             guard type == .boolean || type == .integer || type == .integer64 else { return false }
             try insert.bind(Int64(flag ? 1 : 0), at: place)
-        case .temporal: return false
         }
         return true
     }

@@ -47,7 +47,7 @@ public struct RowPreparation: Sendable {
         let keyCount = runID == nil ? 0 : 1
         var values = FieldValues(capacity: 16 * (row.properties.count + keyCount))
         if let runID { values.append(text: runID) }
-        for (_, value) in row.properties { values.append(FeatureTables.fieldValue(value)) }
+        for (_, value) in row.properties { values.append(value) }
         let names: [String]
         if let previous, previous.names.count == row.properties.count + keyCount,
            zip(previous.names.dropFirst(keyCount), row.properties).allSatisfy({ $0 == $1.0 }) {
@@ -95,9 +95,8 @@ public struct RowPreparation: Sendable {
 
 extension RowPreparation {
     /// `parcels[index]`'s row as the parcels table takes it, its properties converted as they are
-    /// visited (`ParcelProperties.visit`), not gathered as (name, value) pairs first: making the
-    /// pairs and then the values, each retained and released, was most of the rows' cost.
-    /// `previous`, the parcel row this thread prepared last, lends its names when they are the same.
+    /// visited (`ParcelProperties.visit`), not gathered as (name, value) pairs first
+    /// (docs/scaling.md). `previous`, the parcel row this thread prepared last, lends its names when they are the same.
     public func prepareParcel(_ parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample], assessment: ParcelAssessment,
                               fieldNames: ParcelProperties.FieldNames, attributes: AttributeRecord?, after previous: PreparedRow?) -> PreparedRow {
         var values = FieldValueList(runID: runID, names: previous?.names, bytes: previous.map { $0.values.byteCount + 256 } ?? 4_096)
@@ -108,9 +107,9 @@ extension RowPreparation {
     }
 }
 
-/// A row's field values as a parcel's properties are visited, converted as `FeatureTables.fieldValue`
-/// converts them (lists and findings written as JSON in place); its names are the row before's
-/// while they are the same.
+/// A row's field values as a parcel's properties are visited, each converted as
+/// `FieldValues.append(_:)` converts a property; its names are the row before's while they are
+/// the same.
 struct FieldValueList: PropertyReceiver {
     private(set) var values: FieldValues
     /// The names of the row before, while every name so far matched them.
@@ -123,7 +122,7 @@ struct FieldValueList: PropertyReceiver {
         shared = names
         if names == nil { own.reserveCapacity(160) }
         values = FieldValues(capacity: bytes)
-        if let runID { name(ResultTables.runIDField.name); values.append(text: runID) }
+        if let runID { add(ResultTables.runIDField.name, .string(runID)) }
     }
 
     var finishedNames: [String] {
@@ -131,9 +130,9 @@ struct FieldValueList: PropertyReceiver {
         return shared.count == values.count ? shared : Array(shared[..<values.count])
     }
 
-    /// Records the name of the value about to be appended.
-    private mutating func name(_ name: String) {
+    private mutating func add(_ name: String, _ property: PropertyValue) {
         let place = values.count
+        values.append(property)
         if let names = shared {
             if place < names.count, names[place] == name { return }
             own = Array(names[..<place])  // the names so far matched; from here they are this row's own
@@ -142,43 +141,12 @@ struct FieldValueList: PropertyReceiver {
         own.append(name)
     }
 
-    mutating func string(_ key: String, _ value: String?) {
-        name(key)
-        if let value { values.append(text: value) } else { values.appendNull() }
-    }
-    mutating func fixed(_ key: String, _ value: Double?, decimals: Int) {
-        name(key)
-        if let value, value.isFinite { values.append(real: FeatureTables.rounded(value, decimals: decimals)) } else { values.appendNull() }
-    }
-    mutating func number(_ key: String, _ value: Double?) {
-        name(key)
-        if let value, value.isFinite { values.append(real: value) } else { values.appendNull() }
-    }
-    mutating func integer(_ key: String, _ value: Int64?) {
-        name(key)
-        if let value { values.append(integer: value) } else { values.appendNull() }
-    }
-    mutating func boolean(_ key: String, _ value: Bool?) {
-        name(key)
-        if let value { values.append(boolean: value) } else { values.appendNull() }
-    }
-    mutating func strings(_ key: String, _ list: [String]) {
-        name(key)
-        values.appendText { json in
-            json.append(byte: UInt8(ascii: "["))
-            for index in list.indices {
-                if index > 0 { json.append(byte: UInt8(ascii: ",")) }
-                json.appendJSONString(list[index])
-            }
-            json.append(byte: UInt8(ascii: "]"))
-        }
-    }
-    mutating func findings(_ key: String, _ findings: [Finding]) {
-        name(key)
-        values.appendText { $0.appendFindings(findings) }
-    }
-    mutating func attribute(_ key: String, _ value: AttributeValue) {
-        name(key)
-        values.append(FeatureTables.fieldValue(PropertyValue(value)))
-    }
+    mutating func string(_ key: String, _ value: String?) { add(key, value.map { .string($0) } ?? .null) }
+    mutating func fixed(_ key: String, _ value: Double?, decimals: Int) { add(key, value.map { .fixed($0, decimals: decimals) } ?? .null) }
+    mutating func number(_ key: String, _ value: Double?) { add(key, value.map { .number($0) } ?? .null) }
+    mutating func integer(_ key: String, _ value: Int64?) { add(key, value.map { .integer($0) } ?? .null) }
+    mutating func boolean(_ key: String, _ value: Bool?) { add(key, value.map { .boolean($0) } ?? .null) }
+    mutating func strings(_ key: String, _ values: [String]) { add(key, .strings(values)) }
+    mutating func findings(_ key: String, _ findings: [Finding]) { add(key, .findings(findings)) }
+    mutating func attribute(_ key: String, _ value: AttributeValue) { add(key, PropertyValue(value)) }
 }
