@@ -1,8 +1,8 @@
 import CGDAL
 
 /// A prepared SQL statement on a GeoPackage dataset's own SQLite connection, inside the
-/// dataset's transaction: for rows GDAL would insert one `OGRFeature` at a time, at several
-/// times SQLite's own cost (docs/scaling.md, "Rows bound to one statement").
+/// dataset's transaction: for rows GDAL would insert one `OGRFeature` at a time
+/// (docs/scaling.md, "Rows bound to one statement").
 ///
 /// The connection stays GDAL's (`GDALGetInternalHandle(…, "SQLITE_HANDLE")`); the statement
 /// keeps its dataset alive and must be finished (`finish()`) before the dataset commits or closes.

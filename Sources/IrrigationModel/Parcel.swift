@@ -72,8 +72,8 @@ public struct Parcel: Sendable {
 
 /// A parcel's role texts besides its id. The parcels of a village repeat their crop, land use,
 /// source and unit, so a layer's reader hands one object to all parcels with the same texts
-/// (`ParcelRoles.Sharing`) where each parcel held six `String`s, 96 of its 184 bytes
-/// (docs/scaling.md). Immutable: a parcel that changes one gets a new object.
+/// (`ParcelRoles.Sharing`), not six `String`s each (docs/scaling.md). Immutable: a parcel that
+/// changes one gets a new object.
 public final class ParcelRoles: Sendable {
     public struct Texts: Hashable, Sendable {
         public var crop, landUseCode, landUseName, sourceID, adminUnit: String?

@@ -25,8 +25,7 @@ public struct MultiPolygon: Sendable, Hashable {
     /// Every position's x and y, ring after ring in the order WKB writes them: the arrays a
     /// coordinate transformation takes (`withCoordinates` puts them back).
     public var coordinateArrays: (xs: [Double], ys: [Double]) {
-        // Sized first: grown by appending, the two arrays were reallocated three times each for
-        // a parcel's handful of vertices.
+        // Sized first, not grown by appending (docs/scaling.md).
         let count = polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } }
         var xs: [Double] = [], ys: [Double] = []
         xs.reserveCapacity(count)

@@ -71,7 +71,7 @@ public struct IrrigationMethodCatalog: Sendable {
     }
 
     /// Trimmed, lower case, without spaces. Asked for every parcel that names its method, so
-    /// without Foundation's `replacingOccurrences` (a search through CoreFoundation each time).
+    /// without Foundation's `replacingOccurrences` (docs/scaling.md).
     private static func key(_ text: String) -> String {
         String(String.UnicodeScalarView(text.trimmingWhitespace().lowercased().unicodeScalars.filter { $0 != " " }))
     }
