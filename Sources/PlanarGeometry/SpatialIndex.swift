@@ -19,26 +19,12 @@ public struct SpatialIndex: Sendable {
         self.nodeCapacity = nodeCapacity
         itemBoxes = boxes
         guard !boxes.isEmpty else { return }
-        var entries = boxes.indices.map { ($0, boxes[$0]) }
         // Leaf level: slice by x centre, then sort each slice by y centre.
-        let leafCount = (entries.count + nodeCapacity - 1) / nodeCapacity
-        let sliceCount = Int(Double(leafCount).squareRoot().rounded(.up))
-        let sliceSize = sliceCount * nodeCapacity
-        entries.sort { ($0.1.minX + $0.1.maxX) < ($1.1.minX + $1.1.maxX) }
-        var ordered: [(Int, BoundingBox)] = []
-        ordered.reserveCapacity(entries.count)
-        var start = 0
-        while start < entries.count {
-            let slice = entries[start..<min(start + sliceSize, entries.count)].sorted { ($0.1.minY + $0.1.maxY) < ($1.1.minY + $1.1.maxY) }
-            ordered += slice
-            start += sliceSize
-        }
-        items = ordered.map(\.0)
-        var level: [(box: BoundingBox, first: Int, count: Int)] = []
-        for first in stride(from: 0, to: ordered.count, by: nodeCapacity) {
-            let count = min(nodeCapacity, ordered.count - first)
-            let box = ordered[first..<(first + count)].dropFirst().reduce(ordered[first].1) { $0.union($1.1) }
-            level.append((box, first, count))
+        var order = Array(boxes.indices)
+        let leaves = sortTileRecursive(&order, capacity: nodeCapacity, x: { boxes[$0].minX + boxes[$0].maxX }, y: { boxes[$0].minY + boxes[$0].maxY })
+        items = order
+        var level: [(box: BoundingBox, first: Int, count: Int)] = leaves.map { leaf in
+            (order[leaf].dropFirst().reduce(boxes[order[leaf.lowerBound]]) { $0.union(boxes[$1]) }, leaf.lowerBound, leaf.count)
         }
         nodes = level
         self.leafCount = level.count
@@ -146,3 +132,24 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Sort-Tile-Recursive order (Leutenegger et al. 1997), for `SpatialIndex` and a GeoPackage's
+/// packed index: `order` (the places of items) sorted by the items' centres' `x` into vertical
+/// slices of √(nodes) nodes each, each slice by `y`; returns the nodes' groups of `capacity`
+/// places, in that order (one empty group for no items). `x` and `y` may give any value ordered
+/// as the centre is (the sum of a box's bounds).
+public func sortTileRecursive<Place>(_ order: inout [Place], capacity: Int, x: (Place) -> Double, y: (Place) -> Double) -> [Range<Int>] {
+    guard !order.isEmpty else { return [0..<0] }
+    let nodeCount = (order.count + capacity - 1) / capacity
+    let perSlice = Int(Double(nodeCount).squareRoot().rounded(.up)) * capacity
+    order.sort { x($0) < x($1) }
+    var groups: [Range<Int>] = []
+    var start = 0
+    while start < order.count {
+        let slice = start..<min(start + perSlice, order.count)
+        order[slice].sort { y($0) < y($1) }
+        for from in stride(from: slice.lowerBound, to: slice.upperBound, by: capacity) { groups.append(from..<min(from + capacity, slice.upperBound)) }
+        start = slice.upperBound
+    }
+    return groups
+}

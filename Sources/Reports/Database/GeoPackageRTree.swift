@@ -106,28 +106,11 @@ struct GeoPackageRTree {
         }
     }
 
-    /// Sort-tile-recursive over `order` (places in `level`), in place: vertical slices by the
-    /// cells' centres' x, each slice by y, cut into groups of `capacity` (an empty level makes one
-    /// empty group: the empty root).
+    /// Sort-tile-recursive over `order` (places in `level`), in place (`sortTileRecursive`); a
+    /// level that fits one node is left in its order.
     private static func tile(_ order: inout [Int32], of level: [Entry], capacity: Int) -> [Range<Int>] {
         guard order.count > capacity else { return [order.indices] }
-        let nodeCount = (order.count + capacity - 1) / capacity
-        let sliceCount = Int(Double(nodeCount).squareRoot().rounded(.up))
-        let perSlice = sliceCount * capacity
-        order.sort { level[Int($0)].centre.x < level[Int($1)].centre.x }
-        var groups: [Range<Int>] = []
-        var start = 0
-        while start < order.count {
-            let slice = start..<min(start + perSlice, order.count)
-            order[slice].sort { level[Int($0)].centre.y < level[Int($1)].centre.y }
-            var from = slice.lowerBound
-            while from < slice.upperBound {
-                groups.append(from..<min(from + capacity, slice.upperBound))
-                from += capacity
-            }
-            start = slice.upperBound
-        }
-        return groups
+        return sortTileRecursive(&order, capacity: capacity, x: { Double(level[Int($0)].centre.x) }, y: { Double(level[Int($0)].centre.y) })
     }
 
     private static func put16(_ value: UInt16, into blob: inout [UInt8], at offset: Int) {
