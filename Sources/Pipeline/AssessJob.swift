@@ -78,24 +78,37 @@ public struct AssessJob {
 
         let staging = try OutputStaging(outputDirectory: options.outputDirectory)
         let (format, formatNotice) = options.output.parcelFormat(for: reading.parcels.count, partOfARun: options.shard != nil)
+        let records = partitionRecords(reading, staging: staging)
+        // The GeoPackage's and a database's tables, opened here and given their rows in the pass.
+        let tables = try openResultTables(project: project, assessment: assessment, geopackage: format == .gpkg, staging: staging, timer: &timer)
+        do {
+            return try writeOutputs(project: &project, assessment: &assessment, tables: tables, format: format, formatNotice: formatNotice, records: records,
+                           hashing: hashing, staging: staging, started: started, timer: &timer)
+        } catch {
+            throw tables?.abandon(error) ?? error
+        }
+    }
+
+    /// The run from the output pass on, with the result tables (if any) open: whatever fails
+    /// before the database commits rolls it back (`run()`).
+    private func writeOutputs(project: inout IngestedProject, assessment: inout Assessment, tables: ResultTablesStage?,
+                     format: OutputOptions.ParcelFormat, formatNotice: String?, records: PartitionRecordsFile.Options?,
+                     hashing: BackgroundWork<[RunManifest.InputFile]>, staging: OutputStaging, started: Date, timer: inout PhaseTimer) throws -> AssessSummary {
+        let reading = project.parcels
         let geojson = format == .geojson
         let parcelFile = geojson ? "parcels.geojson" : "parcels.gpkg"
-        let records = partitionRecords(reading, staging: staging)
         let pass = try ParcelOutputPass(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
                                         assess: assessment.assess, labels: ReportLabels(options.output.language))
-            .run(geojson: geojson, staging: staging, records: records, timer: &timer)
+            .run(geojson: geojson, tables: tables, staging: staging, records: records, timer: &timer)
         guard !geojson || pass.featuresWritten == reading.parcels.count else {
             throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: pass.featuresWritten)
         }
         assessment.outcomes = pass.outcomes
-        // The GeoPackage's and a database's tables assess the parcels again; without them, what
-        // the rules read is let go before the zones are dissolved.
-        let tablesAfterPass = format == .gpkg || options.output.database != nil
-        if !tablesAfterPass {
-            assessment.dropRules()
-            project.links = []
-            project.monitoring.soilSamples = []  // read by the rules only (the report counts them from the tables' reports)
-        }
+        // The rules ran once per parcel, in the pass: what they read is let go before the zones
+        // are dissolved.
+        assessment.dropRules()
+        project.links = []
+        project.monitoring.soilSamples = []  // read by the rules only (the report counts them from the tables' reports)
         // This run's parcel states, kept for the next run's comparison, written while the zones are dissolved.
         let states = BackgroundWork { [parcels = reading.parcels, outcomes = pass.outcomes, path = staging.path(for: ParcelStates.fileName)] in
             try ParcelStates.write(parcels: parcels, outcomes: outcomes, to: path)
@@ -113,43 +126,36 @@ public struct AssessJob {
         report.sinceLastRun = since
         let written = try writeTablesAndReport(project: project, assessment: assessment, summary: pass.summary, zones: zones, report: report,
                                                staging: staging, timer: &timer)
-        var (database, parcelsInTables): (RunDatabase?, Int) = (nil, 0)
-        if tablesAfterPass {
-            let tables = ResultTablesStage(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
-                                           assess: assessment.assess, zones: zones, sources: assessment.sources, surveyCRSWKT: reading.sourceCRSWKT)
-            (database, parcelsInTables) = try writeResultTables(tables, format: format, staging: staging, timer: &timer)
+        var parcelsInTables = 0
+        if let tables {
+            parcelsInTables = try tables.finish(zones: zones, timer: &timer)
+            timer.record(tables.database == nil ? "write_parcels_gpkg" : "write_result_tables", seconds: tables.insertSeconds, items: parcelsInTables)
         }
+        let database = tables?.database
         let parcelsWritten = geojson ? pass.featuresWritten : parcelsInTables
         guard parcelsWritten == reading.parcels.count else {
             throw PipelineError.outputCountMismatch(file: parcelFile, expected: reading.parcels.count, written: parcelsWritten)
         }
-        // Until the database commits, a failure anywhere rolls the run back there too.
-        let manifest: RunManifest
-        do {
-            var finished = RunManifest(
-                tool: .init(gdal: GDALEnvironment.gdalVersion, geos: GDALEnvironment.geosVersion, proj: GDALEnvironment.projVersion),
-                startedAt: ISO8601DateFormatter().string(from: started), command: options.command, inputs: inputs,
-                configuration: configuration(for: reading), counts: counts(for: reading),
-                repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)), monitoring: project.monitoring.reports,
-                assumedUnits: project.monitoring.assumedUnits, requiredEvidence: .init(assessment.standards.requiredEvidence),
-                linking: project.coverage, assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
-                outputs: written.merging([parcelFile: parcelsWritten, "review.csv": pass.reviewRowsWritten]) { $1 },
-                warnings: warnings, timingsSeconds: [:])
-            // The parcels file's end, written and flushed to disk meanwhile (`ParcelOutputPass`).
-            try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait().get() }
-            finished.timingsSeconds = timer.asDictionary
-            let runJSON = try finished.encoded()
-            try runJSON.write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
-            if let database {
-                // The files first made ready to publish: what can fail there fails before the commit.
-                try staging.prepareToPublish()
-                try timer.measure("write_database_commit") {
-                    try database.finish(run: runRow(finished, json: runJSON, runID: staging.runID, reading: reading))
-                }
+        var manifest = RunManifest(
+            tool: .init(gdal: GDALEnvironment.gdalVersion, geos: GDALEnvironment.geosVersion, proj: GDALEnvironment.projVersion),
+            startedAt: ISO8601DateFormatter().string(from: started), command: options.command, inputs: inputs,
+            configuration: configuration(for: reading), counts: counts(for: reading),
+            repairs: Array(reading.repairs.prefix(RunManifest.repairListLimit)), monitoring: project.monitoring.reports,
+            assumedUnits: project.monitoring.assumedUnits, requiredEvidence: .init(assessment.standards.requiredEvidence),
+            linking: project.coverage, assessment: AssessmentSummary(assessment, zones: zones, rules: options.rules),
+            outputs: written.merging([parcelFile: parcelsWritten, "review.csv": pass.reviewRowsWritten]) { $1 },
+            warnings: warnings, timingsSeconds: [:])
+        // The parcels file's end, written and flushed to disk meanwhile (`ParcelOutputPass`).
+        try timer.measure("wait_for_parcels_file") { try pass.parcelFileSync?.wait().get() }
+        manifest.timingsSeconds = timer.asDictionary
+        let runJSON = try manifest.encoded()
+        try runJSON.write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
+        if let database {
+            // The files first made ready to publish: what can fail there fails before the commit.
+            try staging.prepareToPublish()
+            try timer.measure("write_database_commit") {
+                try database.finish(run: runRow(manifest, json: runJSON, runID: staging.runID, reading: reading))
             }
-            manifest = finished
-        } catch {
-            throw database?.abandon(error) ?? error
         }
         if let shard = options.shard, let records {
             try partitionState(shard: shard, project: project, assessment: assessment, zones: zones, report: report, manifest: manifest,
@@ -161,51 +167,21 @@ public struct AssessJob {
         return AssessSummary(outputDirectory: options.outputDirectory, manifest: manifest)
     }
 
-    /// `parcels.gpkg` with every layer (`--format gpkg`) and the run in a database (`--db`), both
-    /// from one making of the rows. The database's transaction stays open for the run's row
-    /// (`RunDatabase.finish`), written once run.json is.
-    private func writeResultTables(_ stage: ResultTablesStage, format: OutputOptions.ParcelFormat, staging: OutputStaging,
-                                   timer: inout PhaseTimer) throws -> (database: RunDatabase?, parcels: Int) {
-        var destinations: [ResultTablesStage.Destination] = []
-        var geopackage: FeatureTables?
-        if format == .gpkg {
-            let tables = try FeatureTables(dataset: try Dataset.create(driver: "GPKG", path: staging.path(for: "parcels.gpkg")),
-                                           surveyCRSWKT: stage.surveyCRSWKT, wholeGeoPackage: true)
-            destinations.append(.init(tables: tables, names: .file, runID: nil, database: nil))
-            geopackage = tables
+    /// `parcels.gpkg` with every layer (`--format gpkg`) and the run in a database (`--db`): their
+    /// tables made, fields typed from the first parcels' rows, before the output pass gives them
+    /// their rows. Nil when the run writes neither.
+    private func openResultTables(project: IngestedProject, assessment: Assessment, geopackage: Bool, staging: OutputStaging,
+                                  timer: inout PhaseTimer) throws -> ResultTablesStage? {
+        guard geopackage || options.output.database != nil else { return nil }
+        let reading = project.parcels
+        return try timer.measure("open_result_tables") {
+            let fieldNames = ParcelProperties.FieldNames(reading.parcels.first?.attributes.names.names ?? [])
+            let typingRows = try TableRowMaker.typingRows(parcels: reading.parcels, links: project.links, soil: project.monitoring.soilSamples,
+                                                          assess: assessment.assess, fieldNames: fieldNames)
+            return try ResultTablesStage.open(geopackagePath: geopackage ? staging.path(for: "parcels.gpkg") : nil, database: options.output.database,
+                                              runID: staging.runID, surveyCRSWKT: reading.sourceCRSWKT, typingRows: typingRows,
+                                              sources: assessment.sources, parcels: reading.parcels)
         }
-        var database: RunDatabase?
-        if let target = options.output.database {
-            let opened = try RunDatabase(target, surveyCRSWKT: stage.surveyCRSWKT)
-            destinations.append(.init(tables: opened.tables, names: .database, runID: staging.runID, database: opened))
-            database = opened
-        }
-        guard !destinations.isEmpty else { return (nil, 0) }
-        var seconds = ResultTablesStage.Seconds()
-        let written: Int
-        do { written = try stage.write(into: destinations, seconds: &seconds) } catch { throw database?.abandon(error) ?? error }
-        timer.record("result_tables_rows", seconds: seconds.makingRows, items: written)
-        timer.record(database == nil ? "write_parcels_gpkg" : "write_result_tables", seconds: seconds.inserting, items: written)
-        if let geopackage {
-            do {
-                // What GDAL keeps about the tables' rows and their spatial indexes (packed,
-                // `GeoPackageRTree`), the count, the commit and the close (docs/scaling.md).
-                try timer.measure("finish_parcels_gpkg") {
-                    let names = ResultTables.Names.file
-                    try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
-                                              to: geopackage, time: ISO8601DateFormatter().string(from: Date()))
-                    try geopackage.finishTables()
-                    // What the parcels table holds, not what was handed to it, is counted.
-                    let stored = geopackage.rowCount(of: names.parcels)
-                    guard stored == written else { throw PipelineError.outputCountMismatch(file: "parcels.gpkg", expected: written, written: stored) }
-                    try geopackage.dataset.commitTransaction()
-                    try geopackage.dataset.close()
-                }
-            } catch {
-                throw database?.abandon(error) ?? error
-            }
-        }
-        return (database, written)
     }
 
     /// The run's row in `irrizone_runs`.

@@ -7,12 +7,14 @@ import Synchronization
 /// The one pass over the parcels that writes everything per parcel.
 ///
 /// The parcels are cut into chunks of `chunkSize`. Each core takes the next chunk as soon as it is
-/// free and does all of that chunk's work: assess its parcels, encode their GeoJSON features, and
-/// make their review and summary rows and outcomes. Finished
-/// chunks are handed over in parcel order to two lanes: the file lane writes the features, the
-/// rows lane adds the rows, keeps the outcomes in order and adds the parcels to their zone's
-/// union. A chunk's full assessments are dropped when the rows lane is done with them, so memory
-/// holds the parcels and their outcomes, not every finding of every parcel.
+/// free and does all of that chunk's work: assess its parcels, encode their GeoJSON features or
+/// make their table rows (`TableRowMaker`), and make their review and summary rows and outcomes.
+/// Finished chunks are handed over in parcel order to their lanes: the file lane writes the
+/// features, the rows lane adds the rows, keeps the outcomes in order and adds the parcels to
+/// their zone's union, and the thread running the pass inserts the table rows (the datasets are
+/// its own: `ResultTablesStage`). A chunk's full assessments are dropped when the rows lane is
+/// done with them, so memory holds the parcels and their outcomes, not every finding of every
+/// parcel; the rules run once per parcel whatever the run writes.
 ///
 /// No core waits at the end of a step for another to finish (docs/scaling.md).
 struct ParcelOutputPass: Sendable {
@@ -45,10 +47,10 @@ struct ParcelOutputPass: Sendable {
     let assess: @Sendable (Int) -> ParcelAssessment
     let labels: ReportLabels
 
-    /// Writes `parcels.geojson` (unless `geojson` is false: a GeoPackage's tables are written
-    /// after the pass, `ResultTablesStage`) and review.csv into staging.
+    /// Writes `parcels.geojson` (unless `geojson` is false) and review.csv into staging, and the
+    /// parcels' and findings' rows into `tables`, from this thread.
     /// - Parameter records: where a part of a partitioned run keeps each parcel's record for `merge`.
-    func run(geojson: Bool, staging: OutputStaging, records: PartitionRecordsFile.Options? = nil,
+    func run(geojson: Bool, tables: (any TableRowsDestination)? = nil, staging: OutputStaging, records: PartitionRecordsFile.Options? = nil,
              timer: inout PhaseTimer) throws -> Result {
         let started = DispatchTime.now().uptimeNanoseconds
         let parcelFile = "parcels.geojson"
@@ -63,16 +65,28 @@ struct ParcelOutputPass: Sendable {
             try Rows(reviewCSV: SummaryFiles.ReviewWriter(path: reviewPath), records: records.map(PartitionRecordsFile.init), parcels: parcels, labels: labels)
         }
         defer { rowsLane.close() }
-        let sink = Sink(parcelCount: parcels.count, fileLane: fileLane, rowsLane: rowsLane)
+        let sink = Sink(parcelCount: parcels.count, fileLane: fileLane, rowsLane: rowsLane, feedsTables: tables != nil)
         let partSeconds = Mutex(PartSeconds())
         let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.names.names ?? [])
+        let rowMaker = tables?.rowMaker(fieldNames: fieldNames)
 
-        DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
-            while let range = sink.claimChunk() {
-                let (chunk, seconds) = makeChunk(range, geojson: geojson, fieldNames: fieldNames, sink: sink)
-                partSeconds.withLock { $0.add(seconds) }
-                sink.handOver(chunk)
+        let makeChunks: @Sendable () -> Void = {
+            DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
+                while let range = sink.claimChunk() {
+                    let (chunk, seconds) = makeChunk(range, geojson: geojson, rowMaker: rowMaker, fieldNames: fieldNames, sink: sink)
+                    partSeconds.withLock { $0.add(seconds) }
+                    sink.handOver(chunk)
+                }
             }
+        }
+        if let tables {
+            // The chunks are made on the other threads while this one, which owns the datasets,
+            // inserts their rows in order.
+            let workers = BackgroundWork { makeChunks(); sink.chunksMade() }
+            sink.insertTableRows { try tables.insert($0) }
+            _ = workers.wait()
+        } else {
+            makeChunks()
         }
         let chunksDone = DispatchTime.now().uptimeNanoseconds
         var result = try sink.finish()
@@ -95,23 +109,34 @@ struct ParcelOutputPass: Sendable {
         timer.record("review_and_zone", seconds: passSeconds * shares.assess, items: parcels.count)
         if geojson { timer.record("write_parcels_geojson", seconds: passSeconds * shares.encode + ending, items: result.featuresWritten) }
         timer.record("review_csv_and_summary_rows", seconds: passSeconds * shares.rows, items: result.reviewRowsWritten)
+        if let tables { timer.record("result_tables_rows", seconds: passSeconds * shares.tables, items: tables.parcelsWritten) }
         return result
     }
 
-    /// One chunk's work, on whichever core took it: assess its parcels, encode their features,
-    /// make their rows and outcomes; with the thread time of each part.
+    /// One chunk's work, on whichever core took it: assess its parcels, encode their features or
+    /// make their table rows, make their rows and outcomes; with the thread time of each part.
     /// A chunk whose attributes cannot be read back from their spill file fails the pass through
-    /// `sink` (no chunk is claimed after it; its features are left out).
-    private func makeChunk(_ range: Range<Int>, geojson: Bool, fieldNames: ParcelProperties.FieldNames, sink: Sink) -> (ChunkOutput, PartSeconds) {
+    /// `sink` (no chunk is claimed after it; its features and table rows are left out).
+    private func makeChunk(_ range: Range<Int>, geojson: Bool, rowMaker: TableRowMaker?, fieldNames: ParcelProperties.FieldNames,
+                           sink: Sink) -> (ChunkOutput, PartSeconds) {
         let begun = DispatchTime.now().uptimeNanoseconds
         let assessed = range.map(assess)
         let assessedAt = DispatchTime.now().uptimeNanoseconds
         var features: JSONBytes? = nil
-        if geojson {
+        var tableRows: TableRowMaker.Chunk? = nil
+        var tablesTime: UInt64 = 0
+        if geojson || rowMaker != nil {
             do {
                 let attributes = try AttributeRecord.loaded(parcels[range].lazy.map(\.attributes))
-                features = GeoJSONWriter.encodeParcelFeatures(range, parcels: parcels, links: links, soil: soil, assessments: assessed,
-                                                              firstAssessed: range.lowerBound, fieldNames: fieldNames, attributes: attributes)
+                if geojson {
+                    features = GeoJSONWriter.encodeParcelFeatures(range, parcels: parcels, links: links, soil: soil, assessments: assessed,
+                                                                  firstAssessed: range.lowerBound, fieldNames: fieldNames, attributes: attributes)
+                }
+                if let rowMaker {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    tableRows = rowMaker.rows(range, parcels: parcels, links: links, soil: soil, assessed: assessed, attributes: attributes)
+                    tablesTime = DispatchTime.now().uptimeNanoseconds - start
+                }
             } catch {
                 sink.fail(error)
             }
@@ -122,8 +147,9 @@ struct ParcelOutputPass: Sendable {
             return ChunkRow(review: SummaryFiles.ReviewWriter.rows(parcels, at: index, assessed[offset]),
                             summary: SummaryFiles.SummaryAccumulator.Row(parcels, at: index, assessed[offset]), outcome: ParcelOutcome(assessed[offset]))
         }
-        let seconds = PartSeconds(assess: assessedAt - begun, encode: encodedAt - assessedAt, rows: DispatchTime.now().uptimeNanoseconds - encodedAt)
-        return (ChunkOutput(range: range, features: features, rows: rows, assessed: assessed), seconds)
+        let seconds = PartSeconds(assess: assessedAt - begun, encode: encodedAt - assessedAt - tablesTime,
+                                  rows: DispatchTime.now().uptimeNanoseconds - encodedAt, tables: tablesTime)
+        return (ChunkOutput(range: range, features: features, rows: rows, assessed: assessed, tables: tableRows), seconds)
     }
 
     /// parcels.geojson, on the file lane (nil when the parcels go into a GeoPackage instead). The
@@ -153,18 +179,20 @@ struct ParcelOutputPass: Sendable {
         var features: JSONBytes?
         var rows: [ChunkRow]
         var assessed: [ParcelAssessment]
+        /// The table rows, for the thread inserting them (nil without tables, or when the chunk failed).
+        var tables: TableRowMaker.Chunk?
     }
 
     /// The thread time of each part of the chunks' work, added up over the cores (nanoseconds).
     struct PartSeconds: Sendable {
-        var assess: UInt64 = 0, encode: UInt64 = 0, rows: UInt64 = 0
+        var assess: UInt64 = 0, encode: UInt64 = 0, rows: UInt64 = 0, tables: UInt64 = 0
 
-        mutating func add(_ other: PartSeconds) { assess += other.assess; encode += other.encode; rows += other.rows }
+        mutating func add(_ other: PartSeconds) { assess += other.assess; encode += other.encode; rows += other.rows; tables += other.tables }
 
         /// Each part's share of the whole.
-        var shares: (assess: Double, encode: Double, rows: Double) {
-            let total = Double(max(assess + encode + rows, 1))
-            return (Double(assess) / total, Double(encode) / total, Double(rows) / total)
+        var shares: (assess: Double, encode: Double, rows: Double, tables: Double) {
+            let total = Double(max(assess + encode + rows + tables, 1))
+            return (Double(assess) / total, Double(encode) / total, Double(rows) / total, Double(tables) / total)
         }
     }
 
@@ -211,15 +239,26 @@ struct ParcelOutputPass: Sendable {
     }
 
     /// The ordered end of the pass: hands out the chunks, takes them back finished in any order,
-    /// and passes them on in parcel order to its two lanes. The file lane writes the features;
+    /// and passes them on in parcel order to its lanes. The file lane writes the features;
     /// the rows lane adds the rows. Two lanes because writing waits for the disk (a million
-    /// parcels' file is 3.5 GB), and in one lane the rows and unions waited behind it.
+    /// parcels' file is 3.5 GB), and in one lane the rows and unions waited behind it. With
+    /// tables, the thread running the pass is a third lane: it inserts the table rows
+    /// (`insertTableRows`).
     final class Sink: Sendable {
         private let parcelCount: Int
         private let fileLane: ThreadConfined<FeatureFile>
         private let rowsLane: ThreadConfined<Rows>
         private let fileRoom = DispatchSemaphore(value: ParcelOutputPass.chunksPerLane)
         private let rowsRoom = DispatchSemaphore(value: ParcelOutputPass.chunksPerLane)
+        /// Room in the tables lane (nil without tables), and a signal for each chunk queued in it
+        /// and one when every chunk is made.
+        private let tablesRoom: DispatchSemaphore?
+        private let tablesQueued = DispatchSemaphore(value: 0)
+        private struct TablesQueue {
+            var chunks: [TableRowMaker.Chunk?] = []
+            var allMade = false
+        }
+        private let tablesQueue = Mutex(TablesQueue())
 
         private struct Order {
             var nextClaimed = 0
@@ -230,22 +269,24 @@ struct ParcelOutputPass: Sendable {
         }
         private let order = Mutex(Order())
 
-        init(parcelCount: Int, fileLane: ThreadConfined<FeatureFile>, rowsLane: ThreadConfined<Rows>) {
+        init(parcelCount: Int, fileLane: ThreadConfined<FeatureFile>, rowsLane: ThreadConfined<Rows>, feedsTables: Bool) {
             self.parcelCount = parcelCount; self.fileLane = fileLane; self.rowsLane = rowsLane
+            tablesRoom = feedsTables ? DispatchSemaphore(value: ParcelOutputPass.chunksPerLane) : nil
         }
 
-        /// The next chunk's parcels, once both lanes have room for it; nil when every chunk is
+        /// The next chunk's parcels, once every lane has room for it; nil when every chunk is
         /// taken or a lane failed.
         func claimChunk() -> Range<Int>? {
             fileRoom.wait()
             rowsRoom.wait()
+            tablesRoom?.wait()
             let range = order.withLock { order -> Range<Int>? in
                 guard order.error == nil, order.nextClaimed < parcelCount else { return nil }
                 let start = order.nextClaimed
                 order.nextClaimed = min(start + ParcelOutputPass.chunkSize, parcelCount)
                 return start..<order.nextClaimed
             }
-            if range == nil { fileRoom.signal(); rowsRoom.signal() }
+            if range == nil { fileRoom.signal(); rowsRoom.signal(); tablesRoom?.signal() }
             return range
         }
 
@@ -269,7 +310,37 @@ struct ParcelOutputPass: Sendable {
                         guard !failed else { return }
                         do { try state.add(rows, range: range, assessed: assessed) } catch { fail(error) }
                     }
+                    if tablesRoom != nil {
+                        tablesQueue.withLock { $0.chunks.append(next.tables) }
+                        tablesQueued.signal()
+                    }
                 }
+            }
+        }
+
+        /// Says that no chunk will be handed over any more (the tables lane's end).
+        func chunksMade() {
+            tablesQueue.withLock { $0.allMade = true }
+            tablesQueued.signal()
+        }
+
+        /// The tables lane, on the thread that owns the datasets: inserts each chunk's table rows
+        /// in parcel order until every chunk is made. After a failure (its own or a lane's) it
+        /// takes the chunks still coming without inserting them, so no core waits for its room.
+        func insertTableRows(_ insert: (TableRowMaker.Chunk) throws -> Void) {
+            while true {
+                tablesQueued.wait()
+                let (queued, allMade) = tablesQueue.withLock { queue -> (Bool, Bool) in (!queue.chunks.isEmpty, queue.allMade) }
+                guard queued else {
+                    if allMade { return } else { continue }
+                }
+                let next = tablesQueue.withLock { $0.chunks.removeFirst() }
+                if let chunk = next, !failed {
+                    do { try insert(chunk) } catch { fail(error) }
+                }
+                tablesRoom?.signal()
+                // Freed on the rows lane's thread, not on this one, which inserts the next.
+                rowsLane.async { _ in withExtendedLifetime(next) {} }
             }
         }
 

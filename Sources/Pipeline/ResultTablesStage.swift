@@ -4,139 +4,15 @@ import IrrigationModel
 import Reports
 import RunSupport
 
-/// The run's results as tables (issue #25), after the output pass: every layer of
-/// `parcels.gpkg` (`--format gpkg`) and the run written into a database (`--db`), in the survey's
-/// CRS with declared field types.
+/// The run's results as tables (issue #25): every layer of `parcels.gpkg` (`--format gpkg`) and
+/// the run written into a database (`--db`), in the survey's CRS with declared field types.
 ///
-/// The rows are made again from the run's arrays, in chunks on every core; each GDAL dataset is
-/// opened, written and closed on the calling thread only.
-struct ResultTablesStage: Sendable {
-    let parcels: [Parcel]
-    let links: [ParcelLinks]
-    let soil: [SoilSample]
-    let assess: @Sendable (Int) -> ParcelAssessment
-    let zones: [ZonePolygon]
-    let sources: [SourceAssessment]
-    let surveyCRSWKT: String
-
-    /// Parcels whose rows are made at once: a bounded slice of memory at any layer size.
-    static let chunkSize = 8_192
-
-    /// One chunk's rows, the parcels' and their findings', made ready for each destination
-    /// (`RowPreparation`, in the order of `preparations`), and the first chunk's rows as made,
-    /// from which the tables' fields are typed.
-    struct Chunk: Sendable {
-        var parcels: [[PreparedRow]]
-        var findings: [[PreparedRow]]
-        var parcelRows: [TableRow] = []
-        var count: Int { parcels.first?.count ?? 0 }
-    }
-
-    /// One parcel's rows, made ready for each destination.
-    private struct Made: Sendable {
-        var row: TableRow?
-        var parcel: [PreparedRow]
-        var findings: [[PreparedRow]]
-    }
-
-    /// The rows of the parcels in `range`, made on every core: each parcel assessed again, its
-    /// properties converted to field values and its geometry put in the tables' CRS, so the
-    /// thread inserting them only hands them to GDAL.
-    func chunk(_ range: Range<Int>, fieldNames: ParcelProperties.FieldNames, preparations: [RowPreparation],
-               keepingRows: Bool = false) throws -> Chunk {
-        let attributes = try AttributeRecord.loaded(parcels[range].lazy.map(\.attributes))
-        let made = parallelChunks(count: range.count, chunkSize: 512) { local -> [Made] in
-            var lastParcel = [PreparedRow?](repeating: nil, count: preparations.count)
-            var lastFinding = [PreparedRow?](repeating: nil, count: preparations.count)
-            return local.map { offset in
-                let index = range.lowerBound + offset, assessment = assess(index)
-                // The first chunk's rows as made type the tables' fields.
-                let row = keepingRows ? TableRow(shape: .area(parcels[index].geometry), properties: ParcelProperties.properties(
-                    of: parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames, attributes: attributes[offset])) : nil
-                let findings = ResultTables.findingRows(parcelID: parcels[index].id, assessment.review?.findings ?? [])
-                var made = Made(row: row, parcel: [], findings: [])
-                for (place, preparation) in preparations.enumerated() {
-                    let parcel = row.map { preparation.prepare($0, after: lastParcel[place]) }
-                        ?? preparation.prepareParcel(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames,
-                                                     attributes: attributes[offset], after: lastParcel[place])
-                    lastParcel[place] = parcel
-                    made.parcel.append(parcel)
-                    made.findings.append(findings.map { finding in
-                        let prepared = preparation.prepare(finding, after: lastFinding[place])
-                        lastFinding[place] = prepared
-                        return prepared
-                    })
-                }
-                return made
-            }
-        }
-        return Chunk(parcels: preparations.indices.map { place in made.map { $0.parcel[place] } },
-                     findings: preparations.indices.map { place in made.flatMap { $0.findings[place] } },
-                     parcelRows: keepingRows ? made.compactMap(\.row) : [])
-    }
-
-    /// What writing cost: the rows' making (on every core, the next chunk's while this chunk's
-    /// rows are inserted) and the datasets' inserts, seconds.
-    struct Seconds { var makingRows = 0.0, inserting = 0.0 }
-
-    /// Writes the tables into each destination, chunk by chunk. Returns the parcels written.
-    func write(into destinations: [Destination], seconds: inout Seconds) throws -> Int {
-        guard !destinations.isEmpty else { return 0 }
-        func timed<T>(_ part: WritableKeyPath<Seconds, Double>, _ body: () throws -> T) rethrows -> T {
-            let start = DispatchTime.now().uptimeNanoseconds
-            defer { seconds[keyPath: part] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-            return try body()
-        }
-        let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.names.names ?? [])
-        let preparations = destinations.map(\.preparation)
-        var first = try timed(\.makingRows) {
-            try chunk(0..<min(Self.chunkSize, parcels.count), fieldNames: fieldNames, preparations: preparations, keepingRows: true)
-        }
-        let zoneRows = ResultTables.zoneRows(zones), sourceRows = ResultTables.sourceRows(sources, parcels: parcels)
-        for destination in destinations {
-            try destination.prepare(parcelRows: first.parcelRows, sourceRows: sourceRows)
-        }
-        first.parcelRows = []
-        // The next chunk's rows are made on the other cores while this thread inserts the current
-        // one's: the inserts are GDAL's and the database's, on one thread.
-        // A chunk inserted is freed by the thread making the chunk after next, not by this one
-        // (docs/scaling.md, "Rows bound to one statement").
-        var written = 0
-        var current = first
-        var inserted: Chunk?
-        var start = first.count
-        while true {
-            let range = start..<min(start + Self.chunkSize, parcels.count)
-            let stage = self, spent = SpentChunk(inserted.take())
-            let next = range.isEmpty ? nil : BackgroundWork {
-                spent.free()
-                return try stage.chunk(range, fieldNames: fieldNames, preparations: preparations)
-            }
-            try timed(\.inserting) {
-                for (place, destination) in destinations.enumerated() {
-                    try destination.insert(parcels: current.parcels[place], findings: current.findings[place])
-                }
-            }
-            written += current.count
-            guard let next else { break }
-            inserted = current
-            current = try next.wait().get()
-            seconds.makingRows += next.seconds
-            start = range.upperBound
-        }
-        try timed(\.inserting) {
-            for destination in destinations { try destination.insert(zones: zoneRows, sources: sourceRows) }
-        }
-        return written
-    }
-
-    /// A chunk handed to another thread to be freed there; only that thread touches it after.
-    private final class SpentChunk: @unchecked Sendable {
-        private var chunk: Chunk?
-        init(_ chunk: Chunk?) { self.chunk = chunk }
-        func free() { chunk = nil }
-    }
-
+/// The tables are opened and their fields typed before the output pass; the parcels' and their
+/// findings' rows are made in the pass, by the cores that assess the parcels (`TableRowMaker`),
+/// and inserted in parcel order by the thread that opened the datasets, the one that runs the
+/// pass; the zones and sources follow once the zones are dissolved (`finish`). Each GDAL dataset
+/// is opened, written and closed on that thread only, so this stage is not `Sendable`.
+final class ResultTablesStage: TableRowsDestination {
     /// Where the tables go: one GDAL dataset, with its table names and, for a database, the run id.
     final class Destination {
         let tables: FeatureTables
@@ -177,6 +53,163 @@ struct ResultTablesStage: Sendable {
 
         private func keyed(_ rows: [TableRow]) -> [TableRow] {
             runID.map { ResultTables.keyed(rows, runID: $0) } ?? rows
+        }
+    }
+
+    /// Parcels whose rows, made from (name, value) pairs before the pass, type the tables' fields
+    /// that the output schema leaves open (the layer's own fields).
+    static let typingRows = 8_192
+
+    private let destinations: [Destination]
+    /// The whole GeoPackage this run writes (`--format gpkg`), finished by `finish`.
+    private let geopackage: FeatureTables?
+    /// The database the run goes into (`--db`): whatever fails before its commit rolls it back.
+    let database: RunDatabase?
+    private let sourceRows: [TableRow]
+    /// The parcels inserted so far.
+    private(set) var parcelsWritten = 0
+    /// What the inserts cost on this thread, seconds (the zones' and sources' included).
+    private(set) var insertSeconds = 0.0
+
+    /// Opens the datasets (`parcels.gpkg` in staging and the database), makes their tables with
+    /// fields typed from the first parcels' rows, and begins each one's transaction.
+    /// Returns nil when the run writes no tables.
+    static func open(geopackagePath: String?, database target: DatabaseTarget?, runID: String, surveyCRSWKT: String,
+                     typingRows: [TableRow], sources: [SourceAssessment], parcels: [Parcel]) throws -> ResultTablesStage? {
+        var destinations: [Destination] = []
+        var geopackage: FeatureTables?
+        if let geopackagePath {
+            let tables = try FeatureTables(dataset: try Dataset.create(driver: "GPKG", path: geopackagePath),
+                                           surveyCRSWKT: surveyCRSWKT, wholeGeoPackage: true)
+            destinations.append(.init(tables: tables, names: .file, runID: nil, database: nil))
+            geopackage = tables
+        }
+        var database: RunDatabase?
+        if let target {
+            let opened = try RunDatabase(target, surveyCRSWKT: surveyCRSWKT)
+            destinations.append(.init(tables: opened.tables, names: .database, runID: runID, database: opened))
+            database = opened
+        }
+        guard !destinations.isEmpty else { return nil }
+        let stage = ResultTablesStage(destinations: destinations, geopackage: geopackage, database: database,
+                                      sourceRows: ResultTables.sourceRows(sources, parcels: parcels))
+        do {
+            for destination in destinations { try destination.prepare(parcelRows: typingRows, sourceRows: stage.sourceRows) }
+        } catch {
+            throw stage.abandon(error)
+        }
+        return stage
+    }
+
+    private init(destinations: [Destination], geopackage: FeatureTables?, database: RunDatabase?, sourceRows: [TableRow]) {
+        self.destinations = destinations; self.geopackage = geopackage; self.database = database; self.sourceRows = sourceRows
+    }
+
+    /// How the pass's cores make this stage's rows.
+    func rowMaker(fieldNames: ParcelProperties.FieldNames) -> TableRowMaker {
+        TableRowMaker(preparations: destinations.map(\.preparation), fieldNames: fieldNames)
+    }
+
+    /// Inserts one chunk's rows into every destination, in the order the chunks come.
+    func insert(_ chunk: TableRowMaker.Chunk) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { insertSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        for (place, destination) in destinations.enumerated() {
+            try destination.insert(parcels: chunk.parcels[place], findings: chunk.findings[place])
+        }
+        parcelsWritten += chunk.count
+    }
+
+    /// Inserts the zones and sources; finishes the GeoPackage (its styles, what GDAL keeps about
+    /// the rows and their packed spatial indexes, the count, the commit and the close). A
+    /// database stays in its transaction for the run's row (`RunDatabase.finish`).
+    /// Returns the parcels written, as the parcels table holds them.
+    func finish(zones: [ZonePolygon], timer: inout PhaseTimer) throws -> Int {
+        let zoneRows = ResultTables.zoneRows(zones), start = DispatchTime.now().uptimeNanoseconds
+        for destination in destinations { try destination.insert(zones: zoneRows, sources: sourceRows) }
+        insertSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        guard let geopackage else { return parcelsWritten }
+        return try timer.measure("finish_parcels_gpkg") {
+            let names = ResultTables.Names.file
+            try QGISStyle.addDefaults([(names.parcels, QGISStyle.zonesQML()), (names.zones, QGISStyle.zonesQML()), (names.sources, QGISStyle.sourcesQML())],
+                                      to: geopackage, time: ISO8601DateFormatter().string(from: Date()))
+            try geopackage.finishTables()
+            // What the parcels table holds, not what was handed to it, is counted.
+            let stored = geopackage.rowCount(of: names.parcels)
+            guard stored == parcelsWritten else { throw PipelineError.outputCountMismatch(file: "parcels.gpkg", expected: parcelsWritten, written: stored) }
+            try geopackage.dataset.commitTransaction()
+            try geopackage.dataset.close()
+            return stored
+        }
+    }
+
+    /// Rolls the database back (and removes a GeoPackage it created) after `error`; the error to
+    /// report.
+    func abandon(_ error: any Error) -> any Error { database?.abandon(error) ?? error }
+}
+
+/// Where the output pass's table rows go, on the thread that runs the pass
+/// (`ResultTablesStage`).
+protocol TableRowsDestination: AnyObject {
+    /// How the pass's cores make the rows.
+    func rowMaker(fieldNames: ParcelProperties.FieldNames) -> TableRowMaker
+    /// Takes one chunk's rows; called in parcel order.
+    func insert(_ chunk: TableRowMaker.Chunk) throws
+    var parcelsWritten: Int { get }
+}
+
+/// Makes the rows of the parcels and their findings for each destination of a
+/// `ResultTablesStage`, on any thread: the parcels' properties converted to field values and
+/// their geometry put in the tables' CRS, so the thread inserting them only hands them on.
+struct TableRowMaker: Sendable {
+    let preparations: [RowPreparation]
+    let fieldNames: ParcelProperties.FieldNames
+
+    /// One chunk's rows, the parcels' and their findings', made ready for each destination (in
+    /// the order of `preparations`).
+    struct Chunk: Sendable {
+        var parcels: [[PreparedRow]]
+        var findings: [[PreparedRow]]
+        var count: Int { parcels.first?.count ?? 0 }
+    }
+
+    /// The rows of the parcels in `range`, assessed as `assessed` (in order), their attributes
+    /// read back as `attributes`.
+    func rows(_ range: Range<Int>, parcels: [Parcel], links: [ParcelLinks], soil: [SoilSample],
+              assessed: [ParcelAssessment], attributes: [AttributeRecord]) -> Chunk {
+        var chunk = Chunk(parcels: preparations.map { _ in [] }, findings: preparations.map { _ in [] })
+        for place in preparations.indices { chunk.parcels[place].reserveCapacity(range.count) }
+        var lastParcel = [PreparedRow?](repeating: nil, count: preparations.count)
+        var lastFinding = [PreparedRow?](repeating: nil, count: preparations.count)
+        for offset in 0..<range.count {
+            let index = range.lowerBound + offset, assessment = assessed[offset]
+            let findings = ResultTables.findingRows(parcelID: parcels[index].id, assessment.review?.findings ?? [])
+            for (place, preparation) in preparations.enumerated() {
+                let parcel = preparation.prepareParcel(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames,
+                                                       attributes: attributes[offset], after: lastParcel[place])
+                lastParcel[place] = parcel
+                chunk.parcels[place].append(parcel)
+                for finding in findings {
+                    let prepared = preparation.prepare(finding, after: lastFinding[place])
+                    lastFinding[place] = prepared
+                    chunk.findings[place].append(prepared)
+                }
+            }
+        }
+        return chunk
+    }
+
+    /// The first `ResultTablesStage.typingRows` parcels' rows as (name, value) pairs, assessed on
+    /// every core: the rows that type the tables' open fields.
+    static func typingRows(parcels: [Parcel], links: [ParcelLinks], soil: [SoilSample], assess: @Sendable (Int) -> ParcelAssessment,
+                           fieldNames: ParcelProperties.FieldNames) throws -> [TableRow] {
+        let range = 0..<min(ResultTablesStage.typingRows, parcels.count)
+        let attributes = try AttributeRecord.loaded(parcels[range].lazy.map(\.attributes))
+        return parallelChunks(count: range.count, chunkSize: 512) { local in
+            local.map { index in
+                TableRow(shape: .area(parcels[index].geometry), properties: ParcelProperties.properties(
+                    of: parcels, at: index, links: links, soil: soil, assessment: assess(index), fieldNames: fieldNames, attributes: attributes[index]))
+            }
         }
     }
 }

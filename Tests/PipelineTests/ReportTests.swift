@@ -20,10 +20,10 @@ import RunSupport
         return (options.outputDirectory, try AssessJob(options: options).run())
     }
 
-    /// The options of a run of a 240-parcel sample project, written into a new folder.
-    static func sampleOptions() throws -> AssessOptions {
-        let directory = try temporaryDirectory("report")
-        _ = try SampleProject(parcelCount: 240, seed: 11).write(to: directory)
+    /// The options of a run of a sample project (240 parcels unless told), written into a new folder.
+    static func sampleOptions(parcelCount: Int = 240) throws -> AssessOptions {
+        let directory = try temporaryDirectory("report-\(parcelCount)")
+        _ = try SampleProject(parcelCount: parcelCount, seed: 11).write(to: directory)
         let project = try ProjectFile.load(path: repositoryRoot.appendingPathComponent("SampleData/project.yaml").path)
         func rebase(_ list: [TableInputOptions]) -> [TableInputOptions] {
             list.map { var t = $0; t.path = directory + "/" + (t.path as NSString).lastPathComponent; return t }
@@ -38,31 +38,89 @@ import RunSupport
         return options
     }
 
-    /// The parcels' table rows made as they are visited (every chunk but the first) are the rows
-    /// made from the (name, value) pairs (the first chunk, which types the fields), for a file
-    /// and for a database keyed by run.
+    /// The parcels' table rows made as they are visited (in the output pass) are the rows made
+    /// from the (name, value) pairs (the first parcels', which type the fields), for a file and
+    /// for a database keyed by run.
     @Test func aParcelRowIsTheSameMadeEitherWay() throws {
         let options = try Self.sampleOptions()
         var timer = PhaseTimer(observer: nil)
         let project = try IngestStage.run(options, timer: &timer)
         let assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
         let parcels = project.parcels.parcels
-        let stage = ResultTablesStage(parcels: parcels, links: project.links, soil: project.monitoring.soilSamples, assess: assessment.assess,
-                                      zones: [], sources: [], surveyCRSWKT: project.parcels.sourceCRSWKT)
         let tables = try FeatureTables(dataset: try Dataset.create(driver: "Memory", path: "rows"), surveyCRSWKT: project.parcels.sourceCRSWKT)
         let preparations = [tables.preparation, tables.preparation.keyed(by: "run-1")]
         let fieldNames = ParcelProperties.FieldNames(parcels.first?.attributes.names.names ?? [])
-        let visited = try stage.chunk(0..<parcels.count, fieldNames: fieldNames, preparations: preparations)
-        let paired = try stage.chunk(0..<parcels.count, fieldNames: fieldNames, preparations: preparations, keepingRows: true)
-        #expect(paired.parcelRows.count == parcels.count && visited.count == parcels.count)
+        let maker = TableRowMaker(preparations: preparations, fieldNames: fieldNames)
+        let attributes = try AttributeRecord.loaded(parcels.lazy.map(\.attributes))
+        let visited = maker.rows(0..<parcels.count, parcels: parcels, links: project.links, soil: project.monitoring.soilSamples,
+                                 assessed: parcels.indices.map(assessment.assess), attributes: attributes)
+        let typing = try TableRowMaker.typingRows(parcels: parcels, links: project.links, soil: project.monitoring.soilSamples,
+                                                  assess: assessment.assess, fieldNames: fieldNames)
+        #expect(typing.count == parcels.count && visited.count == parcels.count)
         for place in preparations.indices {
-            for (a, b) in zip(visited.parcels[place], paired.parcels[place]) {
+            let paired: [PreparedRow] = typing.map { preparations[place].prepare($0) }
+            for (a, b) in zip(visited.parcels[place], paired) {
                 #expect(a.names == b.names && a.values == b.values && a.box == b.box)
                 guard case .wkb(let x) = a.shape, case .wkb(let y) = b.shape else { Issue.record("no geometry"); continue }
                 #expect(x == y)
             }
         }
         #expect(visited.parcels[1].first?.names.first == "run_id" && visited.parcels[1].first?.values.decoded.first == .string("run-1"))
+    }
+
+    /// The output pass's table rows reach the thread running it in parcel order, every parcel
+    /// once; an insert that fails stops the pass with its error, the cores' chunks still coming
+    /// taken without being inserted (no core is left waiting for room).
+    @Test func theOutputPassHandsTableRowsOverInOrderAndStopsAtAFailedInsert() throws {
+        let options = try Self.sampleOptions(parcelCount: 2_000)
+        var timer = PhaseTimer(observer: nil)
+        let project = try IngestStage.run(options, timer: &timer)
+        let assessment = try AssessmentStage.run(project, rules: options.rules, timer: &timer)
+        let parcels = project.parcels.parcels
+        #expect(parcels.count > 3 * ParcelOutputPass.chunkSize)
+        let memory = try FeatureTables(dataset: try Dataset.create(driver: "Memory", path: "rows"), surveyCRSWKT: project.parcels.sourceCRSWKT)
+        func pass(failingAt: Int?) throws -> (RecordingTables, Result<ParcelOutputPass.Result, any Error>) {
+            let tables = RecordingTables(preparation: memory.preparation, failingAt: failingAt)
+            let staging = try OutputStaging(outputDirectory: try temporaryDirectory("pass-\(failingAt ?? -1)"))
+            var timer = PhaseTimer(observer: nil)
+            let result = Result {
+                try ParcelOutputPass(parcels: parcels, links: project.links, soil: project.monitoring.soilSamples, assess: assessment.assess,
+                                     labels: ReportLabels(.en)).run(geojson: false, tables: tables, staging: staging, timer: &timer)
+            }
+            return (tables, result)
+        }
+        let (whole, finished) = try pass(failingAt: nil)
+        #expect(whole.ids == parcels.map(\.id) && whole.parcelsWritten == parcels.count)
+        #expect((try? finished.get())?.outcomes.count == parcels.count)
+        let (failing, failed) = try pass(failingAt: 1)
+        #expect(throws: RecordingTables.Refused.self) { try failed.get() }
+        #expect(failing.ids == parcels.prefix(ParcelOutputPass.chunkSize).map(\.id))
+    }
+
+    /// Takes the output pass's table rows, keeping the parcel ids in the order given; refuses the
+    /// chunk numbered `failingAt` (from 0) and every one after.
+    final class RecordingTables: TableRowsDestination {
+        struct Refused: Error {}
+        let preparation: RowPreparation
+        let failingAt: Int?
+        private(set) var chunks = 0, parcelsWritten = 0
+        private(set) var ids: [String] = []
+
+        init(preparation: RowPreparation, failingAt: Int?) { self.preparation = preparation; self.failingAt = failingAt }
+
+        func rowMaker(fieldNames: ParcelProperties.FieldNames) -> TableRowMaker { TableRowMaker(preparations: [preparation], fieldNames: fieldNames) }
+
+        func insert(_ chunk: TableRowMaker.Chunk) throws {
+            defer { chunks += 1 }
+            if let failingAt, chunks >= failingAt { throw Refused() }
+            for row in chunk.parcels[0] {
+                guard let place = row.names.firstIndex(of: "parcel_id"), case .string(let id) = row.values.decoded[place] else {
+                    Issue.record("a row without its parcel id"); continue
+                }
+                ids.append(id)
+            }
+            parcelsWritten += chunk.count
+        }
     }
 
     @Test func reportShowsFiguresTablesAndEveryParcelUnderReview() throws {

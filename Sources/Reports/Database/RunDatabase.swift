@@ -48,6 +48,8 @@ public final class RunDatabase {
     /// A GeoPackage this run created: removed again if the run fails.
     private let createdFile: String?
     private var inTransaction = false
+    /// Committed: nothing is undone after this (`abandon`).
+    private var committed = false
 
     public enum Failure: Error, CustomStringConvertible {
         case cannotOpen(String, GDALError)
@@ -138,6 +140,7 @@ public final class RunDatabase {
             try refreshLatestViews()
             try tables.dataset.commitTransaction()
             inTransaction = false
+            committed = true
         } catch {
             throw fail(error)
         }
@@ -147,7 +150,7 @@ public final class RunDatabase {
 
     /// Gives up the run after `error`: rolls back, removes a GeoPackage this run created, and
     /// returns what to report.
-    public func abandon(_ error: any Error) -> any Error { fail(error) }
+    public func abandon(_ error: any Error) -> any Error { committed ? error : fail(error) }
 
     /// Rolls back, removes a GeoPackage this run created, and says what happened.
     private func fail(_ error: any Error) -> Failure {
