@@ -15,7 +15,7 @@ import Testing
         #expect(some.irrigationYearsLimit == 0 && some.volumeM3PerHectare == 4500.25)
         some.irrigationYearsLimit = nil
         #expect(some.irrigationYearsLimit == nil && some.volumeM3PerHectare == 4500.25)
-        #expect(MemoryLayout<ParcelOutcome>.stride <= 72)
+        #expect(MemoryLayout<ParcelOutcome>.stride <= 32)
     }
 
     @Test func equalListsAreSharedAndUnchanged() {
@@ -28,5 +28,20 @@ import Testing
         let firstStorage = first.reasons.withUnsafeBufferPointer { $0.baseAddress }
         #expect(second.reasons.withUnsafeBufferPointer { $0.baseAddress } == firstStorage)
         #expect(other.reasons.withUnsafeBufferPointer { $0.baseAddress } != firstStorage)
+        #expect(ObjectIdentifier(first.details) == ObjectIdentifier(second.details) && ObjectIdentifier(other.details) != ObjectIdentifier(first.details))
+    }
+
+    /// An outcome whose list or text changes gets objects of its own; the outcomes sharing with it
+    /// say what they said.
+    @Test func aChangeToOneOutcomeLeavesTheOthersAsTheyWere() {
+        var lists = OutcomeLists()
+        let first = lists.sharing(outcome(years: 3, volume: nil, reasons: [.tierNotRecommended]))
+        var second = lists.sharing(outcome(years: 3, volume: nil, reasons: [.tierNotRecommended]))
+        second.reasons.append(.sourceIndeterminate)
+        second.limitingElement = "lead"
+        second.recommendedMethod = "drip"
+        #expect(first.reasons == [.tierNotRecommended] && first.limitingElement == "cadmium" && first.recommendedMethod == nil)
+        #expect(second.reasons == [.tierNotRecommended, .sourceIndeterminate] && second.limitingElement == "lead" && second.recommendedMethod == "drip")
+        #expect(second.reviewReasons == [.soilNoData] && first.reviewReasons == [.soilNoData])
     }
 }

@@ -95,14 +95,29 @@ public struct ParcelReview: Sendable {
 /// written: the little the dissolve, the counts and the report need. Keeping this instead of
 /// every finding is what keeps memory bounded at a million parcels.
 ///
-/// One is kept for every parcel of the run, so it is stored small: references and texts first,
-/// the optional numbers as NaN, and the one-byte fields together (72 bytes). Its lists are shared between parcels by `OutcomeLists`.
+/// One is kept for every parcel of the run, so it is stored small (32 bytes): its lists and
+/// texts in one immutable object that the parcels with the same share (`OutcomeLists`), the
+/// optional numbers as NaN, and the one-byte fields together.
 public struct ParcelOutcome: Sendable {
-    public var reasons: [ZoneReason]
-    public var reviewReasons: [FindingCode]
-    /// The best method allowed, and whether today's method (when the layer names one) is not allowed.
-    public var recommendedMethod: String?
-    public var limitingElement: String?
+    /// The outcome's lists and texts. A run has a few hundred distinct combinations, so equal
+    /// ones are one object (docs/scaling.md); a change makes a new object.
+    final class Details: Sendable {
+        struct Values: Hashable, Sendable {
+            var reasons: [ZoneReason]
+            var reviewReasons: [FindingCode]
+            var recommendedMethod: String?
+            var limitingElement: String?
+        }
+        let values: Values
+        init(_ values: Values) { self.values = values }
+
+        func changing(_ change: (inout Values) -> Void) -> Details {
+            var values = values
+            change(&values)
+            return Details(values)
+        }
+    }
+    var details: Details
     private var storedYearsLimit: Double
     private var storedVolume: Double
     public var zone: Zone
@@ -112,6 +127,23 @@ public struct ParcelOutcome: Sendable {
     public var produceReview: Bool
     public var methodNotAllowed: Bool
 
+    public var reasons: [ZoneReason] {
+        get { details.values.reasons }
+        set { details = details.changing { $0.reasons = newValue } }
+    }
+    public var reviewReasons: [FindingCode] {
+        get { details.values.reviewReasons }
+        set { details = details.changing { $0.reviewReasons = newValue } }
+    }
+    /// The best method allowed, and whether today's method (when the layer names one) is not allowed.
+    public var recommendedMethod: String? {
+        get { details.values.recommendedMethod }
+        set { details = details.changing { $0.recommendedMethod = newValue } }
+    }
+    public var limitingElement: String? {
+        get { details.values.limitingElement }
+        set { details = details.changing { $0.limitingElement = newValue } }
+    }
     public var irrigationYearsLimit: Double? {
         get { storedYearsLimit.isNaN ? nil : storedYearsLimit }
         set { storedYearsLimit = Self.stored(newValue) }
@@ -127,10 +159,10 @@ public struct ParcelOutcome: Sendable {
     public init(zone: Zone, cropClass: CropClass, reasons: [ZoneReason], reviewReasons: [FindingCode], soilReview: Bool, groundwaterReview: Bool,
                 produceReview: Bool = false, recommendedMethod: String? = nil, methodNotAllowed: Bool = false,
                 irrigationYearsLimit: Double?, limitingElement: String?, volumeM3PerHectare: Double?) {
-        self.zone = zone; self.cropClass = cropClass; self.reasons = reasons; self.reviewReasons = reviewReasons; self.soilReview = soilReview
-        self.groundwaterReview = groundwaterReview; self.produceReview = produceReview
-        self.recommendedMethod = recommendedMethod; self.methodNotAllowed = methodNotAllowed
-        self.storedYearsLimit = Self.stored(irrigationYearsLimit); self.limitingElement = limitingElement
+        self.zone = zone; self.cropClass = cropClass; self.soilReview = soilReview
+        self.groundwaterReview = groundwaterReview; self.produceReview = produceReview; self.methodNotAllowed = methodNotAllowed
+        self.details = Details(.init(reasons: reasons, reviewReasons: reviewReasons, recommendedMethod: recommendedMethod, limitingElement: limitingElement))
+        self.storedYearsLimit = Self.stored(irrigationYearsLimit)
         self.storedVolume = Self.stored(volumeM3PerHectare)
     }
 
@@ -146,21 +178,24 @@ public struct ParcelOutcome: Sendable {
     public var underReview: Bool { soilReview || groundwaterReview || produceReview }
 }
 
-/// Shares the reason lists of the outcomes kept for a whole run: a run has a few hundred distinct
-/// lists, and an array is a reference to its elements, so equal lists can be one instead of an
-/// allocation in every parcel's outcome (docs/scaling.md).
+/// Shares the lists and texts of the outcomes kept for a whole run: one object for each distinct
+/// combination instead of one in every parcel's outcome (docs/scaling.md).
 public struct OutcomeLists {
-    private var reasons = SharedValues<[ZoneReason], [ZoneReason]>()
-    private var reviewReasons = SharedValues<[FindingCode], [FindingCode]>()
+    /// Past this many combinations nothing more is kept; each outcome then keeps its own.
+    private var kept = SharedValues<ParcelOutcome.Details.Values, ParcelOutcome.Details>(limit: 65_536)
+    private var last: ParcelOutcome.Details?
 
     public init() {}
 
-    /// `outcome` with its lists replaced by the equal ones kept before, if any.
+    /// `outcome` with its lists and texts replaced by the equal ones kept before, if any.
     public mutating func sharing(_ outcome: ParcelOutcome) -> ParcelOutcome {
         var outcome = outcome
-        // (Every empty array is one already.)
-        if !outcome.reasons.isEmpty { outcome.reasons = reasons.shared(outcome.reasons) }
-        if !outcome.reviewReasons.isEmpty { outcome.reviewReasons = reviewReasons.shared(outcome.reviewReasons) }
+        if let last, last.values == outcome.details.values {
+            outcome.details = last
+        } else {
+            outcome.details = kept.value(for: outcome.details.values) { [details = outcome.details] _ in details }
+            last = outcome.details
+        }
         return outcome
     }
 }
