@@ -3,6 +3,7 @@ import GeoKit
 import Ingest
 import IrrigationModel
 import Reports
+import RunSupport
 
 /// `irrizone merge`: puts the parts of a partitioned run (`assess --shard i/N`, i = 0…N−1) back
 /// together into the outputs one run over the whole layer writes.
@@ -38,9 +39,23 @@ public struct MergeJob {
         GDALEnvironment.initialize()
         var timer = PhaseTimer(observer: progress)
         let parts = try timer.measure("read_parts") { try checkedParts() }
-        let first = parts[0].state
         let staging = try OutputStaging(outputDirectory: outputDirectory)
-        try joinPerParcelFiles(parts, staging: staging, timer: &timer)
+        // The parts' per-parcel files are joined on a thread of their own, bound by the disk,
+        // while the records are read and the zones merged on the cores.
+        let joining = joinPerParcelFiles(parts, staging: staging)
+        do {
+            return try mergeRecords(parts, joining: joining, staging: staging, started: started, timer: &timer)
+        } catch {
+            _ = joining.wait()  // nothing writes into staging once this returns
+            throw error
+        }
+    }
+
+    /// The merge but for the joined files: the records, zones, tables and report; waits for
+    /// `joining` before publishing.
+    private func mergeRecords(_ parts: [Part], joining: BackgroundWork<JoinSeconds>, staging: OutputStaging, started: Date,
+                              timer: inout PhaseTimer) throws -> AssessSummary {
+        let first = parts[0].state
         let (parcels, outcomes, summary) = try timer.measure("read_records") { try readRecords(parts) }
         try requireEachParcelOnce(parcels, parts: parts)
 
@@ -74,25 +89,38 @@ public struct MergeJob {
             input.assumedUnits = first.manifest.assumedUnits
             try Data(Credentials.redact(HTMLReport.render(input)).utf8).write(to: URL(fileURLWithPath: staging.path(for: "report.html")))
         }
+        let joined = try timer.measure("wait_for_joined_files") { try joining.wait().get() }
+        timer.record("join_parcels_geojson", seconds: joined.parcels)
+        timer.record("join_review_csv", seconds: joined.review)
         manifest.timingsSeconds = timer.asDictionary
         try manifest.encoded().write(to: URL(fileURLWithPath: staging.path(for: "run.json")))
         try staging.commit()
         return AssessSummary(outputDirectory: outputDirectory, manifest: manifest)
     }
 
-    /// parcels.geojson and review.csv: the parts' files joined, each part's features as they are.
-    private func joinPerParcelFiles(_ parts: [Part], staging: OutputStaging, timer: inout PhaseTimer) throws {
-        let partsWithFeatures = try timer.measure("join_parcels_geojson") {
-            try join(parts.map { $0.path("parcels.geojson") }, header: Array(GeoJSONWriter.header(name: "parcels").bytes),
-                     footer: Array(GeoJSONWriter.footer.utf8), separator: Array(GeoJSONWriter.featureSeparator.utf8),
-                     to: staging.path(for: "parcels.geojson"))
-        }
-        guard partsWithFeatures == parts.filter({ $0.state.manifest.counts.accepted > 0 }).count else {
-            throw MergeError.inconsistent("parcels.geojson", "a part's file holds no features although its run.json counts accepted parcels")
-        }
-        try timer.measure("join_review_csv") {
-            _ = try join(parts.map { $0.path("review.csv") }, header: CSVWriter.headerBytes(SummaryFiles.reviewHeader), footer: [], separator: [],
-                         to: staging.path(for: "review.csv"))
+    /// How long each join took, seconds.
+    struct JoinSeconds: Sendable { var parcels = 0.0, review = 0.0 }
+
+    /// parcels.geojson and review.csv: the parts' files joined, each part's features as they are,
+    /// on a thread of its own.
+    private func joinPerParcelFiles(_ parts: [Part], staging: OutputStaging) -> BackgroundWork<JoinSeconds> {
+        let parcelFiles = parts.map { $0.path("parcels.geojson") }, reviewFiles = parts.map { $0.path("review.csv") }
+        let partsWithParcels = parts.filter { $0.state.manifest.counts.accepted > 0 }.count
+        let parcelsTarget = staging.path(for: "parcels.geojson"), reviewTarget = staging.path(for: "review.csv")
+        return BackgroundWork {
+            var seconds = JoinSeconds()
+            var start = DispatchTime.now().uptimeNanoseconds
+            let partsWithFeatures = try Self.join(parcelFiles, header: Array(GeoJSONWriter.header(name: "parcels").bytes),
+                                                  footer: Array(GeoJSONWriter.footer.utf8), separator: Array(GeoJSONWriter.featureSeparator.utf8),
+                                                  to: parcelsTarget)
+            guard partsWithFeatures == partsWithParcels else {
+                throw MergeError.inconsistent("parcels.geojson", "a part's file holds no features although its run.json counts accepted parcels")
+            }
+            seconds.parcels = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            start = DispatchTime.now().uptimeNanoseconds
+            _ = try Self.join(reviewFiles, header: CSVWriter.headerBytes(SummaryFiles.reviewHeader), footer: [], separator: [], to: reviewTarget)
+            seconds.review = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return seconds
         }
     }
 
@@ -215,7 +243,7 @@ public struct MergeJob {
     /// Writes `header`, the bytes of each file between its own header and footer (joined by
     /// `separator` where both sides are non-empty), and `footer`. Returns the number of files
     /// with content.
-    func join(_ files: [String], header: [UInt8], footer: [UInt8], separator: [UInt8], to target: String) throws -> Int {
+    static func join(_ files: [String], header: [UInt8], footer: [UInt8], separator: [UInt8], to target: String) throws -> Int {
         // Written by `DiskWriter` (around the page cache, on a thread of its own) while the next
         // bytes are read: the join runs at the disk's speed (docs/scaling.md, "Partitioned runs").
         let out = try DiskWriter(path: target)
