@@ -22,6 +22,9 @@ import RunSupport
         #expect(texts[0] == order[0] && texts.count == order.count)
         #expect(texts.place(of: order[order.count - 1]) == order.count - 1)  // the lookup is made again
         #expect(texts.place(of: "new") == order.count)
+        // The empty text is a text like any other; a text is told from its prefixes.
+        #expect(texts.place(of: "") == order.count + 1 && texts.place(of: "") == order.count + 1 && texts[order.count + 1] == "")
+        #expect(texts.place(of: "ne") == order.count + 2 && texts.place(of: "new") == order.count)
     }
 }
 
