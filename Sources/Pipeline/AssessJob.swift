@@ -82,8 +82,8 @@ public struct AssessJob {
         // The GeoPackage's and a database's tables, opened here and given their rows in the pass.
         let tables = try openResultTables(project: project, assessment: assessment, geopackage: format == .gpkg, staging: staging, timer: &timer)
         do {
-            return try writeOutputs(project: &project, assessment: &assessment, tables: tables, format: format, formatNotice: formatNotice, records: records,
-                           hashing: hashing, staging: staging, started: started, timer: &timer)
+            return try writeOutputs(project: &project, assessment: &assessment, tables: tables, format: format, formatNotice: formatNotice,
+                                    records: records, hashing: hashing, staging: staging, started: started, timer: &timer)
         } catch {
             throw tables?.abandon(error) ?? error
         }
@@ -92,8 +92,9 @@ public struct AssessJob {
     /// The run from the output pass on, with the result tables (if any) open: whatever fails
     /// before the database commits rolls it back (`run()`).
     private func writeOutputs(project: inout IngestedProject, assessment: inout Assessment, tables: ResultTablesStage?,
-                     format: OutputOptions.ParcelFormat, formatNotice: String?, records: PartitionRecordsFile.Options?,
-                     hashing: BackgroundWork<[RunManifest.InputFile]>, staging: OutputStaging, started: Date, timer: inout PhaseTimer) throws -> AssessSummary {
+                              format: OutputOptions.ParcelFormat, formatNotice: String?, records: PartitionRecordsFile.Options?,
+                              hashing: BackgroundWork<[RunManifest.InputFile]>, staging: OutputStaging, started: Date,
+                              timer: inout PhaseTimer) throws -> AssessSummary {
         let reading = project.parcels
         let geojson = format == .geojson
         let parcelFile = geojson ? "parcels.geojson" : "parcels.gpkg"
