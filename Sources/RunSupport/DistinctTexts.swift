@@ -15,6 +15,10 @@ public struct DistinctTexts: Sendable {
     /// and the table grows without hashing or reading a text again. A power of two long (at most
     /// 2³² slots, so the stored bits say where a text goes), at most half full.
     private var slots: [UInt64] = [UInt64](repeating: 0, count: 16)
+    /// The place last asked for, compared first: the rows of a table name the same text one
+    /// after another (an irrigation table lists a parcel's years together), and that text's
+    /// bytes are still in the cache where its slot, found by hashing, is not.
+    private var lastPlace = -1
 
     public init() {}
 
@@ -33,6 +37,13 @@ public struct DistinctTexts: Sendable {
     }
 
     private mutating func place(ofBytes text: UnsafeBufferPointer<UInt8>) -> Int {
+        if lastPlace >= 0, equals(lastPlace, text) { return lastPlace }
+        let place = lookUp(text)
+        lastPlace = place
+        return place
+    }
+
+    private mutating func lookUp(_ text: UnsafeBufferPointer<UInt8>) -> Int {
         if slots.isEmpty {  // after `dropLookup`
             var count = 16
             while count < 2 * (ends.count + 1) { count *= 2 }

@@ -25,6 +25,8 @@ import RunSupport
         // The empty text is a text like any other; a text is told from its prefixes.
         #expect(texts.place(of: "") == order.count + 1 && texts.place(of: "") == order.count + 1 && texts[order.count + 1] == "")
         #expect(texts.place(of: "ne") == order.count + 2 && texts.place(of: "new") == order.count)
+        // The same text asked for again at once, and a longer one after it.
+        #expect(texts.place(of: "new") == order.count && texts.place(of: "newer") == order.count + 3 && texts.place(of: "newer") == order.count + 3)
     }
 }
 
