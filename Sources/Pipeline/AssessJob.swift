@@ -79,11 +79,14 @@ public struct AssessJob {
         let staging = try OutputStaging(outputDirectory: options.outputDirectory)
         let (format, formatNotice) = options.output.parcelFormat(for: reading.parcels.count, partOfARun: options.shard != nil)
         let records = partitionRecords(reading, staging: staging)
+        // A database's previous run is read before this run's tables are opened: a GeoPackage is
+        // locked by this run's transaction from then until its commit.
+        let previous = timer.measure("read_previous_run") { previousRun() }
         // The GeoPackage's and a database's tables, opened here and given their rows in the pass.
         let tables = try openResultTables(project: project, assessment: assessment, geopackage: format == .gpkg, staging: staging, timer: &timer)
         do {
             return try writeOutputs(project: &project, assessment: &assessment, tables: tables, format: format, formatNotice: formatNotice,
-                                    records: records, hashing: hashing, staging: staging, started: started, timer: &timer)
+                                    records: records, previous: previous, hashing: hashing, staging: staging, started: started, timer: &timer)
         } catch {
             throw tables?.abandon(error) ?? error
         }
@@ -93,7 +96,7 @@ public struct AssessJob {
     /// before the database commits rolls it back (`run()`).
     private func writeOutputs(project: inout IngestedProject, assessment: inout Assessment, tables: ResultTablesStage?,
                               format: OutputOptions.ParcelFormat, formatNotice: String?, records: PartitionRecordsFile.Options?,
-                              hashing: BackgroundWork<[RunManifest.InputFile]>, staging: OutputStaging, started: Date,
+                              previous: PreviousRun, hashing: BackgroundWork<[RunManifest.InputFile]>, staging: OutputStaging, started: Date,
                               timer: inout PhaseTimer) throws -> AssessSummary {
         let reading = project.parcels
         let geojson = format == .geojson
@@ -121,7 +124,7 @@ public struct AssessJob {
         let inputs = try hashing.wait().get()
         timer.record("hash_inputs", seconds: hashing.seconds)
 
-        let since = try timer.measure("compare_with_last_run") { try sinceLastRun(parcels: reading.parcels, outcomes: pass.outcomes, statesWritten: states, warnings: &warnings) }
+        let since = try timer.measure("compare_with_last_run") { try sinceLastRun(previous, parcels: reading.parcels, outcomes: pass.outcomes, statesWritten: states, warnings: &warnings) }
         var report = reportInput(project: project, assessment: assessment, reviewRows: pass.reportReviewRows, reviewCount: pass.reviewCount,
                                  zones: zones, inputs: inputs, warnings: warnings, started: started)
         report.sinceLastRun = since
@@ -206,13 +209,16 @@ public struct AssessJob {
     /// This run's parcel states, kept in its folder for the next run, and what changed since the
     /// run before (published in the same `--out`, else the latest in `--db`). A previous run that
     /// cannot be read is a warning: it changes no verdict of this one.
-    private func sinceLastRun(parcels: [Parcel], outcomes: [ParcelOutcome], statesWritten: BackgroundWork<Void>,
+    private func sinceLastRun(_ previousRun: PreviousRun, parcels: [Parcel], outcomes: [ParcelOutcome], statesWritten: BackgroundWork<Void>,
                               warnings: inout [String]) throws -> ReportInput.SinceLastRun? {
         try statesWritten.wait().get()
-        guard options.shard == nil else { return nil }
         let previous: (states: [ParcelState], run: String)?
         do {
-            previous = try previousRunStates()
+            switch previousRun {
+            case .none: return nil
+            case .inFolder: previous = try DiffJob.states(ofFolder: options.outputDirectory)
+            case .fromDatabase(let read): previous = try read.get()
+            }
         } catch {
             warnings.append("the previous run could not be read, so the report has no \"since the last run\" section: \(Credentials.redact(String(describing: error)))")
             return nil
@@ -223,17 +229,29 @@ public struct AssessJob {
                                         changes: SeasonChanges.compare(old: previous.states, new: current))
     }
 
-    private func previousRunStates() throws -> (states: [ParcelState], run: String)? {
+    /// Where the previous run's parcel states are: the output folder's, else the database's last
+    /// run's (none for a part of a partitioned run).
+    enum PreviousRun {
+        case none
+        /// In the output folder, read when they are compared.
+        case inFolder
+        /// The database's last run's, read already (`run()`): the states and the run's id, nil when
+        /// the database holds no run, or what kept them from being read.
+        case fromDatabase(Result<(states: [ParcelState], run: String)?, any Error>)
+    }
+
+    private func previousRun() -> PreviousRun {
+        guard options.shard == nil else { return .none }
         let current = URL(fileURLWithPath: options.outputDirectory).appendingPathComponent(OutputStaging.stateFolder + "/current")
-        if FileManager.default.fileExists(atPath: current.appendingPathComponent(ParcelStates.fileName).path) {
-            return try DiffJob.states(ofFolder: options.outputDirectory)
-        }
-        guard let target = options.output.database else { return nil }
-        if case .geopackage(let path) = target, !FileManager.default.fileExists(atPath: path) { return nil }
-        let dataset = try Dataset.open(DiffJob.connection(target))
-        guard dataset.layer(named: ResultTables.Names.database.runs) != nil,
-              let run = try dataset.queryText("SELECT run_id FROM \(ResultTables.Names.database.runs) ORDER BY finished_at DESC, run_id DESC LIMIT 1") else { return nil }
-        return (try ParcelStates.read(layerOf: dataset, named: ResultTables.Names.database.parcels, runID: run, source: target.display), run)
+        if FileManager.default.fileExists(atPath: current.appendingPathComponent(ParcelStates.fileName).path) { return .inFolder }
+        guard let target = options.output.database else { return .none }
+        if case .geopackage(let path) = target, !FileManager.default.fileExists(atPath: path) { return .none }
+        return .fromDatabase(Result {
+            let dataset = try Dataset.open(DiffJob.connection(target))
+            guard dataset.layer(named: ResultTables.Names.database.runs) != nil,
+                  let run = try dataset.queryText("SELECT run_id FROM \(ResultTables.Names.database.runs) ORDER BY finished_at DESC, run_id DESC LIMIT 1") else { return nil }
+            return (try ParcelStates.read(layerOf: dataset, named: ResultTables.Names.database.parcels, runID: run, source: target.display), run)
+        })
     }
 
     /// Nothing to assess is a failed run (as `check` says), not an empty set of outputs in place

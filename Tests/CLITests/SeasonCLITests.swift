@@ -41,6 +41,17 @@ import TestSupport
         #expect(try String(contentsOfFile: directory + "/diff-files/changes.csv", encoding: .utf8) == String(contentsOfFile: directory + "/diff/changes.csv", encoding: .utf8))
         #expect(try CLITests.run(["diff", "previous", "latest", "--db", db, "--out", directory + "/diff-db", "--quiet"]).status == 0)
         #expect(try String(contentsOfFile: directory + "/diff-db/changes.csv", encoding: .utf8) == String(contentsOfFile: directory + "/diff/changes.csv", encoding: .utf8))
+
+        // A run into a new folder compares with the database's last run, read before this run's
+        // tables lock the GeoPackage (as a GeoPackage with them too).
+        for (name, format) in [("fresh", "geojson"), ("fresh-gpkg", "gpkg")] {
+            let fresh = directory + "/" + name
+            let third = try CLITests.run(["assess", "--project", Self.sampleProject, "--out", fresh, "--db", db, "--format", format, "--quiet"])
+            #expect(third.status == 0, "\(third.stderr)")
+            let compared = try String(contentsOfFile: fresh + "/report.html", encoding: .utf8).contains("与上次评估相比")
+            #expect(compared, "\(name): no \"since the last run\" section")
+            #expect(!third.stderr.contains("could not be read") && !third.stderr.contains("locked"), "\(name): \(third.stderr)")
+        }
     }
 
     @Test func somethingThatIsNotARunIsAClearError() throws {
