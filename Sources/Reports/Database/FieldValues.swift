@@ -86,12 +86,9 @@ public struct FieldValues: Sendable, Equatable {
     /// `value` rounded to `decimals` places as the GeoJSON writes it.
     static func rounded(_ value: Double, decimals: Int) -> Double {
         guard decimals >= 0, decimals <= 15 else { return value }
-        let scale = powersOfTen[decimals]
+        let scale = FixedPoint.powersOfTen[decimals]
         return (value * scale).rounded() / scale
     }
-
-    /// 10⁰ … 10¹⁵, each the product of tens.
-    private static let powersOfTen: [Double] = (0...15).map { n in (0..<n).reduce(1.0) { value, _ in value * 10 } }
 
     /// Each value in order, with its place.
     func forEach(_ body: (Int, Value) throws -> Void) rethrows {

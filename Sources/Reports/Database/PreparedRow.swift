@@ -117,7 +117,8 @@ struct FieldValueList: PropertyReceiver {
     /// The names, once one differed from the row before's (or there was none).
     private var own: [String] = []
 
-    /// - Parameter bytes: room for the values (the row before's, and some): a chunk holds 8 192 rows.
+    /// - Parameter bytes: room for the values (the row before's, and some), so a row's buffer is
+    ///   not grown piece by piece.
     init(runID: String?, names: [String]?, bytes: Int = 4_096) {
         shared = names
         if names == nil { own.reserveCapacity(160) }
