@@ -105,11 +105,18 @@ public enum Linker {
     /// What linking needs of the parcels alone (their boxes and R-tree, their ids): made while
     /// the monitoring tables are still being read (`prepare`), or by `link` itself.
     public struct ParcelSide: Sendable {
-        let boxes: [BoundingBox]
-        let index: SpatialIndex
+        private(set) var boxes: [BoundingBox]
+        private(set) var index: SpatialIndex
         /// The first parcel with each id, and the others with an id the layer repeats (rare).
         let firstParcelWithID: ParcelIDIndex
         let laterParcelsWithID: [String: [Int]]
+
+        /// Frees the boxes and their R-tree, keeping the ids: what `addIrrigation` needs, the
+        /// boxes being hundreds of MB for a county at the run's peak (docs/scaling.md).
+        public mutating func keepIDsOnly() {
+            boxes = []
+            index = SpatialIndex(boxes: [])
+        }
     }
 
     public static func prepare(_ parcels: [Parcel]) -> ParcelSide {
@@ -132,7 +139,7 @@ public enum Linker {
 
     /// - Parameter prepared: `prepare(parcels)`, when it was made already.
     public static func link(parcels: [Parcel], prepared: ParcelSide? = nil, sourceIDs: Set<String>?, soil: [SoilSample], wells: [WellReading],
-                            irrigation: [IrrigationRecord], options: LinkingOptions) -> (links: [ParcelLinks], coverage: LinkCoverage) {
+                            irrigation: IrrigationRecords, options: LinkingOptions) -> (links: [ParcelLinks], coverage: LinkCoverage) {
         let side = prepared ?? prepare(parcels)
         var linked = linkLocations(parcels: parcels, prepared: side, sourceIDs: sourceIDs, soil: soil, wells: wells, options: options)
         addIrrigation(irrigation, parcels: parcels, prepared: side, to: &linked)
@@ -268,38 +275,43 @@ public enum Linker {
     }
 
     /// Adds the irrigation records to `linkLocations`'s links (m³/ha per parcel and year).
-    public static func addIrrigation(_ irrigation: [IrrigationRecord], parcels: [Parcel], prepared side: ParcelSide,
+    public static func addIrrigation(_ irrigation: IrrigationRecords, parcels: [Parcel], prepared side: ParcelSide,
                                      to linked: inout (links: [ParcelLinks], coverage: LinkCoverage)) {
         // Irrigation records by parcel id (an id shared by several parcels applies to each): each
-        // record's parcels are found first, then each parcel's years are summed on all cores.
-        // (parcel, record) pairs, then the records grouped by parcel (a counting sort, in
-        // record order within a parcel).
-        let firstParcels = side.firstParcelWithID, laterParcels = side.laterParcelsWithID
-        // Places as 32-bit numbers: millions of pairs, made and dropped while every parcel's
-        // links are held (2³¹ records would take 64 GB: a place fits).
-        let pairs = parallelChunks(count: irrigation.count, chunkSize: 65_536) { range -> [(parcel: Int32, record: Int32)] in
-            var pairs: [(parcel: Int32, record: Int32)] = []
-            pairs.reserveCapacity(range.count)
-            for recordIndex in range {
-                let id = irrigation[recordIndex].parcelID
-                guard let first = firstParcels.first(id) else { continue }
-                pairs.append((Int32(first), Int32(recordIndex)))
-                if !laterParcels.isEmpty { for index in laterParcels[id] ?? [] { pairs.append((Int32(index), Int32(recordIndex))) } }
-            }
-            return pairs
+        // id's first parcel is looked up once, on all cores; then the records are grouped by
+        // parcel (a counting sort, in record order within a parcel) and each parcel's years
+        // summed, on all cores too.
+        let ids = irrigation.parcelIDs, firstParcels = side.firstParcelWithID, laterParcels = side.laterParcelsWithID
+        // Places as 32-bit numbers: millions of them, made and dropped while every parcel's links
+        // are held (2³¹ records would take 32 GB: a place fits).
+        let firstParcelOfID = parallelChunks(count: ids.count, chunkSize: 65_536) { range in
+            range.map { place in firstParcels.first(ids[place]).map(Int32.init) ?? -1 }
+        }
+        var laterParcelsOfID: [Int: [Int]] = [:]  // rare: a layer that repeats ids
+        if !laterParcels.isEmpty {
+            for place in ids.indices where firstParcelOfID[place] >= 0 { if let later = laterParcels[ids[place]] { laterParcelsOfID[place] = later } }
+        }
+        func forEachParcel(ofRecord record: Int, _ body: (Int) -> Void) {
+            let place = irrigation.parcelPlace(at: record), first = Int(firstParcelOfID[place])
+            guard first >= 0 else { return }
+            body(first)
+            if let later = laterParcelsOfID[place] { later.forEach(body) }
         }
         var firstRecordOfParcel = [Int](repeating: 0, count: parcels.count + 1)
-        for pair in pairs { firstRecordOfParcel[Int(pair.parcel) + 1] += 1 }
+        for record in irrigation.indices { forEachParcel(ofRecord: record) { firstRecordOfParcel[$0 + 1] += 1 } }
         for index in parcels.indices { firstRecordOfParcel[index + 1] += firstRecordOfParcel[index] }
-        var next = firstRecordOfParcel, recordsByParcel = [Int32](repeating: 0, count: pairs.count)
-        for pair in pairs { recordsByParcel[next[Int(pair.parcel)]] = pair.record; next[Int(pair.parcel)] += 1 }
+        var next = firstRecordOfParcel, recordsByParcel = [Int32](repeating: 0, count: firstRecordOfParcel[parcels.count])
+        for record in irrigation.indices {
+            forEachParcel(ofRecord: record) { parcel in recordsByParcel[next[parcel]] = Int32(record); next[parcel] += 1 }
+        }
+        next = []
         let grouped = recordsByParcel, bounds = firstRecordOfParcel
         let irrigationByYear = parallelChunks(count: parcels.count, chunkSize: 4096) { range -> [YearlyVolumes] in
             var builder = YearlyVolumes.Builder()  // one buffer for the chunk's parcels
             for index in range {
-                for recordIndex in grouped[bounds[index]..<bounds[index + 1]] {
-                    let record = irrigation[Int(recordIndex)]
-                    if let perHectare = record.cubicMetresPerHectare(areaHectares: parcels[index].areaHectares) { builder.add(perHectare, year: record.year) }
+                let area = parcels[index].areaHectares
+                for record in grouped[bounds[index]..<bounds[index + 1]].lazy.map(Int.init) {
+                    if let perHectare = irrigation.cubicMetresPerHectare(at: record, areaHectares: area) { builder.add(perHectare, year: irrigation.year(at: record)) }
                 }
                 builder.endParcel()
             }

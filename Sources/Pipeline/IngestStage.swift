@@ -32,7 +32,7 @@ enum IngestStage {
         let parcelsRead = Result { try timer.measure("read_parcels") { try ParcelReader(options: parcelOptions).read() } }
         monitoring?.parcelIDs.fulfil(nil)  // a reading that failed before counting: the monitoring tables stop waiting
         // What linking needs of the parcels alone, made while the monitoring tables finish.
-        let prepared = monitoring == nil ? nil : (try? parcelsRead.get()).map { reading in
+        var prepared = monitoring == nil ? nil : (try? parcelsRead.get()).map { reading in
             timer.measure("prepare_link") { Linker.prepare(reading.parcels) }
         }
         // Service areas give parcels their sources after the reading: then everything is linked at the end.
@@ -54,11 +54,13 @@ enum IngestStage {
             data = try monitoringRead.get()
             timer.record("read_monitoring", seconds: monitoring.work.seconds)  // timed on its own thread
         }
-        parcels.census.dropParcelIDs()  // the tables that needed them are read
+        // The tables that needed the ids are read: the census's copy and the one handed over go.
+        parcels.census.dropParcelIDs()
+        monitoring?.parcelIDs.drop()
         guard !options.monitoring.isEmpty else {
             return IngestedProject(parcels: parcels, monitoring: data, links: [], coverage: nil, serviceAreaRejects: serviceAreaRejects)
         }
-        let (links, coverage) = link(parcels.parcels, data, prepared: prepared, linkedByLocation: &linkedByLocation, options: options, timer: &timer)
+        let (links, coverage) = link(parcels.parcels, data, prepared: prepared.take(), linkedByLocation: &linkedByLocation, options: options, timer: &timer)
         // The irrigation records now live in the links (m³/ha per parcel and year); the rows
         // themselves (millions for a county) are not needed again.
         data.irrigation = []
@@ -119,27 +121,33 @@ enum IngestStage {
     }
 
     /// The links of every parcel: those made while the irrigation tables were read, with the
-    /// irrigation added; else all made now.
-    private static func link(_ parcels: [Parcel], _ data: MonitoringData, prepared: Linker.ParcelSide?,
+    /// produce samples and then the irrigation added; else all made now.
+    /// - Parameter prepared: taken, so that the parcels' boxes and R-tree are freed before the
+    ///   irrigation is added (the run's peak: docs/scaling.md).
+    private static func link(_ parcels: [Parcel], _ data: MonitoringData, prepared: consuming Linker.ParcelSide?,
                              linkedByLocation: inout (links: [ParcelLinks], coverage: LinkCoverage)?, options: AssessOptions,
                              timer: inout PhaseTimer) -> (links: [ParcelLinks], coverage: LinkCoverage) {
-        var linked: (links: [ParcelLinks], coverage: LinkCoverage)
         // Taken, not copied: the irrigation is added to the links in place (a second reference
         // made the first change copy every parcel's links).
-        if let prepared, var byLocation = linkedByLocation.take() {
-            timer.measure("link_irrigation") { Linker.addIrrigation(data.irrigation, parcels: parcels, prepared: prepared, to: &byLocation) }
-            linked = byLocation
-        } else {
-            linked = timer.measure("link") {
-                Linker.link(parcels: parcels, prepared: prepared, sourceIDs: sourceIDs(data, options), soil: data.soilSamples,
-                            wells: data.wellReadings, irrigation: data.irrigation, options: options.linking)
-            }
+        if prepared != nil, linkedByLocation != nil, var side = prepared.take(), var byLocation = linkedByLocation.take() {
+            addProduce(data, parcels: parcels, prepared: side, options: options, to: &byLocation)
+            side.keepIDsOnly()
+            timer.measure("link_irrigation") { Linker.addIrrigation(data.irrigation, parcels: parcels, prepared: side, to: &byLocation) }
+            return byLocation
         }
-        if !data.produceSamples.isEmpty {
-            let side = prepared ?? Linker.prepare(parcels)
-            Linker.addProduce(data.produceSamples, parcels: parcels, prepared: side, maxDistanceMetres: options.linking.soilMaxDistanceMetres, to: &linked)
+        var linked = timer.measure("link") {
+            Linker.link(parcels: parcels, prepared: prepared, sourceIDs: sourceIDs(data, options), soil: data.soilSamples,
+                        wells: data.wellReadings, irrigation: data.irrigation, options: options.linking)
         }
+        addProduce(data, parcels: parcels, prepared: prepared, options: options, to: &linked)
         return linked
+    }
+
+    private static func addProduce(_ data: MonitoringData, parcels: [Parcel], prepared: Linker.ParcelSide?, options: AssessOptions,
+                                   to linked: inout (links: [ParcelLinks], coverage: LinkCoverage)) {
+        guard !data.produceSamples.isEmpty else { return }
+        Linker.addProduce(data.produceSamples, parcels: parcels, prepared: prepared ?? Linker.prepare(parcels),
+                          maxDistanceMetres: options.linking.soilMaxDistanceMetres, to: &linked)
     }
 }
 

@@ -24,6 +24,13 @@ public final class Promise<Value: Sendable>: Sendable {
         if first { group.leave() }
     }
 
+    /// Puts `newValue` in place of the kept value (keeping the promise first if it was not), to
+    /// free a large value nobody will wait for again.
+    public func replace(with newValue: Value) {
+        fulfil(newValue)
+        value.withLock { $0 = newValue }
+    }
+
     public func wait() -> Value {
         group.wait()
         return value.withLock { $0! }

@@ -173,7 +173,7 @@ import PlanarGeometry
         // W1 is 55 m north of C and ≈ 1.4 km from B.
         let wells = [WellReading(wellID: "W1", location: Position(x: 112.0205, y: 38.4015), date: CalendarDate(year: 2024, month: 1, day: 1)!,
                                  depthToWaterMetres: 2.5, measurements: [:], origin: Self.origin)]
-        let irrigation = [IrrigationRecord(parcelID: "A", year: 2024, volume: .cubicMetres(485)),
+        let irrigation: IrrigationRecords = [IrrigationRecord(parcelID: "A", year: 2024, volume: .cubicMetres(485)),
                           IrrigationRecord(parcelID: "A", year: 2025, volume: .cubicMetresPerMu(300))]
         let (links, coverage) = Linker.link(parcels: Self.parcels, sourceIDs: ["ZS01"], soil: soil, wells: wells, irrigation: irrigation, options: LinkingOptions())
         #expect(links[0].soilSamples == [0] && !links[0].soilEstimated)
@@ -194,6 +194,57 @@ import PlanarGeometry
         ]
         #expect(SoilSummary.value(Self.cd, samples: samples) == 0.5)
         #expect(SoilSummary.value(Self.cd, samples: [samples[2]]) == nil)  // a non-detect is not a number
+    }
+
+    /// A sample's numbers, kept apart from its measurements for the rules, say what the
+    /// measurements say for every parameter of the catalog, first and last included.
+    @Test func aSoilSamplesNumbersAreItsDetectedMeasurements() {
+        #expect(ParameterCatalog.fitsABitPerParameter)
+        let all = ParameterCatalog.all
+        var random = LCG(seed: 7)
+        for _ in 0..<200 {
+            var measurements: Measurements = [all[0]: .value(1.5), all[all.count - 1]: .value(-2)]
+            for parameter in all where random.next() < 0.2 {
+                switch random.next() {
+                case ..<0.5: measurements[parameter] = .value(random.next() * 10)
+                case ..<0.7: measurements[parameter] = .belowDetection(limit: 0.01)
+                case ..<0.8: measurements[parameter] = .aboveRange(24000)
+                case ..<0.9: measurements[parameter] = .value(.nan)
+                default: measurements[parameter] = nil
+                }
+            }
+            var sample = SoilSample(id: "s", location: Position(x: 0, y: 0), date: nil, depth: nil, texture: nil, measurements: [:], origin: Self.origin)
+            #expect(all.allSatisfy { sample.number($0) == nil })
+            sample.measurements = measurements
+            for parameter in all {
+                let expected = measurements[parameter]?.number.flatMap { $0.isNaN ? nil : $0 }
+                #expect(sample.number(parameter) == expected, "\(parameter.id)")
+            }
+        }
+    }
+
+    /// Records read as the records appended, whether they came one by one, as a table's rows
+    /// naming ids by place, or joined; parcels that share an id each get its records, and a
+    /// record of an id no parcel has goes nowhere.
+    @Test func irrigationRecordsKeepWhatWasAppended() {
+        let a2024 = IrrigationRecord(parcelID: "A", year: 2024, volume: .cubicMetres(485))
+        let a2025 = IrrigationRecord(parcelID: "A", year: 2025, volume: .cubicMetresPerMu(300))
+        let b2025 = IrrigationRecord(parcelID: "B", year: 2025, volume: .cubicMetres(97))
+        var byPlace = IrrigationRecords(parcelIDs: ["B", "A", "Z"], reservingCapacity: 3)
+        byPlace.append(parcel: 1, year: 2024, volume: .cubicMetres(485))
+        byPlace.append(parcel: 2, year: 2024, volume: .cubicMetres(1))
+        byPlace.append(parcel: 0, year: 2025, volume: .cubicMetres(97))
+        var joined: IrrigationRecords = [a2025]
+        joined += byPlace
+        #expect(Array(joined) == [a2025, a2024, IrrigationRecord(parcelID: "Z", year: 2024, volume: .cubicMetres(1)), b2025])
+        #expect(joined.cubicMetresPerHectare(at: 0, areaHectares: 0) == 4500 && joined.cubicMetresPerHectare(at: 3, areaHectares: 0) == nil)
+        joined.removeAll { $0.parcelID == "Z" }
+        #expect(joined == [a2025, a2024, b2025] && joined != [a2024, a2025, b2025])
+
+        let parcels = [Self.square(112.000, id: "A"), Self.square(112.003, id: "B"), Self.square(112.006, id: "A")]
+        let (links, coverage) = Linker.link(parcels: parcels, sourceIDs: nil, soil: [], wells: [], irrigation: joined, options: LinkingOptions())
+        for index in [0, 2] { #expect(links[index].irrigationByYear == [2024: 485 / 0.97, 2025: 4500]) }
+        #expect(links[1].irrigationByYear == [2025: 97 / 0.97] && coverage.withIrrigationRecords == 3)
     }
 }
 

@@ -194,7 +194,9 @@ struct PendingIrrigation {
     mutating func records(file: String, layerIDs: [String?], locations: RowLocations,
                           into data: inout MonitoringData) -> (accepted: Int, merged: Int, rejected: [MonitoringReader.LateReject]) {
         let repeats = repeats()
-        data.irrigation.reserveCapacity(data.irrigation.count + rows.count)
+        // The records name their parcels by the places of the table's ids, as the rows do (an id
+        // not in the layer has "" there: no record names it).
+        var records = IrrigationRecords(parcelIDs: layerIDs.map { $0 ?? "" }, reservingCapacity: rows.count)
         var rejected: [MonitoringReader.LateReject] = []  // few: only these need a place among the rejects
         var accepted = 0, merged = 0
         let parcelIDs = parcelIDs, rejections = rejections
@@ -215,13 +217,14 @@ struct PendingIrrigation {
             }
             switch repeats[place] {
             case .first:
-                data.irrigation.append(IrrigationRecord(parcelID: layerIDs[parcel]!, year: Int(row.year), volume: volume)); accepted += 1
+                records.append(parcel: parcel, year: Int(row.year), volume: volume); accepted += 1
             case .sameAsFirst: merged += 1
             case .conflict(let firstNumber):
                 reject("volume_m3", .duplicateConflict,
                        "parcel \(parcelIDs[parcel]) has another volume for \(row.year) at \(locations(firstNumber))")
             }
         }
+        if data.irrigation.isEmpty { data.irrigation = records } else { data.irrigation += records }
         return (accepted, merged, rejected)
     }
 }

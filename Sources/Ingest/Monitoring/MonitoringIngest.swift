@@ -56,7 +56,7 @@ public struct MonitoringData: Sendable {
     public var waterSamples: [WaterSample] = []
     public var soilSamples: [SoilSample] = []
     public var wellReadings: [WellReading] = []
-    public var irrigation: [IrrigationRecord] = []
+    public var irrigation = IrrigationRecords()
     public var produceSamples: [ProduceSample] = []
     public var rejects: [Reject] = []
     public var reports: [InputFileReport] = []
@@ -105,6 +105,10 @@ public final class PendingParcelIDs: Sendable {
 
     /// The ids, once they are known; nil when the parcels could not be read.
     public func wait() -> Set<String>? { ids.wait() }
+
+    /// Frees the ids once the tables that needed them are read: a county's are hundreds of MB,
+    /// and the run's peak comes after (docs/scaling.md). A later `wait` gets nil.
+    public func drop() { ids.replace(with: nil) }
 }
 
 /// Reads every monitoring input. A file that cannot be read at all throws (the run stops before

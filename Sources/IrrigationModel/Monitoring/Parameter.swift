@@ -146,6 +146,9 @@ public enum ParameterCatalog {
     ]
 
     public static let all: [Parameter] = entries.indices.map { Parameter(ordinal: $0) }
+    /// Whether a bit per parameter fits 128 bits (`DetectedValues`): a parameter added beyond
+    /// that needs a wider bitmap there.
+    static let fitsABitPerParameter = all.count <= 128
 
     private static let byID: [String: Parameter] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
     private static let byAlias: [String: Parameter] = {

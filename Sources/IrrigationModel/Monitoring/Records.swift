@@ -135,24 +135,19 @@ public struct SoilSample: Sendable, Hashable {
     public var date: CalendarDate?
     public var depth: String?
     public var texture: String?
-    public var measurements: Measurements { didSet { numbers = Self.numbers(of: measurements) } }
+    public var measurements: Measurements { didSet { numbers = DetectedValues(measurements) } }
     public var origin: RecordOrigin
-    /// Each parameter's detected value, by its place in `ParameterCatalog.all`: the rules read a
-    /// sample's values for every parcel linked to it, and looking each up in `measurements`
-    /// (hashing the parameter) was 1 % of a run's `perf` samples. NaN where there is none (half
-    /// the memory of `Double?`'s 16-byte stride: a county's soil survey holds tens of thousands).
-    private var numbers: [Double]
+    /// The detected values, for the rules: read for every parcel linked to the sample, where
+    /// looking each up in `measurements` (hashing the parameter) was 1 % of a run's `perf` samples.
+    private var numbers: DetectedValues
 
     /// The parameter's detected value, if the sample has one.
-    @inline(__always) public func number(_ parameter: Parameter) -> Double? {
-        let value = numbers[parameter.ordinal]
-        return value.isNaN ? nil : value
-    }
+    @inline(__always) public func number(_ parameter: Parameter) -> Double? { numbers[parameter] }
 
     public init(id: String, location: Position, date: CalendarDate?, depth: String?, texture: String?, measurements: Measurements, origin: RecordOrigin) {
         self.id = id; self.location = location; self.date = date; self.depth = depth; self.texture = texture
         self.measurements = measurements; self.origin = origin
-        numbers = Self.numbers(of: measurements)
+        numbers = DetectedValues(measurements)
     }
 
     /// Equal by what was measured (`numbers` follows from it, and NaN is never equal to itself).
@@ -165,11 +160,29 @@ public struct SoilSample: Sendable, Hashable {
         hasher.combine(id); hasher.combine(location); hasher.combine(date); hasher.combine(depth); hasher.combine(texture)
         hasher.combine(measurements); hasher.combine(origin)
     }
+}
 
-    private static func numbers(of measurements: Measurements) -> [Double] {
-        var numbers = [Double](repeating: .nan, count: ParameterCatalog.all.count)
-        for (parameter, value) in measurements { if let number = value.number, !number.isNaN { numbers[parameter.ordinal] = number } }
-        return numbers
+/// A sample's detected values by parameter, found without hashing: a bit per parameter of the
+/// catalog says which have one, and the values of those follow in catalog order (the value of a
+/// parameter is at the count of the bits before its own). A sample has a few of the catalog's
+/// parameters: an array of all of them, NaN where none, was 700 bytes a sample, the largest part
+/// of a county's soil survey at the run's peak (docs/scaling.md).
+struct DetectedValues: Sendable {
+    /// One bit per parameter: the catalog has at most 128 (`ParameterCatalog.fitsABitPerParameter`).
+    private var present: UInt128 = 0
+    private var values: [Double] = []
+
+    init(_ measurements: Measurements) {
+        precondition(ParameterCatalog.fitsABitPerParameter)
+        let detected = measurements.compactMap { parameter, value in value.number.flatMap { $0.isNaN ? nil : (parameter.ordinal, $0) } }
+        for (ordinal, _) in detected { present |= 1 << ordinal }
+        values = detected.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    @inline(__always) subscript(parameter: Parameter) -> Double? {
+        let bit: UInt128 = 1 << parameter.ordinal
+        guard present & bit != 0 else { return nil }
+        return values[(present & (bit - 1)).nonzeroBitCount]
     }
 }
 
@@ -215,4 +228,80 @@ public struct IrrigationRecord: Sendable, Hashable {
         case .cubicMetresPerMu(let v): AreaUnit.perHectare(perMu: v)
         }
     }
+}
+
+/// A run's irrigation records, 16 bytes each: a county has tens of millions of rows, held until
+/// they are added to the links, at the run's peak (docs/scaling.md). A record names its parcel by
+/// a place in `parcelIDs`, which a table's reading fills with each id once; records appended
+/// one by one each bring their own. Reads as a collection of `IrrigationRecord`.
+public struct IrrigationRecords: Sendable, Equatable, RandomAccessCollection, ExpressibleByArrayLiteral {
+    /// (Amount, place and year in this order: 16 bytes.)
+    private struct Row: Sendable, Hashable {
+        var amount: Double
+        var parcel: Int32
+        /// 16 bits: the readers accept years from 1900 to today only.
+        var year: Int16
+        var perMu: Bool
+    }
+    /// The parcel ids the records name, by place.
+    public private(set) var parcelIDs: [String] = []
+    private var rows: [Row] = []
+
+    public init() {}
+    public init(arrayLiteral elements: IrrigationRecord...) { for record in elements { append(record) } }
+
+    /// Records that name their parcels by places in `parcelIDs`, appended with `append(parcel:year:volume:)`.
+    public init(parcelIDs: [String], reservingCapacity capacity: Int) {
+        self.parcelIDs = parcelIDs
+        rows.reserveCapacity(capacity)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { rows.count }
+    public subscript(position: Int) -> IrrigationRecord {
+        let row = rows[position]
+        return IrrigationRecord(parcelID: parcelIDs[Int(row.parcel)], year: Int(row.year),
+                                volume: row.perMu ? .cubicMetresPerMu(row.amount) : .cubicMetres(row.amount))
+    }
+
+    /// The place in `parcelIDs` of the id of the record at `position`.
+    public func parcelPlace(at position: Int) -> Int { Int(rows[position].parcel) }
+    public func year(at position: Int) -> Int { Int(rows[position].year) }
+    /// `IrrigationRecord.cubicMetresPerHectare` of the record at `position`, without making the record.
+    public func cubicMetresPerHectare(at position: Int, areaHectares: Double) -> Double? {
+        let row = rows[position]
+        if row.perMu { return AreaUnit.perHectare(perMu: row.amount) }
+        return areaHectares > 0 ? row.amount / areaHectares : nil
+    }
+
+    /// Appends a record of the parcel at `parcel` in `parcelIDs`.
+    public mutating func append(parcel: Int, year: Int, volume: IrrigationRecord.Volume) {
+        precondition(parcelIDs.indices.contains(parcel), "no parcel id at \(parcel)")
+        switch volume {
+        case .cubicMetres(let amount): rows.append(Row(amount: amount, parcel: Int32(parcel), year: Int16(clamping: year), perMu: false))
+        case .cubicMetresPerMu(let amount): rows.append(Row(amount: amount, parcel: Int32(parcel), year: Int16(clamping: year), perMu: true))
+        }
+    }
+
+    public mutating func append(_ record: IrrigationRecord) {
+        parcelIDs.append(record.parcelID)
+        append(parcel: parcelIDs.count - 1, year: record.year, volume: record.volume)
+    }
+
+    public mutating func append(contentsOf other: IrrigationRecords) {
+        let offset = Int32(parcelIDs.count)
+        parcelIDs += other.parcelIDs
+        rows += other.rows.lazy.map { row in var row = row; row.parcel += offset; return row }
+    }
+
+    public static func += (records: inout IrrigationRecords, other: IrrigationRecords) { records.append(contentsOf: other) }
+
+    public mutating func removeAll(where shouldBeRemoved: (IrrigationRecord) throws -> Bool) rethrows {
+        var kept = IrrigationRecords(parcelIDs: parcelIDs, reservingCapacity: rows.count)
+        for position in indices where try !shouldBeRemoved(self[position]) { kept.rows.append(rows[position]) }
+        self = kept
+    }
+
+    /// Equal when they hold the same records in the same order, whichever places name the ids.
+    public static func == (a: IrrigationRecords, b: IrrigationRecords) -> Bool { a.elementsEqual(b) }
 }
