@@ -138,6 +138,9 @@ import Darwin
 /// slices of √(nodes) nodes each, each slice by `y`; returns the nodes' groups of `capacity`
 /// places, in that order (one empty group for no items). `x` and `y` may give any value ordered
 /// as the centre is (the sum of a box's bounds).
+/// Inlinable, so that a caller in another module gets it specialized: unspecialized, each
+/// comparison went through the generic sort's value witnesses (docs/scaling.md).
+@inlinable
 public func sortTileRecursive<Place>(_ order: inout [Place], capacity: Int, x: (Place) -> Double, y: (Place) -> Double) -> [Range<Int>] {
     guard !order.isEmpty else { return [0..<0] }
     let nodeCount = (order.count + capacity - 1) / capacity
