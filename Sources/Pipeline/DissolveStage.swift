@@ -96,7 +96,7 @@ enum DissolveStage {
                 let union = group.builder.map { $0.finish() } ?? CoverageUnion.union(group.shapes)
                 let partsArea = group.builder?.area ?? group.shapes.reduce(0) { $0 + $1.planarArea }
                 guard let union = try checkedCoverageUnion(union, partsArea: partsArea, context: context) else { return nil }
-                return try zonePolygon(union, group, method: group.cascadedBefore ? "cascaded" : "coverage", context: context)
+                return try zonePolygon(union, group, method: group.cascadedBefore ? "cascaded" : "coverage", checkedValid: true, context: context)
             }
         }
         var zones = [ZonePolygon?](repeating: nil, count: ordered.count)
@@ -185,13 +185,15 @@ enum DissolveStage {
     /// (repaired with make-valid where rounding left degenerate holes or self-intersections:
     /// issue #23), and its area. A coverage's area is its parcels' areas summed; a union of
     /// overlapping parcels has less, measured on WGS84 (the coordinates' own ellipsoid).
-    static func zonePolygon(_ union: GEOSGeometryValue, _ group: Group, method: String, context: GEOSContext) throws(GDALError) -> ZonePolygon {
+    /// - Parameter checkedValid: whether GEOS found `union` valid already (`checkedCoverageUnion`).
+    static func zonePolygon(_ union: GEOSGeometryValue, _ group: Group, method: String, checkedValid: Bool = false,
+                            context: GEOSContext) throws(GDALError) -> ZonePolygon {
         let bytes = try union.wkb()
         let shape: MultiPolygon
         do { shape = try WKB.multiPolygon(from: bytes).rightHandRule().canonicalOrder() } catch {
             throw GDALError(code: 0, message: "unexpected geometry in the union: \(error)", function: "GEOSWKBWriter_write_r")
         }
-        let written = try OutputGeometry.valid(shape, context: context)
+        let written = try OutputGeometry.valid(shape, checkedValid: checkedValid, context: context)
         let area = method == "coverage" && !group.cascadedBefore ? group.partsArea : Ellipsoid.wgs84.area(of: written)
         return ZonePolygon(zone: group.zone, cropClass: group.cropClass, geometry: written, areaSquareMetres: area, parcelCount: group.parcelCount,
                            method: method)
@@ -202,8 +204,14 @@ enum DissolveStage {
 /// valid in GEOS's eyes. Rounding a union's new vertices can leave a degenerate hole, a hole
 /// wound the wrong way or a self-intersection (found on real layers: issue #23).
 enum OutputGeometry {
-    static func valid(_ shape: MultiPolygon, context: GEOSContext) throws(GDALError) -> MultiPolygon {
-        var candidate = shape.rounded(decimals: OutputPrecision.coordinateDecimals).rightHandRule()
+    /// - Parameter checkedValid: whether GEOS found `shape` valid already. Then, when rounding
+    ///   moves no vertex (a coverage union of parcels has their vertices, already rounded), it is
+    ///   not checked again: orientation and ring order do not change validity, and GEOS's check of
+    ///   a zone with many holes is most of the dissolve's time (docs/scaling.md).
+    static func valid(_ shape: MultiPolygon, checkedValid: Bool = false, context: GEOSContext) throws(GDALError) -> MultiPolygon {
+        let rounded = shape.rounded(decimals: OutputPrecision.coordinateDecimals)
+        var candidate = rounded.rightHandRule()
+        if checkedValid && rounded == shape { return candidate }
         for _ in 0..<3 {
             let geometry = try context.geometry(wkb: WKB.encode(candidate))
             if geometry.isValid { return candidate }

@@ -27,6 +27,22 @@ import PlanarGeometry
         #expect(abs(zones[0].geometry.planarArea - 2) < 1e-12)
     }
 
+    /// A shape GEOS found valid whose vertices rounding does not move is written as it is,
+    /// without another check; one that rounding moves is checked (and repaired) again.
+    @Test func aCheckedShapeIsCheckedAgainOnlyWhenRoundingMovesIt() throws {
+        GDALEnvironment.initialize()
+        let context = GEOSContext()
+        // A bow tie, invalid: taken as given when said to be checked and already rounded ...
+        let bowTie = MultiPolygon(polygons: [Polygon(rings: [[Position(x: 0, y: 0), Position(x: 1, y: 1), Position(x: 1, y: 0),
+                                                               Position(x: 0, y: 1), Position(x: 0, y: 0)]])])
+        #expect(try OutputGeometry.valid(bowTie, checkedValid: true, context: context) == bowTie.rightHandRule())
+        // ... repaired when not said to be checked, or when rounding moves a vertex.
+        #expect(try OutputGeometry.valid(bowTie, context: context).polygons.count == 2)
+        let moved = MultiPolygon(polygons: [Polygon(rings: [[Position(x: 0, y: 0), Position(x: 1, y: 1), Position(x: 1, y: 0),
+                                                              Position(x: 0, y: 1.00000000004), Position(x: 0, y: 0)]])])
+        #expect(try OutputGeometry.valid(moved, checkedValid: true, context: context).polygons.count == 2)
+    }
+
     @Test func overlapsAreNotACoverage() throws {
         var shapes = GeometryOracle.cells(2, 1)
         shapes.append(shapes[0])  // the same cell twice: an edge runs the same way twice
