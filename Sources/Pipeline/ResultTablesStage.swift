@@ -79,7 +79,7 @@ final class ResultTablesStage: TableRowsDestination {
         var destinations: [Destination] = []
         var geopackage: FeatureTables?
         if let geopackagePath {
-            let tables = try FeatureTables(dataset: try Dataset.create(driver: "GPKG", path: geopackagePath),
+            let tables = try FeatureTables(dataset: try Dataset.createGeoPackage(path: geopackagePath),
                                            surveyCRSWKT: surveyCRSWKT, wholeGeoPackage: true)
             destinations.append(.init(tables: tables, names: .file, runID: nil, database: nil))
             geopackage = tables

@@ -35,6 +35,22 @@ import Testing
         #expect(dataset.layer(named: "no such layer") == nil)
     }
 
+    /// The GeoPackages the tool writes have SQLite's largest pages; one made the plain way keeps
+    /// SQLite's default, and the option set for the creation does not outlive it.
+    @Test func geoPackagesAreMadeWithLargePages() throws {
+        let directory = try temporaryDirectory()
+        func pageSize(_ dataset: Dataset) throws -> Int64? {
+            let statement = try SQLiteStatement("PRAGMA page_size", on: dataset)
+            defer { statement.finish() }
+            return try statement.integer()
+        }
+        let large = try Dataset.createGeoPackage(path: directory + "/large.gpkg")
+        #expect(try pageSize(large) == 65_536)
+        let plain = try Dataset.create(driver: "GPKG", path: directory + "/plain.gpkg")
+        #expect(try pageSize(plain) == 4096)
+        #expect(GDALEnvironment.configOption("OGR_SQLITE_PRAGMA") == nil)
+    }
+
     @Test func openFailureCarriesGDALsMessageAndFunction() {
         do {
             _ = try Dataset.open("/nonexistent/parcels.shp")

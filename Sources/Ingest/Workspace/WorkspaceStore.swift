@@ -63,7 +63,7 @@ public final class WorkspaceStore {
         GDALEnvironment.initialize()
         do {
             if create, !connection.hasPrefix("PG:"), !FileManager.default.fileExists(atPath: connection) {
-                dataset = try Dataset.create(driver: "GPKG", path: connection)
+                dataset = try Dataset.createGeoPackage(path: connection)
             } else {
                 dataset = try Dataset.open(connection, update: create)
             }

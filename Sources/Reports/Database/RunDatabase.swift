@@ -79,7 +79,7 @@ public final class RunDatabase {
                     dataset = try Dataset.open(path, update: true)
                     createdFile = nil
                 } else {
-                    dataset = try Dataset.create(driver: "GPKG", path: path)
+                    dataset = try Dataset.createGeoPackage(path: path)
                     createdFile = path
                 }
             case .postgis(let connection):
