@@ -217,43 +217,51 @@ public enum Linker {
         let wellIndex = SpatialIndex(boxes: wellLocations.map { BoundingBox(minX: $0.at.x, minY: $0.at.y, maxX: $0.at.x, maxY: $0.at.y) })
         let wellRadius = options.groundwaterRadiusMetres, wellPoints = wellLocations, inside = samplesInside
 
-        let links = parallelMap(count: parcels.count) { index -> ParcelLinks in
-            var links = ParcelLinks()
+        let links = parallelChunks(count: parcels.count, chunkSize: 4096) { range -> [ParcelLinks] in
             var candidates: [Int] = []
-            var unpacked: MultiPolygon? = nil
-            /// The parcel's shape, unpacked once and only for a parcel with samples or wells near it.
-            func shape() -> MultiPolygon {
-                if let unpacked { return unpacked }
-                let shape = parcels[index].geometry
-                unpacked = shape
-                return shape
-            }
-            do {
-                if let sourceIDs, let id = parcels[index].sourceID { links.sourceKnown = sourceIDs.contains(id) }
-                if let samples = inside[index] {
-                    links.soilSamples = SampleIndices(samples)
-                } else if let box = parcelBoxes[index].expanded(byMetres: soilReach) {
-                    soilIndex.query(box, into: &candidates)
-                    var best: (sample: Int, distance: Double)? = nil
-                    for sample in candidates {
-                        let distance = shape().distanceMetres(to: soil[sample].location)
-                        if distance <= soilReach, distance < (best?.distance ?? .infinity) || (distance == best?.distance && sample < best!.sample) {
-                            best = (sample, distance)
+            // Neighbouring parcels mostly have the same wells: a parcel whose list equals the one
+            // before it shares that array (one list a parcel was hundreds of MB at 10⁷ parcels,
+            // held through the output pass: docs/scaling.md).
+            var previousWellIDs: [String] = []
+            return range.map { index -> ParcelLinks in
+                var links = ParcelLinks()
+                candidates.removeAll(keepingCapacity: true)
+                var unpacked: MultiPolygon? = nil
+                /// The parcel's shape, unpacked once and only for a parcel with samples or wells near it.
+                func shape() -> MultiPolygon {
+                    if let unpacked { return unpacked }
+                    let shape = parcels[index].geometry
+                    unpacked = shape
+                    return shape
+                }
+                do {
+                    if let sourceIDs, let id = parcels[index].sourceID { links.sourceKnown = sourceIDs.contains(id) }
+                    if let samples = inside[index] {
+                        links.soilSamples = SampleIndices(samples)
+                    } else if let box = parcelBoxes[index].expanded(byMetres: soilReach) {
+                        soilIndex.query(box, into: &candidates)
+                        var best: (sample: Int, distance: Double)? = nil
+                        for sample in candidates {
+                            let distance = shape().distanceMetres(to: soil[sample].location)
+                            if distance <= soilReach, distance < (best?.distance ?? .infinity) || (distance == best?.distance && sample < best!.sample) {
+                                best = (sample, distance)
+                            }
+                        }
+                        if let (sample, distance) = best {
+                            links.soilSamples = [sample]
+                            links.soilEstimated = true
+                            links.soilDistanceMetres = distance
                         }
                     }
-                    if let (sample, distance) = best {
-                        links.soilSamples = [sample]
-                        links.soilEstimated = true
-                        links.soilDistanceMetres = distance
+                    if let box = parcelBoxes[index].expanded(byMetres: wellRadius) {
+                        candidates.removeAll(keepingCapacity: true)
+                        wellIndex.query(box, into: &candidates)
+                        let wellIDs = candidates.filter { shape().distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
+                        if wellIDs == previousWellIDs { links.wellIDs = previousWellIDs } else { links.wellIDs = wellIDs; previousWellIDs = wellIDs }
                     }
                 }
-                if let box = parcelBoxes[index].expanded(byMetres: wellRadius) {
-                    candidates.removeAll(keepingCapacity: true)
-                    wellIndex.query(box, into: &candidates)
-                    links.wellIDs = candidates.filter { shape().distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
-                }
+                return links
             }
-            return links
         }
 
         var coverage = LinkCoverage()
