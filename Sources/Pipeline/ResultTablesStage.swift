@@ -181,12 +181,13 @@ struct TableRowMaker: Sendable {
         for place in preparations.indices { chunk.parcels[place].reserveCapacity(range.count) }
         var lastParcel = [PreparedRow?](repeating: nil, count: preparations.count)
         var lastFinding = [PreparedRow?](repeating: nil, count: preparations.count)
+        let transformations = preparations.map { $0.thisThreadsTransformation() }  // this chunk's thread's
         for offset in 0..<range.count {
             let index = range.lowerBound + offset, assessment = assessed[offset]
             let findings = ResultTables.findingRows(parcelID: parcels[index].id, assessment.review?.findings ?? [])
             for (place, preparation) in preparations.enumerated() {
                 let parcel = preparation.prepareParcel(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames,
-                                                       attributes: attributes[offset], after: lastParcel[place])
+                                                       attributes: attributes[offset], after: lastParcel[place], on: transformations[place])
                 lastParcel[place] = parcel
                 chunk.parcels[place].append(parcel)
                 for finding in findings {

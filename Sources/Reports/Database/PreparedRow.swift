@@ -59,18 +59,32 @@ public struct RowPreparation: Sendable {
         return PreparedRow(names: names, values: values, shape: shape, box: box)
     }
 
-    func shape(of shape: TableRow.Shape) -> (PreparedRow.Shape, BoundingBox?) {
+    /// The calling thread's copy of the transformation from WGS84, for the rows it prepares
+    /// next (`prepareParcel(…, on:)`): looked up once for many rows, where a lookup a row (the
+    /// thread dictionary hashing its key) was 1 % of a run.
+    public struct ThreadTransformation {
+        /// Nil when the tables' CRS is WGS84.
+        fileprivate let copy: Result<CoordinateTransformation, any Error>?
+    }
+
+    public func thisThreadsTransformation() -> ThreadTransformation {
+        ThreadTransformation(copy: fromWGS84.map { shared in Result { try shared.forCurrentThread() } })
+    }
+
+    func shape(of shape: TableRow.Shape, on thread: ThreadTransformation? = nil) -> (PreparedRow.Shape, BoundingBox?) {
+        if case .none = shape { return (.none, nil) }
+        let transformation = (thread ?? thisThreadsTransformation()).copy
         switch shape {
         case .none:
             return (.none, nil)
         case .area(let multiPolygon):
             var (xs, ys) = multiPolygon.coordinateArrays
-            guard let fromWGS84 else { return (.wkb(WKB.encode(multiPolygon)), Self.box(xs, ys)) }
-            if let failure = transform(&xs, &ys, with: fromWGS84) { return (.untransformable(failure), nil) }
+            guard let transformation else { return (.wkb(WKB.encode(multiPolygon)), Self.box(xs, ys)) }
+            if let failure = transform(&xs, &ys, with: transformation) { return (.untransformable(failure), nil) }
             return (.wkb(WKB.encode(multiPolygon.withCoordinates(xs: xs, ys: ys))), Self.box(xs, ys))
         case .point(let position):
             var xs = [position.x], ys = [position.y]
-            if let fromWGS84, let failure = transform(&xs, &ys, with: fromWGS84) { return (.untransformable(failure), nil) }
+            if let transformation, let failure = transform(&xs, &ys, with: transformation) { return (.untransformable(failure), nil) }
             return (.wkb(WKB.encode(point: Position(x: xs[0], y: ys[0]))), Self.box(xs, ys))
         }
     }
@@ -83,9 +97,9 @@ public struct RowPreparation: Sendable {
     }
 
     /// Transforms the points in place on this thread's copy; why not, when PROJ could not.
-    private func transform(_ xs: inout [Double], _ ys: inout [Double], with shared: SharedCoordinateTransformation) -> String? {
+    private func transform(_ xs: inout [Double], _ ys: inout [Double], with copy: Result<CoordinateTransformation, any Error>) -> String? {
         do {
-            let transformation = try shared.forCurrentThread()
+            let transformation = try copy.get()
             return transformation.transform(x: &xs, y: &ys) ? nil : "PROJ could not transform a point of it from WGS 84 to \(crsName)"
         } catch {
             return "no transformation from WGS 84 to \(crsName) on this thread: \(error)"
@@ -97,12 +111,15 @@ extension RowPreparation {
     /// `parcels[index]`'s row as the parcels table takes it, its properties converted as they are
     /// visited (`ParcelProperties.visit`), not gathered as (name, value) pairs first
     /// (docs/scaling.md). `previous`, the parcel row this thread prepared last, lends its names when they are the same.
+    /// - Parameter thread: this thread's transformation (`thisThreadsTransformation()`), when
+    ///   the caller prepares many rows; else it is looked up.
     public func prepareParcel(_ parcels: [Parcel], at index: Int, links: [ParcelLinks], soil: [SoilSample], assessment: ParcelAssessment,
-                              fieldNames: ParcelProperties.FieldNames, attributes: AttributeRecord?, after previous: PreparedRow?) -> PreparedRow {
+                              fieldNames: ParcelProperties.FieldNames, attributes: AttributeRecord?, after previous: PreparedRow?,
+                              on thread: ThreadTransformation? = nil) -> PreparedRow {
         var values = FieldValueList(runID: runID, names: previous?.names, bytes: previous.map { $0.values.byteCount + 256 } ?? 4_096)
         ParcelProperties.visit(parcels, at: index, links: links, soil: soil, assessment: assessment, fieldNames: fieldNames,
                                attributes: attributes, into: &values)
-        let (shape, box) = shape(of: .area(parcels[index].geometry))
+        let (shape, box) = shape(of: .area(parcels[index].geometry), on: thread)
         return PreparedRow(names: values.finishedNames, values: values.values, shape: shape, box: box)
     }
 }
