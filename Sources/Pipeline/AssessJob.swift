@@ -118,14 +118,7 @@ public struct AssessJob {
             try ParcelStates.write(parcels: parcels, outcomes: outcomes, to: path)
         }
 
-        // The zones are dissolved on the other cores while this thread, which holds the
-        // GeoPackage, finishes its parcels' table and writes their spatial index.
-        let dissolving = BackgroundWork { [parcels = reading.parcels, outcomes = pass.outcomes, unions = pass.unions] in
-            try DissolveStage.run(parcels: parcels, outcomes: outcomes, unions: unions)
-        }
-        do { try tables?.finishParcelTables(timer: &timer) } catch { _ = dissolving.wait(); throw error }
-        let zones = try timer.measure("wait_for_dissolve") { try dissolving.wait().get() }
-        timer.record("dissolve", seconds: dissolving.seconds)
+        let zones = try timer.measure("dissolve") { try DissolveStage.run(parcels: reading.parcels, outcomes: pass.outcomes, unions: pass.unions) }
         let inputWarnings = reading.warnings + project.monitoring.assumptionWarnings + assessment.warnings
         var warnings = inputWarnings + Self.overlapWarnings(parcels: reading.parcels, zones: zones) + (formatNotice.map { [$0] } ?? [])
         let inputs = try hashing.wait().get()

@@ -124,18 +124,6 @@ final class ResultTablesStage: TableRowsDestination {
     /// the rows and their packed spatial indexes, the count, the commit and the close). A
     /// database stays in its transaction for the run's row (`RunDatabase.finish`).
     /// Returns the parcels written, as the parcels table holds them.
-    /// Finishes the GeoPackage's parcels and findings tables (their rows counted, their spatial
-    /// index written) while the zones are dissolved on the other cores: at 10⁷ parcels the index
-    /// is ≈ 9 s of this thread (docs/scaling.md). Nothing to do without a GeoPackage.
-    func finishParcelTables(timer: inout PhaseTimer) throws {
-        guard let geopackage else { return }
-        let names = ResultTables.Names.file
-        try timer.measure("index_parcels_gpkg") {
-            try geopackage.finishTable(names.parcels)
-            try geopackage.finishTable(names.findings)
-        }
-    }
-
     func finish(zones: [ZonePolygon], timer: inout PhaseTimer) throws -> Int {
         let zoneRows = ResultTables.zoneRows(zones), start = DispatchTime.now().uptimeNanoseconds
         for destination in destinations { try destination.insert(zones: zoneRows, sources: sourceRows) }

@@ -93,8 +93,6 @@ public final class FeatureTables {
     private var unboundTables: [String: TableSpec] = [:]
     /// `finishTables()` has run: the whole GeoPackage takes no more tables or rows.
     private var tablesFinished = false
-    /// Tables finished ahead of the others (`finishTable(_:)`): they take no more rows.
-    private var finishedTables: Set<String> = []
 
     /// - Parameters:
     ///   - surveyCRSWKT: the parcels' CRS; geometry is written in it.
@@ -152,7 +150,7 @@ public final class FeatureTables {
 
     /// Inserts rows made ready by `preparation` (on any thread) into a prepared table.
     public func insert(prepared rows: [PreparedRow], into table: String) throws {
-        precondition(!tablesFinished && !finishedTables.contains(table), "rows for table \(table) after it was finished")
+        precondition(!tablesFinished, "rows for table \(table) after finishTables()")
         if let bound = try boundRows[table] ?? bind(table) { return try bound.insert(rows) }
         guard let layer = layers[table] else { preconditionFailure("table \(table) not prepared") }
         for row in rows {
@@ -190,25 +188,12 @@ public final class FeatureTables {
         // A table that got no rows still gets its (empty) index.
         for table in unboundTables.keys.sorted() { _ = try bind(table) }
         tablesFinished = true
-        for table in boundRows.keys.sorted() where !finishedTables.contains(table) { try finish(table) }
-    }
-
-    /// Finishes one table of a whole GeoPackage ahead of the others (`finishTables()`): its rows
-    /// counted and its spatial index written, so that the parcels' index is written while the
-    /// zones are dissolved. The table takes no more rows.
-    public func finishTable(_ table: String) throws {
-        precondition(writesWholeGeoPackage && !tablesFinished && !finishedTables.contains(table), "table \(table) finished twice")
-        // A table with no rows yet is put in the file and finished with the others, in their order.
-        guard boundRows[table] != nil else { return }
-        try finish(table)
-    }
-
-    private func finish(_ table: String) throws {
-        guard let bound = boundRows[table] else { return }
-        finishedTables.insert(table)
-        try bound.finish()
-        if bound.hasGeometry {
-            try GeoPackageRTree.write(bound.entries, table: table, column: Self.geometryColumn, into: dataset)
+        for table in boundRows.keys.sorted() {
+            guard let bound = boundRows[table] else { continue }
+            try bound.finish()
+            if bound.hasGeometry {
+                try GeoPackageRTree.write(bound.entries, table: table, column: Self.geometryColumn, into: dataset)
+            }
         }
     }
 
