@@ -181,7 +181,8 @@ public struct WorkspaceRecord: Sendable, Hashable {
             data.wellReadings.append(WellReading(wellID: well, location: location, date: day, depthToWaterMetres: number("depth_to_water_m"),
                                                  measurements: try measurements(), origin: origin))
         case .irrigation:
-            guard let parcel = text("parcel_id"), let year = (object["year"] as? NSNumber)?.intValue, Int32(exactly: year) != nil,
+            // (A year outside 16 bits is refused, not clamped: `IrrigationRecords` keeps it in 16.)
+            guard let parcel = text("parcel_id"), let year = (object["year"] as? NSNumber)?.intValue, Int16(exactly: year) != nil,
                   let volume = object["volume"] as? [String: NSNumber] else {
                 throw DecodeError(record: key)
             }

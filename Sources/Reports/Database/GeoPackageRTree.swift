@@ -91,8 +91,8 @@ struct GeoPackageRTree {
                 for (cell, place) in order[group].enumerated() {
                     let item = level[Int(place)], offset = 4 + cell * 24
                     Self.put64(UInt64(bitPattern: item.id), into: &blob, at: offset)
-                    // (Four calls, not a loop over an array of the four: an array a cell was
-                    // an allocation per row, a tenth of the index's time.)
+                    // (Four calls, not a loop over an array of the four: that array was an
+                    // allocation and a free for every row of the table.)
                     Self.put32(item.minX.bitPattern, into: &blob, at: offset + 8)
                     Self.put32(item.maxX.bitPattern, into: &blob, at: offset + 12)
                     Self.put32(item.minY.bitPattern, into: &blob, at: offset + 16)
