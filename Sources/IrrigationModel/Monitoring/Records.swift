@@ -137,8 +137,8 @@ public struct SoilSample: Sendable, Hashable {
     public var texture: String?
     public var measurements: Measurements { didSet { numbers = DetectedValues(measurements) } }
     public var origin: RecordOrigin
-    /// The detected values, for the rules: read for every parcel linked to the sample, where
-    /// looking each up in `measurements` (hashing the parameter) was 1 % of a run's `perf` samples.
+    /// The detected values, for the rules: read for every parcel linked to the sample, so found
+    /// without hashing the parameter as `measurements` would (docs/scaling.md).
     private var numbers: DetectedValues
 
     /// The parameter's detected value, if the sample has one.
@@ -165,8 +165,7 @@ public struct SoilSample: Sendable, Hashable {
 /// A sample's detected values by parameter, found without hashing: a bit per parameter of the
 /// catalog says which have one, and the values of those follow in catalog order (the value of a
 /// parameter is at the count of the bits before its own). A sample has a few of the catalog's
-/// parameters: an array of all of them, NaN where none, was 700 bytes a sample, the largest part
-/// of a county's soil survey at the run's peak (docs/scaling.md).
+/// parameters, so an array of all of them, NaN where none, was mostly empty (docs/scaling.md).
 struct DetectedValues: Sendable {
     /// One bit per parameter: the catalog has at most 128 (`ParameterCatalog.fitsABitPerParameter`).
     private var present: UInt128 = 0
@@ -206,6 +205,14 @@ public struct IrrigationRecord: Sendable, Hashable {
     public enum Volume: Sendable, Hashable {
         case cubicMetres(Double)
         case cubicMetresPerMu(Double)
+
+        /// m³ per hectare on a parcel of `areaHectares`; nil for a volume of a parcel with no area.
+        public func cubicMetresPerHectare(areaHectares: Double) -> Double? {
+            switch self {
+            case .cubicMetres(let v): areaHectares > 0 ? v / areaHectares : nil
+            case .cubicMetresPerMu(let v): AreaUnit.perHectare(perMu: v)
+            }
+        }
     }
     public var parcelID: String
     public var volume: Volume
@@ -222,16 +229,11 @@ public struct IrrigationRecord: Sendable, Hashable {
     }
 
     /// m³ per hectare for a parcel of `areaHectares`.
-    public func cubicMetresPerHectare(areaHectares: Double) -> Double? {
-        switch volume {
-        case .cubicMetres(let v): areaHectares > 0 ? v / areaHectares : nil
-        case .cubicMetresPerMu(let v): AreaUnit.perHectare(perMu: v)
-        }
-    }
+    public func cubicMetresPerHectare(areaHectares: Double) -> Double? { volume.cubicMetresPerHectare(areaHectares: areaHectares) }
 }
 
 /// A run's irrigation records, 16 bytes each: a county has tens of millions of rows, held until
-/// they are added to the links, at the run's peak (docs/scaling.md). A record names its parcel by
+/// they are added to the links (docs/scaling.md). A record names its parcel by
 /// a place in `parcelIDs`, which a table's reading fills with each id once; records appended
 /// one by one each bring their own. Reads as a collection of `IrrigationRecord`.
 public struct IrrigationRecords: Sendable, Equatable, RandomAccessCollection, ExpressibleByArrayLiteral {
@@ -239,9 +241,21 @@ public struct IrrigationRecords: Sendable, Equatable, RandomAccessCollection, Ex
     private struct Row: Sendable, Hashable {
         var amount: Double
         var parcel: Int32
-        /// 16 bits: the readers accept years from 1900 to today only.
+        /// 16 bits: the readers accept years from 1900 to today only (a workspace's, those that
+        /// fit), so a year never has to be changed to fit.
         var year: Int16
         var perMu: Bool
+
+        init(parcel: Int, year: Int, volume: IrrigationRecord.Volume) {
+            guard let year = Int16(exactly: year) else { preconditionFailure("irrigation year \(year) outside 16 bits") }
+            self.parcel = Int32(parcel); self.year = year
+            switch volume {
+            case .cubicMetres(let amount): self.amount = amount; perMu = false
+            case .cubicMetresPerMu(let amount): self.amount = amount; perMu = true
+            }
+        }
+
+        var volume: IrrigationRecord.Volume { perMu ? .cubicMetresPerMu(amount) : .cubicMetres(amount) }
     }
     /// The parcel ids the records name, by place.
     public private(set) var parcelIDs: [String] = []
@@ -260,8 +274,7 @@ public struct IrrigationRecords: Sendable, Equatable, RandomAccessCollection, Ex
     public var endIndex: Int { rows.count }
     public subscript(position: Int) -> IrrigationRecord {
         let row = rows[position]
-        return IrrigationRecord(parcelID: parcelIDs[Int(row.parcel)], year: Int(row.year),
-                                volume: row.perMu ? .cubicMetresPerMu(row.amount) : .cubicMetres(row.amount))
+        return IrrigationRecord(parcelID: parcelIDs[Int(row.parcel)], year: Int(row.year), volume: row.volume)
     }
 
     /// The place in `parcelIDs` of the id of the record at `position`.
@@ -269,18 +282,13 @@ public struct IrrigationRecords: Sendable, Equatable, RandomAccessCollection, Ex
     public func year(at position: Int) -> Int { Int(rows[position].year) }
     /// `IrrigationRecord.cubicMetresPerHectare` of the record at `position`, without making the record.
     public func cubicMetresPerHectare(at position: Int, areaHectares: Double) -> Double? {
-        let row = rows[position]
-        if row.perMu { return AreaUnit.perHectare(perMu: row.amount) }
-        return areaHectares > 0 ? row.amount / areaHectares : nil
+        rows[position].volume.cubicMetresPerHectare(areaHectares: areaHectares)
     }
 
     /// Appends a record of the parcel at `parcel` in `parcelIDs`.
     public mutating func append(parcel: Int, year: Int, volume: IrrigationRecord.Volume) {
         precondition(parcelIDs.indices.contains(parcel), "no parcel id at \(parcel)")
-        switch volume {
-        case .cubicMetres(let amount): rows.append(Row(amount: amount, parcel: Int32(parcel), year: Int16(clamping: year), perMu: false))
-        case .cubicMetresPerMu(let amount): rows.append(Row(amount: amount, parcel: Int32(parcel), year: Int16(clamping: year), perMu: true))
-        }
+        rows.append(Row(parcel: parcel, year: year, volume: volume))
     }
 
     public mutating func append(_ record: IrrigationRecord) {
