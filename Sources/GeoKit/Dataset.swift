@@ -50,9 +50,8 @@ public final class Dataset {
 
     /// Creates a GeoPackage with 64 KiB pages (SQLite's largest) unless the user gave SQLite
     /// pragmas of their own (`OGR_SQLITE_PRAGMA`). A parcel's row, its geometry and a few dozen
-    /// fields, is a good part of a 4 KiB page, so rows spilled and pages were left part-empty: at
-    /// 10⁶ parcels the file was 18 % smaller and written with a third less system time, and read
-    /// back as fast (docs/scaling.md). The page size is fixed when the file is made.
+    /// fields, is a good part of a 4 KiB page, so rows spilled and pages were left part-empty
+    /// (docs/scaling.md). The page size is fixed when the file is made.
     public static func createGeoPackage(path: String) throws(GDALError) -> Dataset {
         guard GDALEnvironment.configOption("OGR_SQLITE_PRAGMA") == nil else { return try create(driver: "GPKG", path: path) }
         let created = GDALEnvironment.withThreadLocalConfig(["OGR_SQLITE_PRAGMA": "page_size=65536"]) {

@@ -111,8 +111,8 @@ public enum Linker {
         let firstParcelWithID: ParcelIDIndex
         let laterParcelsWithID: [String: [Int]]
 
-        /// Frees the boxes and their R-tree, keeping the ids: what `addIrrigation` needs, the
-        /// boxes being hundreds of MB for a county at the run's peak (docs/scaling.md).
+        /// Frees the boxes and their R-tree, keeping the ids: all `addIrrigation` needs, so that
+        /// the boxes are not held at the end of the ingest (docs/scaling.md).
         public mutating func keepIDsOnly() {
             boxes = []
             index = SpatialIndex(boxes: [])
@@ -220,8 +220,8 @@ public enum Linker {
         let links = parallelChunks(count: parcels.count, chunkSize: 4096) { range -> [ParcelLinks] in
             var candidates: [Int] = []
             // Neighbouring parcels mostly have the same wells: a parcel whose list equals the one
-            // before it shares that array (one list a parcel was hundreds of MB at 10⁷ parcels,
-            // held through the output pass: docs/scaling.md).
+            // before it shares that array, not one of its own (held through the output pass:
+            // docs/scaling.md).
             var previousWellIDs: [String] = []
             return range.map { index -> ParcelLinks in
                 var links = ParcelLinks()
@@ -234,31 +234,29 @@ public enum Linker {
                     unpacked = shape
                     return shape
                 }
-                do {
-                    if let sourceIDs, let id = parcels[index].sourceID { links.sourceKnown = sourceIDs.contains(id) }
-                    if let samples = inside[index] {
-                        links.soilSamples = SampleIndices(samples)
-                    } else if let box = parcelBoxes[index].expanded(byMetres: soilReach) {
-                        soilIndex.query(box, into: &candidates)
-                        var best: (sample: Int, distance: Double)? = nil
-                        for sample in candidates {
-                            let distance = shape().distanceMetres(to: soil[sample].location)
-                            if distance <= soilReach, distance < (best?.distance ?? .infinity) || (distance == best?.distance && sample < best!.sample) {
-                                best = (sample, distance)
-                            }
-                        }
-                        if let (sample, distance) = best {
-                            links.soilSamples = [sample]
-                            links.soilEstimated = true
-                            links.soilDistanceMetres = distance
+                if let sourceIDs, let id = parcels[index].sourceID { links.sourceKnown = sourceIDs.contains(id) }
+                if let samples = inside[index] {
+                    links.soilSamples = SampleIndices(samples)
+                } else if let box = parcelBoxes[index].expanded(byMetres: soilReach) {
+                    soilIndex.query(box, into: &candidates)
+                    var best: (sample: Int, distance: Double)? = nil
+                    for sample in candidates {
+                        let distance = shape().distanceMetres(to: soil[sample].location)
+                        if distance <= soilReach, distance < (best?.distance ?? .infinity) || (distance == best?.distance && sample < best!.sample) {
+                            best = (sample, distance)
                         }
                     }
-                    if let box = parcelBoxes[index].expanded(byMetres: wellRadius) {
-                        candidates.removeAll(keepingCapacity: true)
-                        wellIndex.query(box, into: &candidates)
-                        let wellIDs = candidates.filter { shape().distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
-                        if wellIDs == previousWellIDs { links.wellIDs = previousWellIDs } else { links.wellIDs = wellIDs; previousWellIDs = wellIDs }
+                    if let (sample, distance) = best {
+                        links.soilSamples = [sample]
+                        links.soilEstimated = true
+                        links.soilDistanceMetres = distance
                     }
+                }
+                if let box = parcelBoxes[index].expanded(byMetres: wellRadius) {
+                    candidates.removeAll(keepingCapacity: true)
+                    wellIndex.query(box, into: &candidates)
+                    let wellIDs = candidates.filter { shape().distanceMetres(to: wellPoints[$0].at) <= wellRadius }.map { wellPoints[$0].id }.sorted()
+                    if wellIDs == previousWellIDs { links.wellIDs = previousWellIDs } else { links.wellIDs = wellIDs; previousWellIDs = wellIDs }
                 }
                 return links
             }

@@ -207,7 +207,7 @@ enum OutputGeometry {
     /// - Parameter checkedValid: whether GEOS found `shape` valid already. Then, when rounding
     ///   moves no vertex (a coverage union of parcels has their vertices, already rounded), it is
     ///   not checked again: orientation and ring order do not change validity, and GEOS's check of
-    ///   a zone with many holes is most of the dissolve's time (docs/scaling.md).
+    ///   a zone with many holes is costly (docs/scaling.md).
     static func valid(_ shape: MultiPolygon, checkedValid: Bool = false, context: GEOSContext) throws(GDALError) -> MultiPolygon {
         let rounded = shape.rounded(decimals: OutputPrecision.coordinateDecimals)
         var candidate = rounded.rightHandRule()

@@ -106,8 +106,8 @@ public final class PendingParcelIDs: Sendable {
     /// The ids, once they are known; nil when the parcels could not be read.
     public func wait() -> Set<String>? { ids.wait() }
 
-    /// Frees the ids once the tables that needed them are read: a county's are hundreds of MB,
-    /// and the run's peak comes after (docs/scaling.md). A later `wait` gets nil.
+    /// Frees the ids once the tables that needed them are read: a set of every parcel's id, not
+    /// to be held to the run's peak, which comes after (docs/scaling.md). A later `wait` gets nil.
     public func drop() { ids.replace(with: nil) }
 }
 

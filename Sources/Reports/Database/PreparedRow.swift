@@ -60,8 +60,8 @@ public struct RowPreparation: Sendable {
     }
 
     /// The calling thread's copy of the transformation from WGS84, for the rows it prepares
-    /// next (`prepareParcel(…, on:)`): looked up once for many rows, where a lookup a row (the
-    /// thread dictionary hashing its key) was 1 % of a run.
+    /// next (`prepareParcel(…, on:)`): looked up once for many rows, not once a row through the
+    /// thread's dictionary (docs/scaling.md).
     public struct ThreadTransformation {
         /// Nil when the tables' CRS is WGS84.
         fileprivate let copy: Result<CoordinateTransformation, any Error>?
@@ -71,20 +71,21 @@ public struct RowPreparation: Sendable {
         ThreadTransformation(copy: fromWGS84.map { shared in Result { try shared.forCurrentThread() } })
     }
 
+    /// - Parameter thread: this thread's transformation, when the caller looked it up already.
     func shape(of shape: TableRow.Shape, on thread: ThreadTransformation? = nil) -> (PreparedRow.Shape, BoundingBox?) {
-        if case .none = shape { return (.none, nil) }
-        let transformation = (thread ?? thisThreadsTransformation()).copy
+        /// The transformation, looked up only for a row with a geometry.
+        func transformation() -> Result<CoordinateTransformation, any Error>? { (thread ?? thisThreadsTransformation()).copy }
         switch shape {
         case .none:
             return (.none, nil)
         case .area(let multiPolygon):
             var (xs, ys) = multiPolygon.coordinateArrays
-            guard let transformation else { return (.wkb(WKB.encode(multiPolygon)), Self.box(xs, ys)) }
+            guard let transformation = transformation() else { return (.wkb(WKB.encode(multiPolygon)), Self.box(xs, ys)) }
             if let failure = transform(&xs, &ys, with: transformation) { return (.untransformable(failure), nil) }
             return (.wkb(WKB.encode(multiPolygon.withCoordinates(xs: xs, ys: ys))), Self.box(xs, ys))
         case .point(let position):
             var xs = [position.x], ys = [position.y]
-            if let transformation, let failure = transform(&xs, &ys, with: transformation) { return (.untransformable(failure), nil) }
+            if let transformation = transformation(), let failure = transform(&xs, &ys, with: transformation) { return (.untransformable(failure), nil) }
             return (.wkb(WKB.encode(point: Position(x: xs[0], y: ys[0]))), Self.box(xs, ys))
         }
     }
