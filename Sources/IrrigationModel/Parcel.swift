@@ -3,20 +3,23 @@ import RunSupport
 /// One accepted parcel: identity, the attributes the rules use, and its shape in WGS84.
 ///
 /// A run holds one for every feature, so the role texts a layer repeats are one shared object
-/// (`ParcelRoles`), the soil pH is kept as NaN for none, and the flags come last (96 bytes).
+/// (`ParcelRoles`), the soil pH is kept as NaN for none and the feature id as `Int64.min`, and the
+/// flags come last, after the id and shape (80 bytes).
 public struct Parcel: Sendable {
-    /// The parcel id from the mapped field, else the feature id.
-    public var id: String
     /// Crop, land use, source, unit and method: shared with the parcels that repeat them.
     public private(set) var roles: ParcelRoles
     /// Every input attribute except the geometry, in input order, for pass-through.
     public var attributes: AttributeRecord
-    private var packedGeometry: PackedMultiPolygon
     /// Ellipsoidal area on the source CRS's ellipsoid.
     public var areaSquareMetres: Double
     private var storedSoilPH: Double
-    /// The feature id in the source layer, for messages that point back into the file.
-    public var featureID: Int64?
+    /// `featureID`, `Int64.min` for none (OGRNullFID is −1; a layer that gives `Int64.min` as
+    /// an id has its feature named by its position instead): an optional took 16 bytes where
+    /// this takes 8.
+    private var storedFeatureID: Int64
+    /// The id and the shape, in bytes shared with the parcels read with them
+    /// (`ParcelIDAndShape.packTogether`). Before the flags, which fill its last bytes.
+    public var idAndShape: ParcelIDAndShape
     /// True when the input geometry was invalid and GEOS make-valid repaired it.
     public var geometryRepaired: Bool
     /// True when `sourceID` came from a service area, not the parcel's own field.
@@ -35,20 +38,29 @@ public struct Parcel: Sendable {
         roles = roles.changing { $0[keyPath: role] = text }
     }
 
+    /// The feature id in the source layer, for messages that point back into the file.
+    public var featureID: Int64? {
+        get { storedFeatureID == .min ? nil : storedFeatureID }
+        set { storedFeatureID = newValue ?? .min }
+    }
+
     public var soilPH: Double? {
         get { storedSoilPH.isNaN ? nil : storedSoilPH }
         set { storedSoilPH = newValue ?? .nan }
     }
 
-    /// WGS84 longitude/latitude, as written to GeoJSON. Kept packed (`PackedMultiPolygon`: a run
+    /// The parcel id from the mapped field, else the feature id.
+    public var id: String { idAndShape.id }
+
+    /// WGS84 longitude/latitude, as written to GeoJSON. Kept packed (`ParcelIDAndShape`: a run
     /// holds every parcel's shape) and unpacked where it is used.
     public var geometry: MultiPolygon {
-        get { packedGeometry.multiPolygon }
-        set { packedGeometry = PackedMultiPolygon(newValue) }
+        get { idAndShape.shape }
+        set { idAndShape = ParcelIDAndShape(id: id, shape: newValue) }
     }
 
     /// `geometry.bounds`, without unpacking the shape.
-    public var bounds: BoundingBox? { packedGeometry.bounds }
+    public var bounds: BoundingBox? { idAndShape.bounds }
 
     public init(id: String, featureID: Int64?, crop: String?, landUseCode: String?, landUseName: String?,
                 soilPH: Double?, sourceID: String?, adminUnit: String?, attributes: AttributeRecord,
@@ -58,12 +70,22 @@ public struct Parcel: Sendable {
                   soilPH: soilPH, attributes: attributes, geometry: geometry, areaSquareMetres: areaSquareMetres, geometryRepaired: geometryRepaired)
     }
 
-    /// A parcel whose role texts are `roles`, shared with other parcels (a layer's reader).
+    /// A parcel whose role texts are `roles`, shared with other parcels.
     public init(id: String, featureID: Int64?, roles: ParcelRoles, soilPH: Double?, attributes: AttributeRecord,
                 geometry: MultiPolygon, areaSquareMetres: Double, geometryRepaired: Bool) {
-        self.id = id; self.featureID = featureID; self.roles = roles; self.storedSoilPH = soilPH ?? .nan
-        self.attributes = attributes; self.packedGeometry = PackedMultiPolygon(geometry); self.areaSquareMetres = areaSquareMetres
+        self.init(idAndShape: ParcelIDAndShape(id: id, shape: geometry), featureID: featureID, roles: roles, soilPH: soilPH, attributes: attributes,
+                  areaSquareMetres: areaSquareMetres, geometryRepaired: geometryRepaired)
+    }
+
+    /// A parcel whose id and shape are packed with others' (a layer's reader: `.unpacked` until
+    /// its shape is made).
+    public init(idAndShape: ParcelIDAndShape, featureID: Int64?, roles: ParcelRoles, soilPH: Double?, attributes: AttributeRecord,
+                areaSquareMetres: Double, geometryRepaired: Bool) {
+        self.idAndShape = idAndShape
+        self.storedFeatureID = .min; self.roles = roles; self.storedSoilPH = soilPH ?? .nan
+        self.attributes = attributes; self.areaSquareMetres = areaSquareMetres
         self.geometryRepaired = geometryRepaired
+        self.featureID = featureID
     }
 
     public var areaHectares: Double { AreaUnit.hectares(squareMetres: areaSquareMetres) }

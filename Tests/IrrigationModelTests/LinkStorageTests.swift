@@ -84,6 +84,32 @@ import PlanarGeometry
         #expect(parcel.soilPH == nil && MemoryLayout<Parcel>.stride <= 96)
     }
 
+    /// A block's ids and shapes share one buffer and come back as given.
+    @Test func idsAndShapesPackedTogetherComeBackAsGiven() {
+        let square = [Position(x: 112.7, y: 38.4), Position(x: 112.701, y: 38.4), Position(x: 112.701, y: 38.401), Position(x: 112.7, y: 38.4)]
+        let unrounded = square.map { Position(x: $0.x + 1e-9, y: $0.y) }
+        let given: [(id: String, shape: MultiPolygon)] = [
+            ("1409021010010000005", MultiPolygon(polygons: [Polygon(rings: [square])])), ("", MultiPolygon(polygons: [])),
+            ("奇村镇第一行政村-07", MultiPolygon(polygons: [Polygon(rings: [unrounded])])), (String(repeating: "地", count: 300), MultiPolygon(polygons: [Polygon(rings: [square])]))]
+        let packed = ParcelIDAndShape.packTogether(given)
+        #expect(packed.map(\.id) == given.map(\.id) && packed.map(\.shape) == given.map(\.shape) && packed.map(\.bounds) == given.map(\.shape.bounds))
+        var parcel = Parcel(id: "A", featureID: nil, crop: nil, landUseCode: nil, landUseName: nil, soilPH: nil, sourceID: nil, adminUnit: nil,
+                            attributes: .empty, geometry: MultiPolygon(polygons: []), areaSquareMetres: 1, geometryRepaired: false)
+        parcel.idAndShape = packed[2]
+        #expect(parcel.id == given[2].id && parcel.geometry == given[2].shape)
+        parcel.geometry = given[0].shape  // keeps its id
+        #expect(parcel.id == given[2].id && parcel.geometry == given[0].shape && MemoryLayout<Parcel>.stride <= 80)
+    }
+
+    /// A packed id matches as `String`'s `==` does: canonically equivalent texts are the same id.
+    @Test func aPackedIDMatchesAsAStringDoes() {
+        let composed = ParcelIDAndShape(id: "Caf\u{E9}-07", shape: MultiPolygon(polygons: []))
+        #expect(composed.idIs("Cafe\u{301}-07") && composed.idIs("Caf\u{E9}-07") && !composed.idIs("Cafe-07"))
+        let digits = ParcelIDAndShape(id: "1409021010010000005", shape: MultiPolygon(polygons: []))
+        #expect(digits.idIs("1409021010010000005") && !digits.idIs("1409021010010000006") && !digits.idIs(""))
+        #expect(ParcelIDAndShape(id: "K-1", shape: MultiPolygon(polygons: [])).idIs("\u{212A}-1") == ("K-1" == "\u{212A}-1"))
+    }
+
     /// Parcels with the same role texts hold one object; a change to one parcel's text is its own.
     @Test func roleTextsAreSharedAndChangedPerParcel() {
         var sharing = ParcelRoles.Sharing(limit: 2)

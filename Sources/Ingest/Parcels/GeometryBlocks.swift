@@ -75,13 +75,14 @@ struct GeometryBlocks {
             switch results[index].outcome {
             case .rejected(let reject):
                 tally.rejects.append(reject)
-            case .accepted(let geometry, let area, let repair):
+            case .accepted(let area, let repair):
                 if let repair { tally.repairs.append(Repair(location: drafts[index].location, reason: repair)) }
                 if drafts[index].idWasEmpty { tally.emptyIDs += 1 }
                 if let bad = drafts[index].badPH, tally.badPH.count < 20 { tally.badPH.append(bad) }
                 // Finished in place: appending a local `var parcel` copied it once more.
                 tally.parcels.append(drafts[index].parcel.take()!)
-                tally.parcels[tally.parcels.count - 1].geometry = geometry
+                guard let packed = results[index].packed else { preconditionFailure("processGeometries packs every accepted shape") }
+                tally.parcels[tally.parcels.count - 1].idAndShape = packed
                 tally.parcels[tally.parcels.count - 1].areaSquareMetres = area
                 tally.parcels[tally.parcels.count - 1].geometryRepaired = repair != nil
             }
@@ -108,8 +109,9 @@ final class CensusCounter {
         }
     }
 
-    func add(_ parcel: Parcel) {
-        keys.append(Key(id: parcel.id, crop: parcel.crop, landUseCode: parcel.landUseCode, sourceID: parcel.sourceID))
+    /// - Parameter id: the parcel's (`parcel.id` is packed with its shape later).
+    func add(_ parcel: Parcel, id: String) {
+        keys.append(Key(id: id, crop: parcel.crop, landUseCode: parcel.landUseCode, sourceID: parcel.sourceID))
     }
 
     /// Hands the features added since the last block to the counting thread.

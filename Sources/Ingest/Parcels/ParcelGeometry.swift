@@ -17,6 +17,8 @@ extension ParcelReader {
         /// per feature cost the reading thread).
         var featureID: Int64?, ordinal: Int
         var location: String { ParcelReader.location(featureID: featureID, ordinal: ordinal) }
+        /// The parcel's id, packed with its shape by `processGeometries`.
+        var id: String
         /// Taken (moved out) when the parcel is accepted.
         var parcel: Parcel?
         var wkb: [UInt8]?
@@ -26,10 +28,14 @@ extension ParcelReader {
 
     struct DraftResult: Sendable {
         enum Outcome: Sendable {
-            case accepted(MultiPolygon, area: Double, repair: String?)
+            case accepted(area: Double, repair: String?)
             case rejected(Reject)
         }
         var outcome: Outcome
+        /// The accepted shape, until `processGeometries` packs it with the parcel's id into
+        /// `packed`, with those of the chunk's other parcels.
+        var shape: MultiPolygon? = nil
+        var packed: ParcelIDAndShape? = nil
         var linearised: Bool
         var warnings: [GDALWarning]
         /// Z or M coordinates were dropped (survey layers often carry heights).
@@ -53,12 +59,19 @@ extension ParcelReader {
                 }
             }
             // By index: `map` handed each draft over as a copy of its parcel and WKB.
-            return drafts.indices.map { index in
-                var result = processGeometry(wkb: drafts[index].wkb, location: drafts[index].location, transforms: transforms, ellipsoid: ellipsoid,
-                                             crsLabel: crsLabel, file: file, diagnostics: diagnostics, geos: geos)
+            var shapes: [(id: String, shape: MultiPolygon)] = [], accepted: [Int] = []
+            var results = drafts.indices.map { index in
+                var result = processGeometry(wkb: drafts[index].wkb, location: drafts[index].location, transforms: transforms,
+                                             ellipsoid: ellipsoid, crsLabel: crsLabel, file: file, diagnostics: diagnostics, geos: geos)
                 result.warnings = diagnostics.drainWarnings()
+                if let shape = result.shape {
+                    shapes.append((drafts[index].id, shape)); accepted.append(index - drafts.startIndex)  // a place in `results`
+                    result.shape = nil
+                }
                 return result
             }
+            for (index, packed) in zip(accepted, ParcelIDAndShape.packTogether(shapes)) { results[index].packed = packed }
+            return results
         }
     }
 
@@ -97,9 +110,9 @@ extension ParcelReader {
             }
             switch checked {
             case .valid(let geometry):
-                return DraftResult(outcome: .accepted(geometry, area: area, repair: repair), linearised: linearised, warnings: [], flattened: flattened)
+                return DraftResult(outcome: .accepted(area: area, repair: repair), shape: geometry, linearised: linearised, warnings: [], flattened: flattened)
             case .repaired(let geometry, let reason):
-                return DraftResult(outcome: .accepted(geometry, area: area, repair: repair ?? reason), linearised: linearised, warnings: [],
+                return DraftResult(outcome: .accepted(area: area, repair: repair ?? reason), shape: geometry, linearised: linearised, warnings: [],
                                    flattened: flattened)
             case .unrepairable(let reason):
                 return reject(.geometryUnrepairable, reason, linearised: linearised)

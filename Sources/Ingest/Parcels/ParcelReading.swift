@@ -47,7 +47,7 @@ extension ParcelReader {
                 let fid = feature.id, ordinal = firstFeature + featuresRead
                 let values = attributes.read(feature, featureID: fid, reader: self)
                 let draft = try roles.parcel(from: values, featureID: fid, ordinal: ordinal, spill: &spill, sharedRoles: &sharedRoles)
-                counter?.add(draft.parcel!)
+                counter?.add(draft.parcel!, id: draft.id)
                 let wkb: [UInt8]?
                 do { wkb = try feature.geometry?.wkb() } catch {
                     tally.rejects.append(Reject(file: options.path, location: Self.location(featureID: fid, ordinal: ordinal), field: "geometry",
@@ -167,12 +167,13 @@ struct FieldRoles {
         }
         let roleTexts = ParcelRoles.Texts(crop: text(crop), landUseCode: text(landUseCode), landUseName: text(landUseName),
                                           sourceID: text(source), adminUnit: text(adminUnit), irrigationMethod: text(irrigationMethod))
-        let parcel = Parcel(id: givenID ?? fid.map { String($0) } ?? String(ordinal), featureID: fid, roles: sharedRoles.roles(for: roleTexts),
-                            soilPH: soilPHValue,
+        // The id and shape are packed together once the shape is made (`processGeometries`).
+        let parcel = Parcel(idAndShape: .unpacked, featureID: fid, roles: sharedRoles.roles(for: roleTexts), soilPH: soilPHValue,
                             attributes: try spill?.record(names: attributeNames, values: attributes.map(\.value))
                                 ?? AttributeRecord(names: attributeNames, values: attributes.map(\.value)),
-                            geometry: MultiPolygon(polygons: []), areaSquareMetres: 0, geometryRepaired: false)
-        return ParcelReader.ParcelDraft(featureID: fid, ordinal: ordinal, parcel: parcel, wkb: nil, idWasEmpty: givenID == nil && id != nil, badPH: badPH)
+                            areaSquareMetres: 0, geometryRepaired: false)
+        return ParcelReader.ParcelDraft(featureID: fid, ordinal: ordinal, id: givenID ?? fid.map { String($0) } ?? String(ordinal), parcel: parcel,
+                                        wkb: nil, idWasEmpty: givenID == nil && id != nil, badPH: badPH)
     }
 }
 

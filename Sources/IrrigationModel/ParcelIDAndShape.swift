@@ -1,0 +1,89 @@
+import PlanarGeometry
+
+/// A parcel's id and shape, as bytes in a buffer shared with the parcels read with it: a run
+/// holds every parcel's, and an id above 15 bytes (a 19-digit 地块编码) was a heap object of its
+/// own, the shape three heap arrays or more (docs/scaling.md).
+///
+/// At `offset`: the id's UTF-8 length as a varint, its bytes, then the shape
+/// (`PackedShapeCoding`). Both come back exactly as given.
+public struct ParcelIDAndShape: Sendable {
+    private let bytes: [UInt8]
+    private let offset: UInt32
+
+    /// The two in a buffer of their own.
+    public init(id: String, shape: MultiPolygon) {
+        var bytes: [UInt8] = []
+        Self.append(id: id, shape: shape, to: &bytes)
+        self.init(bytes: bytes, offset: 0)
+    }
+
+    private init(bytes: [UInt8], offset: UInt32) { self.bytes = bytes; self.offset = offset }
+
+    /// An empty id and shape, one buffer for all parcels that wait for theirs.
+    public static let unpacked = ParcelIDAndShape(id: "", shape: MultiPolygon(polygons: []))
+
+    /// Each parcel's id and shape, in buffers they share (a new one past 4 GiB).
+    public static func packTogether(_ parcels: [(id: String, shape: MultiPolygon)]) -> [ParcelIDAndShape] {
+        var packed: [ParcelIDAndShape] = []
+        packed.reserveCapacity(parcels.count)
+        var start = 0
+        while start < parcels.count {
+            var bytes: [UInt8] = [], offsets: [UInt32] = []
+            var end = start
+            while end < parcels.count, let offset = UInt32(exactly: bytes.count) {
+                offsets.append(offset)
+                append(id: parcels[end].id, shape: parcels[end].shape, to: &bytes)
+                end += 1
+            }
+            // Held as long as the run: without the doubling's spare room.
+            if bytes.capacity > bytes.count + bytes.count / 16 { bytes = [UInt8](unsafeUninitializedCapacity: bytes.count) { copy, count in
+                count = copy.initialize(from: bytes).1
+            } }
+            packed += offsets.map { ParcelIDAndShape(bytes: bytes, offset: $0) }
+            start = end
+        }
+        return packed
+    }
+
+    private static func append(id: String, shape: MultiPolygon, to bytes: inout [UInt8]) {
+        PackedShapeCoding.appendVarint(UInt64(id.utf8.count), to: &bytes)
+        bytes.append(contentsOf: id.utf8)
+        PackedShapeCoding.append(shape, to: &bytes)
+    }
+
+    public var id: String {
+        bytes.withUnsafeBufferPointer { buffer in
+            let (count, start) = PackedShapeCoding.varint(in: buffer, at: Int(offset))
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<(start + Int(count))]), as: UTF8.self)
+        }
+    }
+
+    /// Whether `id == other` (Unicode canonical equivalence, as `String`'s `==`), without making
+    /// a `String` when the bytes settle it: the same bytes, or different ASCII.
+    public func idIs(_ other: String) -> Bool {
+        var other = other
+        return bytes.withUnsafeBufferPointer { buffer in
+            let (count, start) = PackedShapeCoding.varint(in: buffer, at: Int(offset))
+            let mine = UnsafeBufferPointer(rebasing: buffer[start..<(start + Int(count))])
+            return other.withUTF8 { theirs in
+                if mine.elementsEqual(theirs) { return true }
+                if mine.allSatisfy({ $0 < 0x80 }) && theirs.allSatisfy({ $0 < 0x80 }) { return false }
+                return String(decoding: mine, as: UTF8.self) == String(decoding: theirs, as: UTF8.self)
+            }
+        }
+    }
+
+    public var shape: MultiPolygon {
+        bytes.withUnsafeBufferPointer { PackedShapeCoding.shape(in: $0, at: shapeOffset(in: $0)) }
+    }
+
+    /// `shape.bounds`, without unpacking the shape.
+    public var bounds: BoundingBox? {
+        bytes.withUnsafeBufferPointer { PackedShapeCoding.bounds(in: $0, at: shapeOffset(in: $0)) }
+    }
+
+    private func shapeOffset(in buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        let (count, start) = PackedShapeCoding.varint(in: buffer, at: Int(offset))
+        return start + Int(count)
+    }
+}
