@@ -36,10 +36,10 @@ public struct ParcelIDAndShape: Sendable {
                 end += 1
             }
             // Held as long as the run: without the doubling's spare room.
-            if bytes.capacity > bytes.count + bytes.count / 16 { bytes = [UInt8](unsafeUninitializedCapacity: bytes.count) { copy, count in
-                count = copy.initialize(from: bytes).1
-            } }
-            packed += offsets.map { ParcelIDAndShape(bytes: bytes, offset: $0) }
+            let kept = bytes.capacity > bytes.count + bytes.count / 16
+                ? [UInt8](unsafeUninitializedCapacity: bytes.count) { copy, count in count = copy.initialize(from: bytes).1 }
+                : bytes
+            packed += offsets.map { ParcelIDAndShape(bytes: kept, offset: $0) }
             start = end
         }
         return packed
