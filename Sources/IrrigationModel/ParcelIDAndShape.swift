@@ -51,39 +51,25 @@ public struct ParcelIDAndShape: Sendable {
         PackedShapeCoding.append(shape, to: &bytes)
     }
 
-    public var id: String {
-        bytes.withUnsafeBufferPointer { buffer in
-            let (count, start) = PackedShapeCoding.varint(in: buffer, at: Int(offset))
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<(start + Int(count))]), as: UTF8.self)
-        }
-    }
+    public var id: String { String(decoding: bytes[idBytes], as: UTF8.self) }
 
     /// Whether `id == other` (Unicode canonical equivalence, as `String`'s `==`), without making
     /// a `String` when the bytes settle it: the same bytes, or different ASCII.
     public func idIs(_ other: String) -> Bool {
-        var other = other
-        return bytes.withUnsafeBufferPointer { buffer in
-            let (count, start) = PackedShapeCoding.varint(in: buffer, at: Int(offset))
-            let mine = UnsafeBufferPointer(rebasing: buffer[start..<(start + Int(count))])
-            return other.withUTF8 { theirs in
-                if mine.elementsEqual(theirs) { return true }
-                if mine.allSatisfy({ $0 < 0x80 }) && theirs.allSatisfy({ $0 < 0x80 }) { return false }
-                return String(decoding: mine, as: UTF8.self) == String(decoding: theirs, as: UTF8.self)
-            }
-        }
+        let mine = bytes[idBytes]
+        if mine.elementsEqual(other.utf8) { return true }
+        if mine.allSatisfy({ $0 < 0x80 }) && other.utf8.allSatisfy({ $0 < 0x80 }) { return false }
+        return String(decoding: mine, as: UTF8.self) == other
     }
 
-    public var shape: MultiPolygon {
-        bytes.withUnsafeBufferPointer { PackedShapeCoding.shape(in: $0, at: shapeOffset(in: $0)) }
-    }
+    public var shape: MultiPolygon { PackedShapeCoding.shape(in: bytes, at: idBytes.upperBound) }
 
     /// `shape.bounds`, without unpacking the shape.
-    public var bounds: BoundingBox? {
-        bytes.withUnsafeBufferPointer { PackedShapeCoding.bounds(in: $0, at: shapeOffset(in: $0)) }
-    }
+    public var bounds: BoundingBox? { PackedShapeCoding.bounds(in: bytes, at: idBytes.upperBound) }
 
-    private func shapeOffset(in buffer: UnsafeBufferPointer<UInt8>) -> Int {
-        let (count, start) = PackedShapeCoding.varint(in: buffer, at: Int(offset))
-        return start + Int(count)
+    /// Where the id's UTF-8 is in `bytes` (the shape follows).
+    private var idBytes: Range<Int> {
+        let (count, start) = PackedShapeCoding.varint(in: bytes, at: Int(offset))
+        return start..<(start + Int(count))
     }
 }

@@ -42,7 +42,18 @@ public enum PackedShapeCoding {
     }
 
     /// The shape whose bytes start at `offset`.
-    public static func shape(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> MultiPolygon {
+    public static func shape(in bytes: [UInt8], at offset: Int) -> MultiPolygon {
+        bytes.withUnsafeBufferPointer { shape(in: $0, at: offset) }
+    }
+
+    /// `shape.bounds` (the box of the exteriors) of the shape whose bytes start at `offset`, read
+    /// from its bytes: the R-trees, the exclusions and the report's map take every parcel's box,
+    /// and unpacking the shape for it would allocate its arrays each time.
+    public static func bounds(in bytes: [UInt8], at offset: Int) -> BoundingBox? {
+        bytes.withUnsafeBufferPointer { bounds(in: $0, at: offset) }
+    }
+
+    private static func shape(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> MultiPolygon {
         var reader = Reader(bytes: bytes, shapeAt: offset)
         return MultiPolygon(polygons: (0..<reader.count()).map { _ in
             Polygon(rings: (0..<reader.count()).map { _ in
@@ -56,10 +67,7 @@ public enum PackedShapeCoding {
         })
     }
 
-    /// The shape's `bounds` (the box of the exteriors), read from its bytes: the R-trees, the
-    /// exclusions and the report's map take every parcel's box, and unpacking the shape for it
-    /// would allocate its arrays each time.
-    public static func bounds(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> BoundingBox? {
+    private static func bounds(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> BoundingBox? {
         var reader = Reader(bytes: bytes, shapeAt: offset)
         guard reader.form == .fixedPointSteps else { return shape(in: bytes, at: offset).bounds }
         var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
@@ -118,10 +126,21 @@ public enum PackedShapeCoding {
     }
 
     /// The varint at `offset`, and the offset after it.
-    @inline(__always) public static func varint(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> (value: UInt64, next: Int) {
-        var reader = Reader(bytes: bytes, next: offset)
-        let value = reader.varint()
-        return (value, reader.next)
+    public static func varint(in bytes: [UInt8], at offset: Int) -> (value: UInt64, next: Int) {
+        var next = offset
+        return (readVarint(bytes, at: &next), next)
+    }
+
+    /// The varint at `next`, which moves past it.
+    @inline(__always) private static func readVarint<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at next: inout Int) -> UInt64
+    where Bytes.Index == Int {
+        var value: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            let byte = bytes[next]; next += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
     }
 
     /// Reads a packed shape's bytes in order.
@@ -131,9 +150,6 @@ public enum PackedShapeCoding {
         let form: Form
         private var previous = (x: Int64(0), y: Int64(0))
 
-        /// A reader of varints at `next`.
-        init(bytes: UnsafeBufferPointer<UInt8>, next: Int) { self.bytes = bytes; self.next = next; form = .fixedPointSteps }
-
         /// A reader of the shape whose bytes (its form first) start at `offset`.
         init(bytes: UnsafeBufferPointer<UInt8>, shapeAt offset: Int) {
             self.bytes = bytes
@@ -141,15 +157,7 @@ public enum PackedShapeCoding {
             next = offset + 1
         }
 
-        @inline(__always) mutating func varint() -> UInt64 {
-            var value: UInt64 = 0, shift: UInt64 = 0
-            while true {
-                let byte = bytes[next]; next += 1
-                value |= UInt64(byte & 0x7F) << shift
-                if byte < 0x80 { return value }
-                shift += 7
-            }
-        }
+        @inline(__always) mutating func varint() -> UInt64 { PackedShapeCoding.readVarint(bytes, at: &next) }
 
         mutating func count() -> Int { Int(varint()) }
 

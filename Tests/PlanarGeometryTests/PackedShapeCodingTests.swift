@@ -12,9 +12,7 @@ import Testing
         var bytes: [UInt8] = [0xFF]  // a shape need not start the buffer
         var offsets: [Int] = []
         for shape in shapes { offsets.append(bytes.count); PackedShapeCoding.append(shape, to: &bytes) }
-        return bytes.withUnsafeBufferPointer { buffer in
-            offsets.map { (PackedShapeCoding.shape(in: buffer, at: $0), PackedShapeCoding.bounds(in: buffer, at: $0)) }
-        }
+        return offsets.map { (PackedShapeCoding.shape(in: bytes, at: $0), PackedShapeCoding.bounds(in: bytes, at: $0)) }
     }
 
     @Test func roundedLonLatComeBackBitForBit() {
